@@ -1,0 +1,228 @@
+/**
+ * CompiledSchedule: the contract between the compiler, the emulator (simulate) and the instrument
+ * coordinator. zod is the single source of truth; schemas/compiled-schedule.schema.json is generated.
+ *
+ * Layout: clusters → modules → sequencers. Each sequencer carries `sequence` in the exact form
+ * qblox-instruments uploads ({program, waveforms, weights, acquisitions}) and `settings` named as in
+ * quantify's SequencerSettings (reference section 5.2) plus the channel map of reference 1.6.
+ */
+import { z } from "zod";
+
+export const WaveformEntrySchema = z.object({
+  data: z.array(z.number()),
+  index: z.number().int().min(0),
+});
+
+export const AcquisitionDeclSchema = z.object({
+  num_bins: z.number().int().min(0),
+  index: z.number().int().min(0),
+});
+
+/** The upload payload, exactly as qblox-instruments' `sequencer.sequence(...)` takes it. */
+export const SequenceSchema = z.object({
+  program: z.string(),
+  waveforms: z.record(z.string(), WaveformEntrySchema),
+  weights: z.record(z.string(), WaveformEntrySchema),
+  acquisitions: z.record(z.string(), AcquisitionDeclSchema),
+});
+export type Sequence = z.infer<typeof SequenceSchema>;
+
+export const ConnectOutValueSchema = z.enum(["I", "Q", "IQ", "off"]);
+export const ConnectAcqValueSchema = z.enum(["in0", "in1", "off"]);
+
+export const TriggerReadSettingSchema = z.object({
+  thresholded_acq_trigger_invert: z.boolean(),
+  thresholded_acq_trigger_count: z.number().int(),
+});
+
+export const SequencerSettingsSchema = z.object({
+  sync_en: z.boolean(),
+  channel_name: z.string(),
+  channel_name_measure: z.array(z.string()).nullable(),
+  connected_output_indices: z.array(z.number().int()),
+  connected_input_indices: z.array(z.number().int()),
+  nco_en: z.boolean(),
+  /** NCO frequency in Hz (null when the NCO is off) */
+  modulation_freq: z.number().nullable(),
+  mod_en_awg: z.boolean(),
+  demod_en_acq: z.boolean(),
+  init_offset_awg_path_I: z.number(),
+  init_offset_awg_path_Q: z.number(),
+  init_gain_awg_path_I: z.number(),
+  init_gain_awg_path_Q: z.number(),
+  mixer_corr_phase_offset_degree: z.number().nullable(),
+  mixer_corr_gain_ratio: z.number().nullable(),
+  auto_sideband_cal: z.enum(["off", "on_interm_freq_change"]),
+  integration_length_acq: z.number().int().nullable(),
+  thresholded_acq_rotation: z.number().nullable(),
+  thresholded_acq_threshold: z.number().nullable(),
+  thresholded_acq_trigger_write_en: z.boolean().nullable(),
+  thresholded_acq_trigger_write_address: z.number().int().nullable(),
+  thresholded_acq_trigger_write_invert: z.boolean(),
+  thresholded_acq_trigger_read_settings: z.record(z.string(), TriggerReadSettingSchema),
+  ttl_acq_input_select: z.number().int().nullable(),
+  ttl_acq_threshold: z.number().nullable(),
+  ttl_acq_auto_bin_incr_en: z.boolean().nullable(),
+  /** driver channel map: connect_out0..N → "I" | "Q" | "IQ" | "off" (reference 1.6) */
+  connect_out: z.record(z.string(), ConnectOutValueSchema),
+  /** baseband QRM: {I: "in0"|"off", Q: "in1"|"off"}; RF readout: {acq: "in0"|"in1"|"off"}; {} on control modules */
+  connect_acq: z.record(z.string(), ConnectAcqValueSchema),
+  marker_ovr_en: z.boolean(),
+});
+export type SequencerSettings = z.infer<typeof SequencerSettingsSchema>;
+
+export const CompiledSequencerSchema = z.object({
+  index: z.number().int().min(0),
+  port: z.string(),
+  clock: z.string(),
+  port_clock: z.string(),
+  sequence: SequenceSchema,
+  settings: SequencerSettingsSchema,
+});
+export type CompiledSequencer = z.infer<typeof CompiledSequencerSchema>;
+
+export const FilterSettingSchema = z.object({
+  coeffs: z.union([z.number(), z.array(z.number())]).nullable(),
+  config: z.enum(["bypassed", "enabled", "delay_comp"]),
+  marker_delay: z.enum(["bypassed", "delay_comp"]),
+});
+export const OutputDistortionSchema = z.object({
+  exp0: FilterSettingSchema,
+  exp1: FilterSettingSchema,
+  exp2: FilterSettingSchema,
+  exp3: FilterSettingSchema,
+  fir: FilterSettingSchema,
+});
+
+export const ModuleSettingsSchema = z.object({
+  offset_ch0_path_I: z.number().nullable(),
+  offset_ch0_path_Q: z.number().nullable(),
+  offset_ch1_path_I: z.number().nullable(),
+  offset_ch1_path_Q: z.number().nullable(),
+  in0_gain: z.number().int().nullable(),
+  in1_gain: z.number().int().nullable(),
+  distortion_corrections: z.array(OutputDistortionSchema),
+  out0_lo_freq_cal_type_default: z.enum(["off", "on_lo_freq_change", "on_lo_interm_freq_change"]),
+  out1_lo_freq_cal_type_default: z.enum(["off", "on_lo_freq_change", "on_lo_interm_freq_change"]),
+  /** internal LO frequencies (RF modules), Hz; index = LO index */
+  lo_freq: z.array(z.number().nullable()),
+  /** RF output attenuations, dB; index = output */
+  out_att: z.array(z.number().int().nullable()),
+  /** RF input attenuations, dB; index = input */
+  in_att: z.array(z.number().int().nullable()),
+  rf_output_on: z.boolean().nullable(),
+  /** sequencer index selected for scope (Trace) acquisition, or null */
+  scope_acq_sequencer_select: z.number().int().nullable(),
+  scope_acq_trigger_mode: z.enum(["sequencer", "level"]).nullable(),
+  scope_acq_avg_mode_en: z.boolean().nullable(),
+});
+export type ModuleSettings = z.infer<typeof ModuleSettingsSchema>;
+
+export const ModuleTypeSchema = z.enum(["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC", "QTM"]);
+export type ModuleType = z.infer<typeof ModuleTypeSchema>;
+
+export const CompiledModuleSchema = z.object({
+  slot: z.number().int().min(1).max(20),
+  instrument_type: ModuleTypeSchema,
+  settings: ModuleSettingsSchema,
+  /** keyed "seq<i>" */
+  sequencers: z.record(z.string(), CompiledSequencerSchema),
+});
+export type CompiledModule = z.infer<typeof CompiledModuleSchema>;
+
+export const ClusterSettingsSchema = z.object({
+  reference_source: z.enum(["internal", "external"]),
+  sync_on_external_trigger: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const CompiledClusterSchema = z.object({
+  settings: ClusterSettingsSchema,
+  /** keyed by qblox-instruments module name "<cluster>_module<slot>" */
+  modules: z.record(z.string(), CompiledModuleSchema),
+});
+export type CompiledCluster = z.infer<typeof CompiledClusterSchema>;
+
+export const LocalOscillatorSettingsSchema = z.object({
+  frequency: z.number().nullable(),
+  power: z.number().nullable(),
+  status: z.boolean(),
+});
+
+export const ProtocolSchema = z.enum([
+  "Trace",
+  "SSBIntegrationComplex",
+  "ThresholdedAcquisition",
+  "NumericalSeparatedWeightedIntegration",
+  "NumericalWeightedIntegration",
+  "WeightedIntegratedSeparated",
+  "WeightedThresholdedAcquisition",
+  "TriggerCount",
+  "ThresholdedTriggerCount",
+]);
+export type Protocol = z.infer<typeof ProtocolSchema>;
+export const BinModeSchema = z.enum(["average", "append", "sum", "distribution", "first"]);
+export type BinMode = z.infer<typeof BinModeSchema>;
+
+/**
+ * Where the data of one acquisition channel lives and what shape the result has.
+ * AVERAGE: shape [numAcqIndices]; APPEND: [repetitions, numAcqIndices]; Trace: [1, integrationLength].
+ * Value for (repetition r, acq index i) lives in bin `bins[i] + r * stride` of Qblox acquisition
+ * index `qblox_index` on the given sequencer.
+ */
+export const AcquisitionChannelLayoutSchema = z.object({
+  acq_channel: z.string(),
+  protocol: ProtocolSchema,
+  bin_mode: BinModeSchema,
+  shape: z.array(z.number().int()),
+  dims: z.array(z.string()),
+  cluster: z.string(),
+  module: z.string(),
+  sequencer: z.number().int(),
+  port_clock: z.string(),
+  qblox_index: z.number().int(),
+  bins: z.array(z.number().int()),
+  stride: z.number().int(),
+  integration_length: z.number().int().nullable(),
+  /** repetitions of enclosing loops for APPEND acquisitions in loops (outermost first) */
+  loop_repetitions: z.array(z.number().int()),
+  coords: z.array(z.record(z.string(), z.unknown())).nullable(),
+});
+export type AcquisitionChannelLayout = z.infer<typeof AcquisitionChannelLayoutSchema>;
+
+export const SequencerResourcesSchema = z.object({
+  cluster: z.string(),
+  module: z.string(),
+  sequencer: z.number().int(),
+  port_clock: z.string(),
+  instructions: z.number().int(),
+  instruction_limit: z.number().int(),
+  waveform_samples: z.number().int(),
+  waveform_sample_limit: z.number().int(),
+  registers: z.number().int(),
+  register_limit: z.number().int(),
+  bins: z.number().int(),
+  bin_limit: z.number().int(),
+});
+
+export const DiagnosticsSchema = z.object({
+  warnings: z.array(z.object({ code: z.string(), message: z.string(), path: z.string().nullable() })),
+  stage_ms: z.record(z.string(), z.number()),
+  resources: z.array(SequencerResourcesSchema),
+});
+export type Diagnostics = z.infer<typeof DiagnosticsSchema>;
+
+export const CompiledScheduleSchema = z.object({
+  format: z.literal("q1forge.compiled-schedule"),
+  version: z.literal(1),
+  name: z.string(),
+  repetitions: z.number().int().min(1),
+  /** duration of one repetition in ns (excluding the 4 ns loop header) */
+  repetition_duration_ns: z.number().int(),
+  clusters: z.record(z.string(), CompiledClusterSchema),
+  /** external local oscillators by instrument name */
+  local_oscillators: z.record(z.string(), LocalOscillatorSettingsSchema),
+  /** acquisition layout by acq_channel (string key) */
+  acquisitions: z.record(z.string(), AcquisitionChannelLayoutSchema),
+  diagnostics: DiagnosticsSchema,
+});
+export type CompiledSchedule = z.infer<typeof CompiledScheduleSchema>;
