@@ -166,8 +166,10 @@ export type BinMode = z.infer<typeof BinModeSchema>;
 /**
  * Where the data of one acquisition channel lives and what shape the result has.
  * AVERAGE: shape [numAcqIndices]; APPEND: [repetitions, numAcqIndices]; Trace: [1, integrationLength].
- * Value for (repetition r, acq index i) lives in bin `bins[i] + r * stride` of Qblox acquisition
- * index `qblox_index` on the given sequencer.
+ * Value for (repetition r, acq index i) lives in bin `first_bin + i + r * stride` of Qblox
+ * acquisition index `qblox_index` on the given sequencer (AVERAGE: stride 0; Trace: bin 0, scope data).
+ * All acquisitions of one APPEND channel share one bin register that advances in execution order,
+ * so this formula holds for acquisitions inside loops too.
  */
 export const AcquisitionChannelLayoutSchema = z.object({
   acq_channel: z.string(),
@@ -180,7 +182,9 @@ export const AcquisitionChannelLayoutSchema = z.object({
   sequencer: z.number().int(),
   port_clock: z.string(),
   qblox_index: z.number().int(),
-  bins: z.array(z.number().int()),
+  first_bin: z.number().int(),
+  /** number of acq indices of this channel (= last dimension of `shape` for binned protocols) */
+  num_acq_indices: z.number().int(),
   stride: z.number().int(),
   integration_length: z.number().int().nullable(),
   /** repetitions of enclosing loops for APPEND acquisitions in loops (outermost first) */
