@@ -1,0 +1,5 @@
+export * from "./types.js";
+export * from "./print.js";
+export * from "./instructions.js";
+export * from "./parser.js";
+export * from "./assembler.js";
