@@ -27,6 +27,8 @@ export interface ModuleSpec {
   mixerDcOffsetRangeV: number;
   /** internal LO count (RF modules) */
   internalLos: number;
+  /** internal LO frequency range in Hz (RF modules), null when the module has no internal LO */
+  loFrequencyRangeHz?: { min: number; max: number } | null;
 }
 
 /** The resolved wiring of one port-clock (reference 1.5/1.6). */

@@ -1,0 +1,96 @@
+/**
+ * Loading a hardware config: JSON text → ajv (JSON Schema generated from the zod schema, compiled
+ * once) → zod parse for types → semantic checks → HardwareSetup.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { z } from "zod";
+import { InputParseError, SchemaValidationError } from "../errors.js";
+import { buildGraph } from "./graph.js";
+import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
+import { checkInstrumentTypes, checkSemantics, checkVersion } from "./semantic.js";
+import { HardwareSetup } from "./setup.js";
+
+let validator: ValidateFunction | null = null;
+
+function getValidator(): ValidateFunction {
+  if (validator) return validator;
+  const schema = z.toJSONSchema(HardwareConfigSchema, { io: "input" });
+  // discriminator: only the branch named by instrument_type reports errors (see schema.ts .meta)
+  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: false });
+  validator = ajv.compile(schema as object);
+  return validator;
+}
+
+export function loadHardwareConfig(input: unknown): HardwareSetup {
+  checkInstrumentTypes(input);
+  const validate = getValidator();
+  if (!validate(input)) {
+    const issues = (validate.errors ?? []).map(describeAjvError);
+    const first = issues[0];
+    throw new SchemaValidationError(
+      `Hardware config does not match the schema (${issues.length} issue${issues.length === 1 ? "" : "s"})${first ? `: ${first.path || "/"} ${first.message}` : ""}.`,
+      issues,
+      { path: first?.path || "/", hint: "See schemas/hardware-config.schema.json and docs/hardware-config.md for the accepted format." },
+    );
+  }
+  // ajv has accepted it; zod gives the static type (and would catch a schema/JSON-Schema drift)
+  const parsed = HardwareConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: "/" + i.path.map(String).join("/"), message: i.message }));
+    throw new SchemaValidationError(`Hardware config does not match the schema: ${issues[0]?.path} ${issues[0]?.message}.`, issues, {
+      path: issues[0]?.path ?? "/",
+    });
+  }
+  const config: HardwareConfig = parsed.data;
+  const version = checkVersion(config);
+  const graph = buildGraph(config);
+  const warnings = checkSemantics(config, graph);
+  return new HardwareSetup(config, version, graph, warnings);
+}
+
+export function parseHardwareConfigJson(text: string): HardwareSetup {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    const { line, column } = locate(text, msg);
+    throw new InputParseError(`Hardware config is not valid JSON: ${msg}`, {
+      path: `line ${line}, column ${column}`,
+      hint: "Fix the JSON syntax at that position (trailing commas, comments and single quotes are not allowed in JSON).",
+      details: { line, column },
+      cause: e,
+    });
+  }
+  return loadHardwareConfig(data);
+}
+
+/** Line/column (1-based) from V8's "at position N" or "(line L column C)" messages. */
+function locate(text: string, msg: string): { line: number; column: number } {
+  const lc = /line (\d+) column (\d+)/.exec(msg);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const pos = /position (\d+)/.exec(msg);
+  const offset = pos ? Number(pos[1]) : text.length;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return { line, column };
+}
+
+function describeAjvError(e: ErrorObject): { path: string; message: string } {
+  const params = e.params as Record<string, unknown>;
+  let path = e.instancePath;
+  let message = e.message ?? e.keyword;
+  if (e.keyword === "additionalProperties") {
+    const prop = String(params["additionalProperty"]);
+    path = `${path}/${prop.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+    message = `unknown property '${prop}'`;
+  } else if (e.keyword === "propertyNames" || e.keyword === "pattern") {
+    message = `${message}${params["propertyName"] ? ` (key '${String(params["propertyName"])}')` : ""}`;
+  } else if (e.keyword === "enum") {
+    message = `${message}: ${JSON.stringify(params["allowedValues"])}`;
+  } else if (e.keyword === "const") {
+    message = `${message}: ${JSON.stringify(params["allowedValue"])}`;
+  }
+  return { path, message };
+}
