@@ -86,7 +86,7 @@ export function assembleInstructions(program: readonly Instruction[], opts: Asse
 function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines: number): AssembledProgram {
   const isa = opts.isa ?? 1;
   const limit = opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384;
-  const labels: Record<string, number> = Object.create(null) as Record<string, number>;
+  const labels = new Map<string, number>();
   const exec: AsmRow[] = [];
   const specs: InstructionSpec[] = [];
   // a label on a preceding label-only row names the next instruction (kept for printing/debugging)
@@ -94,10 +94,11 @@ function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines
   let pendingLabel: string | undefined;
   for (const row of rows) {
     for (const l of row.labels) {
-      if (l.name in labels) {
-        throw new Q1AsmError("DUPLICATE_LABEL", `Label '${l.name}' is defined twice (first at instruction ${labels[l.name]}).`, row.line, l.column, { hint: "Rename one of the labels; label names must be unique." });
+      const prev = labels.get(l.name);
+      if (prev !== undefined) {
+        throw new Q1AsmError("DUPLICATE_LABEL", `Label '${l.name}' is defined twice (first at instruction ${prev}).`, row.line, l.column, { hint: "Rename one of the labels; label names must be unique." });
       }
-      labels[l.name] = exec.length;
+      labels.set(l.name, exec.length);
       pendingLabel ??= l.name;
     }
     if (row.mnemonic === "") continue;
@@ -129,17 +130,20 @@ function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines
     instructions[i] = ins;
     lines[i] = row.line;
   }
-  return { instructions, labels: { ...labels }, lines };
+  // a plain loop: Object.fromEntries on thousands of labels is an order of magnitude slower
+  const labelRecord: Record<string, number> = {};
+  for (const [k, v] of labels) labelRecord[k] = v;
+  return { instructions, labels: labelRecord, lines };
 }
 
-function resolveLabels(row: AsmRow, labels: Record<string, number>, spec: InstructionSpec): Operand[] {
+function resolveLabels(row: AsmRow, labels: ReadonlyMap<string, number>, spec: InstructionSpec): Operand[] {
   const out: Operand[] = new Array<Operand>(row.args.length);
   for (let i = 0; i < row.args.length; i++) {
     const a = row.args[i]!;
     if (a.kind !== "label") { out[i] = a; continue; }
-    const value = labels[a.name];
+    const value = labels.get(a.name);
     if (value === undefined) {
-      const near = nearest(a.name, Object.keys(labels));
+      const near = nearest(a.name, labels.keys());
       throw new Q1AsmError("UNKNOWN_LABEL", `${spec.mnemonic} refers to label '@${a.name}', which is not defined.`, row.line, row.argColumns[i] ?? 1, {
         hint: near ? `Did you mean @${near}?` : "Define the label as 'name:' before an instruction.",
       });
@@ -159,8 +163,9 @@ const KIND_NAME = { reg: "a register", imm: "an immediate", label: "a label" } a
 /** Check mnemonic, operand count, kinds, ranges and the same-kind rules of one row. */
 function checkInstruction(row: AsmRow, isa: 1 | 2): InstructionSpec {
   const { mnemonic: m, line } = row;
-  const spec = INSTRUCTIONS[m];
-  const forms = spec ? formsFor(spec, isa) : [];
+  const entry = SPEC_BY_MNEMONIC.get(m);
+  const spec = entry?.spec;
+  const forms = entry === undefined ? NO_FORMS : isa === 1 ? entry.v1 : entry.v2;
   if (!spec || forms.length === 0) {
     const hint = spec && !isV1Mnemonic(spec)
       ? `'${m}' is an ISA v2 instruction; assemble with { isa: 2 } to use it.`
@@ -226,6 +231,12 @@ function checkOperandShape(a: Operand, m: string, line: number, column: number):
     throw new Q1AsmError("BAD_OPERAND_KIND", `${m}: empty label reference.`, line, column, { hint: "Write a label reference as @name." });
   }
 }
+
+// Map lookups are much faster than keyed access to the frozen INSTRUCTIONS record on the hot path
+const SPEC_BY_MNEMONIC = new Map<string, { spec: InstructionSpec; v1: readonly OperandForm[]; v2: readonly OperandForm[] }>(
+  Object.values(INSTRUCTIONS).map((spec) => [spec.mnemonic, { spec, v1: formsFor(spec, 1), v2: formsFor(spec, 2) }]),
+);
+const NO_FORMS: readonly OperandForm[] = [];
 
 function suggestMnemonic(m: string): string {
   const near = nearest(m, Object.keys(INSTRUCTIONS));
