@@ -1,0 +1,133 @@
+/**
+ * Builds one sequencer's Q1ASM instruction list while keeping the real-time clock (reference 4.5,
+ * 4.6): a stack of elapsed times (one per open loop), automatic waits split at 65,532 ns, and
+ * sub-4 ns gaps folded into the previous real-time instruction's duration.
+ */
+import { TimingError } from "../../errors.js";
+import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
+import { RegisterAllocator } from "./registers.js";
+
+export const MAX_WAIT_NS = 65532;
+const MAX_RT_DURATION_NS = 65535;
+/** waits of more than this many max-length chunks become a register loop */
+const MAX_UNROLLED_WAITS = 4;
+
+export interface OpRef {
+  name: string;
+  path: string | null;
+}
+
+export class ProgramBuilder {
+  readonly instructions: Instruction[] = [];
+  /** executable instructions (rows with a mnemonic) */
+  count = 0;
+  readonly registers: RegisterAllocator;
+  private elapsed: number[] = [0];
+  /** last real-time instruction whose duration may absorb a short wait (null after a label) */
+  private lastRt: Instruction | null = null;
+  private pendingLabel: string | undefined;
+  /** the operation being emitted when the instruction limit was first crossed */
+  limitCrossedBy: OpRef | null = null;
+
+  constructor(readonly where: string, registerLimit: number, private readonly instructionLimit: number) {
+    this.registers = new RegisterAllocator(registerLimit, where);
+  }
+
+  get now(): number {
+    let t = 0;
+    for (const e of this.elapsed) t += e;
+    return t;
+  }
+
+  /** Classical / parameter instruction: no real-time duration. */
+  emit(mnemonic: string, args: Operand[], comment: string | undefined, by: OpRef): Instruction {
+    const ins: Instruction = { mnemonic, args };
+    if (comment) ins.comment = comment;
+    if (this.pendingLabel !== undefined) { ins.label = this.pendingLabel; this.pendingLabel = undefined; }
+    this.instructions.push(ins);
+    if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
+    return ins;
+  }
+
+  /** Real-time instruction whose last operand is a duration in ns; advances the clock. */
+  emitRt(mnemonic: string, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
+    const ins = this.emit(mnemonic, [...args, imm(durationNs)], comment, by);
+    this.elapsed[this.elapsed.length - 1]! += durationNs;
+    this.lastRt = ins;
+  }
+
+  /** Label the next instruction (a label is a jump target, so no duration folding across it). */
+  label(name: string): void {
+    this.pendingLabel = name;
+    this.lastRt = null;
+  }
+
+  /** Wait until absolute time `t`; `by` is named when `t` is already past. */
+  waitUntil(t: number, by: OpRef, what = "operation"): void {
+    const delta = t - this.now;
+    if (delta < 0) {
+      throw new TimingError("OVERLAPPING_OPERATIONS", `${what} "${by.name}" starts at ${t} ns, but the sequencer ${this.where} is busy until ${this.now} ns`, {
+        path: by.path,
+        hint: "every real-time instruction occupies 4 ns and plays on one sequencer cannot overlap; move the operation later or put it on another port-clock",
+      });
+    }
+    if (delta > 0) this.wait(delta, by);
+  }
+
+  /** Emit waits for `T` ns (reference 4.5), never a wait below 4 ns. */
+  wait(T: number, by: OpRef): void {
+    if (T < 4) {
+      const prev = this.lastRt;
+      const durArg = prev?.args[prev.args.length - 1];
+      if (prev && durArg?.kind === "imm" && durArg.value + T <= MAX_RT_DURATION_NS) {
+        durArg.value += T;
+        this.elapsed[this.elapsed.length - 1]! += T;
+        return;
+      }
+      throw new TimingError("GAP_TOO_SHORT", `"${by.name}" starts ${T} ns after the previous real-time instruction slot on ${this.where}; the sequencer needs 0 or ≥ 4 ns`, {
+        path: by.path,
+        hint: "shift the operation by a few ns so that gaps between operations are 0 or at least 4 ns",
+      });
+    }
+    let n = Math.floor(T / MAX_WAIT_NS);
+    let rest = T - n * MAX_WAIT_NS;
+    let tail: number[] = [];
+    if (rest > 0 && rest < 4) {
+      // keep every wait ≥ 4 ns: split the last full chunk + remainder into two valid waits
+      n -= 1;
+      tail = [MAX_WAIT_NS - 4, 4 + rest];
+      rest = 0;
+    }
+    const comment = `auto generated wait (${T} ns)`;
+    if (n > MAX_UNROLLED_WAITS) {
+      const r = this.registers.allocate(by);
+      this.emit("move", [imm(n), reg(r)], comment, by);
+      const name = `wait${this.count}`;
+      this.label(name);
+      this.emitRt("wait", [], MAX_WAIT_NS, undefined, by);
+      this.emit("loop", [reg(r), lbl(name)], undefined, by);
+      this.elapsed[this.elapsed.length - 1]! += (n - 1) * MAX_WAIT_NS;
+      this.lastRt = null;
+      this.registers.release(r);
+    } else {
+      for (let i = 0; i < n; i++) this.emitRt("wait", [], MAX_WAIT_NS, i === 0 ? comment : undefined, by);
+    }
+    for (const w of tail) this.emitRt("wait", [], w, n === 0 ? comment : undefined, by);
+    if (rest > 0) this.emitRt("wait", [], rest, n === 0 && tail.length === 0 ? comment : undefined, by);
+  }
+
+  enterLoop(): void {
+    this.elapsed.push(0);
+  }
+
+  exitLoop(repetitions: number): void {
+    const e = this.elapsed.pop()!;
+    this.elapsed[this.elapsed.length - 1]! += e * repetitions;
+    this.lastRt = null;
+  }
+
+  /** Forget the last real-time instruction (after jumps the previous slot is not adjacent in time). */
+  breakFold(): void {
+    this.lastRt = null;
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Stage 5: one Q1ASM program per sequencer (reference 4.2–4.8). The skeleton is quantify's; each
+ * operation kind is emitted by its strategy in ../strategies.ts.
+ */
+import { ResourceLimitError, TimingError } from "../../errors.js";
+import { imm, lbl, reg } from "../../q1/types.js";
+import type { ScheduleOp } from "../../schedule/model.js";
+import { ProgramBuilder, type OpRef } from "../program/builder.js";
+import { emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "../strategies.js";
+import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SeqNode, SequencerPlan, WaveformPlan } from "../types.js";
+
+export interface SequencerProgram {
+  key: string;
+  builder: ProgramBuilder;
+  registersUsed: number;
+}
+
+export interface ProgramOptions {
+  /** relative latency correction per port-clock, ns */
+  latencyNs: (portClock: string) => number;
+  /** "error" (default) rejects programs over the module's instruction memory; "warn" reports it */
+  instructionLimit: "error" | "warn";
+  warnings: CompileWarning[];
+  rfOutputOn: (seq: SequencerPlan) => boolean;
+}
+
+export function generatePrograms(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, opts: ProgramOptions): Map<string, SequencerProgram> {
+  const out = new Map<string, SequencerProgram>();
+  const channelsBySeq = new Map<string, AcqChannelPlan[]>();
+  for (const ch of assigned.acqChannels) {
+    const l = channelsBySeq.get(ch.sequencerKey);
+    if (l) l.push(ch); else channelsBySeq.set(ch.sequencerKey, [ch]);
+  }
+  for (const seq of assigned.sequencers) {
+    out.set(seq.key, sequencerProgram(seq, assigned, freqs, waves, channelsBySeq.get(seq.key) ?? [], opts));
+  }
+  return out;
+}
+
+function sequencerProgram(
+  seq: SequencerPlan,
+  assigned: AssignedSchedule,
+  freqs: FrequencyPlan,
+  waves: WaveformPlan,
+  channels: AcqChannelPlan[],
+  opts: ProgramOptions,
+): SequencerProgram {
+  const where = `${seq.key} (${seq.route.portClock})`;
+  const b = new ProgramBuilder(where, seq.spec.registers, seq.spec.maxInstructions);
+  const header: OpRef = { name: "program header", path: null };
+  const defaultMarker = markerDefault(seq, opts.rfOutputOn(seq));
+
+  b.emit("set_mrk", [imm(defaultMarker)], `set markers to ${defaultMarker} (init)`, header);
+  b.emitRt("wait_sync", [], 4, undefined, header);
+  b.emitRt("upd_param", [], 4, undefined, header);
+  const binRegister = new Map<string, number>();
+  for (const ch of channels) {
+    if (ch.binMode !== "append" || ch.protocol === "Trace") continue;
+    const r = b.registers.allocate({ name: `acq_channel ${ch.channel}`, path: null });
+    binRegister.set(ch.channel, r);
+    b.emit("move", [imm(0), reg(r)], `Initialize acquisition bin_idx for acq_channel ${ch.channel}`, header);
+  }
+  const latency = opts.latencyNs(seq.route.portClock);
+  b.emitRt("wait", [], 4 + latency, `latency correction of 4 + ${latency} ns`, header);
+  const repReg = b.registers.allocate({ name: "repetition loop", path: null });
+  b.emit("move", [imm(assigned.timed.repetitions), reg(repReg)], "iterator for loop with label start", header);
+  b.label("start");
+  b.emit("reset_ph", [], undefined, header);
+  b.emitRt("upd_param", [], 4, undefined, header);
+  // The loop header's 4 ns are not part of the schedule's time (reference 4.2).
+  b.enterLoop();
+
+  const ctx: EmitContext = {
+    b,
+    seq,
+    freq: freqs.bySequencer.get(seq.key)!,
+    waves: waves.bySequencer.get(seq.key)!,
+    channelOf: new Map(channels.map((c) => [c.channel, c])),
+    binRegister,
+    defaultMarker,
+    tempRegisters: null,
+    lastGain: null,
+    lastPlayEnd: { t: -Infinity, by: null },
+    lastAcqStart: { t: -Infinity, by: null },
+    lastFreqUpdate: -Infinity,
+    lastPhaseUpdate: -Infinity,
+    warnings: opts.warnings,
+  };
+  emitNodes(seq.nodes, ctx);
+
+  const total = assigned.timed.durationNs;
+  const endRef: OpRef = { name: "end of repetition", path: null };
+  if (b.now > total) {
+    throw new TimingError("PROGRAM_LONGER_THAN_REPETITION", `the program of ${where} runs until ${b.now} ns, past the end of the repetition at ${total} ns (a parameter operation at the very end needs a 4 ns upd_param)`, {
+      hint: "extend the schedule, e.g. with an IdlePulse of at least 4 ns at the end",
+    });
+  }
+  b.waitUntil(total, endRef);
+  b.exitLoop(1);
+  b.emit("loop", [reg(repReg), lbl("start")], undefined, endRef);
+  b.emit("stop", [], undefined, endRef);
+
+  if (b.limitCrossedBy) {
+    const msg = `program of ${where} has ${b.count} instructions, over the ${seq.moduleType} limit of ${seq.spec.maxInstructions}; the limit was crossed at "${b.limitCrossedBy.name}"`;
+    if (opts.instructionLimit === "error") {
+      throw new ResourceLimitError("INSTRUCTION_LIMIT_EXCEEDED", msg, { path: b.limitCrossedBy.path, hint: "wrap repeated blocks in a LoopOperation instead of unrolling them" });
+    }
+    opts.warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
+  }
+  return { key: seq.key, builder: b, registersUsed: b.registers.peak };
+}
+
+/** Expand marker pulses into edges, keeping time order (stable). */
+function timeline(nodes: SeqNode[]): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  let needsSort = false;
+  for (const n of nodes) {
+    if (n.kind === "loop") { items.push(n); continue; }
+    if (n.op.type === "MarkerPulse") {
+      items.push({ kind: "marker", startNs: n.startNs, high: true, op: n.op });
+      items.push({ kind: "marker", startNs: n.startNs + n.op.durationNs, high: false, op: n.op });
+      needsSort = true;
+    } else items.push(n);
+  }
+  if (needsSort) {
+    const order = items.map((it, i) => [it, i] as const);
+    order.sort((x, y) => x[0].startNs - y[0].startNs || x[1] - y[1]);
+    return order.map((o) => o[0]);
+  }
+  return items;
+}
+
+function opOf(it: TimelineItem): ScheduleOp | null {
+  return it.kind === "op" || it.kind === "marker" ? it.op : null;
+}
+
+function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
+  const items = timeline(nodes);
+  const b = ctx.b;
+  // A parameter instruction is committed by an upd_param unless a play/acquire follows at the same time (reference 3.10).
+  let pending: { t: number; by: OpRef } | null = null;
+  const flush = (): void => {
+    if (!pending) return;
+    b.emitRt("upd_param", [], 4, undefined, pending.by);
+    pending = null;
+  };
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (it.kind === "loop") {
+      flush();
+      const by = { name: it.name, path: it.path };
+      b.waitUntil(it.startNs, by, "loop");
+      if (it.bodyDurationNs <= 0) throw new TimingError("EMPTY_LOOP", `loop "${it.name}" has a body of ${it.bodyDurationNs} ns`, { path: it.path, hint: "a loop body needs a positive duration" });
+      const r = b.registers.allocate(by);
+      const name = `loop${b.count}`;
+      b.emit("move", [imm(it.repetitions), reg(r)], `iterator for loop with label ${name}`, by);
+      b.label(name);
+      b.enterLoop();
+      ctx.lastGain = null;
+      emitNodes(it.body, ctx);
+      b.waitUntil(it.startNs + it.bodyDurationNs, by, "end of loop body of");
+      b.emit("loop", [reg(r), lbl(name)], undefined, by);
+      b.exitLoop(it.repetitions);
+      b.registers.release(r);
+      ctx.lastGain = null;
+      continue;
+    }
+    const op = opOf(it)!;
+    const by = { name: op.name, path: op.path };
+    if (pending && (it.startNs !== pending.t || !(isParameterOp(it) || isRealTimeIo(it, ctx)))) flush();
+    if (it.startNs < b.now && isParameterOp(it)) {
+      throw new TimingError("PARAMETER_AFTER_REALTIME", `parameter operation "${op.name}" at ${it.startNs} ns comes after a real-time instruction on ${ctx.seq.key} that occupies the sequencer until ${b.now} ns`, {
+        path: op.path,
+        hint: "schedule clock/offset/marker operations before (or ≥ 4 ns after) pulses that start at the same time",
+      });
+    }
+    b.waitUntil(it.startNs, by);
+    const committed = emitOperation(it, ctx);
+    if (committed === "needs-update") pending = { t: it.startNs, by };
+    const next = items[i + 1];
+    if (pending && next && next.kind === "loop" && next.startNs === pending.t) {
+      throw new TimingError("PARAMETER_AT_CONTROL_FLOW_BOUNDARY", `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}"`, {
+        path: op.path,
+        hint: "move the operation into the loop body or ≥ 4 ns before the loop",
+      });
+    }
+  }
+  flush();
+}
