@@ -26,3 +26,24 @@ export function printProgram(program: readonly Instruction[]): string {
   }
   return out;
 }
+
+/**
+ * Column-aligned debug form (quantify's debug_mode): label, mnemonic, operands and comment each
+ * padded to the widest entry of their column; trailing spaces trimmed.
+ */
+export function printAligned(program: readonly Instruction[]): string {
+  const cells = program.map((ins) => [
+    ins.label !== undefined ? `${ins.label}:` : "",
+    ins.mnemonic,
+    ins.args.map(formatOperand).join(","),
+    ins.comment ? `# ${ins.comment}` : "",
+  ] as const);
+  const width = [0, 0, 0];
+  for (const c of cells) for (let k = 0; k < 3; k++) width[k] = Math.max(width[k]!, c[k]!.length);
+  let out = "";
+  for (const c of cells) {
+    const row = `${c[0].padEnd(width[0]!)} ${c[1].padEnd(width[1]!)} ${c[2].padEnd(width[2]!)} ${c[3]}`;
+    out += row.trimEnd() + "\n";
+  }
+  return out;
+}
