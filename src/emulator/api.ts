@@ -65,6 +65,10 @@ export interface EmuRunOptions {
   inputModel?: InputSignalModel;
   /** stop emulation after this many executed Q1 instructions (guard) */
   maxInstructions?: number;
+  /** window of the event report (default: the render window; no events without one) */
+  events?: { fromNs: number; toNs: number };
+  /** cap on reported events (default 100000) */
+  maxEvents?: number;
 }
 
 export type SequencerState = "IDLE" | "ARMED" | "RUNNING" | "Q1_STOPPED" | "STOPPED";
@@ -93,7 +97,7 @@ export interface QbloxAcquisitionEntry {
   };
 }
 
-export interface EmuSequencerResult {
+export interface EmuSequencerResult extends EmuSequencerResultRaw {
   index: number;
   status: EmuSequencerStatus;
   /** keyed by acquisition name as declared in sequence.acquisitions */
@@ -139,3 +143,28 @@ export interface EmuClusterResult {
 
 /** Implemented by src/emulator/index.ts */
 export type RunCluster = (modules: EmuModuleInput[], options?: EmuRunOptions) => EmuClusterResult;
+
+/** One scope path in raw (SCPI) units: integer ADC sums over avg_cnt triggers (§7.6). */
+export interface EmuRawScopePath {
+  data: Float64Array;
+  outOfRange: boolean;
+  avgCnt: number;
+}
+
+/**
+ * Raw acquisition data as the SCPI binary layout of reference 7.6 carries it: bins
+ * {valid u64, path0 i64, path1 i64, thres u32, avg_cnt u32}. path0/path1 hold exact integers
+ * (round(Σ x_k·w_k · 2^22) summed over averages; 2^24 on QRC) in Float64Arrays.
+ */
+export interface EmuRawAcquisition {
+  index: number;
+  /** bits of the ADC scale: 12 (QRM, QRM-RF) or 15 (QRC) */
+  scopeBits: number;
+  scope: EmuRawScopePath[];
+  bins: { valid: Uint8Array; path0: Float64Array; path1: Float64Array; thres: Uint32Array; avgCnt: Uint32Array };
+}
+
+export interface EmuSequencerResultRaw {
+  /** raw form of `acquisitions`, keyed the same way (for the virtual Cluster) */
+  rawAcquisitions?: Record<string, EmuRawAcquisition>;
+}

@@ -1,0 +1,90 @@
+/**
+ * Acquisition memory of one sequencer in raw SCPI units (§7.6) and its normalisation to the
+ * qblox-instruments get_acquisitions() form. Integration results accumulate per bin; the driver
+ * later divides by avg_cnt and by the ADC scale.
+ */
+import type { EmuRawAcquisition, EmuRawScopePath, QbloxAcquisitionEntry } from "./api.js";
+
+export const SCOPE_SAMPLES = 16384;
+
+export class BinStore {
+  readonly valid: Uint8Array;
+  readonly path0: Float64Array;
+  readonly path1: Float64Array;
+  readonly thres: Uint32Array;
+  readonly avgCnt: Uint32Array;
+
+  constructor(readonly index: number, numBins: number) {
+    this.valid = new Uint8Array(numBins);
+    this.path0 = new Float64Array(numBins);
+    this.path1 = new Float64Array(numBins);
+    this.thres = new Uint32Array(numBins);
+    this.avgCnt = new Uint32Array(numBins);
+  }
+
+  /** Accumulate one integration (raw integers) and its thresholded bit. */
+  add(bin: number, raw0: number, raw1: number, bit: number): void {
+    this.valid[bin] = 1;
+    this.path0[bin] += raw0;
+    this.path1[bin] += raw1;
+    this.thres[bin] += bit;
+    this.avgCnt[bin]! += 1;
+  }
+}
+
+/** Module scope memory: ADC integer sums per path (§7.1). */
+export class ScopeStore {
+  readonly paths: Float64Array[];
+  readonly outOfRange: boolean[];
+  avgCnt = 0;
+  constructor(numPaths: number) {
+    this.paths = Array.from({ length: numPaths }, () => new Float64Array(SCOPE_SAMPLES));
+    this.outOfRange = new Array<boolean>(numPaths).fill(false);
+  }
+  /** Add (avg mode) or overwrite one trigger's ADC samples (values normalised to ±1). */
+  capture(inputs: Float64Array[], bits: number, average: boolean): void {
+    const full = 2 ** (bits - 1);
+    if (!average) { for (const p of this.paths) p.fill(0); this.avgCnt = 0; }
+    inputs.forEach((x, p) => {
+      const acc = this.paths[p];
+      if (!acc) return;
+      for (let k = 0; k < SCOPE_SAMPLES && k < x.length; k++) {
+        const v = x[k]!;
+        if (v > 1 || v < -1) this.outOfRange[p] = true;
+        acc[k] += Math.max(-full, Math.min(full - 1, Math.round(v * full)));
+      }
+    });
+    this.avgCnt++;
+  }
+  raw(): EmuRawScopePath[] {
+    return this.paths.map((data, p) => ({ data: data.slice(), outOfRange: this.outOfRange[p] ?? false, avgCnt: this.avgCnt }));
+  }
+}
+
+/** Integration scale: raw = round(Σ x·w · 2^22), or 2^24 on QRC (§7.6). */
+export const integrationScale = (isQrc: boolean): number => (isQrc ? 2 ** 24 : 2 ** 22);
+
+/** The normalisation qblox-instruments applies in get_acquisitions() (§7.6). */
+export function normaliseAcquisition(raw: EmuRawAcquisition, isQrc: boolean): QbloxAcquisitionEntry {
+  const scale = integrationScale(isQrc);
+  const full = 2 ** (raw.scopeBits - 1);
+  const scope: QbloxAcquisitionEntry["acquisition"]["scope"] = {};
+  raw.scope.forEach((s, p) => {
+    const div = s.avgCnt > 0 ? full * s.avgCnt : full;
+    scope[`path${p}`] = { data: Array.from(s.data, (v) => v / div), "out-of-range": s.outOfRange, avg_cnt: s.avgCnt };
+  });
+  const b = raw.bins;
+  const n = b.valid.length;
+  const path0: number[] = new Array<number>(n), path1: number[] = new Array<number>(n);
+  const threshold: number[] = new Array<number>(n), avg_cnt: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    if (!b.valid[i]) { path0[i] = NaN; path1[i] = NaN; threshold[i] = NaN; avg_cnt[i] = 0; continue; }
+    const c = b.avgCnt[i]!;
+    const div = c > 0 ? c : 1;
+    path0[i] = b.path0[i]! / div / scale;
+    path1[i] = b.path1[i]! / div / scale;
+    threshold[i] = b.thres[i]! / div;
+    avg_cnt[i] = c;
+  }
+  return { index: raw.index, acquisition: { scope, bins: { integration: { path0, path1 }, threshold, avg_cnt } } };
+}

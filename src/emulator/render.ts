@@ -1,0 +1,112 @@
+/**
+ * Signal path of one sequencer (reference §6.2): path value = offset + gain·waveform, then NCO
+ * modulation and mixer correction. Rendering walks the commit History segment by segment, so only
+ * the requested window is ever computed.
+ */
+import { History, REC, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH, R_T, R_W0, R_W1, R_WS } from "./history.js";
+
+const TWO_PI = 2 * Math.PI;
+const SQRT_HALF = Math.SQRT1_2;
+
+export interface SignalConfig {
+  modEn: boolean;
+  demodEn: boolean;
+  /** mixer_corr_gain_ratio (Q/I) */
+  gainRatio: number;
+  /** mixer_corr_phase_offset_degree, radians (applies to path1) */
+  mixPhaseRad: number;
+  /** waveform samples by index */
+  waves: (Float32Array | undefined)[];
+  /** weight samples by index */
+  weights: (Float32Array | undefined)[];
+  /** output routes: DAC index and the path (0 = I, 1 = Q) feeding it */
+  routeDac: Int32Array;
+  routePath: Uint8Array;
+  /** marker_ovr_value when marker_ovr_en, else -1 */
+  markerOverride: number;
+}
+
+/**
+ * Render the two output paths (after modulation and mixer correction) of one sequencer into
+ * o0/o1[0 .. to-from). Samples before the first record are 0.
+ */
+export function renderPaths(h: History, cfg: SignalConfig, from: number, to: number, o0: Float64Array, o1: Float64Array): void {
+  const d = h.data;
+  let i = h.indexAt(from);
+  let t = from;
+  if (i < h.head) {
+    const first = h.tail > h.head ? Math.min(d[h.head * REC + R_T]!, to) : to;
+    for (; t < first; t++) { o0[t - from] = 0; o1[t - from] = 0; }
+    i = h.head;
+  }
+  const scale = cfg.modEn ? SQRT_HALF : 1;
+  const g = cfg.gainRatio, theta = cfg.mixPhaseRad;
+  const c0 = g > 1 ? scale / g : scale;
+  const c1 = g < 1 ? scale * g : scale;
+  const sinT = Math.sin(theta), cosT = Math.cos(theta);
+  for (; t < to && i < h.tail; i++) {
+    const r = i * REC;
+    const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
+    if (end <= t) continue;
+    const g0 = d[r + R_G0]!, g1 = d[r + R_G1]!, off0 = d[r + R_O0]!, off1 = d[r + R_O1]!;
+    const w0 = d[r + R_W0]! >= 0 ? cfg.waves[d[r + R_W0]!] : undefined;
+    const w1 = d[r + R_W1]! >= 0 ? cfg.waves[d[r + R_W1]!] : undefined;
+    const ws = d[r + R_WS]!, t0 = d[r + R_T]!;
+    const len0 = w0 ? w0.length : 0, len1 = w1 ? w1.length : 0;
+    const waveEnd = ws + Math.max(len0, len1);
+    if (off0 === 0 && off1 === 0 && waveEnd <= t) {
+      for (; t < end; t++) { o0[t - from] = 0; o1[t - from] = 0; }
+      continue;
+    }
+    const fTurnsPerNs = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!;
+    for (; t < end; t++) {
+      const k = t - ws;
+      const s0 = k >= 0 && k < len0 ? w0![k]! : 0;
+      const s1 = k >= 0 && k < len1 ? w1![k]! : 0;
+      const I = off0 + g0 * s0, Q = off1 + g1 * s1;
+      let a: number, b: number;
+      if (cfg.modEn) {
+        const phi = TWO_PI * (ph + fTurnsPerNs * (t - t0));
+        const c = Math.cos(phi), s = Math.sin(phi);
+        const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT; // cos/sin(phi + theta)
+        a = c * I - s * Q;
+        b = sp * I + cp * Q;
+      } else {
+        a = I;
+        b = sinT * I + cosT * Q;
+      }
+      o0[t - from] = c0 * a;
+      o1[t - from] = c1 * b;
+    }
+  }
+  for (; t < to; t++) { o0[t - from] = 0; o1[t - from] = 0; }
+}
+
+/** NCO phase in radians at every ns of [from, to) (demodulation). */
+export function renderPhase(h: History, from: number, to: number, out: Float64Array): void {
+  const d = h.data;
+  let i = Math.max(h.indexAt(from), h.head);
+  for (let t = from; t < to; i++) {
+    const r = i * REC;
+    const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
+    const f = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!, t0 = d[r + R_T]!;
+    for (; t < end; t++) out[t - from] = TWO_PI * (ph + f * (t - t0));
+  }
+}
+
+/** OR the sequencer's marker bits (or its override) into per-marker 0/1 streams over [from, to). */
+export function renderMarkers(h: History, markerOverride: number, from: number, to: number, markers: Uint8Array[]): void {
+  const d = h.data;
+  let i = h.indexAt(from);
+  let t = from;
+  if (i < h.head) { t = h.tail > h.head ? Math.min(d[h.head * REC + R_T]!, to) : to; i = h.head; }
+  for (; t < to && i < h.tail; i++) {
+    const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
+    if (end <= t) continue;
+    const bits = markerOverride >= 0 ? markerOverride : d[i * REC + R_MRK]!;
+    for (let m = 0; m < markers.length; m++) {
+      if (bits & (1 << m)) markers[m]!.fill(1, t - from, end - from);
+    }
+    t = end;
+  }
+}
