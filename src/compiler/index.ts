@@ -20,6 +20,8 @@ import type { CompileWarning } from "./types.js";
 export interface CompileOptions {
   /** "error" (default): a program over the module's instruction memory is a compile error; "warn": a diagnostic */
   instructionLimit?: "error" | "warn";
+  /** run every compiled program in the emulator; runtime errors become compile errors naming the operation */
+  verify?: boolean;
 }
 
 export function compile(schedule: unknown, hardware: unknown, options: CompileOptions = {}): CompiledSchedule {

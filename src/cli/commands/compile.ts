@@ -1,0 +1,39 @@
+import { compile } from "../../compiler/index.js";
+import { UsageError } from "../../errors.js";
+import { parseOptions } from "../args.js";
+import { readJsonInput, writeOutput } from "../io.js";
+import type { CliCommand } from "../types.js";
+
+const HELP = `usage: q1forge compile --schedule S --hardware H [--out F] [--json] [--verify] [--instruction-limit error|warn]
+
+Compiles a schedule (q1forge schedule JSON) for a quantify hardware config and writes the
+CompiledSchedule JSON to --out (default "-" = stdout). "-" as S or H reads stdin.
+  --verify             run every compiled program in the emulator; runtime errors become compile errors
+  --instruction-limit  "error" (default) or "warn" when a program exceeds instruction memory
+  --json               errors as JSON on stderr; summary as JSON on stdout when --out is a file
+`;
+
+export const command: CliCommand = {
+  name: "compile",
+  summary: "compile a schedule + hardware config into Q1ASM programs and settings",
+  async run(args, io) {
+    if (args.includes("--help")) { io.stdout(HELP); return 0; }
+    const o = parseOptions(args, { schedule: "string", hardware: "string", out: "string", json: "bool", verify: "bool", "instruction-limit": "string" }, "compile");
+    if (typeof o.schedule !== "string" || typeof o.hardware !== "string") throw new UsageError("compile needs --schedule and --hardware", { hint: "q1forge compile --schedule s.json --hardware hw.json" });
+    if (o.schedule === "-" && o.hardware === "-") throw new UsageError("only one of --schedule / --hardware can read stdin");
+    const limit = o["instruction-limit"] ?? "error";
+    if (limit !== "error" && limit !== "warn") throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`);
+    const schedule = await readJsonInput(o.schedule, "schedule", io);
+    const hardware = await readJsonInput(o.hardware, "hardware config", io);
+    const compiled = compile(schedule, hardware, { instructionLimit: limit, verify: o.verify === true });
+    const out = typeof o.out === "string" ? o.out : "-";
+    await writeOutput(out, JSON.stringify(compiled, null, 1) + "\n", io);
+    if (out !== "-") {
+      const seqs = compiled.diagnostics.resources.length;
+      const ms = Object.values(compiled.diagnostics.stage_ms).reduce((a, b) => a + b, 0);
+      if (o.json) io.stdout(JSON.stringify({ ok: true, out, sequencers: seqs, compile_ms: ms, warnings: compiled.diagnostics.warnings }) + "\n");
+      else io.stdout(`compiled "${compiled.name}": ${seqs} sequencer(s) in ${ms.toFixed(2)} ms → ${out}\n${compiled.diagnostics.warnings.map((w) => `warning: ${w.message}\n`).join("")}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,41 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { InputParseError, UsageError } from "../errors.js";
+import type { CliIo } from "./types.js";
+
+/** Read a file (or stdin for "-") and parse it as JSON; errors name the file, line and column. */
+export async function readJsonInput(path: string, what: string, io: CliIo): Promise<unknown> {
+  let text: string;
+  if (path === "-") text = await io.readStdin();
+  else {
+    try {
+      text = await readFile(path, "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read ${what} file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: "check the path" });
+    }
+  }
+  return parseJsonText(text, path === "-" ? `${what} (stdin)` : path);
+}
+
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /position (\d+)/.exec(msg);
+    let where = "";
+    if (m) {
+      const pos = Number(m[1]);
+      const before = text.slice(0, pos);
+      const line = before.split("\n").length;
+      const column = pos - before.lastIndexOf("\n");
+      where = ` at line ${line}, column ${column}`;
+    }
+    throw new InputParseError(`${source} is not valid JSON${where}: ${msg}`, { path: source + where, hint: "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)" });
+  }
+}
+
+/** Write text to a file, or stdout for "-" / undefined. */
+export async function writeOutput(path: string | undefined, text: string, io: CliIo): Promise<void> {
+  if (path === undefined || path === "-") io.stdout(text);
+  else await writeFile(path, text);
+}
