@@ -6,6 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import { z } from "zod";
 import { InputParseError, SchemaValidationError } from "../errors.js";
 import { buildGraph } from "./graph.js";
+import { jsonErrorPosition } from "./json-position.js";
 import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
 import { checkInstrumentTypes, checkSemantics, checkVersion } from "./semantic.js";
 import { HardwareSetup } from "./setup.js";
@@ -54,7 +55,7 @@ export function parseHardwareConfigJson(text: string): HardwareSetup {
     data = JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    const { line, column } = locate(text, msg);
+    const { line, column } = jsonErrorPosition(text);
     throw new InputParseError(`Hardware config is not valid JSON: ${msg}`, {
       path: `line ${line}, column ${column}`,
       hint: "Fix the JSON syntax at that position (trailing commas, comments and single quotes are not allowed in JSON).",
@@ -63,18 +64,6 @@ export function parseHardwareConfigJson(text: string): HardwareSetup {
     });
   }
   return loadHardwareConfig(data);
-}
-
-/** Line/column (1-based) from V8's "at position N" or "(line L column C)" messages. */
-function locate(text: string, msg: string): { line: number; column: number } {
-  const lc = /line (\d+) column (\d+)/.exec(msg);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(msg);
-  const offset = pos ? Number(pos[1]) : text.length;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const column = offset - before.lastIndexOf("\n");
-  return { line, column };
 }
 
 function describeAjvError(e: ErrorObject): { path: string; message: string } {
