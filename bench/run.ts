@@ -1,0 +1,55 @@
+/**
+ * `npm run bench`: median compile time and peak memory of the reference workloads, plus the
+ * emulator and instrument benchmarks when present. Numbers go into issue notes, not into tests.
+ */
+import { existsSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { compile } from "../src/compiler/index.js";
+import { loadHardwareConfig } from "../src/hardware/load.js";
+import { benchHardware, WORKLOADS } from "./workloads.js";
+
+const TARGET_MS: Record<string, number> = { a: 13, b: 2.3, c: 26, d: 150 };
+const REFERENCE_S: Record<string, string> = { a: "1.29 s", b: "0.23 s", c: "2.61 s", d: "n/a" };
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const hw = loadHardwareConfig(benchHardware());
+  console.log("compile benchmarks (median of repeated runs, hardware config pre-validated)");
+  for (const [name, make] of Object.entries(WORKLOADS)) {
+    if (only.length > 0 && !only.includes(name)) continue;
+    const schedule = make();
+    const runs = name === "d" ? 7 : 25;
+    const times: number[] = [];
+    let peak = 0;
+    const base = process.memoryUsage().heapUsed;
+    let compiled;
+    for (let i = 0; i < runs + 3; i++) {
+      const t0 = performance.now();
+      compiled = compile(schedule, hw, { instructionLimit: "warn" });
+      const dt = performance.now() - t0;
+      if (i >= 3) times.push(dt);
+      peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    }
+    const m = median(times);
+    const instr = compiled!.diagnostics.resources.reduce((n, r) => n + r.instructions, 0);
+    console.log(`  (${name}) median ${m.toFixed(2)} ms  (target ≤ ${TARGET_MS[name]} ms, quantify ${REFERENCE_S[name]})  peak heap Δ ${(peak / 2 ** 20).toFixed(1)} MiB  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  sequencers ${compiled!.diagnostics.resources.length}  instructions ${instr}`);
+  }
+  for (const extra of ["emulator", "instruments"]) {
+    const file = new URL(`./${extra}.ts`, import.meta.url);
+    if (!existsSync(file)) continue;
+    if (only.length > 0 && !only.includes(extra)) continue;
+    const mod = (await import(file.href)) as { default?: () => Promise<Record<string, number>> } & Record<string, unknown>;
+    const fn = (mod.default ?? Object.values(mod).find((v) => typeof v === "function")) as (() => Promise<Record<string, number>>) | undefined;
+    if (!fn) continue;
+    console.log(`${extra} benchmarks`);
+    const res = await fn();
+    for (const [k, v] of Object.entries(res)) console.log(`  ${k}: ${typeof v === "number" ? v.toFixed(3) : String(v)}`);
+  }
+}
+
+await main();
