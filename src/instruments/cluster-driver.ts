@@ -1,0 +1,324 @@
+/**
+ * Typed Cluster driver over ScpiTransport: the command strings of reference 10.3/10.4 with
+ * qblox-instruments' parameter names on top. Every module/sequencer command goes through the CMM
+ * with the `SLOT{s}:` prefix. Errors from the instrument's error queue surface as InstrumentError.
+ */
+import type { ModuleType, Sequence } from "../compiler/output.js";
+import type { QbloxAcquisitionEntry } from "../emulator/api.js";
+import { decodeAcquisition, readU32Block } from "./acq-binary.js";
+import { InstrumentError } from "../errors.js";
+import { InstrumentReportedError, MalformedReplyError } from "./instrument-errors.js";
+import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, moduleTypeFromDescribe, type ChannelMap, type ConnectAcq, type ConnectOut, type InstrumentModuleInfo } from "./module-info.js";
+import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
+import { parseBool, parseIdn, parseJsonBlock, parseNumber, parseSequencerState, parseSystemState, type Idn, type SequencerStatus, type SystemState } from "./reply-parse.js";
+import { readConfigParams, writeConfigParams, type SequencerConfigDoc, type SequencerConfigParams } from "./sequencer-config.js";
+import { ScpiTransport, type TransportOptions } from "./transport.js";
+
+export interface ClusterModule {
+  slot: number;
+  type: ModuleType;
+  info: InstrumentModuleInfo;
+}
+
+export type ReferenceSource = "internal" | "external";
+
+export interface SequencerSnapshot {
+  index: number;
+  params: Partial<SequencerConfigParams>;
+  connect_out: ConnectOut;
+  connect_acq: ConnectAcq;
+  status: SequencerStatus;
+}
+export interface ModuleSnapshot {
+  slot: number;
+  type: ModuleType;
+  params: Record<string, number | boolean>;
+  scope: ScopeConfigDoc | null;
+  sequencers: SequencerSnapshot[];
+}
+export interface ClusterSnapshot {
+  idn: Idn;
+  system_state: SystemState;
+  reference_source: ReferenceSource;
+  modules: ModuleSnapshot[];
+}
+
+type Fanout = { slot?: number; seq?: number };
+
+const enc = (text: string) => Buffer.from(text, "utf8");
+const q = (name: string) => `"${name.replace(/"/g, "")}"`;
+
+export class ClusterDriver {
+  readonly transport: ScpiTransport;
+  readonly modules = new Map<number, ClusterModule>();
+
+  constructor(transport: ScpiTransport) {
+    this.transport = transport;
+  }
+
+  /** Connect, identify (manufacturer must be Qblox) and discover the modules. */
+  static async connect(opts: TransportOptions): Promise<ClusterDriver> {
+    const d = new ClusterDriver(new ScpiTransport(opts));
+    try {
+      const idn = await d.idn();
+      if (idn.manufacturer !== "Qblox") throw new InstrumentError("UNSUPPORTED", `instrument at ${d.transport.address} is "${idn.manufacturer} ${idn.model}", not a Qblox Cluster`, { path: d.transport.address, hint: "point --cluster at a Qblox Cluster" });
+      await d.discover();
+      return d;
+    } catch (e) {
+      await d.close();
+      throw e;
+    }
+  }
+
+  close(): Promise<void> { return this.transport.close(); }
+
+  module(slot: number): ClusterModule {
+    const m = this.modules.get(slot);
+    if (!m) throw new InstrumentError("MODULE_MISSING", `no module in slot ${slot} of the Cluster at ${this.transport.address}`, { path: `slot ${slot}`, hint: `installed slots: ${[...this.modules.keys()].join(", ") || "none"}; fix the hardware config or the Cluster` });
+    return m;
+  }
+
+  // --- cluster level ----------------------------------------------------------------------------
+
+  async idn(): Promise<Idn> { return parseIdn(await this.transport.query("*IDN?")); }
+
+  /** Module discovery from *DESCribe? (model + is_rf per slot), cross-checked with BP:MODules?. */
+  async discover(): Promise<ClusterModule[]> {
+    const desc = parseJsonBlock<{ modules?: Record<string, { model?: string; is_rf?: boolean }> }>((await this.transport.queryBinary("*DESCribe?"))[0], "*DESCribe?");
+    const mask = parseNumber(await this.transport.query("BP:MODules?"), "BP:MODules?");
+    this.modules.clear();
+    for (const [slotText, m] of Object.entries(desc.modules ?? {})) {
+      const slot = Number(slotText);
+      const type = moduleTypeFromDescribe(m.model ?? "", Boolean(m.is_rf));
+      if (!type || !Number.isInteger(slot) || (mask & (1 << (slot - 1))) === 0) continue;
+      this.modules.set(slot, { slot, type, info: moduleInfo(type) });
+    }
+    return [...this.modules.values()].sort((a, b) => a.slot - b.slot);
+  }
+
+  /** *RST: default settings, and programs, waveforms and acquisitions are cleared. */
+  reset(): Promise<void> { return this.transport.write("*RST"); }
+  /** *CLS: clears the error queue and a latched CRITICAL system state. */
+  clear(): Promise<void> { return this.transport.write("*CLS"); }
+  async statusByte(): Promise<number> { return parseNumber(await this.transport.query("*STB?"), "*STB?"); }
+  async systemState(): Promise<SystemState> { return parseSystemState(await this.transport.query("STATus:GENeral:STATE?")); }
+
+  // The reference-clock SCPI string is not documented (reference 10.3); REFerence:SRC is q1forge's.
+  setReferenceSource(src: ReferenceSource): Promise<void> { return this.transport.write(`REFerence:SRC ${src.toUpperCase()}`); }
+  async referenceSource(): Promise<ReferenceSource> {
+    const r = (await this.transport.query("REFerence:SRC?")).trim().toLowerCase();
+    if (r !== "internal" && r !== "external") throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, { path: "REFerence:SRC?" });
+    return r;
+  }
+
+  // --- sequencer settings -------------------------------------------------------------------------
+
+  private sp(slot: number, seq: number): string { this.module(slot); return `SLOT${slot}:SEQuencer${seq}`; }
+
+  async sequencerConfig(slot: number, seq: number): Promise<SequencerConfigDoc> {
+    const cmd = `${this.sp(slot, seq)}:CONFiguration?`;
+    return parseJsonBlock<SequencerConfigDoc>((await this.transport.queryBinary(cmd))[0], cmd);
+  }
+  setSequencerConfig(slot: number, seq: number, doc: SequencerConfigDoc): Promise<void> {
+    return this.transport.writeBinary(`${this.sp(slot, seq)}:CONFiguration `, enc(JSON.stringify(doc)));
+  }
+  /** Read-modify-write of the configuration document: one read and one write for any number of parameters. */
+  async setSequencerParams(slot: number, seq: number, params: Partial<SequencerConfigParams>): Promise<void> {
+    const doc = await this.sequencerConfig(slot, seq);
+    const rejected = writeConfigParams(doc, params);
+    if (rejected.length > 0) throw new InstrumentError("UNSUPPORTED", `sequencer ${seq} of the ${this.module(slot).type} in slot ${slot} has no parameter(s) ${rejected.join(", ")}`, { path: `slot ${slot} sequencer ${seq}`, hint: "acquisition parameters exist on readout modules (QRM, QRM_RF, QRC) only" });
+    await this.setSequencerConfig(slot, seq, doc);
+  }
+  async sequencerParams(slot: number, seq: number): Promise<Partial<SequencerConfigParams>> {
+    return readConfigParams(await this.sequencerConfig(slot, seq));
+  }
+
+  async channelMap(slot: number, seq: number, acq: boolean): Promise<ChannelMap> {
+    const cmd = `${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap?`;
+    const m = parseJsonBlock<unknown>((await this.transport.queryBinary(cmd))[0], cmd);
+    if (!Array.isArray(m) || m.length !== 2 || !m.every((p) => Array.isArray(p))) throw new MalformedReplyError(`${cmd} returned ${JSON.stringify(m)}, expected [[…],[…]]`, { path: cmd });
+    return m as ChannelMap;
+  }
+  setChannelMap(slot: number, seq: number, acq: boolean, map: ChannelMap): Promise<void> {
+    return this.transport.writeBinary(`${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap `, enc(JSON.stringify(map)));
+  }
+  setConnectOut(slot: number, seq: number, connect: ConnectOut): Promise<void> {
+    return this.setChannelMap(slot, seq, false, connectOutToChannelMap(this.module(slot).type, connect));
+  }
+  async connectOut(slot: number, seq: number): Promise<ConnectOut> {
+    return channelMapToConnectOut(this.module(slot).type, await this.channelMap(slot, seq, false));
+  }
+  setConnectAcq(slot: number, seq: number, connect: ConnectAcq): Promise<void> {
+    return this.setChannelMap(slot, seq, true, connectAcqToChannelMap(this.module(slot).type, connect));
+  }
+  async connectAcq(slot: number, seq: number): Promise<ConnectAcq> {
+    if (!this.module(slot).info.readout) return {};
+    return channelMapToConnectAcq(this.module(slot).type, await this.channelMap(slot, seq, true));
+  }
+
+  // --- module settings ----------------------------------------------------------------------------
+
+  private moduleCmd(slot: number, name: string) {
+    const m = this.module(slot);
+    const c = moduleParamCommand(m.type, name);
+    if (!c) throw new InstrumentError("UNSUPPORTED", `the ${m.type} in slot ${slot} has no parameter ${name}`, { path: `slot ${slot}.${name}`, hint: `valid: ${moduleParamNames(m.type).join(", ")}` });
+    return c;
+  }
+  setModuleParam(slot: number, name: string, value: number | boolean): Promise<void> {
+    const c = this.moduleCmd(slot, name);
+    return this.transport.write(`SLOT${slot}:${c.header} ${typeof value === "boolean" ? (value ? 1 : 0) : String(value)}`);
+  }
+  async moduleParam(slot: number, name: string): Promise<number | boolean> {
+    const c = this.moduleCmd(slot, name);
+    const cmd = `SLOT${slot}:${c.header}?`;
+    const r = await this.transport.query(cmd);
+    return c.kind === "bool" ? parseBool(r, cmd) : parseNumber(r, cmd);
+  }
+  async scopeConfig(slot: number): Promise<ScopeConfigDoc> {
+    const cmd = `SLOT${slot}:ACQ:SCOpe:CONFiguration?`;
+    return parseJsonBlock<ScopeConfigDoc>((await this.transport.queryBinary(cmd))[0], cmd);
+  }
+  setScopeConfig(slot: number, doc: ScopeConfigDoc): Promise<void> {
+    this.module(slot);
+    return this.transport.writeBinary(`SLOT${slot}:ACQ:SCOpe:CONFiguration `, enc(JSON.stringify(doc)));
+  }
+
+  // --- sequence upload ----------------------------------------------------------------------------
+
+  /**
+   * Program, waveforms, weights and acquisitions in the order of qblox-instruments' _update_sequence.
+   * Intermediate commands skip the error check; one check at the end reports any failure.
+   */
+  async uploadSequence(slot: number, seq: number, sequence: Sequence): Promise<void> {
+    const p = this.sp(slot, seq);
+    await this.uploadProgram(slot, seq, sequence.program);
+    const nc = { check: false };
+    await this.uploadWaveList(`${p}:AWG:WLISt:WAVeform`, sequence.waveforms);
+    if (this.module(slot).info.readout) {
+      await this.uploadWaveList(`${p}:ACQ:WLISt:WEIght`, sequence.weights);
+      await this.transport.write(`${p}:ACQ:ALISt:ACQuisition:DELete "all"`, nc);
+      for (const [name, a] of Object.entries(sequence.acquisitions)) {
+        await this.transport.write(`${p}:ACQ:ALISt:ACQuisition:NEW ${q(name)},${a.num_bins}`, nc);
+        await this.transport.write(`${p}:ACQ:ALISt:ACQuisition:INDex ${q(name)},${a.index}`, nc);
+      }
+    } else if (Object.keys(sequence.weights).length + Object.keys(sequence.acquisitions).length > 0) {
+      throw new InstrumentError("UNSUPPORTED", `sequence for sequencer ${seq} of the ${this.module(slot).type} in slot ${slot} has weights or acquisitions, but the module cannot acquire`, { path: `slot ${slot} sequencer ${seq}`, hint: "route acquisitions to a readout module (QRM, QRM_RF, QRC)" });
+    }
+    await this.transport.query("*OPC?");
+  }
+
+  private async uploadWaveList(prefix: string, list: Sequence["waveforms"]): Promise<void> {
+    const nc = { check: false };
+    await this.transport.write(`${prefix}:DELete "all"`, nc);
+    for (const [name, w] of Object.entries(list)) {
+      const data = Float32Array.from(w.data);
+      await this.transport.write(`${prefix}:NEW ${q(name)},${data.length},0`, nc);
+      await this.transport.writeBinary(`${prefix}:DATA ${q(name)},`, new Uint8Array(data.buffer), nc);
+      await this.transport.write(`${prefix}:INDex ${q(name)},${w.index}`, nc);
+    }
+  }
+
+  /** Upload Q1ASM; on an assembly failure the error carries the instrument's assembler log. */
+  async uploadProgram(slot: number, seq: number, program: string): Promise<void> {
+    try {
+      await this.transport.writeBinary(`${this.sp(slot, seq)}:PROGram `, enc(program), { check: true });
+    } catch (e) {
+      if (!(e instanceof InstrumentReportedError) || e.instrumentCode !== -285) throw e;
+      const log = await this.assemblerLog(slot).catch(() => "");
+      throw new InstrumentReportedError(`sequencer ${seq} of the module in slot ${slot} rejected its program: ${e.instrumentErrors[0]!.message}${log ? `\nassembler log:\n${log}` : ""}`, e.instrumentErrors, {
+        path: `slot ${slot} sequencer ${seq} program`,
+        hint: "fix the Q1ASM line named in the assembler log (compile with q1forge to catch this before upload)",
+        details: { assemblerLog: log },
+      });
+    }
+  }
+
+  async assemblerLog(slot: number): Promise<string> {
+    const blocks = await this.transport.queryBinary(`SLOT${slot}:STATus:ASSEMbler:LOG?`, { check: false });
+    return (blocks[0] ?? Buffer.alloc(0)).toString("utf8");
+  }
+
+  // --- run control --------------------------------------------------------------------------------
+
+  private fan({ slot, seq }: Fanout): string {
+    if (slot === undefined) return "SLOT:SEQuencer";
+    this.module(slot);
+    return seq === undefined ? `SLOT${slot}:SEQuencer` : `SLOT${slot}:SEQuencer${seq}`;
+  }
+  arm(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:ARM`); }
+  start(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:START`); }
+  stop(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:STOP`); }
+  clearFlags(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:CLR:FLAGS`); }
+
+  async sequencerStatus(slot: number, seq: number): Promise<SequencerStatus> {
+    const cmd = `${this.sp(slot, seq)}:STATE?`;
+    return parseSequencerState(await this.transport.query(cmd, { check: false }), cmd);
+  }
+
+  // --- acquisitions -------------------------------------------------------------------------------
+
+  private scopePaths(slot: number): number { return this.module(slot).type === "QRC" ? 4 : 2; }
+
+  /** All acquisitions of a sequencer, normalised (reference 7.6), keyed by name. */
+  async acquisitions(slot: number, seq: number): Promise<Record<string, QbloxAcquisitionEntry>> {
+    const cmd = `${this.sp(slot, seq)}:ACQ:ALISt?`;
+    const blocks = await this.transport.queryBinary(cmd);
+    const count = readU32Block(blocks[0], cmd);
+    const out: Record<string, QbloxAcquisitionEntry> = {};
+    let k = 1;
+    for (let i = 0; i < count; i++) {
+      const name = blocks[k++]?.toString("utf8");
+      const index = readU32Block(blocks[k++], cmd);
+      if (name === undefined) throw new MalformedReplyError(`${cmd}: missing name block of acquisition ${i}`, { path: cmd });
+      const d = decodeAcquisition(blocks, k, this.scopePaths(slot), this.module(slot).info.adcBits, cmd);
+      k = d.next;
+      out[name] = { index, acquisition: d.acquisition };
+    }
+    return out;
+  }
+
+  async acquisition(slot: number, seq: number, name: string): Promise<QbloxAcquisitionEntry> {
+    const p = this.sp(slot, seq);
+    const index = parseNumber(await this.transport.query(`${p}:ACQ:ALISt:ACQuisition:INDex? ${q(name)}`), "INDex?");
+    const cmd = `${p}:ACQ:ALISt:ACQuisition:DATA? ${q(name)}`;
+    const blocks = await this.transport.queryBinary(cmd);
+    return { index, acquisition: decodeAcquisition(blocks, 0, this.scopePaths(slot), this.module(slot).info.adcBits, cmd).acquisition };
+  }
+
+  /** Copy the scope buffer into acquisition `name` (reference 7.1); read it with acquisition(s)(). */
+  storeScopeAcquisition(slot: number, seq: number, name: string): Promise<void> {
+    return this.transport.write(`${this.sp(slot, seq)}:ACQ:ALISt:ACQuisition:DATA ${q(name)}`);
+  }
+  /** Clear bin and scope data but keep the acquisition definitions. */
+  deleteAcquisitionData(slot: number, seq: number, name = "all"): Promise<void> {
+    return this.transport.write(`${this.sp(slot, seq)}:ACQ:ALISt:ACQuisition:DATA:DELete ${q(name)}`);
+  }
+  deleteAcquisitions(slot: number, seq: number, name = "all"): Promise<void> {
+    return this.transport.write(`${this.sp(slot, seq)}:ACQ:ALISt:ACQuisition:DELete ${q(name)}`);
+  }
+  deleteWaveforms(slot: number, seq: number, name = "all"): Promise<void> {
+    return this.transport.write(`${this.sp(slot, seq)}:AWG:WLISt:WAVeform:DELete ${q(name)}`);
+  }
+  /** Scope samples of the last run, after storing them into acquisition `name`. */
+  async scopeData(slot: number, seq: number, name: string): Promise<Record<string, number[]>> {
+    await this.storeScopeAcquisition(slot, seq, name);
+    const a = await this.acquisition(slot, seq, name);
+    return Object.fromEntries(Object.entries(a.acquisition.scope).map(([k, v]) => [k, v.data]));
+  }
+
+  // --- snapshot -----------------------------------------------------------------------------------
+
+  async snapshot(): Promise<ClusterSnapshot> {
+    const modules: ModuleSnapshot[] = [];
+    for (const m of [...this.modules.values()].sort((a, b) => a.slot - b.slot)) {
+      const params: Record<string, number | boolean> = {};
+      for (const n of moduleParamNames(m.type)) params[n] = await this.moduleParam(m.slot, n);
+      const sequencers: SequencerSnapshot[] = [];
+      for (let s = 0; s < m.info.sequencers; s++) {
+        sequencers.push({ index: s, params: await this.sequencerParams(m.slot, s), connect_out: await this.connectOut(m.slot, s), connect_acq: await this.connectAcq(m.slot, s), status: await this.sequencerStatus(m.slot, s) });
+      }
+      modules.push({ slot: m.slot, type: m.type, params, scope: m.info.readout && m.type !== "QTM" ? await this.scopeConfig(m.slot) : null, sequencers });
+    }
+    return { idn: await this.idn(), system_state: await this.systemState(), reference_source: await this.referenceSource(), modules };
+  }
+}

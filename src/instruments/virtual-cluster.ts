@@ -1,0 +1,322 @@
+/**
+ * VirtualCluster: a SCPI server on 127.0.0.1 that speaks the Cluster subset the driver uses
+ * (reference 10, 13), assembles uploaded programs with the q1 assembler and runs them with the
+ * emulator on START. Fault hooks let tests provoke every failure the coordinator must survive.
+ */
+import net from "node:net";
+import type { ModuleType } from "../compiler/output.js";
+import type { EmuRunOptions, InputSignalModel, RunCluster } from "../emulator/api.js";
+import { UsageError } from "../errors.js";
+import { assemble } from "../q1/assembler.js";
+import { ScpiCommandParser, splitHeader, nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";
+import type { SystemStatus } from "./reply-parse.js";
+import { blockHeader } from "./byte-reader.js";
+import { matchNodes, moduleCommand, ScpiExecError, type Reply } from "./virtual-commands.js";
+import { runVirtual, type DummyBin } from "./virtual-run.js";
+import { VirtualModule, type VirtualSequencer } from "./virtual-state.js";
+
+export type VirtualFault =
+  /** close the listening socket and all connections until clearFaults() */
+  | { kind: "refuse" }
+  /** swallow matching commands without answering (the client times out) */
+  | { kind: "silent"; match?: RegExp; times?: number }
+  /** close the connection when a matching command starts arriving (e.g. mid-upload) */
+  | { kind: "drop"; match?: RegExp; times?: number }
+  /** answer matching queries with garbage bytes */
+  | { kind: "malformed"; match?: RegExp; times?: number };
+
+export interface VirtualClusterOptions {
+  /** "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" or a slot → type map */
+  modules: string | Record<number, ModuleType>;
+  name?: string;
+  /** emulator; default: src/emulator's runCluster, loaded on first START */
+  runCluster?: RunCluster;
+  inputModel?: InputSignalModel;
+  timeOfFlightNs?: number;
+  /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
+  runDurationMs?: number | ((endTimeNs: number) => number);
+}
+
+const SERIAL = "00015_2422_001";
+
+/** The emulator is loaded lazily so the server also works (in dummy mode) where it is absent. */
+async function loadEmulator(): Promise<RunCluster | undefined> {
+  const path = "../emulator/index.js";
+  try {
+    const mod = (await import(path)) as { runCluster?: RunCluster };
+    return typeof mod.runCluster === "function" ? mod.runCluster : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseModuleList(spec: string): Record<number, ModuleType> {
+  const out: Record<number, ModuleType> = {};
+  for (const part of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const m = part.match(/^(\d+)\s*:\s*([A-Za-z_]+)$/);
+    const type = m?.[2]?.toUpperCase().replace("-", "_");
+    const slot = Number(m?.[1]);
+    if (!m || !["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC"].includes(type!) || slot < 1 || slot > 20) {
+      throw new UsageError(`bad module entry "${part}" in "${spec}"`, { path: "--modules", hint: 'write slot:type pairs, e.g. "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" (types QCM, QRM, QCM_RF, QRM_RF, QRC; slots 1..20)' });
+    }
+    if (out[slot]) throw new UsageError(`slot ${slot} is listed twice in "${spec}"`, { path: "--modules", hint: "give each slot once" });
+    out[slot] = type as ModuleType;
+  }
+  return out;
+}
+
+export class VirtualCluster {
+  readonly name: string;
+  readonly modules = new Map<number, VirtualModule>();
+  /** every received command header (most recent 20 000), for tests and diagnostics */
+  readonly commandLog: string[] = [];
+  systemStatus: SystemStatus = "OKAY";
+  systemFlags: string[] = [];
+  referenceSource: "internal" | "external" = "internal";
+  readonly errors: { code: number; message: string }[] = [];
+  readonly dummyData = new Map<string, (DummyBin | null)[]>();
+
+  private server: net.Server | null = null;
+  private readonly sockets = new Set<net.Socket>();
+  private faults: VirtualFault[] = [];
+  private port = 0;
+  private host = "127.0.0.1";
+  private readonly opts: VirtualClusterOptions;
+  /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
+  get dummyMode(): boolean { return !this.opts.runCluster; }
+
+  constructor(opts: VirtualClusterOptions) {
+    this.opts = opts;
+    this.name = opts.name ?? "cluster0";
+    const mods = typeof opts.modules === "string" ? parseModuleList(opts.modules) : opts.modules;
+    for (const [slot, type] of Object.entries(mods)) this.modules.set(Number(slot), new VirtualModule(Number(slot), type));
+  }
+
+  get address(): { host: string; port: number } { return { host: this.host, port: this.port }; }
+
+  async start(opts: { port?: number; host?: string } = {}): Promise<{ host: string; port: number }> {
+    this.host = opts.host ?? "127.0.0.1";
+    if (!this.opts.runCluster) this.opts.runCluster = await loadEmulator();
+    await this.listen(opts.port ?? 0);
+    return this.address;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    const srv = this.server;
+    this.server = null;
+    if (srv) await new Promise<void>((r) => srv.close(() => r()));
+  }
+
+  injectFault(f: VirtualFault): void {
+    if (f.kind === "refuse") void this.stop();
+    this.faults.push(f);
+  }
+
+  async clearFaults(): Promise<void> {
+    const refused = this.faults.some((f) => f.kind === "refuse");
+    this.faults = [];
+    if (refused) await this.listen(this.port);
+  }
+
+  /** Like qblox-instruments' set_dummy_binned_acquisition_data: overrides emulated bins of `acq` on the next runs. */
+  setDummyBinnedAcquisitionData(slot: number, seq: number, acq: string, bins: (DummyBin | null)[]): void {
+    this.dummyData.set(`${slot}/${seq}/${acq}`, bins);
+  }
+
+  countCommands(re: RegExp): number { return this.commandLog.filter((c) => re.test(c)).length; }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private async listen(port: number): Promise<void> {
+    const srv = net.createServer((s) => this.accept(s));
+    await new Promise<void>((resolve, reject) => {
+      srv.once("error", reject);
+      srv.listen(port, this.host, () => resolve());
+    });
+    this.server = srv;
+    this.port = (srv.address() as net.AddressInfo).port;
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    const parser = new ScpiCommandParser();
+    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.on("data", (chunk: Buffer) => {
+      parser.push(chunk);
+      const pending = parser.pendingHeader();
+      if (pending && this.takeFault("drop", pending)) { socket.destroy(); return; }
+      for (;;) {
+        let cmd;
+        try {
+          cmd = parser.next();
+        } catch (e) {
+          this.errors.push({ code: -100, message: `Command error; ${(e as Error).message}` });
+          continue;
+        }
+        if (!cmd) break;
+        if (this.takeFault("drop", cmd.header)) { socket.destroy(); return; }
+        this.log(cmd.header);
+        if (this.takeFault("silent", cmd.header)) continue;
+        const reply = this.execute(cmd.header, cmd.args);
+        if (reply === null) continue;
+        if (this.takeFault("malformed", cmd.header)) { socket.write(Buffer.from("\x15\x00garbage\x7f\r\n", "latin1")); continue; }
+        if (typeof reply === "string") socket.write(reply + "\r\n");
+        else socket.write(Buffer.concat([...reply.flatMap((b) => [Buffer.from(blockHeader(b.length), "latin1"), b]), Buffer.from("\r\n")]));
+      }
+    });
+  }
+
+  private takeFault(kind: VirtualFault["kind"], header: string): boolean {
+    const i = this.faults.findIndex((f) => f.kind === kind && (!("match" in f) || !f.match || f.match.test(header)));
+    if (i < 0) return false;
+    const f = this.faults[i]!;
+    if (f.kind !== "refuse") {
+      const left = (f.times ?? 1) - 1;
+      if (left <= 0) this.faults.splice(i, 1); else f.times = left;
+    }
+    return true;
+  }
+
+  private log(header: string): void {
+    if (this.commandLog.length >= 20_000) this.commandLog.splice(0, 10_000);
+    this.commandLog.push(header);
+  }
+
+  /** Execute one command; errors go to the error queue and queries then answer an empty line. */
+  private execute(header: string, args: ScpiArg[]): Reply {
+    const { nodes, query } = splitHeader(header);
+    try {
+      return this.dispatch(nodes, query, args);
+    } catch (e) {
+      if (e instanceof ScpiExecError) this.errors.push({ code: e.code, message: e.message });
+      else this.errors.push({ code: -300, message: `Device-specific error; ${(e as Error).message}` });
+      return query ? "" : null;
+    }
+  }
+
+  private dispatch(nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
+    const head = nodes[0]?.name ?? "";
+    if (head.startsWith("*")) return this.common(head, query);
+    if (matchNodes(nodes, "SYSTem", "ERRor", "COUNt") && query) return String(this.errors.length);
+    if (matchNodes(nodes, "SYSTem", "ERRor", "NEXT") && query) {
+      const e = this.errors.shift();
+      return e ? `${e.code},"${e.message.replace(/"/g, "'")}"` : '0,"No error"';
+    }
+    if (matchNodes(nodes, "STATus", "GENeral", "STATE") && query) return `${this.systemStatus};${this.systemFlags.map((f) => f + ",").join("")}`;
+    if (matchNodes(nodes, "BP", "MODules") && query) return String([...this.modules.keys()].reduce((m, s) => m | (1 << (s - 1)), 0));
+    if (matchNodes(nodes, "REFerence", "SRC")) {
+      if (query) return this.referenceSource.toUpperCase();
+      const v = String(args[0] ?? "").toLowerCase();
+      if (v !== "internal" && v !== "external") throw new ScpiExecError(-224, `Illegal parameter value; reference source "${v}" (INTERNAL or EXTERNAL)`);
+      this.referenceSource = v;
+      return null;
+    }
+    if (head === "SLOT") return this.slotCommand(nodes[0]!.num, nodes.slice(1), query, args);
+    throw new ScpiExecError(-113, `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")}${query ? "?" : ""}`);
+  }
+
+  private common(head: string, query: boolean): Reply {
+    switch (head + (query ? "?" : "")) {
+      case "*IDN?": return `Qblox,Cluster MM,${SERIAL},fwVersion=0.11.0 fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
+      case "*RST":
+        for (const m of this.modules.values()) m.reset();
+        this.errors.length = 0;
+        this.systemStatus = "OKAY";
+        this.systemFlags = [];
+        this.referenceSource = "internal";
+        return null;
+      case "*CLS":
+        this.errors.length = 0;
+        if (this.systemStatus === "CRITICAL" || this.systemStatus === "RESOLVED") { this.systemStatus = "OKAY"; this.systemFlags = []; }
+        return null;
+      case "*STB?": return String(this.errors.length > 0 ? 4 : 0);
+      case "*OPC?": return "1";
+      case "*OPC": case "*WAI": return null;
+      case "*TST?": return "0";
+      case "*DESCribe?": case "*DESC?": return [Buffer.from(JSON.stringify(this.describe()), "utf8")];
+      case "*MODS?": return [Buffer.from(JSON.stringify(Object.fromEntries([...this.modules.keys()].map((s) => [`SLOT ${s}`, { IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=0.11.0` }]))), "utf8")];
+      default: throw new ScpiExecError(-113, `Undefined header; ${head}${query ? "?" : ""}`);
+    }
+  }
+
+  private describe(): Record<string, unknown> {
+    const modules: Record<string, unknown> = {};
+    for (const [slot, m] of this.modules) {
+      modules[String(slot)] = { model: m.info.model, is_rf: m.info.isRF, qtm_eom: false, ser: `${SERIAL}-${slot}`, name: `${this.name}_module${slot}`, sw_compat: { scpi_version: "1.0" } };
+    }
+    return { manufacturer: "qblox", model: "cluster_mm", name: this.name, ser: SERIAL, is_extended_instrument: false, modules };
+  }
+
+  private slotCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
+    const run = this.runControl(slot, nodes, query);
+    if (run !== undefined) return run;
+    if (slot === null) throw new ScpiExecError(-113, "Undefined header; SLOT needs a slot number for this command");
+    const mod = this.modules.get(slot);
+    if (!mod) throw new ScpiExecError(-241, `Hardware missing; no module in slot ${slot}`);
+    return moduleCommand({ assemble: (text, m) => void assemble(text, { moduleType: m.type }) }, mod, nodes, query, args);
+  }
+
+  /** ARM / START / STOP / CLR:FLAGS / STATE? with fan-out over sequencers and modules (reference 10.4). */
+  private runControl(slot: number | null, nodes: HeaderNode[], query: boolean): Reply | undefined {
+    if (nodes.length < 2 || !nodeMatches("SEQuencer", nodes[0]!.name)) return undefined;
+    const op = nodes.slice(1).map((n) => n.name).join(":") + (query ? "?" : "");
+    if (!["ARM", "START", "STOP", "CLR:FLAGS", "STATE?"].includes(op)) return undefined;
+    const seqNum = nodes[0]!.num;
+    const mods = slot === null ? [...this.modules.values()] : [this.modules.get(slot)].filter((m): m is VirtualModule => m !== undefined);
+    if (mods.length === 0) throw new ScpiExecError(-241, `Hardware missing; no module in slot ${slot}`);
+    const targets: VirtualSequencer[] = [];
+    for (const m of mods) {
+      if (seqNum !== null && seqNum >= m.sequencers.length) throw new ScpiExecError(-114, `Header suffix out of range; sequencer ${seqNum} on slot ${m.slot}`);
+      targets.push(...(seqNum === null ? m.sequencers : [m.sequencers[seqNum]!]));
+    }
+    const now = Date.now();
+    for (const s of targets) s.settle(now);
+    switch (op) {
+      case "STATE?":
+        if (targets.length !== 1) throw new ScpiExecError(-113, "Undefined header; STATE? needs one sequencer");
+        return targets[0]!.stateReply();
+      case "CLR:FLAGS":
+        for (const s of targets) s.clearFlags();
+        return null;
+      case "STOP":
+        for (const s of targets) {
+          if (s.state === "ARMED" || s.state === "RUNNING" || s.state === "Q1_STOPPED") {
+            s.state = "STOPPED";
+            s.pending = null;
+            s.infoFlags = [...s.infoFlags.filter((f) => f !== "FORCED_STOP"), "FORCED_STOP"];
+          }
+        }
+        return null;
+      case "ARM":
+        for (const s of targets) {
+          if (s.program === null) {
+            if (seqNum === null) continue; // fan-out arms only sequencers with a program
+            throw new ScpiExecError(-200, `Execution error; sequencer ${s.index} in slot ${s.module.slot} has no valid program to arm`);
+          }
+          s.pending = null;
+          s.clearFlags();
+          s.state = "ARMED";
+        }
+        return null;
+      case "START": {
+        const armed = targets.filter((s) => s.state === "ARMED");
+        if (armed.length === 0) throw new ScpiExecError(-200, "Execution error; no sequencer is armed, arm sequencers before START");
+        this.startRun(armed);
+        return null;
+      }
+    }
+    return undefined;
+  }
+
+  private startRun(armed: VirtualSequencer[]): void {
+    const opts: EmuRunOptions = {};
+    if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
+    if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
+    runVirtual({ modules: this.modules, armed, runCluster: this.opts.runCluster, runOptions: opts, runDurationMs: this.opts.runDurationMs, dummyData: this.dummyData });
+  }
+}
+

@@ -1,0 +1,85 @@
+/**
+ * START on the virtual Cluster: run the armed sequencers together in the emulator (virtual time),
+ * convert results to raw accumulators and flags, then report RUNNING until the run's wall-clock
+ * duration has passed. Without an emulator the run behaves like qblox-instruments' dummy.
+ */
+import type { EmuRunOptions, RunCluster } from "../emulator/api.js";
+import { binDivisor, emptyRawAcquisition } from "./acq-binary.js";
+import type { VirtualModule, VirtualSequencer } from "./virtual-state.js";
+
+/** One injected bin (normalised values, as set_dummy_binned_acquisition_data takes them). */
+export interface DummyBin { i: number; q: number; thres?: number; avgCnt?: number }
+
+export interface VirtualRunContext {
+  modules: Map<number, VirtualModule>;
+  armed: VirtualSequencer[];
+  runCluster: RunCluster | undefined;
+  runOptions: EmuRunOptions;
+  runDurationMs: number | ((endTimeNs: number) => number) | undefined;
+  /** key "slot/seq/acqName" */
+  dummyData: Map<string, (DummyBin | null)[]>;
+}
+
+const MAX_DEFAULT_RUN_MS = 2000;
+
+export function runVirtual(ctx: VirtualRunContext): void {
+  const byModule = new Map<VirtualModule, VirtualSequencer[]>();
+  for (const s of ctx.armed) byModule.set(s.module, [...(byModule.get(s.module) ?? []), s]);
+  let endTimeNs = 0;
+  const neverEnds = new Set<VirtualSequencer>();
+  for (const s of ctx.armed) s.pending = { status: "OKAY", info: s.module.info.readout && s.acquisitions.size > 0 ? ["ACQ_BINNING_DONE"] : [], warn: [], err: [], log: "" };
+  if (ctx.runCluster) {
+    try {
+      const result = ctx.runCluster([...byModule].map(([m, seqs]) => m.emuInput(seqs)), ctx.runOptions);
+      endTimeNs = result.endTimeNs;
+      for (const mr of result.modules) {
+        const mod = ctx.modules.get(mr.slot);
+        if (!mod) continue;
+        for (const sr of mr.sequencers) {
+          const seq = mod.sequencers[sr.index];
+          if (!seq) continue;
+          seq.storeResult(sr);
+          const st = sr.status;
+          seq.pending = { status: st.status, info: st.info_flags, warn: st.warn_flags, err: st.err_flags, log: st.log.join(" | ") };
+          // e.g. wait_sync on a sequencer that never comes: the real instrument keeps running
+          if (st.state === "RUNNING" || st.state === "ARMED") neverEnds.add(seq);
+        }
+      }
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      for (const s of ctx.armed) s.pending = { status: "ERROR", info: [], warn: [], err: ["SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION"], log: msg };
+    }
+  }
+  applyDummyData(ctx);
+  const d = ctx.runDurationMs;
+  const ms = typeof d === "function" ? d(endTimeNs) : d ?? Math.min(MAX_DEFAULT_RUN_MS, endTimeNs / 1e6);
+  const now = Date.now();
+  for (const s of ctx.armed) {
+    s.state = "RUNNING";
+    s.clearFlags();
+    s.runEndsAt = neverEnds.has(s) ? Number.POSITIVE_INFINITY : now + ms;
+    if (neverEnds.has(s)) s.pending = null;
+    s.settle(now);
+  }
+}
+
+function applyDummyData(ctx: VirtualRunContext): void {
+  for (const s of ctx.armed) {
+    for (const [name, a] of s.acquisitions) {
+      const bins = ctx.dummyData.get(`${s.module.slot}/${s.index}/${name}`);
+      if (!bins) continue;
+      a.raw = emptyRawAcquisition(a.index, a.numBins, s.module.scopePaths);
+      const div = binDivisor(s.module.info.adcBits);
+      bins.slice(0, a.numBins).forEach((b, i) => {
+        if (!b) return;
+        const avg = b.avgCnt ?? 1;
+        const m = avg > 0 ? avg : 1;
+        a.raw.bins.valid[i] = 1;
+        a.raw.bins.path0[i] = Math.round(b.i * div * m);
+        a.raw.bins.path1[i] = Math.round(b.q * div * m);
+        a.raw.bins.thres[i] = Math.round((b.thres ?? 0) * m);
+        a.raw.bins.avgCnt[i] = avg;
+      });
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * State of the virtual Cluster's modules and sequencers (reference 13.3), and the conversion from
+ * that driver-level state to emulator input and from emulator results back to raw accumulators.
+ */
+import type { ModuleType, Sequence } from "../compiler/output.js";
+import type { EmuModuleInput, EmuSequencerParams, EmuSequencerResult, QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel } from "../emulator/api.js";
+import { binDivisor, emptyRawAcquisition, type RawAcquisition } from "./acq-binary.js";
+import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, type ChannelMap, type InstrumentModuleInfo } from "./module-info.js";
+import { defaultScopeConfig, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
+import { defaultSequencerConfig, readConfigParams, type SequencerConfigDoc } from "./sequencer-config.js";
+
+export interface WaveEntry { index: number; data: Float32Array }
+export interface AcqEntry { index: number; numBins: number; raw: RawAcquisition; pendingScope: RawAcquisition["scope"] | null }
+
+export class VirtualSequencer {
+  config: SequencerConfigDoc;
+  channelMap: ChannelMap;
+  acqChannelMap: ChannelMap;
+  program: string | null = null;
+  waveforms = new Map<string, WaveEntry>();
+  weights = new Map<string, WaveEntry>();
+  acquisitions = new Map<string, AcqEntry>();
+  state: SequencerState = "IDLE";
+  status: SequencerStatusLevel = "OKAY";
+  infoFlags: string[] = [];
+  warnFlags: string[] = [];
+  errFlags: string[] = [];
+  log = "";
+  /** wall-clock ms at which a RUNNING sequencer reports STOPPED */
+  runEndsAt = 0;
+  /** result applied when the run ends */
+  pending: { status: SequencerStatusLevel; info: string[]; warn: string[]; err: string[]; log: string } | null = null;
+
+  constructor(readonly index: number, readonly module: VirtualModule) {
+    this.config = defaultSequencerConfig(module.info.readout);
+    this.channelMap = defaultChannelMap(module.type);
+    this.acqChannelMap = module.info.readout ? defaultAcqChannelMap(module.type) : [[], []];
+  }
+
+  clearFlags(): void {
+    this.status = "OKAY";
+    this.infoFlags = [];
+    this.warnFlags = [];
+    this.errFlags = [];
+    this.log = "";
+  }
+
+  /** Finish a run whose wall-clock time is over. */
+  settle(now: number): void {
+    if (this.state === "RUNNING" && now >= this.runEndsAt && this.pending) {
+      const p = this.pending;
+      this.state = "STOPPED";
+      this.status = p.status;
+      this.infoFlags = p.info;
+      this.warnFlags = p.warn;
+      this.errFlags = p.err;
+      this.log = p.log;
+      this.pending = null;
+    }
+  }
+
+  stateReply(): string {
+    const list = (f: string[]) => f.map((x) => x + ",").join("");
+    return `${this.status};${this.state};${list(this.infoFlags)};${list(this.warnFlags)};${list(this.errFlags)};${this.log.replace(/[\r\n]+/g, " ")}`;
+  }
+
+  /** The upload payload in the compiled form, for the emulator. */
+  sequence(): Sequence {
+    const list = (m: Map<string, WaveEntry>) => Object.fromEntries([...m].map(([k, w]) => [k, { index: w.index, data: Array.from(w.data) }]));
+    return {
+      program: this.program ?? "",
+      waveforms: list(this.waveforms),
+      weights: list(this.weights),
+      acquisitions: Object.fromEntries([...this.acquisitions].map(([k, a]) => [k, { num_bins: a.numBins, index: a.index }])),
+    };
+  }
+
+  /** Driver-level state → emulator parameters. */
+  emuParams(): EmuSequencerParams {
+    const c = readConfigParams(this.config);
+    const p: EmuSequencerParams = {
+      sync_en: c.sync_en,
+      nco_freq: c.nco_freq,
+      nco_phase_offs: c.nco_phase_offs,
+      mod_en_awg: c.mod_en_awg,
+      gain_awg_path0: c.gain_awg_path0,
+      gain_awg_path1: c.gain_awg_path1,
+      offset_awg_path0: c.offset_awg_path0,
+      offset_awg_path1: c.offset_awg_path1,
+      mixer_corr_gain_ratio: c.mixer_corr_gain_ratio,
+      mixer_corr_phase_offset_degree: c.mixer_corr_phase_offset_degree,
+      marker_ovr_en: c.marker_ovr_en,
+      marker_ovr_value: c.marker_ovr_value,
+      connect_out: channelMapToConnectOut(this.module.type, this.channelMap),
+    };
+    if (this.module.info.readout) {
+      Object.assign(p, {
+        demod_en_acq: c.demod_en_acq,
+        integration_length_acq: c.integration_length_acq,
+        thresholded_acq_rotation: c.thresholded_acq_rotation,
+        thresholded_acq_threshold: c.thresholded_acq_threshold,
+        connect_acq: channelMapToConnectAcq(this.module.type, this.acqChannelMap),
+      });
+    }
+    return p;
+  }
+
+  /** Store emulator results as raw accumulators (inverse of the driver's normalisation, reference 7.6). */
+  storeResult(r: EmuSequencerResult): void {
+    for (const [name, entry] of Object.entries(r.acquisitions)) {
+      const a = this.acquisitions.get(name);
+      if (!a) continue;
+      a.raw = toRaw(entry, a.index, a.numBins, this.module.info);
+      a.pendingScope = a.raw.scope;
+      a.raw.scope = a.raw.scope.map(() => ({ data: new Int32Array(0), outOfRange: false, avgCnt: 0 }));
+    }
+  }
+}
+
+export class VirtualModule {
+  readonly info: InstrumentModuleInfo;
+  readonly sequencers: VirtualSequencer[];
+  params: Record<string, number | boolean> = {};
+  scope: ScopeConfigDoc;
+  assemblerLog = "";
+  assemblerSuccess = true;
+
+  constructor(readonly slot: number, readonly type: ModuleType) {
+    this.info = moduleInfo(type);
+    this.sequencers = Array.from({ length: this.info.sequencers }, (_, i) => new VirtualSequencer(i, this));
+    this.scope = defaultScopeConfig(this.scopePaths);
+    this.resetParams();
+  }
+
+  get scopePaths(): number { return this.type === "QRC" ? 4 : 2; }
+
+  resetParams(): void {
+    this.params = {};
+    for (const n of moduleParamNames(this.type)) this.params[n] = n.endsWith("_en") ? false : n.endsWith("_freq") ? 6e9 : 0;
+  }
+
+  /** *RST: defaults, no programs, waveforms or acquisitions. */
+  reset(): void {
+    this.resetParams();
+    this.scope = defaultScopeConfig(this.scopePaths);
+    this.assemblerLog = "";
+    this.assemblerSuccess = true;
+    for (let i = 0; i < this.sequencers.length; i++) this.sequencers[i] = new VirtualSequencer(i, this);
+  }
+
+  /** Emulator input of the given (started) sequencers. */
+  emuInput(started: VirtualSequencer[]): EmuModuleInput {
+    const outOffset: number[] = [];
+    if (this.info.isRF) {
+      for (let o = 0; o < this.info.outputs; o++) for (let p = 0; p < 2; p++) outOffset.push(Number(this.params[`out${o}_offset_path${p}`] ?? 0) * 1e-3);
+    } else for (let d = 0; d < this.info.dacs; d++) outOffset.push(Number(this.params[`out${d}_offset`] ?? 0));
+    const input: EmuModuleInput = {
+      slot: this.slot,
+      type: this.type,
+      params: { out_offset: outOffset },
+      sequencers: started.map((s) => ({ index: s.index, sequence: s.sequence(), params: s.emuParams() })),
+    };
+    if (this.info.readout && !this.info.isRF) input.params.in_gain = Array.from({ length: this.info.adcs }, (_, i) => Number(this.params[`in${i}_gain`] ?? 0));
+    if (this.info.los > 0) input.params.lo_freq = Array.from({ length: this.info.los }, (_, k) => Number(this.params[`lo${k}_freq`] ?? 0));
+    if (this.info.readout) {
+      input.params.scope_acq_sequencer_select = this.scope.sel_acq;
+      input.params.scope_acq_avg_mode_en = this.scope.avg_en_path[0] ?? false;
+    }
+    return input;
+  }
+}
+
+function defaultChannelMap(type: ModuleType): ChannelMap {
+  const info = moduleInfo(type);
+  if (info.isRF) return connectOutToChannelMap(type, Object.fromEntries(Array.from({ length: info.outputs }, (_, k) => [`out${k}`, "IQ" as const])));
+  return type === "QCM" ? [[0, 2], [1, 3]] : [[0], [1]];
+}
+function defaultAcqChannelMap(type: ModuleType): ChannelMap {
+  return moduleInfo(type).isRF ? connectAcqToChannelMap(type, { acq: "in0" }) : [[0], [1]];
+}
+
+/** Normalised acquisition (emulator) → raw accumulators, so the driver's normalisation returns the same values. */
+export function toRaw(entry: QbloxAcquisitionEntry, index: number, numBins: number, info: InstrumentModuleInfo): RawAcquisition {
+  const paths = info.type === "QRC" ? 4 : 2;
+  const raw = emptyRawAcquisition(index, numBins, paths);
+  const scopeScale = 2 ** (info.adcBits - 1);
+  for (let p = 0; p < paths; p++) {
+    const s = entry.acquisition.scope[`path${p}`];
+    if (!s) continue;
+    const mul = scopeScale * (s.avg_cnt > 0 ? s.avg_cnt : 1);
+    const data = new Int32Array(s.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = Math.round(s.data[i]! * mul);
+    raw.scope[p] = { data, outOfRange: s["out-of-range"], avgCnt: s.avg_cnt };
+  }
+  const b = entry.acquisition.bins;
+  const div = binDivisor(info.adcBits);
+  for (let i = 0; i < numBins; i++) {
+    const p0 = b.integration.path0[i], p1 = b.integration.path1[i];
+    if (p0 === undefined || p1 === undefined || Number.isNaN(p0) || Number.isNaN(p1)) continue;
+    const avg = b.avg_cnt[i] ?? 0;
+    const m = avg > 0 ? avg : 1;
+    raw.bins.valid[i] = 1;
+    raw.bins.path0[i] = Math.round(p0 * div * m);
+    raw.bins.path1[i] = Math.round(p1 * div * m);
+    const th = b.threshold[i];
+    raw.bins.thres[i] = th === undefined || Number.isNaN(th) ? 0 : Math.round(th * m);
+    raw.bins.avgCnt[i] = avg;
+  }
+  return raw;
+}
