@@ -38,6 +38,7 @@ export class SequencerEngine {
   state: SequencerState = "RUNNING";
   readonly errFlags = new Set<string>();
   readonly infoFlags = new Set<string>();
+  readonly warnFlags = new Set<string>();
   readonly log: string[] = [];
   /** RT time at which the RT core finished (valid once state is STOPPED) */
   endNs = 0;
@@ -227,6 +228,8 @@ export class SequencerEngine {
         if (code === Op.ACQUIRE_WEIGHED) {
           w0 = isReg[b + 2] ? regs[arg[b + 2]!]! : arg[b + 2]!;
           w1 = isReg[b + 3] ? regs[arg[b + 3]!]! : arg[b + 3]!;
+        } else if (code === Op.ACQUIRE_TTL) {
+          w0 = arg[b + 2]!; // enable: 1 opens, 0 closes the counting window
         }
         if (!this.checkAcquire(pc, start, acqIndex, bin, w0, w1, code)) return;
         this.commit(start);

@@ -1,0 +1,63 @@
+/**
+ * Cluster run loop: sequencers advance in RT-time order (always the one furthest behind), wait_sync
+ * releases all synced sequencers together, and each module integrates its acquisitions as soon as
+ * their windows are final. Nothing iterates per ns: cost is per executed Q1 instruction.
+ */
+import type { EmuClusterResult, EmuEvent, EmuModuleInput, EmuRunOptions, RunCluster } from "./api.js";
+import { ModuleEngine } from "./module.js";
+import { SequencerEngine, Step } from "./sequencer.js";
+
+export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRunOptions = {}): EmuClusterResult => {
+  const events: EmuEvent[] = [];
+  const engines = modules.map((m) => new ModuleEngine(m, options, events));
+  const all: { seq: SequencerEngine; mod: ModuleEngine }[] = [];
+  for (const mod of engines) for (const seq of mod.seqs) all.push({ seq, mod });
+  const blocked = new Uint8Array(all.length);
+
+  for (;;) {
+    // pick the runnable sequencer with the smallest RT time, and the runner-up's time
+    let pick = -1, best = Infinity, second = Infinity;
+    for (let i = 0; i < all.length; i++) {
+      if (blocked[i] || !all[i]!.seq.running) continue;
+      const t = all[i]!.seq.trt;
+      if (t < best) { second = best; best = t; pick = i; } else if (t < second) second = t;
+    }
+    if (pick < 0) {
+      if (!releaseSync(all, blocked)) break;
+      continue;
+    }
+    const { seq, mod } = all[pick]!;
+    // run the chosen sequencer until it passes the runner-up (fewer switches, same result)
+    do {
+      const r = seq.step();
+      if (r === Step.SYNC_BLOCKED) { blocked[pick] = 1; break; }
+      if (r === Step.DONE) break;
+    } while (seq.trt <= second);
+    mod.flush();
+  }
+  for (const mod of engines) mod.flush();
+  const results = engines.map((m) => m.result());
+  events.sort((a, b) => a.startNs - b.startNs || a.slot - b.slot || a.sequencer - b.sequencer);
+  const endTimeNs = all.reduce((t, { seq }) => Math.max(t, seq.endNs), 0);
+  return { modules: results, events, endTimeNs };
+};
+
+/**
+ * All runnable sequencers are blocked in wait_sync (or stopped): release them at the latest RT time
+ * among them. Returns false when nothing is blocked (the run is over).
+ */
+function releaseSync(all: { seq: SequencerEngine }[], blocked: Uint8Array): boolean {
+  let release = -Infinity, any = false;
+  for (let i = 0; i < all.length; i++) {
+    if (!blocked[i] || !all[i]!.seq.running) continue;
+    any = true;
+    release = Math.max(release, all[i]!.seq.trt);
+  }
+  if (!any) return false;
+  for (let i = 0; i < all.length; i++) {
+    if (!blocked[i]) continue;
+    blocked[i] = 0;
+    if (all[i]!.seq.running) all[i]!.seq.releaseSync(release);
+  }
+  return true;
+}

@@ -1,0 +1,7 @@
+/** Q1 sequencer emulator: runCluster (api.ts contract), simulate() for compiled schedules, driver-parameter mapping. */
+export { runCluster } from "./cluster.js";
+export { simulate } from "./simulate.js";
+export type { SimulationResult, SimulateOptions } from "./simulate.js";
+export { compiledModuleToEmuInput, moduleSettingsToParams, sequencerSettingsToParams } from "./driver-params.js";
+export { RT_QUEUE_DEPTH, Q1_START_NS, WAIT_SYNC_SLACK_NS, DEFAULT_MAX_INSTRUCTIONS } from "./sequencer.js";
+export * from "./api.js";

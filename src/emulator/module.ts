@@ -1,0 +1,301 @@
+/**
+ * One module of the emulated cluster: its sequencers, the summed and clipped DAC outputs, the
+ * loopback / user input model, and deferred acquisitions. An acquisition is integrated once every
+ * sequencer of the module has advanced past its window, so outputs inside the window are final;
+ * histories are then pruned, keeping memory bounded for arbitrarily long programs.
+ */
+import type { ModuleType } from "../compiler/output.js";
+import { BinStore, integrationScale, normaliseAcquisition, SCOPE_SAMPLES, ScopeStore } from "./acquisition.js";
+import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuRunOptions, EmuSequencerResult, QbloxAcquisitionEntry } from "./api.js";
+import { isRfModule } from "./driver-params.js";
+import { History, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
+import { loadProgram, Op } from "./program.js";
+import { renderMarkers, renderPaths, renderPhase, type SignalConfig } from "./render.js";
+import { SequencerEngine, type RtSink } from "./sequencer.js";
+
+interface ModuleIo { dacs: number; adcs: number; fullScaleV: number; scopeBits: number }
+/** DAC/ADC counts and output full scale per type (§5, §6.3). RF full scale is an assumption: 1 V. */
+const MODULE_IO: Readonly<Record<ModuleType, ModuleIo>> = {
+  QCM: { dacs: 4, adcs: 0, fullScaleV: 2.5, scopeBits: 12 },
+  QRM: { dacs: 2, adcs: 2, fullScaleV: 0.5, scopeBits: 12 },
+  QCM_RF: { dacs: 4, adcs: 0, fullScaleV: 1, scopeBits: 12 },
+  QRM_RF: { dacs: 2, adcs: 2, fullScaleV: 1, scopeBits: 12 },
+  QRC: { dacs: 12, adcs: 4, fullScaleV: 1, scopeBits: 15 },
+  QTM: { dacs: 0, adcs: 0, fullScaleV: 1, scopeBits: 12 },
+};
+export const MARKERS_PER_MODULE = 4;
+const DEFAULT_INTEGRATION_LENGTH = 1024;
+
+interface PendingAcq { seq: number; op: Op; acqIndex: number; bin: number; w0: number; w1: number; start: number; end: number }
+
+export class ModuleEngine implements RtSink {
+  readonly io: ModuleIo;
+  readonly seqs: SequencerEngine[] = [];
+  private readonly cfgs: SignalConfig[] = [];
+  private readonly bins: Map<number, BinStore>[] = [];
+  private readonly pending: PendingAcq[] = [];
+  private pendingHead = 0;
+  private readonly scope: ScopeStore | null;
+  private readonly scopeSeq: number;
+  private readonly tof: number;
+  private readonly outOffset: Float64Array;
+  private readonly inGain: Float64Array;
+  private lastAcq: PendingAcq | null = null;
+  private readonly isRf: boolean;
+
+  constructor(readonly input: EmuModuleInput, private readonly opts: EmuRunOptions, private readonly events: EmuEvent[]) {
+    const type = input.type;
+    this.io = MODULE_IO[type];
+    this.isRf = isRfModule(type);
+    this.tof = opts.timeOfFlightNs ?? 0;
+    this.outOffset = Float64Array.from({ length: this.io.dacs }, (_, d) => (input.params.out_offset?.[d] ?? 0) / this.io.fullScaleV);
+    this.inGain = Float64Array.from({ length: this.io.adcs }, (_, a) => (this.isRf ? 1 : 10 ** ((input.params.in_gain?.[a] ?? 0) / 20)));
+    const sel = input.params.scope_acq_sequencer_select;
+    this.scopeSeq = sel ?? -1;
+    this.scope = sel !== undefined && this.io.adcs > 0 ? new ScopeStore(this.io.adcs) : null;
+    const render = opts.render ?? null;
+    for (const s of input.sequencers) {
+      const waves: (Float32Array | undefined)[] = [];
+      const waveLengths = new Map<number, number>();
+      for (const w of Object.values(s.sequence.waveforms)) { waves[w.index] = Float32Array.from(w.data); waveLengths.set(w.index, w.data.length); }
+      const weights: (Float32Array | undefined)[] = [];
+      const weightIdx = new Set<number>();
+      for (const w of Object.values(s.sequence.weights)) { weights[w.index] = Float32Array.from(w.data); weightIdx.add(w.index); }
+      const acqs = new Map<number, { numBins: number }>();
+      const store = new Map<number, BinStore>();
+      for (const a of Object.values(s.sequence.acquisitions)) { acqs.set(a.index, { numBins: a.num_bins }); store.set(a.index, new BinStore(a.index, a.num_bins)); }
+      this.bins.push(store);
+      this.cfgs.push(this.signalConfig(s.params, waves, weights));
+      const program = loadProgram(s.sequence.program, type);
+      this.seqs.push(new SequencerEngine(input.slot, s.index, program, s.params, waveLengths, weightIdx, acqs, this, opts.maxInstructions ?? 50_000_000, render));
+    }
+  }
+
+  private signalConfig(p: EmuModuleInput["sequencers"][number]["params"], waves: (Float32Array | undefined)[], weights: (Float32Array | undefined)[]): SignalConfig {
+    const dac: number[] = [], path: number[] = [];
+    const connect = p.connect_out ?? defaultConnectOut(this.input.type, this.io.dacs);
+    for (const [key, v] of Object.entries(connect)) {
+      const out = Number(key.replace(/\D/g, ""));
+      if (v === "off" || !Number.isInteger(out)) continue;
+      if (this.isRf) {
+        // an RF output is a DAC pair: path0 → 2k, path1 → 2k+1
+        if (2 * out + 1 < this.io.dacs) { dac.push(2 * out, 2 * out + 1); path.push(0, 1); }
+      } else if (out < this.io.dacs) {
+        dac.push(out); path.push(v === "Q" ? 1 : 0);
+      }
+    }
+    return {
+      modEn: p.mod_en_awg ?? false,
+      demodEn: p.demod_en_acq ?? false,
+      gainRatio: p.mixer_corr_gain_ratio ?? 1,
+      mixPhaseRad: ((p.mixer_corr_phase_offset_degree ?? 0) * Math.PI) / 180,
+      waves, weights,
+      routeDac: Int32Array.from(dac), routePath: Uint8Array.from(path),
+      markerOverride: p.marker_ovr_en ? (p.marker_ovr_value ?? 0) & 15 : -1,
+    };
+  }
+
+  // ---- RtSink -------------------------------------------------------------------------------
+
+  acquire(seq: SequencerEngine, op: Op, acqIndex: number, bin: number, w0: number, w1: number, startNs: number): void {
+    const pos = this.seqs.indexOf(seq);
+    const cfg = this.cfgs[pos]!;
+    let len = 0;
+    if (op === Op.ACQUIRE) len = seq.params.integration_length_acq ?? DEFAULT_INTEGRATION_LENGTH;
+    else if (op === Op.ACQUIRE_WEIGHED) len = Math.max(cfg.weights[w0]?.length ?? 0, cfg.weights[w1]?.length ?? 0);
+    const a: PendingAcq = { seq: pos, op, acqIndex, bin, w0, w1, start: startNs, end: startNs + len };
+    this.lastAcq = a;
+    if (op === Op.ACQUIRE_TTL) {
+      // TTL counting is not emulated: a closed window yields a valid bin with count 0
+      if (w0 === 0) this.bins[pos]!.get(acqIndex)!.valid[bin] = 1;
+      return;
+    }
+    this.pending.push(a);
+    if (this.scope && seq.index === this.scopeSeq) {
+      this.pending.push({ ...a, op: Op.NOP, end: startNs + SCOPE_SAMPLES });
+    }
+  }
+
+  event(seq: SequencerEngine, op: Op, startNs: number, durationNs: number, pc: number): void {
+    const win = this.opts.events ?? this.opts.render;
+    if (!win || startNs < win.fromNs || startNs >= win.toNs || this.events.length >= (this.opts.maxEvents ?? 100_000)) return;
+    const kind = EVENT_KIND[op];
+    if (!kind) return;
+    const r = seq.rec;
+    const e: EmuEvent = { kind, slot: seq.slot, sequencer: seq.index, startNs, durationNs, line: seq.program.line[pc] ?? 0 };
+    if (op === Op.PLAY || op === Op.UPD_PARAM || op === Op.ACQUIRE || op === Op.ACQUIRE_WEIGHED) {
+      e.gain = [r[R_G0]!, r[R_G1]!];
+      e.offset = [r[R_O0]!, r[R_O1]!];
+      e.ncoFreqHz = r[R_F]!;
+      e.ncoPhaseDeg = r[R_PH]! * 360;
+      e.marker = r[R_MRK]!;
+    }
+    if (op === Op.PLAY) {
+      const b = pc * 5, p = seq.program;
+      e.waveforms = [p.isReg[b] ? seq.regs[p.arg[b]!]! : p.arg[b]!, p.isReg[b + 1] ? seq.regs[p.arg[b + 1]!]! : p.arg[b + 1]!];
+      const cfg = this.cfgs[this.seqs.indexOf(seq)]!;
+      e.durationNs = Math.max(cfg.waves[e.waveforms[0]]?.length ?? 0, cfg.waves[e.waveforms[1]]?.length ?? 0);
+    }
+    if ((op === Op.ACQUIRE || op === Op.ACQUIRE_WEIGHED || op === Op.ACQUIRE_TTL) && this.lastAcq) {
+      e.acqIndex = this.lastAcq.acqIndex;
+      e.bin = this.lastAcq.bin;
+      if (op !== Op.ACQUIRE_TTL) e.durationNs = this.lastAcq.end - this.lastAcq.start;
+    }
+    this.events.push(e);
+  }
+
+  // ---- deferred acquisitions ---------------------------------------------------------------
+
+  /** RT time up to which every sequencer's outputs are final. */
+  horizon(): number {
+    let h = Infinity;
+    for (const s of this.seqs) if (s.running) h = Math.min(h, s.trt);
+    return h;
+  }
+
+  /** Integrate every pending acquisition whose window is final, then prune histories. */
+  flush(): void {
+    const h = this.horizon();
+    const q = this.pending;
+    while (this.pendingHead < q.length && q[this.pendingHead]!.end <= h) this.process(q[this.pendingHead++]!);
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) { q.splice(0, this.pendingHead); this.pendingHead = 0; }
+    // outputs are needed from (next acquisition start − time of flight) on
+    const keepFrom = Math.min(this.pendingHead < q.length ? q[this.pendingHead]!.start : h, h) - this.tof;
+    if (Number.isFinite(keepFrom)) for (const s of this.seqs) s.history.pruneBefore(keepFrom);
+  }
+
+  private process(a: PendingAcq): void {
+    const len = a.end - a.start;
+    const inputs = this.inputSamples(a.start, a.end);
+    if (a.op === Op.NOP) { this.scope!.capture(inputs, this.io.scopeBits, this.input.params.scope_acq_avg_mode_en ?? true); return; }
+    const seq = this.seqs[a.seq]!, cfg = this.cfgs[a.seq]!;
+    const [src0, src1] = acqSources(seq.params.connect_acq, this.isRf);
+    const x0 = src0 >= 0 ? inputs[src0] : undefined, x1 = src1 >= 0 ? inputs[src1] : undefined;
+    const wt0 = a.op === Op.ACQUIRE_WEIGHED ? cfg.weights[a.w0] : undefined;
+    const wt1 = a.op === Op.ACQUIRE_WEIGHED ? cfg.weights[a.w1] : undefined;
+    let phase: Float64Array | null = null;
+    if (cfg.demodEn) { phase = new Float64Array(len); renderPhase(seq.history, a.start, a.end, phase); }
+    let sum0 = 0, sum1 = 0;
+    for (let k = 0; k < len; k++) {
+      let i = x0 ? x0[k]! : 0, q = x1 ? x1[k]! : 0;
+      if (phase) {
+        // multiply by √2·e^{−iφ} so a modulated loopback (√½ on the way out) integrates to its amplitude
+        const c = Math.cos(phase[k]!), s = Math.sin(phase[k]!);
+        const di = Math.SQRT2 * (c * i + s * q), dq = Math.SQRT2 * (c * q - s * i);
+        i = di; q = dq;
+      }
+      if (a.op === Op.ACQUIRE_WEIGHED) { i *= k < (wt0?.length ?? 0) ? wt0![k]! : 0; q *= k < (wt1?.length ?? 0) ? wt1![k]! : 0; }
+      sum0 += i; sum1 += q;
+    }
+    const theta = ((seq.params.thresholded_acq_rotation ?? 0) * Math.PI) / 180;
+    const rotated = sum0 * Math.cos(theta) - sum1 * Math.sin(theta);
+    const bit = rotated >= (seq.params.thresholded_acq_threshold ?? 0) ? 1 : 0;
+    const scale = integrationScale(this.input.type === "QRC");
+    this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
+  }
+
+  /** ADC samples over [from, to): loopback of DAC k into ADC k delayed by the time of flight, or the user's model. */
+  private inputSamples(from: number, to: number): Float64Array[] {
+    const outs = this.outputs(from - this.tof, to - this.tof, false);
+    const model = this.opts.inputModel;
+    return Array.from({ length: this.io.adcs }, (_, k) => {
+      if (model) return Float64Array.from(model({ slot: this.input.slot, input: k, fromNs: from, toNs: to, outputs: outs.map((o) => Float32Array.from(o)) }));
+      const o = outs[k], g = this.inGain[k]!;
+      const x = new Float64Array(to - from);
+      if (o) for (let i = 0; i < x.length; i++) x[i] = o[i]! * g;
+      return x;
+    });
+  }
+
+  /** Summed, offset and clipped DAC outputs over [from, to); flags OUTPUT_OVERFLOW on clipping. */
+  outputs(from: number, to: number, fromRenderLog: boolean): Float64Array[] {
+    const n = Math.max(0, to - from);
+    const dacs = Array.from({ length: this.io.dacs }, (_, d) => new Float64Array(n).fill(this.outOffset[d]!));
+    const o0 = new Float64Array(n), o1 = new Float64Array(n);
+    const clipped = new Uint8Array(this.io.dacs);
+    this.seqs.forEach((s, i) => {
+      const cfg = this.cfgs[i]!;
+      if (cfg.routeDac.length === 0) return;
+      renderPaths(fromRenderLog ? (s.renderLog as History) : s.history, cfg, from, to, o0, o1);
+      for (let r = 0; r < cfg.routeDac.length; r++) {
+        const out = dacs[cfg.routeDac[r]!]!, src = cfg.routePath[r] ? o1 : o0;
+        for (let k = 0; k < n; k++) out[k] += src[k]!;
+      }
+    });
+    dacs.forEach((out, d) => {
+      for (let k = 0; k < n; k++) {
+        const v = out[k]!;
+        if (v > 1) { out[k] = 1; clipped[d] = 1; } else if (v < -1) { out[k] = -1; clipped[d] = 1; }
+      }
+    });
+    this.seqs.forEach((s, i) => {
+      const cfg = this.cfgs[i]!;
+      for (let r = 0; r < cfg.routeDac.length; r++) if (clipped[cfg.routeDac[r]!]) s.warnFlags.add("OUTPUT_OVERFLOW");
+    });
+    return dacs;
+  }
+
+  markers(from: number, to: number): Uint8Array[] {
+    const m = Array.from({ length: MARKERS_PER_MODULE }, () => new Uint8Array(Math.max(0, to - from)));
+    this.seqs.forEach((s, i) => { if (s.renderLog) renderMarkers(s.renderLog, this.cfgs[i]!.markerOverride, from, to, m); });
+    return m;
+  }
+
+  result(): EmuModuleResult {
+    const render = this.opts.render;
+    const outputs = render ? this.outputs(render.fromNs, render.toNs, true).map((o) => Float32Array.from(o)) : [];
+    const markers = render ? this.markers(render.fromNs, render.toNs) : [];
+    const sequencers = this.seqs.map((s, i) => this.sequencerResult(s, i));
+    return { slot: this.input.slot, type: this.input.type, sequencers, outputs, markers };
+  }
+
+  private sequencerResult(s: SequencerEngine, pos: number): EmuSequencerResult {
+    const acquisitions: Record<string, QbloxAcquisitionEntry> = {};
+    const rawAcquisitions: Record<string, EmuRawAcquisition> = {};
+    const seqInput = this.input.sequencers[pos]!;
+    const isQrc = this.input.type === "QRC";
+    let binned = false;
+    for (const [name, decl] of Object.entries(seqInput.sequence.acquisitions)) {
+      const b = this.bins[pos]!.get(decl.index)!;
+      if (b.valid.some((v) => v === 1)) binned = true;
+      const scope = this.scope && s.index === this.scopeSeq ? this.scope.raw() : Array.from({ length: this.io.adcs }, () => ({ data: new Float64Array(0), outOfRange: false, avgCnt: 0 }));
+      const raw: EmuRawAcquisition = {
+        index: decl.index, scopeBits: this.io.scopeBits, scope,
+        bins: { valid: b.valid.slice(), path0: b.path0.slice(), path1: b.path1.slice(), thres: b.thres.slice(), avgCnt: b.avgCnt.slice() },
+      };
+      rawAcquisitions[name] = raw;
+      acquisitions[name] = normaliseAcquisition(raw, isQrc);
+    }
+    if (binned) s.infoFlags.add("ACQ_BINNING_DONE");
+    if (this.scope && s.index === this.scopeSeq && this.scope.avgCnt > 0) for (let p = 0; p < this.io.adcs; p++) s.infoFlags.add(`ACQ_SCOPE_DONE_PATH_${p}`);
+    const err = [...s.errFlags], warn = [...s.warnFlags];
+    return {
+      index: s.index,
+      status: { state: s.state, status: err.length ? "ERROR" : warn.length ? "WARNING" : "OKAY", info_flags: [...s.infoFlags], warn_flags: warn, err_flags: err, log: [...s.log] },
+      acquisitions, rawAcquisitions, endTimeNs: s.endNs,
+    };
+  }
+}
+
+const EVENT_KIND: Partial<Record<Op, EmuEvent["kind"]>> = {
+  [Op.PLAY]: "play", [Op.ACQUIRE]: "acquire", [Op.ACQUIRE_WEIGHED]: "acquire_weighed", [Op.ACQUIRE_TTL]: "acquire_ttl",
+  [Op.UPD_PARAM]: "upd_param", [Op.WAIT_SYNC]: "wait_sync",
+};
+
+/** Driver default channel map: baseband path0 → even outputs, path1 → odd; RF: every output IQ. */
+function defaultConnectOut(type: ModuleType, dacs: number): Record<string, "I" | "Q" | "IQ"> {
+  const m: Record<string, "I" | "Q" | "IQ"> = {};
+  if (isRfModule(type)) for (let k = 0; 2 * k < dacs; k++) m[`out${k}`] = "IQ";
+  else for (let k = 0; k < dacs; k++) m[`out${k}`] = k % 2 === 0 ? "I" : "Q";
+  return m;
+}
+
+/** ADC feeding acquisition path0/path1 (−1 = off) from connect_acq (§6.1). */
+function acqSources(c: Record<string, "in0" | "in1" | "off"> | undefined, rf: boolean): [number, number] {
+  const idx = (v: string | undefined): number => (v === "in0" ? 0 : v === "in1" ? 1 : -1);
+  if (rf) {
+    const i = idx(c?.["acq"] ?? "in0");
+    return i < 0 ? [-1, -1] : [2 * i, 2 * i + 1];
+  }
+  return [idx(c?.["I"] ?? "in0"), idx(c?.["Q"] ?? "in1")];
+}

@@ -1,0 +1,130 @@
+/**
+ * simulate(): run a CompiledSchedule on the emulator and return rendered outputs, a waveform report,
+ * sequencer statuses and acquisitions shaped per `compiled.acquisitions` (quantify's dataset shapes,
+ * quantify-backend.md 7.4).
+ */
+import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../compiler/output.js";
+import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel, QbloxAcquisitionEntry } from "./api.js";
+import { runCluster } from "./cluster.js";
+import { compiledModuleToEmuInput } from "./driver-params.js";
+
+export interface SimulateOptions {
+  /** render window start / end in seconds (default: 0 … header + first repetition) */
+  from?: number;
+  to?: number;
+  timeOfFlightNs?: number;
+  inputModel?: InputSignalModel;
+  maxInstructions?: number;
+}
+
+export interface SimWaveformEvent extends EmuEvent {
+  cluster: string;
+  module: string;
+  portClock: string;
+}
+
+export interface SimModule {
+  slot: number;
+  type: ModuleType;
+  /** 1 GS/s samples over the window, index = DAC (RF: 2·output + path), normalised to full scale */
+  outputs: Float32Array[];
+  /** marker bits 0..3 as 0/1 per ns */
+  markers: Uint8Array[];
+  sequencers: Record<string, EmuSequencerStatus & { endTimeNs: number }>;
+}
+
+export interface SimAcquisition {
+  acq_channel: string;
+  protocol: string;
+  bin_mode: string;
+  shape: number[];
+  dims: string[];
+  /** row-major values (APPEND: repetition-major); thresholded: 0/1 (−1 for an empty bin); Trace: samples */
+  re: Float64Array;
+  im: Float64Array;
+}
+
+export interface SimulationResult {
+  window: { fromNs: number; toNs: number };
+  clusters: Record<string, { modules: Record<string, SimModule>; endTimeNs: number }>;
+  events: SimWaveformEvent[];
+  acquisitions: Record<string, SimAcquisition>;
+}
+
+/** Margin for the program header (wait_sync, upd_param, latency wait) before the first repetition. */
+const HEADER_MARGIN_NS = 200;
+
+export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {}): SimulationResult {
+  const fromNs = Math.round((opts.from ?? 0) * 1e9);
+  const toNs = opts.to !== undefined ? Math.round(opts.to * 1e9) : compiled.repetition_duration_ns + 4 + HEADER_MARGIN_NS;
+  const result: SimulationResult = { window: { fromNs, toNs }, clusters: {}, events: [], acquisitions: {} };
+  const rawByModule = new Map<string, EmuModuleResult>();
+  for (const [clusterName, cluster] of Object.entries(compiled.clusters)) {
+    const names = Object.keys(cluster.modules);
+    const inputs = names.map((n) => compiledModuleToEmuInput(cluster.modules[n]!));
+    const run = runCluster(inputs, {
+      render: { fromNs, toNs },
+      ...(opts.timeOfFlightNs !== undefined ? { timeOfFlightNs: opts.timeOfFlightNs } : {}),
+      ...(opts.inputModel ? { inputModel: opts.inputModel } : {}),
+      ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+    });
+    const modules: Record<string, SimModule> = {};
+    run.modules.forEach((m, i) => {
+      const name = names[i]!;
+      rawByModule.set(`${clusterName}/${name}`, m);
+      const sequencers: SimModule["sequencers"] = {};
+      for (const s of m.sequencers) sequencers[`seq${s.index}`] = { ...s.status, endTimeNs: s.endTimeNs };
+      modules[name] = { slot: m.slot, type: m.type, outputs: m.outputs, markers: m.markers, sequencers };
+    });
+    result.clusters[clusterName] = { modules, endTimeNs: run.endTimeNs };
+    const bySlot = new Map(names.map((n) => [cluster.modules[n]!.slot, n] as const));
+    for (const e of run.events) {
+      const module = bySlot.get(e.slot) ?? "";
+      const seq = Object.values(cluster.modules[module]?.sequencers ?? {}).find((s) => s.index === e.sequencer);
+      result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "" });
+    }
+  }
+  for (const [channel, layout] of Object.entries(compiled.acquisitions)) {
+    const mod = rawByModule.get(`${layout.cluster}/${layout.module}`);
+    const seq = mod?.sequencers.find((s) => s.index === layout.sequencer);
+    const entry = seq ? Object.values(seq.acquisitions).find((a) => a.index === layout.qblox_index) : undefined;
+    result.acquisitions[channel] = shapeAcquisition(layout, entry);
+  }
+  return result;
+}
+
+/** Values of one acquisition channel per quantify's protocol rules (7.4 table). */
+export function shapeAcquisition(layout: AcquisitionChannelLayout, entry: QbloxAcquisitionEntry | undefined): SimAcquisition {
+  const size = layout.shape.reduce((a, b) => a * b, 1);
+  const out: SimAcquisition = {
+    acq_channel: layout.acq_channel, protocol: layout.protocol, bin_mode: layout.bin_mode,
+    shape: layout.shape, dims: layout.dims, re: new Float64Array(size).fill(NaN), im: new Float64Array(size).fill(NaN),
+  };
+  if (!entry) return out;
+  if (layout.protocol === "Trace") {
+    const p0 = entry.acquisition.scope["path0"]?.data ?? [], p1 = entry.acquisition.scope["path1"]?.data ?? [];
+    for (let k = 0; k < size; k++) { out.re[k] = p0[k] ?? NaN; out.im[k] = p1[k] ?? NaN; }
+    return out;
+  }
+  const bins = entry.acquisition.bins;
+  const n = Math.max(1, layout.num_acq_indices);
+  const reps = layout.bin_mode === "append" ? Math.max(1, Math.floor(size / n)) : 1;
+  const len = layout.integration_length ?? 1;
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < n && r * n + i < size; i++) {
+      const b = layout.first_bin + i + r * layout.stride, at = r * n + i;
+      const p0 = bins.integration.path0[b] ?? NaN, p1 = bins.integration.path1[b] ?? NaN;
+      switch (layout.protocol) {
+        case "SSBIntegrationComplex": out.re[at] = p0 / len; out.im[at] = p1 / len; break;
+        case "NumericalWeightedIntegration": out.re[at] = p0 + p1; out.im[at] = 0; break;
+        case "ThresholdedAcquisition": case "WeightedThresholdedAcquisition": {
+          const t = bins.threshold[b] ?? NaN;
+          out.re[at] = Number.isNaN(t) ? -1 : t; out.im[at] = 0; break;
+        }
+        case "TriggerCount": case "ThresholdedTriggerCount": out.re[at] = bins.avg_cnt[b] ?? 0; out.im[at] = 0; break;
+        default: out.re[at] = p0; out.im[at] = p1;
+      }
+    }
+  }
+  return out;
+}
