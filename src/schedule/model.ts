@@ -82,6 +82,8 @@ export interface TimedOp {
   /** absolute start in ns from the start of the repetition (inside loops: first iteration) */
   startNs: number;
   op: ScheduleOp;
+  /** label path of the schedulable it came from ("m0", nested: "sub/m0"; unlabeled: "#<index>") */
+  label?: string;
 }
 
 /** A LoopOperation: body executes `repetitions` times back to back. */
@@ -93,6 +95,8 @@ export interface TimedLoop {
   body: TimedNode[];
   name: string;
   path: string;
+  /** label path of the LoopOperation's schedulable */
+  label?: string;
 }
 
 export type TimedNode = TimedOp | TimedLoop;

@@ -1,0 +1,276 @@
+/**
+ * Stage 1: absolute timing (reference 2.3, ASAP). Each (sub)schedule is timed on its own: missing
+ * constraint fields default to "after the previously added schedulable" (ref_pt end, ref_pt_new start,
+ * rel_time 0), schedulables are processed in topological order of their references, several
+ * constraints take the latest start, and the first schedulable starts at 0. Nested schedules are
+ * flattened into their parent (offset by their schedulable's start), loops become TimedLoop nodes.
+ * Only the top level is shifted when a start is negative.
+ */
+import { ScheduleError, TimingError } from "../../errors.js";
+import type { ScheduleOp, TimedLoop, TimedNode, TimedOp, TimedSchedule } from "../../schedule/model.js";
+import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
+import { ClockTable, pointerKey } from "../../schedule/resources.js";
+import type { BlockSpec, OperationSpec, PrimitiveSpec, RefPoint, ScheduleDocument, SchedulableSpec } from "../../schedule/schema.js";
+import { topologicalOrder } from "../../schedule/timing-order.js";
+
+/** A (sub)schedule timed relative to its own start: nodes sorted by startNs. */
+interface Block {
+  nodes: TimedNode[];
+  durationNs: number;
+}
+
+/** An operation, resolved once (library operations are cached per key). */
+type Resolved =
+  | { kind: "ops"; ops: ScheduleOp[]; durationNs: number }
+  | { kind: "loop"; repetitions: number; body: Block; name: string; path: string; durationNs: number }
+  | { kind: "schedule"; block: Block; durationNs: number };
+
+interface Scope {
+  operations: Record<string, OperationSpec> | undefined;
+  operationsPath: string;
+  parent: Scope | null;
+  cache: Map<string, Resolved>;
+}
+
+interface Constraint {
+  ref: number; // -1: none (first schedulable)
+  refPt: number; // 0 start, 1 center, 2 end (fraction ×2 of the duration)
+  refPtNew: number;
+  relNs: number;
+}
+
+const POINT: Record<RefPoint, number> = { start: 0, center: 1, end: 2 };
+
+class TimingResolver {
+  readonly clocks = new ClockTable();
+  /** first op seen per clock, for the UNKNOWN_CLOCK message */
+  private readonly clockUses = new Map<string, ScheduleOp>();
+  private readonly inProgress = new Set<string>();
+
+  block(spec: BlockSpec, path: string, parent: Scope | null, topLevel: boolean): Block {
+    this.clocks.addAll(spec.resources, `${path}/resources`);
+    const scope: Scope = { operations: spec.operations, operationsPath: `${path}/operations`, parent, cache: new Map() };
+    const items = spec.schedulables;
+    const n = items.length;
+    const labels = this.labelIndex(items, path);
+    const resolved: Resolved[] = new Array(n);
+    const constraints: Constraint[][] = new Array(n);
+    const refs: number[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const item = items[i]!;
+      const at = `${path}/schedulables/${i}`;
+      resolved[i] = this.operation(item.operation, `${at}/operation`, scope);
+      constraints[i] = this.constraintsOf(item, i, at, labels);
+      refs[i] = constraints[i]!.filter((c) => c.ref >= 0).map((c) => c.ref);
+    }
+    const result = topologicalOrder(refs);
+    if ("cycle" in result) {
+      const names = result.cycle.map((i) => labelOf(items, i));
+      throw new TimingError("CYCLIC_REFERENCE", `timing constraints form a cycle: ${[...names, names[0]].join(" → ")}`, {
+        path: `${path}/schedulables/${result.cycle[0]}`,
+        hint: "make every schedulable refer to one that can be timed before it",
+        details: { labels: names },
+      });
+    }
+    const abs = new Float64Array(n);
+    const order = result.order;
+    for (let k = 1; k < n; k++) {
+      const i = order[k]!;
+      let t = -Infinity;
+      for (const c of constraints[i]!) {
+        const ref = c.ref < 0 ? 0 : abs[c.ref]! + (c.refPt * resolved[c.ref]!.durationNs) / 2;
+        const start = ref + c.relNs - (c.refPtNew * resolved[i]!.durationNs) / 2;
+        if (start > t) t = start;
+      }
+      abs[i] = t;
+    }
+    let shift = 0;
+    if (topLevel) for (let i = 0; i < n; i++) if (abs[i]! < shift) shift = abs[i]!;
+    const nodes: TimedNode[] = [];
+    let durationNs = 0;
+    for (let i = 0; i < n; i++) {
+      const t = abs[i]! - shift;
+      if (!Number.isInteger(t)) {
+        throw new TimingError("OFF_GRID", `schedulable "${labelOf(items, i)}" would start at ${t} ns, which is not on the 1 ns grid`, {
+          path: `${path}/schedulables/${i}`,
+          hint: "times must be multiples of 1 ns (a center reference point halves an odd duration)",
+        });
+      }
+      const r = resolved[i]!;
+      if (t + r.durationNs > durationNs) durationNs = t + r.durationNs;
+      emit(nodes, r, t, labelOf(items, i));
+    }
+    if (!isSorted(nodes)) nodes.sort((a, b) => a.startNs - b.startNs);
+    return { nodes, durationNs };
+  }
+
+  private labelIndex(items: SchedulableSpec[], path: string): Map<string, number> {
+    const labels = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const label = items[i]!.label;
+      if (label === undefined) continue;
+      const prev = labels.get(label);
+      if (prev !== undefined) {
+        throw new ScheduleError("DUPLICATE_LABEL", `label "${label}" is used by schedulables ${prev} and ${i}`, {
+          path: `${path}/schedulables/${i}/label`,
+          hint: "give every schedulable in a schedule a unique label",
+        });
+      }
+      labels.set(label, i);
+    }
+    return labels;
+  }
+
+  private constraintsOf(item: SchedulableSpec, i: number, at: string, labels: Map<string, number>): Constraint[] {
+    const shorthand = item.ref_schedulable !== undefined || item.ref_pt !== undefined || item.ref_pt_new !== undefined || item.rel_time !== undefined;
+    if (item.timing_constraints && shorthand) {
+      throw new ScheduleError("CONFLICTING_CONSTRAINTS", `schedulable "${item.label ?? `#${i}`}" has both timing_constraints and ref_schedulable/ref_pt/ref_pt_new/rel_time`, {
+        path: at,
+        hint: "move the single-constraint fields into timing_constraints",
+      });
+    }
+    const specs = item.timing_constraints ?? [item];
+    return specs.map((c, j) => {
+      const cPath = item.timing_constraints ? `${at}/timing_constraints/${j}` : at;
+      let ref = i - 1;
+      if (c.ref_schedulable !== undefined && c.ref_schedulable !== null) {
+        const found = labels.get(c.ref_schedulable);
+        if (found === undefined) {
+          throw new TimingError("DANGLING_REFERENCE", `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`, {
+            path: `${cPath}/ref_schedulable`,
+            hint: `refer to a label of this schedule${labels.size ? ` (${[...labels.keys()].slice(0, 10).join(", ")})` : ""}`,
+          });
+        }
+        ref = found;
+      }
+      return {
+        ref,
+        refPt: POINT[c.ref_pt ?? "end"],
+        refPtNew: POINT[c.ref_pt_new ?? "start"],
+        relNs: c.rel_time === undefined ? 0 : timeToNs(c.rel_time, `${cPath}/rel_time`),
+      };
+    });
+  }
+
+  private operation(op: string | OperationSpec, path: string, scope: Scope): Resolved {
+    if (typeof op !== "string") return this.spec(op, path, op.name ?? op.type, scope);
+    for (let s: Scope | null = scope; s; s = s.parent) {
+      const spec = s.operations?.[op];
+      if (spec === undefined) continue;
+      const hit = s.cache.get(op);
+      if (hit) return hit;
+      const at = `${s.operationsPath}/${pointerKey(op)}`;
+      if (this.inProgress.has(at)) {
+        throw new ScheduleError("RECURSIVE_OPERATION", `operation "${op}" contains itself`, { path: at, hint: "a schedule cannot include itself" });
+      }
+      this.inProgress.add(at);
+      const r = this.spec(spec, at, spec.name ?? op, s);
+      this.inProgress.delete(at);
+      s.cache.set(op, r);
+      return r;
+    }
+    const known = new Set<string>();
+    for (let s: Scope | null = scope; s; s = s.parent) for (const k of Object.keys(s.operations ?? {})) known.add(k);
+    throw new ScheduleError("UNKNOWN_OPERATION_KEY", `operation "${op}" is not defined in operations`, {
+      path,
+      hint: known.size ? `define it under "operations" or use one of: ${[...known].join(", ")}` : `define it under "operations"`,
+    });
+  }
+
+  private spec(spec: OperationSpec, path: string, name: string, scope: Scope): Resolved {
+    switch (spec.type) {
+      case "Composite": {
+        const ops: ScheduleOp[] = [];
+        spec.pulse_info?.forEach((p, j) => ops.push(this.primitive(p, `${path}/pulse_info/${j}`, spec.name)));
+        spec.acquisition_info?.forEach((a, j) => ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name)));
+        return { kind: "ops", ops, durationNs: operationDuration(ops) };
+      }
+      case "LoopOperation": {
+        const body = this.block(spec.body, `${path}/body`, scope, false);
+        const early = body.nodes[0];
+        if (early && early.startNs < 0) {
+          throw new TimingError("NEGATIVE_START", `loop "${name}": its body starts ${-early.startNs} ns before the loop`, { path: `${path}/body`, hint: "time the loop body so that nothing starts before its first schedulable" });
+        }
+        return { kind: "loop", repetitions: spec.repetitions, body, name, path, durationNs: spec.repetitions * body.durationNs };
+      }
+      case "Schedule": {
+        const block = this.block(spec, path, scope, false);
+        return { kind: "schedule", block, durationNs: block.durationNs };
+      }
+      default: {
+        const op = this.primitive(spec, path, name);
+        return { kind: "ops", ops: [op], durationNs: op.t0Ns + op.durationNs };
+      }
+    }
+  }
+
+  private primitive(spec: PrimitiveSpec, path: string, name: string): ScheduleOp {
+    const op = normalizePrimitive(spec, { path, name });
+    if ("clock" in op && !this.clockUses.has(op.clock)) this.clockUses.set(op.clock, op);
+    return op;
+  }
+
+  checkClocks(): void {
+    for (const [clock, op] of this.clockUses) {
+      if (this.clocks.has(clock)) continue;
+      throw new ScheduleError("UNKNOWN_CLOCK", `operation "${op.name}" (${op.type}) uses clock "${clock}", which is not defined in resources`, {
+        path: op.path,
+        hint: `add it to resources with a freq, e.g. "resources": { "${clock}": { "freq": "6 GHz" } }`,
+        details: { clock, operation: op.name },
+      });
+    }
+  }
+}
+
+/** Operation duration = max over entries of t0 + duration (0 without entries), as quantify. */
+function operationDuration(ops: ScheduleOp[]): number {
+  if (ops.length === 0) return 0;
+  let d = -Infinity;
+  for (const op of ops) d = Math.max(d, op.t0Ns + op.durationNs);
+  return d;
+}
+
+function labelOf(items: SchedulableSpec[], i: number): string {
+  return items[i]!.label ?? `#${i}`;
+}
+
+function emit(out: TimedNode[], r: Resolved, t: number, label: string): void {
+  if (r.kind === "ops") {
+    for (const op of r.ops) out.push({ kind: "op", startNs: t + op.t0Ns, op, label });
+  } else if (r.kind === "loop") {
+    const loop: TimedLoop = { kind: "loop", startNs: t, repetitions: r.repetitions, bodyDurationNs: r.body.durationNs, body: shifted(r.body.nodes, t, label), name: r.name, path: r.path, label };
+    out.push(loop);
+  } else {
+    for (const node of shifted(r.block.nodes, t, label)) out.push(node);
+  }
+}
+
+/** Copies of `nodes` moved by `offset` ns, labels prefixed with the enclosing schedulable's label. */
+function shifted(nodes: TimedNode[], offset: number, prefix: string): TimedNode[] {
+  return nodes.map((node): TimedNode => {
+    const label = node.label === undefined ? prefix : `${prefix}/${node.label}`;
+    if (node.kind === "op") return { kind: "op", startNs: node.startNs + offset, op: node.op, label } satisfies TimedOp;
+    return { ...node, startNs: node.startNs + offset, body: shifted(node.body, offset, prefix), label };
+  });
+}
+
+function isSorted(nodes: TimedNode[]): boolean {
+  for (let i = 1; i < nodes.length; i++) if (nodes[i]!.startNs < nodes[i - 1]!.startNs) return false;
+  return true;
+}
+
+/** Resolve absolute timing of a validated schedule document. */
+export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
+  const resolver = new TimingResolver();
+  const top = resolver.block(doc, "", null, true);
+  resolver.checkClocks();
+  const first = top.nodes[0];
+  if (first && first.startNs < 0) {
+    const what = first.kind === "op" ? `operation "${first.op.name}"` : `loop "${first.name}"`;
+    throw new TimingError("NEGATIVE_START", `${what} would start at ${first.startNs} ns, before the schedule starts`, {
+      path: first.kind === "op" ? first.op.path : first.path,
+      hint: "a negative t0 or a nested schedule reaching before its own start cannot be played; shift it with rel_time",
+    });
+  }
+  return { name: doc.name, repetitions: doc.repetitions ?? 1, durationNs: top.durationNs, clocks: resolver.clocks.clocks, nodes: top.nodes };
+}
