@@ -70,7 +70,7 @@ export class ClusterDriver {
     }
   }
 
-  close(): Promise<void> { return this.transport.close(); }
+  async close(): Promise<void> { return this.transport.close(); }
 
   module(slot: number): ClusterModule {
     const m = this.modules.get(slot);
@@ -97,14 +97,14 @@ export class ClusterDriver {
   }
 
   /** *RST: default settings, and programs, waveforms and acquisitions are cleared. */
-  reset(): Promise<void> { return this.transport.write("*RST"); }
+  async reset(): Promise<void> { return this.transport.write("*RST"); }
   /** *CLS: clears the error queue and a latched CRITICAL system state. */
-  clear(): Promise<void> { return this.transport.write("*CLS"); }
+  async clear(): Promise<void> { return this.transport.write("*CLS"); }
   async statusByte(): Promise<number> { return parseNumber(await this.transport.query("*STB?"), "*STB?"); }
   async systemState(): Promise<SystemState> { return parseSystemState(await this.transport.query("STATus:GENeral:STATE?")); }
 
   // The reference-clock SCPI string is not documented (reference 10.3); REFerence:SRC is q1forge's.
-  setReferenceSource(src: ReferenceSource): Promise<void> { return this.transport.write(`REFerence:SRC ${src.toUpperCase()}`); }
+  async setReferenceSource(src: ReferenceSource): Promise<void> { return this.transport.write(`REFerence:SRC ${src.toUpperCase()}`); }
   async referenceSource(): Promise<ReferenceSource> {
     const r = (await this.transport.query("REFerence:SRC?")).trim().toLowerCase();
     if (r !== "internal" && r !== "external") throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, { path: "REFerence:SRC?" });
@@ -119,7 +119,7 @@ export class ClusterDriver {
     const cmd = `${this.sp(slot, seq)}:CONFiguration?`;
     return parseJsonBlock<SequencerConfigDoc>((await this.transport.queryBinary(cmd))[0], cmd);
   }
-  setSequencerConfig(slot: number, seq: number, doc: SequencerConfigDoc): Promise<void> {
+  async setSequencerConfig(slot: number, seq: number, doc: SequencerConfigDoc): Promise<void> {
     return this.transport.writeBinary(`${this.sp(slot, seq)}:CONFiguration `, enc(JSON.stringify(doc)));
   }
   /** Read-modify-write of the configuration document: one read and one write for any number of parameters. */
@@ -139,16 +139,16 @@ export class ClusterDriver {
     if (!Array.isArray(m) || m.length !== 2 || !m.every((p) => Array.isArray(p))) throw new MalformedReplyError(`${cmd} returned ${JSON.stringify(m)}, expected [[…],[…]]`, { path: cmd });
     return m as ChannelMap;
   }
-  setChannelMap(slot: number, seq: number, acq: boolean, map: ChannelMap): Promise<void> {
+  async setChannelMap(slot: number, seq: number, acq: boolean, map: ChannelMap): Promise<void> {
     return this.transport.writeBinary(`${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap `, enc(JSON.stringify(map)));
   }
-  setConnectOut(slot: number, seq: number, connect: ConnectOut): Promise<void> {
+  async setConnectOut(slot: number, seq: number, connect: ConnectOut): Promise<void> {
     return this.setChannelMap(slot, seq, false, connectOutToChannelMap(this.module(slot).type, connect));
   }
   async connectOut(slot: number, seq: number): Promise<ConnectOut> {
     return channelMapToConnectOut(this.module(slot).type, await this.channelMap(slot, seq, false));
   }
-  setConnectAcq(slot: number, seq: number, connect: ConnectAcq): Promise<void> {
+  async setConnectAcq(slot: number, seq: number, connect: ConnectAcq): Promise<void> {
     return this.setChannelMap(slot, seq, true, connectAcqToChannelMap(this.module(slot).type, connect));
   }
   async connectAcq(slot: number, seq: number): Promise<ConnectAcq> {
@@ -164,7 +164,7 @@ export class ClusterDriver {
     if (!c) throw new InstrumentError("UNSUPPORTED", `the ${m.type} in slot ${slot} has no parameter ${name}`, { path: `slot ${slot}.${name}`, hint: `valid: ${moduleParamNames(m.type).join(", ")}` });
     return c;
   }
-  setModuleParam(slot: number, name: string, value: number | boolean): Promise<void> {
+  async setModuleParam(slot: number, name: string, value: number | boolean): Promise<void> {
     const c = this.moduleCmd(slot, name);
     return this.transport.write(`SLOT${slot}:${c.header} ${typeof value === "boolean" ? (value ? 1 : 0) : String(value)}`);
   }
@@ -178,7 +178,7 @@ export class ClusterDriver {
     const cmd = `SLOT${slot}:ACQ:SCOpe:CONFiguration?`;
     return parseJsonBlock<ScopeConfigDoc>((await this.transport.queryBinary(cmd))[0], cmd);
   }
-  setScopeConfig(slot: number, doc: ScopeConfigDoc): Promise<void> {
+  async setScopeConfig(slot: number, doc: ScopeConfigDoc): Promise<void> {
     this.module(slot);
     return this.transport.writeBinary(`SLOT${slot}:ACQ:SCOpe:CONFiguration `, enc(JSON.stringify(doc)));
   }
@@ -245,10 +245,10 @@ export class ClusterDriver {
     this.module(slot);
     return seq === undefined ? `SLOT${slot}:SEQuencer` : `SLOT${slot}:SEQuencer${seq}`;
   }
-  arm(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:ARM`); }
-  start(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:START`); }
-  stop(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:STOP`); }
-  clearFlags(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:CLR:FLAGS`); }
+  async arm(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:ARM`); }
+  async start(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:START`); }
+  async stop(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:STOP`); }
+  async clearFlags(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:CLR:FLAGS`); }
 
   async sequencerStatus(slot: number, seq: number): Promise<SequencerStatus> {
     const cmd = `${this.sp(slot, seq)}:STATE?`;
@@ -286,17 +286,17 @@ export class ClusterDriver {
   }
 
   /** Copy the scope buffer into acquisition `name` (reference 7.1); read it with acquisition(s)(). */
-  storeScopeAcquisition(slot: number, seq: number, name: string): Promise<void> {
+  async storeScopeAcquisition(slot: number, seq: number, name: string): Promise<void> {
     return this.transport.write(`${this.sp(slot, seq)}:ACQ:ALISt:ACQuisition:DATA ${q(name)}`);
   }
   /** Clear bin and scope data but keep the acquisition definitions. */
-  deleteAcquisitionData(slot: number, seq: number, name = "all"): Promise<void> {
+  async deleteAcquisitionData(slot: number, seq: number, name = "all"): Promise<void> {
     return this.transport.write(`${this.sp(slot, seq)}:ACQ:ALISt:ACQuisition:DATA:DELete ${q(name)}`);
   }
-  deleteAcquisitions(slot: number, seq: number, name = "all"): Promise<void> {
+  async deleteAcquisitions(slot: number, seq: number, name = "all"): Promise<void> {
     return this.transport.write(`${this.sp(slot, seq)}:ACQ:ALISt:ACQuisition:DELete ${q(name)}`);
   }
-  deleteWaveforms(slot: number, seq: number, name = "all"): Promise<void> {
+  async deleteWaveforms(slot: number, seq: number, name = "all"): Promise<void> {
     return this.transport.write(`${this.sp(slot, seq)}:AWG:WLISt:WAVeform:DELete ${q(name)}`);
   }
   /** Scope samples of the last run, after storing them into acquisition `name`. */

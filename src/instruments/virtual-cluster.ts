@@ -8,6 +8,7 @@ import type { ModuleType } from "../compiler/output.js";
 import type { EmuRunOptions, InputSignalModel, RunCluster } from "../emulator/api.js";
 import { UsageError } from "../errors.js";
 import { assemble } from "../q1/assembler.js";
+import { runCluster } from "../emulator/cluster.js";
 import { ScpiCommandParser, splitHeader, nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";
 import type { SystemStatus } from "./reply-parse.js";
 import { blockHeader } from "./byte-reader.js";
@@ -29,8 +30,10 @@ export interface VirtualClusterOptions {
   /** "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" or a slot → type map */
   modules: string | Record<number, ModuleType>;
   name?: string;
-  /** emulator; default: src/emulator's runCluster, loaded on first START */
+  /** emulator; default: src/emulator's runCluster */
   runCluster?: RunCluster;
+  /** false: never execute programs (qblox-instruments dummy behaviour: injected data only) */
+  emulate?: boolean;
   inputModel?: InputSignalModel;
   timeOfFlightNs?: number;
   /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
@@ -38,17 +41,6 @@ export interface VirtualClusterOptions {
 }
 
 const SERIAL = "00015_2422_001";
-
-/** The emulator is loaded lazily so the server also works (in dummy mode) where it is absent. */
-async function loadEmulator(): Promise<RunCluster | undefined> {
-  const path = "../emulator/index.js";
-  try {
-    const mod = (await import(path)) as { runCluster?: RunCluster };
-    return typeof mod.runCluster === "function" ? mod.runCluster : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function parseModuleList(spec: string): Record<number, ModuleType> {
   const out: Record<number, ModuleType> = {};
@@ -83,7 +75,7 @@ export class VirtualCluster {
   private host = "127.0.0.1";
   private readonly opts: VirtualClusterOptions;
   /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
-  get dummyMode(): boolean { return !this.opts.runCluster; }
+  get dummyMode(): boolean { return this.opts.emulate === false; }
 
   constructor(opts: VirtualClusterOptions) {
     this.opts = opts;
@@ -96,8 +88,7 @@ export class VirtualCluster {
 
   async start(opts: { port?: number; host?: string } = {}): Promise<{ host: string; port: number }> {
     this.host = opts.host ?? "127.0.0.1";
-    if (!this.opts.runCluster) this.opts.runCluster = await loadEmulator();
-    await this.listen(opts.port ?? 0);
+        await this.listen(opts.port ?? 0);
     return this.address;
   }
 
@@ -220,7 +211,8 @@ export class VirtualCluster {
   }
 
   private common(head: string, query: boolean): Reply {
-    switch (head + (query ? "?" : "")) {
+    const canonical = ["*DESCribe", "*IDN", "*RST", "*CLS", "*STB", "*OPC", "*WAI", "*TST", "*MODS"].find((p) => nodeMatches(p, head)) ?? head;
+    switch (canonical + (query ? "?" : "")) {
       case "*IDN?": return `Qblox,Cluster MM,${SERIAL},fwVersion=0.11.0 fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
       case "*RST":
         for (const m of this.modules.values()) m.reset();
@@ -237,7 +229,7 @@ export class VirtualCluster {
       case "*OPC?": return "1";
       case "*OPC": case "*WAI": return null;
       case "*TST?": return "0";
-      case "*DESCribe?": case "*DESC?": return [Buffer.from(JSON.stringify(this.describe()), "utf8")];
+      case "*DESCribe?": return [Buffer.from(JSON.stringify(this.describe()), "utf8")];
       case "*MODS?": return [Buffer.from(JSON.stringify(Object.fromEntries([...this.modules.keys()].map((s) => [`SLOT ${s}`, { IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=0.11.0` }]))), "utf8")];
       default: throw new ScpiExecError(-113, `Undefined header; ${head}${query ? "?" : ""}`);
     }
@@ -316,7 +308,7 @@ export class VirtualCluster {
     const opts: EmuRunOptions = {};
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
-    runVirtual({ modules: this.modules, armed, runCluster: this.opts.runCluster, runOptions: opts, runDurationMs: this.opts.runDurationMs, dummyData: this.dummyData });
+    runVirtual({ modules: this.modules, armed, runCluster: this.opts.emulate === false ? undefined : this.opts.runCluster ?? runCluster, runOptions: opts, runDurationMs: this.opts.runDurationMs, dummyData: this.dummyData });
   }
 }
 

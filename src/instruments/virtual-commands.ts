@@ -2,6 +2,7 @@
  * Module and sequencer SCPI commands of the virtual Cluster (reference 10.4), after the `SLOT{s}:`
  * node. Run control (ARM/START/STOP) is handled by the cluster because it fans out over modules.
  */
+import { Q1AsmError } from "../errors.js";
 import { encodeAcquisitionBlocks, emptyRawAcquisition, u32 } from "./acq-binary.js";
 import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
 import { nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";
@@ -91,7 +92,7 @@ function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: Vi
       seq.program = text;
     } catch (e) {
       mod.assemblerSuccess = false;
-      mod.assemblerLog = e instanceof Error ? e.message : String(e);
+      mod.assemblerLog = e instanceof Q1AsmError ? `line ${e.line}, column ${e.column}: ${e.message}` : e instanceof Error ? e.message : String(e);
       seq.program = null;
       throw new ScpiExecError(-285, `module command SEQ#:PROG failed on module in slot ${mod.slot}: Syntax error (-285): Assembly failed.`);
     }
