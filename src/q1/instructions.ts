@@ -153,8 +153,9 @@ const list: InstructionSpec[] = [
   spec("latch_rst", "rt", [form([durRI()])]),
   spec("wait", "rt", [form([durRI()])]),
   spec("wait_sync", "rt", [form([durRI()])]),
-  // `wait_trigger addr,dur` (current) or `wait_trigger dur` (older single-argument form, §2.6)
-  spec("wait_trigger", "rt", [form([regOrImm("address", 1, 15), dur()]), form([durRI()])]),
+  // `wait_trigger addr[,dur]` (§8.3): the older single-argument form gives only the address and has
+  // no duration slot (the emulator then uses the 4 ns minimum)
+  spec("wait_trigger", "rt", [form([regOrImm("address", 1, 15), dur()]), form([regOrImm("address", 1, 15)])]),
   // QTM and newer (§2.6)
   spec("set_scope_en", "param", [form([regOrImm("enable", 0, 1)])]),
   spec("set_time_ref", "param", [form([])]),
@@ -197,6 +198,11 @@ export function isV1Mnemonic(s: InstructionSpec): boolean {
 /** Operand forms usable at the given ISA level. */
 export function formsFor(s: InstructionSpec, isa: 1 | 2): OperandForm[] {
   return s.forms.filter((f) => (isa === 1 ? f.isa !== "v2" : f.isa !== "v1"));
+}
+
+/** The operand form an instruction with `argc` operands uses (undefined if none matches). */
+export function formFor(s: InstructionSpec, argc: number, isa: 1 | 2 = 2): OperandForm | undefined {
+  return formsFor(s, isa).find((f) => f.operands.length === argc);
 }
 
 /**

@@ -38,7 +38,8 @@ describe("assemble", () => {
   });
 
   it("accepts both wait_trigger forms and ISA v2 only with isa: 2", () => {
-    expect(assemble(" wait_trigger 1,4\n wait_trigger 8\n stop").instructions.length).toBe(3);
+    expect(assemble(" wait_trigger 1,4\n wait_trigger 5\n stop").instructions.length).toBe(3);
+    expect(asmError(" wait_trigger 16\n stop").code).toBe("IMMEDIATE_OUT_OF_RANGE");
     expect(asmError(" cmp R0,1\n stop").code).toBe("UNKNOWN_MNEMONIC");
     expect(asmError(" cmp R0,1\n stop").hint).toBe("'cmp' is an ISA v2 instruction; assemble with { isa: 2 } to use it.");
     expect(assemble(" cmp R0,1\n jge @a\na: stop", { isa: 2 }).instructions[1]!.args).toEqual([imm(2)]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Q1AsmError } from "../../src/errors.js";
 import { assemble } from "../../src/q1/assembler.js";
-import { INSTRUCTIONS, q1Cycles, type OperandForm, type OperandSlot } from "../../src/q1/instructions.js";
+import { INSTRUCTIONS, formFor, q1Cycles, type OperandForm, type OperandSlot } from "../../src/q1/instructions.js";
 import { formatOperand } from "../../src/q1/print.js";
 import type { Operand } from "../../src/q1/types.js";
 
@@ -53,12 +53,19 @@ describe("INSTRUCTIONS table", () => {
     expect(INSTRUCTIONS.acquire_weighed!.durationSlot).toBe(4);
     expect(INSTRUCTIONS.wait!.durationSlot).toBe(0);
     expect(INSTRUCTIONS.set_cond!.durationSlot).toBe(null);
-    expect(INSTRUCTIONS.wait_trigger!.forms.map((f) => f.durationSlot)).toEqual([1, 0]);
+    expect(INSTRUCTIONS.wait_trigger!.forms.map((f) => f.durationSlot)).toEqual([1, null]);
     expect(Object.values(INSTRUCTIONS).filter((s) => s.updatesParams).map((s) => s.mnemonic).sort()).toEqual(
       ["acquire", "acquire_digital", "acquire_timetags", "acquire_ttl", "acquire_weighed", "acquire_weighted", "play", "upd_param"]);
     expect(INSTRUCTIONS.set_freq!.class).toBe("param");
     expect(INSTRUCTIONS.add!.class).toBe("arith");
     expect(INSTRUCTIONS.loop!.class).toBe("control");
+  });
+
+  it("finds the form (and RT duration slot) by operand count", () => {
+    expect(formFor(INSTRUCTIONS.wait_trigger!, 2)?.durationSlot).toBe(1);
+    expect(formFor(INSTRUCTIONS.wait_trigger!, 1)?.durationSlot).toBe(null);
+    expect(formFor(INSTRUCTIONS.jge!, 1, 1)).toBe(undefined);
+    expect(formFor(INSTRUCTIONS.jge!, 1, 2)?.isa).toBe("v2");
   });
 
   it("computes Q1 cycle costs per section 4.3", () => {
