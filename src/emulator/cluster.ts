@@ -7,6 +7,8 @@ import type { EmuClusterResult, EmuEvent, EmuModuleInput, EmuRunOptions, RunClus
 import { ModuleEngine } from "./module.js";
 import { SequencerEngine, Step } from "./sequencer.js";
 
+const CHUNK_RT_INSTRUCTIONS = 4096;
+
 export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRunOptions = {}): EmuClusterResult => {
   const events: EmuEvent[] = [];
   const engines = modules.map((m) => new ModuleEngine(m, options, events));
@@ -28,11 +30,13 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
     }
     const { seq, mod } = all[pick]!;
     // run the chosen sequencer until it passes the runner-up (fewer switches, same result)
+    // (bounded, so acquisitions are integrated and histories pruned regularly)
+    let budget = CHUNK_RT_INSTRUCTIONS;
     do {
       const r = seq.step();
       if (r === Step.SYNC_BLOCKED) { blocked[pick] = 1; break; }
       if (r === Step.DONE) break;
-    } while (seq.trt <= second);
+    } while (seq.trt <= second && --budget > 0);
     mod.flush();
   }
   for (const mod of engines) mod.flush();

@@ -48,6 +48,8 @@ export class SequencerEngine {
   private readonly queue = new Float64Array(RT_QUEUE_DEPTH);
   private qHead = 0;
   private qLen = 0;
+  /** the last enqueue found the queue full and stalled the core */
+  private stalled = false;
 
   // pending (latched) values
   private pend = 0;
@@ -126,7 +128,10 @@ export class SequencerEngine {
         case Op.LOOP: {
           const r = arg[b]!;
           regs[r] = (regs[r]! - 1) >>> 0;
-          if (regs[r] !== 0) this.branch(pc, arg[b + 1]!, isReg[b + 1]!);
+          if (regs[r] !== 0) {
+            this.branch(pc, arg[b + 1]!, isReg[b + 1]!);
+            if (this.pc === pc - 1 && this.stalled && regs[r]! > 1) this.skipWaitLoop(pc, r);
+          }
           break;
         }
         case Op.MOVE: regs[arg[b + 1]!] = v0; break;
@@ -185,6 +190,24 @@ export class SequencerEngine {
     this.tq = Math.min(this.tq, releaseNs - WAIT_SYNC_SLACK_NS);
     this.sink.event(this, Op.WAIT_SYNC, start, this.trt - start, this.pc - 1);
     if (this.pc >= this.program.length) this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(this.program, this.pc - 1)}; end the program with \`stop\``);
+  }
+
+  /**
+   * `w: wait N / loop R,@w` with a full, stalling RT queue is periodic with period N: every further
+   * iteration only translates the clocks and the queue by N. Skip all but the last iteration at once
+   * (exactly equivalent; this is what makes long idle times cost nothing).
+   */
+  private skipWaitLoop(loopPc: number, r: number): void {
+    const p = this.program, w = loopPc - 1, wb = w * MAX_OPERANDS;
+    if (p.op[w] !== Op.WAIT || p.argc[w] !== 1 || p.isReg[wb] || this.condEn) return;
+    const k = Math.min(this.regs[r]! - 1, Math.floor((this.maxInstructions - this.executed) / 2));
+    if (k <= 0) return;
+    const shift = k * p.arg[wb]!;
+    this.trt += shift;
+    this.tq += shift;
+    for (let i = 0; i < this.qLen; i++) this.queue[(this.qHead + i) % RT_QUEUE_DEPTH]! += shift;
+    this.regs[r] = this.regs[r]! - k;
+    this.executed += 2 * k;
   }
 
   private branch(pc: number, target: number, targetIsReg: number): void {
@@ -311,7 +334,8 @@ export class SequencerEngine {
     const q = this.queue;
     // entries whose start time has passed have been consumed by the RT core
     while (this.qLen > 0 && q[this.qHead]! <= this.tq) { this.qHead = (this.qHead + 1) % RT_QUEUE_DEPTH; this.qLen--; }
-    if (this.qLen >= RT_QUEUE_DEPTH) {
+    this.stalled = this.qLen >= RT_QUEUE_DEPTH;
+    if (this.stalled) {
       // queue full: the core stalls until the oldest entry starts
       this.tq = q[this.qHead]!;
       this.qHead = (this.qHead + 1) % RT_QUEUE_DEPTH;
