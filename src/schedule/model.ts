@@ -82,7 +82,7 @@ export interface TimedOp {
   /** absolute start in ns from the start of the repetition (inside loops: first iteration) */
   startNs: number;
   op: ScheduleOp;
-  /** label path of the schedulable it came from ("m0", nested: "sub/m0"; unlabeled: "#<index>") */
+  /** labels of the labelled schedulables it sits in, outermost first: "m0", nested "sub/m0"; absent when none is labelled */
   label?: string;
 }
 

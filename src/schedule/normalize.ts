@@ -36,18 +36,14 @@ export function timeToNs(value: Quantity, path: string): number {
   return ns;
 }
 
-function ns(value: Quantity | undefined, ctx: OpContext, field: string): number {
-  return value === undefined ? 0 : timeToNs(value, `${ctx.path}/${field}`);
-}
-
 function durationNs(value: Quantity, ctx: OpContext, field = "duration"): number {
   const d = timeToNs(value, `${ctx.path}/${field}`);
   if (d < 0) throw new ScheduleError("NEGATIVE_DURATION", `${ctx.name}: ${field} must not be negative (got ${d} ns)`, { path: `${ctx.path}/${field}`, hint: "use a duration ≥ 0" });
   return d;
 }
 
-function located(spec: { t0?: Quantity | undefined; name?: string | undefined }, ctx: OpContext) {
-  return { name: spec.name ?? ctx.name, path: ctx.path, t0Ns: ns(spec.t0, ctx, "t0") };
+function t0Ns(t0: Quantity | undefined, ctx: OpContext): number {
+  return t0 === undefined ? 0 : timeToNs(t0, `${ctx.path}/t0`);
 }
 
 type Handler<T extends PrimitiveSpec["type"]> = (spec: Extract<PrimitiveSpec, { type: T }>, ctx: OpContext) => ScheduleOp;
@@ -60,30 +56,30 @@ function withChecks(op: WaveformPulse): WaveformPulse {
 const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
   SquarePulse: (s, c) => {
     const [re, im] = Array.isArray(s.amp) ? s.amp : [si(s.amp, "voltage", c, "amp"), 0];
-    return { type: "SquarePulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: re, ampImag: im };
+    return { type: "SquarePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: re, ampImag: im };
   },
   DRAGPulse: (s, c) => withChecks({
-    type: "DRAGPulse", ...located(s, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c),
+    type: "DRAGPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c),
     G_amp: si(s.G_amp, "voltage", c, "G_amp"), D_amp: si(s.D_amp, "voltage", c, "D_amp"),
     phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"), ...gaussWidth(s, c),
   }),
   GaussPulse: (s, c) => withChecks({
-    type: "GaussPulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
+    type: "GaussPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
     G_amp: si(s.G_amp, "voltage", c, "G_amp"), phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"), ...gaussWidth(s, c),
   }),
   RampPulse: (s, c) => ({
-    type: "RampPulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
+    type: "RampPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
     amp: si(s.amp, "voltage", c, "amp"), offset: s.offset === undefined ? 0 : si(s.offset, "voltage", c, "offset"),
   }),
   StaircasePulse: (s, c) => ({
-    type: "StaircasePulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
+    type: "StaircasePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
     start_amp: si(s.start_amp, "voltage", c, "start_amp"), final_amp: si(s.final_amp, "voltage", c, "final_amp"), num_steps: s.num_steps,
   }),
   SoftSquarePulse: (s, c) => ({
-    type: "SoftSquarePulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
+    type: "SoftSquarePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
   }),
   ChirpPulse: (s, c) => ({
-    type: "ChirpPulse", ...located(s, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
+    type: "ChirpPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
     start_freq: si(s.start_freq, "frequency", c, "start_freq"), end_freq: si(s.end_freq, "frequency", c, "end_freq"),
   }),
   NumericalPulse: (s, c) => {
@@ -96,7 +92,7 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
     const complex = s.samples.some((v) => Array.isArray(v) && v[1] !== 0);
     const span = s.t_samples[s.t_samples.length - 1]! - s.t_samples[0]!;
     return withChecks({
-      type: "NumericalPulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(span, c, "t_samples"),
+      type: "NumericalPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(span, c, "t_samples"),
       samples_re: re, samples_im: complex ? s.samples.map((v) => (Array.isArray(v) ? v[1] : 0)) : null,
       t_samples: s.t_samples.slice(), interpolation: s.interpolation ?? "linear",
     });
@@ -106,27 +102,27 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
     const t_phi = si(s.t_phi, "time", c, "t_phi");
     const t_integral_correction = si(s.t_integral_correction, "time", c, "t_integral_correction");
     return withChecks({
-      type: "SuddenNetZeroPulse", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND,
+      type: "SuddenNetZeroPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND,
       durationNs: durationNs(t_pulse + t_phi + t_integral_correction, c, "t_pulse"),
       amp_A: si(s.amp_A, "voltage", c, "amp_A"), amp_B: s.amp_B, net_zero_A_scale: s.net_zero_A_scale, t_pulse, t_phi, t_integral_correction,
     });
   },
   SkewedHermitePulse: (s, c) => ({
-    type: "SkewedHermitePulse", ...located(s, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c),
+    type: "SkewedHermitePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c),
     amplitude: si(s.amplitude, "voltage", c, "amplitude"), skewness: s.skewness, phase: si(s.phase, "angle", c, "phase"),
   }),
-  IdlePulse: (s, c) => ({ type: "IdlePulse", ...located(s, c), durationNs: durationNs(s.duration, c) }),
+  IdlePulse: (s, c) => ({ type: "IdlePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), durationNs: durationNs(s.duration, c) }),
   VoltageOffset: (s, c) => ({
-    type: "VoltageOffset", ...located(s, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: 0,
+    type: "VoltageOffset", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: 0,
     offset_path_I: si(s.offset_path_I, "voltage", c, "offset_path_I"), offset_path_Q: si(s.offset_path_Q, "voltage", c, "offset_path_Q"),
   }),
-  MarkerPulse: (s, c) => ({ type: "MarkerPulse", ...located(s, c), port: s.port, clock: s.clock ?? DIGITAL, durationNs: durationNs(s.duration, c) }),
+  MarkerPulse: (s, c) => ({ type: "MarkerPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? DIGITAL, durationNs: durationNs(s.duration, c) }),
   SetClockFrequency: (s, c) => ({
-    type: "SetClockFrequency", ...located(s, c), clock: s.clock, durationNs: 0,
+    type: "SetClockFrequency", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), clock: s.clock, durationNs: 0,
     clock_freq_new: s.clock_freq_new === null ? null : si(s.clock_freq_new, "frequency", c, "clock_freq_new"),
   }),
-  ShiftClockPhase: (s, c) => ({ type: "ShiftClockPhase", ...located(s, c), clock: s.clock, durationNs: 0, phase_shift: si(s.phase_shift, "angle", c, "phase_shift") }),
-  ResetClockPhase: (s, c) => ({ type: "ResetClockPhase", ...located(s, c), clock: s.clock, durationNs: 0 }),
+  ShiftClockPhase: (s, c) => ({ type: "ShiftClockPhase", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), clock: s.clock, durationNs: 0, phase_shift: si(s.phase_shift, "angle", c, "phase_shift") }),
+  ResetClockPhase: (s, c) => ({ type: "ResetClockPhase", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), clock: s.clock, durationNs: 0 }),
 };
 
 function gaussWidth(s: { sigma?: Quantity | null | undefined; nr_sigma?: number | null | undefined }, c: OpContext) {
@@ -146,7 +142,7 @@ const DEFAULT_BIN_MODE: Record<AcquisitionProtocol, BinModeName> = {
 
 function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
   const base = {
-    type: s.type, ...located(s, c), port: s.port, clock: s.clock,
+    type: s.type, name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock,
     acq_channel: String(s.acq_channel ?? 0),
     bin_mode: s.bin_mode === undefined ? DEFAULT_BIN_MODE[s.type] : (s.bin_mode.toLowerCase() as BinModeName),
     coords: s.coords ?? null,

@@ -4,17 +4,25 @@
  */
 
 /**
- * `refs[i]` lists the schedulables that i is timed against. Returns an order in which every reference
- * comes before its dependants, or `{ cycle }` (indices, in reference order) when there is none.
+ * Schedulable i is timed against `ref0[i]` (−1: nothing) and, if present, the `ref` of each entry in
+ * `extra.get(i)`. Returns an order in which every reference comes before its dependants, or
+ * `{ cycle }` (indices, in reference order) when there is none.
  */
-export function topologicalOrder(refs: readonly (readonly number[])[]): { order: Int32Array } | { cycle: number[] } {
-  const n = refs.length;
-  let backwardOnly = true;
-  for (let i = 0; i < n && backwardOnly; i++) for (const r of refs[i]!) if (r >= i) { backwardOnly = false; break; }
+export function topologicalOrder(ref0: Int32Array, extra: ReadonlyMap<number, readonly { ref: number }[]>): { order: Int32Array } | { cycle: number[] } {
+  const n = ref0.length;
   const order = new Int32Array(n);
+  let backwardOnly = true;
+  for (let i = 0; i < n; i++) if (ref0[i]! >= i) { backwardOnly = false; break; }
+  for (const [i, list] of extra) for (const c of list) if (c.ref >= i) backwardOnly = false;
   if (backwardOnly) {
     for (let i = 0; i < n; i++) order[i] = i;
     return { order };
+  }
+  const refs: number[][] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const list = ref0[i]! >= 0 ? [ref0[i]!] : [];
+    for (const c of extra.get(i) ?? []) if (c.ref >= 0) list.push(c.ref);
+    refs[i] = list;
   }
   // Kahn's algorithm over edges ref → dependant (CSR layout).
   const indegree = new Int32Array(n);

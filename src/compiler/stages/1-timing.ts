@@ -10,7 +10,7 @@ import { ScheduleError, TimingError } from "../../errors.js";
 import type { ScheduleOp, TimedLoop, TimedNode, TimedOp, TimedSchedule } from "../../schedule/model.js";
 import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
-import type { BlockSpec, OperationSpec, PrimitiveSpec, RefPoint, ScheduleDocument, SchedulableSpec } from "../../schedule/schema.js";
+import type { BlockSpec, OperationSpec, PrimitiveSpec, RefPoint, ScheduleDocument, SchedulableSpec, TimingConstraintSpec } from "../../schedule/schema.js";
 import { topologicalOrder } from "../../schedule/timing-order.js";
 
 /** A (sub)schedule timed relative to its own start: nodes sorted by startNs. */
@@ -19,8 +19,9 @@ interface Block {
   durationNs: number;
 }
 
-/** An operation, resolved once (library operations are cached per key). */
+/** An operation, resolved once (library operations are cached per key). A lone primitive is its ScheduleOp. */
 type Resolved =
+  | ScheduleOp
   | { kind: "ops"; ops: ScheduleOp[]; durationNs: number }
   | { kind: "loop"; repetitions: number; body: Block; name: string; path: string; durationNs: number }
   | { kind: "schedule"; block: Block; durationNs: number };
@@ -53,17 +54,31 @@ class TimingResolver {
     const items = spec.schedulables;
     const n = items.length;
     const labels = this.labelIndex(items, path);
+    // Flat arrays: one schedulable costs no per-constraint objects (100k schedulables must stay cheap).
     const resolved: Resolved[] = new Array(n);
-    const constraints: Constraint[][] = new Array(n);
-    const refs: number[][] = new Array(n);
+    const dur = new Float64Array(n);
+    const ref0 = new Int32Array(n);
+    const refPt0 = new Uint8Array(n);
+    const refPtNew0 = new Uint8Array(n);
+    const rel0 = new Float64Array(n);
+    const extra = new Map<number, Constraint[]>(); // schedulables with more than one constraint
+    const tmp: Constraint = { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 };
     for (let i = 0; i < n; i++) {
       const item = items[i]!;
-      const at = `${path}/schedulables/${i}`;
-      resolved[i] = this.operation(item.operation, `${at}/operation`, scope);
-      constraints[i] = this.constraintsOf(item, i, at, labels);
-      refs[i] = constraints[i]!.filter((c) => c.ref >= 0).map((c) => c.ref);
+      const r = this.operation(item.operation, `${path}/schedulables/${i}/operation`, scope);
+      resolved[i] = r;
+      dur[i] = "kind" in r ? r.durationNs : r.t0Ns + r.durationNs;
+      if (item.timing_constraints === undefined) {
+        this.constraint(item, item, i, path, -1, labels, tmp);
+        ref0[i] = tmp.ref; refPt0[i] = tmp.refPt; refPtNew0[i] = tmp.refPtNew; rel0[i] = tmp.relNs;
+      } else {
+        const list = this.constraintsOf(item, i, path, labels);
+        const c = list[0]!;
+        ref0[i] = c.ref; refPt0[i] = c.refPt; refPtNew0[i] = c.refPtNew; rel0[i] = c.relNs;
+        if (list.length > 1) extra.set(i, list);
+      }
     }
-    const result = topologicalOrder(refs);
+    const result = topologicalOrder(ref0, extra);
     if ("cycle" in result) {
       const names = result.cycle.map((i) => labelOf(items, i));
       throw new TimingError("CYCLIC_REFERENCE", `timing constraints form a cycle: ${[...names, names[0]].join(" → ")}`, {
@@ -76,11 +91,15 @@ class TimingResolver {
     const order = result.order;
     for (let k = 1; k < n; k++) {
       const i = order[k]!;
-      let t = -Infinity;
-      for (const c of constraints[i]!) {
-        const ref = c.ref < 0 ? 0 : abs[c.ref]! + (c.refPt * resolved[c.ref]!.durationNs) / 2;
-        const start = ref + c.relNs - (c.refPtNew * resolved[i]!.durationNs) / 2;
-        if (start > t) t = start;
+      const r = ref0[i]!;
+      // start = ref start + {0, d/2, d}[ref_pt] + rel_time − {0, d/2, d}[ref_pt_new]
+      let t = (r < 0 ? 0 : abs[r]! + (refPt0[i]! * dur[r]!) / 2) + rel0[i]! - (refPtNew0[i]! * dur[i]!) / 2;
+      const more = extra.size === 0 ? undefined : extra.get(i);
+      if (more) {
+        for (const c of more) {
+          const start = (c.ref < 0 ? 0 : abs[c.ref]! + (c.refPt * dur[c.ref]!) / 2) + c.relNs - (c.refPtNew * dur[i]!) / 2;
+          if (start > t) t = start;
+        }
       }
       abs[i] = t;
     }
@@ -96,9 +115,8 @@ class TimingResolver {
           hint: "times must be multiples of 1 ns (a center reference point halves an odd duration)",
         });
       }
-      const r = resolved[i]!;
-      if (t + r.durationNs > durationNs) durationNs = t + r.durationNs;
-      emit(nodes, r, t, labelOf(items, i));
+      if (t + dur[i]! > durationNs) durationNs = t + dur[i]!;
+      emit(nodes, resolved[i]!, t, items[i]!.label);
     }
     if (!isSorted(nodes)) nodes.sort((a, b) => a.startNs - b.startNs);
     return { nodes, durationNs };
@@ -121,35 +139,39 @@ class TimingResolver {
     return labels;
   }
 
-  private constraintsOf(item: SchedulableSpec, i: number, at: string, labels: Map<string, number>): Constraint[] {
-    const shorthand = item.ref_schedulable !== undefined || item.ref_pt !== undefined || item.ref_pt_new !== undefined || item.rel_time !== undefined;
-    if (item.timing_constraints && shorthand) {
+  private constraintsOf(item: SchedulableSpec, i: number, path: string, labels: Map<string, number>): Constraint[] {
+    if (item.ref_schedulable !== undefined || item.ref_pt !== undefined || item.ref_pt_new !== undefined || item.rel_time !== undefined) {
       throw new ScheduleError("CONFLICTING_CONSTRAINTS", `schedulable "${item.label ?? `#${i}`}" has both timing_constraints and ref_schedulable/ref_pt/ref_pt_new/rel_time`, {
-        path: at,
+        path: `${path}/schedulables/${i}`,
         hint: "move the single-constraint fields into timing_constraints",
       });
     }
-    const specs = item.timing_constraints ?? [item];
-    return specs.map((c, j) => {
-      const cPath = item.timing_constraints ? `${at}/timing_constraints/${j}` : at;
-      let ref = i - 1;
-      if (c.ref_schedulable !== undefined && c.ref_schedulable !== null) {
-        const found = labels.get(c.ref_schedulable);
-        if (found === undefined) {
-          throw new TimingError("DANGLING_REFERENCE", `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`, {
-            path: `${cPath}/ref_schedulable`,
-            hint: `refer to a label of this schedule${labels.size ? ` (${[...labels.keys()].slice(0, 10).join(", ")})` : ""}`,
-          });
-        }
-        ref = found;
+    return (item.timing_constraints ?? []).map((c, j) =>
+      this.constraint(item, c, i, path, j, labels, { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 }));
+  }
+
+  /**
+   * Fill `out` with one constraint with defaults applied (ref = previous schedulable). `j` is the index
+   * in timing_constraints, −1 for the single-constraint fields on the schedulable itself.
+   */
+  private constraint(item: SchedulableSpec, c: TimingConstraintSpec, i: number, path: string, j: number, labels: Map<string, number>, out: Constraint): Constraint {
+    const cPath = () => `${path}/schedulables/${i}${j < 0 ? "" : `/timing_constraints/${j}`}`;
+    let ref = i - 1;
+    if (c.ref_schedulable !== undefined && c.ref_schedulable !== null) {
+      const found = labels.get(c.ref_schedulable);
+      if (found === undefined) {
+        throw new TimingError("DANGLING_REFERENCE", `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`, {
+          path: `${cPath()}/ref_schedulable`,
+          hint: `refer to a label of this schedule${labels.size ? ` (${[...labels.keys()].slice(0, 10).join(", ")})` : ""}`,
+        });
       }
-      return {
-        ref,
-        refPt: POINT[c.ref_pt ?? "end"],
-        refPtNew: POINT[c.ref_pt_new ?? "start"],
-        relNs: c.rel_time === undefined ? 0 : timeToNs(c.rel_time, `${cPath}/rel_time`),
-      };
-    });
+      ref = found;
+    }
+    out.ref = ref;
+    out.refPt = c.ref_pt === undefined ? 2 : POINT[c.ref_pt];
+    out.refPtNew = c.ref_pt_new === undefined ? 0 : POINT[c.ref_pt_new];
+    out.relNs = c.rel_time === undefined ? 0 : timeToNs(c.rel_time, `${cPath()}/rel_time`);
+    return out;
   }
 
   private operation(op: string | OperationSpec, path: string, scope: Scope): Resolved {
@@ -197,10 +219,8 @@ class TimingResolver {
         const block = this.block(spec, path, scope, false);
         return { kind: "schedule", block, durationNs: block.durationNs };
       }
-      default: {
-        const op = this.primitive(spec, path, name);
-        return { kind: "ops", ops: [op], durationNs: op.t0Ns + op.durationNs };
-      }
+      default:
+        return this.primitive(spec, path, name);
     }
   }
 
@@ -234,8 +254,10 @@ function labelOf(items: SchedulableSpec[], i: number): string {
   return items[i]!.label ?? `#${i}`;
 }
 
-function emit(out: TimedNode[], r: Resolved, t: number, label: string): void {
-  if (r.kind === "ops") {
+function emit(out: TimedNode[], r: Resolved, t: number, label: string | undefined): void {
+  if (!("kind" in r)) {
+    out.push(label === undefined ? { kind: "op", startNs: t + r.t0Ns, op: r } : { kind: "op", startNs: t + r.t0Ns, op: r, label });
+  } else if (r.kind === "ops") {
     for (const op of r.ops) out.push({ kind: "op", startNs: t + op.t0Ns, op, label });
   } else if (r.kind === "loop") {
     const loop: TimedLoop = { kind: "loop", startNs: t, repetitions: r.repetitions, bodyDurationNs: r.body.durationNs, body: shifted(r.body.nodes, t, label), name: r.name, path: r.path, label };
@@ -246,9 +268,9 @@ function emit(out: TimedNode[], r: Resolved, t: number, label: string): void {
 }
 
 /** Copies of `nodes` moved by `offset` ns, labels prefixed with the enclosing schedulable's label. */
-function shifted(nodes: TimedNode[], offset: number, prefix: string): TimedNode[] {
+function shifted(nodes: TimedNode[], offset: number, prefix: string | undefined): TimedNode[] {
   return nodes.map((node): TimedNode => {
-    const label = node.label === undefined ? prefix : `${prefix}/${node.label}`;
+    const label = prefix === undefined ? node.label : node.label === undefined ? prefix : `${prefix}/${node.label}`;
     if (node.kind === "op") return { kind: "op", startNs: node.startNs + offset, op: node.op, label } satisfies TimedOp;
     return { ...node, startNs: node.startNs + offset, body: shifted(node.body, offset, prefix), label };
   });
