@@ -1,0 +1,294 @@
+/**
+ * InstrumentCoordinator (quantify-backend.md 7): prepare → start → waitDone → retrieveAcquisitions,
+ * over one ClusterDriver per compiled cluster. Settings are written lazily; every failure clears
+ * the cache and the run state, so the next prepare() rewrites everything and the next run works.
+ */
+import type { CompiledSchedule } from "../compiler/output.js";
+import { InstrumentError, Q1ForgeError } from "../errors.js";
+import { ClusterDriver } from "../instruments/cluster-driver.js";
+import type { SequencerStatus } from "../instruments/reply-parse.js";
+import type { TransportOptions } from "../instruments/transport.js";
+import { findEntry, shapeAcquisition, type AcquisitionData } from "./acquisitions.js";
+import { prepareModule } from "./apply-settings.js";
+import { LazyCache } from "./lazy-cache.js";
+import { VirtualLocalOscillator, type LocalOscillatorDriver } from "./local-oscillator.js";
+
+export type RunState = "idle" | "prepared" | "running" | "done" | "failed";
+
+export interface SequencerRunStatus extends SequencerStatus {
+  cluster: string;
+  module: string;
+  slot: number;
+  sequencer: number;
+}
+
+export interface HardwareLogEntry {
+  /** ms since the coordinator was created */
+  t: number;
+  target: string;
+  action: string;
+  detail: string;
+}
+
+export interface CoordinatorOptions {
+  /** one driver per cluster name of the compiled schedules */
+  clusters: Record<string, ClusterDriver>;
+  localOscillators?: Record<string, LocalOscillatorDriver>;
+  /** write every setting on every prepare (disables the lazy cache) */
+  forceSet?: boolean;
+}
+
+interface UsedSequencer { cluster: string; module: string; slot: number; seq: number; readout: boolean; integrationLength: number | null }
+
+const MAX_LOG = 5000;
+const DONE_STATES = new Set(["STOPPED", "IDLE"]);
+
+export class InstrumentCoordinator {
+  readonly clusters: Record<string, ClusterDriver>;
+  readonly localOscillators: Record<string, LocalOscillatorDriver>;
+  readonly forceSet: boolean;
+  private readonly cache = new LazyCache();
+  private readonly log: HardwareLogEntry[] = [];
+  private readonly t0 = Date.now();
+  private compiled: CompiledSchedule | null = null;
+  private used: UsedSequencer[] = [];
+  private state: RunState = "idle";
+  private failure: Q1ForgeError | null = null;
+  /** settings written by the last prepare() (0 when nothing changed) */
+  lastPrepareWrites = 0;
+
+  constructor(opts: CoordinatorOptions) {
+    this.clusters = opts.clusters;
+    this.localOscillators = { ...opts.localOscillators };
+    this.forceSet = opts.forceSet ?? false;
+    for (const [name, drv] of Object.entries(this.clusters)) {
+      drv.transport.onReconnect(() => {
+        this.cache.clear(`${name}/`);
+        this.record(name, "reconnect", "connection re-established; settings cache cleared");
+      });
+    }
+  }
+
+  /** Connect to clusters given as name → host:port. */
+  static async connect(addresses: Record<string, { host: string; port: number }>, opts: Omit<CoordinatorOptions, "clusters"> & { transport?: Partial<TransportOptions> } = {}): Promise<InstrumentCoordinator> {
+    const clusters: Record<string, ClusterDriver> = {};
+    try {
+      for (const [name, a] of Object.entries(addresses)) clusters[name] = await ClusterDriver.connect({ ...opts.transport, host: a.host, port: a.port });
+    } catch (e) {
+      await Promise.all(Object.values(clusters).map((c) => c.close()));
+      throw e;
+    }
+    return new InstrumentCoordinator({ ...opts, clusters });
+  }
+
+  get runState(): RunState { return this.state; }
+  get hardwareLog(): readonly HardwareLogEntry[] { return this.log; }
+
+  async close(): Promise<void> { await Promise.all(Object.values(this.clusters).map((c) => c.close())); }
+
+  /** Forget what the instruments hold (the next prepare writes every setting). */
+  invalidateCache(): void { this.cache.clear(); }
+
+  /** *RST every cluster and forget the cache. */
+  async reset(): Promise<void> {
+    this.cache.clear();
+    for (const [name, d] of Object.entries(this.clusters)) { await d.reset(); this.record(name, "reset", "*RST"); }
+    this.state = "idle";
+  }
+
+  async prepare(compiled: CompiledSchedule): Promise<void> {
+    await this.guard(async () => {
+      if (this.state === "running") await this.stop();
+      const used: UsedSequencer[] = [];
+      let writes = 0;
+      for (const [cname, cluster] of Object.entries(compiled.clusters)) {
+        const drv = this.driver(cname);
+        const ref = cluster.settings.reference_source;
+        if (this.forceSet || this.cache.changed(`${cname}/reference_source`, ref)) {
+          await drv.setReferenceSource(ref);
+          this.cache.remember(`${cname}/reference_source`, ref);
+          writes++;
+        }
+        for (const [mname, mod] of Object.entries(cluster.modules)) {
+          drv.module(mod.slot);
+          writes += await prepareModule(drv, cname, mod, this.cache, this.forceSet, (target, action, detail) => this.record(`${cname} ${target}`, action, detail));
+          for (const s of Object.values(mod.sequencers)) {
+            used.push({ cluster: cname, module: mname, slot: mod.slot, seq: s.index, readout: drv.module(mod.slot).info.readout, integrationLength: s.settings.integration_length_acq });
+          }
+        }
+      }
+      for (const [name, lo] of Object.entries(compiled.local_oscillators)) writes += await this.prepareLo(name, lo);
+      this.compiled = compiled;
+      this.used = used;
+      this.lastPrepareWrites = writes;
+      this.state = "prepared";
+      this.failure = null;
+    });
+  }
+
+  private async prepareLo(name: string, lo: CompiledSchedule["local_oscillators"][string]): Promise<number> {
+    let drv = this.localOscillators[name];
+    if (!drv) {
+      drv = new VirtualLocalOscillator(name);
+      this.localOscillators[name] = drv;
+      this.record(name, "info", "no LocalOscillatorDriver registered; using a VirtualLocalOscillator");
+    }
+    let writes = 0;
+    const set = async (key: string, v: unknown, write: () => Promise<void>) => {
+      if (!this.forceSet && !this.cache.changed(`lo/${name}/${key}`, v)) return;
+      await write();
+      this.cache.remember(`lo/${name}/${key}`, v);
+      this.record(name, "set", `${key}=${String(v)}`);
+      writes++;
+    };
+    if (lo.frequency !== null) await set("frequency", lo.frequency, () => drv.setFrequency(lo.frequency!));
+    if (lo.power !== null) await set("power", lo.power, () => drv.setPower(lo.power!));
+    await set("status", lo.status, () => drv.setOutput(lo.status));
+    return writes;
+  }
+
+  /** Stop everything, clear old data, arm only the used sequencers, then start them together. */
+  async start(): Promise<void> {
+    if (this.state === "idle" || !this.compiled) throw new InstrumentError("NOT_PREPARED", "start() before prepare()", { hint: "call prepare(compiled) first" });
+    await this.guard(async () => {
+      for (const [cname, drv] of Object.entries(this.clusters)) {
+        const mine = this.used.filter((u) => u.cluster === cname);
+        if (mine.length === 0) continue;
+        await drv.stop();
+        for (const u of mine) {
+          if (u.readout) await drv.deleteAcquisitionData(u.slot, u.seq);
+          await drv.arm({ slot: u.slot, seq: u.seq });
+        }
+      }
+      for (const [cname, drv] of Object.entries(this.clusters)) {
+        if (this.used.some((u) => u.cluster === cname)) await drv.start();
+        this.record(cname, "start", this.used.filter((u) => u.cluster === cname).map((u) => `slot ${u.slot} seq ${u.seq}`).join(", "));
+      }
+      this.state = "running";
+    });
+  }
+
+  /** Status of every used sequencer. */
+  async status(): Promise<SequencerRunStatus[]> {
+    const out: SequencerRunStatus[] = [];
+    for (const u of this.used) {
+      const s = await this.driver(u.cluster).sequencerStatus(u.slot, u.seq);
+      out.push({ cluster: u.cluster, module: u.module, slot: u.slot, sequencer: u.seq, ...s });
+    }
+    return out;
+  }
+
+  /** Poll until every used sequencer stopped. Error flags → SEQUENCER_ERROR; too slow → RUN_TIMEOUT. */
+  async waitDone(timeoutMs = 10_000, onPoll?: (elapsedMs: number) => void): Promise<SequencerRunStatus[]> {
+    if (this.state === "done") return this.status();
+    if (this.state !== "running") throw new InstrumentError("RUN_NOT_DONE", `waitDone() while the run is ${this.state}`, { hint: this.state === "failed" ? `the last run failed (${this.failure?.message ?? "see the hardware log"}); prepare and start again` : "call start() first" });
+    return this.guard(async () => {
+      const t0 = Date.now();
+      let delay = 1;
+      for (;;) {
+        const st = await this.status();
+        if (st.every((s) => DONE_STATES.has(s.state))) {
+          this.checkFlags(st);
+          this.state = "done";
+          return st;
+        }
+        const elapsed = Date.now() - t0;
+        onPoll?.(elapsed);
+        if (elapsed >= timeoutMs) {
+          const busy = st.filter((s) => !DONE_STATES.has(s.state)).map((s) => `${s.module} seq${s.sequencer} (${s.state})`);
+          throw new InstrumentError("RUN_TIMEOUT", `run not finished after ${timeoutMs} ms: ${busy.join(", ")} still busy`, { path: busy[0] ?? null, hint: "raise the timeout, or look for a sequencer waiting on wait_sync / a trigger; the next start() stops it" });
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(20, delay * 2);
+      }
+    });
+  }
+
+  private checkFlags(st: SequencerRunStatus[]): void {
+    for (const s of st) for (const f of [...s.infoFlags, ...s.warnFlags]) if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE")) this.record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
+    const bad = st.filter((s) => s.errFlags.length > 0 || s.status === "ERROR");
+    if (bad.length === 0) return;
+    const text = bad.map((s) => `${s.module} seq${s.sequencer}: ${s.errFlags.join(", ") || "ERROR"}${s.log ? ` (${s.log})` : ""}`).join("; ");
+    throw new InstrumentError("SEQUENCER_ERROR", `sequencer error during the run: ${text}`, {
+      path: `${bad[0]!.module}/seq${bad[0]!.sequencer}`,
+      hint: bad.some((s) => s.errFlags.some((f) => f.includes("UNDERFLOW"))) ? "the Q1 core fell behind the real-time queue: lengthen short real-time instructions or move classical work out of tight loops" : "see the flags and log; fix the program or settings and run again",
+      details: { sequencers: bad },
+    });
+  }
+
+  /** Acquisitions per acq channel in the compiled shape. Refuses unless the run is done. */
+  async retrieveAcquisitions(): Promise<Record<string, AcquisitionData>> {
+    if (this.state === "running") {
+      const st = await this.guard(() => this.status());
+      if (st.every((s) => DONE_STATES.has(s.state))) { this.guardSync(() => this.checkFlags(st)); this.state = "done"; }
+    }
+    if (this.state !== "done" || !this.compiled) {
+      throw new InstrumentError("RUN_NOT_DONE", `acquisitions requested while the run is ${this.state === "running" ? "still running" : this.state}`, {
+        hint: this.state === "running" ? "call waitDone() first" : this.state === "failed" ? `the run failed (${this.failure?.message ?? "see the hardware log"}); its data is not returned` : "prepare() and start() a run first",
+      });
+    }
+    const compiled = this.compiled;
+    return this.guard(async () => {
+      const raw = new Map<string, Awaited<ReturnType<ClusterDriver["acquisitions"]>>>();
+      const layouts = Object.values(compiled.acquisitions);
+      for (const l of layouts.filter((x) => x.protocol === "Trace")) {
+        const slot = compiled.clusters[l.cluster]!.modules[l.module]!.slot;
+        await this.driver(l.cluster).storeScopeAcquisition(slot, l.sequencer, String(l.qblox_index));
+      }
+      const out: Record<string, AcquisitionData> = {};
+      for (const [ch, l] of Object.entries(compiled.acquisitions)) {
+        const mod = compiled.clusters[l.cluster]?.modules[l.module];
+        if (!mod) throw new InstrumentError("ACQUISITION_MISSING", `acquisition channel "${ch}" refers to module ${l.module} of cluster ${l.cluster}, which the schedule does not use`, { path: `acquisitions/${ch}` });
+        const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
+        if (!raw.has(key)) raw.set(key, await this.driver(l.cluster).acquisitions(mod.slot, l.sequencer));
+        const integration = mod.sequencers[`seq${l.sequencer}`]?.settings.integration_length_acq ?? null;
+        out[ch] = shapeAcquisition(l, findEntry(raw.get(key)!, l), integration);
+      }
+      return out;
+    });
+  }
+
+  /** Stop all sequencers of every cluster (a running run becomes failed: its data is incomplete). */
+  async stop(): Promise<void> {
+    await this.guard(async () => {
+      for (const [cname, drv] of Object.entries(this.clusters)) {
+        await drv.stop();
+        this.record(cname, "stop", "all sequencers");
+      }
+      if (this.state === "running") {
+        this.state = "failed";
+        this.failure = new InstrumentError("RUN_NOT_DONE", "the run was stopped before it finished");
+      }
+    });
+  }
+
+  private driver(cluster: string): ClusterDriver {
+    const d = this.clusters[cluster];
+    if (!d) throw new InstrumentError("MODULE_MISSING", `the compiled schedule uses cluster "${cluster}", but the coordinator has no connection to it`, { path: `clusters/${cluster}`, hint: `connected clusters: ${Object.keys(this.clusters).join(", ") || "none"}` });
+    return d;
+  }
+
+  /** Any failure: forget cached settings (instrument state unknown) and mark the run failed. */
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      this.onFailure(e);
+      throw e;
+    }
+  }
+  private guardSync(fn: () => void): void {
+    try { fn(); } catch (e) { this.onFailure(e); throw e; }
+  }
+  private onFailure(e: unknown): void {
+    this.cache.clear();
+    this.state = "failed";
+    this.failure = e instanceof Q1ForgeError ? e : new InstrumentError("UNSUPPORTED", String(e));
+    this.record("coordinator", "error", e instanceof Error ? e.message : String(e));
+  }
+
+  private record(target: string, action: string, detail: string): void {
+    if (this.log.length >= MAX_LOG) this.log.splice(0, MAX_LOG / 2);
+    this.log.push({ t: Date.now() - this.t0, target, action, detail });
+  }
+}
