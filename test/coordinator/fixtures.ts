@@ -57,7 +57,7 @@ export function readoutSchedule(opts: { qcmProgram?: string; qcmGain?: number; r
     sequence: { program: opts.qcmProgram ?? " wait_sync 4\n play 0,0,1000\n stop\n", waveforms: { w: { data: wave(0.1, 1000), index: 0 } }, weights: {}, acquisitions: {} },
     settings: seqSettings({ init_gain_awg_path_I: opts.qcmGain ?? 1, connect_out: { out0: "I", out1: "Q", out2: "off", out3: "off" } }),
   };
-  const common = { cluster: "cluster0", module: "cluster0_module4", sequencer: 0, port_clock: "q0:res-q0.ro", loop_repetitions: [], coords: null } as const;
+  const common = { cluster: "cluster0", module: "cluster0_module4", sequencer: 0, port_clock: "q0:res-q0.ro", loop_repetitions: [] as number[], coords: null };
   return {
     format: "q1forge.compiled-schedule", version: 1, name: "readout-test", repetitions: 3, repetition_duration_ns: 2000,
     clusters: {
