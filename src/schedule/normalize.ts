@@ -75,7 +75,7 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
     type: "StaircasePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
     start_amp: si(s.start_amp, "voltage", c, "start_amp"), final_amp: si(s.final_amp, "voltage", c, "final_amp"), num_steps: s.num_steps,
   }),
-  SoftSquarePulse: (s, c) => ({
+  SoftSquarePulse: (s, c) => withChecks({
     type: "SoftSquarePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
   }),
   ChirpPulse: (s, c) => ({

@@ -67,6 +67,7 @@ const softSquare: Sampler<"SoftSquarePulse"> = (op, n) => {
   const cum = new Float64Array(m + 1); // cum[j] = sum of window[0..j-1]
   for (let j = 0; j < m; j++) cum[j + 1] = cum[j]! + (m === 1 ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / (m - 1)));
   const total = cum[m]!;
+  if (total === 0) throw invalid(op, `a ${n} ns soft square has an all-zero Hann window (length ${m}), so every sample would be NaN`, "use a duration of 1-3 ns or at least 6 ns");
   const shift = Math.floor((m - 1) / 2); // start of the "same" slice in the full convolution
   for (let i = 0; i < n; i++) {
     const jLo = Math.max(0, i + shift - (n - 1));
@@ -206,6 +207,8 @@ export function sampleWaveform(op: WaveformPulse): SampledWaveform {
 export function checkWaveformParams(op: WaveformPulse): void {
   if (op.type === "DRAGPulse" || op.type === "GaussPulse") {
     gaussianSigma(op, op.durationNs);
+  } else if (op.type === "SoftSquarePulse") {
+    if (op.durationNs === 4 || op.durationNs === 5) softSquare(op, op.durationNs);
   } else if (op.type === "SuddenNetZeroPulse") {
     suddenNetZero(op, op.durationNs);
   } else if (op.type === "NumericalPulse") {
