@@ -16,6 +16,8 @@ import { generateWaveforms } from "./stages/4-waveforms.js";
 import { generatePrograms } from "./stages/5-program.js";
 import { buildSettings } from "./stages/6-settings.js";
 import type { CompileWarning } from "./types.js";
+import type { OpRef } from "./program/builder.js";
+import { verifyCompiled } from "../emulator/verify.js";
 
 export interface CompileOptions {
   /** "error" (default): a program over the module's instruction memory is a compile error; "warn": a diagnostic */
@@ -77,7 +79,7 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
       bin_limit: seq.spec.maxBins,
     };
   });
-  return {
+  const compiled: CompiledSchedule = {
     format: "q1forge.compiled-schedule",
     version: 1,
     name: timed.name,
@@ -88,6 +90,14 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     acquisitions: settings.acquisitions,
     diagnostics: { warnings, stage_ms: stageMs, resources },
   };
+  if (options.verify) {
+    // Source map: program line (1-based) → the operation that emitted it.
+    const byModuleSeq = new Map<string, OpRef[]>();
+    for (const seq of assigned.sequencers) byModuleSeq.set(`${seq.moduleName}/${seq.index}`, programs.get(seq.key)!.builder.sources);
+    verifyCompiled(compiled, (module, sequencer, line) => byModuleSeq.get(`${module}/${sequencer}`)?.[line - 1] ?? null);
+    lap("7-verify");
+  }
+  return compiled;
 }
 
 function isHardwareSetup(x: unknown): x is HardwareSetup {

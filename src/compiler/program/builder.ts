@@ -19,6 +19,8 @@ export interface OpRef {
 
 export class ProgramBuilder {
   readonly instructions: Instruction[] = [];
+  /** the operation each instruction was emitted for (source map: instruction i is program line i + 1) */
+  readonly sources: OpRef[] = [];
   /** executable instructions (rows with a mnemonic) */
   count = 0;
   readonly registers: RegisterAllocator;
@@ -45,6 +47,7 @@ export class ProgramBuilder {
     if (comment) ins.comment = comment;
     if (this.pendingLabel !== undefined) { ins.label = this.pendingLabel; this.pendingLabel = undefined; }
     this.instructions.push(ins);
+    this.sources.push(by);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
     return ins;
   }
@@ -114,6 +117,12 @@ export class ProgramBuilder {
     }
     for (const w of tail) this.emitRt("wait", [], w, n === 0 ? comment : undefined, by);
     if (rest > 0) this.emitRt("wait", [], rest, n === 0 && tail.length === 0 ? comment : undefined, by);
+  }
+
+  /** Restart the schedule clock at 0 (the header before the repetition loop is not schedule time). */
+  resetClock(): void {
+    this.elapsed = [0];
+    this.lastRt = null;
   }
 
   enterLoop(): void {

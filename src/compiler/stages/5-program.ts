@@ -67,8 +67,8 @@ function sequencerProgram(
   b.label("start");
   b.emit("reset_ph", [], undefined, header);
   b.emitRt("upd_param", [], 4, undefined, header);
-  // The loop header's 4 ns are not part of the schedule's time (reference 4.2).
-  b.enterLoop();
+  // The header and the loop header's 4 ns are not part of the schedule's time (reference 4.2).
+  b.resetClock();
 
   const ctx: EmitContext = {
     b,
@@ -96,7 +96,6 @@ function sequencerProgram(
     });
   }
   b.waitUntil(total, endRef);
-  b.exitLoop(1);
   b.emit("loop", [reg(repReg), lbl("start")], undefined, endRef);
   b.emit("stop", [], undefined, endRef);
 
@@ -177,6 +176,7 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
     b.waitUntil(it.startNs, by);
     const committed = emitOperation(it, ctx);
     if (committed === "needs-update") pending = { t: it.startNs, by };
+    else if (isRealTimeIo(it, ctx)) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];
     if (pending && next && next.kind === "loop" && next.startNs === pending.t) {
       throw new TimingError("PARAMETER_AT_CONTROL_FLOW_BOUNDARY", `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}"`, {
