@@ -58,6 +58,8 @@ function findCycle(refs: readonly (readonly number[])[], indegree: Int32Array): 
     path.push(v);
     v = refs[v]!.find((r) => indegree[r]! > 0)!;
   }
-  // path walks dependant → reference; report reference → dependant
-  return path.slice(seenAt.get(v)).reverse();
+  // path walks dependant → reference; report reference → dependant, starting at the earliest schedulable
+  const cycle = path.slice(seenAt.get(v)).reverse();
+  const first = cycle.indexOf(Math.min(...cycle));
+  return [...cycle.slice(first), ...cycle.slice(0, first)];
 }
