@@ -27,10 +27,11 @@ export function timeToNs(value: Quantity, path: string): number {
   const seconds = toSI(value, "time", path);
   const ns = secondsToGridNs(seconds);
   if (Number.isNaN(ns)) {
-    throw new TimingError("OFF_GRID", `time ${JSON.stringify(value)} (${seconds * 1e9} ns) at ${path} is not on the 1 ns grid`, {
+    const exact = Number((seconds * 1e9).toPrecision(12));
+    throw new TimingError("OFF_GRID", `time ${JSON.stringify(value)} (${exact} ns) at ${path} is not on the 1 ns grid`, {
       path,
       hint: "times must be multiples of 1 ns",
-      details: { value, ns: seconds * 1e9 },
+      details: { value, ns: exact },
     });
   }
   return ns;
