@@ -131,7 +131,7 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
     b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, `play ${op.name} (${op.durationNs} ns)`, by);
     return "done";
   }
-  if (isAcquisition(op)) return emitAcquisition(op, t, ctx);
+  if (isAcquisition(op)) return emitAcquisition(op, it, ctx);
   switch (op.type) {
     case "VoltageOffset": {
       const oi = encoded(() => encodeOffset(op.offset_path_I, "offset path I"), by);
@@ -179,8 +179,9 @@ function checkNcoSpacing(ctx: EmitContext, t: number, kind: "phase" | "frequency
   if (kind === "phase") ctx.lastPhaseUpdate = t; else ctx.lastFreqUpdate = t;
 }
 
-function emitAcquisition(op: AcquisitionOp, t: number, ctx: EmitContext): "done" {
+function emitAcquisition(op: AcquisitionOp, placed: SeqOp, ctx: EmitContext): "done" {
   const b = ctx.b;
+  const t = placed.startNs;
   if (t - ctx.lastAcqStart.t < MIN_ACQ_SPACING_NS) {
     throw new TimingError("ACQUISITIONS_TOO_CLOSE", `acquisition "${op.name}" at ${t} ns starts ${t - ctx.lastAcqStart.t} ns after "${ctx.lastAcqStart.by?.name}" on ${ctx.seq.route.portClock}; the minimum is ${MIN_ACQ_SPACING_NS} ns`, {
       path: op.path,
@@ -195,7 +196,7 @@ function emitAcquisition(op: AcquisitionOp, t: number, ctx: EmitContext): "done"
   if (weighted) {
     const [w0, w1] = ctx.waves.weightIndices.get(op)!;
     if (binReg === undefined) {
-      b.emitRt("acquire_weighed", [imm(ch.qbloxIndex), imm(ch.binOfOp.get(op)!), imm(w0), imm(w1)], 4, comment, op);
+      b.emitRt("acquire_weighed", [imm(ch.qbloxIndex), imm(ch.binOfOp.get(placed)!), imm(w0), imm(w1)], 4, comment, op);
     } else {
       ctx.tempRegisters ??= [b.registers.allocate(op), b.registers.allocate(op)];
       const [rx, ry] = ctx.tempRegisters;
@@ -209,7 +210,7 @@ function emitAcquisition(op: AcquisitionOp, t: number, ctx: EmitContext): "done"
   if (op.type === "Trace") {
     b.emitRt("acquire", [imm(ch.qbloxIndex), imm(0)], 4, comment, op);
   } else if (binReg === undefined) {
-    b.emitRt("acquire", [imm(ch.qbloxIndex), imm(ch.binOfOp.get(op)!)], 4, comment, op);
+    b.emitRt("acquire", [imm(ch.qbloxIndex), imm(ch.binOfOp.get(placed)!)], 4, comment, op);
   } else {
     b.emitRt("acquire", [imm(ch.qbloxIndex), reg(binReg)], 4, comment, op);
     b.emit("add", [reg(binReg), imm(1), reg(binReg)], `increment bin for acq_channel ${op.acq_channel}`, op);

@@ -51,8 +51,8 @@ export interface AcqChannelPlan {
   qbloxIndex: number;
   /** acq indices of this channel per repetition (loops unrolled for APPEND) */
   numAcqIndices: number;
-  /** AVERAGE: the bin (= acq index) of each acquisition op */
-  binOfOp: Map<AcquisitionOp, number>;
+  /** AVERAGE: the bin (= acq index) of each placed acquisition (one operation may be placed many times) */
+  binOfOp: Map<SeqOp, number>;
   /** bins declared for the Qblox index */
   numBins: number;
   loopRepetitions: number[];

@@ -225,3 +225,19 @@ describe("golden: nested loops", () => {
     expect(c.diagnostics.resources[0]).toMatchObject({ registers: 3, waveform_samples: 20 });
   });
 });
+
+describe("an operation from the library placed several times", () => {
+  it("gets one AVERAGE bin per placement", () => {
+    const c = compile(
+      {
+        name: "reuse", repetitions: 1, resources: RESOURCES,
+        operations: { acq: { type: "SSBIntegrationComplex", duration: "300 ns", port: "q0:res", clock: "q0.ro", acq_channel: 0 } },
+        schedulables: [0, 1, 2].map((k) => ({ label: `a${k}`, operation: "acq", ...(k > 0 ? { ref_schedulable: `a${k - 1}`, rel_time: "100 ns" } : {}) })),
+      },
+      basebandHardware(),
+    );
+    const l = lines(sequencer(c, "cluster0_module2", 0).sequence.program);
+    expect(l.filter((x) => x.startsWith("acquire"))).toEqual(["acquire 0,0,4", "acquire 0,1,4", "acquire 0,2,4"]);
+    expect(c.acquisitions["0"]!.shape).toEqual([3]);
+  });
+});

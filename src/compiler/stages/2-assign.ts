@@ -198,7 +198,7 @@ function planAcquisitions(sequencers: SequencerPlan[], repetitions: number): Acq
           plan.numAcqIndices = 1;
           plan.numBins = 1;
         } else if (op.bin_mode === "average") {
-          plan.binOfOp.set(op, plan.numAcqIndices);
+          plan.binOfOp.set(n, plan.numAcqIndices);
           plan.numAcqIndices += 1;
           plan.numBins = plan.numAcqIndices;
         } else {
