@@ -1,8 +1,9 @@
 import type { CliCommand } from "./types.js";
 import { command as compile } from "./commands/compile.js";
 import { command as validate } from "./commands/validate.js";
+import { command as demo } from "./commands/demo.js";
 import { command as virtualCluster } from "./commands/virtual-cluster.js";
 import { command as run } from "./commands/run.js";
 
 /** All subcommands, in help order. Add new commands here (one import + one entry). */
-export const commands: CliCommand[] = [compile, validate, run, virtualCluster];
+export const commands: CliCommand[] = [compile, validate, demo, run, virtualCluster];
