@@ -19,7 +19,8 @@ export function printProgram(program: readonly Instruction[]): string {
     let row = ins.label !== undefined ? `${ins.label}:` : "";
     if (ins.mnemonic !== "") {
       row += ` ${ins.mnemonic}`;
-      if (ins.args.length > 0) row += ` ${ins.args.map(formatOperand).join(",")}`;
+      const args = ins.args;
+      for (let i = 0; i < args.length; i++) row += (i === 0 ? " " : ",") + formatOperand(args[i]!);
     }
     if (ins.comment) row += ` # ${ins.comment}`;
     out += row + "\n";

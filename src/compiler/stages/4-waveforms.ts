@@ -21,13 +21,13 @@ interface NormalisedShape {
 }
 
 export function generateWaveforms(assigned: AssignedSchedule): WaveformPlan {
-  const shapeCache = new Map<string, NormalisedShape>();
+  const shapeCache = new ShapeCache();
   const bySequencer = new Map<string, SequencerWaveforms>();
   for (const seq of assigned.sequencers) bySequencer.set(seq.key, sequencerWaveforms(seq, shapeCache));
   return { bySequencer };
 }
 
-function sequencerWaveforms(seq: SequencerPlan, shapeCache: Map<string, NormalisedShape>): SequencerWaveforms {
+function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): SequencerWaveforms {
   const out: SequencerWaveforms = { waveforms: {}, weights: {}, plays: new Map(), weightIndices: new Map(), totalSamples: 0 };
   const waveIndex = new Map<string, number>();
   const weightIndex = new Map<string, number>();
@@ -57,12 +57,7 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: Map<string, Normalis
       const op = n.op;
       if (isWaveformPulse(op)) {
         if (out.plays.has(op)) continue;
-        const key = shapeKey(op);
-        let shape = shapeCache.get(key);
-        if (!shape) {
-          shape = normalise(op);
-          shapeCache.set(key, shape);
-        }
+        const shape = shapeCache.get(op);
         if (shape.im !== null && !complexChannel) {
           throw new ScheduleError("COMPLEX_ON_REAL_CHANNEL", `"${op.name}" (${op.type}) has a complex waveform, but port-clock ${seq.route.portClock} is on the real channel ${seq.route.channelName}`, {
             path: op.path,
@@ -127,19 +122,48 @@ function isWeighted(op: ScheduleOp): op is AcquisitionOp {
   return op.type === "NumericalSeparatedWeightedIntegration" || op.type === "NumericalWeightedIntegration";
 }
 
-/** Key of the sampled shape: everything that determines the samples (not port, time or name). */
-function shapeKey(op: WaveformPulse): string {
+/** Numbers that determine the samples (not port, time or name); null for shapes keyed by text. */
+function shapeParams(op: WaveformPulse): number[] | null {
   switch (op.type) {
-    case "SquarePulse": return `sq|${op.durationNs}|${op.amp}|${op.ampImag}`;
-    case "RampPulse": return `ramp|${op.durationNs}|${op.amp}|${op.offset}`;
-    case "StaircasePulse": return `stair|${op.durationNs}|${op.start_amp}|${op.final_amp}|${op.num_steps}`;
-    case "SoftSquarePulse": return `soft|${op.durationNs}|${op.amp}`;
-    case "ChirpPulse": return `chirp|${op.durationNs}|${op.amp}|${op.start_freq}|${op.end_freq}`;
-    case "DRAGPulse": return `drag|${op.durationNs}|${op.G_amp}|${op.D_amp}|${op.phase}|${op.sigma}|${op.nr_sigma}`;
-    case "GaussPulse": return `gauss|${op.durationNs}|${op.G_amp}|${op.phase}|${op.sigma}|${op.nr_sigma}`;
-    case "SuddenNetZeroPulse": return `snz|${op.durationNs}|${op.amp_A}|${op.amp_B}|${op.net_zero_A_scale}|${op.t_pulse}|${op.t_phi}|${op.t_integral_correction}`;
-    case "SkewedHermitePulse": return `sh|${op.durationNs}|${op.amplitude}|${op.skewness}|${op.phase}`;
-    case "NumericalPulse": return `num|${op.durationNs}|${op.interpolation}|${op.samples_re.join(",")}|${op.samples_im?.join(",") ?? ""}|${op.t_samples.join(",")}`;
+    case "SquarePulse": return [0, op.durationNs, op.amp, op.ampImag];
+    case "RampPulse": return [1, op.durationNs, op.amp, op.offset];
+    case "StaircasePulse": return [2, op.durationNs, op.start_amp, op.final_amp, op.num_steps];
+    case "SoftSquarePulse": return [3, op.durationNs, op.amp];
+    case "ChirpPulse": return [4, op.durationNs, op.amp, op.start_freq, op.end_freq];
+    case "DRAGPulse": return [5, op.durationNs, op.G_amp, op.D_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1];
+    case "GaussPulse": return [6, op.durationNs, op.G_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1];
+    case "SuddenNetZeroPulse": return [7, op.durationNs, op.amp_A, op.amp_B, op.net_zero_A_scale, op.t_pulse, op.t_phi, op.t_integral_correction];
+    case "SkewedHermitePulse": return [8, op.durationNs, op.amplitude, op.skewness, op.phase];
+    case "NumericalPulse": return null;
+  }
+}
+
+/**
+ * Cache of normalised shapes keyed by the numeric parameters through nested Maps, so that looking
+ * up 100,000 pulses never formats a float as text.
+ */
+class ShapeCache {
+  private readonly root = new Map<number, unknown>();
+  private readonly byText = new Map<string, NormalisedShape>();
+
+  get(op: WaveformPulse): NormalisedShape {
+    const params = shapeParams(op);
+    if (params === null) {
+      const key = op.type === "NumericalPulse" ? `${op.durationNs}|${op.interpolation}|${op.samples_re.join(",")}|${op.samples_im?.join(",") ?? ""}|${op.t_samples.join(",")}` : "";
+      let hit = this.byText.get(key);
+      if (!hit) { hit = normalise(op); this.byText.set(key, hit); }
+      return hit;
+    }
+    let level = this.root;
+    for (let i = 0; i < params.length - 1; i++) {
+      let next = level.get(params[i]!) as Map<number, unknown> | undefined;
+      if (!next) { next = new Map(); level.set(params[i]!, next); }
+      level = next;
+    }
+    const last = params[params.length - 1]!;
+    let shape = level.get(last) as NormalisedShape | undefined;
+    if (!shape) { shape = normalise(op); level.set(last, shape); }
+    return shape;
   }
 }
 

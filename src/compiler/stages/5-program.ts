@@ -165,7 +165,7 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
       continue;
     }
     const op = opOf(it)!;
-    const by = { name: op.name, path: op.path };
+    const by: OpRef = op;
     if (pending && (it.startNs !== pending.t || !(isParameterOp(it) || isRealTimeIo(it, ctx)))) flush();
     if (it.startNs < b.now && isParameterOp(it)) {
       throw new TimingError("PARAMETER_AFTER_REALTIME", `parameter operation "${op.name}" at ${it.startNs} ns comes after a real-time instruction on ${ctx.seq.key} that occupies the sequencer until ${b.now} ns`, {
