@@ -117,13 +117,14 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
       });
     }
     ctx.lastPlayEnd = { t: t + op.durationNs, by };
-    const play = ctx.waves.plays.get(op);
+    const play = ctx.waves.playOf(op);
     if (!play) {
       b.emitRt("upd_param", [], 4, `${op.name} has too low amplitude to be played, updating parameters instead`, by);
       return "done";
     }
-    const g0 = encoded(() => encodeGain(play.gain0, "gain path I"), by);
-    const g1 = encoded(() => encodeGain(play.gain1, "gain path Q"), by);
+    // gains were range-checked with the operation named in stage 4, so encoding cannot fail here
+    const g0 = encodeGain(play.gain0, "gain path I");
+    const g1 = encodeGain(play.gain1, "gain path Q");
     if (!ctx.lastGain || ctx.lastGain[0] !== g0 || ctx.lastGain[1] !== g1) {
       b.emit("set_awg_gain", [imm(g0), imm(g1)], `setting gain for ${op.name}`, by);
       ctx.lastGain = [g0, g1];

@@ -4,7 +4,7 @@
  */
 import type { ModuleType } from "./output.js";
 import type { ModuleSpec, PortClockRoute } from "../hardware/model.js";
-import type { AcquisitionOp, ScheduleOp, TimedSchedule } from "../schedule/model.js";
+import type { AcquisitionOp, ScheduleOp, TimedSchedule, WaveformPulse } from "../schedule/model.js";
 
 /** An operation placed on one sequencer's timeline. */
 export interface SeqOp {
@@ -94,8 +94,8 @@ export interface PlayInstruction {
 export interface SequencerWaveforms {
   waveforms: Record<string, { data: number[]; index: number }>;
   weights: Record<string, { data: number[]; index: number }>;
-  /** per waveform pulse: how to play it, or null when its amplitude is too low to play */
-  plays: Map<ScheduleOp, PlayInstruction | null>;
+  /** how to play a waveform pulse of this sequencer, or null when its amplitude is too low to play */
+  playOf: (op: WaveformPulse) => PlayInstruction | null;
   /** per weighted acquisition: weight indices */
   weightIndices: Map<ScheduleOp, [number, number]>;
   totalSamples: number;

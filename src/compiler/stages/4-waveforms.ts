@@ -28,7 +28,10 @@ export function generateWaveforms(assigned: AssignedSchedule): WaveformPlan {
 }
 
 function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): SequencerWaveforms {
-  const out: SequencerWaveforms = { waveforms: {}, weights: {}, plays: new Map(), weightIndices: new Map(), totalSamples: 0 };
+  // Plays are looked up by shape, not by operation object: 100,000 pulses share a handful of shapes.
+  const byShape = new Map<NormalisedShape, PlayInstruction | null>();
+  const playOf = (op: WaveformPulse): PlayInstruction | null => byShape.get(shapeCache.get(op)) ?? null;
+  const out: SequencerWaveforms = { waveforms: {}, weights: {}, playOf, weightIndices: new Map(), totalSamples: 0 };
   const waveIndex = new Map<string, number>();
   const weightIndex = new Map<string, number>();
   let weightSamples = 0;
@@ -56,8 +59,8 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
       if (n.kind === "loop") { visit(n.body); continue; }
       const op = n.op;
       if (isWaveformPulse(op)) {
-        if (out.plays.has(op)) continue;
         const shape = shapeCache.get(op);
+        if (byShape.has(shape)) continue;
         if (shape.im !== null && !complexChannel) {
           throw new ScheduleError("COMPLEX_ON_REAL_CHANNEL", `"${op.name}" (${op.type}) has a complex waveform, but port-clock ${seq.route.portClock} is on the real channel ${seq.route.channelName}`, {
             path: op.path,
@@ -70,7 +73,7 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
         if (shape.re && shape.im) play = { wave0: addWave(shape.hashRe, shape.re, op), wave1: addWave(shape.hashIm, shape.im, op), gain0: shape.ampRe, gain1: shape.ampIm };
         else if (shape.re) { const w = addWave(shape.hashRe, shape.re, op); play = { wave0: w, wave1: w, gain0: shape.ampRe, gain1: 0 }; }
         else if (shape.im) { const w = addWave(shape.hashIm, shape.im, op); play = { wave0: w, wave1: w, gain0: 0, gain1: shape.ampIm }; }
-        out.plays.set(op, play);
+        byShape.set(shape, play);
       } else if (isWeighted(op)) {
         if (out.weightIndices.has(op)) continue;
         const pair: number[] = [];
