@@ -134,14 +134,13 @@ function checkOperationFitsChannel(op: ScheduleOp, route: PortClockRoute): void 
 }
 
 function expandLongSquare(op: Extract<WaveformPulse, { type: "SquarePulse" }>, startNs: number): SeqNode[] {
-  const base = { name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 0 as const };
-  const on: VoltageOffsetOp = { ...base, type: "VoltageOffset", offset_path_I: op.amp, offset_path_Q: op.ampImag };
-  const off: VoltageOffsetOp = { ...base, type: "VoltageOffset", offset_path_I: 0, offset_path_Q: 0 };
-  const tail: WaveformPulse = { ...op, durationNs: 4 };
+  // Literal objects with the normaliser's property order keep one hidden class per op type (no spreads).
+  const offset = (i: number, q: number): VoltageOffsetOp => ({ type: "VoltageOffset", name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 0, offset_path_I: i, offset_path_Q: q });
+  const tail: WaveformPulse = { type: "SquarePulse", name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 4, amp: op.amp, ampImag: op.ampImag };
   const end = startNs + op.durationNs - 4;
   return [
-    { kind: "op", startNs, op: on },
-    { kind: "op", startNs: end, op: off },
+    { kind: "op", startNs, op: offset(op.amp, op.ampImag) },
+    { kind: "op", startNs: end, op: offset(0, 0) },
     { kind: "op", startNs: end, op: tail },
   ];
 }
