@@ -37,7 +37,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
       try {
         route = hw.routeFor(op.port, op.clock);
       } catch (e) {
-        if (e instanceof HardwareConfigError && e.path === null) throw new HardwareConfigError(e.code, `${e.message} (operation "${op.name}" at ${op.path})`, { path: op.path, hint: e.hint });
+        if (e instanceof HardwareConfigError && (e.path === null || e.path === pc)) throw new HardwareConfigError(e.code, `${e.message} (operation "${op.name}" at ${op.path})`, { path: op.path, hint: e.hint });
         throw e;
       }
       routes.set(pc, route);
