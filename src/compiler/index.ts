@@ -58,7 +58,7 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     },
   });
   lap("5-program");
-  const settings = buildSettings(assigned, freqs, waves, programs, hw);
+  const settings = buildSettings(assigned, freqs, waves, programs, hw, warnings);
   lap("6-settings");
 
   const resources = assigned.sequencers.map((seq) => {

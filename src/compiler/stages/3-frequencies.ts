@@ -50,7 +50,17 @@ function sequencerFrequencies(
   let clockHz = clock.freq;
 
   let ifHz: number | null;
-  if (route.externalLo || seq.spec.isRF) {
+  if (seq.spec.isRF && route.outputIndices.length === 0) {
+    // Input-only RF sequencer: quantify solves LOs per connected output only, so the LO is left to
+    // the output port-clocks; the NCO (QRC only) takes interm_freq, else clock − the LO of input k.
+    const known = loOwner.get(`${route.moduleName}:lo${Math.floor((route.inputIndices[0] ?? 0) / 2)}`);
+    ifHz = !ncoEnabled ? null : cfgIf ?? (known ? clockHz - known.freq : null);
+    if (ncoEnabled && ifHz === null) {
+      throw new FrequencyError("UNDERCONSTRAINED", `frequency settings underconstrained for ${where}: an input-only sequencer needs interm_freq (no output LO to derive it from)`, {
+        path: `/hardware_options/modulation_frequencies/${pc}`, hint: "add interm_freq for this port-clock",
+      });
+    }
+  } else if (route.externalLo || seq.spec.isRF) {
     if (chan.downconverter_freq !== undefined && chan.downconverter_freq !== null) {
       const d = chan.downconverter_freq;
       if (d < 0 || d < clockHz) {
@@ -68,6 +78,7 @@ function sequencerFrequencies(
       });
     }
     if (!known) loOwner.set(loKey, { freq: lo, portClock: pc });
+    if (!route.externalLo) checkInternalLoRange(seq, loKey, lo, where);
     if (route.externalLo) plan.externalLos.set(route.externalLo.name, lo);
     else {
       const k = Number(loKey.slice(loKey.lastIndexOf("lo") + 2));
@@ -92,6 +103,16 @@ function sequencerFrequencies(
     });
   }
   return { ncoEnabled, ifHz, clockHz };
+}
+
+/** Internal LOs of RF modules have a hardware range (ModuleSpec.loFrequencyRangeHz). */
+function checkInternalLoRange(seq: SequencerPlan, loKey: string, lo: number, where: string): void {
+  const range = seq.spec.loFrequencyRangeHz;
+  if (!range || (lo >= range.min && lo <= range.max)) return;
+  throw new FrequencyError("LO_OUT_OF_RANGE", `${where} needs the internal LO ${loLabel(loKey)} of ${seq.moduleName} (${seq.moduleType}) at ${fmtHz(lo)}, outside ${fmtHz(range.min)} … ${fmtHz(range.max)}`, {
+    path: `/hardware_options/modulation_frequencies/${seq.route.portClock}`,
+    hint: `choose lo_freq (or interm_freq, LO = clock − IF) so that the LO lies within ${fmtHz(range.min)} … ${fmtHz(range.max)}`,
+  });
 }
 
 /** Reference 3.5 table: solve LO + IF = clock from what is given. */

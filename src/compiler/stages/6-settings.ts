@@ -7,7 +7,10 @@ import { channelMap } from "../../hardware/channel-map.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import { printProgram } from "../../q1/print.js";
 import type { AcquisitionChannelLayout, CompiledCluster, CompiledModule, ModuleSettings, SequencerSettings } from "../output.js";
-import type { AcqChannelPlan, AssignedSchedule, FrequencyPlan, SequencerPlan, WaveformPlan } from "../types.js";
+import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SequencerPlan, WaveformPlan } from "../types.js";
+import { applyHardwareDistortion } from "../settings/hardware-distortion.js";
+import { resolveMixerCorrections, type ResolvedMixerCorrections } from "../settings/mixer.js";
+import { applyModuleOptions } from "../settings/module-options.js";
 import type { SequencerProgram } from "./5-program.js";
 import { isAcquisition } from "./2-assign.js";
 
@@ -19,8 +22,9 @@ export interface SettingsResult {
   acquisitions: Record<string, AcquisitionChannelLayout>;
 }
 
-export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, programs: Map<string, SequencerProgram>, hw: HardwareSetup): SettingsResult {
+export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, programs: Map<string, SequencerProgram>, hw: HardwareSetup, warnings: CompileWarning[] = []): SettingsResult {
   const options = (hw.config.hardware_options ?? {}) as unknown as Record<string, Options | undefined>;
+  const seqsByModule = new Map<CompiledModule, SequencerPlan[]>();
   const clusters: Record<string, CompiledCluster> = {};
   const channelsBySeq = new Map<string, AcqChannelPlan[]>();
   for (const ch of assigned.acqChannels) channelsBySeq.set(ch.sequencerKey, [...(channelsBySeq.get(ch.sequencerKey) ?? []), ch]);
@@ -38,6 +42,7 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
       sequencers: {},
     });
     const channels = channelsBySeq.get(seq.key) ?? [];
+    const mixer = resolveMixerCorrections(seq, hw, warnings);
     const w = waves.bySequencer.get(seq.key)!;
     const prog = programs.get(seq.key)!;
     mod.sequencers[`seq${seq.index}`] = {
@@ -51,10 +56,13 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
         weights: w.weights,
         acquisitions: Object.fromEntries(channels.map((c) => [String(c.qbloxIndex), { num_bins: c.numBins, index: c.qbloxIndex }])),
       },
-      settings: sequencerSettings(seq, freqs, channels, options),
+      settings: sequencerSettings(seq, freqs, channels, options, mixer),
     };
-    applyModuleOptions(mod.settings, seq, options, channels);
+    applyModuleOptions(mod.settings, seq, hw, mixer, channels, warnings);
+    const list = seqsByModule.get(mod);
+    if (list) list.push(seq); else seqsByModule.set(mod, [seq]);
   }
+  for (const [mod, seqs] of seqsByModule) applyHardwareDistortion(mod.settings, seqs, hw, warnings);
 
   const localOscillators: SettingsResult["localOscillators"] = {};
   for (const [name, freq] of freqs.externalLos) {
@@ -90,11 +98,10 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
   return { clusters, localOscillators, acquisitions };
 }
 
-function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: AcqChannelPlan[], options: Record<string, Options | undefined>): SequencerSettings {
+function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: AcqChannelPlan[], options: Record<string, Options | undefined>, mixer: ResolvedMixerCorrections | null): SequencerSettings {
   const pc = seq.route.portClock;
   const f = freqs.bySequencer.get(seq.key)!;
   const seqOpts = (options.sequencer_options?.[pc] ?? {}) as { init_offset_awg_path_I?: number; init_offset_awg_path_Q?: number; init_gain_awg_path_I?: number; init_gain_awg_path_Q?: number; ttl_acq_threshold?: number };
-  const mixer = options.mixer_corrections?.[pc] as { amp_ratio?: number; phase_error?: number; auto_sideband_cal?: "off" | "on_interm_freq_change" } | undefined;
   const readout = seq.spec.supportsAcquisition;
   const integration = channels.find((c) => c.integrationLengthNs !== null)?.integrationLengthNs ?? null;
   const thresholded = findThresholded(seq);
@@ -113,9 +120,9 @@ function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: A
     init_offset_awg_path_Q: seqOpts.init_offset_awg_path_Q ?? 0,
     init_gain_awg_path_I: seqOpts.init_gain_awg_path_I ?? 1,
     init_gain_awg_path_Q: seqOpts.init_gain_awg_path_Q ?? 1,
-    mixer_corr_phase_offset_degree: mixer ? (mixer.phase_error ?? 0) : null,
-    mixer_corr_gain_ratio: mixer ? (mixer.amp_ratio ?? 1) : null,
-    auto_sideband_cal: mixer?.auto_sideband_cal ?? "off",
+    mixer_corr_phase_offset_degree: mixer ? mixer.phaseError : null,
+    mixer_corr_gain_ratio: mixer ? mixer.ampRatio : null,
+    auto_sideband_cal: mixer?.autoSidebandCal ?? "off",
     integration_length_acq: integration,
     thresholded_acq_rotation: thresholded ? thresholded.rotation : null,
     thresholded_acq_threshold: thresholded && integration !== null ? thresholded.threshold * integration : null,
@@ -165,7 +172,8 @@ function emptyModuleSettings(seq: SequencerPlan, hw: HardwareSetup, freqs: Frequ
   return {
     offset_ch0_path_I: null, offset_ch0_path_Q: null, offset_ch1_path_I: null, offset_ch1_path_Q: null,
     in0_gain: null, in1_gain: null,
-    distortion_corrections: Array.from({ length: seq.spec.outputs }, bypassed),
+    // quantify keeps 4 entries (RF markers use index out + 2); the QRC has 6 outputs
+    distortion_corrections: Array.from({ length: seq.moduleType === "QTM" ? 0 : Math.max(4, seq.spec.outputs) }, bypassed),
     out0_lo_freq_cal_type_default: "off", out1_lo_freq_cal_type_default: "off",
     lo_freq: freqs.moduleLos.get(seq.moduleName) ?? new Array<number | null>(seq.spec.internalLos).fill(null),
     out_att: new Array<number | null>(seq.spec.isRF ? seq.spec.outputs : 0).fill(null),
@@ -175,65 +183,4 @@ function emptyModuleSettings(seq: SequencerPlan, hw: HardwareSetup, freqs: Frequ
     scope_acq_trigger_mode: seq.spec.supportsAcquisition ? "sequencer" : null,
     scope_acq_avg_mode_en: seq.spec.supportsAcquisition ? true : null,
   };
-}
-
-function applyModuleOptions(m: ModuleSettings, seq: SequencerPlan, options: Record<string, Options | undefined>, channels: AcqChannelPlan[]): void {
-  const pc = seq.route.portClock;
-  const ch = seq.route.channelName;
-  const mixer = options.mixer_corrections?.[pc] as { dc_offset_i?: number | null; dc_offset_q?: number | null; auto_lo_cal?: ModuleSettings["out0_lo_freq_cal_type_default"] } | undefined;
-  if (mixer && (ch === "complex_output_0" || ch === "complex_output_1")) {
-    const k = ch.endsWith("0") ? 0 : 1;
-    const range = seq.spec.mixerDcOffsetRangeV;
-    for (const [field, value] of [["dc_offset_i", mixer.dc_offset_i], ["dc_offset_q", mixer.dc_offset_q]] as const) {
-      if (value === undefined || value === null) continue;
-      if (Math.abs(value) > range) {
-        throw new ValueRangeError("DC_OFFSET_OUT_OF_RANGE", `mixer_corrections.${field} = ${value} V for ${pc} on ${seq.moduleName} (${seq.moduleType}) is outside ±${range} V`, {
-          path: `/hardware_options/mixer_corrections/${pc}/${field}`,
-          hint: `${seq.moduleType} accepts DC offsets within ±${range} V`,
-        });
-      }
-      const key = `offset_ch${k}_path_${field === "dc_offset_i" ? "I" : "Q"}` as const;
-      m[key] = value;
-    }
-    if (mixer.auto_lo_cal) m[k === 0 ? "out0_lo_freq_cal_type_default" : "out1_lo_freq_cal_type_default"] = mixer.auto_lo_cal;
-  }
-  const gain = options.input_gain?.[pc] as number | { gain_I: number; gain_Q: number } | undefined;
-  if (gain !== undefined) {
-    if (typeof gain === "number") {
-      const d = Number(ch.slice(-1));
-      setUnique(m, d === 0 ? "in0_gain" : "in1_gain", gain, seq);
-    } else {
-      setUnique(m, "in0_gain", gain.gain_I, seq);
-      setUnique(m, "in1_gain", gain.gain_Q, seq);
-    }
-  }
-  if (seq.spec.isRF) {
-    const outAtt = options.output_att?.[pc] as number | undefined;
-    if (outAtt !== undefined) m.out_att[Math.floor((seq.route.outputIndices[0] ?? 0) / 2)] = integerDb(outAtt, "output_att", pc);
-    const inAtt = options.input_att?.[pc] as number | undefined;
-    if (inAtt !== undefined) m.in_att[0] = integerDb(inAtt, "input_att", pc);
-  }
-  if (channels.some((c) => c.protocol === "Trace")) {
-    if (m.scope_acq_sequencer_select !== null && m.scope_acq_sequencer_select !== seq.index) {
-      throw new HardwareConfigError("TWO_SCOPE_SEQUENCERS", `two sequencers of ${seq.moduleName} (seq${m.scope_acq_sequencer_select} and seq${seq.index}) use Trace acquisitions`, { path: pc, hint: "only one sequencer per module can acquire scope traces" });
-    }
-    m.scope_acq_sequencer_select = seq.index;
-  }
-}
-
-function setUnique(m: ModuleSettings, key: "in0_gain" | "in1_gain", value: number, seq: SequencerPlan): void {
-  if (m[key] !== null && m[key] !== value) {
-    throw new HardwareConfigError("INPUT_GAIN_NOT_UNIQUE", `input_gain: ${key} of ${seq.moduleName} is set to ${m[key]} and ${value} by different port-clocks (latest ${seq.route.portClock})`, {
-      path: `/hardware_options/input_gain/${seq.route.portClock}`,
-      hint: "port-clocks sharing a module input must use the same input_gain",
-    });
-  }
-  m[key] = value;
-}
-
-function integerDb(v: number, field: string, pc: string): number {
-  if (!Number.isInteger(v)) {
-    throw new ValueRangeError("ATTENUATION_NOT_INTEGER", `${field} for ${pc} is ${v}, but attenuation must be an integer number of dB`, { path: `/hardware_options/${field}/${pc}` });
-  }
-  return v;
 }
