@@ -104,6 +104,8 @@ export interface EmuSequencerResult extends EmuSequencerResultRaw {
   acquisitions: Record<string, QbloxAcquisitionEntry>;
   /** RT time (ns) at which the sequencer's RT core finished */
   endTimeNs: number;
+  /** 1-based Q1ASM line of the instruction that raised the error flags (absent when OKAY or unknown) */
+  errorLine?: number;
 }
 
 /** One played waveform / acquisition window / parameter event, for the waveform report. */

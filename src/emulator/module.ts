@@ -10,7 +10,7 @@ import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuR
 import { isRfModule } from "./driver-params.js";
 import { History, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
 import { loadProgram, Op } from "./program.js";
-import { renderMarkers, renderPaths, renderPhase, type SignalConfig } from "./render.js";
+import { renderMarkers, renderPaths, renderPhasor, type SignalConfig } from "./render.js";
 import { SequencerEngine, type RtSink } from "./sequencer.js";
 
 interface ModuleIo { dacs: number; adcs: number; fullScaleV: number; scopeBits: number }
@@ -42,6 +42,8 @@ export class ModuleEngine implements RtSink {
   private readonly inGain: Float64Array;
   private lastAcq: PendingAcq | null = null;
   private readonly isRf: boolean;
+  /** reusable buffers for acquisition windows (no per-acquisition allocation in the hot path) */
+  private scratch: { dacs: Float64Array[]; o0: Float64Array; o1: Float64Array; inputs: Float64Array[]; cos: Float64Array; sin: Float64Array } | null = null;
 
   constructor(readonly input: EmuModuleInput, private readonly opts: EmuRunOptions, private readonly events: EmuEvent[]) {
     const type = input.type;
@@ -173,20 +175,9 @@ export class ModuleEngine implements RtSink {
     const x0 = src0 >= 0 ? inputs[src0] : undefined, x1 = src1 >= 0 ? inputs[src1] : undefined;
     const wt0 = a.op === Op.ACQUIRE_WEIGHED ? cfg.weights[a.w0] : undefined;
     const wt1 = a.op === Op.ACQUIRE_WEIGHED ? cfg.weights[a.w1] : undefined;
-    let phase: Float64Array | null = null;
-    if (cfg.demodEn) { phase = new Float64Array(len); renderPhase(seq.history, a.start, a.end, phase); }
-    let sum0 = 0, sum1 = 0;
-    for (let k = 0; k < len; k++) {
-      let i = x0 ? x0[k]! : 0, q = x1 ? x1[k]! : 0;
-      if (phase) {
-        // multiply by √2·e^{−iφ} so a modulated loopback (√½ on the way out) integrates to its amplitude
-        const c = Math.cos(phase[k]!), s = Math.sin(phase[k]!);
-        const di = Math.SQRT2 * (c * i + s * q), dq = Math.SQRT2 * (c * q - s * i);
-        i = di; q = dq;
-      }
-      if (a.op === Op.ACQUIRE_WEIGHED) { i *= k < (wt0?.length ?? 0) ? wt0![k]! : 0; q *= k < (wt1?.length ?? 0) ? wt1![k]! : 0; }
-      sum0 += i; sum1 += q;
-    }
+    const sc = this.scratch!;
+    if (cfg.demodEn) renderPhasor(seq.history, a.start, a.end, sc.cos, sc.sin);
+    const [sum0, sum1] = integrate(x0, x1, len, cfg.demodEn ? sc.cos : null, sc.sin, wt0, wt1, a.op === Op.ACQUIRE_WEIGHED);
     const theta = ((seq.params.thresholded_acq_rotation ?? 0) * Math.PI) / 180;
     const rotated = sum0 * Math.cos(theta) - sum1 * Math.sin(theta);
     const bit = rotated >= (seq.params.thresholded_acq_threshold ?? 0) ? 1 : 0;
@@ -194,24 +185,47 @@ export class ModuleEngine implements RtSink {
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
   }
 
-  /** ADC samples over [from, to): loopback of DAC k into ADC k delayed by the time of flight, or the user's model. */
+  /** Scratch buffers of at least n samples (grown geometrically). */
+  private ensureScratch(n: number): NonNullable<ModuleEngine["scratch"]> {
+    const sc = this.scratch;
+    if (sc && sc.o0.length >= n) return sc;
+    const cap = Math.max(1024, n, (sc?.o0.length ?? 0) * 2);
+    const mk = (): Float64Array => new Float64Array(cap);
+    this.scratch = {
+      dacs: Array.from({ length: this.io.dacs }, mk), o0: mk(), o1: mk(),
+      inputs: Array.from({ length: this.io.adcs }, mk), cos: mk(), sin: mk(),
+    };
+    return this.scratch;
+  }
+
+  /**
+   * ADC samples over [from, to): loopback of DAC k into ADC k delayed by the time of flight, or the
+   * user's model. Returned arrays are scratch views, valid until the next call.
+   */
   private inputSamples(from: number, to: number): Float64Array[] {
-    const outs = this.outputs(from - this.tof, to - this.tof, false);
+    const n = Math.max(0, to - from);
+    const sc = this.ensureScratch(n);
+    const outs = this.outputs(from - this.tof, to - this.tof, false, sc);
     const model = this.opts.inputModel;
-    return Array.from({ length: this.io.adcs }, (_, k) => {
+    return sc.inputs.map((buf, k) => {
       if (model) return Float64Array.from(model({ slot: this.input.slot, input: k, fromNs: from, toNs: to, outputs: outs.map((o) => Float32Array.from(o)) }));
       const o = outs[k], g = this.inGain[k]!;
-      const x = new Float64Array(to - from);
-      if (o) for (let i = 0; i < x.length; i++) x[i] = o[i]! * g;
+      if (o && g === 1) return o; // 0 dB loopback: the DAC samples themselves
+      const x = buf.subarray(0, n);
+      if (o) for (let i = 0; i < n; i++) x[i] = o[i]! * g;
+      else x.fill(0);
       return x;
     });
   }
 
-  /** Summed, offset and clipped DAC outputs over [from, to); flags OUTPUT_OVERFLOW on clipping. */
-  outputs(from: number, to: number, fromRenderLog: boolean): Float64Array[] {
+  /**
+   * Summed, offset and clipped DAC outputs over [from, to); flags OUTPUT_OVERFLOW on clipping.
+   * With `sc`, the result lives in the scratch buffers (views valid until the next call).
+   */
+  outputs(from: number, to: number, fromRenderLog: boolean, sc?: NonNullable<ModuleEngine["scratch"]>): Float64Array[] {
     const n = Math.max(0, to - from);
-    const dacs = Array.from({ length: this.io.dacs }, (_, d) => new Float64Array(n).fill(this.outOffset[d]!));
-    const o0 = new Float64Array(n), o1 = new Float64Array(n);
+    const dacs = sc ? sc.dacs.map((b, d) => b.subarray(0, n).fill(this.outOffset[d]!)) : Array.from({ length: this.io.dacs }, (_, d) => new Float64Array(n).fill(this.outOffset[d]!));
+    const o0 = sc ? sc.o0.subarray(0, n) : new Float64Array(n), o1 = sc ? sc.o1.subarray(0, n) : new Float64Array(n);
     const clipped = new Uint8Array(this.io.dacs);
     this.seqs.forEach((s, i) => {
       const cfg = this.cfgs[i]!;
@@ -273,8 +287,38 @@ export class ModuleEngine implements RtSink {
       index: s.index,
       status: { state: s.state, status: err.length ? "ERROR" : warn.length ? "WARNING" : "OKAY", info_flags: [...s.infoFlags], warn_flags: warn, err_flags: err, log: [...s.log] },
       acquisitions, rawAcquisitions, endTimeNs: s.endNs,
+      ...(err.length > 0 && s.errorLine > 0 ? { errorLine: s.errorLine } : {}),
     };
   }
+}
+
+/**
+ * Σ over one acquisition window of the (demodulated, weighted) input paths. Demodulation multiplies
+ * by √2·e^{−iφ} so a modulated loopback (√½ on the way out) integrates to its amplitude.
+ */
+function integrate(x0: Float64Array | undefined, x1: Float64Array | undefined, len: number, cos: Float64Array | null, sin: Float64Array, wt0: Float32Array | undefined, wt1: Float32Array | undefined, weighed: boolean): [number, number] {
+  let sum0 = 0, sum1 = 0;
+  if (!weighed && cos && x0 && x1) {
+    // the common case (SSB integration with loopback), kept branch-free
+    for (let k = 0; k < len; k++) {
+      const i = x0[k]!, q = x1[k]!, c = cos[k]!, s = sin[k]!;
+      sum0 += c * i + s * q;
+      sum1 += c * q - s * i;
+    }
+    return [Math.SQRT2 * sum0, Math.SQRT2 * sum1];
+  }
+  const n0 = wt0?.length ?? 0, n1 = wt1?.length ?? 0;
+  for (let k = 0; k < len; k++) {
+    let i = x0 ? x0[k]! : 0, q = x1 ? x1[k]! : 0;
+    if (cos) {
+      const c = cos[k]!, s = sin[k]!;
+      const di = Math.SQRT2 * (c * i + s * q), dq = Math.SQRT2 * (c * q - s * i);
+      i = di; q = dq;
+    }
+    if (weighed) { i *= k < n0 ? wt0![k]! : 0; q *= k < n1 ? wt1![k]! : 0; }
+    sum0 += i; sum1 += q;
+  }
+  return [sum0, sum1];
 }
 
 const EVENT_KIND: Partial<Record<Op, EmuEvent["kind"]>> = {

@@ -7,6 +7,8 @@ import { History, REC, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH, R_T, R_W0, R_W1
 
 const TWO_PI = 2 * Math.PI;
 const SQRT_HALF = Math.SQRT1_2;
+/** samples between exact re-seeds of the rotating NCO phasor (drift stays < 1e-12) */
+const RESEED_NS = 4096;
 
 export interface SignalConfig {
   modEn: boolean;
@@ -59,38 +61,57 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
       continue;
     }
     const fTurnsPerNs = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!;
-    for (; t < end; t++) {
-      const k = t - ws;
-      const s0 = k >= 0 && k < len0 ? w0![k]! : 0;
-      const s1 = k >= 0 && k < len1 ? w1![k]! : 0;
-      const I = off0 + g0 * s0, Q = off1 + g1 * s1;
-      let a: number, b: number;
-      if (cfg.modEn) {
-        const phi = TWO_PI * (ph + fTurnsPerNs * (t - t0));
-        const c = Math.cos(phi), s = Math.sin(phi);
-        const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT; // cos/sin(phi + theta)
-        a = c * I - s * Q;
-        b = sp * I + cp * Q;
-      } else {
-        a = I;
-        b = sinT * I + cosT * Q;
+    if (!cfg.modEn) {
+      for (; t < end; t++) {
+        const k = t - ws;
+        const I = off0 + g0 * (k >= 0 && k < len0 ? w0![k]! : 0), Q = off1 + g1 * (k >= 0 && k < len1 ? w1![k]! : 0);
+        o0[t - from] = c0 * I;
+        o1[t - from] = c1 * (sinT * I + cosT * Q);
       }
-      o0[t - from] = c0 * a;
-      o1[t - from] = c1 * b;
+      continue;
+    }
+    // NCO phasor by rotation (no trig per sample), re-seeded exactly every RESEED_NS against drift
+    const dc = Math.cos(TWO_PI * fTurnsPerNs), ds = Math.sin(TWO_PI * fTurnsPerNs);
+    while (t < end) {
+      const stop = Math.min(end, t + RESEED_NS);
+      const phi = TWO_PI * (ph + fTurnsPerNs * (t - t0));
+      let c = Math.cos(phi), s = Math.sin(phi);
+      for (; t < stop; t++) {
+        const k = t - ws;
+        const I = off0 + g0 * (k >= 0 && k < len0 ? w0![k]! : 0), Q = off1 + g1 * (k >= 0 && k < len1 ? w1![k]! : 0);
+        const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT; // cos/sin(phi + theta)
+        o0[t - from] = c0 * (c * I - s * Q);
+        o1[t - from] = c1 * (sp * I + cp * Q);
+        const nc = c * dc - s * ds;
+        s = s * dc + c * ds;
+        c = nc;
+      }
     }
   }
   for (; t < to; t++) { o0[t - from] = 0; o1[t - from] = 0; }
 }
 
-/** NCO phase in radians at every ns of [from, to) (demodulation). */
-export function renderPhase(h: History, from: number, to: number, out: Float64Array): void {
+/** NCO phasor cos φ / sin φ at every ns of [from, to) (demodulation), by rotation like renderPaths. */
+export function renderPhasor(h: History, from: number, to: number, cosOut: Float64Array, sinOut: Float64Array): void {
   const d = h.data;
   let i = Math.max(h.indexAt(from), h.head);
   for (let t = from; t < to; i++) {
     const r = i * REC;
     const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
     const f = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!, t0 = d[r + R_T]!;
-    for (; t < end; t++) out[t - from] = TWO_PI * (ph + f * (t - t0));
+    const dc = Math.cos(TWO_PI * f), ds = Math.sin(TWO_PI * f);
+    while (t < end) {
+      const stop = Math.min(end, t + RESEED_NS);
+      const phi = TWO_PI * (ph + f * (t - t0));
+      let c = Math.cos(phi), s = Math.sin(phi);
+      for (; t < stop; t++) {
+        cosOut[t - from] = c;
+        sinOut[t - from] = s;
+        const nc = c * dc - s * ds;
+        s = s * dc + c * ds;
+        c = nc;
+      }
+    }
   }
 }
 

@@ -44,6 +44,8 @@ export class SequencerEngine {
   endNs = 0;
   /** duration argument of the wait_sync the core is blocked in */
   syncDur = 0;
+  /** 1-based Q1ASM source line of the instruction that stopped the sequencer with an error (0: none/unknown) */
+  errorLine = 0;
 
   private readonly queue = new Float64Array(RT_QUEUE_DEPTH);
   private qHead = 0;
@@ -106,7 +108,7 @@ export class SequencerEngine {
     const p = this.program, regs = this.regs, op = p.op, arg = p.arg, isReg = p.isReg, n = p.length;
     while (this.state === "RUNNING") {
       if (this.executed >= this.maxInstructions) {
-        this.fail("FORCED_STOP", `stopped after ${this.executed} executed instructions (emulator guard) at ${describeInstruction(p, this.pc)}; raise maxInstructions or check for an endless loop`);
+        this.fail("FORCED_STOP", `stopped after ${this.executed} executed instructions (emulator guard) at ${describeInstruction(p, this.pc)}; raise maxInstructions or check for an endless loop`, this.pc);
         return Step.DONE;
       }
       const pc = this.pc;
@@ -168,14 +170,14 @@ export class SequencerEngine {
           return Step.SYNC_BLOCKED;
         }
         case Op.UNSUPPORTED:
-          this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `${describeInstruction(p, pc)} is not supported by the emulator (ISA v1 baseline); remove it or run on hardware`);
+          this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `${describeInstruction(p, pc)} is not supported by the emulator (ISA v1 baseline); remove it or run on hardware`, pc);
           return Step.DONE;
         default:
-          this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `illegal instruction at ${describeInstruction(p, pc)}`);
+          this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `illegal instruction at ${describeInstruction(p, pc)}`, pc);
           return Step.DONE;
       }
       if (this.pc >= n) {
-        this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(p, pc)}; end the program with \`stop\``);
+        this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(p, pc)}; end the program with \`stop\``, pc);
         return Step.DONE;
       }
     }
@@ -189,7 +191,7 @@ export class SequencerEngine {
     this.trt = releaseNs + this.syncDur;
     this.tq = Math.min(this.tq, releaseNs - WAIT_SYNC_SLACK_NS);
     this.sink.event(this, Op.WAIT_SYNC, start, this.trt - start, this.pc - 1);
-    if (this.pc >= this.program.length) this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(this.program, this.pc - 1)}; end the program with \`stop\``);
+    if (this.pc >= this.program.length) this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(this.program, this.pc - 1)}; end the program with \`stop\``, this.pc - 1);
   }
 
   /**
@@ -237,7 +239,7 @@ export class SequencerEngine {
         if (bad0 || bad1) {
           if (bad0) this.errFlags.add("AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0");
           if (bad1) this.errFlags.add("AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_1");
-          this.halt(start, `${describeInstruction(p, pc)} plays waveform index ${bad0 ? w0 : w1}, which is not in the uploaded waveforms; add it to sequence.waveforms`);
+          this.halt(start, `${describeInstruction(p, pc)} plays waveform index ${bad0 ? w0 : w1}, which is not in the uploaded waveforms; add it to sequence.waveforms`, pc);
           return;
         }
         this.rec[R_W0] = w0; this.rec[R_W1] = w1; this.rec[R_WS] = start;
@@ -271,18 +273,18 @@ export class SequencerEngine {
     const where = describeInstruction(this.program, pc);
     if (!decl) {
       this.errFlags.add("ACQ_INDEX_INVALID");
-      this.halt(start, `${where} uses acquisition index ${acqIndex}, which is not declared in sequence.acquisitions; declare it`);
+      this.halt(start, `${where} uses acquisition index ${acqIndex}, which is not declared in sequence.acquisitions; declare it`, pc);
       return false;
     }
     if (bin >= decl.numBins) {
       this.errFlags.add("ACQ_BIN_INDEX_INVALID");
-      this.halt(start, `${where} writes bin ${bin} of acquisition index ${acqIndex}, which has only ${decl.numBins} bins; increase num_bins`);
+      this.halt(start, `${where} writes bin ${bin} of acquisition index ${acqIndex}, which has only ${decl.numBins} bins; increase num_bins`, pc);
       return false;
     }
     if (code === Op.ACQUIRE_WEIGHED && (!this.weightIndices.has(w0) || !this.weightIndices.has(w1))) {
       if (!this.weightIndices.has(w0)) this.errFlags.add("ACQ_WEIGHT_PLAYBACK_INDEX_INVALID_PATH_0");
       if (!this.weightIndices.has(w1)) this.errFlags.add("ACQ_WEIGHT_PLAYBACK_INDEX_INVALID_PATH_1");
-      this.halt(start, `${where} uses weight index ${this.weightIndices.has(w0) ? w1 : w0}, which is not in sequence.weights; add it`);
+      this.halt(start, `${where} uses weight index ${this.weightIndices.has(w0) ? w1 : w0}, which is not in sequence.weights; add it`, pc);
       return false;
     }
     return true;
@@ -347,7 +349,7 @@ export class SequencerEngine {
 
   private underflow(pc: number): void {
     this.errFlags.add("SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW");
-    this.halt(this.trt, `RT queue underflow at ${describeInstruction(this.program, pc)}: the RT core needed it at ${this.trt} ns but the Q1 core issued it at ${this.tq} ns; add wait time or move classical instructions out of the tight loop`);
+    this.halt(this.trt, `RT queue underflow at ${describeInstruction(this.program, pc)}: the RT core needed it at ${this.trt} ns but the Q1 core issued it at ${this.tq} ns; add wait time or move classical instructions out of the tight loop`, pc);
   }
 
   private finishRt(): void {
@@ -355,16 +357,17 @@ export class SequencerEngine {
     this.state = "STOPPED";
   }
 
-  private halt(atNs: number, message: string): void {
+  private halt(atNs: number, message: string, pc = -1): void {
     this.log.push(message);
+    if (pc >= 0 && this.errorLine === 0) this.errorLine = this.program.line[pc] ?? 0;
     this.endNs = atNs;
     this.trt = atNs;
     this.state = "STOPPED";
   }
 
-  private fail(flag: string, message: string): void {
+  private fail(flag: string, message: string, pc = -1): void {
     this.errFlags.add(flag);
-    this.halt(this.trt, message);
+    this.halt(this.trt, message, pc);
   }
 }
 

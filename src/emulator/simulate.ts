@@ -7,6 +7,7 @@ import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../
 import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel, QbloxAcquisitionEntry } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToEmuInput } from "./driver-params.js";
+import { operationLabel, programComments } from "./labels.js";
 
 export interface SimulateOptions {
   /** render window start / end in seconds (default: 0 … header + first repetition) */
@@ -21,6 +22,8 @@ export interface SimWaveformEvent extends EmuEvent {
   cluster: string;
   module: string;
   portClock: string;
+  /** operation name from the compiler's comment on the event's Q1ASM line ("" when unknown) */
+  operation?: string;
 }
 
 export interface SimModule {
@@ -30,7 +33,7 @@ export interface SimModule {
   outputs: Float32Array[];
   /** marker bits 0..3 as 0/1 per ns */
   markers: Uint8Array[];
-  sequencers: Record<string, EmuSequencerStatus & { endTimeNs: number }>;
+  sequencers: Record<string, EmuSequencerStatus & { endTimeNs: number; errorLine?: number; portClock?: string }>;
 }
 
 export interface SimAcquisition {
@@ -73,15 +76,24 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
       const name = names[i]!;
       rawByModule.set(`${clusterName}/${name}`, m);
       const sequencers: SimModule["sequencers"] = {};
-      for (const s of m.sequencers) sequencers[`seq${s.index}`] = { ...s.status, endTimeNs: s.endTimeNs };
+      const compiledSeqs = Object.values(cluster.modules[name]!.sequencers);
+      for (const s of m.sequencers) {
+        const pc = compiledSeqs.find((c) => c.index === s.index)?.port_clock;
+        sequencers[`seq${s.index}`] = { ...s.status, endTimeNs: s.endTimeNs, ...(s.errorLine !== undefined ? { errorLine: s.errorLine } : {}), ...(pc !== undefined ? { portClock: pc } : {}) };
+      }
       modules[name] = { slot: m.slot, type: m.type, outputs: m.outputs, markers: m.markers, sequencers };
     });
     result.clusters[clusterName] = { modules, endTimeNs: run.endTimeNs };
     const bySlot = new Map(names.map((n) => [cluster.modules[n]!.slot, n] as const));
+    const comments = new Map<string, string[]>();
     for (const e of run.events) {
       const module = bySlot.get(e.slot) ?? "";
       const seq = Object.values(cluster.modules[module]?.sequencers ?? {}).find((s) => s.index === e.sequencer);
-      result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "" });
+      const key = `${module}/${e.sequencer}`;
+      let c = comments.get(key);
+      if (!c) { c = programComments(seq?.sequence.program ?? ""); comments.set(key, c); }
+      const operation = e.line ? operationLabel(c[e.line - 1] ?? "") : "";
+      result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "", operation });
     }
   }
   for (const [channel, layout] of Object.entries(compiled.acquisitions)) {
