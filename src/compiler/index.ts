@@ -16,6 +16,7 @@ import { generateWaveforms } from "./stages/4-waveforms.js";
 import { generatePrograms } from "./stages/5-program.js";
 import { buildSettings } from "./stages/6-settings.js";
 import type { CompileWarning } from "./types.js";
+import { channelDescription } from "./channel-options.js";
 import type { OpRef } from "./program/builder.js";
 import { verifyCompiled } from "../emulator/verify.js";
 
@@ -52,6 +53,8 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     latencyNs: (pc) => latency.get(pc) ?? 0,
     instructionLimit: options.instructionLimit ?? "error",
     warnings,
+    markerDebug: (seq) => channelDescription(hw, seq.cluster, seq.slot, seq.route.channelName).marker_debug_mode_enable === true,
+    qasmHookName: (seq) => hw.config.hardware_options?.sequencer_options?.[seq.route.portClock]?.qasm_hook_func ?? null,
     rfOutputOn: (seq) => {
       const desc = (hw.config.hardware_description as Record<string, { modules?: Record<string, { rf_output_on?: boolean }> }>)[seq.cluster]?.modules?.[String(seq.slot)];
       return seq.spec.isRF && (desc?.rf_output_on ?? true);

@@ -27,6 +27,8 @@ export interface EmitContext {
   channelOf: Map<string, AcqChannelPlan>;
   binRegister: Map<string, number>;
   defaultMarker: number;
+  /** marker debug mode (reference 3.8): values written around each play / acquire, or null */
+  debugMarkers: DebugMarkers | null;
   tempRegisters: [number, number] | null;
   /** gain latched by the last play in straight-line code (null after labels) */
   lastGain: [number, number] | null;
@@ -65,6 +67,32 @@ export function markerDefault(seq: SequencerPlan, rfOutputOn: boolean): number {
   return 0;
 }
 
+export interface DebugMarkers {
+  play: number;
+  acquire: number;
+  /** written after the operation: the channel's default marker regardless of rf_output_on */
+  reset: number;
+}
+
+/** Marker debug mode values per module type (reference 3.8, quantify `_decide_markers`). */
+export function debugMarkers(seq: SequencerPlan): DebugMarkers {
+  const reset = markerDefault(seq, true);
+  const outs = seq.route.outputIndices;
+  switch (seq.moduleType) {
+    case "QCM": {
+      const m = outs.reduce((acc, o) => acc | (1 << o), 0);
+      return { play: m, acquire: m, reset };
+    }
+    case "QRM": return { play: 0b0011, acquire: 0b1100, reset };
+    case "QCM_RF": {
+      const m = (1 << (Math.floor((outs[0] ?? 0) / 2) + 2)) | reset;
+      return { play: m, acquire: m, reset };
+    }
+    case "QRM_RF": return { play: 0b0110, acquire: 0b1010, reset };
+    default: return { play: 0b1, acquire: 0b1, reset };
+  }
+}
+
 /** Marker bit(s) driven by a MarkerPulse on a channel (reference 3.8). */
 export function markerBits(seq: SequencerPlan, op: MarkerPulseOp): number {
   const ch = seq.route.channelName;
@@ -101,6 +129,12 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
   const b = ctx.b;
   if (it.kind === "marker") {
     const bits = markerBits(ctx.seq, it.op);
+    if (it.high && ctx.defaultMarker !== 0 && (bits | ctx.defaultMarker) === ctx.defaultMarker) {
+      throw new ScheduleError("RF_OUTPUT_ALREADY_ON", `MarkerPulse "${it.op.name}" on ${ctx.seq.route.portClock} would switch on the RF output of ${ctx.seq.moduleName}.${ctx.seq.route.channelName}, which is already on because rf_output_on is true`, {
+        path: it.op.path,
+        hint: `set "rf_output_on": false on ${ctx.seq.moduleName} to switch the RF output with MarkerPulses`,
+      });
+    }
     const value = it.high ? bits | ctx.defaultMarker : ctx.defaultMarker;
     b.emit("set_mrk", [imm(value)], `${it.op.name} marker ${it.high ? "on" : "off"}`, it.op);
     return "needs-update";
@@ -129,10 +163,17 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
       b.emit("set_awg_gain", [imm(g0), imm(g1)], `setting gain for ${op.name}`, by);
       ctx.lastGain = [g0, g1];
     }
+    debugMarkerOn(ctx, "play", op);
     b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, `play ${op.name} (${op.durationNs} ns)`, by);
+    debugMarkerOff(ctx, op);
     return "done";
   }
-  if (isAcquisition(op)) return emitAcquisition(op, it, ctx);
+  if (isAcquisition(op)) {
+    debugMarkerOn(ctx, "acquire", op);
+    emitAcquisition(op, it, ctx);
+    debugMarkerOff(ctx, op);
+    return "done";
+  }
   switch (op.type) {
     case "VoltageOffset": {
       const oi = encoded(() => encodeOffset(op.offset_path_I, "offset path I"), by);
@@ -167,6 +208,17 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
     default:
       return "done";
   }
+}
+
+function debugMarkerOn(ctx: EmitContext, kind: "play" | "acquire", op: OpRef): void {
+  if (ctx.debugMarkers) ctx.b.emit("set_mrk", [imm(ctx.debugMarkers[kind])], `marker debug mode: ${kind}`, op);
+}
+
+/** The extra upd_param occupies 4 ns of sequencer time (quantify counts it in the elapsed time). */
+function debugMarkerOff(ctx: EmitContext, op: OpRef): void {
+  if (!ctx.debugMarkers) return;
+  ctx.b.emit("set_mrk", [imm(ctx.debugMarkers.reset)], "marker debug mode: reset", op);
+  ctx.b.emitRt("upd_param", [], 4, undefined, op);
 }
 
 function checkNcoSpacing(ctx: EmitContext, t: number, kind: "phase" | "frequency", op: ScheduleOp): void {

@@ -6,7 +6,8 @@ import { ResourceLimitError, TimingError } from "../../errors.js";
 import { imm, lbl, reg } from "../../q1/types.js";
 import type { ScheduleOp } from "../../schedule/model.js";
 import { ProgramBuilder, type OpRef } from "../program/builder.js";
-import { emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "../strategies.js";
+import { debugMarkers, emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "../strategies.js";
+import { qasmHook } from "../hooks.js";
 import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SeqNode, SequencerPlan, WaveformPlan } from "../types.js";
 
 export interface SequencerProgram {
@@ -22,6 +23,10 @@ export interface ProgramOptions {
   instructionLimit: "error" | "warn";
   warnings: CompileWarning[];
   rfOutputOn: (seq: SequencerPlan) => boolean;
+  /** marker_debug_mode_enable of the sequencer's channel (reference 3.8) */
+  markerDebug?: (seq: SequencerPlan) => boolean;
+  /** name of the registered Q1ASM hook for the sequencer's port-clock, or null */
+  qasmHookName?: (seq: SequencerPlan) => string | null;
 }
 
 export function generatePrograms(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, opts: ProgramOptions): Map<string, SequencerProgram> {
@@ -78,6 +83,7 @@ function sequencerProgram(
     channelOf: new Map(channels.map((c) => [c.channel, c])),
     binRegister,
     defaultMarker,
+    debugMarkers: opts.markerDebug?.(seq) ? debugMarkers(seq) : null,
     tempRegisters: null,
     lastGain: null,
     lastPlayEnd: { t: -Infinity, by: null },
@@ -106,7 +112,20 @@ function sequencerProgram(
     }
     opts.warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
+  const hookName = opts.qasmHookName?.(seq) ?? null;
+  if (hookName !== null) applyHook(b, seq, hookName);
   return { key: seq.key, builder: b, registersUsed: b.registers.peak };
+}
+
+/** Replace the builder's instructions by the hook's result, keeping the source map aligned. */
+function applyHook(b: ProgramBuilder, seq: SequencerPlan, name: string): void {
+  const fn = qasmHook(name, seq.route.portClock);
+  const sourceOf = new Map(b.instructions.map((ins, i) => [ins, b.sources[i]!]));
+  const edited = fn(b.instructions.slice(), { cluster: seq.cluster, moduleName: seq.moduleName, moduleType: seq.moduleType, sequencer: seq.index, portClock: seq.route.portClock });
+  const hookRef: OpRef = { name: `qasm_hook_func ${name}`, path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func` };
+  b.instructions.splice(0, b.instructions.length, ...edited);
+  b.sources.splice(0, b.sources.length, ...edited.map((ins) => sourceOf.get(ins) ?? hookRef));
+  b.count = edited.filter((ins) => ins.mnemonic !== "").length;
 }
 
 /** Expand marker pulses into edges, keeping time order (stable). */
