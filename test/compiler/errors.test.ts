@@ -154,11 +154,17 @@ describe("bad input: values", () => {
     expect(err.message).toBe('"too_loud" (SquarePulse) reaches amplitude 1.5, outside [-1, 1] of full scale');
   });
 
-  it("a long square pulse (played as offsets) with amplitude > 1 → range error naming the pulse", () => {
-    const err = expectQ1Error(() => compile(schedule([{ operation: mw({ name: "long_loud", amp: 1.5, duration: "200 ns" }) }]), hw));
-    expect(err).toBeInstanceOf(ValueRangeError);
-    expect(err.path).toBe("/schedulables/0/operation");
-    expect(err.message).toContain('"long_loud"');
+  it("a long square pulse (played as offsets) with amplitude > 1 → the same error, naming the pulse", () => {
+    const err = fails(() => compile(schedule([{ operation: mw({ name: "long_loud", amp: 1.5, duration: "200 ns" }) }]), hw),
+      ValueRangeError, "AMPLITUDE_OUT_OF_RANGE", "/schedulables/0/operation");
+    expect(err.message).toBe('"long_loud" (SquarePulse) reaches amplitude 1.5, outside [-1, 1] of full scale');
+  });
+
+  it("a VoltageOffset beyond full scale → range error naming the operation", () => {
+    const offset = { type: "VoltageOffset", name: "too_far", offset_path_I: 1.2, offset_path_Q: 0, port: "q0:mw", clock: "q0.01" };
+    const err = fails(() => compile(schedule([{ operation: offset }, { operation: { type: "IdlePulse", duration: "20 ns" } }]), hw),
+      ValueRangeError, "OFFSET_OUT_OF_RANGE", "/schedulables/0/operation");
+    expect(err.message).toBe('offset path I is 1.2; it must be within -1.0..1.0 (normalised to the output range). (operation "too_far")');
   });
 });
 
