@@ -17,6 +17,7 @@ import { generatePrograms } from "./stages/5-program.js";
 import { buildSettings } from "./stages/6-settings.js";
 import type { CompileWarning } from "./types.js";
 import { channelDescription } from "./channel-options.js";
+import { softwareFilter } from "./distortion/software.js";
 import type { OpRef } from "./program/builder.js";
 import { verifyCompiled } from "../emulator/verify.js";
 
@@ -46,7 +47,7 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
   lap("2-assign");
   const freqs = solveFrequencies(assigned, hw);
   lap("3-frequencies");
-  const waves = generateWaveforms(assigned);
+  const waves = generateWaveforms(assigned, (seq) => softwareFilter(hw, seq.route.portClock));
   lap("4-waveforms");
   const latency = relativeLatencies(assigned.sequencers.map((s) => s.route.portClock), hw);
   const programs = generatePrograms(assigned, freqs, waves, {

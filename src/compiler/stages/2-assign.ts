@@ -8,6 +8,7 @@ import { allocateSequencers } from "../../hardware/allocate.js";
 import type { PortClockRoute } from "../../hardware/model.js";
 import type { AcquisitionOp, ScheduleOp, TimedNode, TimedSchedule, VoltageOffsetOp, WaveformPulse } from "../../schedule/model.js";
 import type { AcqChannelPlan, AssignedSchedule, SeqNode, SequencerPlan } from "../types.js";
+import { hasSoftwareCorrection } from "../distortion/software.js";
 
 /** Square pulses at least this long become a voltage offset plus a 4 ns waveform (PULSE_STITCHING_DURATION). */
 export const LONG_SQUARE_NS = 100;
@@ -72,7 +73,9 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
       const pc = `${op.port}-${op.clock}`;
       const route = routes.get(pc)!;
       checkOperationFitsChannel(op, route);
-      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && !route.channelName.startsWith("digital")) {
+      // A software-corrected port-clock keeps long squares as waveforms so the filter sees them (quantify
+      // would stitch them into offsets and then leave them uncorrected).
+      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && !route.channelName.startsWith("digital") && !hasSoftwareCorrection(hw, pc)) {
         for (const part of expandLongSquare(op, n.startNs)) push(pc, part);
         needsSort = true;
         continue;

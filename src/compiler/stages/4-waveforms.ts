@@ -5,6 +5,7 @@
 import { ResourceLimitError, ValueRangeError, ScheduleError } from "../../errors.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
 import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
+import type { SampleFilter } from "../distortion/software.js";
 import type { AssignedSchedule, PlayInstruction, SeqNode, SequencerPlan, SequencerWaveforms, WaveformPlan } from "../types.js";
 
 /** A path whose peak is below this is not played (quantify: 2/2^16). */
@@ -20,10 +21,17 @@ interface NormalisedShape {
   hashIm: string;
 }
 
-export function generateWaveforms(assigned: AssignedSchedule): WaveformPlan {
+/**
+ * `filterOf` gives a sequencer's software distortion correction (applied to the samples before
+ * normalisation); such sequencers get their own shape cache.
+ */
+export function generateWaveforms(assigned: AssignedSchedule, filterOf: (seq: SequencerPlan) => SampleFilter | null = () => null): WaveformPlan {
   const shapeCache = new ShapeCache();
   const bySequencer = new Map<string, SequencerWaveforms>();
-  for (const seq of assigned.sequencers) bySequencer.set(seq.key, sequencerWaveforms(seq, shapeCache));
+  for (const seq of assigned.sequencers) {
+    const filter = filterOf(seq);
+    bySequencer.set(seq.key, sequencerWaveforms(seq, filter ? new ShapeCache(filter) : shapeCache));
+  }
   return { bySequencer };
 }
 
@@ -149,12 +157,14 @@ class ShapeCache {
   private readonly root = new Map<number, unknown>();
   private readonly byText = new Map<string, NormalisedShape>();
 
+  constructor(private readonly filter: SampleFilter | null = null) {}
+
   get(op: WaveformPulse): NormalisedShape {
     const params = shapeParams(op);
     if (params === null) {
       const key = op.type === "NumericalPulse" ? `${op.durationNs}|${op.interpolation}|${op.samples_re.join(",")}|${op.samples_im?.join(",") ?? ""}|${op.t_samples.join(",")}` : "";
       let hit = this.byText.get(key);
-      if (!hit) { hit = normalise(op); this.byText.set(key, hit); }
+      if (!hit) { hit = normalise(op, this.filter); this.byText.set(key, hit); }
       return hit;
     }
     let level = this.root;
@@ -165,13 +175,15 @@ class ShapeCache {
     }
     const last = params[params.length - 1]!;
     let shape = level.get(last) as NormalisedShape | undefined;
-    if (!shape) { shape = normalise(op); level.set(last, shape); }
+    if (!shape) { shape = normalise(op, this.filter); level.set(last, shape); }
     return shape;
   }
 }
 
-function normalise(op: WaveformPulse): NormalisedShape {
-  const { re, im } = sampleWaveform(op);
+function normalise(op: WaveformPulse, filter: SampleFilter | null): NormalisedShape {
+  const sampled = sampleWaveform(op);
+  const re = filter ? filter(sampled.re) : sampled.re;
+  const im = filter && sampled.im ? filter(sampled.im) : sampled.im;
   const ampRe = signedPeak(re);
   const ampIm = im ? signedPeak(im) : 0;
   const reN = Math.abs(ampRe) >= NULL_AMPLITUDE ? scale(re, 1 / ampRe) : null;

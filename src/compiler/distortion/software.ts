@@ -1,0 +1,62 @@
+/**
+ * Software distortion corrections (reference 1.3, 3.1 f.3): the sampled waveform of every pulse on
+ * the port-clock is passed through a filter and optionally clipped, before normalisation. quantify
+ * calls a Python function by name; we implement the supported names natively.
+ */
+import { HardwareConfigError } from "../../errors.js";
+import type { HardwareSetup } from "../../hardware/setup.js";
+import { isSoftwareCorrection } from "../settings/hardware-distortion.js";
+import { clip, lfilter } from "./lfilter.js";
+
+export type SampleFilter = (x: Float64Array) => Float64Array;
+
+/** filter_func values we implement: quantify's scipy name and two native aliases. */
+export const SUPPORTED_FILTER_FUNCS = ["scipy.signal.lfilter", "fir", "iir"] as const;
+
+interface SoftwareCorrection {
+  filter_func: string;
+  input_var_name: string;
+  kwargs: Record<string, unknown>;
+  clipping_values?: [number, number] | null;
+  sampling_rate?: number;
+}
+
+export function hasSoftwareCorrection(hw: HardwareSetup, portClock: string): boolean {
+  return isSoftwareCorrection(hw.config.hardware_options?.distortion_corrections?.[portClock]);
+}
+
+/** The filter of a port-clock's software correction, or null when it has none. */
+export function softwareFilter(hw: HardwareSetup, portClock: string): SampleFilter | null {
+  const raw: unknown = hw.config.hardware_options?.distortion_corrections?.[portClock];
+  if (!isSoftwareCorrection(raw)) return null;
+  const c = raw as SoftwareCorrection;
+  const path = `/hardware_options/distortion_corrections/${portClock}`;
+  const fail = (code: string, message: string, field: string, hint: string): never => {
+    throw new HardwareConfigError(code, `software distortion correction of ${portClock}: ${message}`, { path: `${path}/${field}`, hint });
+  };
+  if (!(SUPPORTED_FILTER_FUNCS as readonly string[]).includes(c.filter_func)) {
+    fail("UNSUPPORTED_FILTER_FUNC", `filter_func '${c.filter_func}' is not supported`, "filter_func", `supported filter_func values: ${SUPPORTED_FILTER_FUNCS.join(", ")} (kwargs.b, and kwargs.a for IIR)`);
+  }
+  if (c.filter_func === "scipy.signal.lfilter" && c.input_var_name !== "x") {
+    fail("BAD_FILTER_ARGUMENT", `input_var_name is '${c.input_var_name}', but scipy.signal.lfilter takes the samples as 'x'`, "input_var_name", 'set "input_var_name": "x"');
+  }
+  if (c.sampling_rate !== undefined && c.sampling_rate !== 1e9) {
+    fail("BAD_SAMPLING_RATE", `sampling_rate ${c.sampling_rate} S/s is not supported`, "sampling_rate", "waveforms are sampled at 1e9 S/s; omit sampling_rate or set it to 1e9");
+  }
+  const b = numberList(c.kwargs["b"]);
+  if (!b || b.length === 0) fail("BAD_FILTER_ARGUMENT", "kwargs.b must be a non-empty list of numbers", "kwargs/b", 'e.g. "kwargs": {"b": [0.5, 0.5], "a": [1]}');
+  const a = c.filter_func === "fir" ? [1] : c.kwargs["a"] === undefined ? [1] : numberList(c.kwargs["a"]);
+  if (!a || a.length === 0 || a[0] === 0) fail("BAD_FILTER_ARGUMENT", "kwargs.a must be a list of numbers with a[0] ≠ 0", "kwargs/a", 'e.g. "a": [1, -0.9]');
+  const extra = Object.keys(c.kwargs).filter((k) => k !== "a" && k !== "b");
+  if (extra.length > 0) fail("BAD_FILTER_ARGUMENT", `unsupported kwargs ${extra.join(", ")}`, "kwargs", "only b and a are supported");
+  const clipping = c.clipping_values ?? null;
+  if (clipping && !(clipping[0] <= clipping[1])) fail("BAD_FILTER_ARGUMENT", `clipping_values [${clipping.join(", ")}] has min > max`, "clipping_values", "give [min, max]");
+  return (x) => {
+    const y = lfilter(b!, a!, x);
+    return clipping ? clip(y, clipping[0], clipping[1]) : y;
+  };
+}
+
+function numberList(v: unknown): number[] | null {
+  return Array.isArray(v) && v.every((e) => typeof e === "number" && Number.isFinite(e)) ? (v as number[]) : null;
+}
