@@ -136,6 +136,12 @@ describe("bad input: timing", () => {
     expect(err.message).toBe('operation "late" starts at 2 ns, but the sequencer cluster0_module1.seq0 (q0:mw-q0.01) is busy until 4 ns');
   });
 
+  it("a pulse 2 ns after the header's 4 ns upd_param slot → TimingError GAP_TOO_SHORT", () => {
+    const err = fails(() => compile(schedule([{ operation: { type: "IdlePulse", duration: "2 ns" } }, { operation: mw({ name: "early" }) }]), hw),
+      TimingError, "GAP_TOO_SHORT", "/schedulables/1/operation");
+    expect(err.message).toBe('"early" starts 2 ns after the previous real-time instruction slot on cluster0_module1.seq0 (q0:mw-q0.01); the sequencer needs 0 or ≥ 4 ns');
+  });
+
   it("a pulse 2 ns after a loop starts (no instruction to absorb the gap) → TimingError GAP_TOO_SHORT", () => {
     const loop = { type: "LoopOperation", name: "sweep", repetitions: 3, body: { schedulables: [
       { operation: { type: "IdlePulse", duration: "2 ns" } },
