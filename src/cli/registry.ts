@@ -4,6 +4,7 @@ import { command as validate } from "./commands/validate.js";
 import { command as demo } from "./commands/demo.js";
 import { command as virtualCluster } from "./commands/virtual-cluster.js";
 import { command as run } from "./commands/run.js";
+import { command as simulate } from "./commands/simulate.js";
 
 /** All subcommands, in help order. Add new commands here (one import + one entry). */
-export const commands: CliCommand[] = [compile, validate, demo, run, virtualCluster];
+export const commands: CliCommand[] = [compile, validate, simulate, demo, run, virtualCluster];

@@ -69,6 +69,8 @@ export interface EmuRunOptions {
   events?: { fromNs: number; toNs: number };
   /** cap on reported events (default 100000) */
   maxEvents?: number;
+  /** timing and flags only: acquisitions are checked (indices, bins) but not integrated (compile --verify) */
+  skipSignals?: boolean;
 }
 
 export type SequencerState = "IDLE" | "ARMED" | "RUNNING" | "Q1_STOPPED" | "STOPPED";

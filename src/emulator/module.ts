@@ -112,6 +112,7 @@ export class ModuleEngine implements RtSink {
       if (w0 === 0) this.bins[pos]!.get(acqIndex)!.valid[bin] = 1;
       return;
     }
+    if (this.opts.skipSignals) return;
     this.pending.push(a);
     if (this.scope && seq.index === this.scopeSeq) {
       this.pending.push({ ...a, op: Op.NOP, end: startNs + SCOPE_SAMPLES });
