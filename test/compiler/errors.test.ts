@@ -8,7 +8,7 @@ import {
   FrequencyError, HardwareConfigError, InputParseError, Q1ForgeError, ResourceLimitError,
   ScheduleError, TimingError, ValueRangeError,
 } from "../../src/errors.js";
-import { loadHardwareConfig } from "../../src/hardware/load.js";
+import { loadHardwareConfig, parseHardwareConfigJson } from "../../src/hardware/load.js";
 import { parseScheduleJson } from "../../src/schedule/parse.js";
 import { basebandHardware, RESOURCES } from "./fixtures.js";
 import { expectQ1Error, nestedLoops, schedule } from "../fixtures/bad-input.js";
@@ -33,6 +33,11 @@ describe("bad input: parsing", () => {
     const err = fails(() => parseScheduleJson('{\n  "name": "x",\n  "schedulables": [,]\n}', "s.json"), InputParseError, "INPUT_PARSE", "line 3, column 20");
     expect(err.message).toMatch(/^s\.json is not valid JSON: /);
     expect(err.details).toEqual({ line: 3, column: 20 });
+  });
+
+  it("malformed hardware config JSON → InputParseError with line and column", () => {
+    const err = fails(() => parseHardwareConfigJson('{\n  "version": "0.2",\n}'), InputParseError, "INPUT_PARSE", "line 3, column 1");
+    expect(err.message.startsWith("Hardware config is not valid JSON: ")).toBe(true);
   });
 
   it("unknown operation type → ScheduleError UNKNOWN_OPERATION at the operation", () => {
