@@ -1,5 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { InputParseError, UsageError } from "../errors.js";
+import { syntaxErrorPosition } from "../schedule/parse.js";
 import type { CliIo } from "./types.js";
 
 /** Read a file (or stdin for "-") and parse it as JSON; errors name the file, line and column. */
@@ -21,15 +22,9 @@ export function parseJsonText(text: string, source: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (e) {
     const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    let where = "";
-    if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos);
-      const line = before.split("\n").length;
-      const column = pos - before.lastIndexOf("\n");
-      where = ` at line ${line}, column ${column}`;
-    }
+    // Node 20 does not always report a position; syntaxErrorPosition locates it itself.
+    const { line, column } = syntaxErrorPosition(text, msg);
+    const where = ` at line ${line}, column ${column}`;
     throw new InputParseError(`${source} is not valid JSON${where}: ${msg}`, { path: source + where, hint: "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)" });
   }
 }

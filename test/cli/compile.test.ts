@@ -171,7 +171,7 @@ describe("q1forge (top level)", () => {
     expect(r.code).toBe(0);
     const out = r.stdout.split("\n");
     expect(out[0]).toBe("usage: q1forge <command> [options]");
-    expect(out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(["compile", "validate", "demo", "run", "virtual-cluster"]);
+    expect(out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(["compile", "validate", "simulate", "demo", "run", "virtual-cluster"]);
   });
 
   it("no command prints the usage and exits 2", async () => {
@@ -183,7 +183,7 @@ describe("q1forge (top level)", () => {
   it("an unknown command exits 2 naming it", async () => {
     const r = await runCli(["compiel", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toEqual({ error: "UsageError", code: "USAGE", message: 'unknown command "compiel"', path: null, hint: "one of: compile, validate, demo, run, virtual-cluster" });
+    expect(JSON.parse(r.stderr)).toEqual({ error: "UsageError", code: "USAGE", message: 'unknown command "compiel"', path: null, hint: "one of: compile, validate, simulate, demo, run, virtual-cluster" });
   });
 });
 
