@@ -159,11 +159,11 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
     // gains were range-checked with the operation named in stage 4, so encoding cannot fail here
     const g0 = encodeGain(play.gain0, "gain path I");
     const g1 = encodeGain(play.gain1, "gain path Q");
+    debugMarkerOn(ctx, "play", op);
     if (!ctx.lastGain || ctx.lastGain[0] !== g0 || ctx.lastGain[1] !== g1) {
       b.emit("set_awg_gain", [imm(g0), imm(g1)], `setting gain for ${op.name}`, by);
       ctx.lastGain = [g0, g1];
     }
-    debugMarkerOn(ctx, "play", op);
     b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, `play ${op.name} (${op.durationNs} ns)`, by);
     debugMarkerOff(ctx, op);
     return "done";

@@ -33,7 +33,8 @@ function sequencerFrequencies(
   const route = seq.route;
   const pc = route.portClock;
   const where = `port-clock ${pc} (${seq.key})`;
-  const digital = route.channelName.startsWith("digital");
+  // marker-only port-clocks (clock "digital", e.g. RF switch MarkerPulses on a complex output) need no NCO or LO
+  const digital = route.channelName.startsWith("digital") || route.clock === "digital";
   if (digital) return { ncoEnabled: false, ifHz: null, clockHz: 0 };
   const clock = timed.clocks[route.clock];
   if (!clock || clock.freq === null || !Number.isFinite(clock.freq)) {
