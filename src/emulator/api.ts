@@ -112,7 +112,8 @@ export interface EmuSequencerResult extends EmuSequencerResultRaw {
 
 /** One played waveform / acquisition window / parameter event, for the waveform report. */
 export interface EmuEvent {
-  kind: "play" | "acquire" | "acquire_weighed" | "acquire_ttl" | "set_mrk" | "upd_param" | "wait_sync";
+  /** "offset" appears only in the simulate report: a pulse played through set_awg_offs + upd_param */
+  kind: "play" | "acquire" | "acquire_weighed" | "acquire_ttl" | "set_mrk" | "upd_param" | "wait_sync" | "offset";
   slot: number;
   sequencer: number;
   startNs: number;

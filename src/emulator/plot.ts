@@ -5,6 +5,7 @@
  * to a min/max envelope per pixel column, so the page size depends on the plot width, not the window.
  */
 import type { SimModule, SimulationResult, SimWaveformEvent } from "./simulate.js";
+import { reportRows } from "./summary.js";
 
 export interface PlotOptions {
   title?: string;
@@ -20,7 +21,7 @@ export interface PlotOptions {
 
 const MARGIN_L = 64, MARGIN_R = 12, MARGIN_T = 24, MARGIN_B = 22, SPAN_BAND = 16;
 const MARKER_H = 28;
-const SPAN_KINDS: ReadonlySet<string> = new Set(["play", "acquire", "acquire_weighed", "acquire_ttl"]);
+const ACQ_KINDS: ReadonlySet<string> = new Set(["acquire", "acquire_weighed", "acquire_ttl"]);
 const SEQ_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
 export function renderPlotHtml(result: SimulationResult, opts: PlotOptions = {}): string {
@@ -29,10 +30,11 @@ export function renderPlotHtml(result: SimulationResult, opts: PlotOptions = {})
   const title = opts.title ?? "q1forge simulation";
   const parts: string[] = [];
   parts.push(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${CSS}</style></head><body>`);
+  const rows = reportRows(result);
   parts.push(`<h1>${esc(title)}</h1><p class="window">window ${fromNs} … ${toNs} ns (${toNs - fromNs} samples per channel at 1 GS/s)</p>`);
   for (const [clusterName, cluster] of Object.entries(result.clusters)) {
     for (const [moduleName, mod] of Object.entries(cluster.modules)) {
-      const events = result.events.filter((e) => e.cluster === clusterName && e.module === moduleName && SPAN_KINDS.has(e.kind));
+      const events = rows.filter((e) => e.cluster === clusterName && e.module === moduleName);
       parts.push(`<section class="module"><h2>${esc(`${clusterName} / ${moduleName}`)} <small>${mod.type}, slot ${mod.slot}</small></h2>`);
       parts.push(sequencerTable(mod));
       for (const ch of analogChannels(mod)) {
@@ -45,7 +47,7 @@ export function renderPlotHtml(result: SimulationResult, opts: PlotOptions = {})
       parts.push("</section>");
     }
   }
-  parts.push(reportTable(result.events, opts.maxRows ?? 500));
+  parts.push(reportTable(rows, opts.maxRows ?? 500));
   parts.push("</body></html>\n");
   return parts.join("");
 }
@@ -130,7 +132,7 @@ function spans(events: SimWaveformEvent[], fromNs: number, toNs: number, W: numb
     if (b <= a) continue;
     if (drawn++ >= maxSpans) continue;
     const x0 = MARGIN_L + ((a - fromNs) * W) / span, w = Math.max(1, ((b - a) * W) / span);
-    const acq = e.kind !== "play";
+    const acq = ACQ_KINDS.has(e.kind);
     const color = SEQ_COLORS[e.sequencer % SEQ_COLORS.length]!;
     const name = e.operation || e.kind;
     const text = `${name} · ${e.portClock}`;
@@ -170,7 +172,7 @@ function sequencerTable(mod: SimModule): string {
 }
 
 function reportTable(events: SimWaveformEvent[], maxRows: number): string {
-  const rows = events.filter((e) => SPAN_KINDS.has(e.kind)).slice(0, maxRows).map((e) =>
+  const rows = events.slice(0, maxRows).map((e) =>
     `<tr><td>${e.startNs}</td><td>${e.durationNs}</td><td>${e.kind}</td><td>${esc(e.operation ?? "")}</td><td>${esc(e.module)}</td><td>${e.sequencer}</td><td>${esc(e.portClock)}</td>` +
     `<td>${e.gain ? `${fmtNum(e.gain[0])}, ${fmtNum(e.gain[1])}` : ""}</td><td>${e.ncoFreqHz !== undefined ? fmtNum(e.ncoFreqHz / 1e6) : ""}</td><td>${e.ncoPhaseDeg !== undefined ? fmtNum(e.ncoPhaseDeg) : ""}</td></tr>`);
   return `<details open><summary>waveform report (${rows.length} rows shown)</summary><table class="report"><tr><th>start ns</th><th>duration ns</th><th>kind</th><th>operation</th><th>module</th><th>seq</th><th>port-clock</th><th>gain</th><th>NCO MHz</th><th>phase °</th></tr>${rows.join("")}</table></details>`;
@@ -194,6 +196,6 @@ function esc(s: string): string {
 }
 
 const CSS = `body{font:13px system-ui,sans-serif;margin:16px;color:#222}h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:18px 0 4px}h2 small{color:#777;font-weight:normal}
-svg.channel{display:block;margin:4px 0}.trace{fill:none;stroke:#124;stroke-width:1}.envelope{fill:#124;stroke:#124;stroke-width:.6}.step{stroke:#a50}
+svg.channel{display:block;margin:4px 0;overflow:hidden}.trace{fill:none;stroke:#124;stroke-width:1}.envelope{fill:#124;stroke:#124;stroke-width:.6}.step{stroke:#a50}
 .grid{stroke:#eee}.axis{stroke:#999}.tick{font-size:10px;fill:#666}.ch-label{font-size:12px;font-weight:bold;fill:#333}.op-label{font-size:10px;fill:#333}
 table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;font-size:12px}tr.error td{background:#fdd}tr.warning td{background:#ffd}`;

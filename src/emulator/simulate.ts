@@ -7,7 +7,7 @@ import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../
 import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel, QbloxAcquisitionEntry } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToEmuInput } from "./driver-params.js";
-import { operationLabel, programComments } from "./labels.js";
+import { lineLabel, programNotes, type ProgramNotes } from "./labels.js";
 
 export interface SimulateOptions {
   /** render window start / end in seconds (default: 0 … header + first repetition) */
@@ -85,14 +85,14 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
     });
     result.clusters[clusterName] = { modules, endTimeNs: run.endTimeNs };
     const bySlot = new Map(names.map((n) => [cluster.modules[n]!.slot, n] as const));
-    const comments = new Map<string, string[]>();
+    const comments = new Map<string, ProgramNotes>();
     for (const e of run.events) {
       const module = bySlot.get(e.slot) ?? "";
       const seq = Object.values(cluster.modules[module]?.sequencers ?? {}).find((s) => s.index === e.sequencer);
       const key = `${module}/${e.sequencer}`;
       let c = comments.get(key);
-      if (!c) { c = programComments(seq?.sequence.program ?? ""); comments.set(key, c); }
-      const operation = e.line ? operationLabel(c[e.line - 1] ?? "") : "";
+      if (!c) { c = programNotes(seq?.sequence.program ?? ""); comments.set(key, c); }
+      const operation = e.line ? lineLabel(c, e.line) : "";
       result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "", operation });
     }
   }

@@ -14,8 +14,30 @@ export interface SummaryOptions {
   maxValues?: number;
 }
 
+/**
+ * Plays and acquisition windows, plus long square pulses the compiler emits as offsets: an upd_param
+ * that sets a non-zero offset opens an "offset" row that lasts until the sequencer's offset returns
+ * to zero (or the window ends).
+ */
 export function reportRows(result: SimulationResult): SimWaveformEvent[] {
-  return result.events.filter((e) => REPORT_KINDS.has(e.kind));
+  const rows: SimWaveformEvent[] = [];
+  const open = new Map<string, SimWaveformEvent>();
+  for (const e of result.events) {
+    const key = `${e.cluster}/${e.module}/${e.sequencer}`;
+    const o = open.get(key);
+    const zero = !e.offset || (e.offset[0] === 0 && e.offset[1] === 0);
+    if (o && e.offset && (zero || e.kind === "upd_param")) {
+      o.durationNs = e.startNs - o.startNs;
+      open.delete(key);
+    }
+    if (e.kind === "upd_param" && !zero) {
+      const row: SimWaveformEvent = { ...e, kind: "offset" };
+      open.set(key, row);
+      rows.push(row);
+    } else if (REPORT_KINDS.has(e.kind)) rows.push(e);
+  }
+  for (const o of open.values()) o.durationNs = result.window.toNs - o.startNs;
+  return rows;
 }
 
 export function formatSummary(result: SimulationResult, name: string, opts: SummaryOptions = {}): string {
