@@ -39,6 +39,9 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
   };
 
   const hw: HardwareSetup = isHardwareSetup(hardware) ? hardware : loadHardwareConfig(hardware);
+  if (Object.keys(hw.config.hardware_options?.crosstalk ?? {}).length > 0) {
+    warnings.push({ code: "CROSSTALK_NOT_APPLIED", message: "hardware_options.crosstalk is accepted but crosstalk compensation (reference 3.1 b) is not implemented; pulses are compiled uncompensated", path: "/hardware_options/crosstalk" });
+  }
   const doc: ScheduleDocument = parseScheduleDocument(schedule);
   lap("0-validate");
   const timed = resolveTiming(doc);
