@@ -189,7 +189,7 @@ function niceCeil(v: number): number {
   return 10 * p;
 }
 const fmt = (v: number): string => (Math.round(v * 10) / 10).toString();
-const fmtNum = (v: number): string => (Math.abs(v) >= 1000 || Number.isInteger(v) ? String(Math.round(v * 1000) / 1000) : v.toPrecision(4).replace(/\.?0+$/, ""));
+const fmtNum = (v: number): string => (Math.abs(v) < 1e-9 ? "0" : Math.abs(v) >= 1000 || Number.isInteger(v) ? String(Math.round(v * 1000) / 1000) : v.toPrecision(4).replace(/\.?0+$/, ""));
 const fmtTime = (ns: number): string => (Math.abs(ns) >= 10_000 ? `${fmtNum(ns / 1000)} µs` : `${ns} ns`);
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
