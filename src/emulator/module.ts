@@ -25,6 +25,8 @@ const MODULE_IO: Readonly<Record<ModuleType, ModuleIo>> = {
 };
 export const MARKERS_PER_MODULE = 4;
 const DEFAULT_INTEGRATION_LENGTH = 1024;
+/** render window chunk: scratch buffers stay in cache */
+const RENDER_CHUNK_NS = 16_384;
 
 interface PendingAcq { seq: number; op: Op; acqIndex: number; bin: number; w0: number; w1: number; start: number; end: number }
 
@@ -228,26 +230,30 @@ export class ModuleEngine implements RtSink {
     const dacs = sc ? sc.dacs.map((b, d) => b.subarray(0, n).fill(this.outOffset[d]!)) : Array.from({ length: this.io.dacs }, (_, d) => new Float64Array(n).fill(this.outOffset[d]!));
     const o0 = sc ? sc.o0.subarray(0, n) : new Float64Array(n), o1 = sc ? sc.o1.subarray(0, n) : new Float64Array(n);
     const clipped = new Uint8Array(this.io.dacs);
-    this.seqs.forEach((s, i) => {
-      const cfg = this.cfgs[i]!;
-      if (cfg.routeDac.length === 0) return;
+    for (let i = 0; i < this.seqs.length; i++) {
+      const cfg = this.cfgs[i]!, s = this.seqs[i]!;
+      if (cfg.routeDac.length === 0) continue;
       renderPaths(fromRenderLog ? (s.renderLog as History) : s.history, cfg, from, to, o0, o1);
-      for (let r = 0; r < cfg.routeDac.length; r++) {
-        const out = dacs[cfg.routeDac[r]!]!, src = cfg.routePath[r] ? o1 : o0;
-        for (let k = 0; k < n; k++) out[k] += src[k]!;
-      }
-    });
-    dacs.forEach((out, d) => {
-      for (let k = 0; k < n; k++) {
-        const v = out[k]!;
-        if (v > 1) { out[k] = 1; clipped[d] = 1; } else if (v < -1) { out[k] = -1; clipped[d] = 1; }
-      }
-    });
-    this.seqs.forEach((s, i) => {
+      for (let r = 0; r < cfg.routeDac.length; r++) addInto(dacs[cfg.routeDac[r]!]!, cfg.routePath[r] ? o1 : o0, n);
+    }
+    for (let d = 0; d < dacs.length; d++) clipped[d] = clipInPlace(dacs[d]!, n);
+    for (let i = 0; i < this.seqs.length; i++) {
       const cfg = this.cfgs[i]!;
-      for (let r = 0; r < cfg.routeDac.length; r++) if (clipped[cfg.routeDac[r]!]) s.warnFlags.add("OUTPUT_OVERFLOW");
-    });
+      for (let r = 0; r < cfg.routeDac.length; r++) if (clipped[cfg.routeDac[r]!]) this.seqs[i]!.warnFlags.add("OUTPUT_OVERFLOW");
+    }
     return dacs;
+  }
+
+  /** Rendered outputs of the report window, computed in cache-sized chunks straight into Float32 arrays. */
+  private renderOutputs(from: number, to: number): Float32Array[] {
+    const n = Math.max(0, to - from);
+    const out = Array.from({ length: this.io.dacs }, () => new Float32Array(n));
+    const sc = this.ensureScratch(Math.min(n, RENDER_CHUNK_NS));
+    for (let t = from; t < to; t += RENDER_CHUNK_NS) {
+      const end = Math.min(to, t + RENDER_CHUNK_NS);
+      this.outputs(t, end, true, sc).forEach((d, k) => out[k]!.set(d, t - from));
+    }
+    return out;
   }
 
   markers(from: number, to: number): Uint8Array[] {
@@ -258,7 +264,7 @@ export class ModuleEngine implements RtSink {
 
   result(): EmuModuleResult {
     const render = this.opts.render;
-    const outputs = render ? this.outputs(render.fromNs, render.toNs, true).map((o) => Float32Array.from(o)) : [];
+    const outputs = render ? this.renderOutputs(render.fromNs, render.toNs) : [];
     const markers = render ? this.markers(render.fromNs, render.toNs) : [];
     const sequencers = this.seqs.map((s, i) => this.sequencerResult(s, i));
     return { slot: this.input.slot, type: this.input.type, sequencers, outputs, markers };
@@ -291,6 +297,20 @@ export class ModuleEngine implements RtSink {
       ...(err.length > 0 && s.errorLine > 0 ? { errorLine: s.errorLine } : {}),
     };
   }
+}
+
+function addInto(out: Float64Array, src: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) out[k] += src[k]!;
+}
+
+/** Clip to ±1 full scale; returns 1 when anything was clipped. */
+function clipInPlace(out: Float64Array, n: number): number {
+  let clipped = 0;
+  for (let k = 0; k < n; k++) {
+    const v = out[k]!;
+    if (v > 1) { out[k] = 1; clipped = 1; } else if (v < -1) { out[k] = -1; clipped = 1; }
+  }
+  return clipped;
 }
 
 /**
