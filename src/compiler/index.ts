@@ -10,6 +10,8 @@ import { parseScheduleDocument } from "../schedule/parse.js";
 import type { ScheduleDocument } from "../schedule/schema.js";
 import type { CompiledSchedule } from "./output.js";
 import { resolveTiming } from "./stages/1-timing.js";
+import { applyCrosstalk } from "./stages/1b-crosstalk.js";
+import { stackPulses } from "./stages/1c-stack-pulses.js";
 import { assignSequencers } from "./stages/2-assign.js";
 import { solveFrequencies } from "./stages/3-frequencies.js";
 import { generateWaveforms } from "./stages/4-waveforms.js";
@@ -39,12 +41,9 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
   };
 
   const hw: HardwareSetup = isHardwareSetup(hardware) ? hardware : loadHardwareConfig(hardware);
-  if (Object.keys(hw.config.hardware_options?.crosstalk ?? {}).length > 0) {
-    warnings.push({ code: "CROSSTALK_NOT_APPLIED", message: "hardware_options.crosstalk is accepted but crosstalk compensation (reference 3.1 b) is not implemented; pulses are compiled uncompensated", path: "/hardware_options/crosstalk" });
-  }
   const doc: ScheduleDocument = parseScheduleDocument(schedule);
   lap("0-validate");
-  const timed = resolveTiming(doc);
+  const timed = stackPulses(applyCrosstalk(resolveTiming(doc), hw));
   lap("1-timing");
   const assigned = assignSequencers(timed, hw);
   lap("2-assign");

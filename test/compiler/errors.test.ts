@@ -124,12 +124,25 @@ describe("bad input: timing", () => {
     expect(err.hint).toBe("refer to a label of this schedule (a, b)");
   });
 
-  it("two pulses overlapping on one port-clock → TimingError OVERLAPPING_PULSES naming both", () => {
-    const err = fails(() => compile(schedule([
+  it("two waveform pulses overlapping on one port-clock are stacked (summed), not rejected", () => {
+    const c = compile(schedule([
       { label: "a", operation: mw({ name: "long", duration: "40 ns" }) },
-      { operation: mw({ name: "short" }), ref_schedulable: "a", ref_pt: "start", rel_time: "20 ns" },
-    ]), hw), TimingError, "OVERLAPPING_PULSES", "/schedulables/1/operation");
-    expect(err.message).toBe('pulse "short" at 20 ns overlaps pulse "long" that plays until 40 ns on q0:mw-q0.01');
+      { operation: mw({ name: "short", amp: 0.25 }), ref_schedulable: "a", ref_pt: "start", rel_time: "20 ns" },
+    ]), hw);
+    const program = c.clusters.cluster0!.modules.cluster0_module1!.sequencers.seq0!.sequence.program;
+    const body = program.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter(Boolean).slice(7, 12);
+    // [0, 20): 0.5 alone; [20, 40): 0.5 + 0.25, both as 20-sample square waveforms sharing one shape
+    expect(body).toEqual(["set_awg_gain 16384,0", "play 0,0,4", "wait 16", "set_awg_gain 24576,0", "play 0,0,4"]);
+  });
+
+  it("an acquisition inside another's 300 ns spacing → TimingError ACQUISITIONS_TOO_CLOSE naming both", () => {
+    const acq = (name: string) => ({ type: "SSBIntegrationComplex", name, duration: "200 ns", port: "q0:res", clock: "q0.ro", acq_channel: 0 });
+    const err = fails(() => compile(schedule([
+      { label: "a", operation: acq("first") },
+      { operation: acq("second"), ref_schedulable: "a", ref_pt: "start", rel_time: "100 ns" },
+    ]), hw), TimingError, "ACQUISITIONS_TOO_CLOSE", "/schedulables/1/operation");
+    expect(err.message).toContain('"second"');
+    expect(err.message).toContain('"first"');
   });
 
   it("a pulse 2 ns into the 4 ns slot of a voltage offset → TimingError OVERLAPPING_OPERATIONS", () => {

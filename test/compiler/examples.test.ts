@@ -65,8 +65,14 @@ describe("rf-transmon: QCM-RF + QRM-RF", () => {
 
 describe("mixed-flux-markers: real flux outputs, markers, filters, real readout", () => {
   const c = compileExample("mixed-flux-markers");
-  it("crosstalk is reported as not applied", () => {
-    expect(c.diagnostics.warnings.map((w) => w.code)).toEqual(["CROSSTALK_NOT_APPLIED"]);
+  it("crosstalk of q0's flux pulse is compensated on q1 and q2 and stacked with their own pulses", () => {
+    expect(c.diagnostics.warnings).toEqual([]);
+    // C = M⁻¹ = I − N: q1 gets −0.02 × 0.3, q2 gets +0.005 × 0.3 of q0's 60 ns square pulse from 20 ns on.
+    // q1 also has an lfilter (b = [0, .25, .5]): gains are scaled by the filter's DC gain 0.75.
+    const q1 = lines(seqOf(c, "cluster0_module3", "q1:fl-cl0.baseband").sequence.program).slice(7, 13);
+    expect(q1).toEqual(["wait 20", `set_awg_gain ${Math.round((0.4 - 0.006) * 0.75 * 32768)},0`, "play 0,0,4", "wait 16", `set_awg_gain ${Math.round(-0.006 * 0.75 * 32768)},0`, "play 1,1,4"]);
+    const q2 = lines(seqOf(c, "cluster0_module3", "q2:fl-cl0.baseband").sequence.program).slice(7, 13);
+    expect(q2).toEqual(["wait 20", `set_awg_gain ${Math.round((0.2 * 39 / 40 + 0.0015) * 32768)},0`, "play 0,0,4", "wait 36", `set_awg_gain ${Math.round(0.0015 * 32768)},0`, "play 1,1,4"]);
   });
   it("QCM: exp0 filter on out0; init offset on q2's sequencer", () => {
     const m = moduleSettings(c, "cluster0_module3");
@@ -76,7 +82,9 @@ describe("mixed-flux-markers: real flux outputs, markers, filters, real readout"
   });
   it("q1 flux: the lfilter-corrected waveform", () => {
     const s = seqOf(c, "cluster0_module3", "q1:fl-cl0.baseband");
-    expect(Object.values(s.sequence.waveforms)[0]!.data).toEqual([0, 1 / 3, ...new Array(18).fill(1)]);
+    // stacked with the crosstalk copy: [20, 40) and [40, 80), each filtered and normalised
+    const round = (x: number[]) => x.map((v) => Math.round(v * 1e12) / 1e12);
+    expect(Object.values(s.sequence.waveforms).map((w) => round(w.data))).toEqual([round([0, 1 / 3, ...new Array(18).fill(1)]), round([0, 1 / 3, ...new Array(38).fill(1)])]);
     expect([s.settings.connect_out, s.settings.nco_en]).toEqual([{ out0: "off", out1: "I", out2: "off", out3: "off" }, false]);
   });
   it("markers: switch pulses on digital outputs 0 and 1, scope trigger on the QRM", () => {

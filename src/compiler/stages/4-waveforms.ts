@@ -199,7 +199,7 @@ function signedPeak(x: Float64Array): number {
 
 function scale(x: Float64Array, f: number): Float64Array {
   const y = new Float64Array(x.length);
-  for (let k = 0; k < x.length; k++) y[k] = x[k]! * f;
+  for (let k = 0; k < x.length; k++) y[k] = x[k]! * f + 0; // + 0 turns -0 into 0
   return y;
 }
 

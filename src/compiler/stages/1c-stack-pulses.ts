@@ -1,0 +1,112 @@
+/**
+ * Stage 1c: pulse stacking (reference 3.1 c). Waveform pulses that overlap in time on one port-clock
+ * cannot be played by one sequencer; like quantify, each group of overlapping pulses is rebuilt as a
+ * sequence of non-overlapping pulses, one per interval between start/end events: a SquarePulse with
+ * the summed amplitude where only square pulses are active, otherwise a NumericalPulse holding the sum
+ * of the active pulses' samples. Crosstalk compensation (stage 1b) relies on this. Each loop body is
+ * stacked on its own.
+ */
+import type { TimedNode, TimedOp, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
+import { sampleWaveform } from "../../schedule/waveforms.js";
+import { isWaveformPulse } from "./4-waveforms.js";
+
+export function stackPulses(timed: TimedSchedule): TimedSchedule {
+  const nodes = stackList(timed.nodes);
+  return nodes === timed.nodes ? timed : { ...timed, nodes };
+}
+
+interface Placed { node: TimedOp; op: WaveformPulse; start: number; end: number }
+
+function stackList(nodes: TimedNode[]): TimedNode[] {
+  let changed = false;
+  const out: TimedNode[] = [];
+  const byPortClock = new Map<string, Placed[]>();
+  for (const n of nodes) {
+    if (n.kind === "loop") {
+      const body = stackList(n.body);
+      if (body !== n.body) changed = true;
+      out.push(body === n.body ? n : { ...n, body });
+      continue;
+    }
+    if (isWaveformPulse(n.op) && n.op.durationNs > 0) {
+      const pc = `${n.op.port}-${n.op.clock}`;
+      const list = byPortClock.get(pc);
+      const p = { node: n, op: n.op, start: n.startNs, end: n.startNs + n.op.durationNs };
+      if (list) list.push(p); else byPortClock.set(pc, [p]);
+    }
+    out.push(n);
+  }
+  const replaced = new Set<TimedNode>();
+  const added: TimedNode[] = [];
+  for (const pulses of byPortClock.values()) {
+    for (const group of overlappingGroups(pulses)) {
+      for (const p of group) replaced.add(p.node);
+      added.push(...rebuild(group));
+    }
+  }
+  if (replaced.size === 0) return changed ? out : nodes;
+  const merged = [...out.filter((n) => !replaced.has(n)), ...added];
+  const order = merged.map((n, i) => [n, i] as const);
+  order.sort((a, b) => a[0].startNs - b[0].startNs || a[1] - b[1]);
+  return order.map((o) => o[0]);
+}
+
+/** Groups of pulses connected by overlaps (groups of one are left alone). */
+function overlappingGroups(pulses: Placed[]): Placed[][] {
+  const sorted = [...pulses].sort((a, b) => a.start - b.start);
+  const groups: Placed[][] = [];
+  let cur: Placed[] = [];
+  let end = -Infinity;
+  for (const p of sorted) {
+    if (p.start < end) cur.push(p);
+    else {
+      if (cur.length > 1) groups.push(cur);
+      cur = [p];
+    }
+    end = Math.max(end, p.end);
+  }
+  if (cur.length > 1) groups.push(cur);
+  return groups;
+}
+
+function rebuild(group: Placed[]): TimedNode[] {
+  const edges = [...new Set(group.flatMap((p) => [p.start, p.end]))].sort((a, b) => a - b);
+  const first = group[0]!.op;
+  const name = `stacked ${[...new Set(group.map((p) => p.op.name))].join(" + ")}`;
+  const samples = new Map<Placed, { re: Float64Array; im: Float64Array | null }>();
+  const sampled = (p: Placed) => {
+    let s = samples.get(p);
+    if (!s) { s = sampleWaveform(p.op); samples.set(p, s); }
+    return s;
+  };
+  const out: TimedNode[] = [];
+  for (let k = 0; k + 1 < edges.length; k++) {
+    const a = edges[k]!, b = edges[k + 1]!;
+    const active = group.filter((p) => p.start <= a && p.end >= b);
+    if (active.length === 0) continue;
+    const base = { name, path: first.path, t0Ns: 0, port: first.port, clock: first.clock, durationNs: b - a };
+    let op: WaveformPulse;
+    if (active.every((p) => p.op.type === "SquarePulse")) {
+      let amp = 0, ampImag = 0;
+      for (const p of active) if (p.op.type === "SquarePulse") { amp += p.op.amp; ampImag += p.op.ampImag; }
+      op = { ...base, type: "SquarePulse", amp, ampImag };
+    } else {
+      const len = b - a;
+      const re = new Array<number>(len + 1).fill(0);
+      let im: number[] | null = null;
+      for (const p of active) {
+        const s = sampled(p);
+        for (let i = 0; i < len; i++) {
+          re[i]! += s.re[a - p.start + i]!;
+          if (s.im) { im ??= new Array<number>(len + 1).fill(0); im[i]! += s.im[a - p.start + i]!; }
+        }
+      }
+      // one extra sample so that t_samples spans len ns (quantify's SimpleNumericalPulse)
+      re[len] = re[len - 1]!;
+      if (im) im[len] = im[len - 1]!;
+      op = { ...base, type: "NumericalPulse", samples_re: re, samples_im: im, t_samples: re.map((_, i) => i * 1e-9), interpolation: "linear" };
+    }
+    out.push({ kind: "op", startNs: a, op });
+  }
+  return out;
+}
