@@ -14,18 +14,22 @@ export function formatOperand(op: Operand): string {
  * `label:` followed by the instruction, args comma-separated without spaces, `# comment` at the end.
  */
 export function printProgram(program: readonly Instruction[]): string {
-  let out = "";
-  for (const ins of program) {
-    let row = ins.label !== undefined ? `${ins.label}:` : "";
+  // Rows are collected and joined once into a flat string: `out += …` would build a cons-string
+  // tree that keeps every piece alive and makes large programs GC-heavy.
+  const rows = new Array<string>(program.length + 1);
+  for (let r = 0; r < program.length; r++) {
+    const ins = program[r]!;
+    let row = ins.label !== undefined ? ins.label + ":" : "";
     if (ins.mnemonic !== "") {
-      row += ` ${ins.mnemonic}`;
+      row += " " + ins.mnemonic;
       const args = ins.args;
       for (let i = 0; i < args.length; i++) row += (i === 0 ? " " : ",") + formatOperand(args[i]!);
     }
-    if (ins.comment) row += ` # ${ins.comment}`;
-    out += row + "\n";
+    if (ins.comment) row += " # " + ins.comment;
+    rows[r] = row;
   }
-  return out;
+  rows[program.length] = "";
+  return rows.join("\n");
 }
 
 /**

@@ -24,8 +24,8 @@ const SINGLE_PROGRAM = [
 const OVERLAP = {
   name: "overlap", resources: RESOURCES,
   schedulables: [
-    { label: "a", operation: { type: "SquarePulse", name: "long", amp: 0.5, duration: "40 ns", port: "q0:mw", clock: "q0.01" } },
-    { operation: { type: "SquarePulse", name: "short", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" }, ref_schedulable: "a", ref_pt: "start", rel_time: "20 ns" },
+    { label: "o", operation: { type: "VoltageOffset", name: "offset", offset_path_I: 0.1, offset_path_Q: 0, port: "q0:mw", clock: "q0.01" } },
+    { operation: { type: "SquarePulse", name: "late", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" }, ref_schedulable: "o", rel_time: "2 ns" },
   ],
 };
 
@@ -83,9 +83,9 @@ describe("q1forge compile", () => {
     const r = await runCli(["compile", "--schedule", overlapPath, "--hardware", hwPath]);
     expect([r.code, r.stdout]).toEqual([1, ""]);
     expect(r.stderr.split("\n")).toEqual([
-      'TimingError [OVERLAPPING_PULSES]: pulse "short" at 20 ns overlaps pulse "long" that plays until 40 ns on q0:mw-q0.01',
+      'TimingError [OVERLAPPING_OPERATIONS]: operation "late" starts at 2 ns, but the sequencer cluster0_module1.seq0 (q0:mw-q0.01) is busy until 4 ns',
       "  at: /schedulables/1/operation",
-      "  hint: pulses on one port-clock cannot overlap; delay the pulse or use another clock (frequency multiplexing)",
+      "  hint: every real-time instruction (play, acquire, upd_param after a parameter change) occupies the sequencer for 4 ns; start the operation at the same time as the previous one or at least 4 ns after it",
       "",
     ]);
   });
@@ -96,10 +96,10 @@ describe("q1forge compile", () => {
     expect(r.stderr.endsWith("\n") && r.stderr.indexOf("\n") === r.stderr.length - 1).toBe(true);
     expect(JSON.parse(r.stderr)).toEqual({
       error: "TimingError",
-      code: "OVERLAPPING_PULSES",
-      message: 'pulse "short" at 20 ns overlaps pulse "long" that plays until 40 ns on q0:mw-q0.01',
+      code: "OVERLAPPING_OPERATIONS",
+      message: 'operation "late" starts at 2 ns, but the sequencer cluster0_module1.seq0 (q0:mw-q0.01) is busy until 4 ns',
       path: "/schedulables/1/operation",
-      hint: "pulses on one port-clock cannot overlap; delay the pulse or use another clock (frequency multiplexing)",
+      hint: "every real-time instruction (play, acquire, upd_param after a parameter change) occupies the sequencer for 4 ns; start the operation at the same time as the previous one or at least 4 ns after it",
     });
   });
 

@@ -54,7 +54,8 @@ export class ProgramBuilder {
 
   /** Real-time instruction whose last operand is a duration in ns; advances the clock. */
   emitRt(mnemonic: string, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
-    const ins = this.emit(mnemonic, [...args, imm(durationNs)], comment, by);
+    args.push(imm(durationNs)); // callers pass a fresh array
+    const ins = this.emit(mnemonic, args, comment, by);
     this.elapsed[this.elapsed.length - 1]! += durationNs;
     this.lastRt = ins;
   }
@@ -71,7 +72,7 @@ export class ProgramBuilder {
     if (delta < 0) {
       throw new TimingError("OVERLAPPING_OPERATIONS", `${what} "${by.name}" starts at ${t} ns, but the sequencer ${this.where} is busy until ${this.now} ns`, {
         path: by.path,
-        hint: "every real-time instruction occupies 4 ns and plays on one sequencer cannot overlap; move the operation later or put it on another port-clock",
+        hint: "every real-time instruction (play, acquire, upd_param after a parameter change) occupies the sequencer for 4 ns; start the operation at the same time as the previous one or at least 4 ns after it",
       });
     }
     if (delta > 0) this.wait(delta, by);
@@ -83,7 +84,7 @@ export class ProgramBuilder {
       const prev = this.lastRt;
       const durArg = prev?.args[prev.args.length - 1];
       if (prev && durArg?.kind === "imm" && durArg.value + T <= MAX_RT_DURATION_NS) {
-        durArg.value += T;
+        prev.args[prev.args.length - 1] = imm(durArg.value + T); // operands are shared: replace, never mutate
         this.elapsed[this.elapsed.length - 1]! += T;
         return;
       }
@@ -101,7 +102,8 @@ export class ProgramBuilder {
       tail = [MAX_WAIT_NS - 4, 4 + rest];
       rest = 0;
     }
-    const comment = `auto generated wait (${T} ns)`;
+    // a single `wait T` says it all; split waits carry their total
+    const comment = T > MAX_WAIT_NS ? `auto generated wait (${T} ns)` : undefined;
     if (n > MAX_UNROLLED_WAITS) {
       const r = this.registers.allocate(by);
       this.emit("move", [imm(n), reg(r)], comment, by);
