@@ -40,8 +40,9 @@ export function softwareFilter(hw: HardwareSetup, portClock: string): SampleFilt
   if (c.filter_func === "scipy.signal.lfilter" && c.input_var_name !== "x") {
     fail("BAD_FILTER_ARGUMENT", `input_var_name is '${c.input_var_name}', but scipy.signal.lfilter takes the samples as 'x'`, "input_var_name", 'set "input_var_name": "x"');
   }
-  if (c.sampling_rate !== undefined && c.sampling_rate !== 1e9) {
-    fail("BAD_SAMPLING_RATE", `sampling_rate ${c.sampling_rate} S/s is not supported`, "sampling_rate", "waveforms are sampled at 1e9 S/s; omit sampling_rate or set it to 1e9");
+  const fs = c.sampling_rate ?? 1e9;
+  if (!(Number.isFinite(fs) && fs > 0)) {
+    fail("BAD_SAMPLING_RATE", `sampling_rate ${c.sampling_rate} S/s must be a positive number`, "sampling_rate", "the filter's sampling rate in S/s, e.g. 1e9");
   }
   const b = numberList(c.kwargs["b"]);
   if (!b || b.length === 0) fail("BAD_FILTER_ARGUMENT", "kwargs.b must be a non-empty list of numbers", "kwargs/b", 'e.g. "kwargs": {"b": [0.5, 0.5], "a": [1]}');
@@ -51,10 +52,32 @@ export function softwareFilter(hw: HardwareSetup, portClock: string): SampleFilt
   if (extra.length > 0) fail("BAD_FILTER_ARGUMENT", `unsupported kwargs ${extra.join(", ")}`, "kwargs", "only b and a are supported");
   const clipping = c.clipping_values ?? null;
   if (clipping && !(clipping[0] <= clipping[1])) fail("BAD_FILTER_ARGUMENT", `clipping_values [${clipping.join(", ")}] has min > max`, "clipping_values", "give [min, max]");
-  return (x) => {
+  const filter = (x: Float64Array): Float64Array => {
     const y = lfilter(b!, a!, x);
     return clipping ? clip(y, clipping[0], clipping[1]) : y;
   };
+  if (fs === 1e9) return filter;
+  // The filter is designed for `fs`: resample the 1 GS/s samples to fs (linear interpolation),
+  // filter there, and resample the result back onto the 1 ns grid.
+  return (x) => {
+    const m = Math.max(1, Math.round((x.length * fs) / 1e9));
+    const atFs = resample(x, 1e9 / fs, m);
+    return resample(filter(atFs), fs / 1e9, x.length);
+  };
+}
+
+/** `count` samples of `x` at positions i·step (in units of x's sample spacing), linear, clamped at the ends. */
+export function resample(x: Float64Array, step: number, count: number): Float64Array {
+  const y = new Float64Array(count);
+  const last = x.length - 1;
+  for (let i = 0; i < count; i++) {
+    const p = i * step;
+    if (p >= last) { y[i] = x[last]!; continue; }
+    const k = Math.floor(p);
+    const f = p - k;
+    y[i] = x[k]! + f * (x[k + 1]! - x[k]!);
+  }
+  return y;
 }
 
 function numberList(v: unknown): number[] | null {
