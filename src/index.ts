@@ -2,6 +2,7 @@
  * q1forge public API: compile schedules for Qblox Clusters, emulate the programs, run them.
  */
 export { compile, type CompileOptions } from "./compiler/index.js";
+export { registerQasmHook, unregisterQasmHook, registeredQasmHooks, type QasmHook } from "./compiler/hooks.js";
 export {
   CompiledScheduleSchema,
   SequenceSchema,
