@@ -6,7 +6,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import { z } from "zod";
 import { InputParseError, SchemaValidationError } from "../errors.js";
 import { buildGraph } from "./graph.js";
-import { jsonErrorPosition } from "./json-position.js";
+import { jsonErrorPosition } from "../json-position.js";
 import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
 import { checkInstrumentTypes, checkSemantics, checkVersion } from "./semantic.js";
 import { HardwareSetup } from "./setup.js";

@@ -6,7 +6,9 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
 import { InputParseError, ScheduleError, SchemaValidationError } from "../errors.js";
-import { jsonErrorOffset } from "./json-position.js";
+import { syntaxErrorPosition } from "../json-position.js";
+
+export { syntaxErrorPosition };
 import { OPERATION_TYPES, ScheduleDocumentSchema, type ScheduleDocument } from "./schema.js";
 
 let cachedValidator: ValidateFunction | null = null;
@@ -74,24 +76,6 @@ export function parseScheduleJson(text: string, source = "schedule"): ScheduleDo
     });
   }
   return parseScheduleDocument(value);
-}
-
-/** Line/column (1-based) of a JSON.parse error; V8 reports a character position, or nothing at end of input. */
-export function syntaxErrorPosition(text: string, message: string): { line: number; column: number } {
-  const lc = /line (\d+) column (\d+)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const m = /position (\d+)/.exec(message);
-  // Some V8 messages ("Unexpected token ']', ...") carry no position: locate the error ourselves.
-  const pos = m ? Number(m[1]) : jsonErrorOffset(text);
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < pos && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: pos - lineStart + 1 };
 }
 
 function toError(errors: ErrorObject[], input: unknown): ScheduleError | SchemaValidationError {

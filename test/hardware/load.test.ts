@@ -228,7 +228,7 @@ describe("semantic errors", () => {
 
 describe("jsonErrorPosition", () => {
   it("points at the first syntax error", async () => {
-    const { jsonErrorPosition } = await import("../../src/hardware/json-position.js");
+    const { jsonErrorPosition } = await import("../../src/json-position.js");
     expect(jsonErrorPosition('{"a": [1, 2,]}')).toEqual({ line: 1, column: 13 });
     expect(jsonErrorPosition('{"a": 1}\n x')).toEqual({ line: 2, column: 2 });
     expect(jsonErrorPosition('{"a": "b}')).toEqual({ line: 1, column: 10 });

@@ -69,3 +69,26 @@ export function jsonErrorOffset(text: string): number {
     throw pos;
   }
 }
+
+/** Line/column (1-based) of a JSON.parse error; V8 reports a character position, or nothing at end of input. */
+export function syntaxErrorPosition(text: string, message: string): { line: number; column: number } {
+  const lc = /line (\d+) column (\d+)/.exec(message);
+  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
+  const m = /position (\d+)/.exec(message);
+  // Some V8 messages ("Unexpected token ']', ...") carry no position: locate the error ourselves.
+  const pos = m ? Number(m[1]) : jsonErrorOffset(text);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: pos - lineStart + 1 };
+}
+
+/** Line/column (1-based) of the first JSON syntax error in `text`. */
+export function jsonErrorPosition(text: string): { line: number; column: number } {
+  return syntaxErrorPosition(text, "");
+}
