@@ -3,8 +3,44 @@
  * degrees) or a string with a unit ("120 ns", "7.4 GHz", "-3 dB" is not supported). mathjs is used here
  * and nowhere else, so the hot paths never touch it.
  */
-import { unit as mathUnit, type Unit } from "mathjs";
+import { createRequire } from "node:module";
+import type { Unit } from "mathjs";
 import { InputParseError } from "./errors.js";
+
+// mathjs takes a large part of a second to import, so it is loaded on first need only: plain
+// numbers and the common "<number> <prefix><unit>" strings are read without it (fastUnit below).
+const require = createRequire(import.meta.url);
+let mathUnitFn: ((text: string) => Unit) | null = null;
+function mathUnit(text: string): Unit {
+  mathUnitFn ??= (require("mathjs") as { unit: (text: string) => Unit }).unit;
+  return mathUnitFn(text);
+}
+
+const PREFIX: Record<string, number> = {
+  "": 1, y: 1e-24, z: 1e-21, a: 1e-18, f: 1e-15, p: 1e-12, n: 1e-9, u: 1e-6, "µ": 1e-6, "μ": 1e-6, m: 1e-3,
+  k: 1e3, M: 1e6, G: 1e9, T: 1e12,
+};
+const BASE: Record<Exclude<Dimension, "dimensionless">, Record<string, number>> = {
+  time: { s: 1 },
+  frequency: { Hz: 1 },
+  voltage: { V: 1 },
+  angle: { deg: 1, rad: 180 / Math.PI },
+};
+const FAST = /^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Zµμ]+)$/;
+
+/** "<number> <prefix><unit>" for the dimension's own unit, or undefined (then mathjs decides). */
+function fastUnit(text: string, dim: Exclude<Dimension, "dimensionless">): number | undefined {
+  const m = FAST.exec(text);
+  if (!m) return undefined;
+  const value = Number(m[1]);
+  const word = m[2]!;
+  for (const [unitName, factor] of Object.entries(BASE[dim])) {
+    if (!word.endsWith(unitName)) continue;
+    const prefix = PREFIX[word.slice(0, word.length - unitName.length)];
+    if (prefix !== undefined) return value * prefix * factor;
+  }
+  return undefined;
+}
 
 export type Dimension = "time" | "frequency" | "voltage" | "angle" | "dimensionless";
 
@@ -37,6 +73,11 @@ export function toSI(value: Quantity, dim: Dimension, path: string): number {
   } else {
     if (dim === "dimensionless") {
       throw new InputParseError(`"${value}" is not a number`, { path, hint: "give a plain number (this quantity has no unit)" });
+    }
+    const fast = fastUnit(text, dim);
+    if (fast !== undefined) {
+      cache.set(key, fast);
+      return fast;
     }
     let u: Unit;
     try {

@@ -10,15 +10,22 @@ import { jsonErrorPosition } from "../json-position.js";
 import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
 import { checkInstrumentTypes, checkSemantics, checkVersion } from "./semantic.js";
 import { HardwareSetup } from "./setup.js";
+import { HARDWARE_AJV_OPTIONS, precompiledValidator } from "../validation/precompiled.js";
 
 let validator: ValidateFunction | null = null;
 
+/** The JSON Schema ajv validates against (also used by scripts/build-validators.mjs). */
+export function hardwareJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(HardwareConfigSchema, { io: "input" }) as Record<string, unknown>;
+}
+
 function getValidator(): ValidateFunction {
   if (validator) return validator;
-  const schema = z.toJSONSchema(HardwareConfigSchema, { io: "input" });
+  validator = precompiledValidator("hardware");
+  if (validator) return validator;
   // discriminator: only the branch named by instrument_type reports errors (see schema.ts .meta)
-  const ajv = new Ajv2020({ allErrors: true, discriminator: true, strict: false });
-  validator = ajv.compile(schema as object);
+  const ajv = new Ajv2020({ ...HARDWARE_AJV_OPTIONS });
+  validator = ajv.compile(hardwareJsonSchema());
   return validator;
 }
 

@@ -7,6 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.
 import { z } from "zod";
 import { InputParseError, ScheduleError, SchemaValidationError } from "../errors.js";
 import { syntaxErrorPosition } from "../json-position.js";
+import { precompiledValidator, SCHEDULE_AJV_OPTIONS } from "../validation/precompiled.js";
 
 export { syntaxErrorPosition };
 import { OPERATION_TYPES, ScheduleDocumentSchema, type ScheduleDocument } from "./schema.js";
@@ -22,7 +23,9 @@ export function scheduleJsonSchema(): Record<string, unknown> {
 
 function validator(): ValidateFunction {
   if (cachedValidator) return cachedValidator;
-  const ajv = new Ajv2020({ allErrors: true, strict: false, discriminator: true, verbose: true });
+  cachedValidator = precompiledValidator("schedule");
+  if (cachedValidator) return cachedValidator;
+  const ajv = new Ajv2020({ ...SCHEDULE_AJV_OPTIONS });
   cachedValidator = ajv.compile(scheduleJsonSchema());
   return cachedValidator;
 }

@@ -1,0 +1,25 @@
+/**
+ * JSON Schema validators compiled to code at build time (scripts/build-validators.mjs writes
+ * dist/validators/*.cjs after `tsc`). Compiling the large schemas with ajv takes a few hundred
+ * milliseconds, which every CLI call would pay; the precompiled code loads in a few. From the
+ * TypeScript sources (tests, ts-node) the schema may be newer than any build, so there the
+ * validators are always compiled at run time.
+ */
+import { createRequire } from "node:module";
+import type { ValidateFunction } from "ajv";
+
+const require = createRequire(import.meta.url);
+
+/** Ajv options shared by run-time compilation and the build script (they must agree). */
+export const SCHEDULE_AJV_OPTIONS = { allErrors: true, strict: false, discriminator: true, verbose: true } as const;
+export const HARDWARE_AJV_OPTIONS = { allErrors: true, discriminator: true, strict: false } as const;
+
+export function precompiledValidator(name: "schedule" | "hardware"): ValidateFunction | null {
+  if (!import.meta.url.includes("/dist/src/")) return null;
+  try {
+    const mod = require(`../../validators/${name}.cjs`) as ValidateFunction & { default?: ValidateFunction };
+    return mod.default ?? mod;
+  } catch {
+    return null;
+  }
+}
