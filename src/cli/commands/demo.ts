@@ -54,6 +54,8 @@ export const command: CliCommand = {
     for (const [ch, data] of Object.entries(result.acquisitions)) {
       const layout = compiled.acquisitions[ch]!;
       out.push(``, `acq_channel "${ch}" (${data.protocol}, ${data.bin_mode}, shape [${data.shape.join(", ")}]):`);
+      const gainDb = compiled.clusters[layout.cluster]?.modules[layout.module]?.settings.in0_gain;
+      if (gainDb) out.push(`   (loopback: the QRM's output is read back on its inputs, whose ${gainDb} dB input gain scales I by ${(10 ** (gainDb / 20)).toFixed(4)})`);
       out.push(`   ${"coords".padEnd(14)} ${"I".padStart(9)} ${"Q".padStart(9)} ${"|S|".padStart(9)}`);
       data.real.forEach((re, i) => {
         const im = data.imag?.[i] ?? 0;
