@@ -34,3 +34,14 @@ export async function writeOutput(path: string | undefined, text: string, io: Cl
   if (path === undefined || path === "-") io.stdout(text);
   else await writeFile(path, text);
 }
+
+/** The --schedule / --hardware pair every compiling command takes ("-" = stdin for one of them). */
+export async function readScheduleAndHardware(o: Record<string, string | boolean | undefined>, command: string, io: CliIo): Promise<{ schedule: unknown; hardware: unknown }> {
+  if (typeof o.schedule !== "string" || typeof o.hardware !== "string") {
+    throw new UsageError(`${command} needs --schedule and --hardware`, { hint: `q1forge ${command} --schedule s.json --hardware hw.json` });
+  }
+  if (o.schedule === "-" && o.hardware === "-") throw new UsageError("only one of --schedule / --hardware can read stdin");
+  const schedule = await readJsonInput(o.schedule, "schedule", io);
+  const hardware = await readJsonInput(o.hardware, "hardware config", io);
+  return { schedule, hardware };
+}

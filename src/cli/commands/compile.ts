@@ -1,7 +1,7 @@
 import { compile } from "../../compiler/index.js";
 import { UsageError } from "../../errors.js";
 import { parseOptions } from "../args.js";
-import { readJsonInput, writeOutput } from "../io.js";
+import { readScheduleAndHardware, writeOutput } from "../io.js";
 import type { CliCommand } from "../types.js";
 
 const HELP = `usage: q1forge compile --schedule S --hardware H [--out F] [--json] [--verify] [--instruction-limit error|warn]
@@ -19,12 +19,9 @@ export const command: CliCommand = {
   async run(args, io) {
     if (args.includes("--help")) { io.stdout(HELP); return 0; }
     const o = parseOptions(args, { schedule: "string", hardware: "string", out: "string", json: "bool", verify: "bool", "instruction-limit": "string" }, "compile");
-    if (typeof o.schedule !== "string" || typeof o.hardware !== "string") throw new UsageError("compile needs --schedule and --hardware", { hint: "q1forge compile --schedule s.json --hardware hw.json" });
-    if (o.schedule === "-" && o.hardware === "-") throw new UsageError("only one of --schedule / --hardware can read stdin");
     const limit = o["instruction-limit"] ?? "error";
     if (limit !== "error" && limit !== "warn") throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`);
-    const schedule = await readJsonInput(o.schedule, "schedule", io);
-    const hardware = await readJsonInput(o.hardware, "hardware config", io);
+    const { schedule, hardware } = await readScheduleAndHardware(o, "compile", io);
     const compiled = compile(schedule, hardware, { instructionLimit: limit, verify: o.verify === true });
     const out = typeof o.out === "string" ? o.out : "-";
     await writeOutput(out, JSON.stringify(compiled, null, 1) + "\n", io);

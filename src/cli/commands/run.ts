@@ -2,7 +2,7 @@ import { compile } from "../../compiler/index.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
 import { UsageError } from "../../errors.js";
 import { parseOptions } from "../args.js";
-import { readJsonInput, writeOutput } from "../io.js";
+import { readScheduleAndHardware, writeOutput } from "../io.js";
 import type { CliCommand, CliIo } from "../types.js";
 
 const HELP = `usage: q1forge run --schedule S --hardware H [--cluster host:port] [--out results.json] [--json] [--timeout-ms N]
@@ -30,15 +30,12 @@ export const command: CliCommand = {
   async run(args, io) {
     if (args.includes("--help")) { io.stdout(HELP); return 0; }
     const o = parseOptions(args, { schedule: "string", hardware: "string", cluster: "string", out: "string", json: "bool", "timeout-ms": "string" }, "run");
-    if (typeof o.schedule !== "string" || typeof o.hardware !== "string") throw new UsageError("run needs --schedule and --hardware", { hint: "q1forge run --schedule s.json --hardware hw.json [--cluster 127.0.0.1:5025]" });
-    if (o.schedule === "-" && o.hardware === "-") throw new UsageError("only one of --schedule / --hardware can read stdin");
     let timeoutMs: number | undefined;
     if (typeof o["timeout-ms"] === "string") {
       timeoutMs = Number(o["timeout-ms"]);
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number, not "${o["timeout-ms"]}"`, { path: "--timeout-ms" });
     }
-    const schedule = await readJsonInput(o.schedule, "schedule", io);
-    const hardware = await readJsonInput(o.hardware, "hardware config", io);
+    const { schedule, hardware } = await readScheduleAndHardware(o, "run", io);
     const compiled = compile(schedule, hardware);
     const showProgress = io.isTTY && o.json !== true;
     const result = await runExperiment(compiled, {
