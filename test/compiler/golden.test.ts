@@ -241,3 +241,26 @@ describe("an operation from the library placed several times", () => {
     expect(c.acquisitions["0"]!.shape).toEqual([3]);
   });
 });
+
+describe("a parameter operation at the start of a loop", () => {
+  const loopAt = (body: unknown[]) => ({
+    name: "boundary", repetitions: 1, resources: RESOURCES,
+    schedulables: [
+      { label: "shift", operation: { type: "ShiftClockPhase", name: "shift", clock: "q0.01", phase_shift: 45 } },
+      { operation: { type: "LoopOperation", name: "inner", repetitions: 4, body: { schedulables: body } }, ref_schedulable: "shift" },
+    ],
+  });
+  it("is committed by the loop body's first play (no upd_param eating the loop's first 4 ns)", () => {
+    const c = compile(loopAt([{ operation: { type: "GaussPulse", G_amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } }]), basebandHardware());
+    expect(lines(sequencer(c, "cluster0_module1", 0).sequence.program).slice(7)).toEqual([
+      "set_ph_delta 125000000", "move 4,R1", "loop8: set_awg_gain 16369,0", "play 0,0,4", "wait 16", "loop R1,@loop8", "loop R0,@start", "stop",
+    ]);
+  });
+  it("is rejected when the body starts later than the loop", () => {
+    const sched = loopAt([
+      { operation: { type: "IdlePulse", duration: "8 ns" } },
+      { operation: { type: "GaussPulse", G_amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+    ]);
+    expect(() => compile(sched, basebandHardware())).toThrow(/PARAMETER_AT_CONTROL_FLOW_BOUNDARY|same time as the start of loop "inner"/);
+  });
+});

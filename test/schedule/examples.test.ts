@@ -18,12 +18,12 @@ describe("examples/schedules", () => {
     expect([t.durationNs, t.repetitions]).toEqual([200, 1]);
   });
 
-  it("drag.json: two library DRAG pulses, 4 ns apart", () => {
+  it("drag.json: two library DRAG pulses, 4 ns apart, then 200 ns idle", () => {
     const t = load("drag.json");
-    expect(summary(t.nodes)).toEqual([[0, "DRAGPulse", 20], [24, "DRAGPulse", 20]]);
+    expect(summary(t.nodes)).toEqual([[0, "DRAGPulse", 20], [24, "DRAGPulse", 20], [44, "IdlePulse", 200]]);
     expect(t.nodes[1]!.kind === "op" && t.nodes[1]!.op).toMatchObject({ name: "y90", phase: 90, sigma: null, nr_sigma: 4, G_amp: 0.1, D_amp: 0.01 });
     expect(t.clocks["q0.01"]).toEqual({ name: "q0.01", freq: 6.02e9, phase: 0 });
-    expect([t.durationNs, t.repetitions]).toEqual([44, 1024]);
+    expect([t.durationNs, t.repetitions]).toEqual([244, 1024]);
   });
 
   it("square-ssb.json: idle, then reset-phase + square + SSB acquisition at t0 100 ns", () => {

@@ -148,6 +148,21 @@ function timeline(nodes: SeqNode[]): TimelineItem[] {
   return items;
 }
 
+/**
+ * Whether the first real-time instruction of a loop body at time `t` is a play/acquire (after any
+ * parameter instructions at `t`): that instruction then commits parameters latched just before the
+ * loop, so no upd_param (which would take the loop's first 4 ns) is needed.
+ */
+function startsWithRealTimeIo(nodes: SeqNode[], t: number, ctx: EmitContext): boolean {
+  for (const it of timeline(nodes)) {
+    if (it.startNs !== t) return false;
+    if (it.kind === "loop") return startsWithRealTimeIo(it.body, t, ctx);
+    if (isRealTimeIo(it, ctx)) return true;
+    if (!isParameterOp(it)) return false;
+  }
+  return false;
+}
+
 function opOf(it: TimelineItem): ScheduleOp | null {
   return it.kind === "op" || it.kind === "marker" ? it.op : null;
 }
@@ -165,7 +180,9 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
     if (it.kind === "loop") {
-      flush();
+      // A parameter change right at the loop start is committed by the body's first play/acquire.
+      if (pending && pending.t === it.startNs && startsWithRealTimeIo(it.body, it.startNs, ctx)) pending = null;
+      else flush();
       const by = { name: it.name, path: it.path };
       b.waitUntil(it.startNs, by, "loop");
       if (it.bodyDurationNs <= 0) throw new TimingError("EMPTY_LOOP", `loop "${it.name}" has a body of ${it.bodyDurationNs} ns`, { path: it.path, hint: "a loop body needs a positive duration" });
@@ -197,8 +214,8 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
     if (committed === "needs-update") pending = { t: it.startNs, by };
     else if (isRealTimeIo(it, ctx)) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];
-    if (pending && next && next.kind === "loop" && next.startNs === pending.t) {
-      throw new TimingError("PARAMETER_AT_CONTROL_FLOW_BOUNDARY", `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}"`, {
+    if (pending && next && next.kind === "loop" && next.startNs === pending.t && !startsWithRealTimeIo(next.body, pending.t, ctx)) {
+      throw new TimingError("PARAMETER_AT_CONTROL_FLOW_BOUNDARY", `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}", whose body does not start with a pulse or acquisition that could apply it`, {
         path: op.path,
         hint: "move the operation into the loop body or ≥ 4 ns before the loop",
       });
