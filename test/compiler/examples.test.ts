@@ -59,7 +59,8 @@ describe("rf-transmon: QCM-RF + QRM-RF", () => {
     const r0 = seqOf(c, "cluster0_module4", "q0:res-q0.ro"), r1 = seqOf(c, "cluster0_module4", "q1:res-q1.ro");
     expect([r0.index, r0.settings.modulation_freq, r0.settings.connect_acq, r0.settings.mixer_corr_gain_ratio]).toEqual([0, 100e6, { acq: "in0" }, 0.995]);
     expect([r1.index, r1.settings.modulation_freq, r1.settings.connect_acq, r1.settings.mixer_corr_gain_ratio]).toEqual([1, 150e6, { acq: "in0" }, null]);
-    expect(lines(r0.sequence.program)).toEqual([...HEAD(2, 8, 128), "wait 65532", "wait 34488", "set_awg_gain 6554,0", "play 0,0,4", "wait 96", "acquire 0,0,4", "wait 996", "loop R0,@start", "stop"]);
+    // the 400 ns readout pulse is played through offsets plus a 4 ns tail (reference 3.1 d)
+    expect(lines(r0.sequence.program)).toEqual([...HEAD(2, 8, 128), "wait 65532", "wait 34488", "set_awg_offs 6554,0", "upd_param 4", "wait 96", "acquire 0,0,4", "wait 292", "set_awg_offs 0,0", "set_awg_gain 6554,0", "play 0,0,4", "wait 700", "loop R0,@start", "stop"]);
   });
 });
 
