@@ -9,27 +9,28 @@
 import type { TimedNode, TimedOp, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
 import { isWaveformPulse } from "./4-waveforms.js";
+import { PortClockKeys } from "../port-clock.js";
 
 export function stackPulses(timed: TimedSchedule): TimedSchedule {
-  const nodes = stackList(timed.nodes);
+  const nodes = stackList(timed.nodes, new PortClockKeys());
   return nodes === timed.nodes ? timed : { ...timed, nodes };
 }
 
 interface Placed { node: TimedOp; op: WaveformPulse; start: number; end: number }
 
-function stackList(nodes: TimedNode[]): TimedNode[] {
+function stackList(nodes: TimedNode[], keys: PortClockKeys): TimedNode[] {
   let changed = false;
   const out: TimedNode[] = [];
   const byPortClock = new Map<string, Placed[]>();
   for (const n of nodes) {
     if (n.kind === "loop") {
-      const body = stackList(n.body);
+      const body = stackList(n.body, keys);
       if (body !== n.body) changed = true;
       out.push(body === n.body ? n : { ...n, body });
       continue;
     }
     if (isWaveformPulse(n.op) && n.op.durationNs > 0) {
-      const pc = `${n.op.port}-${n.op.clock}`;
+      const pc = keys.key(n.op.port, n.op.clock);
       const list = byPortClock.get(pc);
       const p = { node: n, op: n.op, start: n.startNs, end: n.startNs + n.op.durationNs };
       if (list) list.push(p); else byPortClock.set(pc, [p]);

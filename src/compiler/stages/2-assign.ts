@@ -8,6 +8,7 @@ import { allocateSequencers } from "../../hardware/allocate.js";
 import type { PortClockRoute } from "../../hardware/model.js";
 import type { AcquisitionOp, ScheduleOp, TimedNode, TimedSchedule, VoltageOffsetOp, WaveformPulse } from "../../schedule/model.js";
 import type { AcqChannelPlan, AssignedSchedule, SeqNode, SequencerPlan } from "../types.js";
+import { PortClockKeys } from "../port-clock.js";
 import { hasSoftwareCorrection } from "../distortion/software.js";
 
 /** Square pulses at least this long become a voltage offset plus a 4 ns waveform (PULSE_STITCHING_DURATION). */
@@ -26,13 +27,14 @@ function isClockOp(op: ScheduleOp): op is Extract<ScheduleOp, { type: "SetClockF
 export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): AssignedSchedule {
   // Pass 1: every port-clock that carries an operation with a port, and its route.
   const routes = new Map<string, PortClockRoute>();
+  const keys = new PortClockKeys();
   const clocksUsed = new Map<string, string[]>(); // clock → port-clocks
   const visit = (nodes: TimedNode[]): void => {
     for (const n of nodes) {
       if (n.kind === "loop") { visit(n.body); continue; }
       const op = n.op;
       if (op.type === "IdlePulse" || isClockOp(op)) continue;
-      const pc = `${op.port}-${op.clock}`;
+      const pc = keys.key(op.port, op.clock);
       if (routes.has(pc)) continue;
       let route: PortClockRoute;
       try {
@@ -70,7 +72,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
         for (const pc of clocksUsed.get(op.clock) ?? []) push(pc, { kind: "op", startNs: n.startNs, op });
         continue;
       }
-      const pc = `${op.port}-${op.clock}`;
+      const pc = keys.key(op.port, op.clock);
       const route = routes.get(pc)!;
       checkOperationFitsChannel(op, route);
       // A software-corrected port-clock keeps long squares as waveforms so the filter sees them (quantify
