@@ -161,7 +161,7 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
     const g1 = encodeGain(play.gain1, "gain path Q");
     debugMarkerOn(ctx, "play", op);
     if (!ctx.lastGain || ctx.lastGain[0] !== g0 || ctx.lastGain[1] !== g1) {
-      b.emit("set_awg_gain", [imm(g0), imm(g1)], `setting gain for ${op.name}`, by);
+      b.emit("set_awg_gain", [imm(g0), imm(g1)], undefined, by); // the play below names the operation
       ctx.lastGain = [g0, g1];
     }
     b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, `play ${op.name} (${op.durationNs} ns)`, by);

@@ -1,10 +1,19 @@
 import type { Instruction, Operand } from "./types.js";
 
-/** Render one operand as Q1ASM text. */
+const IMM_TEXT = new Map<number, string>();
+
+/** Render one operand as Q1ASM text (immediates' text is cached: programs repeat few values). */
 export function formatOperand(op: Operand): string {
   switch (op.kind) {
     case "reg": return `R${op.index}`;
-    case "imm": return String(op.value);
+    case "imm": {
+      let t = IMM_TEXT.get(op.value);
+      if (t === undefined) {
+        t = String(op.value);
+        if (IMM_TEXT.size < 100_000) IMM_TEXT.set(op.value, t);
+      }
+      return t;
+    }
     case "label": return `@${op.name}`;
   }
 }

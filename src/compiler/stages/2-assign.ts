@@ -69,7 +69,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
       const op = n.op;
       if (op.type === "IdlePulse") continue;
       if (isClockOp(op)) {
-        for (const pc of clocksUsed.get(op.clock) ?? []) push(pc, { kind: "op", startNs: n.startNs, op });
+        for (const pc of clocksUsed.get(op.clock) ?? []) push(pc, n); // a TimedOp is a SeqOp: shared, never copied
         continue;
       }
       const pc = keys.key(op.port, op.clock);
@@ -82,7 +82,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
         needsSort = true;
         continue;
       }
-      push(pc, { kind: "op", startNs: n.startNs, op });
+      push(pc, n);
     }
     if (needsSort) for (const l of out.values()) stableSortByStart(l);
     return out;
