@@ -43,19 +43,28 @@ export class ScopeStore {
   }
   /** Add (avg mode) or overwrite one trigger's ADC samples (values normalised to ±1). */
   capture(inputs: Float64Array[], bits: number, average: boolean): void {
-    const full = 2 ** (bits - 1);
+    this.begin(average);
+    this.add(inputs, 0, bits);
+    this.end();
+  }
+  /** Start one trigger: without averaging it overwrites the previous one. */
+  begin(average: boolean): void {
     if (!average) { for (const p of this.paths) p.fill(0); this.avgCnt = 0; }
-    inputs.forEach((x, p) => {
-      const acc = this.paths[p];
-      if (!acc) return;
-      for (let k = 0; k < SCOPE_SAMPLES && k < x.length; k++) {
+  }
+  /** Add samples of the current trigger at offset k0 of the scope window (unset samples are 0). */
+  add(inputs: Float64Array[], k0: number, bits: number): void {
+    const full = 2 ** (bits - 1);
+    for (let p = 0; p < inputs.length && p < this.paths.length; p++) {
+      const acc = this.paths[p]!, x = inputs[p]!;
+      const n = Math.min(x.length, SCOPE_SAMPLES - k0);
+      for (let k = 0; k < n; k++) {
         const v = x[k]!;
         if (v > 1 || v < -1) this.outOfRange[p] = true;
-        acc[k] += Math.max(-full, Math.min(full - 1, Math.round(v * full)));
+        acc[k0 + k] += Math.max(-full, Math.min(full - 1, Math.round(v * full)));
       }
-    });
-    this.avgCnt++;
+    }
   }
+  end(): void { this.avgCnt++; }
   raw(): EmuRawScopePath[] {
     return this.paths.map((data, p) => ({ data: data.slice(), outOfRange: this.outOfRange[p] ?? false, avgCnt: this.avgCnt }));
   }

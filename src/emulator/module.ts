@@ -10,7 +10,9 @@ import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuR
 import { isRfModule } from "./driver-params.js";
 import { History, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
 import { loadProgram, Op } from "./program.js";
+import { finishIntegration, integrateInto, mixInto } from "./mix.js";
 import { renderMarkers, renderPaths, renderPhasor, type SignalConfig } from "./render.js";
+import { sequencerActiveSpans, SpanList } from "./spans.js";
 import { SequencerEngine, type RtSink } from "./sequencer.js";
 
 interface ModuleIo { dacs: number; adcs: number; fullScaleV: number; scopeBits: number }
@@ -25,8 +27,17 @@ const MODULE_IO: Readonly<Record<ModuleType, ModuleIo>> = {
 };
 export const MARKERS_PER_MODULE = 4;
 const DEFAULT_INTEGRATION_LENGTH = 1024;
-/** render window chunk: scratch buffers stay in cache */
+/** render / acquisition chunk: scratch buffers stay in cache */
 const RENDER_CHUNK_NS = 16_384;
+
+interface Scratch {
+  /** rendered paths, [2·sequencer position + path] */
+  paths: Float64Array[];
+  dacs: Float64Array[];
+  inputs: Float64Array[];
+  cos: Float64Array;
+  sin: Float64Array;
+}
 
 interface PendingAcq { seq: number; op: Op; acqIndex: number; bin: number; w0: number; w1: number; start: number; end: number }
 
@@ -45,7 +56,13 @@ export class ModuleEngine implements RtSink {
   private lastAcq: PendingAcq | null = null;
   private readonly isRf: boolean;
   /** reusable buffers for acquisition windows (no per-acquisition allocation in the hot path) */
-  private scratch: { dacs: Float64Array[]; o0: Float64Array; o1: Float64Array; inputs: Float64Array[]; cos: Float64Array; sin: Float64Array } | null = null;
+  private scratch: Scratch | null = null;
+  /** per DAC: the path buffers summed into it (indices into Scratch.paths), in summation order */
+  private dacSources: number[][] = [];
+  private readonly spans = new SpanList();
+  private readonly acc = new Float64Array(2);
+  /** every DAC offset is 0, so outputs are exactly 0 outside the active spans */
+  private readonly zeroIdle: boolean;
 
   constructor(readonly input: EmuModuleInput, private readonly opts: EmuRunOptions, private readonly events: EmuEvent[]) {
     const type = input.type;
@@ -73,6 +90,9 @@ export class ModuleEngine implements RtSink {
       const program = loadProgram(s.sequence.program, type);
       this.seqs.push(new SequencerEngine(input.slot, s.index, program, s.params, waveLengths, weightIdx, acqs, this, opts.maxInstructions ?? 50_000_000, render));
     }
+    this.dacSources = Array.from({ length: this.io.dacs }, () => [] as number[]);
+    this.cfgs.forEach((cfg, i) => { for (let r = 0; r < cfg.routeDac.length; r++) this.dacSources[cfg.routeDac[r]!]!.push(2 * i + cfg.routePath[r]!); });
+    this.zeroIdle = this.outOffset.every((v) => v === 0);
   }
 
   private signalConfig(p: EmuModuleInput["sequencers"][number]["params"], waves: (Float32Array | undefined)[], weights: (Float32Array | undefined)[]): SignalConfig {
@@ -169,18 +189,35 @@ export class ModuleEngine implements RtSink {
     if (Number.isFinite(keepFrom)) for (const s of this.seqs) s.history.pruneBefore(keepFrom);
   }
 
+  /**
+   * Integrate one acquisition window (or capture one scope trigger). Only the active spans of the
+   * outputs are rendered: zero input integrates to zero, so skipping it leaves the sums unchanged.
+   */
   private process(a: PendingAcq): void {
-    const len = a.end - a.start;
-    const inputs = this.inputSamples(a.start, a.end);
-    if (a.op === Op.NOP) { this.scope!.capture(inputs, this.io.scopeBits, this.input.params.scope_acq_avg_mode_en ?? true); return; }
     const seq = this.seqs[a.seq]!, cfg = this.cfgs[a.seq]!;
+    const scope = a.op === Op.NOP ? this.scope! : null;
+    const spans = this.windowSpans(a.start, a.end);
+    const chunk = this.opts.inputModel ? Infinity : RENDER_CHUNK_NS;
     const [src0, src1] = acqSources(seq.params.connect_acq, this.isRf);
-    const x0 = src0 >= 0 ? inputs[src0] : undefined, x1 = src1 >= 0 ? inputs[src1] : undefined;
-    const wt0 = a.op === Op.ACQUIRE_WEIGHED ? cfg.weights[a.w0] : undefined;
-    const wt1 = a.op === Op.ACQUIRE_WEIGHED ? cfg.weights[a.w1] : undefined;
-    const sc = this.scratch!;
-    if (cfg.demodEn) renderPhasor(seq.history, a.start, a.end, sc.cos, sc.sin);
-    const [sum0, sum1] = integrate(x0, x1, len, cfg.demodEn ? sc.cos : null, sc.sin, wt0, wt1, a.op === Op.ACQUIRE_WEIGHED);
+    const has0 = src0 >= 0 && src0 < this.io.adcs, has1 = src1 >= 0 && src1 < this.io.adcs;
+    const weighed = a.op === Op.ACQUIRE_WEIGHED;
+    const wt0 = weighed ? cfg.weights[a.w0] : undefined, wt1 = weighed ? cfg.weights[a.w1] : undefined;
+    if (scope) scope.begin(this.input.params.scope_acq_avg_mode_en ?? true);
+    const acc = this.acc;
+    acc[0] = 0; acc[1] = 0;
+    for (let i = 0; i < spans.count; i++) {
+      const e = spans.end(i);
+      for (let c = spans.start(i); c < e; c += chunk) {
+        const ce = Math.min(e, c + chunk);
+        const inputs = this.inputSamples(c, ce, a.start);
+        if (scope) { scope.add(inputs, c - a.start, this.io.scopeBits); continue; }
+        const sc = this.scratch!;
+        if (cfg.demodEn) renderPhasor(seq.history, c, ce, sc.cos, sc.sin, a.start);
+        integrateInto(acc, has0 ? inputs[src0] : undefined, has1 ? inputs[src1] : undefined, c - a.start, ce - c, cfg.demodEn ? sc.cos : null, sc.sin, wt0, wt1, weighed);
+      }
+    }
+    if (scope) { scope.end(); return; }
+    const [sum0, sum1] = finishIntegration(acc, has0, has1, cfg.demodEn, weighed);
     const theta = ((seq.params.thresholded_acq_rotation ?? 0) * Math.PI) / 180;
     const rotated = sum0 * Math.cos(theta) - sum1 * Math.sin(theta);
     const bit = rotated >= (seq.params.thresholded_acq_threshold ?? 0) ? 1 : 0;
@@ -188,14 +225,28 @@ export class ModuleEngine implements RtSink {
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
   }
 
+  /** Spans of [from, to) (acquisition time) whose input samples are needed. */
+  private windowSpans(from: number, to: number): SpanList {
+    const sp = this.spans;
+    sp.count = 0;
+    if (this.opts.inputModel || !this.zeroIdle) { sp.push(from, to); return sp; }
+    const tof = this.tof;
+    for (let i = 0; i < this.seqs.length; i++) {
+      if (this.cfgs[i]!.routeDac.length > 0) sequencerActiveSpans(this.seqs[i]!.history, this.cfgs[i]!, from - tof, to - tof, sp);
+    }
+    sp.normalise();
+    for (let i = 0; i < 2 * sp.count; i++) sp.data[i] += tof;
+    return sp;
+  }
+
   /** Scratch buffers of at least n samples (grown geometrically). */
-  private ensureScratch(n: number): NonNullable<ModuleEngine["scratch"]> {
+  private ensureScratch(n: number): Scratch {
     const sc = this.scratch;
-    if (sc && sc.o0.length >= n) return sc;
-    const cap = Math.max(1024, n, (sc?.o0.length ?? 0) * 2);
+    if (sc && sc.cos.length >= n) return sc;
+    const cap = Math.max(1024, n, (sc?.cos.length ?? 0) * 2);
     const mk = (): Float64Array => new Float64Array(cap);
     this.scratch = {
-      dacs: Array.from({ length: this.io.dacs }, mk), o0: mk(), o1: mk(),
+      paths: Array.from({ length: 2 * this.seqs.length }, mk), dacs: Array.from({ length: this.io.dacs }, mk),
       inputs: Array.from({ length: this.io.adcs }, mk), cos: mk(), sin: mk(),
     };
     return this.scratch;
@@ -203,12 +254,13 @@ export class ModuleEngine implements RtSink {
 
   /**
    * ADC samples over [from, to): loopback of DAC k into ADC k delayed by the time of flight, or the
-   * user's model. Returned arrays are scratch views, valid until the next call.
+   * user's model. Returned arrays are scratch views, valid until the next call. `seedFrom` is the
+   * start of the acquisition window this chunk belongs to (for bit-identical chunked rendering).
    */
-  private inputSamples(from: number, to: number): Float64Array[] {
+  private inputSamples(from: number, to: number, seedFrom = from): Float64Array[] {
     const n = Math.max(0, to - from);
     const sc = this.ensureScratch(n);
-    const outs = this.outputs(from - this.tof, to - this.tof, false, sc);
+    const outs = this.outputs(from - this.tof, to - this.tof, false, sc, seedFrom - this.tof);
     const model = this.opts.inputModel;
     return sc.inputs.map((buf, k) => {
       if (model) return Float64Array.from(model({ slot: this.input.slot, input: k, fromNs: from, toNs: to, outputs: outs.map((o) => Float32Array.from(o)) }));
@@ -223,23 +275,21 @@ export class ModuleEngine implements RtSink {
 
   /**
    * Summed, offset and clipped DAC outputs over [from, to); flags OUTPUT_OVERFLOW on clipping.
-   * With `sc`, the result lives in the scratch buffers (views valid until the next call).
+   * The result lives in the scratch buffers (views valid until the next call), or is written to
+   * `dst` at `dstOff` when given.
    */
-  outputs(from: number, to: number, fromRenderLog: boolean, sc?: NonNullable<ModuleEngine["scratch"]>): Float64Array[] {
+  outputs(from: number, to: number, fromRenderLog: boolean, sc: Scratch, seedFrom = from, dst?: (Float64Array | Float32Array)[], dstOff = 0): Float64Array[] {
     const n = Math.max(0, to - from);
-    const dacs = sc ? sc.dacs.map((b, d) => b.subarray(0, n).fill(this.outOffset[d]!)) : Array.from({ length: this.io.dacs }, (_, d) => new Float64Array(n).fill(this.outOffset[d]!));
-    const o0 = sc ? sc.o0.subarray(0, n) : new Float64Array(n), o1 = sc ? sc.o1.subarray(0, n) : new Float64Array(n);
-    const clipped = new Uint8Array(this.io.dacs);
     for (let i = 0; i < this.seqs.length; i++) {
       const cfg = this.cfgs[i]!, s = this.seqs[i]!;
       if (cfg.routeDac.length === 0) continue;
-      renderPaths(fromRenderLog ? (s.renderLog as History) : s.history, cfg, from, to, o0, o1);
-      for (let r = 0; r < cfg.routeDac.length; r++) addInto(dacs[cfg.routeDac[r]!]!, cfg.routePath[r] ? o1 : o0, n);
+      renderPaths(fromRenderLog ? (s.renderLog as History) : s.history, cfg, from, to, sc.paths[2 * i]!, sc.paths[2 * i + 1]!, seedFrom);
     }
-    for (let d = 0; d < dacs.length; d++) clipped[d] = clipInPlace(dacs[d]!, n);
-    for (let i = 0; i < this.seqs.length; i++) {
-      const cfg = this.cfgs[i]!;
-      for (let r = 0; r < cfg.routeDac.length; r++) if (clipped[cfg.routeDac[r]!]) this.seqs[i]!.warnFlags.add("OUTPUT_OVERFLOW");
+    const dacs = sc.dacs.map((b) => b.subarray(0, n));
+    for (let d = 0; d < dacs.length; d++) {
+      const srcs = this.dacSources[d]!.map((p) => sc.paths[p]!);
+      if (!mixInto(dst ? dst[d]! : dacs[d]!, dst ? dstOff : 0, this.outOffset[d]!, srcs, n)) continue;
+      for (const p of this.dacSources[d]!) this.seqs[p >> 1]!.warnFlags.add("OUTPUT_OVERFLOW");
     }
     return dacs;
   }
@@ -249,10 +299,7 @@ export class ModuleEngine implements RtSink {
     const n = Math.max(0, to - from);
     const out = Array.from({ length: this.io.dacs }, () => new Float32Array(n));
     const sc = this.ensureScratch(Math.min(n, RENDER_CHUNK_NS));
-    for (let t = from; t < to; t += RENDER_CHUNK_NS) {
-      const end = Math.min(to, t + RENDER_CHUNK_NS);
-      this.outputs(t, end, true, sc).forEach((d, k) => out[k]!.set(d, t - from));
-    }
+    for (let t = from; t < to; t += RENDER_CHUNK_NS) this.outputs(t, Math.min(to, t + RENDER_CHUNK_NS), true, sc, t, out, t - from);
     return out;
   }
 
@@ -297,49 +344,6 @@ export class ModuleEngine implements RtSink {
       ...(err.length > 0 && s.errorLine > 0 ? { errorLine: s.errorLine } : {}),
     };
   }
-}
-
-function addInto(out: Float64Array, src: Float64Array, n: number): void {
-  for (let k = 0; k < n; k++) out[k] += src[k]!;
-}
-
-/** Clip to ±1 full scale; returns 1 when anything was clipped. */
-function clipInPlace(out: Float64Array, n: number): number {
-  let clipped = 0;
-  for (let k = 0; k < n; k++) {
-    const v = out[k]!;
-    if (v > 1) { out[k] = 1; clipped = 1; } else if (v < -1) { out[k] = -1; clipped = 1; }
-  }
-  return clipped;
-}
-
-/**
- * Σ over one acquisition window of the (demodulated, weighted) input paths. Demodulation multiplies
- * by √2·e^{−iφ} so a modulated loopback (√½ on the way out) integrates to its amplitude.
- */
-function integrate(x0: Float64Array | undefined, x1: Float64Array | undefined, len: number, cos: Float64Array | null, sin: Float64Array, wt0: Float32Array | undefined, wt1: Float32Array | undefined, weighed: boolean): [number, number] {
-  let sum0 = 0, sum1 = 0;
-  if (!weighed && cos && x0 && x1) {
-    // the common case (SSB integration with loopback), kept branch-free
-    for (let k = 0; k < len; k++) {
-      const i = x0[k]!, q = x1[k]!, c = cos[k]!, s = sin[k]!;
-      sum0 += c * i + s * q;
-      sum1 += c * q - s * i;
-    }
-    return [Math.SQRT2 * sum0, Math.SQRT2 * sum1];
-  }
-  const n0 = wt0?.length ?? 0, n1 = wt1?.length ?? 0;
-  for (let k = 0; k < len; k++) {
-    let i = x0 ? x0[k]! : 0, q = x1 ? x1[k]! : 0;
-    if (cos) {
-      const c = cos[k]!, s = sin[k]!;
-      const di = Math.SQRT2 * (c * i + s * q), dq = Math.SQRT2 * (c * q - s * i);
-      i = di; q = dq;
-    }
-    if (weighed) { i *= k < n0 ? wt0![k]! : 0; q *= k < n1 ? wt1![k]! : 0; }
-    sum0 += i; sum1 += q;
-  }
-  return [sum0, sum1];
 }
 
 const EVENT_KIND: Partial<Record<Op, EmuEvent["kind"]>> = {

@@ -31,14 +31,18 @@ export interface SignalConfig {
 /**
  * Render the two output paths (after modulation and mixer correction) of one sequencer into
  * o0/o1[0 .. to-from). Samples before the first record are 0.
+ *
+ * The NCO phasor is seeded exactly at max(seedFrom, record time) and every RESEED_NS after, then
+ * advanced by rotation. Rendering a sub-range of a window with the window's `seedFrom` therefore
+ * gives bit-identical samples to rendering the whole window (chunked and piecewise rendering).
  */
-export function renderPaths(h: History, cfg: SignalConfig, from: number, to: number, o0: Float64Array, o1: Float64Array): void {
+export function renderPaths(h: History, cfg: SignalConfig, from: number, to: number, o0: Float64Array, o1: Float64Array, seedFrom = from): void {
   const d = h.data;
   let i = h.indexAt(from);
   let t = from;
   if (i < h.head) {
     const first = h.tail > h.head ? Math.min(d[h.head * REC + R_T]!, to) : to;
-    for (; t < first; t++) { o0[t - from] = 0; o1[t - from] = 0; }
+    if (first > t) { o0.fill(0, 0, first - from); o1.fill(0, 0, first - from); t = first; }
     i = h.head;
   }
   const scale = cfg.modEn ? SQRT_HALF : 1;
@@ -57,10 +61,10 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
     const len0 = w0 ? w0.length : 0, len1 = w1 ? w1.length : 0;
     const waveEnd = ws + Math.max(len0, len1);
     if (off0 === 0 && off1 === 0 && waveEnd <= t) {
-      for (; t < end; t++) { o0[t - from] = 0; o1[t - from] = 0; }
+      o0.fill(0, t - from, end - from); o1.fill(0, t - from, end - from);
+      t = end;
       continue;
     }
-    const fTurnsPerNs = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!;
     if (!cfg.modEn) {
       for (; t < end; t++) {
         const k = t - ws;
@@ -71,39 +75,89 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
       continue;
     }
     // NCO phasor by rotation (no trig per sample), re-seeded exactly every RESEED_NS against drift
+    const fTurnsPerNs = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!;
     const dc = Math.cos(TWO_PI * fTurnsPerNs), ds = Math.sin(TWO_PI * fTurnsPerNs);
+    const base = Math.max(seedFrom, t0);
     while (t < end) {
-      const stop = Math.min(end, t + RESEED_NS);
-      const phi = TWO_PI * (ph + fTurnsPerNs * (t - t0));
+      const seed = base + Math.floor((t - base) / RESEED_NS) * RESEED_NS;
+      const stop = Math.min(end, seed + RESEED_NS);
+      const phi = TWO_PI * (ph + fTurnsPerNs * (seed - t0));
       let c = Math.cos(phi), s = Math.sin(phi);
-      for (; t < stop; t++) {
+      for (let u = seed; u < t; u++) { const nc = c * dc - s * ds; s = s * dc + c * ds; c = nc; }
+      // pieces of constant waveform coverage, so the inner loops carry no per-sample branch
+      while (t < stop) {
         const k = t - ws;
-        const I = off0 + g0 * (k >= 0 && k < len0 ? w0![k]! : 0), Q = off1 + g1 * (k >= 0 && k < len1 ? w1![k]! : 0);
-        const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT; // cos/sin(phi + theta)
-        o0[t - from] = c0 * (c * I - s * Q);
-        o1[t - from] = c1 * (sp * I + cp * Q);
-        const nc = c * dc - s * ds;
-        s = s * dc + c * ds;
-        c = nc;
+        const in0 = k >= 0 && k < len0, in1 = k >= 0 && k < len1;
+        let pe = stop;
+        if (k < 0) pe = Math.min(stop, ws);
+        else {
+          if (in0) pe = Math.min(pe, ws + len0);
+          if (in1) pe = Math.min(pe, ws + len1);
+        }
+        const n = pe - t, o = t - from;
+        if (in0 && in1) {
+          for (let j = 0; j < n; j++) {
+            const I = off0 + g0 * w0![k + j]!, Q = off1 + g1 * w1![k + j]!;
+            const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT; // cos/sin(phi + theta)
+            o0[o + j] = c0 * (c * I - s * Q);
+            o1[o + j] = c1 * (sp * I + cp * Q);
+            const nc = c * dc - s * ds;
+            s = s * dc + c * ds;
+            c = nc;
+          }
+        } else if (in0 || in1) {
+          const w = in0 ? w0! : w1!;
+          for (let j = 0; j < n; j++) {
+            const v = w[k + j]!;
+            const I = off0 + g0 * (in0 ? v : 0), Q = off1 + g1 * (in1 ? v : 0);
+            const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT;
+            o0[o + j] = c0 * (c * I - s * Q);
+            o1[o + j] = c1 * (sp * I + cp * Q);
+            const nc = c * dc - s * ds;
+            s = s * dc + c * ds;
+            c = nc;
+          }
+        } else {
+          const I = off0 + g0 * 0, Q = off1 + g1 * 0;
+          for (let j = 0; j < n; j++) {
+            const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT;
+            o0[o + j] = c0 * (c * I - s * Q);
+            o1[o + j] = c1 * (sp * I + cp * Q);
+            const nc = c * dc - s * ds;
+            s = s * dc + c * ds;
+            c = nc;
+          }
+        }
+        t = pe;
       }
     }
   }
-  for (; t < to; t++) { o0[t - from] = 0; o1[t - from] = 0; }
+  if (t < to) { o0.fill(0, t - from, to - from); o1.fill(0, t - from, to - from); }
 }
 
-/** NCO phasor cos φ / sin φ at every ns of [from, to) (demodulation), by rotation like renderPaths. */
-export function renderPhasor(h: History, from: number, to: number, cosOut: Float64Array, sinOut: Float64Array): void {
+/**
+ * NCO phasor cos φ / sin φ at every ns of [from, to) (demodulation), by rotation like renderPaths,
+ * seeded as if the whole window from `seedFrom` were rendered (bit-identical for sub-ranges).
+ */
+export function renderPhasor(h: History, from: number, to: number, cosOut: Float64Array, sinOut: Float64Array, seedFrom = from): void {
   const d = h.data;
   let i = Math.max(h.indexAt(from), h.head);
+  // index of the first segment of the whole-window walk from seedFrom
+  const first = seedFrom === from ? i : Math.max(h.indexAt(seedFrom), h.head);
   for (let t = from; t < to; i++) {
     const r = i * REC;
     const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
+    if (end <= t) continue;
     const f = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!, t0 = d[r + R_T]!;
     const dc = Math.cos(TWO_PI * f), ds = Math.sin(TWO_PI * f);
+    // the whole-window walk seeds its first segment at the window start, later ones at their record
+    const base = i === first ? seedFrom : t0;
     while (t < end) {
-      const stop = Math.min(end, t + RESEED_NS);
-      const phi = TWO_PI * (ph + f * (t - t0));
+      const seed = base + Math.floor((t - base) / RESEED_NS) * RESEED_NS;
+      const stop = Math.min(end, seed + RESEED_NS);
+      const phi = TWO_PI * (ph + f * (seed - t0));
       let c = Math.cos(phi), s = Math.sin(phi);
+      for (let u = seed; u < t; u++) { const nc = c * dc - s * ds; s = s * dc + c * ds; c = nc; }
       for (; t < stop; t++) {
         cosOut[t - from] = c;
         sinOut[t - from] = s;
