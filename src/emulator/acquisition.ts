@@ -65,6 +65,11 @@ export class ScopeStore {
     }
   }
   end(): void { this.avgCnt++; }
+  /** A trigger whose samples are not captured (EmuRunOptions.deferScope). */
+  count(average: boolean): void {
+    if (!average) this.avgCnt = 0;
+    this.avgCnt++;
+  }
   raw(): EmuRawScopePath[] {
     return this.paths.map((data, p) => ({ data: data.slice(), outOfRange: this.outOfRange[p] ?? false, avgCnt: this.avgCnt }));
   }

@@ -71,6 +71,12 @@ export interface EmuRunOptions {
   maxEvents?: number;
   /** timing and flags only: acquisitions are checked (indices, bins) but not integrated (compile --verify) */
   skipSignals?: boolean;
+  /**
+   * Count scope triggers (avg_cnt, ACQ_SCOPE_DONE flags) without capturing their samples: the scope
+   * data comes back as zeros. For callers that rarely read the scope (the virtual Cluster re-runs
+   * with it off when the scope is stored). Bins are unaffected.
+   */
+  deferScope?: boolean;
 }
 
 export type SequencerState = "IDLE" | "ARMED" | "RUNNING" | "Q1_STOPPED" | "STOPPED";

@@ -137,7 +137,8 @@ export class ModuleEngine implements RtSink {
     if (this.opts.skipSignals) return;
     this.pending.push(a);
     if (this.scope && seq.index === this.scopeSeq) {
-      this.pending.push({ ...a, op: Op.NOP, end: startNs + SCOPE_SAMPLES });
+      if (this.opts.deferScope) this.scope.count(this.input.params.scope_acq_avg_mode_en ?? true);
+      else this.pending.push({ ...a, op: Op.NOP, end: startNs + SCOPE_SAMPLES });
     }
   }
 

@@ -65,7 +65,7 @@ export function compileProgram(instructions: readonly Instruction[], source = ""
     op: new Uint8Array(n), argc: new Uint8Array(n),
     arg: new Uint32Array(n * MAX_OPERANDS), isReg: new Uint8Array(n * MAX_OPERANDS),
     costNs: new Float64Array(n), takenNs: new Float64Array(n), line: new Uint32Array(n),
-    mnemonic: exec.map((i) => i.mnemonic), sourceLines: source === "" ? [] : source.split(/\r?\n/),
+    mnemonic: exec.map((i) => i.mnemonic), sourceLines: source === "" ? [] : splitLines(source),
   };
   exec.forEach((ins, k) => {
     const spec = INSTRUCTIONS[ins.mnemonic];
@@ -108,9 +108,30 @@ export function describeInstruction(p: CompiledProgram, pc: number): string {
   return `instruction ${pc} (${p.mnemonic[pc] ?? "?"})${line > 0 ? ` on line ${line}` : ""}`;
 }
 
-/** Assemble Q1ASM text (src/q1) and compile it. Assembly errors propagate as Q1AsmError. */
+/** Recently loaded programs: a compiled program is immutable, and re-runs of one upload are common. */
+const PROGRAM_CACHE = new Map<string, CompiledProgram>();
+const PROGRAM_CACHE_SIZE = 16;
+
+/** Assemble Q1ASM text (src/q1) and compile it (cached by text). Assembly errors propagate as Q1AsmError. */
 export function loadProgram(text: string, moduleType: ModuleType): CompiledProgram {
+  const key = `${moduleType}\n${text}`;
+  const hit = PROGRAM_CACHE.get(key);
+  if (hit) {
+    PROGRAM_CACHE.delete(key);
+    PROGRAM_CACHE.set(key, hit);
+    return hit;
+  }
   const asm = assemble(text, { moduleType });
   const ins = asm.instructions.map((i, k) => (i.line === undefined ? { ...i, line: asm.lines[k] ?? 0 } : i));
-  return compileProgram(ins, text);
+  const program = compileProgram(ins, text);
+  PROGRAM_CACHE.set(key, program);
+  if (PROGRAM_CACHE.size > PROGRAM_CACHE_SIZE) PROGRAM_CACHE.delete(PROGRAM_CACHE.keys().next().value!);
+  return program;
+}
+
+/** Lines without their terminators (a string split: much faster than a RegExp split on long text). */
+function splitLines(text: string): string[] {
+  const lines = text.split("\n");
+  for (let k = 0; k < lines.length; k++) if (lines[k]!.endsWith("\r")) lines[k] = lines[k]!.slice(0, -1);
+  return lines;
 }

@@ -74,6 +74,8 @@ export class VirtualCluster {
   private port = 0;
   private host = "127.0.0.1";
   private readonly opts: VirtualClusterOptions;
+  /** keys (type + text) of recently uploaded programs that assembled without error */
+  private readonly assembled = new Set<string>();
   /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
   get dummyMode(): boolean { return this.opts.emulate === false; }
 
@@ -249,7 +251,7 @@ export class VirtualCluster {
     if (slot === null) throw new ScpiExecError(-113, "Undefined header; SLOT needs a slot number for this command");
     const mod = this.modules.get(slot);
     if (!mod) throw new ScpiExecError(-241, `Hardware missing; no module in slot ${slot}`);
-    return moduleCommand({ assemble: (text, m) => void assemble(text, { moduleType: m.type }) }, mod, nodes, query, args);
+    return moduleCommand({ assemble: (text, m) => this.assembleCached(text, m.type) }, mod, nodes, query, args);
   }
 
   /** ARM / START / STOP / CLR:FLAGS / STATE? with fan-out over sequencers and modules (reference 10.4). */
@@ -302,6 +304,15 @@ export class VirtualCluster {
       }
     }
     return undefined;
+  }
+
+  /** Assemble an uploaded program; re-uploads of a text that assembled before skip the assembler. */
+  private assembleCached(text: string, type: ModuleType): void {
+    const key = `${type}\n${text}`;
+    if (this.assembled.has(key)) return;
+    assemble(text, { moduleType: type });
+    this.assembled.add(key);
+    if (this.assembled.size > 32) this.assembled.delete(this.assembled.values().next().value!);
   }
 
   private startRun(armed: VirtualSequencer[]): void {

@@ -224,8 +224,7 @@ function acqListCommand(mod: VirtualModule, seq: VirtualSequencer, nodes: Header
   }
   if (matchNodes(nodes, "DATA")) {
     if (query) return encodeAcquisitionBlocks(get().raw);
-    const a = get(); // store the scope buffer into this acquisition (reference 7.1)
-    if (a.pendingScope) a.raw.scope = a.pendingScope;
+    seq.storeScope(get()); // store the scope buffer into this acquisition (reference 7.1)
     return null;
   }
   if (matchNodes(nodes, "NUM_BINS") && query) return String(get().numBins);

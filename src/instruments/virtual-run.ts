@@ -3,9 +3,9 @@
  * convert results to raw accumulators and flags, then report RUNNING until the run's wall-clock
  * duration has passed. Without an emulator the run behaves like qblox-instruments' dummy.
  */
-import type { EmuRunOptions, RunCluster } from "../emulator/api.js";
+import type { EmuModuleInput, EmuRunOptions, RunCluster } from "../emulator/api.js";
 import { binDivisor, emptyRawAcquisition } from "./acq-binary.js";
-import type { VirtualModule, VirtualSequencer } from "./virtual-state.js";
+import { scopeFromEmuRaw, type VirtualModule, type VirtualSequencer } from "./virtual-state.js";
 
 /** One injected bin (normalised values, as set_dummy_binned_acquisition_data takes them). */
 export interface DummyBin { i: number; q: number; thres?: number; avgCnt?: number }
@@ -28,9 +28,14 @@ export function runVirtual(ctx: VirtualRunContext): void {
   let endTimeNs = 0;
   const neverEnds = new Set<VirtualSequencer>();
   for (const s of ctx.armed) s.pending = { status: "OKAY", info: s.module.info.readout && s.acquisitions.size > 0 ? ["ACQ_BINNING_DONE"] : [], warn: [], err: [], log: "" };
+  for (const s of ctx.armed) s.deferredScope = null;
   if (ctx.runCluster) {
     try {
-      const result = ctx.runCluster([...byModule].map(([m, seqs]) => m.emuInput(seqs)), ctx.runOptions);
+      const inputs = [...byModule].map(([m, seqs]) => m.emuInput(seqs));
+      // scope samples are computed only when stored (a re-run); a user input model may not be repeatable
+      const defer = ctx.runOptions.inputModel === undefined;
+      const result = ctx.runCluster(inputs, defer ? { ...ctx.runOptions, deferScope: true } : ctx.runOptions);
+      if (defer) deferScopes(ctx, inputs);
       endTimeNs = result.endTimeNs;
       for (const mr of result.modules) {
         const mod = ctx.modules.get(mr.slot);
@@ -60,6 +65,23 @@ export function runVirtual(ctx: VirtualRunContext): void {
     s.runEndsAt = neverEnds.has(s) ? Number.POSITIVE_INFINITY : now + ms;
     if (neverEnds.has(s)) s.pending = null;
     s.settle(now);
+  }
+}
+
+/** Hand each scope-triggering sequencer a closure that re-runs the same inputs with the scope on. */
+function deferScopes(ctx: VirtualRunContext, inputs: EmuModuleInput[]): void {
+  const run = ctx.runCluster!, options = ctx.runOptions;
+  let rerun: ReturnType<RunCluster> | null = null;
+  for (const input of inputs) {
+    const sel = input.params.scope_acq_sequencer_select;
+    const seq = sel === undefined ? undefined : ctx.modules.get(input.slot)?.sequencers[sel];
+    if (!seq || !input.sequencers.some((s) => s.index === sel)) continue;
+    seq.deferredScope = () => {
+      rerun ??= run(inputs, options);
+      const sr = rerun.modules.find((m) => m.slot === input.slot)?.sequencers.find((s) => s.index === sel);
+      const raw = sr?.rawAcquisitions ? Object.values(sr.rawAcquisitions)[0] : undefined;
+      return raw ? scopeFromEmuRaw(raw.scope) : null;
+    };
   }
 }
 

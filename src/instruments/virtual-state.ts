@@ -3,7 +3,7 @@
  * that driver-level state to emulator input and from emulator results back to raw accumulators.
  */
 import type { ModuleType, Sequence } from "../compiler/output.js";
-import type { EmuModuleInput, EmuSequencerParams, EmuSequencerResult, QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel } from "../emulator/api.js";
+import type { EmuModuleInput, EmuRawAcquisition, EmuSequencerParams, EmuSequencerResult, QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel } from "../emulator/api.js";
 import { binDivisor, emptyRawAcquisition, type RawAcquisition } from "./acq-binary.js";
 import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, type ChannelMap, type InstrumentModuleInfo } from "./module-info.js";
 import { defaultScopeConfig, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
@@ -28,6 +28,11 @@ export class VirtualSequencer {
   log = "";
   /** wall-clock ms at which a RUNNING sequencer reports STOPPED */
   runEndsAt = 0;
+  /**
+   * The last run triggered this sequencer's scope but deferred its samples (EmuRunOptions.deferScope):
+   * computes them on the first store (ACQ:ALISt:ACQuisition:DATA), then is cleared.
+   */
+  deferredScope: (() => RawAcquisition["scope"] | null) | null = null;
   /** result applied when the run ends */
   pending: { status: SequencerStatusLevel; info: string[]; warn: string[]; err: string[]; log: string } | null = null;
 
@@ -75,6 +80,17 @@ export class VirtualSequencer {
     };
   }
 
+  /** Store the scope buffer into acquisition `a` (reference 7.1), computing deferred samples first. */
+  storeScope(a: AcqEntry): void {
+    const compute = this.deferredScope;
+    if (compute) {
+      this.deferredScope = null;
+      const scope = compute();
+      if (scope) for (const other of this.acquisitions.values()) if (other.pendingScope) other.pendingScope = scope;
+    }
+    if (a.pendingScope) a.raw.scope = a.pendingScope;
+  }
+
   /** Driver-level state → emulator parameters. */
   emuParams(): EmuSequencerParams {
     const c = readConfigParams(this.config);
@@ -110,7 +126,8 @@ export class VirtualSequencer {
     for (const [name, entry] of Object.entries(r.acquisitions)) {
       const a = this.acquisitions.get(name);
       if (!a) continue;
-      a.raw = toRaw(entry, a.index, a.numBins, this.module.info);
+      const raw = r.rawAcquisitions?.[name];
+      a.raw = raw ? fromEmuRaw(raw, a.index, a.numBins) : toRaw(entry, a.index, a.numBins, this.module.info);
       a.pendingScope = a.raw.scope;
       a.raw.scope = a.raw.scope.map(() => ({ data: new Int32Array(0), outOfRange: false, avgCnt: 0 }));
     }
@@ -177,6 +194,23 @@ function defaultChannelMap(type: ModuleType): ChannelMap {
 }
 function defaultAcqChannelMap(type: ModuleType): ChannelMap {
   return moduleInfo(type).isRF ? connectAcqToChannelMap(type, { acq: "in0" }) : [[0], [1]];
+}
+
+/** The emulator's raw accumulators (already in SCPI units) as the virtual Cluster stores them. */
+function fromEmuRaw(r: EmuRawAcquisition, index: number, numBins: number): RawAcquisition {
+  const b = r.bins, n = Math.min(numBins, b.valid.length);
+  const raw = emptyRawAcquisition(index, numBins, r.scope.length);
+  raw.bins.valid.set(b.valid.subarray(0, n));
+  raw.bins.path0.set(b.path0.subarray(0, n));
+  raw.bins.path1.set(b.path1.subarray(0, n));
+  raw.bins.thres.set(b.thres.subarray(0, n));
+  raw.bins.avgCnt.set(b.avgCnt.subarray(0, n));
+  raw.scope = scopeFromEmuRaw(r.scope);
+  return raw;
+}
+
+export function scopeFromEmuRaw(scope: EmuRawAcquisition["scope"]): RawAcquisition["scope"] {
+  return scope.map((p) => ({ data: Int32Array.from(p.data), outOfRange: p.outOfRange, avgCnt: p.avgCnt }));
 }
 
 /** Normalised acquisition (emulator) → raw accumulators, so the driver's normalisation returns the same values. */
