@@ -270,6 +270,7 @@ export class SequencerEngine {
 
   private checkAcquire(pc: number, start: number, acqIndex: number, bin: number, w0: number, w1: number, code: Op): boolean {
     const decl = this.acqs.get(acqIndex);
+    if (decl && bin < decl.numBins && (code !== Op.ACQUIRE_WEIGHED || (this.weightIndices.has(w0) && this.weightIndices.has(w1)))) return true;
     const where = describeInstruction(this.program, pc);
     if (!decl) {
       this.errFlags.add("ACQ_INDEX_INVALID");
