@@ -76,6 +76,8 @@ export class VirtualCluster {
   private readonly opts: VirtualClusterOptions;
   /** keys (type + text) of recently uploaded programs that assembled without error */
   private readonly assembled = new Set<string>();
+  /** id of the latest START (a queued emulation runs only for sequencers still in that run) */
+  private runId = 0;
   /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
   get dummyMode(): boolean { return this.opts.emulate === false; }
 
@@ -315,11 +317,28 @@ export class VirtualCluster {
     if (this.assembled.size > 32) this.assembled.delete(this.assembled.values().next().value!);
   }
 
+  /**
+   * START answers at once, like hardware: the sequencers report RUNNING (no flags) and the
+   * emulation runs right after the reply has been written. Sequencers stopped, re-armed or reset
+   * before it runs are left out.
+   */
   private startRun(armed: VirtualSequencer[]): void {
+    const id = ++this.runId;
+    for (const s of armed) {
+      s.state = "RUNNING";
+      s.clearFlags();
+      s.pending = null;
+      s.runEndsAt = Number.POSITIVE_INFINITY;
+      s.runId = id;
+    }
     const opts: EmuRunOptions = {};
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
-    runVirtual({ modules: this.modules, armed, runCluster: this.opts.emulate === false ? undefined : this.opts.runCluster ?? runCluster, runOptions: opts, runDurationMs: this.opts.runDurationMs, dummyData: this.dummyData });
+    setImmediate(() => {
+      const live = armed.filter((s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s);
+      if (live.length === 0) return;
+      runVirtual({ modules: this.modules, armed: live, runCluster: this.opts.emulate === false ? undefined : this.opts.runCluster ?? runCluster, runOptions: opts, runDurationMs: this.opts.runDurationMs, dummyData: this.dummyData });
+    });
   }
 }
 

@@ -28,6 +28,8 @@ export class VirtualSequencer {
   log = "";
   /** wall-clock ms at which a RUNNING sequencer reports STOPPED */
   runEndsAt = 0;
+  /** START that made this sequencer RUNNING (see VirtualCluster.startRun) */
+  runId = 0;
   /**
    * The last run triggered this sequencer's scope but deferred its samples (EmuRunOptions.deferScope):
    * computes them on the first store (ACQ:ALISt:ACQuisition:DATA), then is cleared.
