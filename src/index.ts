@@ -27,7 +27,7 @@ export { resolveTiming } from "./compiler/stages/1-timing.js";
 export { assemble, assembleInstructions, parseProgram, printProgram, printAligned, INSTRUCTIONS } from "./q1/index.js";
 export type { Instruction, Operand } from "./q1/types.js";
 
-export { simulate, runCluster, compiledModuleToEmuInput, type SimulationResult, type SimulateOptions } from "./emulator/index.js";
+export { simulate, runCluster, compiledModuleToEmuInput, sampledInput, type SampledInput, type SimulationResult, type SimulateOptions } from "./emulator/index.js";
 
 export { ScpiTransport } from "./instruments/transport.js";
 export { ClusterDriver } from "./instruments/cluster-driver.js";

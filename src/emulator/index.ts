@@ -4,4 +4,5 @@ export { simulate } from "./simulate.js";
 export type { SimulationResult, SimulateOptions } from "./simulate.js";
 export { compiledModuleToEmuInput, moduleSettingsToParams, sequencerSettingsToParams } from "./driver-params.js";
 export { RT_QUEUE_DEPTH, Q1_START_NS, WAIT_SYNC_SLACK_NS, DEFAULT_MAX_INSTRUCTIONS } from "./sequencer.js";
+export { sampledInput, type SampledInput } from "./sampled-input.js";
 export * from "./api.js";
