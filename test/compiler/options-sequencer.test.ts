@@ -39,6 +39,23 @@ describe("Q1ASM hook (qasm_hook_func)", () => {
     expect(seen).toEqual({ cluster: "cluster0", moduleName: "cluster0_module1", moduleType: "QCM", sequencer: 0, portClock: "q0:mw-q0.01" });
     expect(c.diagnostics.resources[0]!.instructions).toBe(13);
   });
+  it("a hook that breaks the program or throws → QASM_HOOK_FAILED naming the hook and port-clock", () => {
+    registerQasmHook("nop-before-stop", (ins) => ins.slice(0, -1)); // drops the final stop
+    const e = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "nop-before-stop" } } }));
+    expect(e.code).toBe("QASM_HOOK_FAILED");
+    expect(e.message).toContain('Q1ASM hook "nop-before-stop" failed for cluster0_module1.seq0 (q0:mw-q0.01)');
+    expect(e.message).toContain("stop");
+    expect(e.path).toBe("/hardware_options/sequencer_options/q0:mw-q0.01/qasm_hook_func");
+    unregisterQasmHook("nop-before-stop");
+    registerQasmHook("nop-before-stop", (ins) => {
+      const a = ins[ins.length - 2]!.args[0]!;
+      (a as { index: number }).index = 5; // operands are frozen: mutating throws
+      return ins;
+    });
+    const e2 = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "nop-before-stop" } } }));
+    expect(e2.code).toBe("QASM_HOOK_FAILED");
+    expect(e2.message).toContain("TypeError");
+  });
   it("an unregistered name → UNKNOWN_QASM_HOOK listing the registered hooks", () => {
     registerQasmHook("nop-before-stop", (ins) => ins);
     const e = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "missing" } } }));

@@ -2,12 +2,14 @@
  * Stage 5: one Q1ASM program per sequencer (reference 4.2–4.8). The skeleton is quantify's; each
  * operation kind is emitted by its strategy in ../strategies.ts.
  */
-import { ResourceLimitError, TimingError } from "../../errors.js";
+import { Q1ForgeError, ResourceLimitError, TimingError } from "../../errors.js";
 import { imm, lbl, reg } from "../../q1/types.js";
 import type { ScheduleOp } from "../../schedule/model.js";
 import { ProgramBuilder, type OpRef } from "../program/builder.js";
 import { debugMarkers, emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "../strategies.js";
 import { qasmHook } from "../hooks.js";
+import { assembleInstructions } from "../../q1/assembler.js";
+import type { Instruction } from "../../q1/types.js";
 import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SeqNode, SequencerPlan, WaveformPlan } from "../types.js";
 
 export interface SequencerProgram {
@@ -121,8 +123,20 @@ function sequencerProgram(
 function applyHook(b: ProgramBuilder, seq: SequencerPlan, name: string): void {
   const fn = qasmHook(name, seq.route.portClock);
   const sourceOf = new Map(b.instructions.map((ins, i) => [ins, b.sources[i]!]));
-  const edited = fn(b.instructions.slice(), { cluster: seq.cluster, moduleName: seq.moduleName, moduleType: seq.moduleType, sequencer: seq.index, portClock: seq.route.portClock });
   const hookRef: OpRef = { name: `qasm_hook_func ${name}`, path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func` };
+  let edited: Instruction[];
+  try {
+    edited = fn(b.instructions.slice(), { cluster: seq.cluster, moduleName: seq.moduleName, moduleType: seq.moduleType, sequencer: seq.index, portClock: seq.route.portClock });
+    // The hook's program must still be valid Q1ASM for this module (operands, labels, limits, stop).
+    assembleInstructions(edited, { moduleType: seq.moduleType });
+  } catch (e) {
+    const what = e instanceof Q1ForgeError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    throw new Q1ForgeError("QASM_HOOK_FAILED", `Q1ASM hook "${name}" failed for ${seq.key} (${seq.route.portClock}): ${what}`, {
+      path: hookRef.path,
+      hint: "the hook must return a valid instruction list; operands are shared and frozen, so replace them instead of mutating",
+      cause: e,
+    });
+  }
   b.instructions.splice(0, b.instructions.length, ...edited);
   b.sources.splice(0, b.sources.length, ...edited.map((ins) => sourceOf.get(ins) ?? hookRef));
   b.count = edited.filter((ins) => ins.mnemonic !== "").length;
