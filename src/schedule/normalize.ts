@@ -19,14 +19,18 @@ export interface OpContext {
 }
 
 function si(value: Quantity, dim: Dimension, ctx: OpContext, field: string): number {
-  return toSI(value, dim, `${ctx.path}/${field}`);
+  // plain numbers need no parsing, and the error path is only built when there is an error
+  return typeof value === "number" && Number.isFinite(value) ? value : toSI(value, dim, `${ctx.path}/${field}`);
 }
 
 /** Seconds (or a time string) → integer ns, or TimingError OFF_GRID naming the field. */
-export function timeToNs(value: Quantity, path: string): number {
-  const seconds = toSI(value, "time", path);
+/** `path` may be a function: it is only evaluated for an error message (100,000 times must stay cheap). */
+export function timeToNs(value: Quantity, pathOrThunk: string | (() => string)): number {
+  const where = (): string => (typeof pathOrThunk === "string" ? pathOrThunk : pathOrThunk());
+  const seconds = typeof value === "number" && Number.isFinite(value) ? value : toSI(value, "time", where());
   const ns = secondsToGridNs(seconds);
   if (Number.isNaN(ns)) {
+    const path = where();
     const exact = Number((seconds * 1e9).toPrecision(12));
     throw new TimingError("OFF_GRID", `time ${JSON.stringify(value)} (${exact} ns) at ${path} is not on the 1 ns grid`, {
       path,
@@ -38,13 +42,13 @@ export function timeToNs(value: Quantity, path: string): number {
 }
 
 function durationNs(value: Quantity, ctx: OpContext, field = "duration"): number {
-  const d = timeToNs(value, `${ctx.path}/${field}`);
+  const d = timeToNs(value, () => `${ctx.path}/${field}`);
   if (d < 0) throw new ScheduleError("NEGATIVE_DURATION", `${ctx.name}: ${field} must not be negative (got ${d} ns)`, { path: `${ctx.path}/${field}`, hint: "use a duration ≥ 0" });
   return d;
 }
 
 function t0Ns(t0: Quantity | undefined, ctx: OpContext): number {
-  return t0 === undefined ? 0 : timeToNs(t0, `${ctx.path}/t0`);
+  return t0 === undefined ? 0 : timeToNs(t0, () => `${ctx.path}/t0`);
 }
 
 type Handler<T extends PrimitiveSpec["type"]> = (spec: Extract<PrimitiveSpec, { type: T }>, ctx: OpContext) => ScheduleOp;

@@ -170,7 +170,7 @@ class TimingResolver {
     out.ref = ref;
     out.refPt = c.ref_pt === undefined ? 2 : POINT[c.ref_pt];
     out.refPtNew = c.ref_pt_new === undefined ? 0 : POINT[c.ref_pt_new];
-    out.relNs = c.rel_time === undefined ? 0 : timeToNs(c.rel_time, `${cPath()}/rel_time`);
+    out.relNs = c.rel_time === undefined ? 0 : timeToNs(c.rel_time, () => `${cPath()}/rel_time`);
     return out;
   }
 
