@@ -1,6 +1,6 @@
 /**
  * Builds one sequencer's Q1ASM instruction list while keeping the real-time clock (reference 4.5,
- * 4.6): a stack of elapsed times (one per open loop), automatic waits split at 65,532 ns, and
+ * 4.6): the current time plus the start time of each open loop, automatic waits split at 65,532 ns, and
  * sub-4 ns gaps folded into the previous real-time instruction's duration.
  */
 import { TimingError } from "../../errors.js";
@@ -24,7 +24,10 @@ export class ProgramBuilder {
   /** executable instructions (rows with a mnemonic) */
   count = 0;
   readonly registers: RegisterAllocator;
-  private elapsed: number[] = [0];
+  /** current real-time position (ns, first iteration of open loops) */
+  private nowNs = 0;
+  /** start time of each open loop */
+  private loopStarts: number[] = [];
   /** last real-time instruction whose duration may absorb a short wait (null after a label) */
   private lastRt: Instruction | null = null;
   private pendingLabel: string | undefined;
@@ -36,9 +39,7 @@ export class ProgramBuilder {
   }
 
   get now(): number {
-    let t = 0;
-    for (const e of this.elapsed) t += e;
-    return t;
+    return this.nowNs;
   }
 
   /** Classical / parameter instruction: no real-time duration. */
@@ -56,7 +57,7 @@ export class ProgramBuilder {
   emitRt(mnemonic: string, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
     args.push(imm(durationNs)); // callers pass a fresh array
     const ins = this.emit(mnemonic, args, comment, by);
-    this.elapsed[this.elapsed.length - 1]! += durationNs;
+    this.nowNs += durationNs;
     this.lastRt = ins;
   }
 
@@ -85,7 +86,7 @@ export class ProgramBuilder {
       const durArg = prev?.args[prev.args.length - 1];
       if (prev && durArg?.kind === "imm" && durArg.value + T <= MAX_RT_DURATION_NS) {
         prev.args[prev.args.length - 1] = imm(durArg.value + T); // operands are shared: replace, never mutate
-        this.elapsed[this.elapsed.length - 1]! += T;
+        this.nowNs += T;
         return;
       }
       throw new TimingError("GAP_TOO_SHORT", `"${by.name}" starts ${T} ns after the previous real-time instruction slot on ${this.where}; the sequencer needs 0 or ≥ 4 ns`, {
@@ -111,7 +112,7 @@ export class ProgramBuilder {
       this.label(name);
       this.emitRt("wait", [], MAX_WAIT_NS, undefined, by);
       this.emit("loop", [reg(r), lbl(name)], undefined, by);
-      this.elapsed[this.elapsed.length - 1]! += (n - 1) * MAX_WAIT_NS;
+      this.nowNs += (n - 1) * MAX_WAIT_NS;
       this.lastRt = null;
       this.registers.release(r);
     } else {
@@ -123,17 +124,18 @@ export class ProgramBuilder {
 
   /** Restart the schedule clock at 0 (the header before the repetition loop is not schedule time). */
   resetClock(): void {
-    this.elapsed = [0];
+    this.nowNs = 0;
+    this.loopStarts = [];
     this.lastRt = null;
   }
 
   enterLoop(): void {
-    this.elapsed.push(0);
+    this.loopStarts.push(this.nowNs);
   }
 
   exitLoop(repetitions: number): void {
-    const e = this.elapsed.pop()!;
-    this.elapsed[this.elapsed.length - 1]! += e * repetitions;
+    const start = this.loopStarts.pop()!;
+    this.nowNs = start + (this.nowNs - start) * repetitions;
     this.lastRt = null;
   }
 

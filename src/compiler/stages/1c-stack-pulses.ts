@@ -47,9 +47,7 @@ function stackList(nodes: TimedNode[], keys: PortClockKeys): TimedNode[] {
   }
   if (replaced.size === 0) return changed ? out : nodes;
   const merged = [...out.filter((n) => !replaced.has(n)), ...added];
-  const order = merged.map((n, i) => [n, i] as const);
-  order.sort((a, b) => a[0].startNs - b[0].startNs || a[1] - b[1]);
-  return order.map((o) => o[0]);
+  return merged.sort((a, b) => a.startNs - b.startNs); // stable (ES2019): ties keep schedule order
 }
 
 /** Groups of pulses connected by overlaps (groups of one are left alone). */

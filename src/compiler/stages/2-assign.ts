@@ -151,9 +151,7 @@ function expandLongSquare(op: Extract<WaveformPulse, { type: "SquarePulse" }>, s
 }
 
 function stableSortByStart(nodes: SeqNode[]): void {
-  const idx = nodes.map((n, i) => [n, i] as const);
-  idx.sort((a, b) => a[0].startNs - b[0].startNs || a[1] - b[1]);
-  for (let i = 0; i < idx.length; i++) nodes[i] = idx[i]![0];
+  nodes.sort((a, b) => a.startNs - b.startNs); // Array.prototype.sort is stable (ES2019)
 }
 
 function planAcquisitions(sequencers: SequencerPlan[], repetitions: number): AcqChannelPlan[] {

@@ -144,6 +144,7 @@ function applyHook(b: ProgramBuilder, seq: SequencerPlan, name: string): void {
 
 /** Expand marker pulses into edges, keeping time order (stable). */
 function timeline(nodes: SeqNode[]): TimelineItem[] {
+  if (!nodes.some((n) => n.kind === "op" && n.op.type === "MarkerPulse")) return nodes;
   const items: TimelineItem[] = [];
   let needsSort = false;
   for (const n of nodes) {
@@ -155,9 +156,7 @@ function timeline(nodes: SeqNode[]): TimelineItem[] {
     } else items.push(n);
   }
   if (needsSort) {
-    const order = items.map((it, i) => [it, i] as const);
-    order.sort((x, y) => x[0].startNs - y[0].startNs || x[1] - y[1]);
-    return order.map((o) => o[0]);
+    items.sort((x, y) => x.startNs - y.startNs); // Array.prototype.sort is stable (ES2019)
   }
   return items;
 }
