@@ -28,6 +28,8 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
   // Pass 1: every port-clock that carries an operation with a port, and its route.
   const routes = new Map<string, PortClockRoute>();
   const keys = new PortClockKeys();
+  // one expansion per operation object: a library operation placed 1,000 times shares its parts
+  const expansions = new Map<ScheduleOp, [VoltageOffsetOp, VoltageOffsetOp, WaveformPulse]>();
   const clocksUsed = new Map<string, string[]>(); // clock → port-clocks
   const visit = (nodes: TimedNode[]): void => {
     for (const n of nodes) {
@@ -78,7 +80,12 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Assig
       // A software-corrected port-clock keeps long squares as waveforms so the filter sees them (quantify
       // would stitch them into offsets and then leave them uncorrected).
       if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && !route.channelName.startsWith("digital") && !hasSoftwareCorrection(hw, pc)) {
-        for (const part of expandLongSquare(op, n.startNs)) push(pc, part);
+        let parts = expansions.get(op);
+        if (!parts) { parts = longSquareParts(op); expansions.set(op, parts); }
+        const end = n.startNs + op.durationNs - 4;
+        push(pc, { kind: "op", startNs: n.startNs, op: parts[0] });
+        push(pc, { kind: "op", startNs: end, op: parts[1] });
+        push(pc, { kind: "op", startNs: end, op: parts[2] });
         needsSort = true;
         continue;
       }
@@ -138,16 +145,12 @@ function checkOperationFitsChannel(op: ScheduleOp, route: PortClockRoute): void 
   }
 }
 
-function expandLongSquare(op: Extract<WaveformPulse, { type: "SquarePulse" }>, startNs: number): SeqNode[] {
+/** A long square pulse as offset on, offset off 4 ns before its end, and a 4 ns square tail (reference 3.1 d). */
+function longSquareParts(op: Extract<WaveformPulse, { type: "SquarePulse" }>): [VoltageOffsetOp, VoltageOffsetOp, WaveformPulse] {
   // Literal objects with the normaliser's property order keep one hidden class per op type (no spreads).
   const offset = (i: number, q: number): VoltageOffsetOp => ({ type: "VoltageOffset", name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 0, offset_path_I: i, offset_path_Q: q });
   const tail: WaveformPulse = { type: "SquarePulse", name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 4, amp: op.amp, ampImag: op.ampImag };
-  const end = startNs + op.durationNs - 4;
-  return [
-    { kind: "op", startNs, op: offset(op.amp, op.ampImag) },
-    { kind: "op", startNs: end, op: offset(0, 0) },
-    { kind: "op", startNs: end, op: tail },
-  ];
+  return [offset(op.amp, op.ampImag), offset(0, 0), tail];
 }
 
 function stableSortByStart(nodes: SeqNode[]): void {
