@@ -7,7 +7,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import standalone from "ajv/dist/standalone/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
+// output tree: dist/ (npm run build) or dist-bench/ (npm run bench)
+const dist = join(root, process.argv[2] ?? "dist");
 const { scheduleJsonSchema } = await import(join(dist, "src/schedule/parse.js"));
 const { hardwareJsonSchema } = await import(join(dist, "src/hardware/load.js"));
 const { SCHEDULE_AJV_OPTIONS, HARDWARE_AJV_OPTIONS } = await import(join(dist, "src/validation/precompiled.js"));

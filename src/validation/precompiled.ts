@@ -15,7 +15,7 @@ export const SCHEDULE_AJV_OPTIONS = { allErrors: true, strict: false, discrimina
 export const HARDWARE_AJV_OPTIONS = { allErrors: true, discriminator: true, strict: false } as const;
 
 export function precompiledValidator(name: "schedule" | "hardware"): ValidateFunction | null {
-  if (!import.meta.url.includes("/dist/src/")) return null;
+  if (!/\/dist(-bench)?\/src\//.test(import.meta.url)) return null;
   try {
     const mod = require(`../../validators/${name}.cjs`) as ValidateFunction & { default?: ValidateFunction };
     return mod.default ?? mod;
