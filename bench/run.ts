@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     }
     const m = median(times);
     const instr = compiled!.diagnostics.resources.reduce((n, r) => n + r.instructions, 0);
-    console.log(`  (${name}) median ${m.toFixed(2)} ms  (target ≤ ${TARGET_MS[name]} ms, quantify ${REFERENCE_S[name]})  peak heap Δ ${(peak / 2 ** 20).toFixed(1)} MiB  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  sequencers ${compiled!.diagnostics.resources.length}  instructions ${instr}`);
+    console.log(`  (${name}) median ${m.toFixed(2)} ms  (target ≤ ${TARGET_MS[name]} ms, quantify ${REFERENCE_S[name]})  heap Δ after the runs ${(peak / 2 ** 20).toFixed(1)} MiB  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  sequencers ${compiled!.diagnostics.resources.length}  instructions ${instr}`);
   }
   for (const extra of ["emulator", "instruments"]) {
     // compiled to dist-bench/ by `npm run bench` (.js); also runnable from the sources (.ts)
