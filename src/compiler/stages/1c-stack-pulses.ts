@@ -18,7 +18,33 @@ export function stackPulses(timed: TimedSchedule): TimedSchedule {
 
 interface Placed { node: TimedOp; op: WaveformPulse; start: number; end: number }
 
+/** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
+function hasOverlap(nodes: TimedNode[], keys: PortClockKeys): boolean {
+  const lastEnd = new Map<string, number>();
+  for (const n of nodes) {
+    if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
+    const pc = keys.key(n.op.port, n.op.clock);
+    const end = lastEnd.get(pc);
+    if (end !== undefined && n.startNs < end) return true;
+    const e = n.startNs + n.op.durationNs;
+    if (end === undefined || e > end) lastEnd.set(pc, e);
+  }
+  return false;
+}
+
 function stackList(nodes: TimedNode[], keys: PortClockKeys): TimedNode[] {
+  // fast path (the common case): nothing overlaps here, so only loop bodies may need work
+  if (!hasOverlap(nodes, keys)) {
+    let changed = false;
+    const out = nodes.map((n) => {
+      if (n.kind !== "loop") return n;
+      const body = stackList(n.body, keys);
+      if (body === n.body) return n;
+      changed = true;
+      return { ...n, body };
+    });
+    return changed ? out : nodes;
+  }
   let changed = false;
   const out: TimedNode[] = [];
   const byPortClock = new Map<string, Placed[]>();
