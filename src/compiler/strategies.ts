@@ -31,12 +31,28 @@ export interface EmitContext {
   debugMarkers: DebugMarkers | null;
   tempRegisters: [number, number] | null;
   /** gain latched by the last play in straight-line code (null after labels) */
-  lastGain: [number, number] | null;
+  /** gain pair latched by the last play in straight-line code, packed as (g0 + 2^15)·2^16 + (g1 + 2^15); null after labels */
+  lastGain: number | null;
   lastPlayEnd: { t: number; by: OpRef | null };
   lastAcqStart: { t: number; by: OpRef | null };
   lastFreqUpdate: number;
   lastPhaseUpdate: number;
   warnings: CompileWarning[];
+}
+
+const PLAY_COMMENTS = new Map<string, Map<number, string>>();
+
+/** "play <name> (<N> ns)", shared between the many plays of one operation name and duration. */
+function playComment(name: string, durationNs: number): string {
+  let byDuration = PLAY_COMMENTS.get(name);
+  if (!byDuration) {
+    if (PLAY_COMMENTS.size > 10_000) PLAY_COMMENTS.clear(); // a bounded cache for long-lived processes
+    byDuration = new Map();
+    PLAY_COMMENTS.set(name, byDuration);
+  }
+  let text = byDuration.get(durationNs);
+  if (text === undefined) { text = `play ${name} (${durationNs} ns)`; byDuration.set(durationNs, text); }
+  return text;
 }
 
 /** Minimum spacing of acquisition starts on one sequencer (MIN_TIME_BETWEEN_ACQUISITIONS). */
@@ -160,11 +176,12 @@ export function emitOperation(it: TimelineItem, ctx: EmitContext): "needs-update
     const g0 = encodeGain(play.gain0, "gain path I");
     const g1 = encodeGain(play.gain1, "gain path Q");
     debugMarkerOn(ctx, "play", op);
-    if (!ctx.lastGain || ctx.lastGain[0] !== g0 || ctx.lastGain[1] !== g1) {
+    const packed = (g0 + 32768) * 65536 + (g1 + 32768);
+    if (ctx.lastGain !== packed) {
       b.emit("set_awg_gain", [imm(g0), imm(g1)], undefined, by); // the play below names the operation
-      ctx.lastGain = [g0, g1];
+      ctx.lastGain = packed;
     }
-    b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, `play ${op.name} (${op.durationNs} ns)`, by);
+    b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, playComment(op.name, op.durationNs), by);
     debugMarkerOff(ctx, op);
     return "done";
   }

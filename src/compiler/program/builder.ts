@@ -44,9 +44,9 @@ export class ProgramBuilder {
 
   /** Classical / parameter instruction: no real-time duration. */
   emit(mnemonic: string, args: Operand[], comment: string | undefined, by: OpRef): Instruction {
-    const ins: Instruction = { mnemonic, args };
-    if (comment) ins.comment = comment;
-    if (this.pendingLabel !== undefined) { ins.label = this.pendingLabel; this.pendingLabel = undefined; }
+    // one object shape for every instruction (label and comment always present) keeps readers monomorphic
+    const ins: Instruction = { label: this.pendingLabel, mnemonic, args, comment: comment || undefined };
+    this.pendingLabel = undefined;
     this.instructions.push(ins);
     this.sources.push(by);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
