@@ -77,10 +77,9 @@ export class ResourceLimitError extends Q1ForgeError {
   constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
 }
 /** A value is outside the range the hardware accepts (amplitude, offset, gain, attenuation, …). */
-export class RangeError_ extends Q1ForgeError {
+export class ValueRangeError extends Q1ForgeError {
   constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
 }
-export { RangeError_ as ValueRangeError };
 /** Q1ASM assembly / validation error, with line and column. */
 export class Q1AsmError extends Q1ForgeError {
   readonly line: number;
