@@ -10,6 +10,24 @@ const SQRT_HALF = Math.SQRT1_2;
 /** samples between exact re-seeds of the rotating NCO phasor (drift stays < 1e-12) */
 const RESEED_NS = 4096;
 
+/** cos/sin of the NCO phasor at time t, written by seedPhasor (no allocation in the render loops) */
+const PHASOR = new Float64Array(2);
+
+/**
+ * The NCO phasor at time `t`: seeded exactly (trig) at the last re-seed point at or before `t`
+ * (multiples of RESEED_NS from `base`), then rotated sample by sample up to `t`, exactly as a
+ * whole-window render would. Writes cos/sin into PHASOR and returns the seed time.
+ */
+function seedPhasor(base: number, t: number, t0: number, ph: number, fTurnsPerNs: number, dc: number, ds: number): number {
+  const seed = base + Math.floor((t - base) / RESEED_NS) * RESEED_NS;
+  const phi = TWO_PI * (ph + fTurnsPerNs * (seed - t0));
+  let c = Math.cos(phi), s = Math.sin(phi);
+  for (let u = seed; u < t; u++) { const nc = c * dc - s * ds; s = s * dc + c * ds; c = nc; }
+  PHASOR[0] = c;
+  PHASOR[1] = s;
+  return seed;
+}
+
 export interface SignalConfig {
   modEn: boolean;
   demodEn: boolean;
@@ -79,11 +97,8 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
     const dc = Math.cos(TWO_PI * fTurnsPerNs), ds = Math.sin(TWO_PI * fTurnsPerNs);
     const base = Math.max(seedFrom, t0);
     while (t < end) {
-      const seed = base + Math.floor((t - base) / RESEED_NS) * RESEED_NS;
-      const stop = Math.min(end, seed + RESEED_NS);
-      const phi = TWO_PI * (ph + fTurnsPerNs * (seed - t0));
-      let c = Math.cos(phi), s = Math.sin(phi);
-      for (let u = seed; u < t; u++) { const nc = c * dc - s * ds; s = s * dc + c * ds; c = nc; }
+      const stop = Math.min(end, seedPhasor(base, t, t0, ph, fTurnsPerNs, dc, ds) + RESEED_NS);
+      let c = PHASOR[0]!, s = PHASOR[1]!;
       // pieces of constant waveform coverage, so the inner loops carry no per-sample branch
       while (t < stop) {
         const k = t - ws;
@@ -153,11 +168,8 @@ export function renderPhasor(h: History, from: number, to: number, cosOut: Float
     // the whole-window walk seeds its first segment at the window start, later ones at their record
     const base = i === first ? seedFrom : t0;
     while (t < end) {
-      const seed = base + Math.floor((t - base) / RESEED_NS) * RESEED_NS;
-      const stop = Math.min(end, seed + RESEED_NS);
-      const phi = TWO_PI * (ph + f * (seed - t0));
-      let c = Math.cos(phi), s = Math.sin(phi);
-      for (let u = seed; u < t; u++) { const nc = c * dc - s * ds; s = s * dc + c * ds; c = nc; }
+      const stop = Math.min(end, seedPhasor(base, t, t0, ph, f, dc, ds) + RESEED_NS);
+      let c = PHASOR[0]!, s = PHASOR[1]!;
       for (; t < stop; t++) {
         cosOut[t - from] = c;
         sinOut[t - from] = s;
