@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { basebandHardware, lines, RESOURCES, sequencer } from "./fixtures.js";
+import { basebandHardware, lines, NESTED_LOOPS, RESOURCES, sequencer } from "./fixtures.js";
 
 const HEADER = (reps: number, latency = 4) => ["set_mrk 0", "wait_sync 4", "upd_param 4", `wait ${latency}`, `move ${reps},R0`, "start: reset_ph", "upd_param 4"];
 
@@ -184,30 +184,7 @@ describe("golden: three multiplexed readouts on one QRM", () => {
 
 describe("golden: nested loops", () => {
   const c = compile(
-    {
-      name: "nested", repetitions: 2, resources: RESOURCES,
-      schedulables: [{
-        operation: {
-          type: "LoopOperation", repetitions: 3, body: {
-            schedulables: [
-              { operation: { type: "GaussPulse", G_amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-              {
-                operation: {
-                  type: "LoopOperation", repetitions: 5, body: {
-                    schedulables: [
-                      { operation: { type: "ShiftClockPhase", clock: "q0.01", phase_shift: 90 } },
-                      { operation: { type: "GaussPulse", G_amp: 0.25, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-                      { operation: { type: "IdlePulse", duration: "80 ns" } },
-                    ],
-                  },
-                },
-                rel_time: "20 ns",
-              },
-            ],
-          },
-        },
-      }],
-    },
+    NESTED_LOOPS,
     basebandHardware(),
   );
   const s = sequencer(c, "cluster0_module1", 0);

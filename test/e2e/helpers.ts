@@ -8,37 +8,17 @@
  */
 import { compile } from "../../src/compiler/index.js";
 import type { CompiledSchedule } from "../../src/compiler/output.js";
+import { basebandHardware, RESOURCES } from "../compiler/fixtures.js";
 
 export const RESET_NS = 12;
 export const T0_NS = 16;
 export const TOL = 2 / 32768;
 
-export function hardware(options: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    config_type: "quantify_scheduler.backends.qblox_backend.QbloxHardwareCompilationConfig",
-    version: "0.2",
-    hardware_description: {
-      cluster0: { instrument_type: "Cluster", ref: "internal", modules: { "1": { instrument_type: "QCM" }, "2": { instrument_type: "QRM" } } },
-    },
-    hardware_options: options,
-    connectivity: {
-      graph: [
-        ["cluster0.module1.complex_output_0", "q0:mw"],
-        ["cluster0.module1.complex_output_1", "q1:mw"],
-        ["cluster0.module2.complex_output_0", ["q0:res", "q1:res", "q2:res"]],
-        ["cluster0.module2.complex_input_0", ["q0:res", "q1:res", "q2:res"]],
-      ],
-    },
-  };
-}
-
-export const RESOURCES = {
-  "q0.01": { freq: 100e6 }, "q1.01": { freq: 120e6 },
-  "q0.ro": { freq: 150e6 }, "q1.ro": { freq: 170e6 }, "q2.ro": { freq: 190e6 },
-};
+/** The compiler tests' baseband cluster and clocks: the golden schedules run on exactly these. */
+export { basebandHardware as hardware, RESOURCES } from "../compiler/fixtures.js";
 
 export function compileJson(schedule: Record<string, unknown>, options: Record<string, unknown> = {}): CompiledSchedule {
-  return compile({ resources: RESOURCES, ...schedule }, hardware(options));
+  return compile({ resources: RESOURCES, ...schedule }, basebandHardware(options));
 }
 
 /** One tone: envelope (I, Q) starting at `startNs`, NCO f reset at `resetNs`. */

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/emulator/simulate.js";
 import { analytic, compileJson, maxError, T0_NS, TOL } from "./helpers.js";
+import { NESTED_LOOPS } from "../compiler/fixtures.js";
 
 const QCM_FULL_SCALE_V = 2.5;
 
@@ -130,30 +131,7 @@ describe("e2e: three multiplexed readouts on one QRM", () => {
 });
 
 describe("e2e: nested loops", () => {
-  const c = compileJson({
-    name: "nested", repetitions: 2,
-    schedulables: [{
-      operation: {
-        type: "LoopOperation", repetitions: 3, body: {
-          schedulables: [
-            { operation: { type: "GaussPulse", G_amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-            {
-              operation: {
-                type: "LoopOperation", repetitions: 5, body: {
-                  schedulables: [
-                    { operation: { type: "ShiftClockPhase", clock: "q0.01", phase_shift: 90 } },
-                    { operation: { type: "GaussPulse", G_amp: 0.25, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-                    { operation: { type: "IdlePulse", duration: "80 ns" } },
-                  ],
-                },
-              },
-              rel_time: "20 ns",
-            },
-          ],
-        },
-      },
-    }],
-  });
+  const c = compileJson(NESTED_LOOPS);
   const period = c.repetition_duration_ns + 4;
   const r = simulate(c, { from: 0, to: (T0_NS + 2 * period) * 1e-9 });
   const plays = r.events.filter((e) => e.kind === "play");
