@@ -25,9 +25,9 @@ export class BinStore {
   /** Accumulate one integration (raw integers) and its thresholded bit. */
   add(bin: number, raw0: number, raw1: number, bit: number): void {
     this.valid[bin] = 1;
-    this.path0[bin] += raw0;
-    this.path1[bin] += raw1;
-    this.thres[bin] += bit;
+    this.path0[bin]! += raw0;
+    this.path1[bin]! += raw1;
+    this.thres[bin]! += bit;
     this.avgCnt[bin]! += 1;
   }
 }
@@ -60,7 +60,7 @@ export class ScopeStore {
       for (let k = 0; k < n; k++) {
         const v = x[k]!;
         if (v > 1 || v < -1) this.outOfRange[p] = true;
-        acc[k0 + k] += Math.max(-full, Math.min(full - 1, Math.round(v * full)));
+        acc[k0 + k]! += Math.max(-full, Math.min(full - 1, Math.round(v * full)));
       }
     }
   }

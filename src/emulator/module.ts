@@ -236,7 +236,7 @@ export class ModuleEngine implements RtSink {
       if (this.cfgs[i]!.routeDac.length > 0) sequencerActiveSpans(this.seqs[i]!.history, this.cfgs[i]!, from - tof, to - tof, sp);
     }
     sp.normalise();
-    for (let i = 0; i < 2 * sp.count; i++) sp.data[i] += tof;
+    for (let i = 0; i < 2 * sp.count; i++) sp.data[i]! += tof;
     return sp;
   }
 

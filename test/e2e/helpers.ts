@@ -49,8 +49,8 @@ export function analytic(tones: Tone[], fromNs: number, toNs: number, mixer: Mix
       let b = Math.SQRT1_2 * (Math.sin(phi + th) * I + Math.cos(phi + th) * Q);
       if (g > 1) a /= g;
       if (g < 1) b *= g;
-      out0[t - fromNs] += a;
-      out1[t - fromNs] += b;
+      out0[t - fromNs]! += a;
+      out1[t - fromNs]! += b;
     }
   }
   return [out0, out1];
