@@ -2,7 +2,7 @@
  * Per-stage overhead of one job on the virtual Cluster over loopback TCP: prepare/upload (cold
  * and lazy), arm+start, wait, retrieve. Median ms over repeated runs.
  */
-import type { CompiledSchedule } from "../src/compiler/output.js";
+import type { CompiledSchedule } from "../src/contract/compiled-schedule.js";
 import { InstrumentCoordinator } from "../src/coordinator/coordinator.js";
 import { VirtualCluster } from "../src/instruments/virtual-cluster.js";
 

@@ -1,5 +1,5 @@
 // Build step after `tsc`: compile the JSON Schema validators to standalone code in dist/validators/
-// (see src/validation/precompiled.ts). Plain Node ESM so it runs without ts-node.
+// (see src/core/precompiled.ts). Plain Node ESM so it runs without ts-node.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, process.argv[2] ?? "dist");
 const { scheduleJsonSchema } = await import(join(dist, "src/schedule/parse.js"));
 const { hardwareJsonSchema } = await import(join(dist, "src/hardware/load.js"));
-const { SCHEDULE_AJV_OPTIONS, HARDWARE_AJV_OPTIONS } = await import(join(dist, "src/validation/precompiled.js"));
+const { SCHEDULE_AJV_OPTIONS, HARDWARE_AJV_OPTIONS } = await import(join(dist, "src/core/precompiled.js"));
 const standaloneCode = standalone.default ?? standalone;
 
 mkdirSync(join(dist, "validators"), { recursive: true });

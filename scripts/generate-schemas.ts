@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ScheduleDocumentSchema } from "../src/schedule/schema.js";
 import { HardwareConfigSchema } from "../src/hardware/schema.js";
-import { CompiledScheduleSchema } from "../src/compiler/output.js";
+import { CompiledScheduleSchema } from "../src/contract/compiled-schedule.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: { file: string; title: string; schema: z.ZodType }[] = [

@@ -2,7 +2,7 @@
  * q1forge public API: compile schedules for Qblox Clusters, emulate the programs, run them.
  */
 export { compile, type CompileOptions } from "./compiler/index.js";
-export { registerQasmHook, unregisterQasmHook, registeredQasmHooks, type QasmHook } from "./compiler/hooks.js";
+export { registerQasmHook, unregisterQasmHook, registeredQasmHooks, type QasmHook } from "./compiler/3-emit/hooks.js";
 export {
   CompiledScheduleSchema,
   SequenceSchema,
@@ -15,14 +15,14 @@ export {
   type ModuleSettings,
   type AcquisitionChannelLayout,
   type ModuleType,
-} from "./compiler/output.js";
+} from "./contract/compiled-schedule.js";
 
 export * from "./hardware/index.js";
 
 export { ScheduleDocumentSchema, type ScheduleDocument } from "./schedule/schema.js";
 export { parseScheduleDocument, parseScheduleJson } from "./schedule/parse.js";
 export { ScheduleBuilder, BlockBuilder, SchedulableRef, Ops } from "./schedule/builder.js";
-export { resolveTiming } from "./compiler/stages/1-timing.js";
+export { resolveTiming } from "./compiler/1-schedule/timing.js";
 
 export { assemble, assembleInstructions, parseProgram, printProgram, printAligned, INSTRUCTIONS } from "./q1/index.js";
 export type { Instruction, Operand } from "./q1/types.js";
@@ -42,4 +42,4 @@ export {
   type AcquisitionData,
 } from "./coordinator/index.js";
 
-export * from "./errors.js";
+export * from "./core/errors.js";

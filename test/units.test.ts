@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InputParseError } from "../src/errors.js";
-import { toSI } from "../src/units.js";
+import { InputParseError } from "../src/core/errors.js";
+import { toSI } from "../src/core/units.js";
 
 describe("toSI", () => {
   it("reads plain numbers and common unit strings exactly as mathjs does", () => {

@@ -1,5 +1,5 @@
 /** Minimal, strict option parser for the CLI: --flag, --key value, --key=value. Unknown options are usage errors. */
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 
 export interface OptionSpec {
   /** option names without dashes, with "bool" for flags and "string" for valued options */

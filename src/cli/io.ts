@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { InputParseError, UsageError } from "../errors.js";
+import { InputParseError, UsageError } from "../core/errors.js";
 import { syntaxErrorPosition } from "../schedule/parse.js";
 import type { CliIo } from "./types.js";
 

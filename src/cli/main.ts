@@ -2,7 +2,7 @@
  * q1forge command-line entry. Each subcommand lives in src/cli/commands/<name>.ts and exports
  * `command: CliCommand`. Exit codes: 0 success, 1 compile/run error, 2 usage error.
  */
-import { Q1ForgeError, UsageError } from "../errors.js";
+import { Q1ForgeError, UsageError } from "../core/errors.js";
 import type { CliCommand, CliIo } from "./types.js";
 import { commands } from "./registry.js";
 

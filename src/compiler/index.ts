@@ -3,24 +3,24 @@
  *   0 validate inputs → 1 timing → 2 assign → 3 frequencies → 4 waveforms → 5 programs → 6 settings
  */
 import { performance } from "node:perf_hooks";
-import { TimingError } from "../errors.js";
+import { TimingError } from "../core/errors.js";
 import { loadHardwareConfig } from "../hardware/load.js";
 import type { HardwareSetup } from "../hardware/setup.js";
 import { parseScheduleDocument } from "../schedule/parse.js";
 import type { ScheduleDocument } from "../schedule/schema.js";
-import type { CompiledSchedule } from "./output.js";
-import { resolveTiming } from "./stages/1-timing.js";
-import { applyCrosstalk } from "./stages/1b-crosstalk.js";
-import { stackPulses } from "./stages/1c-stack-pulses.js";
-import { assignSequencers } from "./stages/2-assign.js";
-import { solveFrequencies } from "./stages/3-frequencies.js";
-import { generateWaveforms } from "./stages/4-waveforms.js";
-import { generatePrograms } from "./stages/5-program.js";
-import { buildSettings } from "./stages/6-settings.js";
-import type { CompileWarning } from "./types.js";
-import { channelDescription } from "./channel-options.js";
-import { softwareFilter } from "./distortion/software.js";
-import type { OpRef } from "./program/builder.js";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
+import { resolveTiming } from "./1-schedule/timing.js";
+import { applyCrosstalk } from "./1-schedule/crosstalk.js";
+import { stackPulses } from "./1-schedule/stacking.js";
+import { assignSequencers } from "./2-plan/sequencers.js";
+import { solveFrequencies } from "./2-plan/frequencies.js";
+import { generateWaveforms } from "./3-emit/waveforms.js";
+import { generatePrograms } from "./3-emit/program.js";
+import { buildSettings } from "./3-emit/settings.js";
+import type { CompileWarning } from "./ir/plan.js";
+import { channelDescription } from "../hardware/channel-options.js";
+import { softwareFilter } from "./3-emit/distortion/software.js";
+import type { OpRef } from "./3-emit/builder.js";
 import { verifyCompiled } from "../emulator/verify.js";
 
 export interface CompileOptions {

@@ -3,9 +3,9 @@
  * the compiler declared (quantify-backend.md 7.4): AVERAGE [indices], APPEND [repetitions, indices],
  * Trace [1, samples]. Missing or invalid bins are an error: a partial result is never returned.
  */
-import type { AcquisitionChannelLayout } from "../compiler/output.js";
+import type { AcquisitionChannelLayout } from "../contract/compiled-schedule.js";
 import type { QbloxAcquisitionEntry } from "../emulator/api.js";
-import { InstrumentError } from "../errors.js";
+import { InstrumentError } from "../core/errors.js";
 
 export interface AcquisitionData {
   acq_channel: string;

@@ -2,14 +2,14 @@
  * prepare() for one module: compiled settings → driver parameters (through the emulator's
  * compiledModuleToEmuInput, the single mapping) → lazy writes through the Cluster driver.
  */
-import type { CompiledModule } from "../compiler/output.js";
+import type { CompiledModule } from "../contract/compiled-schedule.js";
 import type { EmuSequencerParams } from "../emulator/api.js";
 import { compiledModuleToEmuInput } from "../emulator/driver-params.js";
 import type { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { ScopeConfigDoc } from "../instruments/module-params.js";
 import type { SequencerConfigParams } from "../instruments/sequencer-config.js";
 import type { LazyCache } from "./lazy-cache.js";
-import { InstrumentError } from "../errors.js";
+import { InstrumentError } from "../core/errors.js";
 
 export interface WriteLog {
   (target: string, action: string, detail: string): void;

@@ -3,8 +3,8 @@
  * over one ClusterDriver per compiled cluster. Settings are written lazily; every failure clears
  * the cache and the run state, so the next prepare() rewrites everything and the next run works.
  */
-import type { CompiledSchedule } from "../compiler/output.js";
-import { InstrumentError, Q1ForgeError } from "../errors.js";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
+import { InstrumentError, Q1ForgeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { SequencerStatus } from "../instruments/reply-parse.js";
 import type { TransportOptions } from "../instruments/transport.js";

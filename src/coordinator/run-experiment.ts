@@ -2,8 +2,8 @@
  * One job end to end: connect (or start an in-process VirtualCluster with the modules the
  * compiled schedule uses), prepare, start, wait, retrieve, disconnect.
  */
-import type { CompiledSchedule, ModuleType } from "../compiler/output.js";
-import { InstrumentError, UsageError } from "../errors.js";
+import type { CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
+import { InstrumentError, UsageError } from "../core/errors.js";
 import { VirtualCluster } from "../instruments/virtual-cluster.js";
 import type { AcquisitionData } from "./acquisitions.js";
 import { InstrumentCoordinator, type HardwareLogEntry, type SequencerRunStatus } from "./coordinator.js";

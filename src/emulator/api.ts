@@ -3,7 +3,7 @@
  * Settings use qblox-instruments driver parameter names, because the virtual Cluster holds
  * driver-level state; src/coordinator/driver-settings.ts maps compiled settings to these names.
  */
-import type { ModuleType, Sequence } from "../compiler/output.js";
+import type { ModuleType, Sequence } from "../contract/compiled-schedule.js";
 
 /** Per-sequencer driver parameters (qblox-instruments names). Missing fields take driver defaults. */
 export interface EmuSequencerParams {

@@ -3,7 +3,7 @@
  * (src/emulator/api.ts), following quantify-backend.md 3.7 and 7.3. Shared with the instrument
  * coordinator: keep the mapping stable.
  */
-import type { CompiledModule, CompiledSequencer, ModuleSettings, ModuleType } from "../compiler/output.js";
+import type { CompiledModule, CompiledSequencer, ModuleSettings, ModuleType } from "../contract/compiled-schedule.js";
 import type { EmuModuleInput, EmuModuleParams, EmuSequencerInput, EmuSequencerParams } from "./api.js";
 
 export const READOUT_MODULE_TYPES: readonly ModuleType[] = ["QRM", "QRM_RF", "QRC"];

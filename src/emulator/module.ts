@@ -4,7 +4,7 @@
  * sequencer of the module has advanced past its window, so outputs inside the window are final;
  * histories are then pruned, keeping memory bounded for arbitrarily long programs.
  */
-import type { ModuleType } from "../compiler/output.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
 import { BinStore, integrationScale, normaliseAcquisition, SCOPE_SAMPLES, ScopeStore } from "./acquisition.js";
 import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuRunOptions, EmuSequencerResult, QbloxAcquisitionEntry } from "./api.js";
 import { isRfModule } from "./driver-params.js";

@@ -2,8 +2,8 @@
  * Compact executable form of a Q1 program: opcode ints and typed operand arrays, so the emulator's
  * hot loop never touches objects or strings. Cycle costs come from the shared instruction table.
  */
-import { EmulationError } from "../errors.js";
-import type { ModuleType } from "../compiler/output.js";
+import { EmulationError } from "../core/errors.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
 import { assemble } from "../q1/assembler.js";
 import { INSTRUCTIONS } from "../q1/instructions.js";
 import type { Instruction } from "../q1/types.js";

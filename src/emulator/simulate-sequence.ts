@@ -5,8 +5,8 @@
  * acquisitions are listed per declared name as raw bins (re = path0, im = path1, normalised).
  */
 import { z } from "zod";
-import { SequenceSchema, type ModuleType, type Sequence } from "../compiler/output.js";
-import { SchemaValidationError } from "../errors.js";
+import { SequenceSchema, type ModuleType, type Sequence } from "../contract/compiled-schedule.js";
+import { SchemaValidationError } from "../core/errors.js";
 import type { EmuModuleParams, EmuSequencerParams } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { lineLabel, programNotes, type ProgramNotes } from "./labels.js";

@@ -3,7 +3,7 @@
  * sequencer statuses and acquisitions shaped per `compiled.acquisitions` (quantify's dataset shapes,
  * quantify-backend.md 7.4).
  */
-import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../compiler/output.js";
+import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
 import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel, QbloxAcquisitionEntry } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToEmuInput } from "./driver-params.js";

@@ -3,8 +3,8 @@
  * first sequencer that stops with status ERROR into an EmulationError naming the operation at fault.
  * Warnings (OUTPUT_OVERFLOW, …) are not errors here.
  */
-import type { CompiledSchedule } from "../compiler/output.js";
-import { EmulationError } from "../errors.js";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
+import { EmulationError } from "../core/errors.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToEmuInput } from "./driver-params.js";
 

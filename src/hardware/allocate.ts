@@ -3,8 +3,8 @@
  * port-clocks with a measure channel first, then the rest, each group in alphabetical port-clock
  * order; each takes the lowest free sequencer whose allowed channel set holds all its channels.
  */
-import { ResourceLimitError } from "../errors.js";
-import { MODULE_CATALOG } from "./catalog.js";
+import { ResourceLimitError } from "../core/errors.js";
+import { MODULE_CATALOG } from "../core/module-catalog.js";
 import { parseChannelName } from "./channels.js";
 import type { PortClockRoute } from "./model.js";
 

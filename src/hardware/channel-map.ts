@@ -2,7 +2,7 @@
  * Driver channel map of one sequencer (reference 1.6 table): connect_out{k} and connect_acq values,
  * keyed "out0".."out<N-1>" and, for connect_acq, "I"/"Q" (baseband QRM) or "acq" (RF readout).
  */
-import { MODULE_CATALOG } from "./catalog.js";
+import { MODULE_CATALOG } from "../core/module-catalog.js";
 import { channelMode } from "./channels.js";
 import type { PortClockRoute } from "./model.js";
 

@@ -4,13 +4,13 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
-import { InputParseError, SchemaValidationError } from "../errors.js";
+import { InputParseError, SchemaValidationError } from "../core/errors.js";
 import { buildGraph } from "./graph.js";
-import { jsonErrorPosition } from "../json-position.js";
+import { jsonErrorPosition } from "../core/json-position.js";
 import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
 import { checkInstrumentTypes, checkSemantics, checkVersion } from "./semantic.js";
 import { HardwareSetup } from "./setup.js";
-import { HARDWARE_AJV_OPTIONS, precompiledValidator } from "../validation/precompiled.js";
+import { HARDWARE_AJV_OPTIONS, precompiledValidator } from "../core/precompiled.js";
 
 let validator: ValidateFunction | null = null;
 

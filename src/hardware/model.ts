@@ -2,34 +2,8 @@
  * What the compiler needs from the hardware config after validation: module specs and the route of
  * each port-clock through the connectivity graph (reference sections 1.5, 1.6, 6).
  */
-import type { ModuleType } from "../compiler/output.js";
-
-/** Static properties of one module type: the single catalog of resource limits (reference 6). */
-export interface ModuleSpec {
-  type: ModuleType;
-  sequencers: number;
-  /** analog outputs (DACs) */
-  outputs: number;
-  /** analog inputs (ADCs) */
-  inputs: number;
-  markers: number;
-  isRF: boolean;
-  supportsAcquisition: boolean;
-  /** valid channel names, e.g. "complex_output_0", "real_input_1", "digital_output_3" */
-  channels: readonly string[];
-  maxInstructions: number;
-  waveformSampleLimit: number; // 16384
-  registers: number; // 64
-  acqIndices: number; // 32
-  binsPerIndex: number; // 100000 (compiler bookkeeping)
-  maxBins: number; // 131072
-  /** mixer DC offset range, volts (±) */
-  mixerDcOffsetRangeV: number;
-  /** internal LO count (RF modules) */
-  internalLos: number;
-  /** internal LO frequency range in Hz (RF modules), null when the module has no internal LO */
-  loFrequencyRangeHz?: { min: number; max: number } | null;
-}
+import type { ModuleType } from "../core/module-catalog.js";
+export type { ModuleSpec } from "../core/module-catalog.js";
 
 /** The resolved wiring of one port-clock (reference 1.5/1.6). */
 export interface PortClockRoute {

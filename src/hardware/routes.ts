@@ -1,8 +1,8 @@
 /**
  * Port-clock → route resolution through the connectivity graph (reference 1.5 steps 1–3, 1.6, 1.7).
  */
-import type { ModuleType } from "../compiler/output.js";
-import { HardwareConfigError } from "../errors.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
+import { HardwareConfigError } from "../core/errors.js";
 import { channelIoIndices, isInputChannel, isOutputChannel, parseChannelName } from "./channels.js";
 import { instrumentOf, isDevicePort, parseClusterNode, type ConnectivityGraph } from "./graph.js";
 import type { PortClockRoute } from "./model.js";

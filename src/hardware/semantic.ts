@@ -3,8 +3,8 @@
  * cannot say. Each failure is a HardwareConfigError with a stable code, the JSON pointer of the
  * offending node and a hint.
  */
-import { HardwareConfigError } from "../errors.js";
-import { MODULE_CATALOG, MODULE_TYPES } from "./catalog.js";
+import { HardwareConfigError } from "../core/errors.js";
+import { MODULE_CATALOG, MODULE_TYPES } from "../core/module-catalog.js";
 import { parseChannelName } from "./channels.js";
 import { instrumentOf, parseClusterNode, type ConnectivityGraph } from "./graph.js";
 import type { HardwareConfig } from "./schema.js";

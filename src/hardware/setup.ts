@@ -2,8 +2,8 @@
  * HardwareSetup: a validated hardware config plus everything derived from it that the compiler
  * needs (clusters, modules, external LOs, cached port-clock routes).
  */
-import type { ModuleType } from "../compiler/output.js";
-import { moduleSpec } from "./catalog.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
+import { moduleSpec } from "../core/module-catalog.js";
 import type { ConnectivityGraph } from "./graph.js";
 import type { ModuleSpec, PortClockRoute } from "./model.js";
 import { RouteResolver } from "./routes.js";

@@ -3,10 +3,10 @@
  * qblox-instruments' parameter names on top. Every module/sequencer command goes through the CMM
  * with the `SLOT{s}:` prefix. Errors from the instrument's error queue surface as InstrumentError.
  */
-import type { ModuleType, Sequence } from "../compiler/output.js";
+import type { ModuleType, Sequence } from "../contract/compiled-schedule.js";
 import type { QbloxAcquisitionEntry } from "../emulator/api.js";
 import { decodeAcquisition, readU32Block } from "./acq-binary.js";
-import { InstrumentError } from "../errors.js";
+import { InstrumentError } from "../core/errors.js";
 import { InstrumentReportedError, MalformedReplyError } from "./instrument-errors.js";
 import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, moduleTypeFromDescribe, type ChannelMap, type ConnectAcq, type ConnectOut, type InstrumentModuleInfo } from "./module-info.js";
 import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";

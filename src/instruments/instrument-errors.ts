@@ -2,7 +2,7 @@
  * Stable codes of InstrumentError raised by the transport, driver and coordinator. Callers switch
  * on `err.code`; the subclasses exist so `instanceof` checks read well at call sites.
  */
-import { InstrumentError } from "../errors.js";
+import { InstrumentError } from "../core/errors.js";
 
 export type InstrumentErrorCode =
   | "CONNECTION_REFUSED"

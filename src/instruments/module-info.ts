@@ -3,7 +3,7 @@
  * 7.6 of q1asm-and-scpi.md), and the translation between qblox-instruments' `connect_out{k}` /
  * `connect_acq*` parameters and the SCPI channel maps `[[dacs of path0],[dacs of path1]]`.
  */
-import type { ModuleType } from "../compiler/output.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
 
 export interface InstrumentModuleInfo {
   type: ModuleType;

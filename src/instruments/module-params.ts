@@ -2,7 +2,7 @@
  * Module-level parameters (qblox-instruments names) → SCPI headers (reference 10.4 "Module-level
  * analog front-end, LO, scope"). One table, used by the driver for set/get/snapshot.
  */
-import type { ModuleType } from "../compiler/output.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
 import { moduleInfo, scpiLoIndex } from "./module-info.js";
 
 export interface ModuleParamCommand {

@@ -4,9 +4,9 @@
  * emulator on START. Fault hooks let tests provoke every failure the coordinator must survive.
  */
 import net from "node:net";
-import type { ModuleType } from "../compiler/output.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
 import type { EmuRunOptions, InputSignalModel, RunCluster } from "../emulator/api.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { assemble } from "../q1/assembler.js";
 import { runCluster } from "../emulator/cluster.js";
 import { ScpiCommandParser, splitHeader, nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";

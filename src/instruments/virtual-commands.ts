@@ -2,7 +2,7 @@
  * Module and sequencer SCPI commands of the virtual Cluster (reference 10.4), after the `SLOT{s}:`
  * node. Run control (ARM/START/STOP) is handled by the cluster because it fans out over modules.
  */
-import { Q1AsmError } from "../errors.js";
+import { Q1AsmError } from "../core/errors.js";
 import { encodeAcquisitionBlocks, emptyRawAcquisition, u32 } from "./acq-binary.js";
 import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
 import { nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";

@@ -2,7 +2,7 @@
  * State of the virtual Cluster's modules and sequencers (reference 13.3), and the conversion from
  * that driver-level state to emulator input and from emulator results back to raw accumulators.
  */
-import type { ModuleType, Sequence } from "../compiler/output.js";
+import type { ModuleType, Sequence } from "../contract/compiled-schedule.js";
 import type { EmuModuleInput, EmuRawAcquisition, EmuSequencerParams, EmuSequencerResult, QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel } from "../emulator/api.js";
 import { binDivisor, emptyRawAcquisition, type RawAcquisition } from "./acq-binary.js";
 import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, type ChannelMap, type InstrumentModuleInfo } from "./module-info.js";

@@ -2,8 +2,8 @@
  * Q1ASM assembler: validates a parsed program (or a compiler-built instruction list) against the
  * instruction table and resolves labels to instruction indices (reference q1asm-and-scpi.md §1, §2).
  */
-import type { ModuleType } from "../compiler/output.js";
-import { Q1AsmError } from "../errors.js";
+import type { ModuleType } from "../contract/compiled-schedule.js";
+import { Q1AsmError } from "../core/errors.js";
 import { INSTRUCTIONS, formsFor, isV1Mnemonic, type InstructionSpec, type OperandForm, type OperandSlot } from "./instructions.js";
 import { parseProgram } from "./parser.js";
 import { formatOperand } from "./print.js";

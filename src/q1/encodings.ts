@@ -2,7 +2,7 @@
  * Float <-> Q1ASM immediate encodings (quantify-backend.md §4.4, q1asm-and-scpi.md §3).
  * quantify uses Python's round(), i.e. round-half-to-even; we do the same so the integers match.
  */
-import { FrequencyError, ValueRangeError } from "../errors.js";
+import { FrequencyError, ValueRangeError } from "../core/errors.js";
 
 /** 16-bit gain/offset immediates: max magnitude 32768 (immediate size 2^16 / 2). */
 export const GAIN_OFFSET_SCALE = 32768;

@@ -3,7 +3,7 @@
  * checked by the assembler against the instruction table. Scans char codes (no per-token regexes)
  * so a 16k-line program parses in a few ms.
  */
-import { Q1AsmError } from "../errors.js";
+import { Q1AsmError } from "../core/errors.js";
 import type { Instruction, Operand } from "./types.js";
 
 export interface ParsedOperand {

@@ -3,8 +3,8 @@
  * quantities in SI numbers, times as integer ns on the 1 ns grid. One small handler per operation
  * type. Plain numbers never go through mathjs (toSI returns them as is).
  */
-import { ScheduleError, TimingError } from "../errors.js";
-import { secondsToGridNs, toSI, type Dimension } from "../units.js";
+import { ScheduleError, TimingError } from "../core/errors.js";
+import { secondsToGridNs, toSI, type Dimension } from "../core/units.js";
 import type { AcquisitionOp, AcquisitionProtocol, BinModeName, ScheduleOp, WaveformPulse } from "./model.js";
 import type { AcquisitionSpec, PrimitiveSpec, PulseSpec, Quantity } from "./schema.js";
 import { checkWaveformParams, sampleWeights } from "./waveforms.js";

@@ -5,9 +5,9 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
-import { InputParseError, ScheduleError, SchemaValidationError } from "../errors.js";
-import { syntaxErrorPosition } from "../json-position.js";
-import { precompiledValidator, SCHEDULE_AJV_OPTIONS } from "../validation/precompiled.js";
+import { InputParseError, ScheduleError, SchemaValidationError } from "../core/errors.js";
+import { syntaxErrorPosition } from "../core/json-position.js";
+import { precompiledValidator, SCHEDULE_AJV_OPTIONS } from "../core/precompiled.js";
 
 export { syntaxErrorPosition };
 import { OPERATION_TYPES, ScheduleDocumentSchema, type ScheduleDocument } from "./schema.js";

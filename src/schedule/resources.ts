@@ -2,8 +2,8 @@
  * Clock resources of a schedule, merged over nested schedules and loop bodies. The built-in clocks
  * cl0.baseband and digital (0 Hz) always exist; a clock defined twice must be defined identically.
  */
-import { ScheduleError } from "../errors.js";
-import { toSI } from "../units.js";
+import { ScheduleError } from "../core/errors.js";
+import { toSI } from "../core/units.js";
 import type { ClockResource } from "./model.js";
 import type { ClockResourceSpec } from "./schema.js";
 

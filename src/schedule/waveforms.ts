@@ -5,7 +5,7 @@
  * construction (SquarePulse with a real amp, Ramp, Staircase, SoftSquare, SuddenNetZero, real
  * NumericalPulse, GaussPulse with phase 0); DRAG, Chirp and SkewedHermite are always complex.
  */
-import { ScheduleError } from "../errors.js";
+import { ScheduleError } from "../core/errors.js";
 import type { WaveformPulse } from "./model.js";
 
 export interface SampledWaveform {

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
-import { CompiledScheduleSchema, type CompiledSchedule } from "../../src/compiler/output.js";
+import { CompiledScheduleSchema, type CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { packageRoot } from "../../src/cli/package-root.js";
 import { basebandHardware, lines, RESOURCES, sequencer } from "../compiler/fixtures.js";
 import { runCli, TempDir } from "../fixtures/cli.js";

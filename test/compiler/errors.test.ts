@@ -7,7 +7,7 @@ import { compile } from "../../src/compiler/index.js";
 import {
   FrequencyError, HardwareConfigError, InputParseError, Q1ForgeError, ResourceLimitError,
   ScheduleError, TimingError, ValueRangeError,
-} from "../../src/errors.js";
+} from "../../src/core/errors.js";
 import { loadHardwareConfig, parseHardwareConfigJson } from "../../src/hardware/load.js";
 import { parseScheduleJson } from "../../src/schedule/parse.js";
 import { basebandHardware, RESOURCES } from "./fixtures.js";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import type { CompiledSchedule } from "../../src/compiler/output.js";
+import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { lines, moduleSettings, seqOf } from "./options-helpers.js";
 
 function compileExample(name: string): CompiledSchedule {

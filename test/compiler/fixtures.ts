@@ -1,5 +1,5 @@
 /** Shared fixtures for compiler tests: a baseband cluster (QCM slot 1, QRM slot 2) and schedule helpers. */
-import type { CompiledSchedule, CompiledSequencer } from "../../src/compiler/output.js";
+import type { CompiledSchedule, CompiledSequencer } from "../../src/contract/compiled-schedule.js";
 
 export function basebandHardware(extraOptions: Record<string, unknown> = {}): Record<string, unknown> {
   return {

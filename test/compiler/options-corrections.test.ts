@@ -1,7 +1,7 @@
 /** Latency corrections (3.1 f.2), software distortion corrections (3.1 f.3), hardware filters (3.4 step 3). */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { lfilter } from "../../src/compiler/distortion/lfilter.js";
+import { lfilter } from "../../src/compiler/3-emit/distortion/lfilter.js";
 import { HEADER, compileError, config, lines, moduleSettings, schedule, seqOf, simultaneous, square } from "./options-helpers.js";
 
 const RES = { "q0.01": { freq: 100e6 }, "q1.01": { freq: 120e6 } };

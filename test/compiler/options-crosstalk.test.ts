@@ -1,7 +1,7 @@
 /** Crosstalk compensation (reference 3.1 b) and pulse stacking (3.1 c). */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { HardwareConfigError } from "../../src/errors.js";
+import { HardwareConfigError } from "../../src/core/errors.js";
 import { basebandHardware, lines, RESOURCES, sequencer } from "./fixtures.js";
 
 const pulse = (q: number, amp: number, extra: Record<string, unknown> = {}) => ({ type: "SquarePulse", amp, duration: "20 ns", port: `q${q}:mw`, clock: `q${q}.01`, ...extra });

@@ -1,7 +1,7 @@
 /** Software distortion corrections designed for another sampling rate than 1 GS/s. */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { SchemaValidationError } from "../../src/errors.js";
+import { SchemaValidationError } from "../../src/core/errors.js";
 import { basebandHardware, lines, RESOURCES, sequencer } from "./fixtures.js";
 
 const flux = { type: "SquarePulse", amp: 0.4, duration: "20 ns", port: "q0:fl", clock: "cl0.baseband" };

@@ -1,7 +1,7 @@
 /** LO / IF solving (reference 3.5, 3.6): the full table, downconverter, mix_lo, shared LOs, ranges. */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { FrequencyError } from "../../src/errors.js";
+import { FrequencyError } from "../../src/core/errors.js";
 import { compileError, config, moduleSettings, seqOf, simultaneous, square, ssb } from "./options-helpers.js";
 
 const QCM = "cluster0_module1";

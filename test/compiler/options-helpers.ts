@@ -1,7 +1,7 @@
 /** Small builders for the hardware-options tests (options-*.test.ts). */
 import { compile } from "../../src/compiler/index.js";
-import type { CompiledSchedule, CompiledSequencer, ModuleSettings } from "../../src/compiler/output.js";
-import { Q1ForgeError } from "../../src/errors.js";
+import type { CompiledSchedule, CompiledSequencer, ModuleSettings } from "../../src/contract/compiled-schedule.js";
+import { Q1ForgeError } from "../../src/core/errors.js";
 
 export function config(
   modules: Record<string, Record<string, unknown>>,

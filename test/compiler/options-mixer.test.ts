@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
 import { loadHardwareConfig } from "../../src/hardware/load.js";
-import { HardwareConfigError, SchemaValidationError, ValueRangeError } from "../../src/errors.js";
+import { HardwareConfigError, SchemaValidationError, ValueRangeError } from "../../src/core/errors.js";
 import { compileError, config, moduleSettings, seqOf, simultaneous, square, ssb } from "./options-helpers.js";
 
 const RES = { "q0.01": { freq: 100e6 }, "q0.ro": { freq: 150e6 } };

@@ -1,7 +1,7 @@
 /** Sequencer options, Q1ASM hooks, multiplexing, real mode, QRC and config versions. */
 import { afterEach, describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { registerQasmHook, unregisterQasmHook, type QasmHookContext } from "../../src/compiler/hooks.js";
+import { registerQasmHook, unregisterQasmHook, type QasmHookContext } from "../../src/compiler/3-emit/hooks.js";
 import type { Instruction } from "../../src/q1/types.js";
 import { HEADER, compileError, config, lines, moduleSettings, schedule, seqOf, simultaneous, square, ssb } from "./options-helpers.js";
 

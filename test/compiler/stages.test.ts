@@ -1,14 +1,14 @@
 /** Per-stage unit tests of the compiler core with exact values. */
 import { describe, expect, it } from "vitest";
-import { ResourceLimitError, TimingError } from "../../src/errors.js";
+import { ResourceLimitError, TimingError } from "../../src/core/errors.js";
 import { loadHardwareConfig } from "../../src/hardware/load.js";
-import { ProgramBuilder, type OpRef } from "../../src/compiler/program/builder.js";
-import { RegisterAllocator } from "../../src/compiler/program/registers.js";
-import { resolveTiming } from "../../src/compiler/stages/1-timing.js";
-import { assignSequencers } from "../../src/compiler/stages/2-assign.js";
-import { solveFrequencies } from "../../src/compiler/stages/3-frequencies.js";
-import { generateWaveforms } from "../../src/compiler/stages/4-waveforms.js";
-import type { AssignedSchedule, SeqNode, SequencerPlan } from "../../src/compiler/types.js";
+import { ProgramBuilder, type OpRef } from "../../src/compiler/3-emit/builder.js";
+import { RegisterAllocator } from "../../src/compiler/3-emit/registers.js";
+import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
+import { assignSequencers } from "../../src/compiler/2-plan/sequencers.js";
+import { solveFrequencies } from "../../src/compiler/2-plan/frequencies.js";
+import { generateWaveforms } from "../../src/compiler/3-emit/waveforms.js";
+import type { AssignedSchedule, SeqNode, SequencerPlan } from "../../src/compiler/ir/plan.js";
 import { printProgram } from "../../src/q1/print.js";
 import { imm } from "../../src/q1/types.js";
 import { parseScheduleDocument } from "../../src/schedule/parse.js";

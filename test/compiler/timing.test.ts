@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { resolveTiming } from "../../src/compiler/stages/1-timing.js";
-import { Q1ForgeError } from "../../src/errors.js";
+import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
+import { Q1ForgeError } from "../../src/core/errors.js";
 import type { TimedLoop, TimedNode, TimedSchedule } from "../../src/schedule/model.js";
 import { parseScheduleDocument } from "../../src/schedule/parse.js";
 

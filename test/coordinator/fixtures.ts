@@ -1,5 +1,5 @@
 /** Hand-built compiled schedules for coordinator tests (independent of the compiler). */
-import type { CompiledSchedule, CompiledSequencer, ModuleSettings, SequencerSettings } from "../../src/compiler/output.js";
+import type { CompiledSchedule, CompiledSequencer, ModuleSettings, SequencerSettings } from "../../src/contract/compiled-schedule.js";
 
 export function seqSettings(over: Partial<SequencerSettings> = {}): SequencerSettings {
   return {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import type { CompiledSchedule } from "../../src/compiler/output.js";
+import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { simulate } from "../../src/emulator/simulate.js";
 import { verifyCompiled } from "../../src/emulator/verify.js";
-import { EmulationError } from "../../src/errors.js";
+import { EmulationError } from "../../src/core/errors.js";
 import { compileJson, hardware, RESOURCES } from "./helpers.js";
 
 describe("e2e: APPEND with 1,000 acquisitions", () => {

@@ -7,7 +7,7 @@
  * reset_ph / upd_param at 12 ns, so schedule time 0 is emulator time 16 ns.
  */
 import { compile } from "../../src/compiler/index.js";
-import type { CompiledSchedule } from "../../src/compiler/output.js";
+import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { basebandHardware, RESOURCES } from "../compiler/fixtures.js";
 
 export const RESET_NS = 12;

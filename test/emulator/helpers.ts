@@ -1,4 +1,4 @@
-import type { ModuleType } from "../../src/compiler/output.js";
+import type { ModuleType } from "../../src/contract/compiled-schedule.js";
 import type { EmuModuleInput, EmuSequencerParams, EmuModuleParams } from "../../src/emulator/api.js";
 import { loadProgram } from "../../src/emulator/program.js";
 import { SequencerEngine, Step } from "../../src/emulator/sequencer.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CompiledSchedule, SequencerSettings } from "../../src/compiler/output.js";
+import type { CompiledSchedule, SequencerSettings } from "../../src/contract/compiled-schedule.js";
 import { compiledModuleToEmuInput, simulate } from "../../src/emulator/index.js";
 
 const settings: SequencerSettings = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ResourceLimitError } from "../../src/errors.js";
+import { ResourceLimitError } from "../../src/core/errors.js";
 import { allocateSequencers, sequencerAccepts } from "../../src/hardware/allocate.js";
 import { connectedIndices } from "../../src/hardware/channels.js";
 import type { PortClockRoute } from "../../src/hardware/model.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MODULE_CATALOG } from "../../src/hardware/catalog.js";
+import { MODULE_CATALOG } from "../../src/core/module-catalog.js";
 
 describe("MODULE_CATALOG (reference 6, q1asm-and-scpi 5)", () => {
   it("sequencers / outputs / inputs / markers / instructions / DC offset range / internal LOs per type", () => {

@@ -1,7 +1,7 @@
 /** Small builders for hardware-config test fixtures. */
 import { loadHardwareConfig } from "../../src/hardware/load.js";
 import type { HardwareSetup } from "../../src/hardware/setup.js";
-import { Q1ForgeError } from "../../src/errors.js";
+import { Q1ForgeError } from "../../src/core/errors.js";
 
 export type Json = Record<string, unknown>;
 

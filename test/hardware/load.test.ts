@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { HardwareConfigError, InputParseError, SchemaValidationError } from "../../src/errors.js";
+import { HardwareConfigError, InputParseError, SchemaValidationError } from "../../src/core/errors.js";
 import { parseHardwareConfigJson } from "../../src/hardware/load.js";
 import { catchErr, cfg, load } from "./helpers.js";
 
@@ -228,7 +228,7 @@ describe("semantic errors", () => {
 
 describe("jsonErrorPosition", () => {
   it("points at the first syntax error", async () => {
-    const { jsonErrorPosition } = await import("../../src/json-position.js");
+    const { jsonErrorPosition } = await import("../../src/core/json-position.js");
     expect(jsonErrorPosition('{"a": [1, 2,]}')).toEqual({ line: 1, column: 13 });
     expect(jsonErrorPosition('{"a": 1}\n x')).toEqual({ line: 2, column: 2 });
     expect(jsonErrorPosition('{"a": "b}')).toEqual({ line: 1, column: 10 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HardwareConfigError } from "../../src/errors.js";
+import { HardwareConfigError } from "../../src/core/errors.js";
 import { catchErr, cfg, load } from "./helpers.js";
 
 const route = (r: { channelName: string; measureChannels: string[]; outputIndices: number[]; inputIndices: number[] }) =>

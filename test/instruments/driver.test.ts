@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClusterDriver } from "../../src/instruments/cluster-driver.js";
 import { VirtualCluster } from "../../src/instruments/virtual-cluster.js";
-import { InstrumentError } from "../../src/errors.js";
+import { InstrumentError } from "../../src/core/errors.js";
 import { InstrumentReportedError } from "../../src/instruments/instrument-errors.js";
 
 let vc: VirtualCluster;

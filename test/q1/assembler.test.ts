@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Q1AsmError } from "../../src/errors.js";
+import { Q1AsmError } from "../../src/core/errors.js";
 import { assemble, assembleInstructions } from "../../src/q1/assembler.js";
 import { imm, lbl, reg, type Instruction } from "../../src/q1/types.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FrequencyError, ValueRangeError } from "../../src/errors.js";
+import { FrequencyError, ValueRangeError } from "../../src/core/errors.js";
 import {
   decodeFrequency, decodeGain, decodePhase, encodeFrequency, encodeGain, encodeOffset, encodePhase, roundHalfEven,
 } from "../../src/q1/encodings.js";

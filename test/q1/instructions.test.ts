@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Q1AsmError } from "../../src/errors.js";
+import { Q1AsmError } from "../../src/core/errors.js";
 import { assemble } from "../../src/q1/assembler.js";
 import { INSTRUCTIONS, formFor, q1Cycles, type OperandForm, type OperandSlot } from "../../src/q1/instructions.js";
 import { formatOperand } from "../../src/q1/print.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveTiming } from "../../src/compiler/stages/1-timing.js";
+import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
 import { Ops, ScheduleBuilder } from "../../src/schedule/builder.js";
 import { parseScheduleDocument } from "../../src/schedule/parse.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveTiming } from "../../src/compiler/stages/1-timing.js";
+import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
 import type { TimedLoop, TimedNode } from "../../src/schedule/model.js";
 import { parseScheduleJson } from "../../src/schedule/parse.js";
 

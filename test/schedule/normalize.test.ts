@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TimingError } from "../../src/errors.js";
+import { TimingError } from "../../src/core/errors.js";
 import { normalizePrimitive } from "../../src/schedule/normalize.js";
 import type { PrimitiveSpec } from "../../src/schedule/schema.js";
 

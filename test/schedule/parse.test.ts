@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InputParseError, ScheduleError, SchemaValidationError } from "../../src/errors.js";
+import { InputParseError, ScheduleError, SchemaValidationError } from "../../src/core/errors.js";
 import { parseScheduleDocument, parseScheduleJson, scheduleJsonSchema } from "../../src/schedule/parse.js";
 
 function thrown(f: () => unknown): Error {

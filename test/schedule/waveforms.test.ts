@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ScheduleError } from "../../src/errors.js";
+import { ScheduleError } from "../../src/core/errors.js";
 import { interpolateInto, sampleWaveform, sampleWeights } from "../../src/schedule/waveforms.js";
 import { expectSamples, pulse } from "./helpers.js";
 

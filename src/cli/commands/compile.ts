@@ -1,5 +1,5 @@
 import { compile } from "../../compiler/index.js";
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { parseOptions } from "../args.js";
 import { readScheduleAndHardware, writeOutput } from "../io.js";
 import type { CliCommand } from "../types.js";

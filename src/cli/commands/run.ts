@@ -1,6 +1,6 @@
 import { compile } from "../../compiler/index.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { parseOptions } from "../args.js";
 import { readScheduleAndHardware, writeOutput } from "../io.js";
 import type { CliCommand, CliIo } from "../types.js";

@@ -1,13 +1,13 @@
 import { writeFile } from "node:fs/promises";
-import { CompiledScheduleSchema, ModuleTypeSchema, type CompiledSchedule, type ModuleType } from "../../compiler/output.js";
+import { CompiledScheduleSchema, ModuleTypeSchema, type CompiledSchedule, type ModuleType } from "../../contract/compiled-schedule.js";
 import { operationLabel, programComments } from "../../emulator/labels.js";
 import { renderPlotHtml } from "../../emulator/plot.js";
 import { simulate, type SimulationResult } from "../../emulator/simulate.js";
 import { parseRawSequence, parseSequenceSettings, simulateSequence } from "../../emulator/simulate-sequence.js";
 import { formatSummary, summaryJson } from "../../emulator/summary.js";
 import { failureError } from "../../emulator/verify.js";
-import { InputParseError, SchemaValidationError, UsageError } from "../../errors.js";
-import { toSI } from "../../units.js";
+import { InputParseError, SchemaValidationError, UsageError } from "../../core/errors.js";
+import { toSI } from "../../core/units.js";
 import { parseOptions } from "../args.js";
 import { readJsonInput } from "../io.js";
 import type { CliCommand } from "../types.js";

@@ -1,7 +1,7 @@
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { loadHardwareConfig } from "../../hardware/load.js";
 import { parseScheduleDocument } from "../../schedule/parse.js";
-import { resolveTiming } from "../../compiler/stages/1-timing.js";
+import { resolveTiming } from "../../compiler/1-schedule/timing.js";
 import { parseOptions } from "../args.js";
 import { readJsonInput } from "../io.js";
 import type { CliCommand } from "../types.js";

@@ -1,4 +1,4 @@
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { VirtualCluster, parseModuleList } from "../../instruments/virtual-cluster.js";
 import { parseOptions } from "../args.js";
 import type { CliCommand } from "../types.js";

@@ -2,9 +2,9 @@
  * Intermediate representations between compiler stages. Each stage is a pure function from the
  * previous stage's output (plus the validated hardware setup) to the next named type.
  */
-import type { ModuleType } from "./output.js";
-import type { ModuleSpec, PortClockRoute } from "../hardware/model.js";
-import type { AcquisitionOp, ScheduleOp, TimedSchedule, WaveformPulse } from "../schedule/model.js";
+import type { ModuleType } from "../../contract/compiled-schedule.js";
+import type { ModuleSpec, PortClockRoute } from "../../hardware/model.js";
+import type { AcquisitionOp, ScheduleOp, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
 
 /** An operation placed on one sequencer's timeline. */
 export interface SeqOp {

@@ -3,12 +3,12 @@
  * 5.3): the real-time filters of QCM outputs (exponential overshoot exp0–exp3, 32-tap FIR) and the
  * "delay_comp" settings that keep other outputs and markers aligned with filtered outputs.
  */
-import { HardwareConfigError, ValueRangeError } from "../../errors.js";
+import { HardwareConfigError, ValueRangeError } from "../../core/errors.js";
 import { parseChannelName } from "../../hardware/channels.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import { channelDescription } from "../channel-options.js";
-import type { ModuleSettings } from "../output.js";
-import type { CompileWarning, SequencerPlan } from "../types.js";
+import { channelDescription } from "../../hardware/channel-options.js";
+import type { ModuleSettings } from "../../contract/compiled-schedule.js";
+import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
 
 type OutputDistortion = ModuleSettings["distortion_corrections"][number];
 type FilterName = keyof OutputDistortion;

@@ -1,4 +1,4 @@
-import { ResourceLimitError } from "../../errors.js";
+import { ResourceLimitError } from "../../core/errors.js";
 
 /**
  * Register allocation as quantify does it (reference 4.8): lowest free register first, freed

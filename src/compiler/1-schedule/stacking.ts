@@ -8,8 +8,8 @@
  */
 import type { TimedNode, TimedOp, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
-import { isWaveformPulse } from "./4-waveforms.js";
-import { PortClockKeys } from "../port-clock.js";
+import { isWaveformPulse } from "../3-emit/waveforms.js";
+import { PortClockKeys } from "../ir/port-clock.js";
 
 export function stackPulses(timed: TimedSchedule): TimedSchedule {
   const nodes = stackList(timed.nodes, new PortClockKeys());

@@ -2,10 +2,10 @@
  * Module-level hardware options of one sequencer's port-clock (reference 3.4 steps 1, 2, 8, 9;
  * 3.7): mixer DC offsets, input gains, RF attenuations and the scope-mode sequencer.
  */
-import { HardwareConfigError, ValueRangeError } from "../../errors.js";
+import { HardwareConfigError, ValueRangeError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import type { ModuleSettings } from "../output.js";
-import type { AcqChannelPlan, CompileWarning, SequencerPlan } from "../types.js";
+import type { ModuleSettings } from "../../contract/compiled-schedule.js";
+import type { AcqChannelPlan, CompileWarning, SequencerPlan } from "../ir/plan.js";
 import type { ResolvedMixerCorrections } from "./mixer.js";
 
 /** RF attenuation ranges in dB (q1asm-and-scpi.md 6.3: out{n}_att 0…60, in0_att 0…30, 2 dB steps). */

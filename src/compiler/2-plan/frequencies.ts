@@ -3,11 +3,11 @@
  * clock frequency; with an external LO or an RF module's internal LO, LO + IF = clock is solved
  * from whichever of lo_freq / interm_freq is given. All port-clocks sharing an LO must agree.
  */
-import { FrequencyError } from "../../errors.js";
+import { FrequencyError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import type { PortClockRoute } from "../../hardware/model.js";
 import type { TimedSchedule } from "../../schedule/model.js";
-import type { AssignedSchedule, FrequencyPlan, SequencerFrequencies, SequencerPlan } from "../types.js";
+import type { AssignedSchedule, FrequencyPlan, SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
 
 export const NCO_LIMIT_HZ = 500e6;
 

@@ -2,17 +2,17 @@
  * Stage 6: sequencer, module and cluster settings (reference 5), external LO settings and the
  * acquisition layout that tells the coordinator where each acq_channel's data lives.
  */
-import { ValueRangeError, HardwareConfigError } from "../../errors.js";
+import { ValueRangeError, HardwareConfigError } from "../../core/errors.js";
 import { channelMap } from "../../hardware/channel-map.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import { printProgram } from "../../q1/print.js";
-import type { AcquisitionChannelLayout, CompiledCluster, CompiledModule, ModuleSettings, SequencerSettings } from "../output.js";
-import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SequencerPlan, WaveformPlan } from "../types.js";
-import { applyHardwareDistortion } from "../settings/hardware-distortion.js";
-import { resolveMixerCorrections, type ResolvedMixerCorrections } from "../settings/mixer.js";
-import { applyModuleOptions } from "../settings/module-options.js";
-import type { SequencerProgram } from "./5-program.js";
-import { isAcquisition } from "./2-assign.js";
+import type { AcquisitionChannelLayout, CompiledCluster, CompiledModule, ModuleSettings, SequencerSettings } from "../../contract/compiled-schedule.js";
+import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SequencerPlan, WaveformPlan } from "../ir/plan.js";
+import { applyHardwareDistortion } from "./hardware-distortion.js";
+import { resolveMixerCorrections, type ResolvedMixerCorrections } from "./mixer.js";
+import { applyModuleOptions } from "./module-options.js";
+import type { SequencerProgram } from "./program.js";
+import { isAcquisition } from "../2-plan/sequencers.js";
 
 type Options = Record<string, Record<string, unknown> | undefined>;
 

@@ -2,8 +2,38 @@
  * The single catalog of per-module-type resource limits (reference sections 1.2, 3.15, 6;
  * q1asm-and-scpi.md section 5). Every limit check in the compiler reads from here.
  */
-import type { ModuleType } from "../compiler/output.js";
-import type { ModuleSpec } from "./model.js";
+import { z } from "zod";
+
+export const ModuleTypeSchema = z.enum(["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC", "QTM"]);
+export type ModuleType = z.infer<typeof ModuleTypeSchema>;
+
+/** Static properties of one module type: the single catalog of resource limits (reference 6). */
+export interface ModuleSpec {
+  type: ModuleType;
+  sequencers: number;
+  /** analog outputs (DACs) */
+  outputs: number;
+  /** analog inputs (ADCs) */
+  inputs: number;
+  markers: number;
+  isRF: boolean;
+  supportsAcquisition: boolean;
+  /** valid channel names, e.g. "complex_output_0", "real_input_1", "digital_output_3" */
+  channels: readonly string[];
+  maxInstructions: number;
+  waveformSampleLimit: number; // 16384
+  registers: number; // 64
+  acqIndices: number; // 32
+  binsPerIndex: number; // 100000 (compiler bookkeeping)
+  maxBins: number; // 131072
+  /** mixer DC offset range, volts (±) */
+  mixerDcOffsetRangeV: number;
+  /** internal LO count (RF modules) */
+  internalLos: number;
+  /** internal LO frequency range in Hz (RF modules), null when the module has no internal LO */
+  loFrequencyRangeHz?: { min: number; max: number } | null;
+}
+
 
 function names(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -2,11 +2,11 @@
  * Stage 4: sample every pulse at 1 GS/s, normalise it (amplitude carried as gain), de-duplicate
  * shapes per sequencer and check the waveform memory limit (reference 3.11).
  */
-import { ResourceLimitError, ValueRangeError, ScheduleError } from "../../errors.js";
+import { ResourceLimitError, ValueRangeError, ScheduleError } from "../../core/errors.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
 import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
-import type { SampleFilter } from "../distortion/software.js";
-import type { AssignedSchedule, PlayInstruction, SeqNode, SequencerPlan, SequencerWaveforms, WaveformPlan } from "../types.js";
+import type { SampleFilter } from "./distortion/software.js";
+import type { AssignedSchedule, PlayInstruction, SeqNode, SequencerPlan, SequencerWaveforms, WaveformPlan } from "../ir/plan.js";
 
 /** A path whose peak is below this is not played (quantify: 2/2^16). */
 const NULL_AMPLITUDE = 2 / 65536;

@@ -3,9 +3,9 @@
  * function registered under a name; `qasm_hook_func: "<name>"` in the hardware config applies it to
  * the finished instruction list of that port-clock's sequencer (before printing and settings).
  */
-import { HardwareConfigError } from "../errors.js";
-import type { ModuleType } from "./output.js";
-import type { Instruction } from "../q1/types.js";
+import { HardwareConfigError } from "../../core/errors.js";
+import type { ModuleType } from "../../contract/compiled-schedule.js";
+import type { Instruction } from "../../q1/types.js";
 
 export interface QasmHookContext {
   cluster: string;

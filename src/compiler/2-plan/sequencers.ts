@@ -2,14 +2,14 @@
  * Stage 2: route every operation to its port-clock's sequencer (reference 1.5, 3.2), expand long
  * square pulses into voltage offsets (reference 3.1 d) and plan acquisition channels (2.8, 3.12).
  */
-import { ResourceLimitError, ScheduleError, HardwareConfigError } from "../../errors.js";
+import { ResourceLimitError, ScheduleError, HardwareConfigError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import { allocateSequencers } from "../../hardware/allocate.js";
 import type { PortClockRoute } from "../../hardware/model.js";
 import type { AcquisitionOp, ScheduleOp, TimedNode, TimedSchedule, VoltageOffsetOp, WaveformPulse } from "../../schedule/model.js";
-import type { AcqChannelPlan, AssignedSchedule, SeqNode, SequencerPlan } from "../types.js";
-import { PortClockKeys } from "../port-clock.js";
-import { hasSoftwareCorrection } from "../distortion/software.js";
+import type { AcqChannelPlan, AssignedSchedule, SeqNode, SequencerPlan } from "../ir/plan.js";
+import { PortClockKeys } from "../ir/port-clock.js";
+import { hasSoftwareCorrection } from "../3-emit/distortion/software.js";
 
 /** Square pulses at least this long become a voltage offset plus a 4 ns waveform (PULSE_STITCHING_DURATION). */
 export const LONG_SQUARE_NS = 100;

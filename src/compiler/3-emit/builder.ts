@@ -3,7 +3,7 @@
  * 4.6): the current time plus the start time of each open loop, automatic waits split at 65,532 ns, and
  * sub-4 ns gaps folded into the previous real-time instruction's duration.
  */
-import { TimingError } from "../../errors.js";
+import { TimingError } from "../../core/errors.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
 import { RegisterAllocator } from "./registers.js";
 

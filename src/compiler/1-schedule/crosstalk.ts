@@ -5,10 +5,10 @@
  * C[i][j] ≠ 0, at the same time. Complex coefficients rotate the pulse (phase parameter or complex
  * amplitude); pulse kinds that are real by construction accept only real coefficients.
  */
-import { HardwareConfigError } from "../../errors.js";
+import { HardwareConfigError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import type { TimedNode, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
-import { isWaveformPulse } from "./4-waveforms.js";
+import { isWaveformPulse } from "../3-emit/waveforms.js";
 
 interface Complex { re: number; im: number }
 

@@ -3,9 +3,9 @@
  * auto-calibration rules: with auto_lo_cal on, manual DC offsets are dropped; with auto_sideband_cal
  * on, manual amp_ratio / phase_error are reset to 1.0 / 0.0 (each with a warning).
  */
-import { ValueRangeError } from "../../errors.js";
+import { ValueRangeError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import type { CompileWarning, SequencerPlan } from "../types.js";
+import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
 
 export type AutoLoCal = "off" | "on_lo_freq_change" | "on_lo_interm_freq_change";
 export type AutoSidebandCal = "off" | "on_interm_freq_change";

@@ -2,7 +2,7 @@
  * Typed access to the per-channel fields of a module description (reference 1.2: ComplexChannel /
  * RealChannel / DigitalChannel descriptions) and to module-level flags.
  */
-import type { HardwareSetup } from "../hardware/setup.js";
+import type { HardwareSetup } from "./setup.js";
 
 export interface ChannelDescription {
   marker_debug_mode_enable?: boolean;

@@ -7,6 +7,9 @@
  * quantify's SequencerSettings (reference section 5.2) plus the channel map of reference 1.6.
  */
 import { z } from "zod";
+import { ModuleTypeSchema, type ModuleType } from "../core/module-catalog.js";
+
+export { ModuleTypeSchema, type ModuleType };
 
 export const WaveformEntrySchema = z.object({
   data: z.array(z.number()),
@@ -118,8 +121,6 @@ export const ModuleSettingsSchema = z.object({
 });
 export type ModuleSettings = z.infer<typeof ModuleSettingsSchema>;
 
-export const ModuleTypeSchema = z.enum(["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC", "QTM"]);
-export type ModuleType = z.infer<typeof ModuleTypeSchema>;
 
 export const CompiledModuleSchema = z.object({
   slot: z.number().int().min(1).max(20),

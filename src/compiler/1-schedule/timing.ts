@@ -6,7 +6,7 @@
  * flattened into their parent (offset by their schedulable's start), loops become TimedLoop nodes.
  * Only the top level is shifted when a start is negative.
  */
-import { ScheduleError, TimingError } from "../../errors.js";
+import { ScheduleError, TimingError } from "../../core/errors.js";
 import type { ScheduleOp, TimedLoop, TimedNode, TimedOp, TimedSchedule } from "../../schedule/model.js";
 import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";

@@ -2,15 +2,15 @@
  * Stage 5: one Q1ASM program per sequencer (reference 4.2–4.8). The skeleton is quantify's; each
  * operation kind is emitted by its strategy in ../strategies.ts.
  */
-import { Q1ForgeError, ResourceLimitError, TimingError } from "../../errors.js";
+import { Q1ForgeError, ResourceLimitError, TimingError } from "../../core/errors.js";
 import { imm, lbl, reg } from "../../q1/types.js";
 import type { ScheduleOp } from "../../schedule/model.js";
-import { ProgramBuilder, type OpRef } from "../program/builder.js";
-import { debugMarkers, emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "../strategies.js";
-import { qasmHook } from "../hooks.js";
+import { ProgramBuilder, type OpRef } from "./builder.js";
+import { debugMarkers, emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "./strategies.js";
+import { qasmHook } from "./hooks.js";
 import { assembleInstructions } from "../../q1/assembler.js";
 import type { Instruction } from "../../q1/types.js";
-import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SeqNode, SequencerPlan, WaveformPlan } from "../types.js";
+import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SeqNode, SequencerPlan, WaveformPlan } from "../ir/plan.js";
 
 export interface SequencerProgram {
   key: string;

@@ -2,14 +2,14 @@
  * One strategy per operation kind (DESIGN: a table from operation type to the instructions it
  * emits). Each strategy is called with the builder already waited up to the operation's start.
  */
-import { ScheduleError, TimingError, FrequencyError, Q1ForgeError } from "../errors.js";
-import { encodeFrequency, encodeGain, encodeOffset, encodePhase } from "../q1/encodings.js";
-import { imm, reg } from "../q1/types.js";
-import type { AcquisitionOp, MarkerPulseOp, ScheduleOp } from "../schedule/model.js";
-import type { ProgramBuilder, OpRef } from "./program/builder.js";
-import { isAcquisition } from "./stages/2-assign.js";
-import { isWaveformPulse } from "./stages/4-waveforms.js";
-import type { AcqChannelPlan, CompileWarning, SeqLoop, SeqOp, SequencerFrequencies, SequencerPlan, SequencerWaveforms } from "./types.js";
+import { ScheduleError, TimingError, FrequencyError, Q1ForgeError } from "../../core/errors.js";
+import { encodeFrequency, encodeGain, encodeOffset, encodePhase } from "../../q1/encodings.js";
+import { imm, reg } from "../../q1/types.js";
+import type { AcquisitionOp, MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
+import type { ProgramBuilder, OpRef } from "./builder.js";
+import { isAcquisition } from "../2-plan/sequencers.js";
+import { isWaveformPulse } from "./waveforms.js";
+import type { AcqChannelPlan, CompileWarning, SeqLoop, SeqOp, SequencerFrequencies, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
 
 export interface MarkerEdge {
   kind: "marker";

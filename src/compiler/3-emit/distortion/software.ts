@@ -3,9 +3,9 @@
  * the port-clock is passed through a filter and optionally clipped, before normalisation. quantify
  * calls a Python function by name; we implement the supported names natively.
  */
-import { HardwareConfigError } from "../../errors.js";
-import type { HardwareSetup } from "../../hardware/setup.js";
-import { isSoftwareCorrection } from "../settings/hardware-distortion.js";
+import { HardwareConfigError } from "../../../core/errors.js";
+import type { HardwareSetup } from "../../../hardware/setup.js";
+import { isSoftwareCorrection } from "../hardware-distortion.js";
 import { clip, lfilter } from "./lfilter.js";
 
 export type SampleFilter = (x: Float64Array) => Float64Array;
