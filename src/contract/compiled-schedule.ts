@@ -74,6 +74,25 @@ export const SequencerSettingsSchema = z.object({
 });
 export type SequencerSettings = z.infer<typeof SequencerSettingsSchema>;
 
+/** One operation a program line was emitted for: its IR node id, name, JSON pointer and schedulable label path. */
+export const SourceOperationSchema = z.object({
+  id: z.number().int().min(0),
+  name: z.string(),
+  path: z.string().nullable(),
+  label: z.string().nullable(),
+});
+export type SourceOperation = z.infer<typeof SourceOperationSchema>;
+
+/**
+ * Source map of one program: `lines[i]` is the index into `operations` of the operation that emitted
+ * program line i + 1, or −1 for lines no operation owns (program header, end of repetition).
+ */
+export const SourceMapSchema = z.object({
+  operations: z.array(SourceOperationSchema),
+  lines: z.array(z.number().int().min(-1)),
+});
+export type SourceMap = z.infer<typeof SourceMapSchema>;
+
 export const CompiledSequencerSchema = z.object({
   index: z.number().int().min(0),
   port: z.string(),
@@ -81,6 +100,8 @@ export const CompiledSequencerSchema = z.object({
   port_clock: z.string(),
   sequence: SequenceSchema,
   settings: SequencerSettingsSchema,
+  /** emitted by the compiler; absent in compiled schedules written by other tools */
+  source_map: SourceMapSchema.optional(),
 });
 export type CompiledSequencer = z.infer<typeof CompiledSequencerSchema>;
 
