@@ -18,7 +18,6 @@ import { generateWaveforms } from "./3-emit/waveforms.js";
 import { generatePrograms } from "./3-emit/program.js";
 import { buildSettings } from "./3-emit/settings.js";
 import type { CompileWarning } from "./ir/plan.js";
-import { channelDescription } from "../hardware/channel-options.js";
 import { softwareFilter } from "./3-emit/distortion/software.js";
 import type { OpRef } from "./3-emit/builder.js";
 import { verifyCompiled } from "../emulator/verify.js";
@@ -56,12 +55,9 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     latencyNs: (pc) => latency.get(pc) ?? 0,
     instructionLimit: options.instructionLimit ?? "error",
     warnings,
-    markerDebug: (seq) => channelDescription(hw, seq.cluster, seq.slot, seq.route.channelName).marker_debug_mode_enable === true,
-    qasmHookName: (seq) => hw.config.hardware_options?.sequencer_options?.[seq.route.portClock]?.qasm_hook_func ?? null,
-    rfOutputOn: (seq) => {
-      const desc = (hw.config.hardware_description as Record<string, { modules?: Record<string, { rf_output_on?: boolean }> }>)[seq.cluster]?.modules?.[String(seq.slot)];
-      return seq.spec.isRF && (desc?.rf_output_on ?? true);
-    },
+    markerDebug: (seq) => hw.model.channel(seq.cluster, seq.slot, seq.route.channelName).markerDebugModeEnable,
+    qasmHookName: (seq) => hw.model.portClock(seq.route.portClock).qasmHookFunc,
+    rfOutputOn: (seq) => seq.spec.isRF && (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true),
   });
   lap("5-program");
   const settings = buildSettings(assigned, freqs, waves, programs, hw, warnings);
@@ -112,10 +108,9 @@ function isHardwareSetup(x: unknown): x is HardwareSetup {
 
 /** Latency corrections made relative (reference 3.1 f.2): subtract the minimum over used port-clocks. */
 function relativeLatencies(portClocks: string[], hw: HardwareSetup): Map<string, number> {
-  const corr = (hw.config.hardware_options?.latency_corrections ?? {}) as Record<string, number>;
   const ns = new Map<string, number>();
   for (const pc of portClocks) {
-    const s = corr[pc] ?? 0;
+    const s = hw.model.portClock(pc).latencyCorrectionS;
     const v = Math.round(s * 1e9);
     if (Math.abs(s * 1e9 - v) > 0.0011) {
       throw new TimingError("OFF_GRID", `latency_corrections for ${pc} is ${s} s, not a multiple of 1 ns`, { path: `/hardware_options/latency_corrections/${pc}`, hint: "use whole nanoseconds, e.g. 8e-9" });

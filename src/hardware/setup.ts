@@ -6,6 +6,7 @@ import type { ModuleType } from "../contract/compiled-schedule.js";
 import { moduleSpec } from "../core/module-catalog.js";
 import type { ConnectivityGraph } from "./graph.js";
 import type { ModuleSpec, PortClockRoute } from "./model.js";
+import { ResolvedHardware } from "./resolved.js";
 import { RouteResolver } from "./routes.js";
 import type { ClusterDescription, HardwareConfig, LocalOscillatorDescription, ModuleDescription } from "./schema.js";
 import type { HardwareConfigVersion } from "./semantic.js";
@@ -34,6 +35,8 @@ export interface ExternalLo {
 
 export class HardwareSetup {
   readonly clusters: readonly SetupCluster[];
+  /** the typed model the compiler reads (never `config`) */
+  readonly model: ResolvedHardware;
   private readonly resolver: RouteResolver;
 
   constructor(
@@ -52,6 +55,7 @@ export class HardwareSetup {
       clusters.push({ name, ref: desc.ref, modules, description: desc });
     }
     this.clusters = clusters;
+    this.model = new ResolvedHardware(config);
     this.resolver = new RouteResolver(config, graph, version);
   }
 

@@ -7,25 +7,17 @@
  */
 import { HardwareConfigError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
+import type { Complex } from "../../hardware/resolved.js";
 import type { TimedNode, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
 import { isWaveformPulse } from "../3-emit/waveforms.js";
 
-interface Complex { re: number; im: number }
 
 export function applyCrosstalk(timed: TimedSchedule, hw: HardwareSetup): TimedSchedule {
-  const raw = hw.config.hardware_options?.crosstalk as Record<string, Record<string, number | { real: number; imag: number }>> | undefined;
-  if (!raw || Object.keys(raw).length === 0) return timed;
-  const pcs = [...new Set([...Object.keys(raw), ...Object.values(raw).flatMap((d) => Object.keys(d))])].sort();
+  const crosstalk = hw.model.crosstalk;
+  if (!crosstalk) return timed;
+  const pcs = crosstalk.portClocks;
   const index = new Map(pcs.map((pc, i) => [pc, i]));
-  const n = pcs.length;
-  const M: Complex[][] = pcs.map((_, i) => pcs.map((__, j) => ({ re: i === j ? 1 : 0, im: 0 })));
-  for (const [src, dsts] of Object.entries(raw)) {
-    for (const [dst, v] of Object.entries(dsts)) {
-      if (src === dst) continue;
-      M[index.get(src)!]![index.get(dst)!] = typeof v === "number" ? { re: v, im: 0 } : { re: v.real, im: v.imag };
-    }
-  }
-  const C = invert(M, n);
+  const C = invert(crosstalk.matrix, pcs.length);
   const nodes = compensate(timed.nodes, C, index, pcs);
   return { ...timed, nodes };
 }

@@ -5,14 +5,10 @@
  */
 import { FrequencyError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import type { PortClockRoute } from "../../hardware/model.js";
 import type { TimedSchedule } from "../../schedule/model.js";
 import type { AssignedSchedule, FrequencyPlan, SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
 
 export const NCO_LIMIT_HZ = 500e6;
-
-interface ModulationOption { interm_freq?: number | null; lo_freq?: number | null }
-interface ChannelOptions { mix_lo?: boolean; downconverter_freq?: number | null }
 
 export function solveFrequencies(assigned: AssignedSchedule, hw: HardwareSetup): FrequencyPlan {
   const plan: FrequencyPlan = { bySequencer: new Map(), externalLos: new Map(), moduleLos: new Map() };
@@ -43,11 +39,9 @@ function sequencerFrequencies(
       hint: `add "${route.clock}": {"freq": <Hz>} to the schedule's resources`,
     });
   }
-  const mod = (hw.config.hardware_options?.modulation_frequencies as Record<string, ModulationOption> | undefined)?.[pc];
-  const cfgIf = finiteOrNull(mod?.interm_freq);
-  const cfgLo = finiteOrNull(mod?.lo_freq);
+  const { intermFreq: cfgIf, loFreq: cfgLo } = hw.model.portClock(pc).modulation;
   const ncoEnabled = seq.moduleType === "QRC" || !(cfgIf === 0 || route.outputIndices.length === 0);
-  const chan = channelOptions(hw, route);
+  const chan = hw.model.channel(route.cluster, route.slot, route.channelName);
   let clockHz = clock.freq;
 
   let ifHz: number | null;
@@ -62,8 +56,8 @@ function sequencerFrequencies(
       });
     }
   } else if (route.externalLo || seq.spec.isRF) {
-    if (chan.downconverter_freq !== undefined && chan.downconverter_freq !== null) {
-      const d = chan.downconverter_freq;
+    if (chan.downconverterFreq !== null) {
+      const d = chan.downconverterFreq;
       if (d < 0 || d < clockHz) {
         throw new FrequencyError("BAD_DOWNCONVERTER", `downconverter_freq ${d} Hz of ${where} must be ≥ 0 and ≥ the clock frequency ${clockHz} Hz`, { path: `/hardware_description/${route.cluster}/modules/${route.slot}/${route.channelName}/downconverter_freq` });
       }
@@ -71,7 +65,7 @@ function sequencerFrequencies(
     }
     const loKey = route.externalLo ? `external:${route.externalLo.name}` : `${route.moduleName}:lo${Math.floor((route.outputIndices[0] ?? route.inputIndices[0] ?? 0) / 2)}`;
     const known = loOwner.get(loKey);
-    const { lo, nco } = solveLoIf(clockHz, cfgLo ?? null, cfgIf, chan.mix_lo !== false || seq.spec.isRF, where);
+    const { lo, nco } = solveLoIf(clockHz, cfgLo ?? null, cfgIf, chan.mixLo || seq.spec.isRF, where);
     if (known && !close(known.freq, lo)) {
       throw new FrequencyError("LO_CONFLICT", `${where} needs LO ${loLabel(loKey)} at ${lo} Hz, but port-clock ${known.portClock} already set it to ${known.freq} Hz`, {
         path: `/hardware_options/modulation_frequencies/${pc}`,
@@ -139,17 +133,6 @@ export function solveLoIf(clockHz: number, lo: number | null, nco: number | null
   }
   if (nco !== null) return { lo: clockHz - nco, nco };
   return { lo: lo!, nco: clockHz - lo! };
-}
-
-function channelOptions(hw: HardwareSetup, route: PortClockRoute): ChannelOptions {
-  const desc = hw.config.hardware_description as Record<string, { modules?: Record<string, Record<string, unknown>> }>;
-  const mod = desc[route.cluster]?.modules?.[String(route.slot)];
-  const ch = mod?.[route.channelName];
-  return (ch && typeof ch === "object" ? ch : {}) as ChannelOptions;
-}
-
-function finiteOrNull(v: number | null | undefined): number | null {
-  return v === undefined || v === null || !Number.isFinite(v) ? null : v;
 }
 
 function close(a: number, b: number): boolean {

@@ -6,22 +6,16 @@
 import { HardwareConfigError, ValueRangeError } from "../../core/errors.js";
 import { parseChannelName } from "../../hardware/channels.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import { channelDescription } from "../../hardware/channel-options.js";
 import type { ModuleSettings } from "../../contract/compiled-schedule.js";
 import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
 
 type OutputDistortion = ModuleSettings["distortion_corrections"][number];
 type FilterName = keyof OutputDistortion;
-interface HardwareCorrection { exp0_coeffs?: number[] | null; exp1_coeffs?: number[] | null; exp2_coeffs?: number[] | null; exp3_coeffs?: number[] | null; fir_coeffs?: number[] | null; bt_coeffs?: number[] | null }
 
 /** DistortionCorrectionLatencyEnum bits. */
 const LATENCY_BITS: Record<FilterName, number> = { exp0: 2, exp1: 4, exp2: 8, exp3: 16, fir: 32 };
 export const FIR_TAPS = 32;
 export const EXP_MIN_TIME_CONSTANT = 6;
-
-export function isSoftwareCorrection(c: unknown): boolean {
-  return typeof c === "object" && c !== null && !Array.isArray(c) && "filter_func" in c;
-}
 
 /** Fill `m.distortion_corrections` for all sequencers of one module. */
 export function applyHardwareDistortion(m: ModuleSettings, seqs: readonly SequencerPlan[], hw: HardwareSetup, warnings: CompileWarning[]): void {
@@ -32,8 +26,8 @@ export function applyHardwareDistortion(m: ModuleSettings, seqs: readonly Sequen
     const ch = seq.route.channelName;
     if (seen.has(ch)) continue;
     seen.add(ch);
-    const desc = channelDescription(hw, seq.cluster, seq.slot, ch);
-    const mask = desc.distortion_correction_latency_compensation ?? 0;
+    const desc = hw.model.channel(seq.cluster, seq.slot, ch);
+    const mask = desc.latencyCompensationMask;
     const parsed = parseChannelName(ch);
     if (!parsed || parsed.direction !== "output") continue;
     if (parsed.mode === "digital") {
@@ -46,28 +40,28 @@ export function applyHardwareDistortion(m: ModuleSettings, seqs: readonly Sequen
       const entry = list[o];
       if (!entry) continue;
       for (const f of Object.keys(LATENCY_BITS) as FilterName[]) entry[f].config = mask & LATENCY_BITS[f] ? "delay_comp" : "bypassed";
-      if (desc.marker_debug_mode_enable) checkDebugMarkerFree(seq, o, seqs);
+      if (desc.markerDebugModeEnable) checkDebugMarkerFree(seq, o, seqs);
     }
   }
   // 2. QCM real-time filters
   const owner = new Map<number, string>();
   for (const seq of seqs) {
     const pc = seq.route.portClock;
-    const raw: unknown = hw.config.hardware_options?.distortion_corrections?.[pc];
-    if (raw === undefined || isSoftwareCorrection(raw)) continue;
+    const distortion = hw.model.portClock(pc).distortion;
+    if (distortion === null || distortion.kind === "software") continue;
     const path = `/hardware_options/distortion_corrections/${pc}`;
     if (seq.moduleType !== "QCM") {
       warnings.push({ code: "HARDWARE_DISTORTION_IGNORED", message: `hardware distortion correction of ${pc} ignored: ${seq.moduleName} is a ${seq.moduleType}; real-time filters exist on QCM outputs only`, path });
       continue;
     }
     const complex = seq.route.channelName.startsWith("complex");
-    if (Array.isArray(raw) !== complex) {
+    if (distortion.listForm !== complex) {
       throw new HardwareConfigError("DISTORTION_CORRECTION_MODE", `distortion_corrections of ${pc} on ${seq.moduleName}.${seq.route.channelName} must be ${complex ? "a list of two corrections (I, Q)" : "a single correction"}`, {
         path, hint: complex ? "a complex channel takes [<correction for I>, <correction for Q>]" : "a real channel takes one {exp0_coeffs, …, fir_coeffs} object",
       });
     }
-    const perOutput = (Array.isArray(raw) ? raw : [raw]) as HardwareCorrection[];
-    const debug = channelDescription(hw, seq.cluster, seq.slot, seq.route.channelName).marker_debug_mode_enable === true;
+    const perOutput = distortion.perPath;
+    const debug = hw.model.channel(seq.cluster, seq.slot, seq.route.channelName).markerDebugModeEnable;
     seq.route.outputIndices.forEach((o, i) => {
       const entry = list[o];
       const corr = perOutput[i];

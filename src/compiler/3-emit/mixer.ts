@@ -26,7 +26,7 @@ export const PHASE_ERROR_RANGE_DEG = [-45, 45] as const;
 /** null when the port-clock has no mixer_corrections entry (quantify then leaves the sequencer fields null). */
 export function resolveMixerCorrections(seq: SequencerPlan, hw: HardwareSetup, warnings: CompileWarning[]): ResolvedMixerCorrections | null {
   const pc = seq.route.portClock;
-  const m = hw.config.hardware_options?.mixer_corrections?.[pc];
+  const m = hw.model.portClock(pc).mixerCorrections;
   if (!m) return null;
   const path = `/hardware_options/mixer_corrections/${pc}`;
   const r: ResolvedMixerCorrections = {

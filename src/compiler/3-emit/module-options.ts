@@ -24,7 +24,7 @@ export function applyModuleOptions(
 ): void {
   const pc = seq.route.portClock;
   const ch = seq.route.channelName;
-  const options = hw.config.hardware_options ?? {};
+  const options = hw.model.portClock(pc);
   if (mixer && (ch === "complex_output_0" || ch === "complex_output_1")) {
     const k = ch === "complex_output_0" ? 0 : 1;
     const range = seq.spec.mixerDcOffsetRangeV;
@@ -44,8 +44,8 @@ export function applyModuleOptions(
     m[k === 0 ? "out0_lo_freq_cal_type_default" : "out1_lo_freq_cal_type_default"] = mixer.autoLoCal;
   }
 
-  const gain = options.input_gain?.[pc];
-  if (gain !== undefined) {
+  const gain = options.inputGain;
+  if (gain !== null) {
     const complexIn = ch.startsWith("complex");
     if ((typeof gain === "number") === complexIn || seq.spec.isRF) {
       throw new HardwareConfigError("INPUT_GAIN_MODE_MISMATCH", `input_gain of ${pc} on ${seq.moduleName} (${seq.moduleType}, channel ${ch}) is ${JSON.stringify(gain)}, which does not fit the channel`, {
@@ -62,16 +62,16 @@ export function applyModuleOptions(
     }
   }
 
-  const outAtt = options.output_att?.[pc];
-  const inAtt = options.input_att?.[pc];
-  if ((outAtt !== undefined || inAtt !== undefined) && !seq.spec.isRF) {
-    warnings.push({ code: "ATTENUATION_ON_BASEBAND", message: `output_att/input_att of ${pc} ignored: ${seq.moduleName} is a baseband ${seq.moduleType} without attenuators`, path: `/hardware_options/${outAtt !== undefined ? "output_att" : "input_att"}/${pc}` });
+  const outAtt = options.outputAtt;
+  const inAtt = options.inputAtt;
+  if ((outAtt !== null || inAtt !== null) && !seq.spec.isRF) {
+    warnings.push({ code: "ATTENUATION_ON_BASEBAND", message: `output_att/input_att of ${pc} ignored: ${seq.moduleName} is a baseband ${seq.moduleType} without attenuators`, path: `/hardware_options/${outAtt !== null ? "output_att" : "input_att"}/${pc}` });
   } else if (seq.spec.isRF) {
-    if (outAtt !== undefined && seq.route.outputIndices.length > 0) {
+    if (outAtt !== null && seq.route.outputIndices.length > 0) {
       const k = Math.floor(seq.route.outputIndices[0]! / 2);
       setAttenuation(m.out_att, k, checkedDb(outAtt, "output_att", OUTPUT_ATT_RANGE_DB, seq), seq, `out${k}_att`, "output_att");
     }
-    if (inAtt !== undefined) {
+    if (inAtt !== null) {
       if (seq.route.inputIndices.length === 0) {
         throw new HardwareConfigError("INPUT_ATT_WITHOUT_INPUT", `input_att is set for ${pc}, but ${seq.moduleName}.${ch} has no input connected`, {
           path: `/hardware_options/input_att/${pc}`, hint: "connect the port to complex_input_0 as well, or remove input_att",

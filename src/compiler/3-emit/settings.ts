@@ -14,8 +14,6 @@ import { applyModuleOptions } from "./module-options.js";
 import type { SequencerProgram } from "./program.js";
 import { isAcquisition } from "../2-plan/sequencers.js";
 
-type Options = Record<string, Record<string, unknown> | undefined>;
-
 export interface SettingsResult {
   clusters: Record<string, CompiledCluster>;
   localOscillators: Record<string, { frequency: number | null; power: number | null; status: boolean }>;
@@ -23,16 +21,15 @@ export interface SettingsResult {
 }
 
 export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, programs: Map<string, SequencerProgram>, hw: HardwareSetup, warnings: CompileWarning[] = []): SettingsResult {
-  const options = (hw.config.hardware_options ?? {}) as unknown as Record<string, Options | undefined>;
   const seqsByModule = new Map<CompiledModule, SequencerPlan[]>();
   const clusters: Record<string, CompiledCluster> = {};
   const channelsBySeq = new Map<string, AcqChannelPlan[]>();
   for (const ch of assigned.acqChannels) channelsBySeq.set(ch.sequencerKey, [...(channelsBySeq.get(ch.sequencerKey) ?? []), ch]);
 
   for (const seq of assigned.sequencers) {
-    const clusterDesc = (hw.config.hardware_description as Record<string, { ref?: "internal" | "external"; sync_on_external_trigger?: Record<string, unknown> | null }>)[seq.cluster]!;
+    const clusterOptions = hw.model.cluster(seq.cluster);
     const cluster = (clusters[seq.cluster] ??= {
-      settings: { reference_source: clusterDesc.ref ?? "internal", sync_on_external_trigger: clusterDesc.sync_on_external_trigger ?? null },
+      settings: { reference_source: clusterOptions.ref, sync_on_external_trigger: clusterOptions.syncOnExternalTrigger },
       modules: {},
     });
     const mod: CompiledModule = (cluster.modules[seq.moduleName] ??= {
@@ -56,7 +53,7 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
         weights: w.weights,
         acquisitions: Object.fromEntries(channels.map((c) => [String(c.qbloxIndex), { num_bins: c.numBins, index: c.qbloxIndex }])),
       },
-      settings: sequencerSettings(seq, freqs, channels, options, mixer),
+      settings: sequencerSettings(seq, freqs, channels, hw, mixer),
     };
     applyModuleOptions(mod.settings, seq, hw, mixer, channels, warnings);
     const list = seqsByModule.get(mod);
@@ -66,8 +63,7 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
 
   const localOscillators: SettingsResult["localOscillators"] = {};
   for (const [name, freq] of freqs.externalLos) {
-    const desc = (hw.config.hardware_description as Record<string, { power?: number | null }>)[name];
-    localOscillators[name] = { frequency: freq, power: desc?.power ?? null, status: true };
+    localOscillators[name] = { frequency: freq, power: hw.model.localOscillatorPower(name), status: true };
   }
 
   const acquisitions: Record<string, AcquisitionChannelLayout> = {};
@@ -98,10 +94,9 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
   return { clusters, localOscillators, acquisitions };
 }
 
-function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: AcqChannelPlan[], options: Record<string, Options | undefined>, mixer: ResolvedMixerCorrections | null): SequencerSettings {
-  const pc = seq.route.portClock;
+function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: AcqChannelPlan[], hw: HardwareSetup, mixer: ResolvedMixerCorrections | null): SequencerSettings {
   const f = freqs.bySequencer.get(seq.key)!;
-  const seqOpts = (options.sequencer_options?.[pc] ?? {}) as { init_offset_awg_path_I?: number; init_offset_awg_path_Q?: number; init_gain_awg_path_I?: number; init_gain_awg_path_Q?: number; ttl_acq_threshold?: number };
+  const options = hw.model.portClock(seq.route.portClock);
   const readout = seq.spec.supportsAcquisition;
   const integration = channels.find((c) => c.integrationLengthNs !== null)?.integrationLengthNs ?? null;
   const thresholded = findThresholded(seq);
@@ -116,10 +111,10 @@ function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: A
     modulation_freq: f.ifHz,
     mod_en_awg: f.ncoEnabled,
     demod_en_acq: readout && f.ncoEnabled,
-    init_offset_awg_path_I: seqOpts.init_offset_awg_path_I ?? 0,
-    init_offset_awg_path_Q: seqOpts.init_offset_awg_path_Q ?? 0,
-    init_gain_awg_path_I: seqOpts.init_gain_awg_path_I ?? 1,
-    init_gain_awg_path_Q: seqOpts.init_gain_awg_path_Q ?? 1,
+    init_offset_awg_path_I: options.initOffsetAwgPathI,
+    init_offset_awg_path_Q: options.initOffsetAwgPathQ,
+    init_gain_awg_path_I: options.initGainAwgPathI,
+    init_gain_awg_path_Q: options.initGainAwgPathQ,
     mixer_corr_phase_offset_degree: mixer ? mixer.phaseError : null,
     mixer_corr_gain_ratio: mixer ? mixer.ampRatio : null,
     auto_sideband_cal: mixer?.autoSidebandCal ?? "off",
@@ -131,7 +126,7 @@ function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: A
     thresholded_acq_trigger_write_invert: false,
     thresholded_acq_trigger_read_settings: {},
     ttl_acq_input_select: null,
-    ttl_acq_threshold: seqOpts.ttl_acq_threshold ?? null,
+    ttl_acq_threshold: options.ttlAcqThreshold,
     ttl_acq_auto_bin_incr_en: null,
     connect_out: map.connect_out,
     connect_acq: map.connect_acq,
@@ -168,7 +163,6 @@ function bypassed(): ModuleSettings["distortion_corrections"][number] {
 }
 
 function emptyModuleSettings(seq: SequencerPlan, hw: HardwareSetup, freqs: FrequencyPlan): ModuleSettings {
-  const desc = (hw.config.hardware_description as Record<string, { modules?: Record<string, { rf_output_on?: boolean }> }>)[seq.cluster]?.modules?.[String(seq.slot)];
   return {
     offset_ch0_path_I: null, offset_ch0_path_Q: null, offset_ch1_path_I: null, offset_ch1_path_Q: null,
     in0_gain: null, in1_gain: null,
@@ -178,7 +172,7 @@ function emptyModuleSettings(seq: SequencerPlan, hw: HardwareSetup, freqs: Frequ
     lo_freq: freqs.moduleLos.get(seq.moduleName) ?? new Array<number | null>(seq.spec.internalLos).fill(null),
     out_att: new Array<number | null>(seq.spec.isRF ? seq.spec.outputs : 0).fill(null),
     in_att: new Array<number | null>(seq.spec.isRF ? seq.spec.inputs : 0).fill(null),
-    rf_output_on: seq.spec.isRF ? (desc?.rf_output_on ?? true) : null,
+    rf_output_on: seq.spec.isRF ? (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true) : null,
     scope_acq_sequencer_select: null,
     scope_acq_trigger_mode: seq.spec.supportsAcquisition ? "sequencer" : null,
     scope_acq_avg_mode_en: seq.spec.supportsAcquisition ? true : null,

@@ -5,7 +5,6 @@
  */
 import { HardwareConfigError } from "../../../core/errors.js";
 import type { HardwareSetup } from "../../../hardware/setup.js";
-import { isSoftwareCorrection } from "../hardware-distortion.js";
 import { clip, lfilter } from "./lfilter.js";
 
 export type SampleFilter = (x: Float64Array) => Float64Array;
@@ -13,23 +12,15 @@ export type SampleFilter = (x: Float64Array) => Float64Array;
 /** filter_func values we implement: quantify's scipy name and two native aliases. */
 export const SUPPORTED_FILTER_FUNCS = ["scipy.signal.lfilter", "fir", "iir"] as const;
 
-interface SoftwareCorrection {
-  filter_func: string;
-  input_var_name: string;
-  kwargs: Record<string, unknown>;
-  clipping_values?: [number, number] | null;
-  sampling_rate?: number;
-}
-
 export function hasSoftwareCorrection(hw: HardwareSetup, portClock: string): boolean {
-  return isSoftwareCorrection(hw.config.hardware_options?.distortion_corrections?.[portClock]);
+  return hw.model.portClock(portClock).distortion?.kind === "software";
 }
 
 /** The filter of a port-clock's software correction, or null when it has none. */
 export function softwareFilter(hw: HardwareSetup, portClock: string): SampleFilter | null {
-  const raw: unknown = hw.config.hardware_options?.distortion_corrections?.[portClock];
-  if (!isSoftwareCorrection(raw)) return null;
-  const c = raw as SoftwareCorrection;
+  const distortion = hw.model.portClock(portClock).distortion;
+  if (distortion?.kind !== "software") return null;
+  const c = distortion.correction;
   const path = `/hardware_options/distortion_corrections/${portClock}`;
   const fail = (code: string, message: string, field: string, hint: string): never => {
     throw new HardwareConfigError(code, `software distortion correction of ${portClock}: ${message}`, { path: `${path}/${field}`, hint });
