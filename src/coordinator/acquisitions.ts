@@ -4,7 +4,7 @@
  * Trace [1, samples]. Missing or invalid bins are an error: a partial result is never returned.
  */
 import type { AcquisitionChannelLayout } from "../contract/compiled-schedule.js";
-import type { QbloxAcquisitionEntry } from "../emulator/api.js";
+import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
 import { InstrumentError } from "../core/errors.js";
 
 export interface AcquisitionData {

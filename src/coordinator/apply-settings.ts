@@ -1,10 +1,9 @@
 /**
- * prepare() for one module: compiled settings → driver parameters (through the emulator's
- * compiledModuleToEmuInput, the single mapping) → lazy writes through the Cluster driver.
+ * prepare() for one module: compiled settings → driver parameters (contract/driver-params.ts, the
+ * single mapping the emulator uses too) → lazy writes through the Cluster driver.
  */
 import type { CompiledModule } from "../contract/compiled-schedule.js";
-import type { EmuSequencerParams } from "../emulator/api.js";
-import { compiledModuleToEmuInput } from "../emulator/driver-params.js";
+import { compiledModuleToDriverInput, type SequencerDriverParams } from "../contract/driver-params.js";
 import type { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { ScopeConfigDoc } from "../instruments/module-params.js";
 import type { SequencerConfigParams } from "../instruments/sequencer-config.js";
@@ -29,7 +28,7 @@ export async function prepareModule(drv: ClusterDriver, clusterName: string, mod
   if (drv.module(slot).type !== module.instrument_type) {
     throw new InstrumentError("MODULE_MISSING", `slot ${slot} of cluster "${clusterName}" holds a ${drv.module(slot).type}, but the compiled schedule expects a ${module.instrument_type}`, { path: `${clusterName}_module${slot}`, hint: "fix the hardware config's instrument_type for this slot, or move the module" });
   }
-  const input = compiledModuleToEmuInput(module);
+  const input = compiledModuleToDriverInput(module);
   const k = (s: string) => `${clusterName}/${slot}/${s}`;
   let writes = 0;
   const count = (did: boolean) => { if (did) writes++; };
@@ -41,14 +40,14 @@ export async function prepareModule(drv: ClusterDriver, clusterName: string, mod
     else mp[`out${d}_offset`] = v;
   });
   input.params.in_gain?.forEach((v, i) => { if (module.settings[i === 0 ? "in0_gain" : "in1_gain"] !== null) mp[`in${i}_gain`] = v; });
-  module.settings.lo_freq.forEach((f, lo) => { if (f !== null && lo < info.los) { mp[`lo${lo}_freq`] = f; mp[`lo${lo}_en`] = true; } });
+  module.settings.lo_freq.forEach((f, lo) => { if (f !== null && lo < info.internalLos) { mp[`lo${lo}_freq`] = f; mp[`lo${lo}_en`] = true; } });
   module.settings.out_att.forEach((a, o) => { if (a !== null && info.isRF && o < info.outputs) mp[`out${o}_att`] = a; });
-  module.settings.in_att.forEach((a, i) => { if (a !== null && info.isRF && info.readout && i < info.adcs / 2) mp[`in${i}_att`] = a; });
+  module.settings.in_att.forEach((a, i) => { if (a !== null && info.isRF && info.supportsAcquisition && i < info.adcs / 2) mp[`in${i}_att`] = a; });
   for (const [name, v] of Object.entries(mp)) {
     count(await lazy(cache, force, k(name), v, async () => { await drv.setModuleParam(slot, name, v); log(`slot ${slot}`, "set", `${name}=${v}`); }));
   }
-  if (info.readout && module.instrument_type !== "QTM") {
-    const paths = module.instrument_type === "QRC" ? 4 : 2;
+  if (info.scopePaths > 0) {
+    const paths = info.scopePaths;
     const scope: ScopeConfigDoc = { sel_acq: input.params.scope_acq_sequencer_select ?? 0, avg_en_path: new Array(paths).fill(input.params.scope_acq_avg_mode_en ?? true), trig: { mode_path: new Array(paths).fill(false), lvl_path: new Array(paths).fill(0) } };
     count(await lazy(cache, force, k("scope"), scope, async () => { await drv.setScopeConfig(slot, scope); log(`slot ${slot}`, "set", `scope sel_acq=${scope.sel_acq}`); }));
   }
@@ -72,7 +71,7 @@ export async function prepareModule(drv: ClusterDriver, clusterName: string, mod
     const out = s.params.connect_out;
     if (out) count(await lazy(cache, force, k(`seq${q}/connect_out`), out, async () => { await drv.setConnectOut(slot, q, out); log(`slot ${slot} seq ${q}`, "set", `connect_out=${JSON.stringify(out)}`); }));
     const acq = s.params.connect_acq;
-    if (acq && info.readout) count(await lazy(cache, force, k(`seq${q}/connect_acq`), acq, async () => { await drv.setConnectAcq(slot, q, acq); log(`slot ${slot} seq ${q}`, "set", `connect_acq=${JSON.stringify(acq)}`); }));
+    if (acq && info.supportsAcquisition) count(await lazy(cache, force, k(`seq${q}/connect_acq`), acq, async () => { await drv.setConnectAcq(slot, q, acq); log(`slot ${slot} seq ${q}`, "set", `connect_acq=${JSON.stringify(acq)}`); }));
     count(await lazy(cache, force, k(`seq${q}/sequence`), s.sequence, async () => {
       await drv.uploadSequence(slot, q, s.sequence);
       log(`slot ${slot} seq ${q}`, "upload", `${s.sequence.program.split("\n").length} program lines, ${Object.keys(s.sequence.waveforms).length} waveforms, ${Object.keys(s.sequence.acquisitions).length} acquisitions`);
@@ -82,9 +81,9 @@ export async function prepareModule(drv: ClusterDriver, clusterName: string, mod
 }
 
 /** The subset of emulator parameters that lives in the sequencer configuration document. */
-function configParams(p: EmuSequencerParams): Partial<SequencerConfigParams> {
+function configParams(p: SequencerDriverParams): Partial<SequencerConfigParams> {
   const out: Partial<SequencerConfigParams> = {};
-  const keys: (keyof SequencerConfigParams & keyof EmuSequencerParams)[] = [
+  const keys: (keyof SequencerConfigParams & keyof SequencerDriverParams)[] = [
     "sync_en", "nco_freq", "nco_phase_offs", "mod_en_awg", "demod_en_acq", "gain_awg_path0", "gain_awg_path1",
     "offset_awg_path0", "offset_awg_path1", "mixer_corr_gain_ratio", "mixer_corr_phase_offset_degree",
     "integration_length_acq", "thresholded_acq_rotation", "thresholded_acq_threshold", "marker_ovr_en", "marker_ovr_value",

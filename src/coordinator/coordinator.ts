@@ -113,7 +113,7 @@ export class InstrumentCoordinator {
           drv.module(mod.slot);
           writes += await prepareModule(drv, cname, mod, this.cache, this.forceSet, (target, action, detail) => this.record(`${cname} ${target}`, action, detail));
           for (const s of Object.values(mod.sequencers)) {
-            used.push({ cluster: cname, module: mname, slot: mod.slot, seq: s.index, readout: drv.module(mod.slot).info.readout, integrationLength: s.settings.integration_length_acq });
+            used.push({ cluster: cname, module: mname, slot: mod.slot, seq: s.index, readout: drv.module(mod.slot).info.supportsAcquisition, integrationLength: s.settings.integration_length_acq });
           }
         }
       }

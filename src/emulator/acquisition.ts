@@ -75,12 +75,12 @@ export class ScopeStore {
   }
 }
 
-/** Integration scale: raw = round(Σ x·w · 2^22), or 2^24 on QRC (§7.6). */
-export const integrationScale = (isQrc: boolean): number => (isQrc ? 2 ** 24 : 2 ** 22);
-
-/** The normalisation qblox-instruments applies in get_acquisitions() (§7.6). */
-export function normaliseAcquisition(raw: EmuRawAcquisition, isQrc: boolean): QbloxAcquisitionEntry {
-  const scale = integrationScale(isQrc);
+/**
+ * The normalisation qblox-instruments applies in get_acquisitions() (§7.6). `binScale` is the module
+ * catalog's bin divisor: raw = round(Σ x·w · 2^22), or 2^24 on the QRC.
+ */
+export function normaliseAcquisition(raw: EmuRawAcquisition, binScale: number): QbloxAcquisitionEntry {
+  const scale = binScale;
   const full = 2 ** (raw.scopeBits - 1);
   const scope: QbloxAcquisitionEntry["acquisition"]["scope"] = {};
   raw.scope.forEach((s, p) => {

@@ -1,58 +1,19 @@
 /**
- * Contract of the sequencer emulator, used by simulate(), compile({verify}) and the virtual Cluster.
+ * Contract of the sequencer emulator, used by simulate(), verify and the virtual Cluster.
  * Settings use qblox-instruments driver parameter names, because the virtual Cluster holds
- * driver-level state; src/coordinator/driver-settings.ts maps compiled settings to these names.
+ * driver-level state; src/contract/driver-params.ts maps compiled settings to these names.
  */
-import type { ModuleType, Sequence } from "../contract/compiled-schedule.js";
+import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
+import type { ModuleDriverInput, ModuleDriverParams, SequencerDriverInput, SequencerDriverParams } from "../contract/driver-params.js";
+import type { SequencerState, SequencerStatusLevel } from "../contract/sequencer-status.js";
+import type { ModuleType } from "../core/module-catalog.js";
 
-/** Per-sequencer driver parameters (qblox-instruments names). Missing fields take driver defaults. */
-export interface EmuSequencerParams {
-  sync_en?: boolean;
-  nco_freq?: number; // Hz
-  nco_phase_offs?: number; // degrees
-  mod_en_awg?: boolean;
-  demod_en_acq?: boolean;
-  gain_awg_path0?: number;
-  gain_awg_path1?: number;
-  offset_awg_path0?: number;
-  offset_awg_path1?: number;
-  mixer_corr_gain_ratio?: number;
-  mixer_corr_phase_offset_degree?: number;
-  /** connect_out0..N: "I" | "Q" | "IQ" | "off" (keys "out0", "out1", …) */
-  connect_out?: Record<string, "I" | "Q" | "IQ" | "off">;
-  /** baseband: {I: "in0"|"off", Q: "in1"|"off"}; RF: {acq: "in0"|"in1"|"off"} */
-  connect_acq?: Record<string, "in0" | "in1" | "off">;
-  integration_length_acq?: number; // ns
-  thresholded_acq_rotation?: number; // degrees
-  thresholded_acq_threshold?: number;
-  marker_ovr_en?: boolean;
-  marker_ovr_value?: number;
-}
-
-/** Per-module driver parameters. */
-export interface EmuModuleParams {
-  /** baseband output offsets in V, index = output (out0_offset …) */
-  out_offset?: number[];
-  /** in0_gain / in1_gain (dB) */
-  in_gain?: number[];
-  /** RF LO frequencies (Hz), index = LO */
-  lo_freq?: number[];
-  scope_acq_sequencer_select?: number;
-  scope_acq_avg_mode_en?: boolean;
-}
-
-export interface EmuSequencerInput {
-  index: number;
-  sequence: Sequence;
-  params: EmuSequencerParams;
-}
-
-export interface EmuModuleInput {
-  slot: number;
-  type: ModuleType;
-  params: EmuModuleParams;
-  sequencers: EmuSequencerInput[];
-}
+/** The emulator runs driver-level state: the parameter types live in the contract (driver-params.ts). */
+export type EmuSequencerParams = SequencerDriverParams;
+export type EmuModuleParams = ModuleDriverParams;
+export type EmuSequencerInput = SequencerDriverInput;
+export type EmuModuleInput = ModuleDriverInput;
+export type { QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel };
 
 /** A signal model for readout inputs: given the module's rendered outputs, produce the input samples. */
 export type InputSignalModel = (ctx: { slot: number; input: number; fromNs: number; toNs: number; outputs: Float32Array[] }) => Float32Array;
@@ -79,9 +40,6 @@ export interface EmuRunOptions {
   deferScope?: boolean;
 }
 
-export type SequencerState = "IDLE" | "ARMED" | "RUNNING" | "Q1_STOPPED" | "STOPPED";
-export type SequencerStatusLevel = "OKAY" | "WARNING" | "ERROR";
-
 export interface EmuSequencerStatus {
   state: SequencerState;
   status: SequencerStatusLevel;
@@ -90,19 +48,6 @@ export interface EmuSequencerStatus {
   err_flags: string[];
   /** human-readable detail for errors, with the Q1ASM line when known */
   log: string[];
-}
-
-/** Acquisition data exactly as qblox-instruments' get_acquisitions() returns it (normalised). */
-export interface QbloxAcquisitionEntry {
-  index: number;
-  acquisition: {
-    scope: Record<string, { data: number[]; "out-of-range": boolean; avg_cnt: number }>;
-    bins: {
-      integration: { path0: number[]; path1: number[] };
-      threshold: number[];
-      avg_cnt: number[];
-    };
-  };
 }
 
 export interface EmuSequencerResult extends EmuSequencerResultRaw {

@@ -2,7 +2,13 @@
 export { runCluster } from "./cluster.js";
 export { simulate } from "./simulate.js";
 export type { SimulationResult, SimulateOptions } from "./simulate.js";
-export { compiledModuleToEmuInput, moduleSettingsToParams, sequencerSettingsToParams } from "./driver-params.js";
+export {
+  compiledModuleToDriverInput,
+  /** @deprecated the same function as compiledModuleToDriverInput (src/contract/driver-params.ts) */
+  compiledModuleToDriverInput as compiledModuleToEmuInput,
+  moduleSettingsToParams,
+  sequencerSettingsToParams,
+} from "../contract/driver-params.js";
 export { RT_QUEUE_DEPTH, Q1_START_NS, WAIT_SYNC_SLACK_NS, DEFAULT_MAX_INSTRUCTIONS } from "./sequencer.js";
 export { sampledInput, type SampledInput } from "./sampled-input.js";
 export * from "./api.js";

@@ -4,10 +4,9 @@
  * sequencer of the module has advanced past its window, so outputs inside the window are final;
  * histories are then pruned, keeping memory bounded for arbitrarily long programs.
  */
-import type { ModuleType } from "../contract/compiled-schedule.js";
-import { BinStore, integrationScale, normaliseAcquisition, SCOPE_SAMPLES, ScopeStore } from "./acquisition.js";
+import { MODULE_CATALOG, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
+import { BinStore, normaliseAcquisition, SCOPE_SAMPLES, ScopeStore } from "./acquisition.js";
 import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuRunOptions, EmuSequencerResult, QbloxAcquisitionEntry } from "./api.js";
-import { isRfModule } from "./driver-params.js";
 import { History, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
 import { loadProgram, Op } from "./program.js";
 import { finishIntegration, integrateInto, mixInto } from "./mix.js";
@@ -15,16 +14,8 @@ import { renderMarkers, renderPaths, renderPhasor, type SignalConfig } from "./r
 import { sequencerActiveSpans, SpanList } from "./spans.js";
 import { SequencerEngine, type RtSink } from "./sequencer.js";
 
-interface ModuleIo { dacs: number; adcs: number; fullScaleV: number; scopeBits: number }
-/** DAC/ADC counts and output full scale per type (§5, §6.3). RF full scale is an assumption: 1 V. */
-const MODULE_IO: Readonly<Record<ModuleType, ModuleIo>> = {
-  QCM: { dacs: 4, adcs: 0, fullScaleV: 2.5, scopeBits: 12 },
-  QRM: { dacs: 2, adcs: 2, fullScaleV: 0.5, scopeBits: 12 },
-  QCM_RF: { dacs: 4, adcs: 0, fullScaleV: 1, scopeBits: 12 },
-  QRM_RF: { dacs: 2, adcs: 2, fullScaleV: 1, scopeBits: 12 },
-  QRC: { dacs: 12, adcs: 4, fullScaleV: 1, scopeBits: 15 },
-  QTM: { dacs: 0, adcs: 0, fullScaleV: 1, scopeBits: 12 },
-};
+/** DAC/ADC counts, output full scale and scope resolution per type: the module catalog (§5, §6.3, §7.6). */
+type ModuleIo = Pick<ModuleSpec, "dacs" | "adcs" | "outputFullScaleV" | "adcBits" | "binScale" | "isRF">;
 export const MARKERS_PER_MODULE = 4;
 const DEFAULT_INTEGRATION_LENGTH = 1024;
 /** render / acquisition chunk: scratch buffers stay in cache */
@@ -66,10 +57,10 @@ export class ModuleEngine implements RtSink {
 
   constructor(readonly input: EmuModuleInput, private readonly opts: EmuRunOptions, private readonly events: EmuEvent[]) {
     const type = input.type;
-    this.io = MODULE_IO[type];
-    this.isRf = isRfModule(type);
+    this.io = MODULE_CATALOG[type];
+    this.isRf = this.io.isRF;
     this.tof = opts.timeOfFlightNs ?? 0;
-    this.outOffset = Float64Array.from({ length: this.io.dacs }, (_, d) => (input.params.out_offset?.[d] ?? 0) / this.io.fullScaleV);
+    this.outOffset = Float64Array.from({ length: this.io.dacs }, (_, d) => (input.params.out_offset?.[d] ?? 0) / this.io.outputFullScaleV);
     this.inGain = Float64Array.from({ length: this.io.adcs }, (_, a) => (this.isRf ? 1 : 10 ** ((input.params.in_gain?.[a] ?? 0) / 20)));
     const sel = input.params.scope_acq_sequencer_select;
     this.scopeSeq = sel ?? -1;
@@ -211,7 +202,7 @@ export class ModuleEngine implements RtSink {
       for (let c = spans.start(i); c < e; c += chunk) {
         const ce = Math.min(e, c + chunk);
         const inputs = this.inputSamples(c, ce, a.start);
-        if (scope) { scope.add(inputs, c - a.start, this.io.scopeBits); continue; }
+        if (scope) { scope.add(inputs, c - a.start, this.io.adcBits); continue; }
         const sc = this.scratch!;
         if (cfg.demodEn) renderPhasor(seq.history, c, ce, sc.cos, sc.sin, a.start);
         integrateInto(acc, has0 ? inputs[src0] : undefined, has1 ? inputs[src1] : undefined, c - a.start, ce - c, cfg.demodEn ? sc.cos : null, sc.sin, wt0, wt1, weighed);
@@ -222,7 +213,7 @@ export class ModuleEngine implements RtSink {
     const theta = ((seq.params.thresholded_acq_rotation ?? 0) * Math.PI) / 180;
     const rotated = sum0 * Math.cos(theta) - sum1 * Math.sin(theta);
     const bit = rotated >= (seq.params.thresholded_acq_threshold ?? 0) ? 1 : 0;
-    const scale = integrationScale(this.input.type === "QRC");
+    const scale = this.io.binScale;
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
   }
 
@@ -322,18 +313,17 @@ export class ModuleEngine implements RtSink {
     const acquisitions: Record<string, QbloxAcquisitionEntry> = {};
     const rawAcquisitions: Record<string, EmuRawAcquisition> = {};
     const seqInput = this.input.sequencers[pos]!;
-    const isQrc = this.input.type === "QRC";
     let binned = false;
     for (const [name, decl] of Object.entries(seqInput.sequence.acquisitions)) {
       const b = this.bins[pos]!.get(decl.index)!;
       if (b.valid.some((v) => v === 1)) binned = true;
       const scope = this.scope && s.index === this.scopeSeq ? this.scope.raw() : Array.from({ length: this.io.adcs }, () => ({ data: new Float64Array(0), outOfRange: false, avgCnt: 0 }));
       const raw: EmuRawAcquisition = {
-        index: decl.index, scopeBits: this.io.scopeBits, scope,
+        index: decl.index, scopeBits: this.io.adcBits, scope,
         bins: { valid: b.valid.slice(), path0: b.path0.slice(), path1: b.path1.slice(), thres: b.thres.slice(), avgCnt: b.avgCnt.slice() },
       };
       rawAcquisitions[name] = raw;
-      acquisitions[name] = normaliseAcquisition(raw, isQrc);
+      acquisitions[name] = normaliseAcquisition(raw, this.io.binScale);
     }
     if (binned) s.infoFlags.add("ACQ_BINNING_DONE");
     if (this.scope && s.index === this.scopeSeq && this.scope.avgCnt > 0) for (let p = 0; p < this.io.adcs; p++) s.infoFlags.add(`ACQ_SCOPE_DONE_PATH_${p}`);
@@ -355,7 +345,7 @@ const EVENT_KIND: Partial<Record<Op, EmuEvent["kind"]>> = {
 /** Driver default channel map: baseband path0 → even outputs, path1 → odd; RF: every output IQ. */
 function defaultConnectOut(type: ModuleType, dacs: number): Record<string, "I" | "Q" | "IQ"> {
   const m: Record<string, "I" | "Q" | "IQ"> = {};
-  if (isRfModule(type)) for (let k = 0; 2 * k < dacs; k++) m[`out${k}`] = "IQ";
+  if (MODULE_CATALOG[type].isRF) for (let k = 0; 2 * k < dacs; k++) m[`out${k}`] = "IQ";
   else for (let k = 0; k < dacs; k++) m[`out${k}`] = k % 2 === 0 ? "I" : "Q";
   return m;
 }

@@ -4,6 +4,7 @@
  * waveform report's plays and acquisition windows drawn as labelled spans. Long traces are reduced
  * to a min/max envelope per pixel column, so the page size depends on the plot width, not the window.
  */
+import { MODULE_CATALOG } from "../core/module-catalog.js";
 import type { SimModule, SimulationResult, SimWaveformEvent } from "./simulate.js";
 import { reportRows } from "./summary.js";
 
@@ -54,7 +55,7 @@ export function renderPlotHtml(result: SimulationResult, opts: PlotOptions = {})
 
 /** Analog channels worth plotting: every output with a non-zero sample, else the module's first output. */
 function analogChannels(mod: SimModule): { index: number; name: string }[] {
-  const rf = mod.type === "QCM_RF" || mod.type === "QRM_RF" || mod.type === "QRC";
+  const rf = MODULE_CATALOG[mod.type].isRF;
   const name = (d: number): string => (rf ? `out${d >> 1} ${d & 1 ? "Q" : "I"}` : `out${d}`);
   const active = mod.outputs.map((o, d) => ({ index: d, name: name(d), on: o.some((v) => v !== 0) })).filter((c) => c.on);
   if (active.length === 0 && mod.outputs.length > 0) return [{ index: 0, name: name(0) }];

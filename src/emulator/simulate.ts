@@ -6,7 +6,7 @@
 import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
 import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel, QbloxAcquisitionEntry } from "./api.js";
 import { runCluster } from "./cluster.js";
-import { compiledModuleToEmuInput } from "./driver-params.js";
+import { compiledModuleToDriverInput } from "../contract/driver-params.js";
 import { lineLabel, programNotes, type ProgramNotes } from "./labels.js";
 
 export interface SimulateOptions {
@@ -64,7 +64,7 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
   const rawByModule = new Map<string, EmuModuleResult>();
   for (const [clusterName, cluster] of Object.entries(compiled.clusters)) {
     const names = Object.keys(cluster.modules);
-    const inputs = names.map((n) => compiledModuleToEmuInput(cluster.modules[n]!));
+    const inputs = names.map((n) => compiledModuleToDriverInput(cluster.modules[n]!));
     const run = runCluster(inputs, {
       render: { fromNs, toNs },
       ...(opts.timeOfFlightNs !== undefined ? { timeOfFlightNs: opts.timeOfFlightNs } : {}),

@@ -6,7 +6,7 @@
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { EmulationError } from "../core/errors.js";
 import { runCluster } from "./cluster.js";
-import { compiledModuleToEmuInput } from "./driver-params.js";
+import { compiledModuleToDriverInput } from "../contract/driver-params.js";
 
 export type SourceOf = (module: string, sequencer: number, line: number) => { name: string; path: string | null } | null;
 
@@ -49,7 +49,7 @@ export function findRuntimeErrors(compiled: CompiledSchedule, opts: VerifyOption
   const failures: SequencerFailure[] = [];
   for (const [clusterName, cluster] of Object.entries(compiled.clusters)) {
     const names = Object.keys(cluster.modules);
-    const inputs = names.map((n) => compiledModuleToEmuInput(cluster.modules[n]!));
+    const inputs = names.map((n) => compiledModuleToDriverInput(cluster.modules[n]!));
     const run = runCluster(inputs, { skipSignals: true, ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}) });
     run.modules.forEach((m, i) => {
       const name = names[i]!;

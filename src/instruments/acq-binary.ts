@@ -6,7 +6,8 @@
  * out-of-range block and a uint32 avg_cnt block; then one bins block of 32-byte records
  * `{valid u64, path0 i64, path1 i64, thres u32, avg_cnt u32}`.
  */
-import type { QbloxAcquisitionEntry } from "../emulator/api.js";
+import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
+import type { ModuleSpec } from "../core/module-catalog.js";
 import { MalformedReplyError } from "./instrument-errors.js";
 
 export const BIN_RECORD_BYTES = 32;
@@ -62,8 +63,12 @@ export function readU32Block(block: Buffer | undefined, what: string): number {
   return block.readUInt32LE(0);
 }
 
+/** What decoding needs from the module catalog: scope path count, ADC bits and bin divisor. */
+export type AcquisitionScales = Pick<ModuleSpec, "scopePaths" | "adcBits" | "binScale">;
+
 /** Decode the blocks of one acquisition (starting at `start`) and normalise as qblox-instruments does. */
-export function decodeAcquisition(blocks: Buffer[], start: number, scopePaths: number, adcBits: number, what: string): { acquisition: QbloxAcquisitionEntry["acquisition"]; next: number } {
+export function decodeAcquisition(blocks: Buffer[], start: number, module: AcquisitionScales, what: string): { acquisition: QbloxAcquisitionEntry["acquisition"]; next: number } {
+  const { scopePaths, adcBits, binScale } = module;
   const need = start + scopePaths * 3 + 1;
   if (blocks.length < need) throw new MalformedReplyError(`${what}: expected ${scopePaths * 3 + 1} data blocks, got ${blocks.length - start}`, { path: what });
   const scale = 2 ** (adcBits - 1);
@@ -83,7 +88,6 @@ export function decodeAcquisition(blocks: Buffer[], start: number, scopePaths: n
   const bins = blocks[k++]!;
   if (bins.length % BIN_RECORD_BYTES !== 0) throw new MalformedReplyError(`${what}: bins block length ${bins.length} is not a multiple of ${BIN_RECORD_BYTES}`, { path: what });
   const n = bins.length / BIN_RECORD_BYTES;
-  const binScale = binDivisor(adcBits);
   const path0: number[] = new Array(n), path1: number[] = new Array(n), threshold: number[] = new Array(n), avgCnt: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * BIN_RECORD_BYTES;
@@ -97,10 +101,4 @@ export function decodeAcquisition(blocks: Buffer[], start: number, scopePaths: n
     avgCnt[i] = avg;
   }
   return { acquisition: { scope, bins: { integration: { path0, path1 }, threshold, avg_cnt: avgCnt } }, next: k };
-}
-
-/** Bin divisor of a module: raw integration = value × binDivisor × avg_cnt. */
-export function binDivisor(adcBits: number): number {
-  const s = adcBits >= 15 ? 4096 : 2048; // the QRC doubles the 2048 of QRM / QRM-RF
-  return s * s;
 }

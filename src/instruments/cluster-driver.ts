@@ -3,12 +3,13 @@
  * qblox-instruments' parameter names on top. Every module/sequencer command goes through the CMM
  * with the `SLOT{s}:` prefix. Errors from the instrument's error queue surface as InstrumentError.
  */
-import type { ModuleType, Sequence } from "../contract/compiled-schedule.js";
-import type { QbloxAcquisitionEntry } from "../emulator/api.js";
+import type { Sequence } from "../contract/compiled-schedule.js";
+import { moduleSpec, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
+import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
 import { decodeAcquisition, readU32Block } from "./acq-binary.js";
 import { InstrumentError } from "../core/errors.js";
 import { InstrumentReportedError, MalformedReplyError } from "./instrument-errors.js";
-import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, moduleTypeFromDescribe, type ChannelMap, type ConnectAcq, type ConnectOut, type InstrumentModuleInfo } from "./module-info.js";
+import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleTypeFromDescribe, type ChannelMap, type ConnectAcq, type ConnectOut } from "./module-info.js";
 import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
 import { parseBool, parseIdn, parseJsonBlock, parseNumber, parseSequencerState, parseSystemState, type Idn, type SequencerStatus, type SystemState } from "./reply-parse.js";
 import { readConfigParams, writeConfigParams, type SequencerConfigDoc, type SequencerConfigParams } from "./sequencer-config.js";
@@ -17,7 +18,7 @@ import { ScpiTransport, type TransportOptions } from "./transport.js";
 export interface ClusterModule {
   slot: number;
   type: ModuleType;
-  info: InstrumentModuleInfo;
+  info: ModuleSpec;
 }
 
 export type ReferenceSource = "internal" | "external";
@@ -91,7 +92,7 @@ export class ClusterDriver {
       const slot = Number(slotText);
       const type = moduleTypeFromDescribe(m.model ?? "", Boolean(m.is_rf));
       if (!type || !Number.isInteger(slot) || (mask & (1 << (slot - 1))) === 0) continue;
-      this.modules.set(slot, { slot, type, info: moduleInfo(type) });
+      this.modules.set(slot, { slot, type, info: moduleSpec(type) });
     }
     return [...this.modules.values()].sort((a, b) => a.slot - b.slot);
   }
@@ -152,7 +153,7 @@ export class ClusterDriver {
     return this.setChannelMap(slot, seq, true, connectAcqToChannelMap(this.module(slot).type, connect));
   }
   async connectAcq(slot: number, seq: number): Promise<ConnectAcq> {
-    if (!this.module(slot).info.readout) return {};
+    if (!this.module(slot).info.supportsAcquisition) return {};
     return channelMapToConnectAcq(this.module(slot).type, await this.channelMap(slot, seq, true));
   }
 
@@ -194,7 +195,7 @@ export class ClusterDriver {
     await this.uploadProgram(slot, seq, sequence.program);
     const nc = { check: false };
     await this.uploadWaveList(`${p}:AWG:WLISt:WAVeform`, sequence.waveforms);
-    if (this.module(slot).info.readout) {
+    if (this.module(slot).info.supportsAcquisition) {
       await this.uploadWaveList(`${p}:ACQ:WLISt:WEIght`, sequence.weights);
       await this.transport.write(`${p}:ACQ:ALISt:ACQuisition:DELete "all"`, nc);
       for (const [name, a] of Object.entries(sequence.acquisitions)) {
@@ -257,8 +258,6 @@ export class ClusterDriver {
 
   // --- acquisitions -------------------------------------------------------------------------------
 
-  private scopePaths(slot: number): number { return this.module(slot).type === "QRC" ? 4 : 2; }
-
   /** All acquisitions of a sequencer, normalised (reference 7.6), keyed by name. */
   async acquisitions(slot: number, seq: number): Promise<Record<string, QbloxAcquisitionEntry>> {
     const cmd = `${this.sp(slot, seq)}:ACQ:ALISt?`;
@@ -270,7 +269,7 @@ export class ClusterDriver {
       const name = blocks[k++]?.toString("utf8");
       const index = readU32Block(blocks[k++], cmd);
       if (name === undefined) throw new MalformedReplyError(`${cmd}: missing name block of acquisition ${i}`, { path: cmd });
-      const d = decodeAcquisition(blocks, k, this.scopePaths(slot), this.module(slot).info.adcBits, cmd);
+      const d = decodeAcquisition(blocks, k, this.module(slot).info, cmd);
       k = d.next;
       out[name] = { index, acquisition: d.acquisition };
     }
@@ -282,7 +281,7 @@ export class ClusterDriver {
     const index = parseNumber(await this.transport.query(`${p}:ACQ:ALISt:ACQuisition:INDex? ${q(name)}`), "INDex?");
     const cmd = `${p}:ACQ:ALISt:ACQuisition:DATA? ${q(name)}`;
     const blocks = await this.transport.queryBinary(cmd);
-    return { index, acquisition: decodeAcquisition(blocks, 0, this.scopePaths(slot), this.module(slot).info.adcBits, cmd).acquisition };
+    return { index, acquisition: decodeAcquisition(blocks, 0, this.module(slot).info, cmd).acquisition };
   }
 
   /** Copy the scope buffer into acquisition `name` (reference 7.1); read it with acquisition(s)(). */
@@ -317,7 +316,7 @@ export class ClusterDriver {
       for (let s = 0; s < m.info.sequencers; s++) {
         sequencers.push({ index: s, params: await this.sequencerParams(m.slot, s), connect_out: await this.connectOut(m.slot, s), connect_acq: await this.connectAcq(m.slot, s), status: await this.sequencerStatus(m.slot, s) });
       }
-      modules.push({ slot: m.slot, type: m.type, params, scope: m.info.readout && m.type !== "QTM" ? await this.scopeConfig(m.slot) : null, sequencers });
+      modules.push({ slot: m.slot, type: m.type, params, scope: m.info.scopePaths > 0 ? await this.scopeConfig(m.slot) : null, sequencers });
     }
     return { idn: await this.idn(), system_state: await this.systemState(), reference_source: await this.referenceSource(), modules };
   }

@@ -2,8 +2,8 @@
  * Module-level parameters (qblox-instruments names) → SCPI headers (reference 10.4 "Module-level
  * analog front-end, LO, scope"). One table, used by the driver for set/get/snapshot.
  */
-import type { ModuleType } from "../contract/compiled-schedule.js";
-import { moduleInfo, scpiLoIndex } from "./module-info.js";
+import { moduleSpec, type ModuleType } from "../core/module-catalog.js";
+import { scpiLoIndex } from "./module-info.js";
 
 export interface ModuleParamCommand {
   /** SCPI header without the SLOT prefix, e.g. "AFE:OFFSet:DAC0" */
@@ -16,29 +16,29 @@ export interface ModuleParamCommand {
  * `out{n}_att` / `in{n}_att` (RF, dB), `lo{k}_freq` (Hz) and `lo{k}_en` (module LO index k).
  */
 export function moduleParamCommand(type: ModuleType, name: string): ModuleParamCommand | null {
-  const info = moduleInfo(type);
+  const info = moduleSpec(type);
   let m: RegExpMatchArray | null;
   if ((m = name.match(/^out(\d+)_offset$/)) && !info.isRF && Number(m[1]) < info.dacs) return { header: `AFE:OFFSet:DAC${m[1]}`, kind: "number" };
   if ((m = name.match(/^out(\d+)_offset_path([01])$/)) && info.isRF && Number(m[1]) < info.outputs) return { header: `AFE:OFFSet:OUTAMP${2 * Number(m[1]) + Number(m[2])}`, kind: "number" };
-  if ((m = name.match(/^in(\d+)_gain$/)) && !info.isRF && info.readout && Number(m[1]) < info.adcs) return { header: `AFE:GAIN:INAMP${m[1]}`, kind: "number" };
+  if ((m = name.match(/^in(\d+)_gain$/)) && !info.isRF && info.supportsAcquisition && Number(m[1]) < info.adcs) return { header: `AFE:GAIN:INAMP${m[1]}`, kind: "number" };
   if ((m = name.match(/^out(\d+)_att$/)) && info.isRF && Number(m[1]) < info.outputs) return { header: `AFE:ATT:OUT${m[1]}`, kind: "number" };
-  if ((m = name.match(/^in(\d+)_att$/)) && info.isRF && info.readout && Number(m[1]) < info.adcs / 2) return { header: `AFE:ATT:IN${m[1]}`, kind: "number" };
-  if ((m = name.match(/^lo(\d+)_freq$/)) && Number(m[1]) < info.los) return { header: `STATus:QUEStionable:FREQuency:LO${scpiLoIndex(type, Number(m[1]))}`, kind: "number" };
-  if ((m = name.match(/^lo(\d+)_en$/)) && Number(m[1]) < info.los) return { header: `LO${scpiLoIndex(type, Number(m[1]))}:ENAble`, kind: "bool" };
+  if ((m = name.match(/^in(\d+)_att$/)) && info.isRF && info.supportsAcquisition && Number(m[1]) < info.adcs / 2) return { header: `AFE:ATT:IN${m[1]}`, kind: "number" };
+  if ((m = name.match(/^lo(\d+)_freq$/)) && Number(m[1]) < info.internalLos) return { header: `STATus:QUEStionable:FREQuency:LO${scpiLoIndex(type, Number(m[1]))}`, kind: "number" };
+  if ((m = name.match(/^lo(\d+)_en$/)) && Number(m[1]) < info.internalLos) return { header: `LO${scpiLoIndex(type, Number(m[1]))}:ENAble`, kind: "bool" };
   return null;
 }
 
 /** Every module parameter name that applies to a module type (for snapshots). */
 export function moduleParamNames(type: ModuleType): string[] {
-  const info = moduleInfo(type);
+  const info = moduleSpec(type);
   const names: string[] = [];
   if (info.isRF) {
     for (let o = 0; o < info.outputs; o++) names.push(`out${o}_offset_path0`, `out${o}_offset_path1`, `out${o}_att`);
-    if (info.readout) for (let i = 0; i < info.adcs / 2; i++) names.push(`in${i}_att`);
-    for (let k = 0; k < info.los; k++) names.push(`lo${k}_freq`, `lo${k}_en`);
+    if (info.supportsAcquisition) for (let i = 0; i < info.adcs / 2; i++) names.push(`in${i}_att`);
+    for (let k = 0; k < info.internalLos; k++) names.push(`lo${k}_freq`, `lo${k}_en`);
   } else {
     for (let o = 0; o < info.dacs; o++) names.push(`out${o}_offset`);
-    if (info.readout) for (let i = 0; i < info.adcs; i++) names.push(`in${i}_gain`);
+    if (info.supportsAcquisition) for (let i = 0; i < info.adcs; i++) names.push(`in${i}_gain`);
   }
   return names;
 }

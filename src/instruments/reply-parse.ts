@@ -2,7 +2,7 @@
  * Parsers for the text replies of the Cluster (reference 9, 10.3, 10.4). Every parser throws
  * MalformedReplyError naming the query when the reply does not have the documented form.
  */
-import type { SequencerState, SequencerStatusLevel } from "../emulator/api.js";
+import type { SequencerState, SequencerStatusLevel } from "../contract/sequencer-status.js";
 import { MalformedReplyError } from "./instrument-errors.js";
 
 export type SystemStatus = "BOOTING" | "INITIALIZING" | "OKAY" | "RESOLVED" | "CRITICAL" | "ERROR" | "CRIT_ERROR";

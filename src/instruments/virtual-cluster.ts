@@ -242,7 +242,7 @@ export class VirtualCluster {
   private describe(): Record<string, unknown> {
     const modules: Record<string, unknown> = {};
     for (const [slot, m] of this.modules) {
-      modules[String(slot)] = { model: m.info.model, is_rf: m.info.isRF, qtm_eom: false, ser: `${SERIAL}-${slot}`, name: `${this.name}_module${slot}`, sw_compat: { scpi_version: "1.0" } };
+      modules[String(slot)] = { model: m.info.scpiModel, is_rf: m.info.isRF, qtm_eom: false, ser: `${SERIAL}-${slot}`, name: `${this.name}_module${slot}`, sw_compat: { scpi_version: "1.0" } };
     }
     return { manufacturer: "qblox", model: "cluster_mm", name: this.name, ser: SERIAL, is_extended_instrument: false, modules };
   }

@@ -57,7 +57,7 @@ export function moduleCommand(ctx: ModuleCommandContext, mod: VirtualModule, nod
   if (matchNodes(nodes, "STATus", "ASSEMbler", "SUCCess") && query) return mod.assemblerSuccess ? "1" : "0";
   if (matchNodes(nodes, "STATus", "ASSEMbler", "LOG") && query) return [Buffer.from(mod.assemblerLog, "utf8")];
   if (matchNodes(nodes, "ACQ", "SCOpe", "CONFiguration")) {
-    if (!mod.info.readout) throw new ScpiExecError(-113, `Undefined header; slot ${mod.slot} (${mod.type}) has no scope`);
+    if (mod.info.scopePaths === 0) throw new ScpiExecError(-113, `Undefined header; slot ${mod.slot} (${mod.type}) has no scope`);
     if (query) return jsonBlock(mod.scope);
     mod.scope = json<ScopeConfigDoc>(args[0], "ACQ:SCOpe:CONFiguration");
     return null;
@@ -102,13 +102,13 @@ function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: Vi
     if (query) return jsonBlock(seq.config);
     const doc = json<SequencerConfigDoc>(args[0], "CONFiguration");
     if (!doc || typeof doc !== "object" || !doc.seq_proc || !Array.isArray(doc.awg) || doc.awg.length !== 1) throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks seq_proc/awg`);
-    if (mod.info.readout && (!Array.isArray(doc.acq) || doc.acq.length !== 1)) throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks acq`);
+    if (mod.info.supportsAcquisition && (!Array.isArray(doc.acq) || doc.acq.length !== 1)) throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks acq`);
     seq.config = doc;
     return null;
   }
   if (matchNodes(nodes, "CHANnelmap") || matchNodes(nodes, "ACQ", "CHANnelmap")) {
     const acq = nodes.length === 2;
-    if (acq && !mod.info.readout) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisition path`);
+    if (acq && !mod.info.supportsAcquisition) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisition path`);
     if (query) return jsonBlock(acq ? seq.acqChannelMap : seq.channelMap);
     const map = json<ChannelMap>(args[0], "CHANnelmap");
     const limit = acq ? mod.info.adcs : mod.info.dacs;
@@ -120,7 +120,7 @@ function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: Vi
   }
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "AWG", "WLISt", "WAVeform")) return waveListCommand(seq.waveforms, nodes.slice(3), query, args, where);
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "ACQ", "WLISt", "WEIght")) {
-    if (!mod.info.readout) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no weights`);
+    if (!mod.info.supportsAcquisition) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no weights`);
     return waveListCommand(seq.weights, nodes.slice(3), query, args, where);
   }
   if (matchNodes(nodes, "AWG", "WLISt", "SIZE") && query) return String(seq.waveforms.size);
@@ -128,7 +128,7 @@ function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: Vi
   if (matchNodes(nodes, "AWG", "WLISt") && query) return waveListBlocks(seq.waveforms);
   if (matchNodes(nodes, "ACQ", "WLISt") && query) return waveListBlocks(seq.weights);
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "ACQ", "ALISt", "ACQuisition")) {
-    if (!mod.info.readout) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisitions`);
+    if (!mod.info.supportsAcquisition) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisitions`);
     return acqListCommand(mod, seq, nodes.slice(3), query, args, where);
   }
   if (matchNodes(nodes, "ACQ", "ALISt", "SIZE") && query) return String(seq.acquisitions.size);

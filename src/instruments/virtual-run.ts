@@ -4,7 +4,7 @@
  * duration has passed. Without an emulator the run behaves like qblox-instruments' dummy.
  */
 import type { EmuModuleInput, EmuRunOptions, RunCluster } from "../emulator/api.js";
-import { binDivisor, emptyRawAcquisition } from "./acq-binary.js";
+import { emptyRawAcquisition } from "./acq-binary.js";
 import { scopeFromEmuRaw, type VirtualModule, type VirtualSequencer } from "./virtual-state.js";
 
 /** One injected bin (normalised values, as set_dummy_binned_acquisition_data takes them). */
@@ -27,7 +27,7 @@ export function runVirtual(ctx: VirtualRunContext): void {
   for (const s of ctx.armed) byModule.set(s.module, [...(byModule.get(s.module) ?? []), s]);
   let endTimeNs = 0;
   const neverEnds = new Set<VirtualSequencer>();
-  for (const s of ctx.armed) s.pending = { status: "OKAY", info: s.module.info.readout && s.acquisitions.size > 0 ? ["ACQ_BINNING_DONE"] : [], warn: [], err: [], log: "" };
+  for (const s of ctx.armed) s.pending = { status: "OKAY", info: s.module.info.supportsAcquisition && s.acquisitions.size > 0 ? ["ACQ_BINNING_DONE"] : [], warn: [], err: [], log: "" };
   for (const s of ctx.armed) s.deferredScope = null;
   if (ctx.runCluster) {
     try {
@@ -91,7 +91,7 @@ function applyDummyData(ctx: VirtualRunContext): void {
       const bins = ctx.dummyData.get(`${s.module.slot}/${s.index}/${name}`);
       if (!bins) continue;
       a.raw = emptyRawAcquisition(a.index, a.numBins, s.module.scopePaths);
-      const div = binDivisor(s.module.info.adcBits);
+      const div = s.module.info.binScale;
       bins.slice(0, a.numBins).forEach((b, i) => {
         if (!b) return;
         const avg = b.avgCnt ?? 1;

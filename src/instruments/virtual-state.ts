@@ -2,10 +2,11 @@
  * State of the virtual Cluster's modules and sequencers (reference 13.3), and the conversion from
  * that driver-level state to emulator input and from emulator results back to raw accumulators.
  */
-import type { ModuleType, Sequence } from "../contract/compiled-schedule.js";
+import type { Sequence } from "../contract/compiled-schedule.js";
+import { moduleSpec, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
 import type { EmuModuleInput, EmuRawAcquisition, EmuSequencerParams, EmuSequencerResult, QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel } from "../emulator/api.js";
-import { binDivisor, emptyRawAcquisition, type RawAcquisition } from "./acq-binary.js";
-import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleInfo, type ChannelMap, type InstrumentModuleInfo } from "./module-info.js";
+import { emptyRawAcquisition, type RawAcquisition } from "./acq-binary.js";
+import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, type ChannelMap } from "./module-info.js";
 import { defaultScopeConfig, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
 import { defaultSequencerConfig, readConfigParams, type SequencerConfigDoc } from "./sequencer-config.js";
 
@@ -39,9 +40,9 @@ export class VirtualSequencer {
   pending: { status: SequencerStatusLevel; info: string[]; warn: string[]; err: string[]; log: string } | null = null;
 
   constructor(readonly index: number, readonly module: VirtualModule) {
-    this.config = defaultSequencerConfig(module.info.readout);
+    this.config = defaultSequencerConfig(module.info.supportsAcquisition);
     this.channelMap = defaultChannelMap(module.type);
-    this.acqChannelMap = module.info.readout ? defaultAcqChannelMap(module.type) : [[], []];
+    this.acqChannelMap = module.info.supportsAcquisition ? defaultAcqChannelMap(module.type) : [[], []];
   }
 
   clearFlags(): void {
@@ -111,7 +112,7 @@ export class VirtualSequencer {
       marker_ovr_value: c.marker_ovr_value,
       connect_out: channelMapToConnectOut(this.module.type, this.channelMap),
     };
-    if (this.module.info.readout) {
+    if (this.module.info.supportsAcquisition) {
       Object.assign(p, {
         demod_en_acq: c.demod_en_acq,
         integration_length_acq: c.integration_length_acq,
@@ -137,7 +138,7 @@ export class VirtualSequencer {
 }
 
 export class VirtualModule {
-  readonly info: InstrumentModuleInfo;
+  readonly info: ModuleSpec;
   readonly sequencers: VirtualSequencer[];
   params: Record<string, number | boolean> = {};
   scope: ScopeConfigDoc;
@@ -145,13 +146,13 @@ export class VirtualModule {
   assemblerSuccess = true;
 
   constructor(readonly slot: number, readonly type: ModuleType) {
-    this.info = moduleInfo(type);
+    this.info = moduleSpec(type);
     this.sequencers = Array.from({ length: this.info.sequencers }, (_, i) => new VirtualSequencer(i, this));
     this.scope = defaultScopeConfig(this.scopePaths);
     this.resetParams();
   }
 
-  get scopePaths(): number { return this.type === "QRC" ? 4 : 2; }
+  get scopePaths(): number { return this.info.scopePaths; }
 
   resetParams(): void {
     this.params = {};
@@ -179,9 +180,9 @@ export class VirtualModule {
       params: { out_offset: outOffset },
       sequencers: started.map((s) => ({ index: s.index, sequence: s.sequence(), params: s.emuParams() })),
     };
-    if (this.info.readout && !this.info.isRF) input.params.in_gain = Array.from({ length: this.info.adcs }, (_, i) => Number(this.params[`in${i}_gain`] ?? 0));
-    if (this.info.los > 0) input.params.lo_freq = Array.from({ length: this.info.los }, (_, k) => Number(this.params[`lo${k}_freq`] ?? 0));
-    if (this.info.readout) {
+    if (this.info.supportsAcquisition && !this.info.isRF) input.params.in_gain = Array.from({ length: this.info.adcs }, (_, i) => Number(this.params[`in${i}_gain`] ?? 0));
+    if (this.info.internalLos > 0) input.params.lo_freq = Array.from({ length: this.info.internalLos }, (_, k) => Number(this.params[`lo${k}_freq`] ?? 0));
+    if (this.info.supportsAcquisition) {
       input.params.scope_acq_sequencer_select = this.scope.sel_acq;
       input.params.scope_acq_avg_mode_en = this.scope.avg_en_path[0] ?? false;
     }
@@ -190,12 +191,12 @@ export class VirtualModule {
 }
 
 function defaultChannelMap(type: ModuleType): ChannelMap {
-  const info = moduleInfo(type);
+  const info = moduleSpec(type);
   if (info.isRF) return connectOutToChannelMap(type, Object.fromEntries(Array.from({ length: info.outputs }, (_, k) => [`out${k}`, "IQ" as const])));
   return type === "QCM" ? [[0, 2], [1, 3]] : [[0], [1]];
 }
 function defaultAcqChannelMap(type: ModuleType): ChannelMap {
-  return moduleInfo(type).isRF ? connectAcqToChannelMap(type, { acq: "in0" }) : [[0], [1]];
+  return moduleSpec(type).isRF ? connectAcqToChannelMap(type, { acq: "in0" }) : [[0], [1]];
 }
 
 /** The emulator's raw accumulators (already in SCPI units) as the virtual Cluster stores them. */
@@ -216,8 +217,8 @@ export function scopeFromEmuRaw(scope: EmuRawAcquisition["scope"]): RawAcquisiti
 }
 
 /** Normalised acquisition (emulator) → raw accumulators, so the driver's normalisation returns the same values. */
-export function toRaw(entry: QbloxAcquisitionEntry, index: number, numBins: number, info: InstrumentModuleInfo): RawAcquisition {
-  const paths = info.type === "QRC" ? 4 : 2;
+export function toRaw(entry: QbloxAcquisitionEntry, index: number, numBins: number, info: ModuleSpec): RawAcquisition {
+  const paths = info.scopePaths;
   const raw = emptyRawAcquisition(index, numBins, paths);
   const scopeScale = 2 ** (info.adcBits - 1);
   for (let p = 0; p < paths; p++) {
@@ -229,7 +230,7 @@ export function toRaw(entry: QbloxAcquisitionEntry, index: number, numBins: numb
     raw.scope[p] = { data, outOfRange: s["out-of-range"], avgCnt: s.avg_cnt };
   }
   const b = entry.acquisition.bins;
-  const div = binDivisor(info.adcBits);
+  const div = info.binScale;
   for (let i = 0; i < numBins; i++) {
     const p0 = b.integration.path0[i], p1 = b.integration.path1[i];
     if (p0 === undefined || p1 === undefined || Number.isNaN(p0) || Number.isNaN(p1)) continue;
