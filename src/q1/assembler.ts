@@ -4,7 +4,7 @@
  */
 import type { ModuleType } from "../contract/compiled-schedule.js";
 import { Q1AsmError } from "../core/errors.js";
-import { INSTRUCTIONS, formsFor, isV1Mnemonic, type InstructionSpec, type OperandForm, type OperandSlot } from "./instructions.js";
+import { INSTRUCTION_SPECS, formsFor, isV1Mnemonic, unknownMnemonicHint, type InstructionSpec, type OperandForm, type OperandSlot } from "./instructions.js";
 import { parseProgram } from "./parser.js";
 import { formatOperand } from "./print.js";
 import { nearest } from "./suggest.js";
@@ -123,7 +123,8 @@ function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines
   const lines: number[] = new Array<number>(exec.length);
   for (let i = 0; i < exec.length; i++) {
     const row = exec[i]!;
-    const ins: Instruction = { mnemonic: row.mnemonic, args: resolveLabels(row, labels, specs[i]!), line: row.line };
+    const spec = specs[i]!;
+    const ins: Instruction = { mnemonic: spec.mnemonic, args: resolveLabels(row, labels, spec), line: row.line };
     const firstLabel = execLabels[i];
     if (firstLabel !== undefined) ins.label = firstLabel;
     if (row.comment !== undefined) ins.comment = row.comment;
@@ -169,7 +170,7 @@ function checkInstruction(row: AsmRow, isa: 1 | 2): InstructionSpec {
   if (!spec || forms.length === 0) {
     const hint = spec && !isV1Mnemonic(spec)
       ? `'${m}' is an ISA v2 instruction; assemble with { isa: 2 } to use it.`
-      : suggestMnemonic(m);
+      : unknownMnemonicHint(m);
     throw new Q1AsmError("UNKNOWN_MNEMONIC", `Unknown instruction '${m}'.`, line, row.mnemonicColumn, { hint });
   }
   const args = row.args;
@@ -234,11 +235,6 @@ function checkOperandShape(a: Operand, m: string, line: number, column: number):
 
 // Map lookups are much faster than keyed access to the frozen INSTRUCTIONS record on the hot path
 const SPEC_BY_MNEMONIC = new Map<string, { spec: InstructionSpec; v1: readonly OperandForm[]; v2: readonly OperandForm[] }>(
-  Object.values(INSTRUCTIONS).map((spec) => [spec.mnemonic, { spec, v1: formsFor(spec, 1), v2: formsFor(spec, 2) }]),
+  INSTRUCTION_SPECS.map((spec) => [spec.mnemonic, { spec, v1: formsFor(spec, 1), v2: formsFor(spec, 2) }]),
 );
 const NO_FORMS: readonly OperandForm[] = [];
-
-function suggestMnemonic(m: string): string {
-  const near = nearest(m, Object.keys(INSTRUCTIONS));
-  return near ? `Did you mean '${near}'? (mnemonics are lower case)` : "See the instruction list in src/q1/instructions.ts.";
-}

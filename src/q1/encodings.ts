@@ -41,7 +41,6 @@ export function encodeOffset(v: number, what: string): number {
 export function decodeGain(i: number): number {
   return i / GAIN_OFFSET_SCALE;
 }
-export const decodeOffset = decodeGain;
 
 /** `set_freq` immediate: round(hz·4), within ±2e9 steps (±500 MHz). */
 export function encodeFrequency(hz: number, what = "NCO frequency"): number {

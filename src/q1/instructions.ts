@@ -1,7 +1,10 @@
 /**
  * The single Q1ASM instruction table (reference q1asm-and-scpi.md §2, cycle costs §4.3).
  * The assembler validates operands against it; the emulator reads class / real-time / cost from it.
+ * `Mnemonic` is derived from the table's keys, so a misspelt mnemonic in code is a type error.
  */
+
+import { nearest } from "./suggest.js";
 
 export type OperandKind = "reg" | "imm" | "label";
 export type InstructionClass = "control" | "arith" | "param" | "rt";
@@ -40,8 +43,8 @@ export interface CycleCost {
   takenExtra: number;
 }
 
-export interface InstructionSpec {
-  mnemonic: string;
+/** An instruction's entry in the table, without its name (the table's key). */
+export interface InstructionSpecBody {
   class: InstructionClass;
   /** pushed to the RT core (has, or may have, an RT duration) */
   realTime: boolean;
@@ -58,6 +61,10 @@ export interface InstructionSpec {
   cycles: CycleCost;
   /** known mnemonic whose operands/semantics are undocumented: any reg/imm operands accepted */
   undocumented?: boolean;
+}
+
+export interface InstructionSpec extends InstructionSpecBody {
+  mnemonic: Mnemonic;
 }
 
 // ---- slot builders --------------------------------------------------------------------------
@@ -93,10 +100,10 @@ const form = (operands: readonly OperandSlot[], isa: IsaLevel = "both", extra: P
 };
 
 interface SpecOpts { updatesParams?: boolean; branch?: boolean; extra?: number; takenExtra?: number; undocumented?: boolean }
-function spec(mnemonic: string, cls: InstructionClass, forms: readonly OperandForm[], o: SpecOpts = {}): InstructionSpec {
+function spec(cls: InstructionClass, forms: readonly OperandForm[], o: SpecOpts = {}): InstructionSpecBody {
   const first = forms[0]!;
   return {
-    mnemonic, class: cls, realTime: cls === "rt", forms, operands: first.operands, durationSlot: first.durationSlot,
+    class: cls, realTime: cls === "rt", forms, operands: first.operands, durationSlot: first.durationSlot,
     updatesParams: o.updatesParams ?? false, branch: o.branch ?? false,
     cycles: { extra: o.extra ?? 0, takenExtra: o.takenExtra ?? 0 },
     ...(o.undocumented ? { undocumented: true } : {}),
@@ -109,86 +116,116 @@ const ACQ_IDX = (): OperandSlot => imm("acq_index", 0, 31);
 const BIN_MAX = 2 ** 24 - 1;
 
 /** v1 ALU `R, I/R, D` (+ v2 `I/R, I/R, D`, at most one immediate) */
-const alu = (m: string): InstructionSpec => spec(m, "arith", [
+const alu = (): InstructionSpecBody => spec("arith", [
   form([src("a"), regOrImm("b"), dst()], "v1"),
   form([regOrImm("a"), regOrImm("b"), dst()], "v2", { atMostOneImm: true }),
 ], { extra: 2 });
-const aluV2 = (m: string, extra: number, dests = 1): InstructionSpec => spec(m, "arith", [
+const aluV2 = (extra: number, dests = 1): InstructionSpecBody => spec("arith", [
   form([regOrImm("a"), regOrImm("b"), ...(dests === 2 ? [dst("dest_lo"), dst("dest_hi")] : [dst()])], "v2", { atMostOneImm: true }),
 ], { extra });
-const flagJump = (m: string): InstructionSpec => spec(m, "control", [form([target()], "v2")], { branch: true, takenExtra: 3 });
-const undocumentedRt = (m: string): InstructionSpec => spec(m, "rt", [form([], "both")], { undocumented: true });
+const flagJump = (): InstructionSpecBody => spec("control", [form([target()], "v2")], { branch: true, takenExtra: 3 });
+const undocumentedRt = (): InstructionSpecBody => spec("rt", [form([], "both")], { undocumented: true });
 
-const list: InstructionSpec[] = [
+/** The table, keyed by mnemonic (a duplicate key is a compile error). */
+const TABLE = {
   // control and flow (§2.3)
-  spec("illegal", "control", [form([])]),
-  spec("stop", "control", [form([]), form([regOrImm("exit_code")], "v2")]),
-  spec("nop", "control", [form([])]),
-  spec("jmp", "control", [form([target()])], { branch: true, extra: 3 }),
-  spec("jge", "control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()]), form([target()], "v2")], { branch: true, extra: 2, takenExtra: 3 }),
-  spec("jlt", "control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()])], { branch: true, extra: 2, takenExtra: 3 }),
-  spec("loop", "control", [form([{ ...dst("counter"), alsoRead: true }, target()])], { branch: true, extra: 2, takenExtra: 3 }),
+  illegal: spec("control", [form([])]),
+  stop: spec("control", [form([]), form([regOrImm("exit_code")], "v2")]),
+  nop: spec("control", [form([])]),
+  jmp: spec("control", [form([target()])], { branch: true, extra: 3 }),
+  jge: spec("control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()]), form([target()], "v2")], { branch: true, extra: 2, takenExtra: 3 }),
+  jlt: spec("control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()])], { branch: true, extra: 2, takenExtra: 3 }),
+  loop: spec("control", [form([{ ...dst("counter"), alsoRead: true }, target()])], { branch: true, extra: 2, takenExtra: 3 }),
   // arithmetic and logic (§2.4)
-  spec("move", "arith", [form([slot("source", RIL), dst()])]),
-  spec("not", "arith", [form([regOrImm("source"), dst()])], { extra: 2 }),
-  ...["add", "sub", "and", "or", "xor", "asl", "asr"].map(alu),
+  move: spec("arith", [form([slot("source", RIL), dst()])]),
+  not: spec("arith", [form([regOrImm("source"), dst()])], { extra: 2 }),
+  add: alu(), sub: alu(), and: alu(), or: alu(), xor: alu(), asl: alu(), asr: alu(),
   // parameter (latched) instructions (§2.5)
-  spec("set_mrk", "param", [form([regOrImm("marker", 0, 15)])]),
-  spec("set_freq", "param", [form([regOrImm("frequency", -2e9, 2e9)])]),
-  spec("reset_ph", "param", [form([])]),
-  spec("set_ph", "param", [form([regOrImm("phase", 0, 1e9)])]),
-  spec("set_ph_delta", "param", [form([regOrImm("phase_delta", 0, 1e9)])]),
-  spec("set_awg_gain", "param", [form([regOrImm("gain0", -32768, 32767, true), regOrImm("gain1", -32768, 32767, true)])]),
-  spec("set_awg_offs", "param", [form([regOrImm("offset0", -32768, 32767, true), regOrImm("offset1", -32768, 32767, true)])]),
+  set_mrk: spec("param", [form([regOrImm("marker", 0, 15)])]),
+  set_freq: spec("param", [form([regOrImm("frequency", -2e9, 2e9)])]),
+  reset_ph: spec("param", [form([])]),
+  set_ph: spec("param", [form([regOrImm("phase", 0, 1e9)])]),
+  set_ph_delta: spec("param", [form([regOrImm("phase_delta", 0, 1e9)])]),
+  set_awg_gain: spec("param", [form([regOrImm("gain0", -32768, 32767, true), regOrImm("gain1", -32768, 32767, true)])]),
+  set_awg_offs: spec("param", [form([regOrImm("offset0", -32768, 32767, true), regOrImm("offset1", -32768, 32767, true)])]),
   // else-duration 0 is what quantify emits in `set_cond 0,0,0,0` (disable)
-  spec("set_cond", "param", [form([regOrImm("enable", 0, 1, true), regOrImm("mask", 0, 32767, true), regOrImm("operator", 0, 5, true), imm("else_duration", 0, DURATION_MAX)])]),
+  set_cond: spec("param", [form([regOrImm("enable", 0, 1, true), regOrImm("mask", 0, 32767, true), regOrImm("operator", 0, 5, true), imm("else_duration", 0, DURATION_MAX)])]),
   // real-time (§2.6)
-  spec("upd_param", "rt", [form([dur()], "v1"), form([durRI()], "v2")], { updatesParams: true }),
-  spec("play", "rt", [form([regOrImm("wave0", 0, 1023, true), regOrImm("wave1", 0, 1023, true), dur()])], { updatesParams: true }),
-  spec("acquire", "rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], { updatesParams: true }),
-  spec("acquire_weighed", "rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), regOrImm("weight0", 0, 63, true), regOrImm("weight1", 0, 63, true), dur()])], { updatesParams: true }),
-  spec("acquire_weighted", "rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), regOrImm("weight0", 0, 63, true), regOrImm("weight1", 0, 63, true), dur()], "v2")], { updatesParams: true }),
-  spec("acquire_ttl", "rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), imm("enable", 0, 1), dur()])], { updatesParams: true }),
-  spec("set_latch_en", "rt", [form([regOrImm("enable", 0, 1), dur()])]),
-  spec("latch_rst", "rt", [form([durRI()])]),
-  spec("wait", "rt", [form([durRI()])]),
-  spec("wait_sync", "rt", [form([durRI()])]),
+  upd_param: spec("rt", [form([dur()], "v1"), form([durRI()], "v2")], { updatesParams: true }),
+  play: spec("rt", [form([regOrImm("wave0", 0, 1023, true), regOrImm("wave1", 0, 1023, true), dur()])], { updatesParams: true }),
+  acquire: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], { updatesParams: true }),
+  acquire_weighed: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), regOrImm("weight0", 0, 63, true), regOrImm("weight1", 0, 63, true), dur()])], { updatesParams: true }),
+  acquire_weighted: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), regOrImm("weight0", 0, 63, true), regOrImm("weight1", 0, 63, true), dur()], "v2")], { updatesParams: true }),
+  acquire_ttl: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), imm("enable", 0, 1), dur()])], { updatesParams: true }),
+  set_latch_en: spec("rt", [form([regOrImm("enable", 0, 1), dur()])]),
+  latch_rst: spec("rt", [form([durRI()])]),
+  wait: spec("rt", [form([durRI()])]),
+  wait_sync: spec("rt", [form([durRI()])]),
   // `wait_trigger addr[,dur]` (§8.3): the older single-argument form gives only the address and has
   // no duration slot (the emulator then uses the 4 ns minimum)
-  spec("wait_trigger", "rt", [form([regOrImm("address", 1, 15), dur()]), form([regOrImm("address", 1, 15)])]),
+  wait_trigger: spec("rt", [form([regOrImm("address", 1, 15), dur()]), form([regOrImm("address", 1, 15)])]),
   // QTM and newer (§2.6)
-  spec("set_scope_en", "param", [form([regOrImm("enable", 0, 1)])]),
-  spec("set_time_ref", "param", [form([])]),
-  spec("set_digital", "param", [form([regOrImm("level", 0, 1, true), imm("mask", 0, 1), regOrImm("fine_delay", 0, 2047, true)])]),
-  spec("upd_thres", "rt", [form([imm("which", 0, 1), regOrImm("value"), dur()])], { extra: 1 }),
-  spec("acquire_timetags", "rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), imm("enable", 0, 1), regOrImm("fine_delay", 0, 2047, true), dur()])], { updatesParams: true, extra: 1 }),
-  spec("acquire_digital", "rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], { updatesParams: true, extra: 1 }),
-  undocumentedRt("play_pulse"), undocumentedRt("reset_netzero"), undocumentedRt("sw_req"), undocumentedRt("fb_cmd"),
+  set_scope_en: spec("param", [form([regOrImm("enable", 0, 1)])]),
+  set_time_ref: spec("param", [form([])]),
+  set_digital: spec("param", [form([regOrImm("level", 0, 1, true), imm("mask", 0, 1), regOrImm("fine_delay", 0, 2047, true)])]),
+  upd_thres: spec("rt", [form([imm("which", 0, 1), regOrImm("value"), dur()])], { extra: 1 }),
+  acquire_timetags: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), imm("enable", 0, 1), regOrImm("fine_delay", 0, 2047, true), dur()])], { updatesParams: true, extra: 1 }),
+  acquire_digital: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], { updatesParams: true, extra: 1 }),
+  play_pulse: undocumentedRt(), reset_netzero: undocumentedRt(), sw_req: undocumentedRt(), fb_cmd: undocumentedRt(),
   // LINQ feedback (§2.7)
-  spec("fb_acq_tb_id", "rt", [form([regOrImm("id", 0, 255), dur()])]),
-  spec("fb_acq_iq_id", "rt", [form([regOrImm("id", 0, 255), dur()])]),
-  spec("fb_acq_iq_shift", "rt", [form([imm("shift", 0, 63), dur()])]),
-  spec("fb_acq_tb_cfg", "rt", [form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()])]),
-  spec("fb_acq_tb_valid", "rt", [form([imm("valid", 0, 1), dur()])]),
-  spec("fb_acq_tb_extra", "rt", [form([imm("enable", 0, 1), imm("extra", 0, 65535), dur()])]),
-  spec("fb_acq_tb_mock", "rt", [form([imm("enable", 0, 1), imm("valid", 0, 1), imm("data", 0, U32_MAX), dur()])]),
-  spec("fb_com_data", "rt", [form([imm("id", 0, 255), regOrImm("value"), dur()])]),
-  spec("fb_com_cfg", "rt", [form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()])]),
-  spec("fb_com_extra", "rt", [form([imm("enable", 0, 1), imm("extra", 0, 65535), dur()])]),
-  spec("fb_pop_data", "control", [form([imm("id", 0, 255), dst()])]),
-  spec("fb_pull_data", "control", [form([src("id"), dst()])], { extra: 1 }),
+  fb_acq_tb_id: spec("rt", [form([regOrImm("id", 0, 255), dur()])]),
+  fb_acq_iq_id: spec("rt", [form([regOrImm("id", 0, 255), dur()])]),
+  fb_acq_iq_shift: spec("rt", [form([imm("shift", 0, 63), dur()])]),
+  fb_acq_tb_cfg: spec("rt", [form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()])]),
+  fb_acq_tb_valid: spec("rt", [form([imm("valid", 0, 1), dur()])]),
+  fb_acq_tb_extra: spec("rt", [form([imm("enable", 0, 1), imm("extra", 0, 65535), dur()])]),
+  fb_acq_tb_mock: spec("rt", [form([imm("enable", 0, 1), imm("valid", 0, 1), imm("data", 0, U32_MAX), dur()])]),
+  fb_com_data: spec("rt", [form([imm("id", 0, 255), regOrImm("value"), dur()])]),
+  fb_com_cfg: spec("rt", [form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()])]),
+  fb_com_extra: spec("rt", [form([imm("enable", 0, 1), imm("extra", 0, 65535), dur()])]),
+  fb_pop_data: spec("control", [form([imm("id", 0, 255), dst()])]),
+  fb_pull_data: spec("control", [form([src("id"), dst()])], { extra: 1 }),
   // ISA v2 only (§2.8)
-  spec("cmp", "arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
-  spec("test", "arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
-  ...["jz", "jnz", "jo", "jno", "js", "jns", "jg", "jl", "jle", "ja", "jae", "jb", "jbe"].map(flagJump),
-  aluV2("lsl", 2), aluV2("lsr", 2), aluV2("mulu16", 2), aluV2("muls16", 2),
-  ...["mulu32l", "mulu32h", "muls32l", "muls32h"].map((m) => aluV2(m, 4)),
-  aluV2("mulu32", 5, 2), aluV2("muls32", 5, 2),
-];
+  cmp: spec("arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
+  test: spec("arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
+  jz: flagJump(), jnz: flagJump(), jo: flagJump(), jno: flagJump(), js: flagJump(), jns: flagJump(), jg: flagJump(),
+  jl: flagJump(), jle: flagJump(), ja: flagJump(), jae: flagJump(), jb: flagJump(), jbe: flagJump(),
+  lsl: aluV2(2), lsr: aluV2(2), mulu16: aluV2(2), muls16: aluV2(2),
+  mulu32l: aluV2(4), mulu32h: aluV2(4), muls32l: aluV2(4), muls32h: aluV2(4),
+  mulu32: aluV2(5, 2), muls32: aluV2(5, 2),
+} as const satisfies Record<string, InstructionSpecBody>;
 
-export const INSTRUCTIONS: Readonly<Record<string, InstructionSpec>> = Object.freeze(
-  Object.fromEntries(list.map((s) => [s.mnemonic, s])),
+/** A Q1ASM mnemonic: a key of the instruction table. */
+export type Mnemonic = keyof typeof TABLE;
+
+/**
+ * Every instruction by mnemonic. A known mnemonic indexes to its spec; any other string (text being
+ * parsed) gives `InstructionSpec | undefined`, so a lookup of user text must handle the unknown case.
+ */
+export type InstructionTable = { readonly [M in Mnemonic]: InstructionSpec } & { readonly [name: string]: InstructionSpec | undefined };
+
+/** Every mnemonic, in table order. */
+export const MNEMONICS: readonly Mnemonic[] = Object.freeze(Object.keys(TABLE) as Mnemonic[]);
+
+export const INSTRUCTIONS: InstructionTable = Object.freeze(
+  Object.fromEntries(MNEMONICS.map((m): [Mnemonic, InstructionSpec] => [m, Object.freeze({ mnemonic: m, ...TABLE[m] })])) as Record<Mnemonic, InstructionSpec>,
 );
+
+/** Every instruction spec, in table order. */
+export const INSTRUCTION_SPECS: readonly InstructionSpec[] = Object.freeze(MNEMONICS.map((m) => INSTRUCTIONS[m]));
+
+const MNEMONIC_SET: ReadonlySet<string> = new Set(MNEMONICS);
+
+/** True when `name` is a mnemonic of the table (exact, lower case). */
+export function isMnemonic(name: string): name is Mnemonic {
+  return MNEMONIC_SET.has(name);
+}
+
+/** "Did you mean …" hint for an unknown mnemonic. */
+export function unknownMnemonicHint(name: string): string {
+  const near = nearest(name, MNEMONICS);
+  return near ? `Did you mean '${near}'? (mnemonics are lower case)` : "See the instruction list in src/q1/instructions.ts.";
+}
 
 /** True when the mnemonic exists in ISA v1 (i.e. has at least one v1 form). */
 export function isV1Mnemonic(s: InstructionSpec): boolean {
@@ -218,6 +255,3 @@ export function q1Cycles(s: InstructionSpec, args: readonly { kind: string }[], 
   }
   return Math.max(1, regsRead) + s.cycles.extra + (taken ? s.cycles.takenExtra : 0);
 }
-
-/** Q1 clock period */
-export const Q1_CYCLE_NS = 4;

@@ -4,6 +4,7 @@
  * so a 16k-line program parses in a few ms.
  */
 import { Q1AsmError } from "../core/errors.js";
+import { isMnemonic, unknownMnemonicHint, type Mnemonic } from "./instructions.js";
 import type { Instruction, Operand } from "./types.js";
 
 export interface ParsedOperand {
@@ -135,7 +136,7 @@ function parseOperands(text: string, p: number, to: number, line: number, from: 
 }
 
 /** Classify one operand token: R<n>, @label, decimal/hex immediate, or $alias. */
-export function parseOperand(tok: string, line: number, column: number, defines: ReadonlyMap<string, string>): Operand {
+function parseOperand(tok: string, line: number, column: number, defines: ReadonlyMap<string, string>): Operand {
   const c0 = tok.charCodeAt(0);
   if (c0 === DOLLAR) {
     const value = defines.get(tok.slice(1));
@@ -187,7 +188,7 @@ function allIdent(s: string): boolean {
 }
 
 /** Decimal or 0x-hex integer with optional sign; null if malformed. */
-export function parseInteger(tok: string): number | null {
+function parseInteger(tok: string): number | null {
   let i = 0;
   let sign = 1;
   const c0 = tok.charCodeAt(0);
@@ -248,15 +249,23 @@ function parseDirective(text: string, p: number, to: number, line: number, from:
   return row;
 }
 
-/** Rows as an (unresolved) instruction list, directive lines dropped; prints back with printProgram. */
+/**
+ * Rows as an (unresolved) instruction list, directive lines dropped; prints back with printProgram.
+ * Mnemonics are checked against the instruction table (operands are not: that is the assembler's job).
+ */
 export function toInstructions(parsed: ParsedProgram): Instruction[] {
   const out: Instruction[] = [];
   for (const r of parsed.rows) {
     if (r.directive) continue;
-    const ins: Instruction = { mnemonic: r.mnemonic?.name ?? "", args: r.operands.map((o) => o.operand), line: r.line };
+    const ins: Instruction = { mnemonic: r.mnemonic ? tableMnemonic(r.mnemonic, r.line) : "", args: r.operands.map((o) => o.operand), line: r.line };
     if (r.label) ins.label = r.label.name;
     if (r.comment !== undefined) ins.comment = r.comment;
     out.push(ins);
   }
   return out;
+}
+
+function tableMnemonic(m: { name: string; column: number }, line: number): Mnemonic {
+  if (isMnemonic(m.name)) return m.name;
+  throw new Q1AsmError("UNKNOWN_MNEMONIC", `Unknown instruction '${m.name}'.`, line, m.column, { hint: unknownMnemonicHint(m.name) });
 }

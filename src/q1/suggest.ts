@@ -1,5 +1,5 @@
 /** Cheap "did you mean" for error hints: nearest candidate by edit distance (only on error paths). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const n = b.length;
   let prev = new Array<number>(n + 1);
   let cur = new Array<number>(n + 1);

@@ -1,3 +1,5 @@
+import type { Mnemonic } from "./instructions.js";
+
 /**
  * Q1ASM program representation shared by the compiler (which builds programs as instruction lists)
  * and the emulator / assembler (which parses text back into the same shape).
@@ -10,8 +12,8 @@ export type Operand =
 export interface Instruction {
   /** label defined on this line (without the trailing colon), if any */
   label?: string;
-  /** mnemonic, lower case; "" for an empty separator row (prints as a blank line, not an instruction) */
-  mnemonic: string;
+  /** mnemonic from the instruction table; "" for an empty separator row (prints as a blank line, not an instruction) */
+  mnemonic: Mnemonic | "";
   args: Operand[];
   comment?: string;
   /** 1-based source line, when parsed from text */

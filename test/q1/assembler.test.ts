@@ -104,12 +104,12 @@ describe("assemble", () => {
 describe("assembleInstructions", () => {
   const prog: Instruction[] = [
     { mnemonic: "move", args: [imm(3), reg(0)], comment: "iterator" },
-    { label: "loop0", mnemonic: "" },
+    { label: "loop0", mnemonic: "", args: [] },
     { mnemonic: "play", args: [imm(0), imm(1), imm(4)] },
     { mnemonic: "", args: [] },
     { mnemonic: "loop", args: [reg(0), lbl("loop0")] },
     { mnemonic: "stop", args: [] },
-  ].map((i) => ({ args: [], ...i }));
+  ];
 
   it("validates and resolves a compiler-built list without a text round trip", () => {
     const p = assembleInstructions(prog, { moduleType: "QCM" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Q1AsmError } from "../../src/core/errors.js";
 import { assemble } from "../../src/q1/assembler.js";
-import { INSTRUCTIONS, formFor, q1Cycles, type OperandForm, type OperandSlot } from "../../src/q1/instructions.js";
+import { INSTRUCTIONS, INSTRUCTION_SPECS, formFor, q1Cycles, type OperandForm, type OperandSlot } from "../../src/q1/instructions.js";
 import { formatOperand } from "../../src/q1/print.js";
 import type { Operand } from "../../src/q1/types.js";
 
@@ -28,7 +28,7 @@ function codeOf(src: string, isa: 1 | 2): string {
   try { assemble(src, { isa }); return "OK"; } catch (e) { return e instanceof Q1AsmError ? e.code : String(e); }
 }
 
-const cases = Object.values(INSTRUCTIONS).filter((s) => !s.undocumented).flatMap((spec) =>
+const cases = INSTRUCTION_SPECS.filter((s) => !s.undocumented).flatMap((spec) =>
   spec.forms.map((f, i) => ({ name: `${spec.mnemonic} form ${i} (${f.isa})`, m: spec.mnemonic, f, isa: (f.isa === "v2" ? 2 : 1) as 1 | 2 })),
 );
 
@@ -46,47 +46,47 @@ describe("INSTRUCTIONS table", () => {
   });
 
   it("classifies real-time instructions, duration slots and parameter updates", () => {
-    const rt = Object.values(INSTRUCTIONS).filter((s) => s.realTime).map((s) => s.mnemonic);
+    const rt = INSTRUCTION_SPECS.filter((s) => s.realTime).map((s) => s.mnemonic);
     expect(rt).toContain("wait");
     expect(rt).not.toContain("set_awg_gain");
-    expect(INSTRUCTIONS.play!.durationSlot).toBe(2);
-    expect(INSTRUCTIONS.acquire_weighed!.durationSlot).toBe(4);
-    expect(INSTRUCTIONS.wait!.durationSlot).toBe(0);
-    expect(INSTRUCTIONS.set_cond!.durationSlot).toBe(null);
-    expect(INSTRUCTIONS.wait_trigger!.forms.map((f) => f.durationSlot)).toEqual([1, null]);
-    expect(Object.values(INSTRUCTIONS).filter((s) => s.updatesParams).map((s) => s.mnemonic).sort()).toEqual(
+    expect(INSTRUCTIONS.play.durationSlot).toBe(2);
+    expect(INSTRUCTIONS.acquire_weighed.durationSlot).toBe(4);
+    expect(INSTRUCTIONS.wait.durationSlot).toBe(0);
+    expect(INSTRUCTIONS.set_cond.durationSlot).toBe(null);
+    expect(INSTRUCTIONS.wait_trigger.forms.map((f) => f.durationSlot)).toEqual([1, null]);
+    expect(INSTRUCTION_SPECS.filter((s) => s.updatesParams).map((s) => s.mnemonic).sort()).toEqual(
       ["acquire", "acquire_digital", "acquire_timetags", "acquire_ttl", "acquire_weighed", "acquire_weighted", "play", "upd_param"]);
-    expect(INSTRUCTIONS.set_freq!.class).toBe("param");
-    expect(INSTRUCTIONS.add!.class).toBe("arith");
-    expect(INSTRUCTIONS.loop!.class).toBe("control");
+    expect(INSTRUCTIONS.set_freq.class).toBe("param");
+    expect(INSTRUCTIONS.add.class).toBe("arith");
+    expect(INSTRUCTIONS.loop.class).toBe("control");
   });
 
   it("finds the form (and RT duration slot) by operand count", () => {
-    expect(formFor(INSTRUCTIONS.wait_trigger!, 2)?.durationSlot).toBe(1);
-    expect(formFor(INSTRUCTIONS.wait_trigger!, 1)?.durationSlot).toBe(null);
-    expect(formFor(INSTRUCTIONS.jge!, 1, 1)).toBe(undefined);
-    expect(formFor(INSTRUCTIONS.jge!, 1, 2)?.isa).toBe("v2");
+    expect(formFor(INSTRUCTIONS.wait_trigger, 2)?.durationSlot).toBe(1);
+    expect(formFor(INSTRUCTIONS.wait_trigger, 1)?.durationSlot).toBe(null);
+    expect(formFor(INSTRUCTIONS.jge, 1, 1)).toBe(undefined);
+    expect(formFor(INSTRUCTIONS.jge, 1, 2)?.isa).toBe("v2");
   });
 
   it("computes Q1 cycle costs per section 4.3", () => {
     const R = { kind: "reg" }, I = { kind: "imm" };
-    expect(q1Cycles(INSTRUCTIONS.add!, [R, I, R]) * 4).toBe(12);
-    expect(q1Cycles(INSTRUCTIONS.add!, [R, R, R]) * 4).toBe(16);
-    expect(q1Cycles(INSTRUCTIONS.not!, [I, R]) * 4).toBe(12);
-    expect(q1Cycles(INSTRUCTIONS.jmp!, [I]) * 4).toBe(16);
-    expect(q1Cycles(INSTRUCTIONS.jge!, [R, I, I], true) * 4).toBe(24);
-    expect(q1Cycles(INSTRUCTIONS.jlt!, [R, I, I], false) * 4).toBe(12);
-    expect(q1Cycles(INSTRUCTIONS.loop!, [R, I], true) * 4).toBe(24);
-    expect(q1Cycles(INSTRUCTIONS.loop!, [R, I], false) * 4).toBe(12);
-    expect(q1Cycles(INSTRUCTIONS.move!, [I, R]) * 4).toBe(4);
-    expect(q1Cycles(INSTRUCTIONS.play!, [I, I, I]) * 4).toBe(4);
-    expect(q1Cycles(INSTRUCTIONS.play!, [R, R, I]) * 4).toBe(8);
-    expect(q1Cycles(INSTRUCTIONS.set_awg_gain!, [I, I]) * 4).toBe(4);
-    expect(q1Cycles(INSTRUCTIONS.upd_thres!, [I, I, I]) * 4).toBe(8);
-    expect(q1Cycles(INSTRUCTIONS.fb_pull_data!, [R, R]) * 4).toBe(8);
-    expect(q1Cycles(INSTRUCTIONS.mulu32!, [R, I, R, R]) * 4).toBe(24);
-    expect(q1Cycles(INSTRUCTIONS.mulu32l!, [R, I, R]) * 4).toBe(20);
-    expect(q1Cycles(INSTRUCTIONS.mulu16!, [R, I, R]) * 4).toBe(12);
+    expect(q1Cycles(INSTRUCTIONS.add, [R, I, R]) * 4).toBe(12);
+    expect(q1Cycles(INSTRUCTIONS.add, [R, R, R]) * 4).toBe(16);
+    expect(q1Cycles(INSTRUCTIONS.not, [I, R]) * 4).toBe(12);
+    expect(q1Cycles(INSTRUCTIONS.jmp, [I]) * 4).toBe(16);
+    expect(q1Cycles(INSTRUCTIONS.jge, [R, I, I], true) * 4).toBe(24);
+    expect(q1Cycles(INSTRUCTIONS.jlt, [R, I, I], false) * 4).toBe(12);
+    expect(q1Cycles(INSTRUCTIONS.loop, [R, I], true) * 4).toBe(24);
+    expect(q1Cycles(INSTRUCTIONS.loop, [R, I], false) * 4).toBe(12);
+    expect(q1Cycles(INSTRUCTIONS.move, [I, R]) * 4).toBe(4);
+    expect(q1Cycles(INSTRUCTIONS.play, [I, I, I]) * 4).toBe(4);
+    expect(q1Cycles(INSTRUCTIONS.play, [R, R, I]) * 4).toBe(8);
+    expect(q1Cycles(INSTRUCTIONS.set_awg_gain, [I, I]) * 4).toBe(4);
+    expect(q1Cycles(INSTRUCTIONS.upd_thres, [I, I, I]) * 4).toBe(8);
+    expect(q1Cycles(INSTRUCTIONS.fb_pull_data, [R, R]) * 4).toBe(8);
+    expect(q1Cycles(INSTRUCTIONS.mulu32, [R, I, R, R]) * 4).toBe(24);
+    expect(q1Cycles(INSTRUCTIONS.mulu32l, [R, I, R]) * 4).toBe(20);
+    expect(q1Cycles(INSTRUCTIONS.mulu16, [R, I, R]) * 4).toBe(12);
   });
 
   it("accepts the undocumented newest mnemonics with any operands", () => {
@@ -102,7 +102,7 @@ describe.each(cases)("operand rules: $name", ({ m, f, isa }) => {
   });
 
   it("rejects one operand too many", () => {
-    const forms = INSTRUCTIONS[m]!.forms.map((x) => x.operands.length);
+    const forms = INSTRUCTIONS[m].forms.map((x) => x.operands.length);
     if (forms.includes(ops.length + 1)) return; // another form takes that count
     expect(codeOf(text(m, [...ops, { kind: "imm", value: 4 }]), isa)).toBe("BAD_OPERAND_COUNT");
   });

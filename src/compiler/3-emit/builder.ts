@@ -4,6 +4,7 @@
  * sub-4 ns gaps folded into the previous real-time instruction's duration.
  */
 import { TimingError } from "../../core/errors.js";
+import type { Mnemonic } from "../../q1/instructions.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
 import { RegisterAllocator } from "./registers.js";
 
@@ -43,7 +44,7 @@ export class ProgramBuilder {
   }
 
   /** Classical / parameter instruction: no real-time duration. */
-  emit(mnemonic: string, args: Operand[], comment: string | undefined, by: OpRef): Instruction {
+  emit(mnemonic: Mnemonic, args: Operand[], comment: string | undefined, by: OpRef): Instruction {
     // one object shape for every instruction (label and comment always present) keeps readers monomorphic
     const ins: Instruction = { label: this.pendingLabel, mnemonic, args, comment: comment || undefined };
     this.pendingLabel = undefined;
@@ -54,7 +55,7 @@ export class ProgramBuilder {
   }
 
   /** Real-time instruction whose last operand is a duration in ns; advances the clock. */
-  emitRt(mnemonic: string, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
+  emitRt(mnemonic: Mnemonic, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
     args.push(imm(durationNs)); // callers pass a fresh array
     const ins = this.emit(mnemonic, args, comment, by);
     this.nowNs += durationNs;
