@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { ModuleTypeSchema, type ModuleType } from "../core/module-catalog.js";
+import { BIN_MODES, PROTOCOL_NAMES } from "../core/protocols.js";
 
 export { ModuleTypeSchema, type ModuleType };
 
@@ -170,19 +171,10 @@ export const LocalOscillatorSettingsSchema = z.object({
   status: z.boolean(),
 });
 
-export const ProtocolSchema = z.enum([
-  "Trace",
-  "SSBIntegrationComplex",
-  "ThresholdedAcquisition",
-  "NumericalSeparatedWeightedIntegration",
-  "NumericalWeightedIntegration",
-  "WeightedIntegratedSeparated",
-  "WeightedThresholdedAcquisition",
-  "TriggerCount",
-  "ThresholdedTriggerCount",
-]);
+/** Acquisition protocols and bin modes: the names of the protocol table (core/protocols.ts). */
+export const ProtocolSchema = z.enum(PROTOCOL_NAMES);
 export type Protocol = z.infer<typeof ProtocolSchema>;
-export const BinModeSchema = z.enum(["average", "append", "sum", "distribution", "first"]);
+export const BinModeSchema = z.enum(BIN_MODES);
 export type BinMode = z.infer<typeof BinModeSchema>;
 
 /**

@@ -8,7 +8,8 @@ import { InstrumentError, Q1ForgeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { SequencerStatus } from "../instruments/reply-parse.js";
 import type { TransportOptions } from "../instruments/transport.js";
-import { findEntry, shapeAcquisition, type AcquisitionData } from "./acquisitions.js";
+import { sequencerIntegrationLength } from "../contract/acquisition-results.js";
+import { completeAcquisition, type AcquisitionData } from "./acquisitions.js";
 import { prepareModule } from "./apply-settings.js";
 import { LazyCache } from "./lazy-cache.js";
 import { VirtualLocalOscillator, type LocalOscillatorDriver } from "./local-oscillator.js";
@@ -241,8 +242,7 @@ export class InstrumentCoordinator {
         if (!mod) throw new InstrumentError("ACQUISITION_MISSING", `acquisition channel "${ch}" refers to module ${l.module} of cluster ${l.cluster}, which the schedule does not use`, { path: `acquisitions/${ch}` });
         const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
         if (!raw.has(key)) raw.set(key, await this.driver(l.cluster).acquisitions(mod.slot, l.sequencer));
-        const integration = mod.sequencers[`seq${l.sequencer}`]?.settings.integration_length_acq ?? null;
-        out[ch] = shapeAcquisition(l, findEntry(raw.get(key)!, l), integration);
+        out[ch] = completeAcquisition(l, raw.get(key)!, sequencerIntegrationLength(compiled, l));
       }
       return out;
     });

@@ -3,9 +3,10 @@
  * qblox-instruments get_acquisitions() form. Integration results accumulate per bin; the driver
  * later divides by avg_cnt and by the ADC scale.
  */
+import { MAX_TRACE_SAMPLES } from "../core/protocols.js";
 import type { EmuRawAcquisition, EmuRawScopePath, QbloxAcquisitionEntry } from "./api.js";
 
-export const SCOPE_SAMPLES = 16384;
+export const SCOPE_SAMPLES = MAX_TRACE_SAMPLES;
 
 export class BinStore {
   readonly valid: Uint8Array;

@@ -5,6 +5,7 @@
  * histories are then pruned, keeping memory bounded for arbitrarily long programs.
  */
 import { MODULE_CATALOG, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
+import { DEFAULT_INTEGRATION_LENGTH_NS } from "../core/protocols.js";
 import { BinStore, normaliseAcquisition, SCOPE_SAMPLES, ScopeStore } from "./acquisition.js";
 import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuRunOptions, EmuSequencerResult, QbloxAcquisitionEntry } from "./api.js";
 import { History, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
@@ -17,7 +18,6 @@ import { SequencerEngine, type RtSink } from "./sequencer.js";
 /** DAC/ADC counts, output full scale and scope resolution per type: the module catalog (§5, §6.3, §7.6). */
 type ModuleIo = Pick<ModuleSpec, "dacs" | "adcs" | "outputFullScaleV" | "adcBits" | "binScale" | "isRF">;
 export const MARKERS_PER_MODULE = 4;
-const DEFAULT_INTEGRATION_LENGTH = 1024;
 /** render / acquisition chunk: scratch buffers stay in cache */
 const RENDER_CHUNK_NS = 16_384;
 
@@ -116,7 +116,7 @@ export class ModuleEngine implements RtSink {
     const pos = this.seqs.indexOf(seq);
     const cfg = this.cfgs[pos]!;
     let len = 0;
-    if (op === Op.ACQUIRE) len = seq.params.integration_length_acq ?? DEFAULT_INTEGRATION_LENGTH;
+    if (op === Op.ACQUIRE) len = seq.params.integration_length_acq ?? DEFAULT_INTEGRATION_LENGTH_NS;
     else if (op === Op.ACQUIRE_WEIGHED) len = Math.max(cfg.weights[w0]?.length ?? 0, cfg.weights[w1]?.length ?? 0);
     const a: PendingAcq = { seq: pos, op, acqIndex, bin, w0, w1, start: startNs, end: startNs + len };
     this.lastAcq = a;

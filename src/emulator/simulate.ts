@@ -3,8 +3,9 @@
  * sequencer statuses and acquisitions shaped per `compiled.acquisitions` (quantify's dataset shapes,
  * quantify-backend.md 7.4).
  */
-import type { AcquisitionChannelLayout, CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
-import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel, QbloxAcquisitionEntry } from "./api.js";
+import { findAcquisitionEntry, sequencerIntegrationLength, shapeAcquisition } from "../contract/acquisition-results.js";
+import type { CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
+import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToDriverInput } from "../contract/driver-params.js";
 import { lineLabel, programNotes, type ProgramNotes } from "./labels.js";
@@ -36,14 +37,19 @@ export interface SimModule {
   sequencers: Record<string, EmuSequencerStatus & { endTimeNs: number; errorLine?: number; portClock?: string }>;
 }
 
+/**
+ * One acquisition channel, shaped by the shared shaper (contract/acquisition-results.ts) exactly as
+ * the instrument coordinator shapes it; raw sequence runs list their bins (protocol "raw").
+ */
 export interface SimAcquisition {
   acq_channel: string;
   protocol: string;
   bin_mode: string;
   shape: number[];
   dims: string[];
-  /** row-major values (APPEND: repetition-major); thresholded: 0/1 (−1 for an empty bin); Trace: samples */
+  /** row-major values (APPEND: repetition-major); thresholded: fraction of 1s (−1 for an empty bin); Trace: samples */
   re: Float64Array;
+  /** imaginary parts; zeros for real-valued protocols (protocol table `result: "real"`: thresholded, trigger counts) */
   im: Float64Array;
 }
 
@@ -99,44 +105,8 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
   for (const [channel, layout] of Object.entries(compiled.acquisitions)) {
     const mod = rawByModule.get(`${layout.cluster}/${layout.module}`);
     const seq = mod?.sequencers.find((s) => s.index === layout.sequencer);
-    const entry = seq ? Object.values(seq.acquisitions).find((a) => a.index === layout.qblox_index) : undefined;
-    result.acquisitions[channel] = shapeAcquisition(layout, entry);
+    const r = shapeAcquisition(layout, seq ? findAcquisitionEntry(seq.acquisitions, layout) : undefined, sequencerIntegrationLength(compiled, layout));
+    result.acquisitions[channel] = { acq_channel: r.acq_channel, protocol: r.protocol, bin_mode: r.bin_mode, shape: r.shape, dims: r.dims, re: r.re, im: r.im ?? new Float64Array(r.re.length) };
   }
   return result;
-}
-
-/** Values of one acquisition channel per quantify's protocol rules (7.4 table). */
-export function shapeAcquisition(layout: AcquisitionChannelLayout, entry: QbloxAcquisitionEntry | undefined): SimAcquisition {
-  const size = layout.shape.reduce((a, b) => a * b, 1);
-  const out: SimAcquisition = {
-    acq_channel: layout.acq_channel, protocol: layout.protocol, bin_mode: layout.bin_mode,
-    shape: layout.shape, dims: layout.dims, re: new Float64Array(size).fill(NaN), im: new Float64Array(size).fill(NaN),
-  };
-  if (!entry) return out;
-  if (layout.protocol === "Trace") {
-    const p0 = entry.acquisition.scope["path0"]?.data ?? [], p1 = entry.acquisition.scope["path1"]?.data ?? [];
-    for (let k = 0; k < size; k++) { out.re[k] = p0[k] ?? NaN; out.im[k] = p1[k] ?? NaN; }
-    return out;
-  }
-  const bins = entry.acquisition.bins;
-  const n = Math.max(1, layout.num_acq_indices);
-  const reps = layout.bin_mode === "append" ? Math.max(1, Math.floor(size / n)) : 1;
-  const len = layout.integration_length ?? 1;
-  for (let r = 0; r < reps; r++) {
-    for (let i = 0; i < n && r * n + i < size; i++) {
-      const b = layout.first_bin + i + r * layout.stride, at = r * n + i;
-      const p0 = bins.integration.path0[b] ?? NaN, p1 = bins.integration.path1[b] ?? NaN;
-      switch (layout.protocol) {
-        case "SSBIntegrationComplex": out.re[at] = p0 / len; out.im[at] = p1 / len; break;
-        case "NumericalWeightedIntegration": out.re[at] = p0 + p1; out.im[at] = 0; break;
-        case "ThresholdedAcquisition": case "WeightedThresholdedAcquisition": {
-          const t = bins.threshold[b] ?? NaN;
-          out.re[at] = Number.isNaN(t) ? -1 : t; out.im[at] = 0; break;
-        }
-        case "TriggerCount": case "ThresholdedTriggerCount": out.re[at] = bins.avg_cnt[b] ?? 0; out.im[at] = 0; break;
-        default: out.re[at] = p0; out.im[at] = p1;
-      }
-    }
-  }
-  return out;
 }

@@ -3,6 +3,7 @@
  * the waveform report (plays and acquisition windows) and acquisition results. Samples are summarised
  * (min/max per output, high time per marker), not dumped.
  */
+import { isProtocolName, PROTOCOLS } from "../core/protocols.js";
 import type { SimulationResult, SimWaveformEvent } from "./simulate.js";
 
 const REPORT_KINDS: ReadonlySet<string> = new Set(["play", "acquire", "acquire_weighed", "acquire_ttl"]);
@@ -69,7 +70,8 @@ export function formatSummary(result: SimulationResult, name: string, opts: Summ
   for (const [ch, a] of acqs) {
     const n = a.re.length;
     const vals: string[] = [];
-    for (let k = 0; k < Math.min(n, maxValues); k++) vals.push(complex(a.re[k]!, a.im[k]!));
+    const isReal = isProtocolName(a.protocol) && PROTOCOLS[a.protocol].result === "real";
+    for (let k = 0; k < Math.min(n, maxValues); k++) vals.push(isReal ? real(a.re[k]!) : complex(a.re[k]!, a.im[k]!));
     out.push(`  ${ch}  ${a.protocol}/${a.bin_mode}  shape [${a.shape.join(", ")}]  ${vals.join(" ")}${n > maxValues ? ` … (${n} values)` : ""}`);
   }
   return out.join("\n") + "\n";
@@ -101,6 +103,9 @@ export function summaryJson(result: SimulationResult, name: string): Record<stri
 }
 
 const num = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6))));
+function real(re: number): string {
+  return Number.isNaN(re) ? "NaN" : re.toFixed(6);
+}
 function complex(re: number, im: number): string {
   if (Number.isNaN(re)) return "NaN";
   return `${re.toFixed(6)}${im < 0 ? "-" : "+"}${Math.abs(im).toFixed(6)}j`;
