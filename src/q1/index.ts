@@ -16,3 +16,4 @@ export {
   encodeGain, encodeOffset, decodeGain, encodeFrequency, decodeFrequency, encodePhase, decodePhase, roundHalfEven,
   GAIN_OFFSET_SCALE, NCO_FREQ_STEPS_PER_HZ, NCO_FREQ_LIMIT_STEPS, NCO_PHASE_STEPS_PER_TURN, NCO_PHASE_STEPS_PER_DEG,
 } from "./encodings.js";
+export { Q1AsmError } from "../core/errors.js";
