@@ -1,123 +1,115 @@
 /**
- * compile(): runs the stages in order, collecting per-stage timings and diagnostics.
- *   0 validate inputs → 1 timing → 2 assign → 3 frequencies → 4 waveforms → 5 programs → 6 settings
+ * compile(): the pipeline, declared once as data. Each pass is a pure function of earlier IRs and
+ * the typed hardware model; the pipeline stores its result in the compile state and times it under
+ * its name in `diagnostics.stage_ms` ("<phase>/<pass>"). Verification is an injected option: the
+ * compiler never imports the emulator (src/index.ts passes the emulator's verifier for
+ * `verify: true`).
  */
 import { performance } from "node:perf_hooks";
-import { TimingError } from "../core/errors.js";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { loadHardwareConfig } from "../hardware/load.js";
-import type { HardwareSetup } from "../hardware/setup.js";
+import { HardwareSetup } from "../hardware/setup.js";
 import { parseScheduleDocument } from "../schedule/parse.js";
 import type { ScheduleDocument } from "../schedule/schema.js";
-import type { CompiledSchedule } from "../contract/compiled-schedule.js";
-import { resolveTiming } from "./1-schedule/timing.js";
 import { applyCrosstalk } from "./1-schedule/crosstalk.js";
 import { stackPulses } from "./1-schedule/stacking.js";
-import { assignSequencers } from "./2-plan/sequencers.js";
+import { resolveTiming } from "./1-schedule/timing.js";
+import { planAcquisitions } from "./2-plan/acquisitions.js";
 import { solveFrequencies } from "./2-plan/frequencies.js";
-import { generateWaveforms } from "./3-emit/waveforms.js";
-import { generatePrograms } from "./3-emit/program.js";
-import { buildSettings } from "./3-emit/settings.js";
-import type { CompileWarning } from "./ir/plan.js";
+import { relativeLatencies } from "./2-plan/latency.js";
+import { assignSequencers } from "./2-plan/sequencers.js";
 import { softwareFilter } from "./3-emit/distortion/software.js";
-import type { OpRef } from "./3-emit/builder.js";
-import { verifyCompiled } from "../emulator/verify.js";
+import type { QasmHooks } from "./3-emit/hooks.js";
+import { compiledSchedule } from "./3-emit/output.js";
+import { generatePrograms, type SequencerProgram } from "./3-emit/program.js";
+import { buildSettings, type SettingsResult } from "./3-emit/settings.js";
+import { generateWaveforms } from "./3-emit/waveforms.js";
+import type { TimedSchedule } from "./ir/nodes.js";
+import type { AcqChannelPlan, CompileWarning, FrequencyPlan, ProgramPlan, SequencerPlan, SequencerWaveforms } from "./ir/plan.js";
+
+/** Runs compiled programs (e.g. in the emulator) and throws a typed error naming the operation at fault. */
+export type Verifier = (compiled: CompiledSchedule) => void;
 
 export interface CompileOptions {
   /** "error" (default): a program over the module's instruction memory is a compile error; "warn": a diagnostic */
   instructionLimit?: "error" | "warn";
-  /** run every compiled program in the emulator; runtime errors become compile errors naming the operation */
-  verify?: boolean;
+  /**
+   * Check every compiled program before returning it. The compiler takes the verifier as a function;
+   * the package's root `compile` also accepts `true` for the built-in emulator.
+   */
+  verify?: Verifier | false;
+  /** Q1ASM hooks by the name `sequencer_options.qasm_hook_func` uses */
+  qasmHooks?: QasmHooks;
 }
+
+/** What the passes have produced so far; each pass fills its own field. */
+interface CompileState {
+  readonly scheduleInput: unknown;
+  readonly hardwareInput: unknown;
+  readonly options: CompileOptions;
+  readonly warnings: CompileWarning[];
+  hw?: HardwareSetup;
+  doc?: ScheduleDocument;
+  timed?: TimedSchedule;
+  sequencers?: SequencerPlan[];
+  acqChannels?: AcqChannelPlan[];
+  frequencies?: FrequencyPlan;
+  latencyNs?: number[];
+  waveforms?: SequencerWaveforms[];
+  programs?: SequencerProgram[];
+  settings?: SettingsResult;
+  compiled?: CompiledSchedule;
+}
+
+interface Pass {
+  /** "<phase>/<pass>", the key in diagnostics.stage_ms */
+  name: string;
+  run: (s: CompileState) => void;
+}
+
+/** A field a previous pass must have filled (the pipeline order guarantees it). */
+function need<T>(value: T | undefined): T {
+  return value as T;
+}
+
+function plan(s: CompileState): ProgramPlan {
+  return { timed: need(s.timed), sequencers: need(s.sequencers), acqChannels: need(s.acqChannels), frequencies: need(s.frequencies), latencyNs: need(s.latencyNs) };
+}
+
+export const PIPELINE: readonly Pass[] = [
+  { name: "0-input/hardware", run: (s) => { s.hw = s.hardwareInput instanceof HardwareSetup ? s.hardwareInput : loadHardwareConfig(s.hardwareInput); } },
+  { name: "0-input/schedule", run: (s) => { s.doc = parseScheduleDocument(s.scheduleInput); } },
+  { name: "1-schedule/timing", run: (s) => { s.timed = resolveTiming(need(s.doc)); } },
+  { name: "1-schedule/crosstalk", run: (s) => { s.timed = applyCrosstalk(need(s.timed), need(s.hw)); } },
+  { name: "1-schedule/stacking", run: (s) => { s.timed = stackPulses(need(s.timed)); } },
+  { name: "2-plan/sequencers", run: (s) => { s.sequencers = assignSequencers(need(s.timed), need(s.hw)); } },
+  { name: "2-plan/acquisitions", run: (s) => { s.acqChannels = planAcquisitions(need(s.sequencers), need(s.timed).repetitions); } },
+  { name: "2-plan/frequencies", run: (s) => { s.frequencies = solveFrequencies(need(s.sequencers), need(s.timed), need(s.hw)); } },
+  { name: "2-plan/latency", run: (s) => { s.latencyNs = relativeLatencies(need(s.sequencers), need(s.hw)); } },
+  { name: "3-emit/waveforms", run: (s) => { const hw = need(s.hw); s.waveforms = generateWaveforms(need(s.sequencers), (seq) => softwareFilter(hw, seq.route.portClock)); } },
+  {
+    name: "3-emit/programs",
+    run: (s) => {
+      const opts = { instructionLimit: s.options.instructionLimit ?? "error", qasmHooks: s.options.qasmHooks ?? {} };
+      s.programs = generatePrograms(plan(s), need(s.waveforms), need(s.hw), opts, s.warnings);
+    },
+  },
+  { name: "3-emit/settings", run: (s) => { s.settings = buildSettings(plan(s), need(s.waveforms), need(s.programs), need(s.hw), s.warnings); } },
+];
 
 export function compile(schedule: unknown, hardware: unknown, options: CompileOptions = {}): CompiledSchedule {
+  const state: CompileState = { scheduleInput: schedule, hardwareInput: hardware, options, warnings: [] };
   const stageMs: Record<string, number> = {};
-  const warnings: CompileWarning[] = [];
-  let t = performance.now();
-  const lap = (name: string): void => {
-    const now = performance.now();
-    stageMs[name] = Math.round((now - t) * 1000) / 1000;
-    t = now;
-  };
-
-  const hw: HardwareSetup = isHardwareSetup(hardware) ? hardware : loadHardwareConfig(hardware);
-  const doc: ScheduleDocument = parseScheduleDocument(schedule);
-  lap("0-validate");
-  const timed = stackPulses(applyCrosstalk(resolveTiming(doc), hw));
-  lap("1-timing");
-  const assigned = assignSequencers(timed, hw);
-  lap("2-assign");
-  const freqs = solveFrequencies(assigned, hw);
-  lap("3-frequencies");
-  const waves = generateWaveforms(assigned, (seq) => softwareFilter(hw, seq.route.portClock));
-  lap("4-waveforms");
-  const latency = relativeLatencies(assigned.sequencers.map((s) => s.route.portClock), hw);
-  const programs = generatePrograms(assigned, freqs, waves, {
-    latencyNs: (pc) => latency.get(pc) ?? 0,
-    instructionLimit: options.instructionLimit ?? "error",
-    warnings,
-    markerDebug: (seq) => hw.model.channel(seq.cluster, seq.slot, seq.route.channelName).markerDebugModeEnable,
-    qasmHookName: (seq) => hw.model.portClock(seq.route.portClock).qasmHookFunc,
-    rfOutputOn: (seq) => seq.spec.isRF && (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true),
-  });
-  lap("5-program");
-  const settings = buildSettings(assigned, freqs, waves, programs, hw, warnings);
-  lap("6-settings");
-
-  const resources = assigned.sequencers.map((seq) => {
-    const prog = programs.get(seq.key)!;
-    const bins = assigned.acqChannels.filter((c) => c.sequencerKey === seq.key).reduce((n, c) => n + c.numBins, 0);
-    return {
-      cluster: seq.cluster,
-      module: seq.moduleName,
-      sequencer: seq.index,
-      port_clock: seq.route.portClock,
-      instructions: prog.builder.count,
-      instruction_limit: seq.spec.maxInstructions,
-      waveform_samples: waves.bySequencer.get(seq.key)!.totalSamples,
-      waveform_sample_limit: seq.spec.waveformSampleLimit,
-      registers: prog.registersUsed,
-      register_limit: seq.spec.registers,
-      bins,
-      bin_limit: seq.spec.maxBins,
-    };
-  });
-  const compiled: CompiledSchedule = {
-    format: "q1forge.compiled-schedule",
-    version: 1,
-    name: timed.name,
-    repetitions: timed.repetitions,
-    repetition_duration_ns: timed.durationNs,
-    clusters: settings.clusters,
-    local_oscillators: settings.localOscillators,
-    acquisitions: settings.acquisitions,
-    diagnostics: { warnings, stage_ms: stageMs, resources },
-  };
+  for (const pass of PIPELINE) {
+    const t0 = performance.now();
+    pass.run(state);
+    stageMs[pass.name] = Math.round((performance.now() - t0) * 1000) / 1000;
+  }
+  const compiled = compiledSchedule(plan(state), need(state.waveforms), need(state.programs), need(state.settings), state.warnings, stageMs);
   if (options.verify) {
-    // Source map: program line (1-based) → the operation that emitted it.
-    const byModuleSeq = new Map<string, OpRef[]>();
-    for (const seq of assigned.sequencers) byModuleSeq.set(`${seq.moduleName}/${seq.index}`, programs.get(seq.key)!.builder.sources);
-    verifyCompiled(compiled, (module, sequencer, line) => byModuleSeq.get(`${module}/${sequencer}`)?.[line - 1] ?? null);
-    lap("7-verify");
+    const t0 = performance.now();
+    options.verify(compiled);
+    stageMs["4-verify"] = Math.round((performance.now() - t0) * 1000) / 1000;
   }
   return compiled;
-}
-
-function isHardwareSetup(x: unknown): x is HardwareSetup {
-  return typeof x === "object" && x !== null && typeof (x as { routeFor?: unknown }).routeFor === "function";
-}
-
-/** Latency corrections made relative (reference 3.1 f.2): subtract the minimum over used port-clocks. */
-function relativeLatencies(portClocks: string[], hw: HardwareSetup): Map<string, number> {
-  const ns = new Map<string, number>();
-  for (const pc of portClocks) {
-    const s = hw.model.portClock(pc).latencyCorrectionS;
-    const v = Math.round(s * 1e9);
-    if (Math.abs(s * 1e9 - v) > 0.0011) {
-      throw new TimingError("OFF_GRID", `latency_corrections for ${pc} is ${s} s, not a multiple of 1 ns`, { path: `/hardware_options/latency_corrections/${pc}`, hint: "use whole nanoseconds, e.g. 8e-9" });
-    }
-    ns.set(pc, v);
-  }
-  const min = ns.size > 0 ? Math.min(...ns.values()) : 0;
-  for (const [pc, v] of ns) ns.set(pc, v - min);
-  return ns;
 }

@@ -75,38 +75,3 @@ export interface AcquisitionOp extends OnPortClock {
 }
 
 export type ScheduleOp = WaveformPulse | VoltageOffsetOp | MarkerPulseOp | IdlePulseOp | ClockOp | AcquisitionOp;
-
-/** One primitive operation placed at an absolute time. */
-export interface TimedOp {
-  kind: "op";
-  /** absolute start in ns from the start of the repetition (inside loops: first iteration) */
-  startNs: number;
-  op: ScheduleOp;
-  /** labels of the labelled schedulables it sits in, outermost first: "m0", nested "sub/m0"; absent when none is labelled */
-  label?: string;
-}
-
-/** A LoopOperation: body executes `repetitions` times back to back. */
-export interface TimedLoop {
-  kind: "loop";
-  startNs: number;
-  repetitions: number;
-  bodyDurationNs: number;
-  body: TimedNode[];
-  name: string;
-  path: string;
-  /** label path of the LoopOperation's schedulable */
-  label?: string;
-}
-
-export type TimedNode = TimedOp | TimedLoop;
-
-export interface TimedSchedule {
-  name: string;
-  repetitions: number;
-  /** duration of one repetition, ns */
-  durationNs: number;
-  clocks: Record<string, ClockResource>;
-  /** sorted by startNs; ties keep schedule order (stable) */
-  nodes: TimedNode[];
-}

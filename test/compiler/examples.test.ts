@@ -1,7 +1,7 @@
 /** The four example hardware configs, each compiled (and verified in the emulator) with its matching example schedule. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compiler/index.js";
+import { compile } from "../../src/compile.js";
 import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { lines, moduleSettings, seqOf } from "./options-helpers.js";
 

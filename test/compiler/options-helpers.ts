@@ -1,5 +1,5 @@
 /** Small builders for the hardware-options tests (options-*.test.ts). */
-import { compile } from "../../src/compiler/index.js";
+import { compile, type CompileOptions } from "../../src/compiler/index.js";
 import type { CompiledSchedule, CompiledSequencer, ModuleSettings } from "../../src/contract/compiled-schedule.js";
 import { Q1ForgeError } from "../../src/core/errors.js";
 
@@ -58,9 +58,9 @@ export function moduleSettings(c: CompiledSchedule, module: string, cluster = "c
 }
 
 /** The Q1ForgeError thrown by compile, as {code, message, path} for exact comparisons. */
-export function compileError(sched: unknown, hw: unknown): Q1ForgeError {
+export function compileError(sched: unknown, hw: unknown, options: CompileOptions = {}): Q1ForgeError {
   try {
-    compile(sched, hw);
+    compile(sched, hw, options);
   } catch (e) {
     if (e instanceof Q1ForgeError) return e;
     throw e;

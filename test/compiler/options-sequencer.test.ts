@@ -1,7 +1,7 @@
 /** Sequencer options, Q1ASM hooks, multiplexing, real mode, QRC and config versions. */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
-import { registerQasmHook, unregisterQasmHook, type QasmHookContext } from "../../src/compiler/3-emit/hooks.js";
+import type { QasmHook, QasmHookContext } from "../../src/compiler/3-emit/hooks.js";
 import type { Instruction } from "../../src/q1/types.js";
 import { HEADER, compileError, config, lines, moduleSettings, schedule, seqOf, simultaneous, square, ssb } from "./options-helpers.js";
 
@@ -26,44 +26,49 @@ describe("sequencer_options", () => {
   });
 });
 
-describe("Q1ASM hook (qasm_hook_func)", () => {
-  afterEach(() => { unregisterQasmHook("nop-before-stop"); });
+describe("Q1ASM hook (qasm_hook_func, passed as compile option qasmHooks)", () => {
+  const hooked = qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "nop-before-stop" } } });
+  const hooks = (fn: QasmHook) => ({ qasmHooks: { "nop-before-stop": fn } });
   it("edits the sequencer's instruction list and gets module and port-clock info", () => {
     let seen: QasmHookContext | null = null;
-    registerQasmHook("nop-before-stop", (ins: Instruction[], ctx) => {
+    const c = compile(pulse, hooked, hooks((ins: Instruction[], ctx) => {
       seen = ctx;
       return [...ins.slice(0, -1), { mnemonic: "nop", args: [], comment: "added by hook" }, ins[ins.length - 1]!];
-    });
-    const c = compile(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "nop-before-stop" } } }));
-    expect(lines(seqOf(c, "cluster0_module1", "q0:mw-q0.01").sequence.program).slice(-3)).toEqual(["loop R0,@start", "nop", "stop"]);
+    }));
+    const s = seqOf(c, "cluster0_module1", "q0:mw-q0.01");
+    expect(lines(s.sequence.program).slice(-3)).toEqual(["loop R0,@start", "nop", "stop"]);
     expect(seen).toEqual({ cluster: "cluster0", moduleName: "cluster0_module1", moduleType: "QCM", sequencer: 0, portClock: "q0:mw-q0.01" });
     expect(c.diagnostics.resources[0]!.instructions).toBe(13);
+    // the source map follows the kept instructions; the hook's own line belongs to no operation
+    const map = s.source_map!;
+    expect(map.lines).toHaveLength(s.sequence.program.split("\n").filter((l) => l.trim() !== "").length);
+    expect(map.lines.at(-2)).toBe(-1);
+    expect(map.operations.map((o) => o.name)).toEqual(["SquarePulse"]);
   });
   it("a hook that breaks the program or throws → QASM_HOOK_FAILED naming the hook and port-clock", () => {
-    registerQasmHook("nop-before-stop", (ins) => ins.slice(0, -1)); // drops the final stop
-    const e = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "nop-before-stop" } } }));
+    const e = compileError(pulse, hooked, hooks((ins) => ins.slice(0, -1))); // drops the final stop
     expect(e.code).toBe("QASM_HOOK_FAILED");
     expect(e.message).toContain('Q1ASM hook "nop-before-stop" failed for cluster0_module1.seq0 (q0:mw-q0.01)');
     expect(e.message).toContain("stop");
     expect(e.path).toBe("/hardware_options/sequencer_options/q0:mw-q0.01/qasm_hook_func");
-    unregisterQasmHook("nop-before-stop");
-    registerQasmHook("nop-before-stop", (ins) => {
+    const e2 = compileError(pulse, hooked, hooks((ins) => {
       const a = ins[ins.length - 2]!.args[0]!;
       (a as { index: number }).index = 5; // operands are frozen: mutating throws
       return ins;
-    });
-    const e2 = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "nop-before-stop" } } }));
+    }));
     expect(e2.code).toBe("QASM_HOOK_FAILED");
     expect(e2.message).toContain("TypeError");
   });
-  it("an unregistered name → UNKNOWN_QASM_HOOK listing the registered hooks", () => {
-    registerQasmHook("nop-before-stop", (ins) => ins);
-    const e = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "missing" } } }));
+  it("a name not passed → UNKNOWN_QASM_HOOK listing the hooks passed", () => {
+    const e = compileError(pulse, qcm({ sequencer_options: { "q0:mw-q0.01": { qasm_hook_func: "missing" } } }), hooks((ins) => ins));
     expect([e.code, e.message, e.hint]).toEqual([
       "UNKNOWN_QASM_HOOK",
-      "sequencer_options.qasm_hook_func of q0:mw-q0.01 names 'missing', which is not a registered Q1ASM hook",
-      'register it with registerQasmHook("missing", fn) before compiling; registered hooks: nop-before-stop',
+      "sequencer_options.qasm_hook_func of q0:mw-q0.01 names 'missing', which is not among the Q1ASM hooks passed to compile()",
+      'pass it as compile(schedule, hardware, { qasmHooks: { "missing": fn } }); hooks passed: nop-before-stop',
     ]);
+  });
+  it("hooks do not leak between compilations: the same name without the option is unknown", () => {
+    expect(compileError(pulse, hooked).code).toBe("UNKNOWN_QASM_HOOK");
   });
 });
 

@@ -8,30 +8,33 @@ import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
 import { assignSequencers } from "../../src/compiler/2-plan/sequencers.js";
 import { solveFrequencies } from "../../src/compiler/2-plan/frequencies.js";
 import { generateWaveforms } from "../../src/compiler/3-emit/waveforms.js";
-import type { AssignedSchedule, SeqNode, SequencerPlan } from "../../src/compiler/ir/plan.js";
+import type { SequencerPlan } from "../../src/compiler/ir/plan.js";
+import type { IrNode, TimedSchedule } from "../../src/compiler/ir/nodes.js";
+import { planAcquisitions } from "../../src/compiler/2-plan/acquisitions.js";
 import { printProgram } from "../../src/q1/print.js";
 import { imm } from "../../src/q1/types.js";
 import { parseScheduleDocument } from "../../src/schedule/parse.js";
-import type { WaveformPulse } from "../../src/schedule/model.js";
 import { basebandHardware, lines, RESOURCES } from "./fixtures.js";
 import { expectQ1Error } from "../fixtures/bad-input.js";
 
 const sq = (port: string, clock: string, extra: Record<string, unknown> = {}) => ({ type: "SquarePulse", amp: 0.5, duration: "20 ns", port, clock, ...extra });
 
-function assign(schedulables: Record<string, unknown>[], hwOptions: Record<string, unknown> = {}): { assigned: AssignedSchedule; hw: ReturnType<typeof loadHardwareConfig> } {
+interface Assigned { timed: TimedSchedule; sequencers: SequencerPlan[] }
+
+function assign(schedulables: Record<string, unknown>[], hwOptions: Record<string, unknown> = {}): { assigned: Assigned; hw: ReturnType<typeof loadHardwareConfig> } {
   const hw = loadHardwareConfig(basebandHardware(hwOptions));
   const timed = resolveTiming(parseScheduleDocument({ name: "t", resources: RESOURCES, schedulables }));
-  return { assigned: assignSequencers(timed, hw), hw };
+  return { assigned: { timed, sequencers: assignSequencers(timed, hw) }, hw };
 }
 
-function seqOf(a: AssignedSchedule, portClock: string): SequencerPlan {
+function seqOf(a: Assigned, portClock: string): SequencerPlan {
   const s = a.sequencers.find((x) => x.route.portClock === portClock);
   if (!s) throw new Error(`no sequencer for ${portClock}`);
   return s;
 }
 
 /** [startNs, type, name] of each top-level node. */
-function summary(nodes: SeqNode[]): [number, string, string][] {
+function summary(nodes: IrNode[]): [number, string, string][] {
   return nodes.map((n) => (n.kind === "loop" ? [n.startNs, "loop", n.name] : [n.startNs, n.op.type, n.op.name]));
 }
 
@@ -91,33 +94,38 @@ describe("stage 2: assignSequencers", () => {
       name: "t", repetitions: 7, resources: RESOURCES,
       schedulables: [{ operation: { type: "LoopOperation", repetitions: 5, body: { schedulables: [{ operation: acq }] } } }],
     }));
-    const [plan] = assignSequencers(timed, hw).acqChannels;
-    expect(plan).toMatchObject({ channel: "3", binMode: "append", sequencerKey: "cluster0_module2.seq0", qbloxIndex: 0, numAcqIndices: 5, numBins: 35, loopRepetitions: [5], integrationLengthNs: 1000 });
+    const sequencers = assignSequencers(timed, hw);
+    const [plan] = planAcquisitions(sequencers, timed.repetitions);
+    expect(sequencers[plan!.sequencer]!.key).toBe("cluster0_module2.seq0");
+    expect(plan).toMatchObject({ channel: "3", binMode: "append", sequencer: 0, qbloxIndex: 0, numAcqIndices: 5, numBins: 35, loopRepetitions: [5], integrationLengthNs: 1000 });
   });
 });
 
 describe("stage 3: solveFrequencies", () => {
   it("runs a baseband NCO without LO at the clock frequency", () => {
     const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }, { operation: sq("q0:res", "q0.ro") }]);
-    const f = solveFrequencies(assigned, hw);
-    expect(f.bySequencer.get("cluster0_module1.seq0")).toEqual({ ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 });
-    expect(f.bySequencer.get("cluster0_module2.seq0")).toEqual({ ncoEnabled: true, ifHz: 150e6, clockHz: 150e6 });
-    expect([f.externalLos.size, f.moduleLos.size]).toEqual([0, 0]);
+    const f = solveFrequencies(assigned.sequencers, assigned.timed, hw);
+    expect(assigned.sequencers.map((s) => s.key)).toEqual(["cluster0_module1.seq0", "cluster0_module2.seq0"]);
+    expect(f.bySequencer).toEqual([{ ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 }, { ncoEnabled: true, ifHz: 150e6, clockHz: 150e6 }]);
+    expect([f.externalLos.length, f.moduleLos.length]).toEqual([0, 0]);
   });
 
   it("interm_freq 0 disables the NCO", () => {
     const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }], { modulation_frequencies: { "q0:mw-q0.01": { interm_freq: 0 } } });
-    expect(solveFrequencies(assigned, hw).bySequencer.get("cluster0_module1.seq0")).toEqual({ ncoEnabled: false, ifHz: null, clockHz: 100e6 });
+    expect(solveFrequencies(assigned.sequencers, assigned.timed, hw).bySequencer[0]).toEqual({ ncoEnabled: false, ifHz: null, clockHz: 100e6 });
   });
 
   it("interm_freq equal to the clock is accepted without an LO", () => {
     const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }], { modulation_frequencies: { "q0:mw-q0.01": { interm_freq: 100e6 } } });
-    expect(solveFrequencies(assigned, hw).bySequencer.get("cluster0_module1.seq0")).toEqual({ ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 });
+    expect(solveFrequencies(assigned.sequencers, assigned.timed, hw).bySequencer[0]).toEqual({ ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 });
   });
 });
 
 describe("stage 4: generateWaveforms", () => {
-  const pulses = (nodes: SeqNode[]): WaveformPulse[] => nodes.flatMap((n) => (n.kind === "op" && n.op.type !== "VoltageOffset" ? [n.op as WaveformPulse] : []));
+  /** the play of every pulse node of a sequencer, in order (null: too low to play) */
+  const playsOf = (seq: SequencerPlan, w: ReturnType<typeof generateWaveforms>[number]) =>
+    seq.nodes.flatMap((n) => (n.kind === "op" && n.op.type !== "VoltageOffset" ? [w.plays[w.playOfNode[n.id]!] ?? null] : []));
+  const waves = (a: Assigned, seq: SequencerPlan) => generateWaveforms(a.sequencers)[a.sequencers.indexOf(seq)]!;
 
   it("de-duplicates by normalised shape including sign; amplitude goes into exact gains", () => {
     const { assigned } = assign([
@@ -128,11 +136,11 @@ describe("stage 4: generateWaveforms", () => {
       { operation: { type: "RampPulse", name: "down", amp: -0.4, duration: "4 ns", port: "q0:mw", clock: "q0.01" } },
     ]);
     const seq = seqOf(assigned, "q0:mw-q0.01");
-    const w = generateWaveforms(assigned).bySequencer.get(seq.key)!;
+    const w = waves(assigned, seq);
     const data = Object.values(w.waveforms).sort((a, b) => a.index - b.index).map((x) => x.data);
     expect(data).toEqual([new Array(20).fill(1), new Array(30).fill(1), [0, 1 / 3, 2 / 3, 1]]);
     expect(w.totalSamples).toBe(54);
-    expect(pulses(seq.nodes).map((p) => w.playOf(p))).toEqual([
+    expect(playsOf(seq, w)).toEqual([
       { wave0: 0, wave1: 0, gain0: 0.5, gain1: 0 },
       { wave0: 0, wave1: 0, gain0: -0.25, gain1: 0 },
       { wave0: 1, wave1: 1, gain0: 0.1, gain1: 0 },
@@ -144,16 +152,17 @@ describe("stage 4: generateWaveforms", () => {
   it("a complex square amplitude plays two waveforms with I and Q gains", () => {
     const { assigned } = assign([{ operation: sq("q0:mw", "q0.01", { amp: [0.3, -0.2] }) }]);
     const seq = seqOf(assigned, "q0:mw-q0.01");
-    const w = generateWaveforms(assigned).bySequencer.get(seq.key)!;
+    const w = waves(assigned, seq);
     expect(Object.keys(w.waveforms)).toHaveLength(1); // both paths normalise to the same all-ones shape
-    expect(w.playOf(pulses(seq.nodes)[0]!)).toEqual({ wave0: 0, wave1: 0, gain0: 0.3, gain1: -0.2 });
+    expect(playsOf(seq, w)).toEqual([{ wave0: 0, wave1: 0, gain0: 0.3, gain1: -0.2 }]);
   });
 
   it("a pulse below 2/65536 of full scale is not played (null play, no waveform)", () => {
     const { assigned } = assign([{ operation: sq("q0:mw", "q0.01", { name: "quiet", amp: 1e-5 }) }]);
     const seq = seqOf(assigned, "q0:mw-q0.01");
-    const w = generateWaveforms(assigned).bySequencer.get(seq.key)!;
-    expect(w.playOf(pulses(seq.nodes)[0]!)).toBeNull();
+    const w = waves(assigned, seq);
+    expect(playsOf(seq, w)).toEqual([null]);
+    expect(w.plays).toEqual([]);
     expect([Object.keys(w.waveforms).length, w.totalSamples]).toEqual([0, 0]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
 import { Q1ForgeError } from "../../src/core/errors.js";
-import type { TimedLoop, TimedNode, TimedSchedule } from "../../src/schedule/model.js";
+import type { LoopNode as TimedLoop, IrNode as TimedNode, TimedSchedule } from "../../src/compiler/ir/nodes.js";
 import { parseScheduleDocument } from "../../src/schedule/parse.js";
 
 const sq = (duration: string, name: string, extra: Record<string, unknown> = {}) => ({ type: "SquarePulse", name, amp: 0.1, duration, port: "q0:mw", clock: "q0.01", ...extra });
@@ -98,7 +98,7 @@ describe("resolveTiming: composites, nesting, loops", () => {
     const sub = { type: "Schedule", name: "sub", schedulables: [{ label: "x", operation: sq("10 ns", "x") }, { label: "y", operation: sq("20 ns", "y") }] };
     const t = time([{ label: "p", operation: sq("100 ns", "p") }, { label: "s", operation: sub, rel_time: "20 ns" }, { operation: sq("5 ns", "z") }]);
     expect(starts(t.nodes)).toEqual([[0, "p"], [120, "x"], [130, "y"], [150, "z"]]);
-    expect(t.nodes.map((n) => n.label)).toEqual(["p", "s/x", "s/y", undefined]);
+    expect(t.nodes.map((n) => n.label)).toEqual(["p", "s/x", "s/y", null]);
     expect(t.durationNs).toBe(155);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../../src/compiler/index.js";
+import { compile } from "../../src/compile.js";
 import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { simulate } from "../../src/emulator/simulate.js";
 import { verifyCompiled } from "../../src/emulator/verify.js";
@@ -70,10 +70,10 @@ function thrown(fn: () => void): EmulationError {
 }
 
 describe("verify", () => {
-  it("compile(..., {verify: true}) passes on a normal schedule and records the 7-verify stage", () => {
+  it("compile(..., {verify: true}) passes on a normal schedule and records the 4-verify stage", () => {
     const c = compile(SINGLE, hardware(), { verify: true });
-    expect(Object.keys(c.diagnostics.stage_ms)).toContain("7-verify");
-    expect(typeof c.diagnostics.stage_ms["7-verify"]).toBe("number");
+    expect(Object.keys(c.diagnostics.stage_ms)).toContain("4-verify");
+    expect(typeof c.diagnostics.stage_ms["4-verify"]).toBe("number");
   });
 
   it("turns an RT underflow in a tight loop into RT_UNDERFLOW naming the operation and line", () => {

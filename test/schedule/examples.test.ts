@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
-import type { TimedLoop, TimedNode } from "../../src/schedule/model.js";
+import type { LoopNode as TimedLoop, IrNode as TimedNode } from "../../src/compiler/ir/nodes.js";
 import { parseScheduleJson } from "../../src/schedule/parse.js";
 
 const load = (file: string) => {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../compile.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
 import { parseOptions } from "../args.js";
 import { parseJsonText } from "../io.js";

@@ -1,4 +1,4 @@
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../compile.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
 import { UsageError } from "../../core/errors.js";
 import { parseOptions } from "../args.js";

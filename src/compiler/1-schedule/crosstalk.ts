@@ -8,9 +8,10 @@
 import { HardwareConfigError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import type { Complex } from "../../hardware/resolved.js";
-import type { TimedNode, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
-import { isWaveformPulse } from "../3-emit/waveforms.js";
-
+import type { WaveformPulse } from "../../schedule/model.js";
+import type { IrNode, TimedSchedule } from "../ir/nodes.js";
+import { mapLists } from "../ir/walk.js";
+import { isWaveformPulse, pulseHandler } from "../ops/index.js";
 
 export function applyCrosstalk(timed: TimedSchedule, hw: HardwareSetup): TimedSchedule {
   const crosstalk = hw.model.crosstalk;
@@ -18,66 +19,41 @@ export function applyCrosstalk(timed: TimedSchedule, hw: HardwareSetup): TimedSc
   const pcs = crosstalk.portClocks;
   const index = new Map(pcs.map((pc, i) => [pc, i]));
   const C = invert(crosstalk.matrix, pcs.length);
-  const nodes = compensate(timed.nodes, C, index, pcs);
-  return { ...timed, nodes };
-}
-
-function compensate(nodes: TimedNode[], C: Complex[][], index: Map<string, number>, pcs: string[]): TimedNode[] {
-  const out: TimedNode[] = [];
-  for (const node of nodes) {
-    if (node.kind === "loop") { out.push({ ...node, body: compensate(node.body, C, index, pcs) }); continue; }
-    const op = node.op;
-    const i = isWaveformPulse(op) ? index.get(`${op.port}-${op.clock}`) : undefined;
-    if (!isWaveformPulse(op) || i === undefined) { out.push(node); continue; }
-    out.push({ ...node, op: scaled(op, C[i]![i]!, op.port, op.clock) });
-    for (let j = 0; j < pcs.length; j++) {
-      const c = C[i]![j]!;
-      if (j === i || (Math.abs(c.re) < 1e-15 && Math.abs(c.im) < 1e-15)) continue;
-      const pc = pcs[j]!;
-      const dash = pc.indexOf("-");
-      out.push({ ...node, op: scaled({ ...op, name: `${op.name} (crosstalk from ${op.port}-${op.clock})` }, c, pc.slice(0, dash), pc.slice(dash + 1)) });
+  let nextNodeId = timed.nextNodeId;
+  const nodes = mapLists(timed.nodes, (list) => {
+    const out: IrNode[] = [];
+    for (const node of list) {
+      const op = node.kind === "op" ? node.op : null;
+      const i = op && isWaveformPulse(op) ? index.get(`${op.port}-${op.clock}`) : undefined;
+      if (node.kind !== "op" || op === null || !isWaveformPulse(op) || i === undefined) {
+        out.push(node);
+        continue;
+      }
+      out.push({ ...node, op: scaled(op, C[i]![i]!, op.port, op.clock) });
+      for (let j = 0; j < pcs.length; j++) {
+        const c = C[i]![j]!;
+        if (j === i || (Math.abs(c.re) < 1e-15 && Math.abs(c.im) < 1e-15)) continue;
+        const pc = pcs[j]!;
+        const dash = pc.indexOf("-");
+        const copy = { ...op, name: `${op.name} (crosstalk from ${op.port}-${op.clock})` };
+        out.push({ ...node, id: nextNodeId++, op: scaled(copy, c, pc.slice(0, dash), pc.slice(dash + 1)) });
+      }
     }
-  }
-  return out;
+    return out;
+  });
+  return { ...timed, nodes, nextNodeId };
 }
 
-/** The pulse multiplied by complex c and moved to (port, clock). */
+/** The pulse multiplied by complex c (through its handler) and moved to (port, clock). */
 function scaled(op: WaveformPulse, c: Complex, port: string, clock: string): WaveformPulse {
-  const mag = Math.hypot(c.re, c.im);
-  const deg = (Math.atan2(c.im, c.re) * 180) / Math.PI;
-  const real = Math.abs(c.im) < 1e-15;
-  const base = { ...op, port, clock };
-  switch (op.type) {
-    case "SquarePulse":
-      return { ...base, type: "SquarePulse", amp: op.amp * c.re - op.ampImag * c.im, ampImag: op.amp * c.im + op.ampImag * c.re } as WaveformPulse;
-    case "DRAGPulse":
-      return { ...base, type: "DRAGPulse", G_amp: op.G_amp * mag, D_amp: op.D_amp * mag, phase: op.phase + deg } as WaveformPulse;
-    case "GaussPulse":
-      return { ...base, type: "GaussPulse", G_amp: op.G_amp * mag, phase: op.phase + deg } as WaveformPulse;
-    case "SkewedHermitePulse":
-      return { ...base, type: "SkewedHermitePulse", amplitude: op.amplitude * mag, phase: op.phase + deg } as WaveformPulse;
-    case "NumericalPulse": {
-      const im = op.samples_im ?? op.samples_re.map(() => 0);
-      return { ...base, type: "NumericalPulse", samples_re: op.samples_re.map((r, k) => r * c.re - im[k]! * c.im), samples_im: op.samples_re.map((r, k) => r * c.im + im[k]! * c.re) } as WaveformPulse;
-    }
-    default:
-      break;
-  }
-  if (!real) {
+  const result = pulseHandler(op).scale(op as never, c) as WaveformPulse | null;
+  if (result === null) {
     throw new HardwareConfigError("COMPLEX_CROSSTALK_UNSUPPORTED", `crosstalk compensation of "${op.name}" (${op.type}) on ${op.port}-${op.clock} needs a complex coefficient ${c.re}${c.im >= 0 ? "+" : ""}${c.im}i, but ${op.type} is real by construction`, {
       path: op.path,
       hint: "use real crosstalk coefficients for this port-clock, or pulses with a phase (DRAG, Gauss, SkewedHermite) / complex amplitude (SquarePulse, NumericalPulse)",
     });
   }
-  const k = c.re;
-  switch (op.type) {
-    case "RampPulse": return { ...base, type: "RampPulse", amp: op.amp * k, offset: op.offset * k } as WaveformPulse;
-    case "StaircasePulse": return { ...base, type: "StaircasePulse", start_amp: op.start_amp * k, final_amp: op.final_amp * k } as WaveformPulse;
-    case "SoftSquarePulse": return { ...base, type: "SoftSquarePulse", amp: op.amp * k } as WaveformPulse;
-    case "ChirpPulse": return { ...base, type: "ChirpPulse", amp: op.amp * k } as WaveformPulse;
-    case "SuddenNetZeroPulse": return { ...base, type: "SuddenNetZeroPulse", amp_A: op.amp_A * k } as WaveformPulse;
-    default: return base;
-  }
+  return { ...result, port, clock };
 }
 
 /** Gauss-Jordan inverse of a complex matrix with partial pivoting. */

@@ -6,20 +6,24 @@
  * of the active pulses' samples. Crosstalk compensation (stage 1b) relies on this. Each loop body is
  * stacked on its own.
  */
-import type { TimedNode, TimedOp, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
+import type { WaveformPulse } from "../../schedule/model.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
-import { isWaveformPulse } from "../3-emit/waveforms.js";
+import type { IrNode, OpNode, TimedSchedule } from "../ir/nodes.js";
 import { PortClockKeys } from "../ir/port-clock.js";
+import { mapLists } from "../ir/walk.js";
+import { isWaveformPulse } from "../ops/index.js";
 
 export function stackPulses(timed: TimedSchedule): TimedSchedule {
-  const nodes = stackList(timed.nodes, new PortClockKeys());
-  return nodes === timed.nodes ? timed : { ...timed, nodes };
+  const keys = new PortClockKeys();
+  const ids = { next: timed.nextNodeId };
+  const nodes = mapLists(timed.nodes, (list) => (hasOverlap(list, keys) ? stackList(list, keys, ids) : list));
+  return nodes === timed.nodes ? timed : { ...timed, nodes, nextNodeId: ids.next };
 }
 
-interface Placed { node: TimedOp; op: WaveformPulse; start: number; end: number }
+interface Placed { node: OpNode; op: WaveformPulse; start: number; end: number }
 
 /** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
-function hasOverlap(nodes: TimedNode[], keys: PortClockKeys): boolean {
+function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
   const lastEnd = new Map<string, number>();
   for (const n of nodes) {
     if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
@@ -32,47 +36,26 @@ function hasOverlap(nodes: TimedNode[], keys: PortClockKeys): boolean {
   return false;
 }
 
-function stackList(nodes: TimedNode[], keys: PortClockKeys): TimedNode[] {
-  // fast path (the common case): nothing overlaps here, so only loop bodies may need work
-  if (!hasOverlap(nodes, keys)) {
-    let changed = false;
-    const out = nodes.map((n) => {
-      if (n.kind !== "loop") return n;
-      const body = stackList(n.body, keys);
-      if (body === n.body) return n;
-      changed = true;
-      return { ...n, body };
-    });
-    return changed ? out : nodes;
-  }
-  let changed = false;
-  const out: TimedNode[] = [];
+/** One list of siblings (loop bodies are stacked on their own by mapLists). */
+function stackList(nodes: IrNode[], keys: PortClockKeys, ids: { next: number }): IrNode[] {
   const byPortClock = new Map<string, Placed[]>();
   for (const n of nodes) {
-    if (n.kind === "loop") {
-      const body = stackList(n.body, keys);
-      if (body !== n.body) changed = true;
-      out.push(body === n.body ? n : { ...n, body });
-      continue;
-    }
-    if (isWaveformPulse(n.op) && n.op.durationNs > 0) {
-      const pc = keys.key(n.op.port, n.op.clock);
-      const list = byPortClock.get(pc);
-      const p = { node: n, op: n.op, start: n.startNs, end: n.startNs + n.op.durationNs };
-      if (list) list.push(p); else byPortClock.set(pc, [p]);
-    }
-    out.push(n);
+    if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
+    const pc = keys.key(n.op.port, n.op.clock);
+    const list = byPortClock.get(pc);
+    const p = { node: n, op: n.op, start: n.startNs, end: n.startNs + n.op.durationNs };
+    if (list) list.push(p); else byPortClock.set(pc, [p]);
   }
-  const replaced = new Set<TimedNode>();
-  const added: TimedNode[] = [];
+  const replaced = new Set<IrNode>();
+  const added: IrNode[] = [];
   for (const pulses of byPortClock.values()) {
     for (const group of overlappingGroups(pulses)) {
       for (const p of group) replaced.add(p.node);
-      added.push(...rebuild(group));
+      added.push(...rebuild(group, ids));
     }
   }
-  if (replaced.size === 0) return changed ? out : nodes;
-  const merged = [...out.filter((n) => !replaced.has(n)), ...added];
+  if (replaced.size === 0) return nodes;
+  const merged = [...nodes.filter((n) => !replaced.has(n)), ...added];
   return merged.sort((a, b) => a.startNs - b.startNs); // stable (ES2019): ties keep schedule order
 }
 
@@ -94,7 +77,7 @@ function overlappingGroups(pulses: Placed[]): Placed[][] {
   return groups;
 }
 
-function rebuild(group: Placed[]): TimedNode[] {
+function rebuild(group: Placed[], ids: { next: number }): IrNode[] {
   const edges = [...new Set(group.flatMap((p) => [p.start, p.end]))].sort((a, b) => a - b);
   const first = group[0]!.op;
   const name = `stacked ${[...new Set(group.map((p) => p.op.name))].join(" + ")}`;
@@ -104,7 +87,7 @@ function rebuild(group: Placed[]): TimedNode[] {
     if (!s) { s = sampleWaveform(p.op); samples.set(p, s); }
     return s;
   };
-  const out: TimedNode[] = [];
+  const out: IrNode[] = [];
   for (let k = 0; k + 1 < edges.length; k++) {
     const a = edges[k]!, b = edges[k + 1]!;
     const active = group.filter((p) => p.start <= a && p.end >= b);
@@ -131,7 +114,7 @@ function rebuild(group: Placed[]): TimedNode[] {
       if (im) im[len] = im[len - 1]!;
       op = { ...base, type: "NumericalPulse", samples_re: re, samples_im: im, t_samples: re.map((_, i) => i * 1e-9), interpolation: "linear" };
     }
-    out.push({ kind: "op", startNs: a, op });
+    out.push({ kind: "op", id: ids.next++, startNs: a, op, label: group[0]!.node.label });
   }
   return out;
 }

@@ -3,11 +3,12 @@
  * constraint fields default to "after the previously added schedulable" (ref_pt end, ref_pt_new start,
  * rel_time 0), schedulables are processed in topological order of their references, several
  * constraints take the latest start, and the first schedulable starts at 0. Nested schedules are
- * flattened into their parent (offset by their schedulable's start), loops become TimedLoop nodes.
+ * flattened into their parent (offset by their schedulable's start), loops become LoopNode nodes.
  * Only the top level is shifted when a start is negative.
  */
 import { ScheduleError, TimingError } from "../../core/errors.js";
-import type { ScheduleOp, TimedLoop, TimedNode, TimedOp, TimedSchedule } from "../../schedule/model.js";
+import type { ScheduleOp } from "../../schedule/model.js";
+import type { IrNode, LoopNode, OpNode, TimedSchedule } from "../ir/nodes.js";
 import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
 import type { BlockSpec, OperationSpec, PrimitiveSpec, RefPoint, ScheduleDocument, SchedulableSpec, TimingConstraintSpec } from "../../schedule/schema.js";
@@ -15,7 +16,7 @@ import { topologicalOrder } from "../../schedule/timing-order.js";
 
 /** A (sub)schedule timed relative to its own start: nodes sorted by startNs. */
 interface Block {
-  nodes: TimedNode[];
+  nodes: IrNode[];
   durationNs: number;
 }
 
@@ -105,7 +106,7 @@ class TimingResolver {
     }
     let shift = 0;
     if (topLevel) for (let i = 0; i < n; i++) if (abs[i]! < shift) shift = abs[i]!;
-    const nodes: TimedNode[] = [];
+    const nodes: IrNode[] = [];
     let durationNs = 0;
     for (let i = 0; i < n; i++) {
       const t = abs[i]! - shift;
@@ -254,13 +255,15 @@ function labelOf(items: SchedulableSpec[], i: number): string {
   return items[i]!.label ?? `#${i}`;
 }
 
-function emit(out: TimedNode[], r: Resolved, t: number, label: string | undefined): void {
+/** Nodes get id −1 here; resolveTiming numbers the finished tree once (placed copies get their own ids). */
+function emit(out: IrNode[], r: Resolved, t: number, labelOrUndefined: string | undefined): void {
+  const label = labelOrUndefined ?? null;
   if (!("kind" in r)) {
-    out.push(label === undefined ? { kind: "op", startNs: t + r.t0Ns, op: r } : { kind: "op", startNs: t + r.t0Ns, op: r, label });
+    out.push({ kind: "op", id: -1, startNs: t + r.t0Ns, op: r, label });
   } else if (r.kind === "ops") {
-    for (const op of r.ops) out.push({ kind: "op", startNs: t + op.t0Ns, op, label });
+    for (const op of r.ops) out.push({ kind: "op", id: -1, startNs: t + op.t0Ns, op, label });
   } else if (r.kind === "loop") {
-    const loop: TimedLoop = { kind: "loop", startNs: t, repetitions: r.repetitions, bodyDurationNs: r.body.durationNs, body: shifted(r.body.nodes, t, label), name: r.name, path: r.path, label };
+    const loop: LoopNode = { kind: "loop", id: -1, startNs: t, repetitions: r.repetitions, bodyDurationNs: r.body.durationNs, body: shifted(r.body.nodes, t, label), name: r.name, path: r.path, label };
     out.push(loop);
   } else {
     for (const node of shifted(r.block.nodes, t, label)) out.push(node);
@@ -268,15 +271,15 @@ function emit(out: TimedNode[], r: Resolved, t: number, label: string | undefine
 }
 
 /** Copies of `nodes` moved by `offset` ns, labels prefixed with the enclosing schedulable's label. */
-function shifted(nodes: TimedNode[], offset: number, prefix: string | undefined): TimedNode[] {
-  return nodes.map((node): TimedNode => {
-    const label = prefix === undefined ? node.label : node.label === undefined ? prefix : `${prefix}/${node.label}`;
-    if (node.kind === "op") return { kind: "op", startNs: node.startNs + offset, op: node.op, label } satisfies TimedOp;
+function shifted(nodes: IrNode[], offset: number, prefix: string | null): IrNode[] {
+  return nodes.map((node): IrNode => {
+    const label = prefix === null ? node.label : node.label === null ? prefix : `${prefix}/${node.label}`;
+    if (node.kind === "op") return { kind: "op", id: -1, startNs: node.startNs + offset, op: node.op, label } satisfies OpNode;
     return { ...node, startNs: node.startNs + offset, body: shifted(node.body, offset, prefix), label };
   });
 }
 
-function isSorted(nodes: TimedNode[]): boolean {
+function isSorted(nodes: IrNode[]): boolean {
   for (let i = 1; i < nodes.length; i++) if (nodes[i]!.startNs < nodes[i - 1]!.startNs) return false;
   return true;
 }
@@ -294,5 +297,15 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
       hint: "a negative t0 or a nested schedule reaching before its own start cannot be played; shift it with rel_time",
     });
   }
-  return { name: doc.name, repetitions: doc.repetitions ?? 1, durationNs: top.durationNs, clocks: resolver.clocks.clocks, nodes: top.nodes };
+  const nextNodeId = numberNodes(top.nodes, 0);
+  return { name: doc.name, repetitions: doc.repetitions ?? 1, durationNs: top.durationNs, clocks: resolver.clocks.clocks, nodes: top.nodes, nextNodeId };
+}
+
+/** Give every node of the finished tree its id, in document order (loops before their bodies). */
+function numberNodes(nodes: IrNode[], next: number): number {
+  for (const node of nodes) {
+    node.id = next++;
+    if (node.kind === "loop") next = numberNodes(node.body, next);
+  }
+  return next;
 }

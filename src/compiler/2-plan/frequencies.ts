@@ -5,25 +5,33 @@
  */
 import { FrequencyError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import type { TimedSchedule } from "../../schedule/model.js";
-import type { AssignedSchedule, FrequencyPlan, SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
+import type { TimedSchedule } from "../ir/nodes.js";
+import type { FrequencyPlan, SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
 
 export const NCO_LIMIT_HZ = 500e6;
 
-export function solveFrequencies(assigned: AssignedSchedule, hw: HardwareSetup): FrequencyPlan {
-  const plan: FrequencyPlan = { bySequencer: new Map(), externalLos: new Map(), moduleLos: new Map() };
+/** LO frequencies decided so far (insertion order = first use). */
+interface LoState {
+  externalLos: Map<string, number>;
+  moduleLos: Map<string, (number | null)[]>;
+}
+
+export function solveFrequencies(sequencers: readonly SequencerPlan[], timed: TimedSchedule, hw: HardwareSetup): FrequencyPlan {
+  const los: LoState = { externalLos: new Map(), moduleLos: new Map() };
   const loOwner = new Map<string, { freq: number; portClock: string }>();
-  for (const seq of assigned.sequencers) {
-    plan.bySequencer.set(seq.key, sequencerFrequencies(seq, assigned.timed, hw, plan, loOwner));
-  }
-  return plan;
+  const bySequencer = sequencers.map((seq) => sequencerFrequencies(seq, timed, hw, los, loOwner));
+  return {
+    bySequencer,
+    externalLos: [...los.externalLos].map(([name, frequencyHz]) => ({ name, frequencyHz })),
+    moduleLos: [...los.moduleLos].map(([moduleName, frequenciesHz]) => ({ moduleName, frequenciesHz })),
+  };
 }
 
 function sequencerFrequencies(
   seq: SequencerPlan,
   timed: TimedSchedule,
   hw: HardwareSetup,
-  plan: FrequencyPlan,
+  plan: LoState,
   loOwner: Map<string, { freq: number; portClock: string }>,
 ): SequencerFrequencies {
   const route = seq.route;

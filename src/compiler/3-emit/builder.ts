@@ -20,8 +20,10 @@ export interface OpRef {
 
 export class ProgramBuilder {
   readonly instructions: Instruction[] = [];
-  /** the operation each instruction was emitted for (source map: instruction i is program line i + 1) */
-  readonly sources: OpRef[] = [];
+  /** IR node id each instruction was emitted for, −1 for none (source map: instruction i is program line i + 1) */
+  readonly lineNodes: number[] = [];
+  /** the node being emitted; set by the program pass before it emits a node's instructions */
+  currentNode = -1;
   /** executable instructions (rows with a mnemonic) */
   count = 0;
   readonly registers: RegisterAllocator;
@@ -49,7 +51,7 @@ export class ProgramBuilder {
     const ins: Instruction = { label: this.pendingLabel, mnemonic, args, comment: comment || undefined };
     this.pendingLabel = undefined;
     this.instructions.push(ins);
-    this.sources.push(by);
+    this.lineNodes.push(this.currentNode);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
     return ins;
   }
@@ -140,8 +142,4 @@ export class ProgramBuilder {
     this.lastRt = null;
   }
 
-  /** Forget the last real-time instruction (after jumps the previous slot is not adjacent in time). */
-  breakFold(): void {
-    this.lastRt = null;
-  }
 }

@@ -1,61 +1,57 @@
 /**
- * Stage 5: one Q1ASM program per sequencer (reference 4.2–4.8). The skeleton is quantify's; each
- * operation kind is emitted by its strategy in ../strategies.ts.
+ * Q1ASM programs, one per sequencer (reference 4.2–4.8). The skeleton is quantify's; each operation
+ * is emitted by its handler in ../ops/. Output per sequencer: the instruction list, the IR node of
+ * every line (the source map) and the resources used.
  */
 import { Q1ForgeError, ResourceLimitError, TimingError } from "../../core/errors.js";
-import { imm, lbl, reg } from "../../q1/types.js";
-import type { ScheduleOp } from "../../schedule/model.js";
-import { ProgramBuilder, type OpRef } from "./builder.js";
-import { debugMarkers, emitOperation, isParameterOp, isRealTimeIo, markerDefault, type EmitContext, type TimelineItem } from "./strategies.js";
-import { qasmHook } from "./hooks.js";
+import type { HardwareSetup } from "../../hardware/setup.js";
 import { assembleInstructions } from "../../q1/assembler.js";
-import type { Instruction } from "../../q1/types.js";
-import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SeqNode, SequencerPlan, WaveformPlan } from "../ir/plan.js";
+import { imm, lbl, reg, type Instruction } from "../../q1/types.js";
+import type { IrNode } from "../ir/nodes.js";
+import type { AcqChannelPlan, CompileWarning, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
+import { OPS, emitItem, isAcquisition, isWaveformPulse, type EmitContext, type TimelineItem } from "../ops/index.js";
+import { debugMarkers, markerDefault } from "../ops/emit-context.js";
+import { ProgramBuilder, type OpRef } from "./builder.js";
+import { qasmHook, type QasmHooks } from "./hooks.js";
 
+/** Phase 3 program output of one sequencer (plain data). */
 export interface SequencerProgram {
-  key: string;
-  builder: ProgramBuilder;
+  instructions: Instruction[];
+  /** IR node id per program line (index = line − 1), −1 for lines no operation owns */
+  lineNodes: number[];
+  /** executable instructions (rows with a mnemonic) */
+  instructionCount: number;
   registersUsed: number;
 }
 
 export interface ProgramOptions {
-  /** relative latency correction per port-clock, ns */
-  latencyNs: (portClock: string) => number;
-  /** "error" (default) rejects programs over the module's instruction memory; "warn" reports it */
+  /** "error" rejects programs over the module's instruction memory; "warn" reports it */
   instructionLimit: "error" | "warn";
-  warnings: CompileWarning[];
-  rfOutputOn: (seq: SequencerPlan) => boolean;
-  /** marker_debug_mode_enable of the sequencer's channel (reference 3.8) */
-  markerDebug?: (seq: SequencerPlan) => boolean;
-  /** name of the registered Q1ASM hook for the sequencer's port-clock, or null */
-  qasmHookName?: (seq: SequencerPlan) => string | null;
+  qasmHooks: QasmHooks;
 }
 
-export function generatePrograms(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, opts: ProgramOptions): Map<string, SequencerProgram> {
-  const out = new Map<string, SequencerProgram>();
-  const channelsBySeq = new Map<string, AcqChannelPlan[]>();
-  for (const ch of assigned.acqChannels) {
-    const l = channelsBySeq.get(ch.sequencerKey);
-    if (l) l.push(ch); else channelsBySeq.set(ch.sequencerKey, [ch]);
-  }
-  for (const seq of assigned.sequencers) {
-    out.set(seq.key, sequencerProgram(seq, assigned, freqs, waves, channelsBySeq.get(seq.key) ?? [], opts));
-  }
-  return out;
+/** Output aligned with `plan.sequencers`. */
+export function generatePrograms(plan: ProgramPlan, waves: readonly SequencerWaveforms[], hw: HardwareSetup, opts: ProgramOptions, warnings: CompileWarning[]): SequencerProgram[] {
+  const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
+  for (const ch of plan.acqChannels) channelsBySeq[ch.sequencer]!.push(ch);
+  return plan.sequencers.map((seq, i) => sequencerProgram(seq, i, plan, waves[i]!, channelsBySeq[i]!, hw, opts, warnings));
 }
 
 function sequencerProgram(
   seq: SequencerPlan,
-  assigned: AssignedSchedule,
-  freqs: FrequencyPlan,
-  waves: WaveformPlan,
+  i: number,
+  plan: ProgramPlan,
+  waves: SequencerWaveforms,
   channels: AcqChannelPlan[],
+  hw: HardwareSetup,
   opts: ProgramOptions,
+  warnings: CompileWarning[],
 ): SequencerProgram {
   const where = `${seq.key} (${seq.route.portClock})`;
   const b = new ProgramBuilder(where, seq.spec.registers, seq.spec.maxInstructions);
   const header: OpRef = { name: "program header", path: null };
-  const defaultMarker = markerDefault(seq, opts.rfOutputOn(seq));
+  const rfOutputOn = seq.spec.isRF && (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true);
+  const defaultMarker = markerDefault(seq, rfOutputOn);
 
   b.emit("set_mrk", [imm(defaultMarker)], `set markers to ${defaultMarker} (init)`, header);
   b.emitRt("wait_sync", [], 4, undefined, header);
@@ -67,10 +63,10 @@ function sequencerProgram(
     binRegister.set(ch.channel, r);
     b.emit("move", [imm(0), reg(r)], `Initialize acquisition bin_idx for acq_channel ${ch.channel}`, header);
   }
-  const latency = opts.latencyNs(seq.route.portClock);
+  const latency = plan.latencyNs[i]!;
   b.emitRt("wait", [], 4 + latency, `latency correction of 4 + ${latency} ns`, header);
   const repReg = b.registers.allocate({ name: "repetition loop", path: null });
-  b.emit("move", [imm(assigned.timed.repetitions), reg(repReg)], "iterator for loop with label start", header);
+  b.emit("move", [imm(plan.timed.repetitions), reg(repReg)], "iterator for loop with label start", header);
   b.label("start");
   b.emit("reset_ph", [], undefined, header);
   b.emitRt("upd_param", [], 4, undefined, header);
@@ -80,23 +76,24 @@ function sequencerProgram(
   const ctx: EmitContext = {
     b,
     seq,
-    freq: freqs.bySequencer.get(seq.key)!,
-    waves: waves.bySequencer.get(seq.key)!,
+    freq: plan.frequencies.bySequencer[i]!,
+    waves,
     channelOf: new Map(channels.map((c) => [c.channel, c])),
     binRegister,
     defaultMarker,
-    debugMarkers: opts.markerDebug?.(seq) ? debugMarkers(seq) : null,
+    debugMarkers: hw.model.channel(seq.cluster, seq.slot, seq.route.channelName).markerDebugModeEnable ? debugMarkers(seq) : null,
     tempRegisters: null,
     lastGain: null,
     lastPlayEnd: { t: -Infinity, by: null },
     lastAcqStart: { t: -Infinity, by: null },
     lastFreqUpdate: -Infinity,
     lastPhaseUpdate: -Infinity,
-    warnings: opts.warnings,
+    warnings,
   };
   emitNodes(seq.nodes, ctx);
+  b.currentNode = -1;
 
-  const total = assigned.timed.durationNs;
+  const total = plan.timed.durationNs;
   const endRef: OpRef = { name: "end of repetition", path: null };
   if (b.now > total) {
     throw new TimingError("PROGRAM_LONGER_THAN_REPETITION", `the program of ${where} runs until ${b.now} ns, past the end of the repetition at ${total} ns (a parameter operation at the very end needs a 4 ns upd_param)`, {
@@ -112,46 +109,48 @@ function sequencerProgram(
     if (opts.instructionLimit === "error") {
       throw new ResourceLimitError("INSTRUCTION_LIMIT_EXCEEDED", msg, { path: b.limitCrossedBy.path, hint: "wrap repeated blocks in a LoopOperation instead of unrolling them" });
     }
-    opts.warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
+    warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
-  const hookName = opts.qasmHookName?.(seq) ?? null;
-  if (hookName !== null) applyHook(b, seq, hookName);
-  return { key: seq.key, builder: b, registersUsed: b.registers.peak };
+  const program: SequencerProgram = { instructions: b.instructions, lineNodes: b.lineNodes, instructionCount: b.count, registersUsed: b.registers.peak };
+  const hookName = hw.model.portClock(seq.route.portClock).qasmHookFunc;
+  return hookName === null ? program : applyHook(program, seq, hookName, opts.qasmHooks);
 }
 
-/** Replace the builder's instructions by the hook's result, keeping the source map aligned. */
-function applyHook(b: ProgramBuilder, seq: SequencerPlan, name: string): void {
-  const fn = qasmHook(name, seq.route.portClock);
-  const sourceOf = new Map(b.instructions.map((ins, i) => [ins, b.sources[i]!]));
-  const hookRef: OpRef = { name: `qasm_hook_func ${name}`, path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func` };
+/** The program after the hook named in the config, with the source map following the instructions it kept. */
+function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, hooks: QasmHooks): SequencerProgram {
+  const fn = qasmHook(hooks, name, seq.route.portClock);
+  const nodeOf = new Map(program.instructions.map((ins, i) => [ins, program.lineNodes[i]!]));
   let edited: Instruction[];
   try {
-    edited = fn(b.instructions.slice(), { cluster: seq.cluster, moduleName: seq.moduleName, moduleType: seq.moduleType, sequencer: seq.index, portClock: seq.route.portClock });
+    edited = fn(program.instructions.slice(), { cluster: seq.cluster, moduleName: seq.moduleName, moduleType: seq.moduleType, sequencer: seq.index, portClock: seq.route.portClock });
     // The hook's program must still be valid Q1ASM for this module (operands, labels, limits, stop).
     assembleInstructions(edited, { moduleType: seq.moduleType });
   } catch (e) {
     const what = e instanceof Q1ForgeError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     throw new Q1ForgeError("QASM_HOOK_FAILED", `Q1ASM hook "${name}" failed for ${seq.key} (${seq.route.portClock}): ${what}`, {
-      path: hookRef.path,
+      path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func`,
       hint: "the hook must return a valid instruction list; operands are shared and frozen, so replace them instead of mutating",
       cause: e,
     });
   }
-  b.instructions.splice(0, b.instructions.length, ...edited);
-  b.sources.splice(0, b.sources.length, ...edited.map((ins) => sourceOf.get(ins) ?? hookRef));
-  b.count = edited.filter((ins) => ins.mnemonic !== "").length;
+  return {
+    instructions: edited,
+    lineNodes: edited.map((ins) => nodeOf.get(ins) ?? -1),
+    instructionCount: edited.filter((ins) => ins.mnemonic !== "").length,
+    registersUsed: program.registersUsed,
+  };
 }
 
 /** Expand marker pulses into edges, keeping time order (stable). */
-function timeline(nodes: SeqNode[]): TimelineItem[] {
+function timeline(nodes: IrNode[]): TimelineItem[] {
   if (!nodes.some((n) => n.kind === "op" && n.op.type === "MarkerPulse")) return nodes;
   const items: TimelineItem[] = [];
   let needsSort = false;
   for (const n of nodes) {
     if (n.kind === "loop") { items.push(n); continue; }
     if (n.op.type === "MarkerPulse") {
-      items.push({ kind: "marker", startNs: n.startNs, high: true, op: n.op });
-      items.push({ kind: "marker", startNs: n.startNs + n.op.durationNs, high: false, op: n.op });
+      items.push({ kind: "marker", id: n.id, startNs: n.startNs, high: true, op: n.op });
+      items.push({ kind: "marker", id: n.id, startNs: n.startNs + n.op.durationNs, high: false, op: n.op });
       needsSort = true;
     } else items.push(n);
   }
@@ -166,21 +165,27 @@ function timeline(nodes: SeqNode[]): TimelineItem[] {
  * parameter instructions at `t`): that instruction then commits parameters latched just before the
  * loop, so no upd_param (which would take the loop's first 4 ns) is needed.
  */
-function startsWithRealTimeIo(nodes: SeqNode[], t: number, ctx: EmitContext): boolean {
+function startsWithRealTimeIo(nodes: IrNode[], t: number): boolean {
   for (const it of timeline(nodes)) {
     if (it.startNs !== t) return false;
-    if (it.kind === "loop") return startsWithRealTimeIo(it.body, t, ctx);
-    if (isRealTimeIo(it, ctx)) return true;
-    if (!isParameterOp(it)) return false;
+    if (it.kind === "loop") return startsWithRealTimeIo(it.body, t);
+    if (isRealTimeIo(it)) return true;
+    if (!isParameterItem(it)) return false;
   }
   return false;
 }
 
-function opOf(it: TimelineItem): ScheduleOp | null {
-  return it.kind === "op" || it.kind === "marker" ? it.op : null;
+/** A parameter instruction: committed by upd_param or the next play / acquire (reference 3.10). */
+function isParameterItem(it: TimelineItem): boolean {
+  return it.kind === "marker" || (it.kind === "op" && OPS[it.op.type].family === "parameter");
 }
 
-function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
+/** play / acquire (they commit latched parameters themselves). */
+function isRealTimeIo(it: TimelineItem): boolean {
+  return it.kind === "op" && (isWaveformPulse(it.op) || isAcquisition(it.op));
+}
+
+function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
   const items = timeline(nodes);
   const b = ctx.b;
   // A parameter instruction is committed by an upd_param unless a play/acquire follows at the same time (reference 3.10).
@@ -194,9 +199,10 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
     const it = items[i]!;
     if (it.kind === "loop") {
       // A parameter change right at the loop start is committed by the body's first play/acquire.
-      if (pending && pending.t === it.startNs && startsWithRealTimeIo(it.body, it.startNs, ctx)) pending = null;
+      if (pending && pending.t === it.startNs && startsWithRealTimeIo(it.body, it.startNs)) pending = null;
       else flush();
       const by = { name: it.name, path: it.path };
+      b.currentNode = it.id;
       b.waitUntil(it.startNs, by, "loop");
       if (it.bodyDurationNs <= 0) throw new TimingError("EMPTY_LOOP", `loop "${it.name}" has a body of ${it.bodyDurationNs} ns`, { path: it.path, hint: "a loop body needs a positive duration" });
       const r = b.registers.allocate(by);
@@ -206,6 +212,7 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
       b.enterLoop();
       ctx.lastGain = null;
       emitNodes(it.body, ctx);
+      b.currentNode = it.id;
       b.waitUntil(it.startNs + it.bodyDurationNs, by, "end of loop body of");
       b.emit("loop", [reg(r), lbl(name)], undefined, by);
       b.exitLoop(it.repetitions);
@@ -213,21 +220,22 @@ function emitNodes(nodes: SeqNode[], ctx: EmitContext): void {
       ctx.lastGain = null;
       continue;
     }
-    const op = opOf(it)!;
+    const op = it.op;
     const by: OpRef = op;
-    if (pending && (it.startNs !== pending.t || !(isParameterOp(it) || isRealTimeIo(it, ctx)))) flush();
-    if (it.startNs < b.now && isParameterOp(it)) {
+    if (pending && (it.startNs !== pending.t || !(isParameterItem(it) || isRealTimeIo(it)))) flush();
+    if (it.startNs < b.now && isParameterItem(it)) {
       throw new TimingError("PARAMETER_AFTER_REALTIME", `parameter operation "${op.name}" at ${it.startNs} ns comes after a real-time instruction on ${ctx.seq.key} that occupies the sequencer until ${b.now} ns`, {
         path: op.path,
         hint: "schedule clock/offset/marker operations before (or ≥ 4 ns after) pulses that start at the same time",
       });
     }
+    b.currentNode = it.id;
     b.waitUntil(it.startNs, by);
-    const committed = emitOperation(it, ctx);
+    const committed = emitItem(it, ctx);
     if (committed === "needs-update") pending = { t: it.startNs, by };
-    else if (isRealTimeIo(it, ctx)) pending = null; // play/acquire commit the latched parameters
+    else if (isRealTimeIo(it)) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];
-    if (pending && next && next.kind === "loop" && next.startNs === pending.t && !startsWithRealTimeIo(next.body, pending.t, ctx)) {
+    if (pending && next && next.kind === "loop" && next.startNs === pending.t && !startsWithRealTimeIo(next.body, pending.t)) {
       throw new TimingError("PARAMETER_AT_CONTROL_FLOW_BOUNDARY", `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}", whose body does not start with a pulse or acquisition that could apply it`, {
         path: op.path,
         hint: "move the operation into the loop body or ≥ 4 ns before the loop",

@@ -1,18 +1,21 @@
 /**
- * Stage 6: sequencer, module and cluster settings (reference 5), external LO settings and the
- * acquisition layout that tells the coordinator where each acq_channel's data lives.
+ * Settings (reference 5): sequencer, module and cluster settings, external LO settings, the
+ * acquisition layout that tells the coordinator where each acq_channel's data lives, and each
+ * program's source map (program line → IR node, name, JSON path, label).
  */
 import { ValueRangeError, HardwareConfigError } from "../../core/errors.js";
 import { channelMap } from "../../hardware/channel-map.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import { printProgram } from "../../q1/print.js";
-import type { AcquisitionChannelLayout, CompiledCluster, CompiledModule, ModuleSettings, SequencerSettings } from "../../contract/compiled-schedule.js";
-import type { AcqChannelPlan, AssignedSchedule, CompileWarning, FrequencyPlan, SequencerPlan, WaveformPlan } from "../ir/plan.js";
+import type { AcquisitionChannelLayout, CompiledCluster, CompiledModule, ModuleSettings, SequencerSettings, SourceMap, SourceOperation } from "../../contract/compiled-schedule.js";
+import type { IrNode } from "../ir/nodes.js";
+import type { AcqChannelPlan, CompileWarning, FrequencyPlan, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
+import { forEachOp } from "../ir/walk.js";
+import { isAcquisition } from "../ops/index.js";
 import { applyHardwareDistortion } from "./hardware-distortion.js";
 import { resolveMixerCorrections, type ResolvedMixerCorrections } from "./mixer.js";
 import { applyModuleOptions } from "./module-options.js";
 import type { SequencerProgram } from "./program.js";
-import { isAcquisition } from "../2-plan/sequencers.js";
 
 export interface SettingsResult {
   clusters: Record<string, CompiledCluster>;
@@ -20,13 +23,14 @@ export interface SettingsResult {
   acquisitions: Record<string, AcquisitionChannelLayout>;
 }
 
-export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, waves: WaveformPlan, programs: Map<string, SequencerProgram>, hw: HardwareSetup, warnings: CompileWarning[] = []): SettingsResult {
+export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWaveforms[], programs: readonly SequencerProgram[], hw: HardwareSetup, warnings: CompileWarning[] = []): SettingsResult {
   const seqsByModule = new Map<CompiledModule, SequencerPlan[]>();
-  const clusters: Record<string, CompiledCluster> = {};
-  const channelsBySeq = new Map<string, AcqChannelPlan[]>();
-  for (const ch of assigned.acqChannels) channelsBySeq.set(ch.sequencerKey, [...(channelsBySeq.get(ch.sequencerKey) ?? []), ch]);
+  const clusters: Record<string, CompiledCluster> = Object.create(null) as Record<string, CompiledCluster>;
+  const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
+  for (const ch of plan.acqChannels) channelsBySeq[ch.sequencer]!.push(ch);
+  const freqs = plan.frequencies;
 
-  for (const seq of assigned.sequencers) {
+  plan.sequencers.forEach((seq, i) => {
     const clusterOptions = hw.model.cluster(seq.cluster);
     const cluster = (clusters[seq.cluster] ??= {
       settings: { reference_source: clusterOptions.ref, sync_on_external_trigger: clusterOptions.syncOnExternalTrigger },
@@ -38,39 +42,39 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
       settings: emptyModuleSettings(seq, hw, freqs),
       sequencers: {},
     });
-    const channels = channelsBySeq.get(seq.key) ?? [];
+    const channels = channelsBySeq[i]!;
     const mixer = resolveMixerCorrections(seq, hw, warnings);
-    const w = waves.bySequencer.get(seq.key)!;
-    const prog = programs.get(seq.key)!;
+    const w = waves[i]!;
+    const prog = programs[i]!;
     mod.sequencers[`seq${seq.index}`] = {
       index: seq.index,
       port: seq.route.port,
       clock: seq.route.clock,
       port_clock: seq.route.portClock,
       sequence: {
-        program: printProgram(prog.builder.instructions),
+        program: printProgram(prog.instructions),
         waveforms: w.waveforms,
         weights: w.weights,
         acquisitions: Object.fromEntries(channels.map((c) => [String(c.qbloxIndex), { num_bins: c.numBins, index: c.qbloxIndex }])),
       },
-      settings: sequencerSettings(seq, freqs, channels, hw, mixer),
+      settings: sequencerSettings(seq, freqs.bySequencer[i]!, channels, hw, mixer),
+      source_map: sourceMap(seq.nodes, prog.lineNodes),
     };
     applyModuleOptions(mod.settings, seq, hw, mixer, channels, warnings);
     const list = seqsByModule.get(mod);
     if (list) list.push(seq); else seqsByModule.set(mod, [seq]);
-  }
+  });
   for (const [mod, seqs] of seqsByModule) applyHardwareDistortion(mod.settings, seqs, hw, warnings);
 
   const localOscillators: SettingsResult["localOscillators"] = {};
-  for (const [name, freq] of freqs.externalLos) {
-    localOscillators[name] = { frequency: freq, power: hw.model.localOscillatorPower(name), status: true };
+  for (const { name, frequencyHz } of freqs.externalLos) {
+    localOscillators[name] = { frequency: frequencyHz, power: hw.model.localOscillatorPower(name), status: true };
   }
 
   const acquisitions: Record<string, AcquisitionChannelLayout> = {};
-  const seqByKey = new Map(assigned.sequencers.map((s) => [s.key, s]));
-  for (const ch of assigned.acqChannels) {
-    const seq = seqByKey.get(ch.sequencerKey)!;
-    const reps = assigned.timed.repetitions;
+  for (const ch of plan.acqChannels) {
+    const seq = plan.sequencers[ch.sequencer]!;
+    const reps = plan.timed.repetitions;
     const isTrace = ch.protocol === "Trace";
     acquisitions[ch.channel] = {
       acq_channel: ch.channel,
@@ -91,11 +95,37 @@ export function buildSettings(assigned: AssignedSchedule, freqs: FrequencyPlan, 
       coords: ch.coords,
     };
   }
-  return { clusters, localOscillators, acquisitions };
+  return { clusters: { ...clusters }, localOscillators, acquisitions };
 }
 
-function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: AcqChannelPlan[], hw: HardwareSetup, mixer: ResolvedMixerCorrections | null): SequencerSettings {
-  const f = freqs.bySequencer.get(seq.key)!;
+/** Program line → operation table of one sequencer, operations listed once, in first-line order. */
+function sourceMap(nodes: readonly IrNode[], lineNodes: readonly number[]): SourceMap {
+  const info = new Map<number, SourceOperation>();
+  const describe = (node: IrNode): void => {
+    if (node.kind === "op") info.set(node.id, { id: node.id, name: node.op.name, path: node.op.path, label: node.label });
+    else {
+      info.set(node.id, { id: node.id, name: node.name, path: node.path, label: node.label });
+      node.body.forEach(describe);
+    }
+  };
+  nodes.forEach(describe);
+  const operations: SourceOperation[] = [];
+  const indexOf = new Map<number, number>();
+  const lines = new Array<number>(lineNodes.length);
+  for (let l = 0; l < lineNodes.length; l++) {
+    const id = lineNodes[l]!;
+    let k = id < 0 ? -1 : indexOf.get(id);
+    if (k === undefined) {
+      const op = info.get(id);
+      k = op === undefined ? -1 : operations.push(op) - 1;
+      indexOf.set(id, k);
+    }
+    lines[l] = k;
+  }
+  return { operations, lines };
+}
+
+function sequencerSettings(seq: SequencerPlan, f: FrequencyPlan["bySequencer"][number], channels: AcqChannelPlan[], hw: HardwareSetup, mixer: ResolvedMixerCorrections | null): SequencerSettings {
   const options = hw.model.portClock(seq.route.portClock);
   const readout = seq.spec.supportsAcquisition;
   const integration = channels.find((c) => c.integrationLengthNs !== null)?.integrationLengthNs ?? null;
@@ -136,11 +166,8 @@ function sequencerSettings(seq: SequencerPlan, freqs: FrequencyPlan, channels: A
 
 function findThresholded(seq: SequencerPlan): { rotation: number; threshold: number; label: string | null } | null {
   let found: { rotation: number; threshold: number; label: string | null; name: string } | null = null;
-  const visit = (nodes: SequencerPlan["nodes"]): void => {
-    for (const n of nodes) {
-      if (n.kind === "loop") { visit(n.body); continue; }
-      const op = n.op;
-      if (!isAcquisition(op) || op.type !== "ThresholdedAcquisition") continue;
+  forEachOp(seq.nodes, ({ op }) => {
+      if (!isAcquisition(op) || op.type !== "ThresholdedAcquisition") return;
       const cur = { rotation: op.acq_rotation ?? 0, threshold: op.acq_threshold ?? 0, label: op.feedback_trigger_label, name: op.name };
       if (cur.rotation < 0 || cur.rotation > 360) throw new ValueRangeError("ACQ_ROTATION_OUT_OF_RANGE", `acq_rotation ${cur.rotation} of "${op.name}" is outside [0, 360] degrees`, { path: op.path });
       if (Math.abs(cur.threshold) > 16777212) throw new ValueRangeError("ACQ_THRESHOLD_OUT_OF_RANGE", `acq_threshold ${cur.threshold} of "${op.name}" is outside ±16777212`, { path: op.path });
@@ -151,9 +178,7 @@ function findThresholded(seq: SequencerPlan): { rotation: number; threshold: num
         });
       }
       found = cur;
-    }
-  };
-  visit(seq.nodes);
+  });
   return found;
 }
 
@@ -169,7 +194,7 @@ function emptyModuleSettings(seq: SequencerPlan, hw: HardwareSetup, freqs: Frequ
     // quantify keeps 4 entries (RF markers use index out + 2); the QRC has 6 outputs
     distortion_corrections: Array.from({ length: seq.moduleType === "QTM" ? 0 : Math.max(4, seq.spec.outputs) }, bypassed),
     out0_lo_freq_cal_type_default: "off", out1_lo_freq_cal_type_default: "off",
-    lo_freq: freqs.moduleLos.get(seq.moduleName) ?? new Array<number | null>(seq.spec.internalLos).fill(null),
+    lo_freq: freqs.moduleLos.find((m) => m.moduleName === seq.moduleName)?.frequenciesHz ?? new Array<number | null>(seq.spec.internalLos).fill(null),
     out_att: new Array<number | null>(seq.spec.isRF ? seq.spec.outputs : 0).fill(null),
     in_att: new Array<number | null>(seq.spec.isRF ? seq.spec.inputs : 0).fill(null),
     rf_output_on: seq.spec.isRF ? (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true) : null,

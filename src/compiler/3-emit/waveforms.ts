@@ -1,12 +1,15 @@
 /**
- * Stage 4: sample every pulse at 1 GS/s, normalise it (amplitude carried as gain), de-duplicate
- * shapes per sequencer and check the waveform memory limit (reference 3.11).
+ * Waveforms (reference 3.11): sample every pulse at 1 GS/s, normalise it (amplitude carried as
+ * gain), de-duplicate shapes per sequencer and check the waveform memory limit; store the weights of
+ * weighted acquisitions. Output per sequencer: plain data keyed by node id.
  */
 import { ResourceLimitError, ValueRangeError, ScheduleError } from "../../core/errors.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
 import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
 import type { SampleFilter } from "./distortion/software.js";
-import type { AssignedSchedule, PlayInstruction, SeqNode, SequencerPlan, SequencerWaveforms, WaveformPlan } from "../ir/plan.js";
+import type { PlayInstruction, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
+import { forEachOp } from "../ir/walk.js";
+import { acquisitionHandler, isAcquisition, isWaveformPulse, pulseHandler } from "../ops/index.js";
 
 /** A path whose peak is below this is not played (quantify: 2/2^16). */
 const NULL_AMPLITUDE = 2 / 65536;
@@ -23,23 +26,21 @@ interface NormalisedShape {
 
 /**
  * `filterOf` gives a sequencer's software distortion correction (applied to the samples before
- * normalisation); such sequencers get their own shape cache.
+ * normalisation); such sequencers get their own shape cache. Output aligned with `sequencers`.
  */
-export function generateWaveforms(assigned: AssignedSchedule, filterOf: (seq: SequencerPlan) => SampleFilter | null = () => null): WaveformPlan {
+export function generateWaveforms(sequencers: readonly SequencerPlan[], filterOf: (seq: SequencerPlan) => SampleFilter | null = () => null): SequencerWaveforms[] {
   const shapeCache = new ShapeCache();
-  const bySequencer = new Map<string, SequencerWaveforms>();
-  for (const seq of assigned.sequencers) {
+  return sequencers.map((seq) => {
     const filter = filterOf(seq);
-    bySequencer.set(seq.key, sequencerWaveforms(seq, filter ? new ShapeCache(filter) : shapeCache));
-  }
-  return { bySequencer };
+    return sequencerWaveforms(seq, filter ? new ShapeCache(filter) : shapeCache);
+  });
 }
 
 function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): SequencerWaveforms {
-  // Plays are looked up by shape, not by operation object: 100,000 pulses share a handful of shapes.
-  const byShape = new Map<NormalisedShape, PlayInstruction | null>();
-  const playOf = (op: WaveformPulse): PlayInstruction | null => byShape.get(shapeCache.get(op)) ?? null;
-  const out: SequencerWaveforms = { waveforms: {}, weights: {}, playOf, weightIndices: new Map(), totalSamples: 0 };
+  const out: SequencerWaveforms = { waveforms: {}, weights: {}, plays: [], playOfNode: {}, weightsOfNode: {}, totalSamples: 0 };
+  // Plays are looked up by shape, not by operation: 100,000 pulses share a handful of shapes.
+  const playOfShape = new Map<NormalisedShape, number>();
+  const weightsOfOp = new Map<ScheduleOp, [number, number]>(); // a library acquisition placed many times
   const waveIndex = new Map<string, number>();
   const weightIndex = new Map<string, number>();
   let weightSamples = 0;
@@ -62,51 +63,58 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
     return index;
   };
 
-  const visit = (nodes: SeqNode[]): void => {
-    for (const n of nodes) {
-      if (n.kind === "loop") { visit(n.body); continue; }
-      const op = n.op;
-      if (isWaveformPulse(op)) {
-        const shape = shapeCache.get(op);
-        if (byShape.has(shape)) continue;
-        if (shape.im !== null && !complexChannel) {
-          throw new ScheduleError("COMPLEX_ON_REAL_CHANNEL", `"${op.name}" (${op.type}) has a complex waveform, but port-clock ${seq.route.portClock} is on the real channel ${seq.route.channelName}`, {
-            path: op.path,
-            hint: "use a real pulse (phase 0, no DRAG component) or connect the port to a complex_output channel",
-          });
-        }
-        checkGain(shape.ampRe, op);
-        checkGain(shape.ampIm, op);
-        let play: PlayInstruction | null = null;
-        if (shape.re && shape.im) play = { wave0: addWave(shape.hashRe, shape.re, op), wave1: addWave(shape.hashIm, shape.im, op), gain0: shape.ampRe, gain1: shape.ampIm };
-        else if (shape.re) { const w = addWave(shape.hashRe, shape.re, op); play = { wave0: w, wave1: w, gain0: shape.ampRe, gain1: 0 }; }
-        else if (shape.im) { const w = addWave(shape.hashIm, shape.im, op); play = { wave0: w, wave1: w, gain0: 0, gain1: shape.ampIm }; }
-        byShape.set(shape, play);
-      } else if (isWeighted(op)) {
-        if (out.weightIndices.has(op)) continue;
-        const pair: number[] = [];
-        for (const w of [op.weights_a, op.weights_b]) {
-          if (!w) throw new ScheduleError("MISSING_WEIGHTS", `weighted acquisition "${op.name}" has no weights`, { path: op.path });
-          for (let k = 0; k < w.length; k++) {
-            if (!(Math.abs(w[k]!) <= 1)) throw new ValueRangeError("WEIGHT_OUT_OF_RANGE", `weight sample ${k} of "${op.name}" is ${w[k]}, outside [-1, 1]`, { path: op.path, hint: "scale the integration weights into [-1, 1]" });
-          }
-          const data = Float64Array.from(w);
-          const hash = hashSamples(data);
-          let idx = weightIndex.get(hash);
-          if (idx === undefined) {
-            idx = weightIndex.size;
-            weightSamples += data.length;
-            if (weightSamples > limit) throw new ResourceLimitError("WEIGHT_MEMORY_EXCEEDED", `weights of "${op.name}" bring ${seq.key} to ${weightSamples} weight samples, over ${limit}`, { path: op.path });
-            weightIndex.set(hash, idx);
-            out.weights[hash] = { data: Array.from(data), index: idx };
-          }
-          pair.push(idx);
-        }
-        out.weightIndices.set(op, [pair[0]!, pair[1]!]);
-      }
+  const playOf = (op: WaveformPulse): number => {
+    const shape = shapeCache.get(op);
+    const known = playOfShape.get(shape);
+    if (known !== undefined) return known;
+    if (shape.im !== null && !complexChannel) {
+      throw new ScheduleError("COMPLEX_ON_REAL_CHANNEL", `"${op.name}" (${op.type}) has a complex waveform, but port-clock ${seq.route.portClock} is on the real channel ${seq.route.channelName}`, {
+        path: op.path,
+        hint: "use a real pulse (phase 0, no DRAG component) or connect the port to a complex_output channel",
+      });
     }
+    checkGain(shape.ampRe, op);
+    checkGain(shape.ampIm, op);
+    let play: PlayInstruction | null = null;
+    if (shape.re && shape.im) play = { wave0: addWave(shape.hashRe, shape.re, op), wave1: addWave(shape.hashIm, shape.im, op), gain0: shape.ampRe, gain1: shape.ampIm };
+    else if (shape.re) { const w = addWave(shape.hashRe, shape.re, op); play = { wave0: w, wave1: w, gain0: shape.ampRe, gain1: 0 }; }
+    else if (shape.im) { const w = addWave(shape.hashIm, shape.im, op); play = { wave0: w, wave1: w, gain0: 0, gain1: shape.ampIm }; }
+    const k = play === null ? -1 : out.plays.push(play) - 1;
+    playOfShape.set(shape, k);
+    return k;
   };
-  visit(seq.nodes);
+
+  const weightsOf = (op: AcquisitionOp): [number, number] => {
+    const known = weightsOfOp.get(op);
+    if (known) return known;
+    const pair: number[] = [];
+    for (const w of [op.weights_a, op.weights_b]) {
+      if (!w) throw new ScheduleError("MISSING_WEIGHTS", `weighted acquisition "${op.name}" has no weights`, { path: op.path });
+      for (let k = 0; k < w.length; k++) {
+        if (!(Math.abs(w[k]!) <= 1)) throw new ValueRangeError("WEIGHT_OUT_OF_RANGE", `weight sample ${k} of "${op.name}" is ${w[k]}, outside [-1, 1]`, { path: op.path, hint: "scale the integration weights into [-1, 1]" });
+      }
+      const data = Float64Array.from(w);
+      const hash = hashSamples(data);
+      let idx = weightIndex.get(hash);
+      if (idx === undefined) {
+        idx = weightIndex.size;
+        weightSamples += data.length;
+        if (weightSamples > limit) throw new ResourceLimitError("WEIGHT_MEMORY_EXCEEDED", `weights of "${op.name}" bring ${seq.key} to ${weightSamples} weight samples, over ${limit}`, { path: op.path });
+        weightIndex.set(hash, idx);
+        out.weights[hash] = { data: Array.from(data), index: idx };
+      }
+      pair.push(idx);
+    }
+    const result: [number, number] = [pair[0]!, pair[1]!];
+    weightsOfOp.set(op, result);
+    return result;
+  };
+
+  forEachOp(seq.nodes, (node) => {
+    const op = node.op;
+    if (isWaveformPulse(op)) out.playOfNode[node.id] = playOf(op);
+    else if (isAcquisition(op) && acquisitionHandler(op).weighted) out.weightsOfNode[node.id] = weightsOf(op);
+  });
   return out;
 }
 
@@ -116,36 +124,6 @@ function checkGain(g: number, op: WaveformPulse): void {
       path: op.path,
       hint: "amplitudes are fractions of the output's full scale; reduce the amplitude",
     });
-  }
-}
-
-export function isWaveformPulse(op: ScheduleOp): op is WaveformPulse {
-  switch (op.type) {
-    case "SquarePulse": case "RampPulse": case "StaircasePulse": case "SoftSquarePulse": case "ChirpPulse":
-    case "DRAGPulse": case "GaussPulse": case "SuddenNetZeroPulse": case "NumericalPulse": case "SkewedHermitePulse":
-      return true;
-    default:
-      return false;
-  }
-}
-
-function isWeighted(op: ScheduleOp): op is AcquisitionOp {
-  return op.type === "NumericalSeparatedWeightedIntegration" || op.type === "NumericalWeightedIntegration";
-}
-
-/** Numbers that determine the samples (not port, time or name); null for shapes keyed by text. */
-function shapeParams(op: WaveformPulse): number[] | null {
-  switch (op.type) {
-    case "SquarePulse": return [0, op.durationNs, op.amp, op.ampImag];
-    case "RampPulse": return [1, op.durationNs, op.amp, op.offset];
-    case "StaircasePulse": return [2, op.durationNs, op.start_amp, op.final_amp, op.num_steps];
-    case "SoftSquarePulse": return [3, op.durationNs, op.amp];
-    case "ChirpPulse": return [4, op.durationNs, op.amp, op.start_freq, op.end_freq];
-    case "DRAGPulse": return [5, op.durationNs, op.G_amp, op.D_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1];
-    case "GaussPulse": return [6, op.durationNs, op.G_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1];
-    case "SuddenNetZeroPulse": return [7, op.durationNs, op.amp_A, op.amp_B, op.net_zero_A_scale, op.t_pulse, op.t_phi, op.t_integral_correction];
-    case "SkewedHermitePulse": return [8, op.durationNs, op.amplitude, op.skewness, op.phase];
-    case "NumericalPulse": return null;
   }
 }
 
@@ -160,9 +138,9 @@ class ShapeCache {
   constructor(private readonly filter: SampleFilter | null = null) {}
 
   get(op: WaveformPulse): NormalisedShape {
-    const params = shapeParams(op);
-    if (params === null) {
-      const key = op.type === "NumericalPulse" ? `${op.durationNs}|${op.interpolation}|${op.samples_re.join(",")}|${op.samples_im?.join(",") ?? ""}|${op.t_samples.join(",")}` : "";
+    const params = pulseHandler(op).shapeKey(op as never);
+    if (typeof params === "string") {
+      const key = params;
       let hit = this.byText.get(key);
       if (!hit) { hit = normalise(op, this.filter); this.byText.set(key, hit); }
       return hit;

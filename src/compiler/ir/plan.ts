@@ -1,32 +1,13 @@
 /**
- * Intermediate representations between compiler stages. Each stage is a pure function from the
- * previous stage's output (plus the validated hardware setup) to the next named type.
+ * Phase 2 (plan) and phase 3 (emit) IRs. Plain data: per-sequencer results are arrays aligned with
+ * `ProgramPlan.sequencers`, per-node results are records keyed by node id.
  */
-import type { ModuleType } from "../../contract/compiled-schedule.js";
-import type { ModuleSpec, PortClockRoute } from "../../hardware/model.js";
-import type { AcquisitionOp, ScheduleOp, TimedSchedule, WaveformPulse } from "../../schedule/model.js";
+import type { ModuleType, ModuleSpec } from "../../core/module-catalog.js";
+import type { PortClockRoute } from "../../hardware/model.js";
+import type { AcquisitionOp } from "../../schedule/model.js";
+import type { IrNode, NodeId, TimedSchedule } from "./nodes.js";
 
-/** An operation placed on one sequencer's timeline. */
-export interface SeqOp {
-  kind: "op";
-  startNs: number;
-  op: ScheduleOp;
-}
-
-/** A loop on one sequencer's timeline (body compiled once, not unrolled). */
-export interface SeqLoop {
-  kind: "loop";
-  startNs: number;
-  repetitions: number;
-  bodyDurationNs: number;
-  body: SeqNode[];
-  name: string;
-  path: string;
-}
-
-export type SeqNode = SeqOp | SeqLoop;
-
-/** Stage 2 output for one sequencer. */
+/** The operations of one port-clock, on the sequencer that plays them. */
 export interface SequencerPlan {
   /** "<module>.seq<i>" */
   key: string;
@@ -37,22 +18,24 @@ export interface SequencerPlan {
   spec: ModuleSpec;
   index: number;
   route: PortClockRoute;
-  nodes: SeqNode[];
+  /** this port-clock's nodes, loops kept (a loop node appears on every sequencer its body touches) */
+  nodes: IrNode[];
 }
 
-/** Acquisition bookkeeping for one acq_channel (reference 2.8 / 3.12), decided in stage 2. */
+/** Acquisition bookkeeping for one acq_channel (reference 2.8 / 3.12). */
 export interface AcqChannelPlan {
   channel: string;
   protocol: AcquisitionOp["type"];
   binMode: "average" | "append";
-  sequencerKey: string;
+  /** index into ProgramPlan.sequencers */
+  sequencer: number;
   portClock: string;
   /** Qblox acquisition index on the sequencer */
   qbloxIndex: number;
   /** acq indices of this channel per repetition (loops unrolled for APPEND) */
   numAcqIndices: number;
-  /** AVERAGE: the bin (= acq index) of each placed acquisition (one operation may be placed many times) */
-  binOfOp: Map<SeqOp, number>;
+  /** AVERAGE: the bin (= acq index) of each acquisition node */
+  binOfNode: Record<NodeId, number>;
   /** bins declared for the Qblox index */
   numBins: number;
   loopRepetitions: number[];
@@ -60,13 +43,7 @@ export interface AcqChannelPlan {
   integrationLengthNs: number | null;
 }
 
-export interface AssignedSchedule {
-  timed: TimedSchedule;
-  sequencers: SequencerPlan[];
-  acqChannels: AcqChannelPlan[];
-}
-
-/** Stage 3 output for one sequencer. */
+/** NCO settings of one sequencer (reference 3.5, 3.6). */
 export interface SequencerFrequencies {
   ncoEnabled: boolean;
   /** NCO frequency in Hz (null when the NCO is disabled) */
@@ -76,11 +53,22 @@ export interface SequencerFrequencies {
 }
 
 export interface FrequencyPlan {
-  bySequencer: Map<string, SequencerFrequencies>;
-  /** external LO name → frequency (Hz) */
-  externalLos: Map<string, number>;
-  /** module name → internal LO frequencies by LO index (RF modules) */
-  moduleLos: Map<string, (number | null)[]>;
+  /** aligned with ProgramPlan.sequencers */
+  bySequencer: SequencerFrequencies[];
+  /** external LO instrument → frequency (Hz) */
+  externalLos: { name: string; frequencyHz: number }[];
+  /** RF module → internal LO frequencies by LO index */
+  moduleLos: { moduleName: string; frequenciesHz: (number | null)[] }[];
+}
+
+/** Phase 2 output: everything decided before any sample or instruction is produced. */
+export interface ProgramPlan {
+  timed: TimedSchedule;
+  sequencers: SequencerPlan[];
+  acqChannels: AcqChannelPlan[];
+  frequencies: FrequencyPlan;
+  /** relative latency correction per sequencer, ns (aligned with sequencers) */
+  latencyNs: number[];
 }
 
 /** How one pulse is played: waveform indices and gains (reference 3.11). */
@@ -91,18 +79,22 @@ export interface PlayInstruction {
   gain1: number;
 }
 
-export interface SequencerWaveforms {
-  waveforms: Record<string, { data: number[]; index: number }>;
-  weights: Record<string, { data: number[]; index: number }>;
-  /** how to play a waveform pulse of this sequencer, or null when its amplitude is too low to play */
-  playOf: (op: WaveformPulse) => PlayInstruction | null;
-  /** per weighted acquisition: weight indices */
-  weightIndices: Map<ScheduleOp, [number, number]>;
-  totalSamples: number;
+export interface WaveformEntry {
+  data: number[];
+  index: number;
 }
 
-export interface WaveformPlan {
-  bySequencer: Map<string, SequencerWaveforms>;
+/** Phase 3 waveform output of one sequencer. */
+export interface SequencerWaveforms {
+  waveforms: Record<string, WaveformEntry>;
+  weights: Record<string, WaveformEntry>;
+  /** distinct plays of this sequencer */
+  plays: PlayInstruction[];
+  /** pulse node id → index into `plays`, −1 when its amplitude is too low to play */
+  playOfNode: Record<NodeId, number>;
+  /** weighted acquisition node id → weight indices (path 0, path 1) */
+  weightsOfNode: Record<NodeId, [number, number]>;
+  totalSamples: number;
 }
 
 export interface CompileWarning {

@@ -1,0 +1,51 @@
+/**
+ * The compiler's IR: plain data (DESIGN "IR as data"). Every node has a stable numeric id, unique
+ * within one compilation; pass outputs refer to nodes by id, never by object identity, so each IR
+ * survives `JSON.parse(JSON.stringify(ir))` and every pass can be tested on a hand-built input.
+ *
+ * Node kinds: operations and loops today; conditionals, sweeps and gates are added as new members
+ * of `IrNode` (the walk helper in walk.ts and every `switch (node.kind)` then fail to type-check
+ * until they handle them).
+ */
+import type { ClockResource, ScheduleOp } from "../../schedule/model.js";
+
+export type NodeId = number;
+
+/** One primitive operation placed at an absolute time. */
+export interface OpNode {
+  kind: "op";
+  id: NodeId;
+  /** absolute start in ns from the start of the repetition (inside loops: first iteration) */
+  startNs: number;
+  op: ScheduleOp;
+  /** labels of the labelled schedulables it sits in, outermost first ("m0", nested "sub/m0"); null when none */
+  label: string | null;
+}
+
+/** A LoopOperation: its body executes `repetitions` times back to back (compiled once, not unrolled). */
+export interface LoopNode {
+  kind: "loop";
+  id: NodeId;
+  startNs: number;
+  repetitions: number;
+  bodyDurationNs: number;
+  body: IrNode[];
+  name: string;
+  /** JSON pointer of the LoopOperation */
+  path: string;
+  label: string | null;
+}
+
+export type IrNode = OpNode | LoopNode;
+
+/** Phase 1 output: the schedule on one absolute time axis (nodes sorted by start, ties in schedule order). */
+export interface TimedSchedule {
+  name: string;
+  repetitions: number;
+  /** duration of one repetition, ns */
+  durationNs: number;
+  clocks: Record<string, ClockResource>;
+  nodes: IrNode[];
+  /** the next free node id: passes that add nodes take ids from here and return the new value */
+  nextNodeId: NodeId;
+}

@@ -1,0 +1,53 @@
+/**
+ * THE operation table: one handler per operation type (pulses.ts, acquisitions.ts, parameters.ts).
+ * `OPS` is typed over every `ScheduleOp["type"]`, so a new operation type without a handler fails
+ * `npm run typecheck`; the predicates below are derived from it, never listed by hand.
+ */
+import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
+import { ACQUISITION_HANDLERS } from "./acquisitions.js";
+import { PARAMETER_HANDLERS } from "./parameters.js";
+import { PULSE_HANDLERS } from "./pulses.js";
+import type { OpNode } from "../ir/nodes.js";
+import type { EmitContext, MarkerEdge } from "./emit-context.js";
+import type { AcquisitionHandler, EmitResult, OpHandler, OpTable, OpType, PulseHandler } from "./types.js";
+
+export const OPS: OpTable = { ...PULSE_HANDLERS, ...ACQUISITION_HANDLERS, ...PARAMETER_HANDLERS };
+
+export function handlerOf<K extends OpType>(op: Extract<ScheduleOp, { type: K }>): OpHandler<K> {
+  return OPS[op.type as K];
+}
+
+export function isWaveformPulse(op: ScheduleOp): op is WaveformPulse {
+  return OPS[op.type].family === "pulse";
+}
+
+export function isAcquisition(op: ScheduleOp): op is AcquisitionOp {
+  return OPS[op.type].family === "acquisition";
+}
+
+/** Latched parameter operations (committed by upd_param or the next play/acquire). */
+export function isParameterOp(op: ScheduleOp): boolean {
+  return OPS[op.type].family === "parameter";
+}
+
+/** Clock operations: no port, placed on every sequencer whose port-clock uses the clock. */
+export function isClockOp(op: ScheduleOp): op is Extract<ScheduleOp, { clock: string; port?: never }> & { type: "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" } {
+  return OPS[op.type].placement === "clock";
+}
+
+export function pulseHandler(op: WaveformPulse): PulseHandler<WaveformPulse["type"]> {
+  return OPS[op.type] as PulseHandler<WaveformPulse["type"]>;
+}
+
+export function acquisitionHandler(op: AcquisitionOp): AcquisitionHandler<AcquisitionOp["type"]> {
+  return OPS[op.type] as AcquisitionHandler<AcquisitionOp["type"]>;
+}
+
+/** Emit one placed operation (or marker edge) through its kind's handler. */
+export function emitItem(item: OpNode | MarkerEdge, ctx: EmitContext): EmitResult {
+  const handler = OPS[item.op.type] as OpHandler<OpType>;
+  return handler.emit(item.op as never, item, ctx);
+}
+
+export { type EmitContext, type TimelineItem, type MarkerEdge } from "./emit-context.js";
+export type { OpHandler, OpType, Family, Placement, EmitResult } from "./types.js";
