@@ -1,48 +1,30 @@
 /**
- * Operation labels for the waveform report: the compiler writes the operation name into each Q1ASM
- * line's comment ("play X90 q0 (20 ns)"), so a report event maps to its operation through its line.
- * Programs from other tools simply have no labels.
+ * Operation labels for the waveform report, the plot and runtime errors, read from the source map the
+ * compiler emits (contract/source-map.ts): an event's Q1ASM line names the operation that emitted it.
+ * Acquisition windows also name their protocol and acq_channel (from the compiled acquisition layout).
+ * Programs without a source map (raw sequences, other tools) have no labels.
  */
+import type { AcquisitionChannelLayout, CompiledSchedule } from "../contract/compiled-schedule.js";
+import { compiledSequencer, sourceOfLine } from "../contract/source-map.js";
+import type { EmuEvent } from "./api.js";
 
-export interface ProgramNotes {
-  /** comment text per 1-based line (index = line − 1); "" where a line has no comment */
-  comments: string[];
-  /** instruction text without label and comment, per line */
-  code: string[];
-}
+const ACQUIRE_KINDS: ReadonlySet<EmuEvent["kind"]> = new Set(["acquire", "acquire_weighed", "acquire_ttl"]);
 
-export function programComments(program: string): string[] {
-  return programNotes(program).comments;
-}
+/** Labels the events of one compiled schedule: "<operation>", or "<protocol> <operation> (acq_channel <ch>)" for acquisitions. */
+export class EventLabeler {
+  /** acquisition layout by "cluster/module/sequencer/qblox index" */
+  private readonly layouts = new Map<string, AcquisitionChannelLayout>();
 
-export function programNotes(program: string): ProgramNotes {
-  const comments: string[] = [], code: string[] = [];
-  for (const l of program.split(/\r?\n/)) {
-    const k = l.indexOf("#");
-    comments.push(k < 0 ? "" : l.slice(k + 1).trim());
-    code.push((k < 0 ? l : l.slice(0, k)).replace(/^\s*\w+:/, "").trim());
+  constructor(private readonly compiled: CompiledSchedule) {
+    for (const l of Object.values(compiled.acquisitions)) this.layouts.set(`${l.cluster}/${l.module}/${l.sequencer}/${l.qblox_index}`, l);
   }
-  return { comments, code };
-}
 
-/**
- * Operation label of the instruction on `line`; an uncommented upd_param takes the label of the
- * parameter instructions just before it (set_awg_offs … # Measure q0 offset).
- */
-export function lineLabel(notes: ProgramNotes, line: number): string {
-  const own = operationLabel(notes.comments[line - 1] ?? "");
-  if (own !== "" || !(notes.code[line - 1] ?? "").startsWith("upd_param")) return own;
-  for (let l = line - 1; l >= 1 && l >= line - 6; l--) {
-    const code = notes.code[l - 1] ?? "";
-    if (!/^(set_|reset_ph)/.test(code)) break;
-    const lab = operationLabel(notes.comments[l - 1] ?? "");
-    if (lab !== "") return lab;
+  label(cluster: string, module: string, e: Pick<EmuEvent, "kind" | "sequencer" | "line" | "acqIndex">): string {
+    if (e.line === undefined) return "";
+    const op = sourceOfLine(compiledSequencer(this.compiled, cluster, module, e.sequencer), e.line);
+    if (!op) return "";
+    if (!ACQUIRE_KINDS.has(e.kind) || e.acqIndex === undefined) return op.name;
+    const layout = this.layouts.get(`${cluster}/${module}/${e.sequencer}/${e.acqIndex}`);
+    return layout ? `${layout.protocol} ${op.name} (acq_channel ${layout.acq_channel})` : op.name;
   }
-  return "";
-}
-
-/** "play Measure q0 (80 ns)" → "Measure q0"; generated waits and init comments give "". */
-export function operationLabel(comment: string): string {
-  if (comment === "" || comment.startsWith("auto generated") || comment.startsWith("set markers") || comment.startsWith("latency correction") || comment.startsWith("iterator for loop")) return "";
-  return comment.replace(/^play\s+/, "").replace(/^setting \w+ for\s+/, "").replace(/\s*\(\d+ ns\)$/, "").replace(/ offset$/, "");
 }

@@ -9,7 +9,6 @@ import { SequenceSchema, type ModuleType, type Sequence } from "../contract/comp
 import { SchemaValidationError } from "../core/errors.js";
 import type { EmuModuleParams, EmuSequencerParams } from "./api.js";
 import { runCluster } from "./cluster.js";
-import { lineLabel, programNotes, type ProgramNotes } from "./labels.js";
 import type { SimAcquisition, SimulationResult } from "./simulate.js";
 
 export const RAW_CLUSTER = "cluster0";
@@ -135,8 +134,8 @@ export function simulateSequence(sequence: Sequence, type: ModuleType, settings:
     events: [],
     acquisitions: {},
   };
-  const notes: ProgramNotes = programNotes(sequence.program);
-  for (const e of run.events) result.events.push({ ...e, cluster: RAW_CLUSTER, module: RAW_MODULE, portClock: "", operation: e.line ? lineLabel(notes, e.line) : "" });
+  // a raw sequence has no source map: events carry no operation label
+  for (const e of run.events) result.events.push({ ...e, cluster: RAW_CLUSTER, module: RAW_MODULE, portClock: "", operation: "" });
   for (const [name, decl] of Object.entries(sequence.acquisitions)) {
     const bins = s.acquisitions[name]?.acquisition.bins;
     const n = decl.num_bins;

@@ -5,10 +5,11 @@
  */
 import { findAcquisitionEntry, sequencerIntegrationLength, shapeAcquisition } from "../contract/acquisition-results.js";
 import type { CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
+import { compiledSequencer } from "../contract/source-map.js";
 import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToDriverInput } from "../contract/driver-params.js";
-import { lineLabel, programNotes, type ProgramNotes } from "./labels.js";
+import { EventLabeler } from "./labels.js";
 
 export interface SimulateOptions {
   /** render window start / end in seconds (default: 0 … header + first repetition) */
@@ -23,7 +24,7 @@ export interface SimWaveformEvent extends EmuEvent {
   cluster: string;
   module: string;
   portClock: string;
-  /** operation name from the compiler's comment on the event's Q1ASM line ("" when unknown) */
+  /** operation that emitted the event's Q1ASM line, from the compiled source map ("" without one) */
   operation?: string;
 }
 
@@ -68,6 +69,7 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
   const toNs = opts.to !== undefined ? Math.round(opts.to * 1e9) : compiled.repetition_duration_ns + 4 + HEADER_MARGIN_NS;
   const result: SimulationResult = { window: { fromNs, toNs }, clusters: {}, events: [], acquisitions: {} };
   const rawByModule = new Map<string, EmuModuleResult>();
+  const labels = new EventLabeler(compiled);
   for (const [clusterName, cluster] of Object.entries(compiled.clusters)) {
     const names = Object.keys(cluster.modules);
     const inputs = names.map((n) => compiledModuleToDriverInput(cluster.modules[n]!));
@@ -91,15 +93,10 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
     });
     result.clusters[clusterName] = { modules, endTimeNs: run.endTimeNs };
     const bySlot = new Map(names.map((n) => [cluster.modules[n]!.slot, n] as const));
-    const comments = new Map<string, ProgramNotes>();
     for (const e of run.events) {
       const module = bySlot.get(e.slot) ?? "";
-      const seq = Object.values(cluster.modules[module]?.sequencers ?? {}).find((s) => s.index === e.sequencer);
-      const key = `${module}/${e.sequencer}`;
-      let c = comments.get(key);
-      if (!c) { c = programNotes(seq?.sequence.program ?? ""); comments.set(key, c); }
-      const operation = e.line ? lineLabel(c, e.line) : "";
-      result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "", operation });
+      const seq = compiledSequencer(compiled, clusterName, module, e.sequencer);
+      result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "", operation: labels.label(clusterName, module, e) });
     }
   }
   for (const [channel, layout] of Object.entries(compiled.acquisitions)) {

@@ -1,13 +1,16 @@
 /**
- * compile({ verify: true }): run every compiled program in the emulator (no rendering) and turn the
- * first sequencer that stops with status ERROR into an EmulationError naming the operation at fault.
- * Warnings (OUTPUT_OVERFLOW, …) are not errors here.
+ * The emulator as the compiler's verifier (injected by src/compile.ts for `compile(..., {verify: true})`):
+ * run every compiled program in the emulator (no rendering) and turn the first sequencer that stops
+ * with status ERROR into an EmulationError naming the Q1ASM line and, through the program's source
+ * map, the operation at fault. Warnings (OUTPUT_OVERFLOW, …) are not errors here.
  */
-import type { CompiledSchedule } from "../contract/compiled-schedule.js";
+import type { CompiledSchedule, SourceOperation } from "../contract/compiled-schedule.js";
+import { compiledModuleToDriverInput } from "../contract/driver-params.js";
+import { compiledSequencer, sourceOfLine } from "../contract/source-map.js";
 import { EmulationError } from "../core/errors.js";
 import { runCluster } from "./cluster.js";
-import { compiledModuleToDriverInput } from "../contract/driver-params.js";
 
+/** @deprecated verifyCompiled reads the source map from the compiled schedule; pass options only. */
 export type SourceOf = (module: string, sequencer: number, line: number) => { name: string; path: string | null } | null;
 
 /** Stable error code and fix hint per Qblox error flag (reference 9.2). */
@@ -80,14 +83,26 @@ export function failureError(f: SequencerFailure, source: { name: string; path: 
   });
 }
 
+/** The operation that emitted the failing line, from the compiled source map (null without one). */
+export function failureSource(compiled: CompiledSchedule, f: SequencerFailure): SourceOperation | null {
+  return f.line === null ? null : sourceOfLine(compiledSequencer(compiled, f.cluster, f.module, f.sequencer), f.line);
+}
+
 /**
  * Throws an EmulationError for the first sequencer that ends with status ERROR (code per flag, e.g.
- * RT_UNDERFLOW; message with module, sequencer, port-clock, flag, Q1ASM line and operation).
+ * RT_UNDERFLOW; message with module, sequencer, port-clock, flag, Q1ASM line and, when the compiled
+ * schedule has a source map, the operation and its JSON path).
  */
-export function verifyCompiled(compiled: CompiledSchedule, sourceOf: SourceOf, opts: VerifyOptions = {}): void {
+export function verifyCompiled(compiled: CompiledSchedule, opts?: VerifyOptions): void;
+/** @deprecated the source map is read from `compiled`; call verifyCompiled(compiled, opts). */
+export function verifyCompiled(compiled: CompiledSchedule, sourceOf: SourceOf, opts?: VerifyOptions): void;
+export function verifyCompiled(compiled: CompiledSchedule, second?: VerifyOptions | SourceOf, third?: VerifyOptions): void {
+  const opts = typeof second === "function" ? (third ?? {}) : (second ?? {});
   const failures = findRuntimeErrors(compiled, opts);
   const first = failures[0];
   if (!first) return;
-  const source = first.line !== null ? sourceOf(first.module, first.sequencer, first.line) : null;
+  const source = typeof second === "function"
+    ? (first.line !== null ? second(first.module, first.sequencer, first.line) : null)
+    : failureSource(compiled, first);
   throw failureError(first, source, failures.length - 1);
 }

@@ -96,7 +96,8 @@ describe("q1forge simulate --sequence", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("  cluster0/cluster0_module1 seq0  -  STOPPED OKAY  end 208 ns");
     // 100 MHz NCO from 0 ns: 0.4 turns at the play
-    expect(r.stdout).toContain("         4          100  play             probe / -                                cluster0_module1 0  0.5,0           100  144\n");
+    // a raw sequence has no source map, so no operation label (the "# play probe" comment is not parsed)
+    expect(r.stdout).toContain("         4          100  play             - / -                                    cluster0_module1 0  0.5,0           100  144\n");
     expect(r.stdout).toContain("         8          100  acquire          - / -                                    cluster0_module1 0  0.5,0           100  144\n");
   });
 

@@ -76,34 +76,42 @@ describe("verify", () => {
     expect(typeof c.diagnostics.stage_ms["4-verify"]).toBe("number");
   });
 
-  it("turns an RT underflow in a tight loop into RT_UNDERFLOW naming the operation and line", () => {
+  it("turns an RT underflow in a tight loop into RT_UNDERFLOW naming the operation (source map) and line", () => {
     // a tight classical loop around a 4 ns play: the Q1 core needs 8+ ns per 4 ns of RT time
     const c = edited((p) => p.replace(/ wait 136[^\n]*\n/, " move 1000,R5\ntight: play 0,0,4 # play tight loop (4 ns)\n loop R5,@tight\n wait 128\n"));
-    const lines = c.clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!.sequence.program.split("\n");
+    const seq = c.clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!;
+    const lines = seq.sequence.program.split("\n");
     const playLine = lines.findIndex((l) => l.startsWith("tight:")) + 1;
-    const calls: [string, number, number][] = [];
-    const err = thrown(() => verifyCompiled(c, (module, sequencer, line) => {
-      calls.push([module, sequencer, line]);
-      return line === playLine ? { name: "X90 q0 (tight loop)", path: "/schedulables/0/operation" } : null;
-    }));
+    // the edit turned one unowned line (wait 136) into four; the tight play belongs to a new operation
+    const map = seq.source_map!;
+    const k = map.operations.push({ id: 99, name: "X90 q0 (tight loop)", path: "/schedulables/0/operation", label: "x90" }) - 1;
+    map.lines.splice(playLine - 2, 1, -1, k, -1, -1);
+    const err = thrown(() => verifyCompiled(c));
     expect(err.code).toBe("RT_UNDERFLOW");
-    expect(calls).toEqual([["cluster0_module1", 0, playLine]]);
     expect(err.path).toBe("/schedulables/0/operation");
     expect(err.message).toBe(`cluster0_module1 sequencer 0 (q0:mw-q0.01) stopped with SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW at Q1ASM line ${playLine} (\`tight: play 0,0,4\`) emitted for operation "X90 q0 (tight loop)"`);
     expect(err.hint).toMatch(/tight loop/);
-    expect(err.details).toMatchObject({ module: "cluster0_module1", sequencer: 0, port_clock: "q0:mw-q0.01", line: playLine });
+    expect(err.details).toMatchObject({ module: "cluster0_module1", sequencer: 0, port_clock: "q0:mw-q0.01", line: playLine, operation: "X90 q0 (tight loop)" });
   });
 
-  it("reports an invalid waveform index as WAVEFORM_INDEX_INVALID", () => {
+  it("without a source map the error names the line only", () => {
     const c = edited((p) => p.replace("play 0,0,4", "play 3,0,4"));
-    const err = thrown(() => verifyCompiled(c, () => ({ name: "SquarePulse", path: "/schedulables/0/operation" })));
-    expect(err.code).toBe("WAVEFORM_INDEX_INVALID");
-    expect(err.message).toContain("AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`)");
+    delete c.clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!.source_map;
+    const err = thrown(() => verifyCompiled(c));
+    expect([err.code, err.path]).toEqual(["WAVEFORM_INDEX_INVALID", "cluster0/cluster0_module1/seq0/line 9"]);
+    expect(err.message).toBe("cluster0_module1 sequencer 0 (q0:mw-q0.01) stopped with AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`)");
+  });
+
+  it("reports an invalid waveform index as WAVEFORM_INDEX_INVALID, naming the SquarePulse", () => {
+    const c = edited((p) => p.replace("play 0,0,4", "play 3,0,4"));
+    const err = thrown(() => verifyCompiled(c));
+    expect([err.code, err.path]).toEqual(["WAVEFORM_INDEX_INVALID", "/schedulables/0/operation"]);
+    expect(err.message).toContain('AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`) emitted for operation "SquarePulse"');
   });
 
   it("ignores warnings (OUTPUT_OVERFLOW) and passes", () => {
     const c = edited((p) => p.replace("set_awg_gain 8192,0", "set_awg_gain 32767,32767\n set_awg_offs 32767,0"));
-    expect(() => verifyCompiled(c, () => null)).not.toThrow();
+    expect(() => verifyCompiled(c)).not.toThrow();
     const s = simulate(c).clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!;
     expect([s.status, s.warn_flags]).toEqual(["WARNING", ["OUTPUT_OVERFLOW"]]);
   });

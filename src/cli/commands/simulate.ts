@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
-import { CompiledScheduleSchema, ModuleTypeSchema, type CompiledSchedule, type ModuleType } from "../../contract/compiled-schedule.js";
-import { operationLabel, programComments } from "../../emulator/labels.js";
+import { CompiledScheduleSchema, ModuleTypeSchema, type CompiledSchedule, type ModuleType, type SourceOperation } from "../../contract/compiled-schedule.js";
+import { compiledSequencer, sourceOfLine } from "../../contract/source-map.js";
 import { renderPlotHtml } from "../../emulator/plot.js";
 import { simulate, type SimulationResult } from "../../emulator/simulate.js";
 import { parseRawSequence, parseSequenceSettings, simulateSequence } from "../../emulator/simulate-sequence.js";
@@ -53,18 +53,22 @@ function parseCompiled(json: unknown, source: string): CompiledSchedule {
   });
 }
 
-/** Throw an EmulationError for the first sequencer that ended with status ERROR. */
-function checkRuntimeErrors(result: SimulationResult, programOf: (cluster: string, module: string, seq: number) => string): void {
+type SourceOfLine = (cluster: string, module: string, seq: number, line: number) => SourceOperation | null;
+
+/**
+ * Throw an EmulationError for the first sequencer that ended with status ERROR, naming the operation
+ * through the compiled source map (raw sequences and schedules without one: the line only).
+ */
+function checkRuntimeErrors(result: SimulationResult, programOf: (cluster: string, module: string, seq: number) => string, sourceOf: SourceOfLine): void {
   for (const [cn, c] of Object.entries(result.clusters)) {
     for (const [mn, m] of Object.entries(c.modules)) {
       for (const [sn, s] of Object.entries(m.sequencers)) {
         if (s.status !== "ERROR") continue;
         const seq = Number(sn.replace(/\D/g, ""));
-        const program = programOf(cn, mn, seq);
         const line = s.errorLine ?? null;
-        const comment = line !== null ? operationLabel(programComments(program)[line - 1] ?? "") : "";
-        const lineText = line !== null ? program.split(/\r?\n/)[line - 1]?.replace(/#.*$/, "").trim() ?? null : null;
-        throw failureError({ cluster: cn, module: mn, sequencer: seq, portClock: s.portClock || "-", flags: s.err_flags, line, lineText, log: s.log }, comment ? { name: comment, path: null } : null);
+        const lineText = line !== null ? programOf(cn, mn, seq).split(/\r?\n/)[line - 1]?.replace(/#.*$/, "").trim() ?? null : null;
+        const source = line !== null ? sourceOf(cn, mn, seq, line) : null;
+        throw failureError({ cluster: cn, module: mn, sequencer: seq, portClock: s.portClock || "-", flags: s.err_flags, line, lineText, log: s.log }, source);
       }
     }
   }
@@ -84,12 +88,14 @@ export const command: CliCommand = {
 
     let result: SimulationResult, name: string;
     let programOf: (cluster: string, module: string, seq: number) => string;
+    let sourceOf: SourceOfLine = () => null;
     if (hasCompiled) {
       if (o["module-type"] !== undefined || o.settings !== undefined) throw new UsageError("--module-type and --settings apply to --sequence only", { hint: "a compiled schedule carries its own module types and settings" });
       const compiled = parseCompiled(await readJsonInput(o.compiled as string, "compiled schedule", io), o.compiled as string);
       name = compiled.name;
       result = simulate(compiled, window);
-      programOf = (c, m, s) => Object.values(compiled.clusters[c]?.modules[m]?.sequencers ?? {}).find((x) => x.index === s)?.sequence.program ?? "";
+      programOf = (c, m, s) => compiledSequencer(compiled, c, m, s)?.sequence.program ?? "";
+      sourceOf = (c, m, s, line) => sourceOfLine(compiledSequencer(compiled, c, m, s), line);
     } else {
       if (typeof o["module-type"] !== "string") throw new UsageError("--sequence needs --module-type", { hint: "e.g. --module-type QRM" });
       const type = parseModuleType(o["module-type"]);
@@ -103,7 +109,7 @@ export const command: CliCommand = {
     if (typeof o.plot === "string") await writeFile(o.plot, renderPlotHtml(result, { title: `q1forge simulate: ${name}` }));
     if (o.json) io.stdout(JSON.stringify({ ...summaryJson(result, name), ...(typeof o.plot === "string" ? { plot: o.plot } : {}) }) + "\n");
     else io.stdout(formatSummary(result, name) + (typeof o.plot === "string" ? `plot → ${o.plot}\n` : ""));
-    checkRuntimeErrors(result, programOf);
+    checkRuntimeErrors(result, programOf, sourceOf);
     return 0;
   },
 };
