@@ -190,10 +190,12 @@ export class VirtualModule {
   }
 }
 
+/** Driver default channel map (q1asm-and-scpi.md 6.1): RF every output IQ; baseband path0 → even DACs, path1 → odd (QCM [[0,2],[1,3]], QRM [[0],[1]]). */
 function defaultChannelMap(type: ModuleType): ChannelMap {
   const info = moduleSpec(type);
   if (info.isRF) return connectOutToChannelMap(type, Object.fromEntries(Array.from({ length: info.outputs }, (_, k) => [`out${k}`, "IQ" as const])));
-  return type === "QCM" ? [[0, 2], [1, 3]] : [[0], [1]];
+  const dacs = Array.from({ length: info.dacs }, (_, d) => d);
+  return [dacs.filter((d) => d % 2 === 0), dacs.filter((d) => d % 2 === 1)];
 }
 function defaultAcqChannelMap(type: ModuleType): ChannelMap {
   return moduleSpec(type).isRF ? connectAcqToChannelMap(type, { acq: "in0" }) : [[0], [1]];

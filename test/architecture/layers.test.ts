@@ -46,6 +46,15 @@ const KNOWN_VIOLATIONS: readonly string[] = [
   "src/q1/assembler.ts → src/contract/compiled-schedule.ts",
 ];
 
+/**
+ * Finer rules inside a layer: files matching `files` must not import the layer `not`. The Cluster
+ * driver speaks SCPI to real hardware and takes its data types from contract/; only the virtual
+ * Cluster (instruments/virtual-*.ts) runs the emulator.
+ */
+const FILE_RULES: readonly { files: RegExp; not: string; why: string }[] = [
+  { files: /^src\/instruments\/(?!virtual-)[^/]+\.ts$/, not: "emulator", why: "the driver must not depend on the emulator" },
+];
+
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -95,7 +104,9 @@ function violations(): string[] {
       const target = resolve(dirname(file), spec);
       if (!target.startsWith(SRC + sep)) { out.push(`${rel(file)} → ${spec} (outside src/)`); continue; }
       const to = layerOf(target);
+      const rule = FILE_RULES.find((r) => r.files.test(rel(file)) && r.not === to);
       if (!mayImport(from, to)) out.push(`${rel(file)} → ${rel(target).replace(/\.js$/, ".ts")}`);
+      else if (rule) out.push(`${rel(file)} → ${rel(target).replace(/\.js$/, ".ts")} (${rule.why})`);
     }
   }
   return [...new Set(out)].sort();
@@ -123,6 +134,11 @@ describe("layer rule (DESIGN.md): imports in src/", () => {
 });
 
 describe("import scanner", () => {
+  it("the driver rule covers the driver's files, not the virtual Cluster's", () => {
+    const rule = FILE_RULES[0]!;
+    expect(["src/instruments/cluster-driver.ts", "src/instruments/acq-binary.ts", "src/instruments/reply-parse.ts", "src/instruments/virtual-state.ts", "src/instruments/sub/x.ts"].map((f) => rule.files.test(f))).toEqual([true, true, true, false, false]);
+  });
+
   it("finds static, re-export, side-effect, multi-line and dynamic imports; skips packages and comments", () => {
     const text = [
       'import { a } from "./a.js";',
