@@ -33,6 +33,10 @@ export type Sequence = z.infer<typeof SequenceSchema>;
 
 export const ConnectOutValueSchema = z.enum(["I", "Q", "IQ", "off"]);
 export const ConnectAcqValueSchema = z.enum(["in0", "in1", "off"]);
+/** connect_out{k} value: path routing of one output (reference 1.6) */
+export type ConnectOutValue = z.infer<typeof ConnectOutValueSchema>;
+/** connect_acq* value: the input feeding an acquisition path */
+export type ConnectAcqValue = z.infer<typeof ConnectAcqValueSchema>;
 
 export const TriggerReadSettingSchema = z.object({
   thresholded_acq_trigger_invert: z.boolean(),

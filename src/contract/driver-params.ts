@@ -5,10 +5,9 @@
  * them to the emulator, and the virtual Cluster turns its driver-level state back into them.
  */
 import { MODULE_CATALOG, hasAnalogInputs, type ModuleType } from "../core/module-catalog.js";
-import type { CompiledModule, CompiledSequencer, ModuleSettings, Sequence } from "./compiled-schedule.js";
+import type { CompiledModule, CompiledSequencer, ConnectAcqValue, ConnectOutValue, ModuleSettings, Sequence } from "./compiled-schedule.js";
 
-export type ConnectOutValue = "I" | "Q" | "IQ" | "off";
-export type ConnectAcqValue = "in0" | "in1" | "off";
+export type { ConnectAcqValue, ConnectOutValue };
 
 /** Per-sequencer driver parameters (qblox-instruments names). Missing fields take driver defaults. */
 export interface SequencerDriverParams {

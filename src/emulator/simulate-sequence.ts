@@ -5,7 +5,7 @@
  * acquisitions are listed per declared name as raw bins (re = path0, im = path1, normalised).
  */
 import { z } from "zod";
-import { SequenceSchema, type ModuleType, type Sequence } from "../contract/compiled-schedule.js";
+import { ConnectAcqValueSchema, ConnectOutValueSchema, SequenceSchema, type ModuleType, type Sequence } from "../contract/compiled-schedule.js";
 import { SchemaValidationError } from "../core/errors.js";
 import type { EmuModuleParams, EmuSequencerParams } from "./api.js";
 import { runCluster } from "./cluster.js";
@@ -14,8 +14,8 @@ import type { SimAcquisition, SimulationResult } from "./simulate.js";
 export const RAW_CLUSTER = "cluster0";
 export const RAW_MODULE = "cluster0_module1";
 
-const ConnectOut = z.enum(["I", "Q", "IQ", "off"]);
-const ConnectAcq = z.enum(["in0", "in1", "off"]);
+const ConnectOut = ConnectOutValueSchema;
+const ConnectAcq = ConnectAcqValueSchema;
 
 /** Driver parameter names (EmuSequencerParams), flat `connect_outN` / `connect_acq_I` forms, and module parameters. */
 const SequenceSettingsSchema = z.strictObject({

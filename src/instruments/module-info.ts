@@ -4,6 +4,7 @@
  * from `*DESCribe?`. Per-module-type facts (outputs, DACs, ADCs, SCPI model, LOs) come from the one
  * catalog in src/core/module-catalog.ts.
  */
+import type { ConnectAcqValue, ConnectOutValue } from "../contract/compiled-schedule.js";
 import { MODULE_CATALOG, MODULE_TYPES, moduleSpec, type ModuleType } from "../core/module-catalog.js";
 
 /** Module type from a *DESCribe? module entry: the model string, and is_rf where the model has an RF variant. */
@@ -19,8 +20,8 @@ export function scpiLoIndex(type: ModuleType, lo: number): number {
 }
 
 export type ChannelMap = [number[], number[]];
-export type ConnectOut = Record<string, "I" | "Q" | "IQ" | "off">;
-export type ConnectAcq = Record<string, "in0" | "in1" | "off">;
+export type ConnectOut = Record<string, ConnectOutValue>;
+export type ConnectAcq = Record<string, ConnectAcqValue>;
 
 /** connect_out ("out0" → "I"…) → AWG channel map. */
 export function connectOutToChannelMap(type: ModuleType, connect: ConnectOut): ChannelMap {
