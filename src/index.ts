@@ -1,45 +1,44 @@
 /**
  * q1forge public API: compile schedules for Qblox Clusters, emulate the programs, run them.
+ *
+ * A curated root (pinned by test/api/exports.test.ts). The Q1ASM toolkit, the emulator and the
+ * instrument layer have their own entry points: `q1forge/q1`, `q1forge/emulator`, `q1forge/instruments`.
  */
-export { compile, type CompileOptions } from "./compiler/index.js";
-export { registerQasmHook, unregisterQasmHook, registeredQasmHooks, type QasmHook } from "./compiler/3-emit/hooks.js";
-export {
-  CompiledScheduleSchema,
-  SequenceSchema,
-  type CompiledSchedule,
-  type CompiledCluster,
-  type CompiledModule,
-  type CompiledSequencer,
-  type Sequence,
-  type SequencerSettings,
-  type ModuleSettings,
-  type AcquisitionChannelLayout,
-  type ModuleType,
-} from "./contract/compiled-schedule.js";
 
-export * from "./hardware/index.js";
+// compile
+export { compile, type CompileOptions } from "./compile.js";
+export type { QasmHook, QasmHookContext, QasmHooks } from "./compiler/3-emit/hooks.js";
+export type { CompiledSchedule } from "./contract/compiled-schedule.js";
 
-export { ScheduleDocumentSchema, type ScheduleDocument } from "./schedule/schema.js";
+// inputs: hardware config and schedule
+export { loadHardwareConfig, parseHardwareConfigJson } from "./hardware/load.js";
+export type { HardwareSetup } from "./hardware/setup.js";
+export type { HardwareConfig } from "./hardware/schema.js";
 export { parseScheduleDocument, parseScheduleJson } from "./schedule/parse.js";
-export { ScheduleBuilder, BlockBuilder, SchedulableRef, Ops } from "./schedule/builder.js";
-export { resolveTiming } from "./compiler/1-schedule/timing.js";
+export type { ScheduleDocument } from "./schedule/schema.js";
+export { ScheduleBuilder, Ops } from "./schedule/builder.js";
 
-export { assemble, assembleInstructions, parseProgram, printProgram, printAligned, INSTRUCTIONS } from "./q1/index.js";
-export type { Instruction, Operand } from "./q1/types.js";
+// emulate
+export { simulate, type SimulationResult, type SimulateOptions } from "./emulator/simulate.js";
 
-export { simulate, runCluster, compiledModuleToEmuInput, sampledInput, type SampledInput, type SimulationResult, type SimulateOptions } from "./emulator/index.js";
-
-export { ScpiTransport } from "./instruments/transport.js";
+// run
+export { runExperiment, type ExperimentResult, type RunExperimentOptions } from "./coordinator/run-experiment.js";
+export { InstrumentCoordinator } from "./coordinator/coordinator.js";
 export { ClusterDriver } from "./instruments/cluster-driver.js";
-export { VirtualCluster, parseModuleList, type VirtualClusterOptions } from "./instruments/virtual-cluster.js";
-export {
-  InstrumentCoordinator,
-  runExperiment,
-  VirtualLocalOscillator,
-  type ExperimentResult,
-  type RunExperimentOptions,
-  type LocalOscillatorDriver,
-  type AcquisitionData,
-} from "./coordinator/index.js";
+export { VirtualCluster, type VirtualClusterOptions } from "./instruments/virtual-cluster.js";
 
-export * from "./core/errors.js";
+// errors: every failure is a Q1ForgeError (code, path, hint); the subclasses name its kind
+export {
+  Q1ForgeError,
+  InputParseError,
+  SchemaValidationError,
+  HardwareConfigError,
+  ScheduleError,
+  TimingError,
+  FrequencyError,
+  ResourceLimitError,
+  ValueRangeError,
+  EmulationError,
+  InstrumentError,
+  type ErrorJson,
+} from "./core/errors.js";
