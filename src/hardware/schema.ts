@@ -194,7 +194,7 @@ export const SequencerOptionsSchema = z.strictObject({
   init_gain_awg_path_I: InitValue.optional(),
   init_gain_awg_path_Q: InitValue.optional(),
   ttl_acq_threshold: z.number().nullable().optional(),
-  /** name of a hook registered with registerQasmHook (src/compiler/hooks.ts); quantify's dotted import path has no meaning here */
+  /** name of a hook passed in compile options `qasmHooks` (src/compiler/3-emit/hooks.ts); quantify's dotted import path has no meaning here */
   qasm_hook_func: z.string().nullable().optional(),
 });
 

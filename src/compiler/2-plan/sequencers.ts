@@ -13,7 +13,7 @@ import type { IrNode, TimedSchedule } from "../ir/nodes.js";
 import type { SequencerPlan } from "../ir/plan.js";
 import { PortClockKeys } from "../ir/port-clock.js";
 import { forEachOp } from "../ir/walk.js";
-import { OPS, isAcquisition } from "../ops/index.js";
+import { handlerOf, isAcquisition } from "../ops/index.js";
 import { LONG_SQUARE_NS, longSquareParts, type LongSquareParts } from "./long-pulses.js";
 
 export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): SequencerPlan[] {
@@ -26,6 +26,17 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
   }
   // one expansion per operation object: a library operation placed 1,000 times shares its parts
   const expansions = new Map<ScheduleOp, LongSquareParts>();
+  // A software-corrected port-clock keeps long squares as waveforms so the filter sees them (quantify
+  // would stitch them into offsets and then leave them uncorrected); digital channels have no offsets.
+  const stitchableByPc = new Map<string, boolean>();
+  const stitchable = (route: PortClockRoute): boolean => {
+    let yes = stitchableByPc.get(route.portClock);
+    if (yes === undefined) {
+      yes = !route.channelName.startsWith("digital") && hw.model.portClock(route.portClock).distortion?.kind !== "software";
+      stitchableByPc.set(route.portClock, yes);
+    }
+    return yes;
+  };
   const build = (nodes: IrNode[]): Map<string, IrNode[]> => {
     const out = new Map<string, IrNode[]>();
     const push = (pc: string, node: IrNode): void => {
@@ -35,11 +46,13 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     let needsSort = false;
     for (const n of nodes) {
       if (n.kind === "loop") {
-        for (const [pc, body] of build(n.body)) push(pc, { ...n, body });
+        for (const [pc, body] of build(n.body)) {
+          push(pc, { kind: "loop", id: n.id, startNs: n.startNs, repetitions: n.repetitions, bodyDurationNs: n.bodyDurationNs, body, name: n.name, path: n.path, label: n.label });
+        }
         continue;
       }
       const op = n.op;
-      const placement = OPS[op.type].placement;
+      const placement = handlerOf(op).placement;
       if (placement === "none") continue;
       if (placement === "clock") {
         for (const pc of clocksUsed.get((op as { clock: string }).clock) ?? []) push(pc, n); // shared, never copied
@@ -49,15 +62,13 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       const pc = keys.key(onPort.port, onPort.clock);
       const route = routes.get(pc)!;
       checkOperationFitsChannel(onPort, route);
-      // A software-corrected port-clock keeps long squares as waveforms so the filter sees them (quantify
-      // would stitch them into offsets and then leave them uncorrected).
-      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && !route.channelName.startsWith("digital") && hw.model.portClock(pc).distortion?.kind !== "software") {
+      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(route)) {
         let parts = expansions.get(op);
         if (!parts) { parts = longSquareParts(op); expansions.set(op, parts); }
         const end = n.startNs + op.durationNs - 4;
-        push(pc, { ...n, op: parts[0] });
-        push(pc, { ...n, startNs: end, op: parts[1] });
-        push(pc, { ...n, startNs: end, op: parts[2] });
+        push(pc, { kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
+        push(pc, { kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
+        push(pc, { kind: "op", id: n.id, startNs: end, op: parts[2], label: n.label });
         needsSort = true;
         continue;
       }
@@ -94,7 +105,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
 function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys): Map<string, PortClockRoute> {
   const routes = new Map<string, PortClockRoute>();
   forEachOp(timed.nodes, ({ op }) => {
-    if (OPS[op.type].placement !== "port-clock") return;
+    if (handlerOf(op).placement !== "port-clock") return;
     const onPort = op as Extract<ScheduleOp, { port: string }>;
     const pc = keys.key(onPort.port, onPort.clock);
     if (routes.has(pc)) return;
@@ -125,7 +136,7 @@ function checkOperationFitsChannel(op: Extract<ScheduleOp, { port: string }>, ro
       });
     }
   }
-  if (route.channelName.startsWith("digital") && !OPS[op.type].digitalChannelOk) {
+  if (route.channelName.startsWith("digital") && !handlerOf(op).digitalChannelOk) {
     throw new HardwareConfigError("ANALOG_OP_ON_DIGITAL_CHANNEL", `operation "${op.name}" (${op.type}) on port-clock ${pc} is routed to the digital channel ${route.moduleName}.${route.channelName}`, {
       path: op.path,
       hint: "only MarkerPulse can be played on digital_output channels",

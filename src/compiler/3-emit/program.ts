@@ -9,7 +9,7 @@ import { assembleInstructions } from "../../q1/assembler.js";
 import { imm, lbl, reg, type Instruction } from "../../q1/types.js";
 import type { IrNode } from "../ir/nodes.js";
 import type { AcqChannelPlan, CompileWarning, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
-import { OPS, emitItem, isAcquisition, isWaveformPulse, type EmitContext, type TimelineItem } from "../ops/index.js";
+import { handlerOf, emitItem, isAcquisition, isWaveformPulse, type EmitContext, type TimelineItem } from "../ops/index.js";
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
 import { qasmHook, type QasmHooks } from "./hooks.js";
@@ -177,7 +177,7 @@ function startsWithRealTimeIo(nodes: IrNode[], t: number): boolean {
 
 /** A parameter instruction: committed by upd_param or the next play / acquire (reference 3.10). */
 function isParameterItem(it: TimelineItem): boolean {
-  return it.kind === "marker" || (it.kind === "op" && OPS[it.op.type].family === "parameter");
+  return it.kind === "marker" || (it.kind === "op" && handlerOf(it.op).family === "parameter");
 }
 
 /** play / acquire (they commit latched parameters themselves). */

@@ -29,6 +29,8 @@ export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWavefo
   const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
   for (const ch of plan.acqChannels) channelsBySeq[ch.sequencer]!.push(ch);
   const freqs = plan.frequencies;
+  const nodes = nodeTable(plan.sequencers, plan.timed.nextNodeId);
+  const indexOf = new Int32Array(plan.timed.nextNodeId).fill(-1);
 
   plan.sequencers.forEach((seq, i) => {
     const clusterOptions = hw.model.cluster(seq.cluster);
@@ -58,7 +60,7 @@ export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWavefo
         acquisitions: Object.fromEntries(channels.map((c) => [String(c.qbloxIndex), { num_bins: c.numBins, index: c.qbloxIndex }])),
       },
       settings: sequencerSettings(seq, freqs.bySequencer[i]!, channels, hw, mixer),
-      source_map: sourceMap(seq.nodes, prog.lineNodes),
+      source_map: sourceMap(nodes, prog.lineNodes, indexOf),
     };
     applyModuleOptions(mod.settings, seq, hw, mixer, channels, warnings);
     const list = seqsByModule.get(mod);
@@ -98,30 +100,40 @@ export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWavefo
   return { clusters: { ...clusters }, localOscillators, acquisitions };
 }
 
-/** Program line → operation table of one sequencer, operations listed once, in first-line order. */
-function sourceMap(nodes: readonly IrNode[], lineNodes: readonly number[]): SourceMap {
-  const info = new Map<number, SourceOperation>();
-  const describe = (node: IrNode): void => {
-    if (node.kind === "op") info.set(node.id, { id: node.id, name: node.op.name, path: node.op.path, label: node.label });
-    else {
-      info.set(node.id, { id: node.id, name: node.name, path: node.path, label: node.label });
-      node.body.forEach(describe);
+/** Every node of the schedule by id (one dense array per compilation, no per-node objects). */
+function nodeTable(sequencers: readonly SequencerPlan[], size: number): (IrNode | undefined)[] {
+  const table = new Array<IrNode | undefined>(size).fill(undefined);
+  const add = (nodes: readonly IrNode[]): void => {
+    for (const node of nodes) {
+      table[node.id] = node;
+      if (node.kind === "loop") add(node.body);
     }
   };
-  nodes.forEach(describe);
+  for (const seq of sequencers) add(seq.nodes);
+  return table;
+}
+
+/** Program line → operation table of one sequencer, operations listed once, in first-line order. */
+function sourceMap(nodes: readonly (IrNode | undefined)[], lineNodes: readonly number[], indexOf: Int32Array): SourceMap {
   const operations: SourceOperation[] = [];
-  const indexOf = new Map<number, number>();
   const lines = new Array<number>(lineNodes.length);
+  const seen: number[] = [];
   for (let l = 0; l < lineNodes.length; l++) {
     const id = lineNodes[l]!;
-    let k = id < 0 ? -1 : indexOf.get(id);
-    if (k === undefined) {
-      const op = info.get(id);
-      k = op === undefined ? -1 : operations.push(op) - 1;
-      indexOf.set(id, k);
+    const node = id < 0 ? undefined : nodes[id];
+    if (node === undefined) { lines[l] = -1; continue; }
+    let k = indexOf[id]!;
+    if (k < 0) {
+      k = operations.length;
+      operations.push(node.kind === "op"
+        ? { id, name: node.op.name, path: node.op.path, label: node.label }
+        : { id, name: node.name, path: node.path, label: node.label });
+      indexOf[id] = k;
+      seen.push(id);
     }
     lines[l] = k;
   }
+  for (const id of seen) indexOf[id] = -1; // the scratch table is shared by all sequencers
   return { operations, lines };
 }
 

@@ -100,10 +100,10 @@ export function markerBits(seq: SequencerPlan, op: MarkerPulseOp): number {
   });
 }
 
-/** Encode with the operation named in any range error. */
-export function encoded(f: () => number, by: OpRef): number {
+/** `encode(value, what)` with the operation named in any range error (no closure per call: hot path). */
+export function encoded(encode: (value: number, what: string) => number, value: number, what: string, by: OpRef): number {
   try {
-    return f();
+    return encode(value, what);
   } catch (e) {
     if (e instanceof Q1ForgeError) throw Object.assign(e, { path: by.path ?? e.path, message: `${e.message} (operation "${by.name}")` });
     throw e;

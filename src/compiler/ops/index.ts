@@ -13,40 +13,43 @@ import type { AcquisitionHandler, EmitResult, OpHandler, OpTable, OpType, PulseH
 
 export const OPS: OpTable = { ...PULSE_HANDLERS, ...ACQUISITION_HANDLERS, ...PARAMETER_HANDLERS };
 
-export function handlerOf<K extends OpType>(op: Extract<ScheduleOp, { type: K }>): OpHandler<K> {
-  return OPS[op.type as K];
+// Hot paths look handlers up in a Map (type strings are internalised, their hash cached), not by a
+// keyed property load on OPS, which turns megamorphic with 21 keys.
+const HANDLERS = new Map<string, OpHandler<OpType>>(Object.entries(OPS) as [string, OpHandler<OpType>][]);
+
+export function handlerOf(op: ScheduleOp): OpHandler<OpType> {
+  return HANDLERS.get(op.type)!;
 }
 
 export function isWaveformPulse(op: ScheduleOp): op is WaveformPulse {
-  return OPS[op.type].family === "pulse";
+  return HANDLERS.get(op.type)!.family === "pulse";
 }
 
 export function isAcquisition(op: ScheduleOp): op is AcquisitionOp {
-  return OPS[op.type].family === "acquisition";
+  return HANDLERS.get(op.type)!.family === "acquisition";
 }
 
 /** Latched parameter operations (committed by upd_param or the next play/acquire). */
 export function isParameterOp(op: ScheduleOp): boolean {
-  return OPS[op.type].family === "parameter";
+  return HANDLERS.get(op.type)!.family === "parameter";
 }
 
 /** Clock operations: no port, placed on every sequencer whose port-clock uses the clock. */
-export function isClockOp(op: ScheduleOp): op is Extract<ScheduleOp, { clock: string; port?: never }> & { type: "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" } {
-  return OPS[op.type].placement === "clock";
+export function isClockOp(op: ScheduleOp): op is Extract<ScheduleOp, { type: "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" }> {
+  return HANDLERS.get(op.type)!.placement === "clock";
 }
 
 export function pulseHandler(op: WaveformPulse): PulseHandler<WaveformPulse["type"]> {
-  return OPS[op.type] as PulseHandler<WaveformPulse["type"]>;
+  return HANDLERS.get(op.type) as PulseHandler<WaveformPulse["type"]>;
 }
 
 export function acquisitionHandler(op: AcquisitionOp): AcquisitionHandler<AcquisitionOp["type"]> {
-  return OPS[op.type] as AcquisitionHandler<AcquisitionOp["type"]>;
+  return HANDLERS.get(op.type) as AcquisitionHandler<AcquisitionOp["type"]>;
 }
 
 /** Emit one placed operation (or marker edge) through its kind's handler. */
 export function emitItem(item: OpNode | MarkerEdge, ctx: EmitContext): EmitResult {
-  const handler = OPS[item.op.type] as OpHandler<OpType>;
-  return handler.emit(item.op as never, item, ctx);
+  return HANDLERS.get(item.op.type)!.emit(item.op as never, item, ctx);
 }
 
 export { type EmitContext, type TimelineItem, type MarkerEdge } from "./emit-context.js";

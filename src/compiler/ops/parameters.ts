@@ -31,8 +31,8 @@ export const PARAMETER_HANDLERS: { readonly [K in ParameterType]: OpHandler<K> }
     placement: "port-clock",
     digitalChannelOk: false,
     emit: (op, _item, ctx) => {
-      const oi = encoded(() => encodeOffset(op.offset_path_I, "offset path I"), op);
-      const oq = encoded(() => encodeOffset(op.offset_path_Q, "offset path Q"), op);
+      const oi = encoded(encodeOffset, op.offset_path_I, "offset path I", op);
+      const oq = encoded(encodeOffset, op.offset_path_Q, "offset path Q", op);
       ctx.b.emit("set_awg_offs", [imm(oi), imm(oq)], `${op.name} offset`, op);
       return "needs-update";
     },
@@ -52,7 +52,7 @@ export const PARAMETER_HANDLERS: { readonly [K in ParameterType]: OpHandler<K> }
     placement: "clock",
     digitalChannelOk: false,
     emit: (op, item, ctx) => {
-      const steps = encoded(() => encodePhase(op.phase_shift), op);
+      const steps = encoded(encodePhase, op.phase_shift, "NCO phase", op);
       if (steps === 0) return "done";
       checkNcoSpacing(ctx, item.startNs, "phase", op);
       ctx.b.emit("set_ph_delta", [imm(steps)], `${op.name} (${op.phase_shift} deg)`, op);
@@ -72,7 +72,7 @@ export const PARAMETER_HANDLERS: { readonly [K in ParameterType]: OpHandler<K> }
       }
       checkNcoSpacing(ctx, item.startNs, "frequency", op);
       const ifNew = op.clock_freq_new === null ? ctx.freq.ifHz : ctx.freq.ifHz + op.clock_freq_new - ctx.freq.clockHz;
-      const steps = encoded(() => encodeFrequency(ifNew), op);
+      const steps = encoded(encodeFrequency, ifNew, "NCO frequency", op);
       ctx.b.emit("set_freq", [imm(steps)], `${op.name} (NCO ${ifNew} Hz)`, op);
       return "needs-update";
     },
