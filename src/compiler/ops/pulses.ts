@@ -62,6 +62,8 @@ function emitPlay(op: WaveformPulse, item: TimelineItem, ctx: EmitContext): Emit
   return "done";
 }
 
+/** x + 0 turns −0 into 0 (JSON has no −0, and the IR must survive a JSON round trip). */
+const nz = (x: number): number => x + 0;
 const isReal = (c: Complex): boolean => Math.abs(c.im) < 1e-15;
 const magnitude = (c: Complex): number => Math.hypot(c.re, c.im);
 const degrees = (c: Complex): number => (Math.atan2(c.im, c.re) * 180) / Math.PI;
@@ -73,47 +75,47 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   SquarePulse: {
     ...PULSE,
     shapeKey: (op) => [0, op.durationNs, op.amp, op.ampImag],
-    scale: (op, c) => ({ ...op, amp: op.amp * c.re - op.ampImag * c.im, ampImag: op.amp * c.im + op.ampImag * c.re }),
+    scale: (op, c) => ({ ...op, amp: nz(op.amp * c.re - op.ampImag * c.im), ampImag: nz(op.amp * c.im + op.ampImag * c.re) }),
   },
   RampPulse: {
     ...PULSE,
     shapeKey: (op) => [1, op.durationNs, op.amp, op.offset],
-    scale: (op, c) => (isReal(c) ? { ...op, amp: op.amp * c.re, offset: op.offset * c.re } : null),
+    scale: (op, c) => (isReal(c) ? { ...op, amp: nz(op.amp * c.re), offset: nz(op.offset * c.re) } : null),
   },
   StaircasePulse: {
     ...PULSE,
     shapeKey: (op) => [2, op.durationNs, op.start_amp, op.final_amp, op.num_steps],
-    scale: (op, c) => (isReal(c) ? { ...op, start_amp: op.start_amp * c.re, final_amp: op.final_amp * c.re } : null),
+    scale: (op, c) => (isReal(c) ? { ...op, start_amp: nz(op.start_amp * c.re), final_amp: nz(op.final_amp * c.re) } : null),
   },
   SoftSquarePulse: {
     ...PULSE,
     shapeKey: (op) => [3, op.durationNs, op.amp],
-    scale: (op, c) => (isReal(c) ? { ...op, amp: op.amp * c.re } : null),
+    scale: (op, c) => (isReal(c) ? { ...op, amp: nz(op.amp * c.re) } : null),
   },
   ChirpPulse: {
     ...PULSE,
     shapeKey: (op) => [4, op.durationNs, op.amp, op.start_freq, op.end_freq],
-    scale: (op, c) => (isReal(c) ? { ...op, amp: op.amp * c.re } : null),
+    scale: (op, c) => (isReal(c) ? { ...op, amp: nz(op.amp * c.re) } : null),
   },
   DRAGPulse: {
     ...PULSE,
     shapeKey: (op) => [5, op.durationNs, op.G_amp, op.D_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1],
-    scale: (op, c) => ({ ...op, G_amp: op.G_amp * magnitude(c), D_amp: op.D_amp * magnitude(c), phase: op.phase + degrees(c) }),
+    scale: (op, c) => ({ ...op, G_amp: nz(op.G_amp * magnitude(c)), D_amp: nz(op.D_amp * magnitude(c)), phase: nz(op.phase + degrees(c)) }),
   },
   GaussPulse: {
     ...PULSE,
     shapeKey: (op) => [6, op.durationNs, op.G_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1],
-    scale: (op, c) => ({ ...op, G_amp: op.G_amp * magnitude(c), phase: op.phase + degrees(c) }),
+    scale: (op, c) => ({ ...op, G_amp: nz(op.G_amp * magnitude(c)), phase: nz(op.phase + degrees(c)) }),
   },
   SuddenNetZeroPulse: {
     ...PULSE,
     shapeKey: (op) => [7, op.durationNs, op.amp_A, op.amp_B, op.net_zero_A_scale, op.t_pulse, op.t_phi, op.t_integral_correction],
-    scale: (op, c) => (isReal(c) ? { ...op, amp_A: op.amp_A * c.re } : null),
+    scale: (op, c) => (isReal(c) ? { ...op, amp_A: nz(op.amp_A * c.re) } : null),
   },
   SkewedHermitePulse: {
     ...PULSE,
     shapeKey: (op) => [8, op.durationNs, op.amplitude, op.skewness, op.phase],
-    scale: (op, c) => ({ ...op, amplitude: op.amplitude * magnitude(c), phase: op.phase + degrees(c) }),
+    scale: (op, c) => ({ ...op, amplitude: nz(op.amplitude * magnitude(c)), phase: nz(op.phase + degrees(c)) }),
   },
   NumericalPulse: {
     ...PULSE,
@@ -123,8 +125,8 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
       const im = op.samples_im ?? op.samples_re.map(() => 0);
       return {
         ...op,
-        samples_re: op.samples_re.map((r, k) => r * c.re - im[k]! * c.im),
-        samples_im: op.samples_re.map((r, k) => r * c.im + im[k]! * c.re),
+        samples_re: op.samples_re.map((r, k) => nz(r * c.re - im[k]! * c.im)),
+        samples_im: op.samples_re.map((r, k) => nz(r * c.im + im[k]! * c.re)),
       };
     },
   },

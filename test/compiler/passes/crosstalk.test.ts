@@ -151,12 +151,9 @@ describe("applyCrosstalk", () => {
     expect(JSON.parse(JSON.stringify(out))).toStrictEqual(out);
   });
 
-  // BUG (reported, not fixed here): the scale functions in src/compiler/ops/pulses.ts can produce −0
-  // (0 · −0.5 = −0; −0 − 0 = −0), which JSON cannot represent: JSON.stringify(−0) is "0", so the IR
-  // does not survive JSON.parse(JSON.stringify(ir)) unchanged (DESIGN "IR as data"). Here
-  // C[0][1] = −0.5 and the copy's samples_re is [−0.25, −0, −0.125]. Harmless for the emitted
-  // waveforms (normalisation adds + 0), but it breaks the strict round-trip property.
-  it.skip("BUG: a NumericalPulse sample 0 scaled by a negative coefficient becomes −0 and the IR no longer round-trips through JSON", () => {
+  // Products like 0 · −0.5 give −0, which JSON cannot represent (JSON.stringify(−0) is "0"); the
+  // handlers' scale functions normalise −0 to 0 so the IR survives the round trip (DESIGN "IR as data").
+  it("a NumericalPulse sample 0 scaled by a negative coefficient stays 0 (no −0), so the IR round-trips through JSON", () => {
     const out = applyCrosstalk(timed([opNode(0, 0, numerical("N", Q0, [0.5, 0, 0.25]))], 2), hardware(0.5, null));
     expect(JSON.parse(JSON.stringify(out))).toStrictEqual(out);
   });
