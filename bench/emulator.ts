@@ -6,7 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { compile } from "../src/compiler/index.js";
 import { loadHardwareConfig } from "../src/hardware/load.js";
-import { compiledModuleToEmuInput } from "../src/emulator/driver-params.js";
+import { compiledModuleToDriverInput as compiledModuleToEmuInput } from "../src/contract/driver-params.js";
 import { runCluster } from "../src/emulator/cluster.js";
 import type { EmuModuleInput } from "../src/emulator/api.js";
 import { benchHardware, workloadC } from "./workloads.js";

@@ -15,18 +15,7 @@ export interface CompileOptions extends Omit<CompilerOptions, "verify"> {
 }
 
 /** The built-in verifier: every program run in the emulator, errors named through the source map. */
-export const emulatorVerifier: Verifier = (compiled) =>
-  verifyCompiled(compiled, (module, sequencer, line) => {
-    for (const cluster of Object.values(compiled.clusters)) {
-      const seq = Object.values(cluster.modules[module]?.sequencers ?? {}).find((s) => s.index === sequencer);
-      const map = seq?.source_map;
-      if (!map) continue;
-      const k = map.lines[line - 1] ?? -1;
-      const op = k < 0 ? undefined : map.operations[k];
-      return op ? { name: op.name, path: op.path } : null;
-    }
-    return null;
-  });
+export const emulatorVerifier: Verifier = (compiled) => verifyCompiled(compiled);
 
 export function compile(schedule: unknown, hardware: unknown, options: CompileOptions = {}): CompiledSchedule {
   const verify = options.verify === true ? emulatorVerifier : options.verify === false ? undefined : options.verify;

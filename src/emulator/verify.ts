@@ -11,8 +11,6 @@ import { EmulationError } from "../core/errors.js";
 import { runCluster } from "./cluster.js";
 
 /** @deprecated verifyCompiled reads the source map from the compiled schedule; pass options only. */
-export type SourceOf = (module: string, sequencer: number, line: number) => { name: string; path: string | null } | null;
-
 /** Stable error code and fix hint per Qblox error flag (reference 9.2). */
 const FLAG_CODES: Readonly<Record<string, { code: string; hint: string }>> = {
   SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW: { code: "RT_UNDERFLOW", hint: "the Q1 core fell behind the real-time timeline: give the operation more time (longer waits between short real-time instructions) or move classical instructions out of the tight loop" },
@@ -93,16 +91,9 @@ export function failureSource(compiled: CompiledSchedule, f: SequencerFailure): 
  * RT_UNDERFLOW; message with module, sequencer, port-clock, flag, Q1ASM line and, when the compiled
  * schedule has a source map, the operation and its JSON path).
  */
-export function verifyCompiled(compiled: CompiledSchedule, opts?: VerifyOptions): void;
-/** @deprecated the source map is read from `compiled`; call verifyCompiled(compiled, opts). */
-export function verifyCompiled(compiled: CompiledSchedule, sourceOf: SourceOf, opts?: VerifyOptions): void;
-export function verifyCompiled(compiled: CompiledSchedule, second?: VerifyOptions | SourceOf, third?: VerifyOptions): void {
-  const opts = typeof second === "function" ? (third ?? {}) : (second ?? {});
+export function verifyCompiled(compiled: CompiledSchedule, opts: VerifyOptions = {}): void {
   const failures = findRuntimeErrors(compiled, opts);
   const first = failures[0];
   if (!first) return;
-  const source = typeof second === "function"
-    ? (first.line !== null ? second(first.module, first.sequencer, first.line) : null)
-    : failureSource(compiled, first);
-  throw failureError(first, source, failures.length - 1);
+  throw failureError(first, failureSource(compiled, first), failures.length - 1);
 }

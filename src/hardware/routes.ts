@@ -1,7 +1,7 @@
 /**
  * Port-clock → route resolution through the connectivity graph (reference 1.5 steps 1–3, 1.6, 1.7).
  */
-import type { ModuleType } from "../contract/compiled-schedule.js";
+import type { ModuleType } from "../core/module-catalog.js";
 import { HardwareConfigError } from "../core/errors.js";
 import { channelIoIndices, isInputChannel, isOutputChannel, parseChannelName } from "./channels.js";
 import { instrumentOf, isDevicePort, parseClusterNode, type ConnectivityGraph } from "./graph.js";

@@ -2,7 +2,7 @@
  * HardwareSetup: a validated hardware config plus everything derived from it that the compiler
  * needs (clusters, modules, external LOs, cached port-clock routes).
  */
-import type { ModuleType } from "../contract/compiled-schedule.js";
+import type { ModuleType } from "../core/module-catalog.js";
 import { moduleSpec } from "../core/module-catalog.js";
 import type { ConnectivityGraph } from "./graph.js";
 import type { ModuleSpec, PortClockRoute } from "./model.js";

@@ -2,7 +2,7 @@
  * Q1ASM assembler: validates a parsed program (or a compiler-built instruction list) against the
  * instruction table and resolves labels to instruction indices (reference q1asm-and-scpi.md §1, §2).
  */
-import type { ModuleType } from "../contract/compiled-schedule.js";
+import type { ModuleType } from "../core/module-catalog.js";
 import { Q1AsmError } from "../core/errors.js";
 import { INSTRUCTION_SPECS, formsFor, isV1Mnemonic, unknownMnemonicHint, type InstructionSpec, type OperandForm, type OperandSlot } from "./instructions.js";
 import { parseProgram } from "./parser.js";

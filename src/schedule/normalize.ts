@@ -4,6 +4,7 @@
  * type. Plain numbers never go through mathjs (toSI returns them as is).
  */
 import { ScheduleError, TimingError } from "../core/errors.js";
+import { PROTOCOLS } from "../core/protocols.js";
 import { secondsToGridNs, toSI, type Dimension } from "../core/units.js";
 import type { AcquisitionOp, AcquisitionProtocol, BinModeName, ScheduleOp, WaveformPulse } from "./model.js";
 import type { AcquisitionSpec, PrimitiveSpec, PulseSpec, Quantity } from "./schema.js";
@@ -137,19 +138,12 @@ function gaussWidth(s: { sigma?: Quantity | null | undefined; nr_sigma?: number 
   return { sigma, nr_sigma };
 }
 
-const DEFAULT_BIN_MODE: Record<AcquisitionProtocol, BinModeName> = {
-  SSBIntegrationComplex: "average",
-  ThresholdedAcquisition: "average",
-  Trace: "average",
-  NumericalSeparatedWeightedIntegration: "append",
-  NumericalWeightedIntegration: "append",
-};
 
 function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
   const base = {
     type: s.type, name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock,
     acq_channel: String(s.acq_channel ?? 0),
-    bin_mode: s.bin_mode === undefined ? DEFAULT_BIN_MODE[s.type] : (s.bin_mode.toLowerCase() as BinModeName),
+    bin_mode: s.bin_mode === undefined ? (PROTOCOLS[s.type].defaultBinMode as BinModeName) : (s.bin_mode.toLowerCase() as BinModeName),
     coords: s.coords ?? null,
     weights_a: null, weights_b: null, acq_rotation: null, acq_threshold: null, feedback_trigger_label: null,
   };
@@ -183,7 +177,10 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
   }
 }
 
-const ACQUISITION_TYPES = new Set<string>(Object.keys(DEFAULT_BIN_MODE));
+/** The acquisition protocols a schedule can name (the schema's acquisition types). */
+const ACQUISITION_TYPES = new Set<string>([
+  "SSBIntegrationComplex", "ThresholdedAcquisition", "Trace", "NumericalSeparatedWeightedIntegration", "NumericalWeightedIntegration",
+] satisfies AcquisitionProtocol[]);
 
 /** Normalise one primitive operation. */
 export function normalizePrimitive(spec: PrimitiveSpec, ctx: OpContext): ScheduleOp {
@@ -193,9 +190,4 @@ export function normalizePrimitive(spec: PrimitiveSpec, ctx: OpContext): Schedul
     throw new ScheduleError("UNKNOWN_OPERATION", `unknown operation type "${spec.type}"`, { path: ctx.path, hint: `use one of: ${Object.keys(pulses).join(", ")}, ${[...ACQUISITION_TYPES].join(", ")}` });
   }
   return handler(spec as never, ctx);
-}
-
-/** End of the op relative to its schedulable: t0 + duration. */
-export function opEndNs(op: ScheduleOp): number {
-  return op.t0Ns + op.durationNs;
 }

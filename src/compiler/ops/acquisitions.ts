@@ -3,6 +3,7 @@
  * stored in 3-emit/waveforms.ts; here each protocol's acquire / acquire_weighed emission.
  */
 import { TimingError } from "../../core/errors.js";
+import { PROTOCOLS } from "../../core/protocols.js";
 import { imm, reg } from "../../q1/types.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import { debugMarkerOff, debugMarkerOn, type EmitContext, type TimelineItem } from "./emit-context.js";
@@ -25,7 +26,7 @@ function emitAcquisition(op: AcquisitionOp, item: TimelineItem, ctx: EmitContext
   const ch = ctx.channelOf.get(op.acq_channel)!;
   const binReg = ctx.binRegister.get(op.acq_channel);
   const comment = `${op.type} ${op.name} (acq_channel ${op.acq_channel})`;
-  if (op.type === "NumericalSeparatedWeightedIntegration" || op.type === "NumericalWeightedIntegration") {
+  if (PROTOCOLS[op.type].weighted) {
     const [w0, w1] = ctx.waves.weightsOfNode[item.id]!;
     if (binReg === undefined) {
       b.emitRt("acquire_weighed", [imm(ch.qbloxIndex), imm(ch.binOfNode[item.id]!), imm(w0), imm(w1)], 4, comment, op);
@@ -51,10 +52,16 @@ function emitAcquisition(op: AcquisitionOp, item: TimelineItem, ctx: EmitContext
 
 const ACQUISITION = { family: "acquisition", placement: "port-clock", digitalChannelOk: false, emit: emitAcquisition } as const;
 
+/** weighted / trace come from THE protocol table (core/protocols.ts), shared with the result shaper. */
+function acquisition<K extends AcquisitionOp["type"]>(type: K): AcquisitionHandler<K> {
+  const info = PROTOCOLS[type];
+  return { ...ACQUISITION, weighted: info.weighted, trace: info.scope };
+}
+
 export const ACQUISITION_HANDLERS: { readonly [K in AcquisitionOp["type"]]: AcquisitionHandler<K> } = {
-  SSBIntegrationComplex: { ...ACQUISITION, weighted: false, trace: false },
-  ThresholdedAcquisition: { ...ACQUISITION, weighted: false, trace: false },
-  NumericalSeparatedWeightedIntegration: { ...ACQUISITION, weighted: true, trace: false },
-  NumericalWeightedIntegration: { ...ACQUISITION, weighted: true, trace: false },
-  Trace: { ...ACQUISITION, weighted: false, trace: true },
+  SSBIntegrationComplex: acquisition("SSBIntegrationComplex"),
+  ThresholdedAcquisition: acquisition("ThresholdedAcquisition"),
+  NumericalSeparatedWeightedIntegration: acquisition("NumericalSeparatedWeightedIntegration"),
+  NumericalWeightedIntegration: acquisition("NumericalWeightedIntegration"),
+  Trace: acquisition("Trace"),
 };
