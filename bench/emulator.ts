@@ -15,23 +15,52 @@ const RENDER_NS = 4_000_000;
 
 /** QRM sequencer with the NCO on: a 20 ns DRAG pair, a 200 ns offset-played square and a 100 ns square per 400 ns. */
 export function renderWorkload(): EmuModuleInput {
-  const n = 20, mu = n / 2, sigma = n / 8;
+  const n = 20,
+    mu = n / 2,
+    sigma = n / 8;
   const g = Array.from({ length: n }, (_, k) => Math.exp(-((k - mu) ** 2) / (2 * sigma ** 2)));
   const d = g.map((v, k) => (-(k - mu) / sigma) * v * 0.5);
   const program = [
-    " wait_sync 4", " move 10000,R0",
-    "l: set_awg_gain 16384,8000", " play 0,1,20",
-    " set_awg_offs 8000,0", " upd_param 200", " set_awg_offs 0,0",
-    " set_awg_gain 12000,0", " play 2,2,100", " wait 76",
-    " loop R0,@l", " stop",
+    " wait_sync 4",
+    " move 10000,R0",
+    "l: set_awg_gain 16384,8000",
+    " play 0,1,20",
+    " set_awg_offs 8000,0",
+    " upd_param 200",
+    " set_awg_offs 0,0",
+    " set_awg_gain 12000,0",
+    " play 2,2,100",
+    " wait 76",
+    " loop R0,@l",
+    " stop",
   ].join("\n");
   return {
-    slot: 2, type: "QRM", params: {},
-    sequencers: [{
-      index: 0,
-      params: { sync_en: true, mod_en_awg: true, nco_freq: 137e6, connect_out: { out0: "I", out1: "Q" }, mixer_corr_gain_ratio: 0.95, mixer_corr_phase_offset_degree: 3 },
-      sequence: { program, waveforms: { g: { data: g, index: 0 }, d: { data: d, index: 1 }, sq: { data: new Array(100).fill(1), index: 2 } }, weights: {}, acquisitions: {} },
-    }],
+    slot: 2,
+    type: "QRM",
+    params: {},
+    sequencers: [
+      {
+        index: 0,
+        params: {
+          sync_en: true,
+          mod_en_awg: true,
+          nco_freq: 137e6,
+          connect_out: { out0: "I", out1: "Q" },
+          mixer_corr_gain_ratio: 0.95,
+          mixer_corr_phase_offset_degree: 3,
+        },
+        sequence: {
+          program,
+          waveforms: {
+            g: { data: g, index: 0 },
+            d: { data: d, index: 1 },
+            sq: { data: new Array(100).fill(1), index: 2 },
+          },
+          weights: {},
+          acquisitions: {},
+        },
+      },
+    ],
   };
 }
 
@@ -55,14 +84,18 @@ export default async function benchEmulator(): Promise<Record<string, number>> {
   const compiled = compile(workloadC(), hw, { instructionLimit: "warn" });
   const modules = Object.values(compiled.clusters["cluster0"]!.modules).map(compiledModuleToEmuInput);
   const ratios: number[] = [];
-  let emulatedS = 0, wallS = 0;
+  let emulatedS = 0,
+    wallS = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const r = runCluster(modules);
     wallS = (performance.now() - t0) / 1e3;
     emulatedS = r.endTimeNs / 1e9;
     const bad = r.modules.flatMap((m) => m.sequencers).filter((s) => s.status.status === "ERROR");
-    if (bad.length > 0) throw new Error(`workload (c) failed in the emulator: ${bad.map((s) => s.status.err_flags.join(",")).join("; ")}`);
+    if (bad.length > 0)
+      throw new Error(
+        `workload (c) failed in the emulator: ${bad.map((s) => s.status.err_flags.join(",")).join("; ")}`,
+      );
     ratios.push(emulatedS / wallS);
   }
   return {

@@ -49,7 +49,13 @@ async function benchOne(compiled: CompiledSchedule): Promise<Record<string, numb
   const vc = new VirtualCluster({ modules, name, runDurationMs: 0 });
   const addr = await vc.start();
   const ic = await InstrumentCoordinator.connect({ [name]: addr });
-  const t = { prepareCold: [] as number[], prepareLazy: [] as number[], start: [] as number[], wait: [] as number[], retrieve: [] as number[] };
+  const t = {
+    prepareCold: [] as number[],
+    prepareLazy: [] as number[],
+    start: [] as number[],
+    wait: [] as number[],
+    retrieve: [] as number[],
+  };
   try {
     for (let i = 0; i < RUNS; i++) {
       ic.invalidateCache();

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     }
     const m = median(times);
     const instr = compiled!.diagnostics.resources.reduce((n, r) => n + r.instructions, 0);
-    console.log(`  (${name}) median ${m.toFixed(2)} ms  (target ≤ ${TARGET_MS[name]} ms, quantify ${REFERENCE_S[name]})  heap Δ after the runs ${(peak / 2 ** 20).toFixed(1)} MiB  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  sequencers ${compiled!.diagnostics.resources.length}  instructions ${instr}`);
+    console.log(
+      `  (${name}) median ${m.toFixed(2)} ms  (target ≤ ${TARGET_MS[name]} ms, quantify ${REFERENCE_S[name]})  heap Δ after the runs ${(peak / 2 ** 20).toFixed(1)} MiB  rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB  sequencers ${compiled!.diagnostics.resources.length}  instructions ${instr}`,
+    );
   }
   for (const extra of ["emulator", "instruments"]) {
     // compiled to dist-bench/ by `npm run bench` (.js); also runnable from the sources (.ts)
@@ -48,12 +50,17 @@ async function main(): Promise<void> {
     const file = new URL(`./${extra}.${ext}`, import.meta.url);
     if (!existsSync(file)) continue;
     if (only.length > 0 && !only.includes(extra)) continue;
-    const mod = (await import(file.href)) as { default?: () => Promise<Record<string, number>> } & Record<string, unknown>;
-    const fn = (mod.default ?? Object.values(mod).find((v) => typeof v === "function")) as (() => Promise<Record<string, number>>) | undefined;
+    const mod = (await import(file.href)) as { default?: () => Promise<Record<string, number>> } & Record<
+      string,
+      unknown
+    >;
+    const fn = (mod.default ?? Object.values(mod).find((v) => typeof v === "function")) as
+      (() => Promise<Record<string, number>>) | undefined;
     if (!fn) continue;
     console.log(`${extra} benchmarks`);
     const res = await fn();
-    for (const [k, v] of Object.entries(res)) console.log(`  ${k}: ${typeof v === "number" ? v.toFixed(3) : String(v)}`);
+    for (const [k, v] of Object.entries(res))
+      console.log(`  ${k}: ${typeof v === "number" ? v.toFixed(3) : String(v)}`);
   }
 }
 

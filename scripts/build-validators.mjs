@@ -15,7 +15,10 @@ const { SCHEDULE_AJV_OPTIONS, HARDWARE_AJV_OPTIONS } = await import(join(dist, "
 const standaloneCode = standalone.default ?? standalone;
 
 mkdirSync(join(dist, "validators"), { recursive: true });
-for (const [name, schema, options] of [["schedule", scheduleJsonSchema(), SCHEDULE_AJV_OPTIONS], ["hardware", hardwareJsonSchema(), HARDWARE_AJV_OPTIONS]]) {
+for (const [name, schema, options] of [
+  ["schedule", scheduleJsonSchema(), SCHEDULE_AJV_OPTIONS],
+  ["hardware", hardwareJsonSchema(), HARDWARE_AJV_OPTIONS],
+]) {
   const ajv = new Ajv2020({ ...options, code: { source: true } });
   const validate = ajv.compile(schema);
   writeFileSync(join(dist, "validators", `${name}.cjs`), standaloneCode(ajv, validate));

@@ -13,20 +13,35 @@ import { CompiledScheduleSchema } from "../src/contract/compiled-schedule.js";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: { file: string; title: string; schema: z.ZodType }[] = [
   { file: "schedule.schema.json", title: "q1forge schedule", schema: ScheduleDocumentSchema },
-  { file: "hardware-config.schema.json", title: "quantify QbloxHardwareCompilationConfig (new style)", schema: HardwareConfigSchema },
+  {
+    file: "hardware-config.schema.json",
+    title: "quantify QbloxHardwareCompilationConfig (new style)",
+    schema: HardwareConfigSchema,
+  },
   { file: "compiled-schedule.schema.json", title: "q1forge CompiledSchedule", schema: CompiledScheduleSchema },
 ];
 
 const check = process.argv.includes("--check");
 let stale = 0;
 for (const t of targets) {
-  const json = { $id: `https://q1forge.dev/schemas/${t.file}`, title: t.title, ...z.toJSONSchema(t.schema, { unrepresentable: "any" }) };
+  const json = {
+    $id: `https://q1forge.dev/schemas/${t.file}`,
+    title: t.title,
+    ...z.toJSONSchema(t.schema, { unrepresentable: "any" }),
+  };
   const text = JSON.stringify(json, null, 2) + "\n";
   const path = join(root, "schemas", t.file);
   if (check) {
     let current = "";
-    try { current = readFileSync(path, "utf8"); } catch { /* missing counts as stale */ }
-    if (current !== text) { stale++; console.error(`stale: schemas/${t.file} (run npm run schemas:generate)`); }
+    try {
+      current = readFileSync(path, "utf8");
+    } catch {
+      /* missing counts as stale */
+    }
+    if (current !== text) {
+      stale++;
+      console.error(`stale: schemas/${t.file} (run npm run schemas:generate)`);
+    }
   } else {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);

@@ -12,11 +12,17 @@ export function parseOptions(args: string[], spec: OptionSpec, command: string):
   const out: ParsedOptions = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (!a.startsWith("--")) throw new UsageError(`unexpected argument "${a}" for "${command}"`, { hint: `run q1forge ${command} --help` });
+    if (!a.startsWith("--"))
+      throw new UsageError(`unexpected argument "${a}" for "${command}"`, { hint: `run q1forge ${command} --help` });
     const eq = a.indexOf("=");
     const name = a.slice(2, eq < 0 ? undefined : eq);
     const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name} for "${command}"`, { hint: `valid options: ${Object.keys(spec).map((k) => "--" + k).join(", ")}` });
+    if (!kind)
+      throw new UsageError(`unknown option --${name} for "${command}"`, {
+        hint: `valid options: ${Object.keys(spec)
+          .map((k) => "--" + k)
+          .join(", ")}`,
+      });
     if (kind === "bool") {
       if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
       out[name] = true;

@@ -11,7 +11,10 @@ export async function readJsonInput(path: string, what: string, io: CliIo): Prom
     try {
       text = await readFile(path, "utf8");
     } catch (e) {
-      throw new UsageError(`cannot read ${what} file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: "check the path" });
+      throw new UsageError(
+        `cannot read ${what} file "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        { hint: "check the path" },
+      );
     }
   }
   return parseJsonText(text, path === "-" ? `${what} (stdin)` : path);
@@ -25,7 +28,10 @@ export function parseJsonText(text: string, source: string): unknown {
     // Node 20 does not always report a position; syntaxErrorPosition locates it itself.
     const { line, column } = syntaxErrorPosition(text, msg);
     const where = ` at line ${line}, column ${column}`;
-    throw new InputParseError(`${source} is not valid JSON${where}: ${msg}`, { path: source + where, hint: "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)" });
+    throw new InputParseError(`${source} is not valid JSON${where}: ${msg}`, {
+      path: source + where,
+      hint: "fix the JSON syntax (a trailing comma or a missing quote is the usual cause)",
+    });
   }
 }
 
@@ -36,11 +42,18 @@ export async function writeOutput(path: string | undefined, text: string, io: Cl
 }
 
 /** The --schedule / --hardware pair every compiling command takes ("-" = stdin for one of them). */
-export async function readScheduleAndHardware(o: Record<string, string | boolean | undefined>, command: string, io: CliIo): Promise<{ schedule: unknown; hardware: unknown }> {
+export async function readScheduleAndHardware(
+  o: Record<string, string | boolean | undefined>,
+  command: string,
+  io: CliIo,
+): Promise<{ schedule: unknown; hardware: unknown }> {
   if (typeof o.schedule !== "string" || typeof o.hardware !== "string") {
-    throw new UsageError(`${command} needs --schedule and --hardware`, { hint: `q1forge ${command} --schedule s.json --hardware hw.json` });
+    throw new UsageError(`${command} needs --schedule and --hardware`, {
+      hint: `q1forge ${command} --schedule s.json --hardware hw.json`,
+    });
   }
-  if (o.schedule === "-" && o.hardware === "-") throw new UsageError("only one of --schedule / --hardware can read stdin");
+  if (o.schedule === "-" && o.hardware === "-")
+    throw new UsageError("only one of --schedule / --hardware can read stdin");
   const schedule = await readJsonInput(o.schedule, "schedule", io);
   const hardware = await readJsonInput(o.hardware, "hardware config", io);
   return { schedule, hardware };

@@ -22,7 +22,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
   const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
   try {
-    if (!cmd) throw new UsageError(`unknown command "${name}"`, { hint: `one of: ${commands.map((c) => c.name).join(", ")}` });
+    if (!cmd)
+      throw new UsageError(`unknown command "${name}"`, { hint: `one of: ${commands.map((c) => c.name).join(", ")}` });
     return await cmd.run(rest, io);
   } catch (err) {
     return reportError(err, json, io);
@@ -35,7 +36,17 @@ export function reportError(err: unknown, json: boolean, io: CliIo): number {
     io.stderr((json ? JSON.stringify(err.toJSON()) : err.describe()) + "\n");
   } else {
     const message = err instanceof Error ? err.message : String(err);
-    io.stderr((json ? JSON.stringify({ error: "InternalError", code: "INTERNAL", message, path: null, hint: "this is a q1forge bug; please report it with the input that caused it" }) : `InternalError: ${message}`) + "\n");
+    io.stderr(
+      (json
+        ? JSON.stringify({
+            error: "InternalError",
+            code: "INTERNAL",
+            message,
+            path: null,
+            hint: "this is a q1forge bug; please report it with the input that caused it",
+          })
+        : `InternalError: ${message}`) + "\n",
+    );
   }
   return code;
 }

@@ -25,7 +25,14 @@ import { generatePrograms, type SequencerProgram } from "./3-emit/program.js";
 import { buildSettings, type SettingsResult } from "./3-emit/settings.js";
 import { generateWaveforms } from "./3-emit/waveforms.js";
 import type { TimedSchedule } from "./ir/nodes.js";
-import type { AcqChannelPlan, CompileWarning, FrequencyPlan, ProgramPlan, SequencerPlan, SequencerWaveforms } from "./ir/plan.js";
+import type {
+  AcqChannelPlan,
+  CompileWarning,
+  FrequencyPlan,
+  ProgramPlan,
+  SequencerPlan,
+  SequencerWaveforms,
+} from "./ir/plan.js";
 
 /** Runs compiled programs (e.g. in the emulator) and throws a typed error naming the operation at fault. */
 export type Verifier = (compiled: CompiledSchedule) => void;
@@ -73,20 +80,77 @@ function need<T>(value: T | undefined): T {
 }
 
 function plan(s: CompileState): ProgramPlan {
-  return { timed: need(s.timed), sequencers: need(s.sequencers), acqChannels: need(s.acqChannels), frequencies: need(s.frequencies), latencyNs: need(s.latencyNs) };
+  return {
+    timed: need(s.timed),
+    sequencers: need(s.sequencers),
+    acqChannels: need(s.acqChannels),
+    frequencies: need(s.frequencies),
+    latencyNs: need(s.latencyNs),
+  };
 }
 
 export const PIPELINE: readonly Pass[] = [
-  { name: "0-input/hardware", run: (s) => { s.hw = s.hardwareInput instanceof HardwareSetup ? s.hardwareInput : loadHardwareConfig(s.hardwareInput); } },
-  { name: "0-input/schedule", run: (s) => { s.doc = parseScheduleDocument(s.scheduleInput); } },
-  { name: "1-schedule/timing", run: (s) => { s.timed = resolveTiming(need(s.doc)); } },
-  { name: "1-schedule/crosstalk", run: (s) => { s.timed = applyCrosstalk(need(s.timed), need(s.hw)); } },
-  { name: "1-schedule/stacking", run: (s) => { s.timed = stackPulses(need(s.timed)); } },
-  { name: "2-plan/sequencers", run: (s) => { s.sequencers = assignSequencers(need(s.timed), need(s.hw)); } },
-  { name: "2-plan/acquisitions", run: (s) => { s.acqChannels = planAcquisitions(need(s.sequencers), need(s.timed).repetitions); } },
-  { name: "2-plan/frequencies", run: (s) => { s.frequencies = solveFrequencies(need(s.sequencers), need(s.timed), need(s.hw)); } },
-  { name: "2-plan/latency", run: (s) => { s.latencyNs = relativeLatencies(need(s.sequencers), need(s.hw)); } },
-  { name: "3-emit/waveforms", run: (s) => { const hw = need(s.hw); s.waveforms = generateWaveforms(need(s.sequencers), (seq) => softwareFilter(hw, seq.route.portClock)); } },
+  {
+    name: "0-input/hardware",
+    run: (s) => {
+      s.hw = s.hardwareInput instanceof HardwareSetup ? s.hardwareInput : loadHardwareConfig(s.hardwareInput);
+    },
+  },
+  {
+    name: "0-input/schedule",
+    run: (s) => {
+      s.doc = parseScheduleDocument(s.scheduleInput);
+    },
+  },
+  {
+    name: "1-schedule/timing",
+    run: (s) => {
+      s.timed = resolveTiming(need(s.doc));
+    },
+  },
+  {
+    name: "1-schedule/crosstalk",
+    run: (s) => {
+      s.timed = applyCrosstalk(need(s.timed), need(s.hw));
+    },
+  },
+  {
+    name: "1-schedule/stacking",
+    run: (s) => {
+      s.timed = stackPulses(need(s.timed));
+    },
+  },
+  {
+    name: "2-plan/sequencers",
+    run: (s) => {
+      s.sequencers = assignSequencers(need(s.timed), need(s.hw));
+    },
+  },
+  {
+    name: "2-plan/acquisitions",
+    run: (s) => {
+      s.acqChannels = planAcquisitions(need(s.sequencers), need(s.timed).repetitions);
+    },
+  },
+  {
+    name: "2-plan/frequencies",
+    run: (s) => {
+      s.frequencies = solveFrequencies(need(s.sequencers), need(s.timed), need(s.hw));
+    },
+  },
+  {
+    name: "2-plan/latency",
+    run: (s) => {
+      s.latencyNs = relativeLatencies(need(s.sequencers), need(s.hw));
+    },
+  },
+  {
+    name: "3-emit/waveforms",
+    run: (s) => {
+      const hw = need(s.hw);
+      s.waveforms = generateWaveforms(need(s.sequencers), (seq) => softwareFilter(hw, seq.route.portClock));
+    },
+  },
   {
     name: "3-emit/programs",
     run: (s) => {
@@ -94,7 +158,12 @@ export const PIPELINE: readonly Pass[] = [
       s.programs = generatePrograms(plan(s), need(s.waveforms), need(s.hw), opts, s.warnings);
     },
   },
-  { name: "3-emit/settings", run: (s) => { s.settings = buildSettings(plan(s), need(s.waveforms), need(s.programs), need(s.hw), s.warnings); } },
+  {
+    name: "3-emit/settings",
+    run: (s) => {
+      s.settings = buildSettings(plan(s), need(s.waveforms), need(s.programs), need(s.hw), s.warnings);
+    },
+  },
 ];
 
 export function compile(schedule: unknown, hardware: unknown, options: CompileOptions = {}): CompiledSchedule {
@@ -105,7 +174,14 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     pass.run(state);
     stageMs[pass.name] = Math.round((performance.now() - t0) * 1000) / 1000;
   }
-  const compiled = compiledSchedule(plan(state), need(state.waveforms), need(state.programs), need(state.settings), state.warnings, stageMs);
+  const compiled = compiledSchedule(
+    plan(state),
+    need(state.waveforms),
+    need(state.programs),
+    need(state.settings),
+    state.warnings,
+    stageMs,
+  );
   if (options.verify) {
     const t0 = performance.now();
     options.verify(compiled);

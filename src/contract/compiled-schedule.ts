@@ -147,7 +147,6 @@ export const ModuleSettingsSchema = z.object({
 });
 export type ModuleSettings = z.infer<typeof ModuleSettingsSchema>;
 
-
 export const CompiledModuleSchema = z.object({
   slot: z.number().int().min(1).max(20),
   instrument_type: ModuleTypeSchema,

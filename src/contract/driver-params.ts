@@ -5,7 +5,14 @@
  * them to the emulator, and the virtual Cluster turns its driver-level state back into them.
  */
 import { MODULE_CATALOG, hasAnalogInputs, type ModuleType } from "../core/module-catalog.js";
-import type { CompiledModule, CompiledSequencer, ConnectAcqValue, ConnectOutValue, ModuleSettings, Sequence } from "./compiled-schedule.js";
+import type {
+  CompiledModule,
+  CompiledSequencer,
+  ConnectAcqValue,
+  ConnectOutValue,
+  ModuleSettings,
+  Sequence,
+} from "./compiled-schedule.js";
 
 export type { ConnectAcqValue, ConnectOutValue };
 
@@ -109,7 +116,12 @@ export function moduleSettingsToParams(settings: ModuleSettings, type: ModuleTyp
   const spec = MODULE_CATALOG[type];
   const readout = hasAnalogInputs(type);
   const scale = spec.isRF ? 1e-3 : 1;
-  const raw = [settings.offset_ch0_path_I, settings.offset_ch0_path_Q, settings.offset_ch1_path_I, settings.offset_ch1_path_Q];
+  const raw = [
+    settings.offset_ch0_path_I,
+    settings.offset_ch0_path_Q,
+    settings.offset_ch1_path_I,
+    settings.offset_ch1_path_Q,
+  ];
   const out_offset = raw.slice(0, Math.min(OFFSET_SETTINGS, spec.dacs)).map((v) => (v ?? 0) * scale);
   const p: ModuleDriverParams = { out_offset };
   if (readout && !spec.isRF) p.in_gain = [settings.in0_gain ?? 0, settings.in1_gain ?? 0];
@@ -123,7 +135,11 @@ export function moduleSettingsToParams(settings: ModuleSettings, type: ModuleTyp
 /** One compiled module → the driver-level input of the module (sequencers sorted by index). */
 export function compiledModuleToDriverInput(module: CompiledModule): ModuleDriverInput {
   const sequencers: SequencerDriverInput[] = Object.values(module.sequencers)
-    .map((seq) => ({ index: seq.index, sequence: seq.sequence, params: sequencerSettingsToParams(seq, module.instrument_type) }))
+    .map((seq) => ({
+      index: seq.index,
+      sequence: seq.sequence,
+      params: sequencerSettingsToParams(seq, module.instrument_type),
+    }))
     .sort((a, b) => a.index - b.index);
   return {
     slot: module.slot,

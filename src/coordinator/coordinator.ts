@@ -39,7 +39,14 @@ export interface CoordinatorOptions {
   forceSet?: boolean;
 }
 
-interface UsedSequencer { cluster: string; module: string; slot: number; seq: number; readout: boolean; integrationLength: number | null }
+interface UsedSequencer {
+  cluster: string;
+  module: string;
+  slot: number;
+  seq: number;
+  readout: boolean;
+  integrationLength: number | null;
+}
 
 const MAX_LOG = 5000;
 const DONE_STATES = new Set(["STOPPED", "IDLE"]);
@@ -71,10 +78,14 @@ export class InstrumentCoordinator {
   }
 
   /** Connect to clusters given as name → host:port. */
-  static async connect(addresses: Record<string, { host: string; port: number }>, opts: Omit<CoordinatorOptions, "clusters"> & { transport?: Partial<TransportOptions> } = {}): Promise<InstrumentCoordinator> {
+  static async connect(
+    addresses: Record<string, { host: string; port: number }>,
+    opts: Omit<CoordinatorOptions, "clusters"> & { transport?: Partial<TransportOptions> } = {},
+  ): Promise<InstrumentCoordinator> {
     const clusters: Record<string, ClusterDriver> = {};
     try {
-      for (const [name, a] of Object.entries(addresses)) clusters[name] = await ClusterDriver.connect({ ...opts.transport, host: a.host, port: a.port });
+      for (const [name, a] of Object.entries(addresses))
+        clusters[name] = await ClusterDriver.connect({ ...opts.transport, host: a.host, port: a.port });
     } catch (e) {
       await Promise.all(Object.values(clusters).map((c) => c.close()));
       throw e;
@@ -82,18 +93,29 @@ export class InstrumentCoordinator {
     return new InstrumentCoordinator({ ...opts, clusters });
   }
 
-  get runState(): RunState { return this.state; }
-  get hardwareLog(): readonly HardwareLogEntry[] { return this.log; }
+  get runState(): RunState {
+    return this.state;
+  }
+  get hardwareLog(): readonly HardwareLogEntry[] {
+    return this.log;
+  }
 
-  async close(): Promise<void> { await Promise.all(Object.values(this.clusters).map((c) => c.close())); }
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.clusters).map((c) => c.close()));
+  }
 
   /** Forget what the instruments hold (the next prepare writes every setting). */
-  invalidateCache(): void { this.cache.clear(); }
+  invalidateCache(): void {
+    this.cache.clear();
+  }
 
   /** *RST every cluster and forget the cache. */
   async reset(): Promise<void> {
     this.cache.clear();
-    for (const [name, d] of Object.entries(this.clusters)) { await d.reset(); this.record(name, "reset", "*RST"); }
+    for (const [name, d] of Object.entries(this.clusters)) {
+      await d.reset();
+      this.record(name, "reset", "*RST");
+    }
     this.state = "idle";
   }
 
@@ -112,9 +134,18 @@ export class InstrumentCoordinator {
         }
         for (const [mname, mod] of Object.entries(cluster.modules)) {
           drv.module(mod.slot);
-          writes += await prepareModule(drv, cname, mod, this.cache, this.forceSet, (target, action, detail) => this.record(`${cname} ${target}`, action, detail));
+          writes += await prepareModule(drv, cname, mod, this.cache, this.forceSet, (target, action, detail) =>
+            this.record(`${cname} ${target}`, action, detail),
+          );
           for (const s of Object.values(mod.sequencers)) {
-            used.push({ cluster: cname, module: mname, slot: mod.slot, seq: s.index, readout: drv.module(mod.slot).info.supportsAcquisition, integrationLength: s.settings.integration_length_acq });
+            used.push({
+              cluster: cname,
+              module: mname,
+              slot: mod.slot,
+              seq: s.index,
+              readout: drv.module(mod.slot).info.supportsAcquisition,
+              integrationLength: s.settings.integration_length_acq,
+            });
           }
         }
       }
@@ -150,7 +181,8 @@ export class InstrumentCoordinator {
 
   /** Stop everything, clear old data, arm only the used sequencers, then start them together. */
   async start(): Promise<void> {
-    if (this.state === "idle" || !this.compiled) throw new InstrumentError("NOT_PREPARED", "start() before prepare()", { hint: "call prepare(compiled) first" });
+    if (this.state === "idle" || !this.compiled)
+      throw new InstrumentError("NOT_PREPARED", "start() before prepare()", { hint: "call prepare(compiled) first" });
     await this.guard(async () => {
       for (const [cname, drv] of Object.entries(this.clusters)) {
         const mine = this.used.filter((u) => u.cluster === cname);
@@ -163,7 +195,14 @@ export class InstrumentCoordinator {
       }
       for (const [cname, drv] of Object.entries(this.clusters)) {
         if (this.used.some((u) => u.cluster === cname)) await drv.start();
-        this.record(cname, "start", this.used.filter((u) => u.cluster === cname).map((u) => `slot ${u.slot} seq ${u.seq}`).join(", "));
+        this.record(
+          cname,
+          "start",
+          this.used
+            .filter((u) => u.cluster === cname)
+            .map((u) => `slot ${u.slot} seq ${u.seq}`)
+            .join(", "),
+        );
       }
       this.state = "running";
     });
@@ -182,7 +221,13 @@ export class InstrumentCoordinator {
   /** Poll until every used sequencer stopped. Error flags → SEQUENCER_ERROR; too slow → RUN_TIMEOUT. */
   async waitDone(timeoutMs = 10_000, onPoll?: (elapsedMs: number) => void): Promise<SequencerRunStatus[]> {
     if (this.state === "done") return this.status();
-    if (this.state !== "running") throw new InstrumentError("RUN_NOT_DONE", `waitDone() while the run is ${this.state}`, { hint: this.state === "failed" ? `the last run failed (${this.failure?.message ?? "see the hardware log"}); prepare and start again` : "call start() first" });
+    if (this.state !== "running")
+      throw new InstrumentError("RUN_NOT_DONE", `waitDone() while the run is ${this.state}`, {
+        hint:
+          this.state === "failed"
+            ? `the last run failed (${this.failure?.message ?? "see the hardware log"}); prepare and start again`
+            : "call start() first",
+      });
     return this.guard(async () => {
       const t0 = Date.now();
       let delay = 1;
@@ -196,8 +241,17 @@ export class InstrumentCoordinator {
         const elapsed = Date.now() - t0;
         onPoll?.(elapsed);
         if (elapsed >= timeoutMs) {
-          const busy = st.filter((s) => !DONE_STATES.has(s.state)).map((s) => `${s.module} seq${s.sequencer} (${s.state})`);
-          throw new InstrumentError("RUN_TIMEOUT", `run not finished after ${timeoutMs} ms: ${busy.join(", ")} still busy`, { path: busy[0] ?? null, hint: "raise the timeout, or look for a sequencer waiting on wait_sync / a trigger; the next start() stops it" });
+          const busy = st
+            .filter((s) => !DONE_STATES.has(s.state))
+            .map((s) => `${s.module} seq${s.sequencer} (${s.state})`);
+          throw new InstrumentError(
+            "RUN_TIMEOUT",
+            `run not finished after ${timeoutMs} ms: ${busy.join(", ")} still busy`,
+            {
+              path: busy[0] ?? null,
+              hint: "raise the timeout, or look for a sequencer waiting on wait_sync / a trigger; the next start() stops it",
+            },
+          );
         }
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(20, delay * 2);
@@ -206,13 +260,20 @@ export class InstrumentCoordinator {
   }
 
   private checkFlags(st: SequencerRunStatus[]): void {
-    for (const s of st) for (const f of [...s.infoFlags, ...s.warnFlags]) if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE")) this.record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
+    for (const s of st)
+      for (const f of [...s.infoFlags, ...s.warnFlags])
+        if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE"))
+          this.record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
     const bad = st.filter((s) => s.errFlags.length > 0 || s.status === "ERROR");
     if (bad.length === 0) return;
-    const text = bad.map((s) => `${s.module} seq${s.sequencer}: ${s.errFlags.join(", ") || "ERROR"}${s.log ? ` (${s.log})` : ""}`).join("; ");
+    const text = bad
+      .map((s) => `${s.module} seq${s.sequencer}: ${s.errFlags.join(", ") || "ERROR"}${s.log ? ` (${s.log})` : ""}`)
+      .join("; ");
     throw new InstrumentError("SEQUENCER_ERROR", `sequencer error during the run: ${text}`, {
       path: `${bad[0]!.module}/seq${bad[0]!.sequencer}`,
-      hint: bad.some((s) => s.errFlags.some((f) => f.includes("UNDERFLOW"))) ? "the Q1 core fell behind the real-time queue: lengthen short real-time instructions or move classical work out of tight loops" : "see the flags and log; fix the program or settings and run again",
+      hint: bad.some((s) => s.errFlags.some((f) => f.includes("UNDERFLOW")))
+        ? "the Q1 core fell behind the real-time queue: lengthen short real-time instructions or move classical work out of tight loops"
+        : "see the flags and log; fix the program or settings and run again",
       details: { sequencers: bad },
     });
   }
@@ -221,12 +282,24 @@ export class InstrumentCoordinator {
   async retrieveAcquisitions(): Promise<Record<string, AcquisitionData>> {
     if (this.state === "running") {
       const st = await this.guard(() => this.status());
-      if (st.every((s) => DONE_STATES.has(s.state))) { this.guardSync(() => this.checkFlags(st)); this.state = "done"; }
+      if (st.every((s) => DONE_STATES.has(s.state))) {
+        this.guardSync(() => this.checkFlags(st));
+        this.state = "done";
+      }
     }
     if (this.state !== "done" || !this.compiled) {
-      throw new InstrumentError("RUN_NOT_DONE", `acquisitions requested while the run is ${this.state === "running" ? "still running" : this.state}`, {
-        hint: this.state === "running" ? "call waitDone() first" : this.state === "failed" ? `the run failed (${this.failure?.message ?? "see the hardware log"}); its data is not returned` : "prepare() and start() a run first",
-      });
+      throw new InstrumentError(
+        "RUN_NOT_DONE",
+        `acquisitions requested while the run is ${this.state === "running" ? "still running" : this.state}`,
+        {
+          hint:
+            this.state === "running"
+              ? "call waitDone() first"
+              : this.state === "failed"
+                ? `the run failed (${this.failure?.message ?? "see the hardware log"}); its data is not returned`
+                : "prepare() and start() a run first",
+        },
+      );
     }
     const compiled = this.compiled;
     return this.guard(async () => {
@@ -239,7 +312,12 @@ export class InstrumentCoordinator {
       const out: Record<string, AcquisitionData> = {};
       for (const [ch, l] of Object.entries(compiled.acquisitions)) {
         const mod = compiled.clusters[l.cluster]?.modules[l.module];
-        if (!mod) throw new InstrumentError("ACQUISITION_MISSING", `acquisition channel "${ch}" refers to module ${l.module} of cluster ${l.cluster}, which the schedule does not use`, { path: `acquisitions/${ch}` });
+        if (!mod)
+          throw new InstrumentError(
+            "ACQUISITION_MISSING",
+            `acquisition channel "${ch}" refers to module ${l.module} of cluster ${l.cluster}, which the schedule does not use`,
+            { path: `acquisitions/${ch}` },
+          );
         const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
         if (!raw.has(key)) raw.set(key, await this.driver(l.cluster).acquisitions(mod.slot, l.sequencer));
         out[ch] = completeAcquisition(l, raw.get(key)!, sequencerIntegrationLength(compiled, l));
@@ -264,7 +342,12 @@ export class InstrumentCoordinator {
 
   private driver(cluster: string): ClusterDriver {
     const d = this.clusters[cluster];
-    if (!d) throw new InstrumentError("MODULE_MISSING", `the compiled schedule uses cluster "${cluster}", but the coordinator has no connection to it`, { path: `clusters/${cluster}`, hint: `connected clusters: ${Object.keys(this.clusters).join(", ") || "none"}` });
+    if (!d)
+      throw new InstrumentError(
+        "MODULE_MISSING",
+        `the compiled schedule uses cluster "${cluster}", but the coordinator has no connection to it`,
+        { path: `clusters/${cluster}`, hint: `connected clusters: ${Object.keys(this.clusters).join(", ") || "none"}` },
+      );
     return d;
   }
 
@@ -278,7 +361,12 @@ export class InstrumentCoordinator {
     }
   }
   private guardSync(fn: () => void): void {
-    try { fn(); } catch (e) { this.onFailure(e); throw e; }
+    try {
+      fn();
+    } catch (e) {
+      this.onFailure(e);
+      throw e;
+    }
   }
   private onFailure(e: unknown): void {
     this.cache.clear();

@@ -17,9 +17,14 @@ export class LazyCache {
 
   /** forget everything under a prefix (e.g. one cluster), or everything */
   clear(prefix?: string): void {
-    if (prefix === undefined) { this.values.clear(); return; }
+    if (prefix === undefined) {
+      this.values.clear();
+      return;
+    }
     for (const k of [...this.values.keys()]) if (k.startsWith(prefix)) this.values.delete(k);
   }
 
-  get size(): number { return this.values.size; }
+  get size(): number {
+    return this.values.size;
+  }
 }

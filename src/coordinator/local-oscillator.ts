@@ -22,8 +22,19 @@ export class VirtualLocalOscillator implements LocalOscillatorDriver {
   /** number of set* calls, to observe lazy setting */
   writes = 0;
   constructor(readonly name: string) {}
-  async setFrequency(hz: number): Promise<void> { this.writes++; this.s.frequency = hz; }
-  async setPower(dbm: number): Promise<void> { this.writes++; this.s.power = dbm; }
-  async setOutput(on: boolean): Promise<void> { this.writes++; this.s.status = on; }
-  async state(): Promise<LocalOscillatorState> { return { ...this.s }; }
+  async setFrequency(hz: number): Promise<void> {
+    this.writes++;
+    this.s.frequency = hz;
+  }
+  async setPower(dbm: number): Promise<void> {
+    this.writes++;
+    this.s.power = dbm;
+  }
+  async setOutput(on: boolean): Promise<void> {
+    this.writes++;
+    this.s.status = on;
+  }
+  async state(): Promise<LocalOscillatorState> {
+    return { ...this.s };
+  }
 }

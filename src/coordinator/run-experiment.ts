@@ -30,21 +30,44 @@ export interface ExperimentResult {
 export function parseHostPort(text: string): { host: string; port: number } {
   const m = text.match(/^\[?([^\]]*?)\]?:(\d{1,5})$/);
   const port = Number(m?.[2]);
-  if (!m || !m[1] || port < 1 || port > 65535) throw new UsageError(`"${text}" is not host:port`, { path: "--cluster", hint: "e.g. --cluster 192.168.0.2:5025 or 127.0.0.1:5025" });
+  if (!m || !m[1] || port < 1 || port > 65535)
+    throw new UsageError(`"${text}" is not host:port`, {
+      path: "--cluster",
+      hint: "e.g. --cluster 192.168.0.2:5025 or 127.0.0.1:5025",
+    });
   return { host: m[1], port };
 }
 
-export async function runExperiment(compiled: CompiledSchedule, opts: RunExperimentOptions = {}): Promise<ExperimentResult> {
+export async function runExperiment(
+  compiled: CompiledSchedule,
+  opts: RunExperimentOptions = {},
+): Promise<ExperimentResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const names = Object.keys(compiled.clusters);
   const virtuals: VirtualCluster[] = [];
   const addresses: Record<string, { host: string; port: number }> = {};
   let coordinator: InstrumentCoordinator | null = null;
   const t = { connect: 0, prepare: 0, start: 0, wait: 0, retrieve: 0 };
-  const lap = (() => { let last = performance.now(); return () => { const now = performance.now(); const d = now - last; last = now; return d; }; })();
+  const lap = (() => {
+    let last = performance.now();
+    return () => {
+      const now = performance.now();
+      const d = now - last;
+      last = now;
+      return d;
+    };
+  })();
   try {
     if (opts.cluster !== undefined) {
-      if (names.length > 1) throw new InstrumentError("UNSUPPORTED", `the schedule uses ${names.length} clusters (${names.join(", ")}), but one --cluster address was given`, { path: "--cluster", hint: "use the coordinator API with one address per cluster, or omit --cluster to run on virtual Clusters" });
+      if (names.length > 1)
+        throw new InstrumentError(
+          "UNSUPPORTED",
+          `the schedule uses ${names.length} clusters (${names.join(", ")}), but one --cluster address was given`,
+          {
+            path: "--cluster",
+            hint: "use the coordinator API with one address per cluster, or omit --cluster to run on virtual Clusters",
+          },
+        );
       for (const n of names) addresses[n] = parseHostPort(opts.cluster);
     } else {
       for (const [n, c] of Object.entries(compiled.clusters)) {
@@ -66,13 +89,23 @@ export async function runExperiment(compiled: CompiledSchedule, opts: RunExperim
     progress(0.35);
     const expectedMs = (compiled.repetition_duration_ns * compiled.repetitions) / 1e6;
     const timeout = opts.timeoutMs ?? 10_000 + 2 * expectedMs;
-    const sequencers = await coordinator.waitDone(timeout, (elapsed) => progress(0.35 + 0.55 * Math.min(1, expectedMs > 0 ? elapsed / expectedMs : 1)));
+    const sequencers = await coordinator.waitDone(timeout, (elapsed) =>
+      progress(0.35 + 0.55 * Math.min(1, expectedMs > 0 ? elapsed / expectedMs : 1)),
+    );
     t.wait = lap();
     progress(0.9);
     const acquisitions = await coordinator.retrieveAcquisitions();
     t.retrieve = lap();
     progress(1);
-    return { name: compiled.name, repetitions: compiled.repetitions, cluster: opts.cluster ?? "virtual", acquisitions, sequencers, timings_ms: t, hardware_log: [...coordinator.hardwareLog] };
+    return {
+      name: compiled.name,
+      repetitions: compiled.repetitions,
+      cluster: opts.cluster ?? "virtual",
+      acquisitions,
+      sequencers,
+      timings_ms: t,
+      hardware_log: [...coordinator.hardwareLog],
+    };
   } finally {
     await coordinator?.close();
     for (const v of virtuals) await v.stop();

@@ -18,7 +18,11 @@ export class Q1ForgeError extends Error {
   readonly hint: string | null;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, opts: { path?: string | null; hint?: string | null; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { path?: string | null; hint?: string | null; details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
@@ -28,7 +32,13 @@ export class Q1ForgeError extends Error {
   }
 
   toJSON(): ErrorJson {
-    const out: ErrorJson = { error: this.name, code: this.code, message: this.message, path: this.path, hint: this.hint };
+    const out: ErrorJson = {
+      error: this.name,
+      code: this.code,
+      message: this.message,
+      path: this.path,
+      hint: this.hint,
+    };
     if (this.details) out.details = this.details;
     return out;
   }
@@ -46,7 +56,9 @@ type Opts = { path?: string | null; hint?: string | null; details?: Record<strin
 
 /** Input could not be parsed (malformed JSON, bad unit string). */
 export class InputParseError extends Q1ForgeError {
-  constructor(message: string, opts: Opts = {}) { super("INPUT_PARSE", message, opts); }
+  constructor(message: string, opts: Opts = {}) {
+    super("INPUT_PARSE", message, opts);
+  }
 }
 /** Input does not match its JSON Schema / zod schema. */
 export class SchemaValidationError extends Q1ForgeError {
@@ -58,27 +70,39 @@ export class SchemaValidationError extends Q1ForgeError {
 }
 /** The hardware config is well-formed but semantically wrong (unknown instrument, bad channel, …). */
 export class HardwareConfigError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** The schedule is well-formed but semantically wrong (unknown operation, missing clock, bad timing ref, …). */
 export class ScheduleError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** Timing problems: off-grid starts, overlaps, cyclic references, program longer than a repetition. */
 export class TimingError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** Frequency solving / NCO range problems. */
 export class FrequencyError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** A hardware resource limit was exceeded (sequencers, waveform memory, instructions, registers, bins). */
 export class ResourceLimitError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** A value is outside the range the hardware accepts (amplitude, offset, gain, attenuation, …). */
 export class ValueRangeError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** Q1ASM assembly / validation error, with line and column. */
 export class Q1AsmError extends Q1ForgeError {
@@ -92,13 +116,19 @@ export class Q1AsmError extends Q1ForgeError {
 }
 /** A program failed while being emulated (underflow, illegal instruction, acquisition errors, …). */
 export class EmulationError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** Instrument communication / instrument-reported errors. */
 export class InstrumentError extends Q1ForgeError {
-  constructor(code: string, message: string, opts: Opts = {}) { super(code, message, opts); }
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
 }
 /** Wrong CLI usage (exit code 2). */
 export class UsageError extends Q1ForgeError {
-  constructor(message: string, opts: Opts = {}) { super("USAGE", message, opts); }
+  constructor(message: string, opts: Opts = {}) {
+    super("USAGE", message, opts);
+  }
 }

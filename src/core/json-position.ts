@@ -5,19 +5,39 @@
 export function jsonErrorOffset(text: string): number {
   let i = 0;
   const n = text.length;
-  const fail = (): never => { throw i; };
-  const ws = () => { while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++; };
-  const literal = (word: string) => { for (const ch of word) { if (text[i] !== ch) fail(); i++; } };
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < n && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
   const string = () => {
     i++; // opening quote
     while (i < n) {
       const c = text.charCodeAt(i);
-      if (c === 34) { i++; return; }
+      if (c === 34) {
+        i++;
+        return;
+      }
       if (c < 32) fail();
       if (c === 92) {
         i++;
         const e = text[i];
-        if (e === "u") { for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) { i += k; fail(); } i += 5; continue; }
+        if (e === "u") {
+          for (let k = 1; k <= 4; k++)
+            if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) {
+              i += k;
+              fail();
+            }
+          i += 5;
+          continue;
+        }
         if (e === undefined || !'"\\/bfnrt'.includes(e)) fail();
       }
       i++;
@@ -33,25 +53,49 @@ export function jsonErrorOffset(text: string): number {
     ws();
     const c = text[i];
     if (c === "{") {
-      i++; ws();
-      if (text[i] === "}") { i++; return; }
+      i++;
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return;
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail();
-        string(); ws();
+        string();
+        ws();
         if (text[i] !== ":") fail();
-        i++; value(); ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "}") { i++; return; }
+        i++;
+        value();
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") {
+          i++;
+          return;
+        }
         fail();
       }
     } else if (c === "[") {
-      i++; ws();
-      if (text[i] === "]") { i++; return; }
+      i++;
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return;
+      }
       for (;;) {
-        value(); ws();
-        if (text[i] === ",") { i++; continue; }
-        if (text[i] === "]") { i++; return; }
+        value();
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") {
+          i++;
+          return;
+        }
         fail();
       }
     } else if (c === '"') string();
@@ -61,7 +105,8 @@ export function jsonErrorOffset(text: string): number {
     else number();
   };
   try {
-    value(); ws();
+    value();
+    ws();
     if (i < n) fail();
     return n;
   } catch (pos) {

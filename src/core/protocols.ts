@@ -41,13 +41,7 @@ export type BinModeName = (typeof BIN_MODES)[number];
  * - `scope`: scope path0[:L] + i·path1[:L], L = integration_length_acq (at most 16384 samples)
  */
 export type BinValueRule =
-  | "integration_per_length"
-  | "integration"
-  | "integration_sum"
-  | "threshold"
-  | "count"
-  | "count_threshold"
-  | "scope";
+  "integration_per_length" | "integration" | "integration_sum" | "threshold" | "count" | "count_threshold" | "scope";
 
 /** The Q1 instruction that records the protocol (q1asm-and-scpi.md 2.6, 7.5). */
 export type AcquireInstruction = "acquire" | "acquire_weighed" | "acquire_ttl";
@@ -76,40 +70,112 @@ const ANALOG_BINNED: readonly BinModeName[] = ["append", "average"];
 
 export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolInfo>> = {
   Trace: {
-    name: "Trace", defaultBinMode: "average", binModes: ["average"], qtmBinModes: ["first"],
-    instruction: "acquire", weighted: false, scope: true, thresholded: false, result: "complex", value: "scope",
+    name: "Trace",
+    defaultBinMode: "average",
+    binModes: ["average"],
+    qtmBinModes: ["first"],
+    instruction: "acquire",
+    weighted: false,
+    scope: true,
+    thresholded: false,
+    result: "complex",
+    value: "scope",
   },
   SSBIntegrationComplex: {
-    name: "SSBIntegrationComplex", defaultBinMode: "average", binModes: ANALOG_BINNED, qtmBinModes: [],
-    instruction: "acquire", weighted: false, scope: false, thresholded: false, result: "complex", value: "integration_per_length",
+    name: "SSBIntegrationComplex",
+    defaultBinMode: "average",
+    binModes: ANALOG_BINNED,
+    qtmBinModes: [],
+    instruction: "acquire",
+    weighted: false,
+    scope: false,
+    thresholded: false,
+    result: "complex",
+    value: "integration_per_length",
   },
   ThresholdedAcquisition: {
-    name: "ThresholdedAcquisition", defaultBinMode: "average", binModes: ANALOG_BINNED, qtmBinModes: [],
-    instruction: "acquire", weighted: false, scope: false, thresholded: true, result: "real", value: "threshold",
+    name: "ThresholdedAcquisition",
+    defaultBinMode: "average",
+    binModes: ANALOG_BINNED,
+    qtmBinModes: [],
+    instruction: "acquire",
+    weighted: false,
+    scope: false,
+    thresholded: true,
+    result: "real",
+    value: "threshold",
   },
   NumericalSeparatedWeightedIntegration: {
-    name: "NumericalSeparatedWeightedIntegration", defaultBinMode: "append", binModes: ANALOG_BINNED, qtmBinModes: [],
-    instruction: "acquire_weighed", weighted: true, scope: false, thresholded: false, result: "complex", value: "integration",
+    name: "NumericalSeparatedWeightedIntegration",
+    defaultBinMode: "append",
+    binModes: ANALOG_BINNED,
+    qtmBinModes: [],
+    instruction: "acquire_weighed",
+    weighted: true,
+    scope: false,
+    thresholded: false,
+    result: "complex",
+    value: "integration",
   },
   NumericalWeightedIntegration: {
-    name: "NumericalWeightedIntegration", defaultBinMode: "append", binModes: ANALOG_BINNED, qtmBinModes: [],
-    instruction: "acquire_weighed", weighted: true, scope: false, thresholded: false, result: "complex", value: "integration_sum",
+    name: "NumericalWeightedIntegration",
+    defaultBinMode: "append",
+    binModes: ANALOG_BINNED,
+    qtmBinModes: [],
+    instruction: "acquire_weighed",
+    weighted: true,
+    scope: false,
+    thresholded: false,
+    result: "complex",
+    value: "integration_sum",
   },
   WeightedIntegratedSeparated: {
-    name: "WeightedIntegratedSeparated", defaultBinMode: "append", binModes: ANALOG_BINNED, qtmBinModes: [],
-    instruction: "acquire_weighed", weighted: true, scope: false, thresholded: false, result: "complex", value: "integration",
+    name: "WeightedIntegratedSeparated",
+    defaultBinMode: "append",
+    binModes: ANALOG_BINNED,
+    qtmBinModes: [],
+    instruction: "acquire_weighed",
+    weighted: true,
+    scope: false,
+    thresholded: false,
+    result: "complex",
+    value: "integration",
   },
   WeightedThresholdedAcquisition: {
-    name: "WeightedThresholdedAcquisition", defaultBinMode: "append", binModes: ANALOG_BINNED, qtmBinModes: [],
-    instruction: "acquire_weighed", weighted: true, scope: false, thresholded: true, result: "real", value: "threshold",
+    name: "WeightedThresholdedAcquisition",
+    defaultBinMode: "append",
+    binModes: ANALOG_BINNED,
+    qtmBinModes: [],
+    instruction: "acquire_weighed",
+    weighted: true,
+    scope: false,
+    thresholded: true,
+    result: "real",
+    value: "threshold",
   },
   TriggerCount: {
-    name: "TriggerCount", defaultBinMode: "append", binModes: ["append", "sum", "distribution"], qtmBinModes: ["append", "sum"],
-    instruction: "acquire_ttl", weighted: false, scope: false, thresholded: false, result: "real", value: "count",
+    name: "TriggerCount",
+    defaultBinMode: "append",
+    binModes: ["append", "sum", "distribution"],
+    qtmBinModes: ["append", "sum"],
+    instruction: "acquire_ttl",
+    weighted: false,
+    scope: false,
+    thresholded: false,
+    result: "real",
+    value: "count",
   },
   ThresholdedTriggerCount: {
-    name: "ThresholdedTriggerCount", defaultBinMode: "append", binModes: ["append"], qtmBinModes: ["append"],
-    instruction: "acquire_ttl", weighted: false, scope: false, thresholded: true, result: "real", value: "count_threshold",
+    name: "ThresholdedTriggerCount",
+    defaultBinMode: "append",
+    binModes: ["append"],
+    qtmBinModes: ["append"],
+    instruction: "acquire_ttl",
+    weighted: false,
+    scope: false,
+    thresholded: true,
+    result: "real",
+    value: "count_threshold",
   },
 };
 

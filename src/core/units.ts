@@ -17,8 +17,21 @@ function mathUnit(text: string): Unit {
 }
 
 const PREFIX: Record<string, number> = {
-  "": 1, y: 1e-24, z: 1e-21, a: 1e-18, f: 1e-15, p: 1e-12, n: 1e-9, u: 1e-6, "µ": 1e-6, "μ": 1e-6, m: 1e-3,
-  k: 1e3, M: 1e6, G: 1e9, T: 1e12,
+  "": 1,
+  y: 1e-24,
+  z: 1e-21,
+  a: 1e-18,
+  f: 1e-15,
+  p: 1e-12,
+  n: 1e-9,
+  u: 1e-6,
+  µ: 1e-6,
+  μ: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
 };
 const BASE: Record<Exclude<Dimension, "dimensionless">, Record<string, number>> = {
   time: { s: 1 },
@@ -59,7 +72,11 @@ const cache = new Map<string, number>();
 /** Convert a quantity to a number in the SI unit of `dim`. Throws InputParseError naming `path`. */
 export function toSI(value: Quantity, dim: Dimension, path: string): number {
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new InputParseError(`value ${value} is not a finite number`, { path, hint: "use a finite number in SI units" });
+    if (!Number.isFinite(value))
+      throw new InputParseError(`value ${value} is not a finite number`, {
+        path,
+        hint: "use a finite number in SI units",
+      });
     return value;
   }
   const key = `${dim}|${value}`;
@@ -72,7 +89,10 @@ export function toSI(value: Quantity, dim: Dimension, path: string): number {
     result = plain;
   } else {
     if (dim === "dimensionless") {
-      throw new InputParseError(`"${value}" is not a number`, { path, hint: "give a plain number (this quantity has no unit)" });
+      throw new InputParseError(`"${value}" is not a number`, {
+        path,
+        hint: "give a plain number (this quantity has no unit)",
+      });
     }
     const fast = fastUnit(text, dim);
     if (fast !== undefined) {
@@ -91,7 +111,10 @@ export function toSI(value: Quantity, dim: Dimension, path: string): number {
     try {
       result = u.toNumber(SI_UNIT[dim]);
     } catch {
-      throw new InputParseError(`quantity "${value}" is not a ${dim}`, { path, hint: `use a ${dim} unit, e.g. ${example(dim)}` });
+      throw new InputParseError(`quantity "${value}" is not a ${dim}`, {
+        path,
+        hint: `use a ${dim} unit, e.g. ${example(dim)}`,
+      });
     }
   }
   if (!Number.isFinite(result)) throw new InputParseError(`quantity "${value}" is not finite`, { path });
@@ -101,11 +124,16 @@ export function toSI(value: Quantity, dim: Dimension, path: string): number {
 
 function example(dim: Dimension): string {
   switch (dim) {
-    case "time": return '"120 ns" or 1.2e-7';
-    case "frequency": return '"7.4 GHz" or 7.4e9';
-    case "voltage": return '"50 mV" or 0.05';
-    case "angle": return '"90 deg" or 90';
-    default: return "0.5";
+    case "time":
+      return '"120 ns" or 1.2e-7';
+    case "frequency":
+      return '"7.4 GHz" or 7.4e9';
+    case "voltage":
+      return '"50 mV" or 0.05';
+    case "angle":
+      return '"90 deg" or 90';
+    default:
+      return "0.5";
   }
 }
 

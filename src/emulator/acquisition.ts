@@ -15,7 +15,10 @@ export class BinStore {
   readonly thres: Uint32Array;
   readonly avgCnt: Uint32Array;
 
-  constructor(readonly index: number, numBins: number) {
+  constructor(
+    readonly index: number,
+    numBins: number,
+  ) {
     this.valid = new Uint8Array(numBins);
     this.path0 = new Float64Array(numBins);
     this.path1 = new Float64Array(numBins);
@@ -50,13 +53,17 @@ export class ScopeStore {
   }
   /** Start one trigger: without averaging it overwrites the previous one. */
   begin(average: boolean): void {
-    if (!average) { for (const p of this.paths) p.fill(0); this.avgCnt = 0; }
+    if (!average) {
+      for (const p of this.paths) p.fill(0);
+      this.avgCnt = 0;
+    }
   }
   /** Add samples of the current trigger at offset k0 of the scope window (unset samples are 0). */
   add(inputs: Float64Array[], k0: number, bits: number): void {
     const full = 2 ** (bits - 1);
     for (let p = 0; p < inputs.length && p < this.paths.length; p++) {
-      const acc = this.paths[p]!, x = inputs[p]!;
+      const acc = this.paths[p]!,
+        x = inputs[p]!;
       const n = Math.min(x.length, SCOPE_SAMPLES - k0);
       for (let k = 0; k < n; k++) {
         const v = x[k]!;
@@ -65,14 +72,20 @@ export class ScopeStore {
       }
     }
   }
-  end(): void { this.avgCnt++; }
+  end(): void {
+    this.avgCnt++;
+  }
   /** A trigger whose samples are not captured (EmuRunOptions.deferScope). */
   count(average: boolean): void {
     if (!average) this.avgCnt = 0;
     this.avgCnt++;
   }
   raw(): EmuRawScopePath[] {
-    return this.paths.map((data, p) => ({ data: data.slice(), outOfRange: this.outOfRange[p] ?? false, avgCnt: this.avgCnt }));
+    return this.paths.map((data, p) => ({
+      data: data.slice(),
+      outOfRange: this.outOfRange[p] ?? false,
+      avgCnt: this.avgCnt,
+    }));
   }
 }
 
@@ -90,10 +103,18 @@ export function normaliseAcquisition(raw: EmuRawAcquisition, binScale: number): 
   });
   const b = raw.bins;
   const n = b.valid.length;
-  const path0: number[] = new Array<number>(n), path1: number[] = new Array<number>(n);
-  const threshold: number[] = new Array<number>(n), avg_cnt: number[] = new Array<number>(n);
+  const path0: number[] = new Array<number>(n),
+    path1: number[] = new Array<number>(n);
+  const threshold: number[] = new Array<number>(n),
+    avg_cnt: number[] = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    if (!b.valid[i]) { path0[i] = NaN; path1[i] = NaN; threshold[i] = NaN; avg_cnt[i] = 0; continue; }
+    if (!b.valid[i]) {
+      path0[i] = NaN;
+      path1[i] = NaN;
+      threshold[i] = NaN;
+      avg_cnt[i] = 0;
+      continue;
+    }
     const c = b.avgCnt[i]!;
     const div = c > 0 ? c : 1;
     path0[i] = b.path0[i]! / div / scale;

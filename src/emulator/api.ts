@@ -4,7 +4,12 @@
  * driver-level state; src/contract/driver-params.ts maps compiled settings to these names.
  */
 import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
-import type { ModuleDriverInput, ModuleDriverParams, SequencerDriverInput, SequencerDriverParams } from "../contract/driver-params.js";
+import type {
+  ModuleDriverInput,
+  ModuleDriverParams,
+  SequencerDriverInput,
+  SequencerDriverParams,
+} from "../contract/driver-params.js";
 import type { SequencerState, SequencerStatusLevel } from "../contract/sequencer-status.js";
 import type { ModuleType } from "../core/module-catalog.js";
 
@@ -16,7 +21,13 @@ export type EmuModuleInput = ModuleDriverInput;
 export type { QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel };
 
 /** A signal model for readout inputs: given the module's rendered outputs, produce the input samples. */
-export type InputSignalModel = (ctx: { slot: number; input: number; fromNs: number; toNs: number; outputs: Float32Array[] }) => Float32Array;
+export type InputSignalModel = (ctx: {
+  slot: number;
+  input: number;
+  fromNs: number;
+  toNs: number;
+  outputs: Float32Array[];
+}) => Float32Array;
 
 export interface EmuRunOptions {
   /** render window for output samples; omit to render nothing (acquisitions are still computed) */

@@ -18,11 +18,17 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
 
   for (;;) {
     // pick the runnable sequencer with the smallest RT time, and the runner-up's time
-    let pick = -1, best = Infinity, second = Infinity;
+    let pick = -1,
+      best = Infinity,
+      second = Infinity;
     for (let i = 0; i < all.length; i++) {
       if (blocked[i] || !all[i]!.seq.running) continue;
       const t = all[i]!.seq.trt;
-      if (t < best) { second = best; best = t; pick = i; } else if (t < second) second = t;
+      if (t < best) {
+        second = best;
+        best = t;
+        pick = i;
+      } else if (t < second) second = t;
     }
     if (pick < 0) {
       if (!releaseSync(all, blocked)) break;
@@ -34,7 +40,10 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
     let budget = CHUNK_RT_INSTRUCTIONS;
     do {
       const r = seq.step();
-      if (r === Step.SYNC_BLOCKED) { blocked[pick] = 1; break; }
+      if (r === Step.SYNC_BLOCKED) {
+        blocked[pick] = 1;
+        break;
+      }
       if (r === Step.DONE) break;
     } while (seq.trt <= second && --budget > 0);
     mod.flush();
@@ -51,7 +60,8 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
  * among them. Returns false when nothing is blocked (the run is over).
  */
 function releaseSync(all: { seq: SequencerEngine }[], blocked: Uint8Array): boolean {
-  let release = -Infinity, any = false;
+  let release = -Infinity,
+    any = false;
   for (let i = 0; i < all.length; i++) {
     if (!blocked[i] || !all[i]!.seq.running) continue;
     any = true;

@@ -29,7 +29,9 @@ export class History {
     this.data = new Float64Array(capacityRecords * REC);
   }
 
-  get size(): number { return this.tail - this.head; }
+  get size(): number {
+    return this.tail - this.head;
+  }
 
   /** Append a copy of `rec` (REC values). A record at the same time as the last one replaces it. */
   push(rec: Float64Array): void {
@@ -56,10 +58,15 @@ export class History {
 
   /** Index of the last record with time ≤ t, or head - 1 when t precedes all records. */
   indexAt(t: number): number {
-    let lo = this.head, hi = this.tail - 1, found = this.head - 1;
+    let lo = this.head,
+      hi = this.tail - 1,
+      found = this.head - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.data[mid * REC + R_T]! <= t) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      if (this.data[mid * REC + R_T]! <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
     return found;
   }

@@ -16,7 +16,8 @@ export class EventLabeler {
   private readonly layouts = new Map<string, AcquisitionChannelLayout>();
 
   constructor(private readonly compiled: CompiledSchedule) {
-    for (const l of Object.values(compiled.acquisitions)) this.layouts.set(`${l.cluster}/${l.module}/${l.sequencer}/${l.qblox_index}`, l);
+    for (const l of Object.values(compiled.acquisitions))
+      this.layouts.set(`${l.cluster}/${l.module}/${l.sequencer}/${l.qblox_index}`, l);
   }
 
   label(cluster: string, module: string, e: Pick<EmuEvent, "kind" | "sequencer" | "line" | "acqIndex">): string {

@@ -7,7 +7,15 @@
 import { MODULE_CATALOG, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
 import { DEFAULT_INTEGRATION_LENGTH_NS } from "../core/protocols.js";
 import { BinStore, normaliseAcquisition, SCOPE_SAMPLES, ScopeStore } from "./acquisition.js";
-import type { EmuEvent, EmuModuleInput, EmuModuleResult, EmuRawAcquisition, EmuRunOptions, EmuSequencerResult, QbloxAcquisitionEntry } from "./api.js";
+import type {
+  EmuEvent,
+  EmuModuleInput,
+  EmuModuleResult,
+  EmuRawAcquisition,
+  EmuRunOptions,
+  EmuSequencerResult,
+  QbloxAcquisitionEntry,
+} from "./api.js";
 import { History, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
 import { loadProgram, Op } from "./program.js";
 import { finishIntegration, integrateInto, mixInto } from "./mix.js";
@@ -30,7 +38,16 @@ interface Scratch {
   sin: Float64Array;
 }
 
-interface PendingAcq { seq: number; op: Op; acqIndex: number; bin: number; w0: number; w1: number; start: number; end: number }
+interface PendingAcq {
+  seq: number;
+  op: Op;
+  acqIndex: number;
+  bin: number;
+  w0: number;
+  w1: number;
+  start: number;
+  end: number;
+}
 
 export class ModuleEngine implements RtSink {
   readonly io: ModuleIo;
@@ -55,13 +72,22 @@ export class ModuleEngine implements RtSink {
   /** every DAC offset is 0, so outputs are exactly 0 outside the active spans */
   private readonly zeroIdle: boolean;
 
-  constructor(readonly input: EmuModuleInput, private readonly opts: EmuRunOptions, private readonly events: EmuEvent[]) {
+  constructor(
+    readonly input: EmuModuleInput,
+    private readonly opts: EmuRunOptions,
+    private readonly events: EmuEvent[],
+  ) {
     const type = input.type;
     this.io = MODULE_CATALOG[type];
     this.isRf = this.io.isRF;
     this.tof = opts.timeOfFlightNs ?? 0;
-    this.outOffset = Float64Array.from({ length: this.io.dacs }, (_, d) => (input.params.out_offset?.[d] ?? 0) / this.io.outputFullScaleV);
-    this.inGain = Float64Array.from({ length: this.io.adcs }, (_, a) => (this.isRf ? 1 : 10 ** ((input.params.in_gain?.[a] ?? 0) / 20)));
+    this.outOffset = Float64Array.from(
+      { length: this.io.dacs },
+      (_, d) => (input.params.out_offset?.[d] ?? 0) / this.io.outputFullScaleV,
+    );
+    this.inGain = Float64Array.from({ length: this.io.adcs }, (_, a) =>
+      this.isRf ? 1 : 10 ** ((input.params.in_gain?.[a] ?? 0) / 20),
+    );
     const sel = input.params.scope_acq_sequencer_select;
     this.scopeSeq = sel ?? -1;
     this.scope = sel !== undefined && this.io.adcs > 0 ? new ScopeStore(this.io.adcs) : null;
@@ -69,34 +95,67 @@ export class ModuleEngine implements RtSink {
     for (const s of input.sequencers) {
       const waves: (Float32Array | undefined)[] = [];
       const waveLengths = new Map<number, number>();
-      for (const w of Object.values(s.sequence.waveforms)) { waves[w.index] = Float32Array.from(w.data); waveLengths.set(w.index, w.data.length); }
+      for (const w of Object.values(s.sequence.waveforms)) {
+        waves[w.index] = Float32Array.from(w.data);
+        waveLengths.set(w.index, w.data.length);
+      }
       const weights: (Float32Array | undefined)[] = [];
       const weightIdx = new Set<number>();
-      for (const w of Object.values(s.sequence.weights)) { weights[w.index] = Float32Array.from(w.data); weightIdx.add(w.index); }
+      for (const w of Object.values(s.sequence.weights)) {
+        weights[w.index] = Float32Array.from(w.data);
+        weightIdx.add(w.index);
+      }
       const acqs = new Map<number, { numBins: number }>();
       const store = new Map<number, BinStore>();
-      for (const a of Object.values(s.sequence.acquisitions)) { acqs.set(a.index, { numBins: a.num_bins }); store.set(a.index, new BinStore(a.index, a.num_bins)); }
+      for (const a of Object.values(s.sequence.acquisitions)) {
+        acqs.set(a.index, { numBins: a.num_bins });
+        store.set(a.index, new BinStore(a.index, a.num_bins));
+      }
       this.bins.push(store);
       this.cfgs.push(this.signalConfig(s.params, waves, weights));
       const program = loadProgram(s.sequence.program, type);
-      this.seqs.push(new SequencerEngine(input.slot, s.index, program, s.params, waveLengths, weightIdx, acqs, this, opts.maxInstructions ?? 50_000_000, render));
+      this.seqs.push(
+        new SequencerEngine(
+          input.slot,
+          s.index,
+          program,
+          s.params,
+          waveLengths,
+          weightIdx,
+          acqs,
+          this,
+          opts.maxInstructions ?? 50_000_000,
+          render,
+        ),
+      );
     }
     this.dacSources = Array.from({ length: this.io.dacs }, () => [] as number[]);
-    this.cfgs.forEach((cfg, i) => { for (let r = 0; r < cfg.routeDac.length; r++) this.dacSources[cfg.routeDac[r]!]!.push(2 * i + cfg.routePath[r]!); });
+    this.cfgs.forEach((cfg, i) => {
+      for (let r = 0; r < cfg.routeDac.length; r++) this.dacSources[cfg.routeDac[r]!]!.push(2 * i + cfg.routePath[r]!);
+    });
     this.zeroIdle = this.outOffset.every((v) => v === 0);
   }
 
-  private signalConfig(p: EmuModuleInput["sequencers"][number]["params"], waves: (Float32Array | undefined)[], weights: (Float32Array | undefined)[]): SignalConfig {
-    const dac: number[] = [], path: number[] = [];
+  private signalConfig(
+    p: EmuModuleInput["sequencers"][number]["params"],
+    waves: (Float32Array | undefined)[],
+    weights: (Float32Array | undefined)[],
+  ): SignalConfig {
+    const dac: number[] = [],
+      path: number[] = [];
     const connect = p.connect_out ?? defaultConnectOut(this.input.type, this.io.dacs);
     for (const [key, v] of Object.entries(connect)) {
       const out = Number(key.replace(/\D/g, ""));
       if (v === "off" || !Number.isInteger(out)) continue;
       if (this.isRf) {
         // an RF output is a DAC pair: path0 → 2k, path1 → 2k+1
-        if (2 * out + 1 < this.io.dacs) { dac.push(2 * out, 2 * out + 1); path.push(0, 1); }
+        if (2 * out + 1 < this.io.dacs) {
+          dac.push(2 * out, 2 * out + 1);
+          path.push(0, 1);
+        }
       } else if (out < this.io.dacs) {
-        dac.push(out); path.push(v === "Q" ? 1 : 0);
+        dac.push(out);
+        path.push(v === "Q" ? 1 : 0);
       }
     }
     return {
@@ -104,8 +163,10 @@ export class ModuleEngine implements RtSink {
       demodEn: p.demod_en_acq ?? false,
       gainRatio: p.mixer_corr_gain_ratio ?? 1,
       mixPhaseRad: ((p.mixer_corr_phase_offset_degree ?? 0) * Math.PI) / 180,
-      waves, weights,
-      routeDac: Int32Array.from(dac), routePath: Uint8Array.from(path),
+      waves,
+      weights,
+      routeDac: Int32Array.from(dac),
+      routePath: Uint8Array.from(path),
       markerOverride: p.marker_ovr_en ? (p.marker_ovr_value ?? 0) & 15 : -1,
     };
   }
@@ -135,11 +196,19 @@ export class ModuleEngine implements RtSink {
 
   event(seq: SequencerEngine, op: Op, startNs: number, durationNs: number, pc: number): void {
     const win = this.opts.events ?? this.opts.render;
-    if (!win || startNs < win.fromNs || startNs >= win.toNs || this.events.length >= (this.opts.maxEvents ?? 100_000)) return;
+    if (!win || startNs < win.fromNs || startNs >= win.toNs || this.events.length >= (this.opts.maxEvents ?? 100_000))
+      return;
     const kind = EVENT_KIND[op];
     if (!kind) return;
     const r = seq.rec;
-    const e: EmuEvent = { kind, slot: seq.slot, sequencer: seq.index, startNs, durationNs, line: seq.program.line[pc] ?? 0 };
+    const e: EmuEvent = {
+      kind,
+      slot: seq.slot,
+      sequencer: seq.index,
+      startNs,
+      durationNs,
+      line: seq.program.line[pc] ?? 0,
+    };
     if (op === Op.PLAY || op === Op.UPD_PARAM || op === Op.ACQUIRE || op === Op.ACQUIRE_WEIGHED) {
       e.gain = [r[R_G0]!, r[R_G1]!];
       e.offset = [r[R_O0]!, r[R_O1]!];
@@ -148,8 +217,12 @@ export class ModuleEngine implements RtSink {
       e.marker = r[R_MRK]!;
     }
     if (op === Op.PLAY) {
-      const b = pc * 5, p = seq.program;
-      e.waveforms = [p.isReg[b] ? seq.regs[p.arg[b]!]! : p.arg[b]!, p.isReg[b + 1] ? seq.regs[p.arg[b + 1]!]! : p.arg[b + 1]!];
+      const b = pc * 5,
+        p = seq.program;
+      e.waveforms = [
+        p.isReg[b] ? seq.regs[p.arg[b]!]! : p.arg[b]!,
+        p.isReg[b + 1] ? seq.regs[p.arg[b + 1]!]! : p.arg[b + 1]!,
+      ];
       const cfg = this.cfgs[this.seqs.indexOf(seq)]!;
       e.durationNs = Math.max(cfg.waves[e.waveforms[0]]?.length ?? 0, cfg.waves[e.waveforms[1]]?.length ?? 0);
     }
@@ -175,7 +248,10 @@ export class ModuleEngine implements RtSink {
     const h = this.horizon();
     const q = this.pending;
     while (this.pendingHead < q.length && q[this.pendingHead]!.end <= h) this.process(q[this.pendingHead++]!);
-    if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) { q.splice(0, this.pendingHead); this.pendingHead = 0; }
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) {
+      q.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
     // outputs are needed from (next acquisition start − time of flight) on
     const keepFrom = Math.min(this.pendingHead < q.length ? q[this.pendingHead]!.start : h, h) - this.tof;
     if (Number.isFinite(keepFrom)) for (const s of this.seqs) s.history.pruneBefore(keepFrom);
@@ -186,29 +262,50 @@ export class ModuleEngine implements RtSink {
    * outputs are rendered: zero input integrates to zero, so skipping it leaves the sums unchanged.
    */
   private process(a: PendingAcq): void {
-    const seq = this.seqs[a.seq]!, cfg = this.cfgs[a.seq]!;
+    const seq = this.seqs[a.seq]!,
+      cfg = this.cfgs[a.seq]!;
     const scope = a.op === Op.NOP ? this.scope! : null;
     const spans = this.windowSpans(a.start, a.end);
     const chunk = this.opts.inputModel ? Infinity : RENDER_CHUNK_NS;
     const [src0, src1] = acqSources(seq.params.connect_acq, this.isRf);
-    const has0 = src0 >= 0 && src0 < this.io.adcs, has1 = src1 >= 0 && src1 < this.io.adcs;
+    const has0 = src0 >= 0 && src0 < this.io.adcs,
+      has1 = src1 >= 0 && src1 < this.io.adcs;
     const weighed = a.op === Op.ACQUIRE_WEIGHED;
-    const wt0 = weighed ? cfg.weights[a.w0] : undefined, wt1 = weighed ? cfg.weights[a.w1] : undefined;
+    const wt0 = weighed ? cfg.weights[a.w0] : undefined,
+      wt1 = weighed ? cfg.weights[a.w1] : undefined;
     if (scope) scope.begin(this.input.params.scope_acq_avg_mode_en ?? true);
     const acc = this.acc;
-    acc[0] = 0; acc[1] = 0;
+    acc[0] = 0;
+    acc[1] = 0;
     for (let i = 0; i < spans.count; i++) {
       const e = spans.end(i);
       for (let c = spans.start(i); c < e; c += chunk) {
         const ce = Math.min(e, c + chunk);
         const inputs = this.inputSamples(c, ce, a.start);
-        if (scope) { scope.add(inputs, c - a.start, this.io.adcBits); continue; }
+        if (scope) {
+          scope.add(inputs, c - a.start, this.io.adcBits);
+          continue;
+        }
         const sc = this.scratch!;
         if (cfg.demodEn) renderPhasor(seq.history, c, ce, sc.cos, sc.sin, a.start);
-        integrateInto(acc, has0 ? inputs[src0] : undefined, has1 ? inputs[src1] : undefined, c - a.start, ce - c, cfg.demodEn ? sc.cos : null, sc.sin, wt0, wt1, weighed);
+        integrateInto(
+          acc,
+          has0 ? inputs[src0] : undefined,
+          has1 ? inputs[src1] : undefined,
+          c - a.start,
+          ce - c,
+          cfg.demodEn ? sc.cos : null,
+          sc.sin,
+          wt0,
+          wt1,
+          weighed,
+        );
       }
     }
-    if (scope) { scope.end(); return; }
+    if (scope) {
+      scope.end();
+      return;
+    }
     const [sum0, sum1] = finishIntegration(acc, has0, has1, cfg.demodEn, weighed);
     const theta = ((seq.params.thresholded_acq_rotation ?? 0) * Math.PI) / 180;
     const rotated = sum0 * Math.cos(theta) - sum1 * Math.sin(theta);
@@ -221,10 +318,14 @@ export class ModuleEngine implements RtSink {
   private windowSpans(from: number, to: number): SpanList {
     const sp = this.spans;
     sp.count = 0;
-    if (this.opts.inputModel || !this.zeroIdle) { sp.push(from, to); return sp; }
+    if (this.opts.inputModel || !this.zeroIdle) {
+      sp.push(from, to);
+      return sp;
+    }
     const tof = this.tof;
     for (let i = 0; i < this.seqs.length; i++) {
-      if (this.cfgs[i]!.routeDac.length > 0) sequencerActiveSpans(this.seqs[i]!.history, this.cfgs[i]!, from - tof, to - tof, sp);
+      if (this.cfgs[i]!.routeDac.length > 0)
+        sequencerActiveSpans(this.seqs[i]!.history, this.cfgs[i]!, from - tof, to - tof, sp);
     }
     sp.normalise();
     for (let i = 0; i < 2 * sp.count; i++) sp.data[i]! += tof;
@@ -238,8 +339,11 @@ export class ModuleEngine implements RtSink {
     const cap = Math.max(1024, n, (sc?.cos.length ?? 0) * 2);
     const mk = (): Float64Array => new Float64Array(cap);
     this.scratch = {
-      paths: Array.from({ length: 2 * this.seqs.length }, mk), dacs: Array.from({ length: this.io.dacs }, mk),
-      inputs: Array.from({ length: this.io.adcs }, mk), cos: mk(), sin: mk(),
+      paths: Array.from({ length: 2 * this.seqs.length }, mk),
+      dacs: Array.from({ length: this.io.dacs }, mk),
+      inputs: Array.from({ length: this.io.adcs }, mk),
+      cos: mk(),
+      sin: mk(),
     };
     return this.scratch;
   }
@@ -255,8 +359,18 @@ export class ModuleEngine implements RtSink {
     const outs = this.outputs(from - this.tof, to - this.tof, false, sc, seedFrom - this.tof);
     const model = this.opts.inputModel;
     return sc.inputs.map((buf, k) => {
-      if (model) return Float64Array.from(model({ slot: this.input.slot, input: k, fromNs: from, toNs: to, outputs: outs.map((o) => Float32Array.from(o)) }));
-      const o = outs[k], g = this.inGain[k]!;
+      if (model)
+        return Float64Array.from(
+          model({
+            slot: this.input.slot,
+            input: k,
+            fromNs: from,
+            toNs: to,
+            outputs: outs.map((o) => Float32Array.from(o)),
+          }),
+        );
+      const o = outs[k],
+        g = this.inGain[k]!;
       if (o && g === 1) return o; // 0 dB loopback: the DAC samples themselves
       const x = buf.subarray(0, n);
       if (o) for (let i = 0; i < n; i++) x[i] = o[i]! * g;
@@ -270,12 +384,29 @@ export class ModuleEngine implements RtSink {
    * The result lives in the scratch buffers (views valid until the next call), or is written to
    * `dst` at `dstOff` when given.
    */
-  outputs(from: number, to: number, fromRenderLog: boolean, sc: Scratch, seedFrom = from, dst?: (Float64Array | Float32Array)[], dstOff = 0): Float64Array[] {
+  outputs(
+    from: number,
+    to: number,
+    fromRenderLog: boolean,
+    sc: Scratch,
+    seedFrom = from,
+    dst?: (Float64Array | Float32Array)[],
+    dstOff = 0,
+  ): Float64Array[] {
     const n = Math.max(0, to - from);
     for (let i = 0; i < this.seqs.length; i++) {
-      const cfg = this.cfgs[i]!, s = this.seqs[i]!;
+      const cfg = this.cfgs[i]!,
+        s = this.seqs[i]!;
       if (cfg.routeDac.length === 0) continue;
-      renderPaths(fromRenderLog ? (s.renderLog as History) : s.history, cfg, from, to, sc.paths[2 * i]!, sc.paths[2 * i + 1]!, seedFrom);
+      renderPaths(
+        fromRenderLog ? (s.renderLog as History) : s.history,
+        cfg,
+        from,
+        to,
+        sc.paths[2 * i]!,
+        sc.paths[2 * i + 1]!,
+        seedFrom,
+      );
     }
     const dacs = sc.dacs.map((b) => b.subarray(0, n));
     for (let d = 0; d < dacs.length; d++) {
@@ -291,13 +422,16 @@ export class ModuleEngine implements RtSink {
     const n = Math.max(0, to - from);
     const out = Array.from({ length: this.io.dacs }, () => new Float32Array(n));
     const sc = this.ensureScratch(Math.min(n, RENDER_CHUNK_NS));
-    for (let t = from; t < to; t += RENDER_CHUNK_NS) this.outputs(t, Math.min(to, t + RENDER_CHUNK_NS), true, sc, t, out, t - from);
+    for (let t = from; t < to; t += RENDER_CHUNK_NS)
+      this.outputs(t, Math.min(to, t + RENDER_CHUNK_NS), true, sc, t, out, t - from);
     return out;
   }
 
   markers(from: number, to: number): Uint8Array[] {
     const m = Array.from({ length: MARKERS_PER_MODULE }, () => new Uint8Array(Math.max(0, to - from)));
-    this.seqs.forEach((s, i) => { if (s.renderLog) renderMarkers(s.renderLog, this.cfgs[i]!.markerOverride, from, to, m); });
+    this.seqs.forEach((s, i) => {
+      if (s.renderLog) renderMarkers(s.renderLog, this.cfgs[i]!.markerOverride, from, to, m);
+    });
     return m;
   }
 
@@ -317,29 +451,55 @@ export class ModuleEngine implements RtSink {
     for (const [name, decl] of Object.entries(seqInput.sequence.acquisitions)) {
       const b = this.bins[pos]!.get(decl.index)!;
       if (b.valid.some((v) => v === 1)) binned = true;
-      const scope = this.scope && s.index === this.scopeSeq ? this.scope.raw() : Array.from({ length: this.io.adcs }, () => ({ data: new Float64Array(0), outOfRange: false, avgCnt: 0 }));
+      const scope =
+        this.scope && s.index === this.scopeSeq
+          ? this.scope.raw()
+          : Array.from({ length: this.io.adcs }, () => ({ data: new Float64Array(0), outOfRange: false, avgCnt: 0 }));
       const raw: EmuRawAcquisition = {
-        index: decl.index, scopeBits: this.io.adcBits, scope,
-        bins: { valid: b.valid.slice(), path0: b.path0.slice(), path1: b.path1.slice(), thres: b.thres.slice(), avgCnt: b.avgCnt.slice() },
+        index: decl.index,
+        scopeBits: this.io.adcBits,
+        scope,
+        bins: {
+          valid: b.valid.slice(),
+          path0: b.path0.slice(),
+          path1: b.path1.slice(),
+          thres: b.thres.slice(),
+          avgCnt: b.avgCnt.slice(),
+        },
       };
       rawAcquisitions[name] = raw;
       acquisitions[name] = normaliseAcquisition(raw, this.io.binScale);
     }
     if (binned) s.infoFlags.add("ACQ_BINNING_DONE");
-    if (this.scope && s.index === this.scopeSeq && this.scope.avgCnt > 0) for (let p = 0; p < this.io.adcs; p++) s.infoFlags.add(`ACQ_SCOPE_DONE_PATH_${p}`);
-    const err = [...s.errFlags], warn = [...s.warnFlags];
+    if (this.scope && s.index === this.scopeSeq && this.scope.avgCnt > 0)
+      for (let p = 0; p < this.io.adcs; p++) s.infoFlags.add(`ACQ_SCOPE_DONE_PATH_${p}`);
+    const err = [...s.errFlags],
+      warn = [...s.warnFlags];
     return {
       index: s.index,
-      status: { state: s.state, status: err.length ? "ERROR" : warn.length ? "WARNING" : "OKAY", info_flags: [...s.infoFlags], warn_flags: warn, err_flags: err, log: [...s.log] },
-      acquisitions, rawAcquisitions, endTimeNs: s.endNs,
+      status: {
+        state: s.state,
+        status: err.length ? "ERROR" : warn.length ? "WARNING" : "OKAY",
+        info_flags: [...s.infoFlags],
+        warn_flags: warn,
+        err_flags: err,
+        log: [...s.log],
+      },
+      acquisitions,
+      rawAcquisitions,
+      endTimeNs: s.endNs,
       ...(err.length > 0 && s.errorLine > 0 ? { errorLine: s.errorLine } : {}),
     };
   }
 }
 
 const EVENT_KIND: Partial<Record<Op, EmuEvent["kind"]>> = {
-  [Op.PLAY]: "play", [Op.ACQUIRE]: "acquire", [Op.ACQUIRE_WEIGHED]: "acquire_weighed", [Op.ACQUIRE_TTL]: "acquire_ttl",
-  [Op.UPD_PARAM]: "upd_param", [Op.WAIT_SYNC]: "wait_sync",
+  [Op.PLAY]: "play",
+  [Op.ACQUIRE]: "acquire",
+  [Op.ACQUIRE_WEIGHED]: "acquire_weighed",
+  [Op.ACQUIRE_TTL]: "acquire_ttl",
+  [Op.UPD_PARAM]: "upd_param",
+  [Op.WAIT_SYNC]: "wait_sync",
 };
 
 /** Driver default channel map: baseband path0 → even outputs, path1 → odd; RF: every output IQ. */

@@ -9,12 +9,40 @@ import { INSTRUCTIONS } from "../q1/instructions.js";
 import type { Instruction } from "../q1/types.js";
 
 export const enum Op {
-  ILLEGAL = 0, STOP, NOP, JMP, JGE, JLT, LOOP,
-  MOVE, NOT, ADD, SUB, AND, OR, XOR, ASL, ASR,
-  SET_MRK, SET_FREQ, RESET_PH, SET_PH, SET_PH_DELTA, SET_AWG_GAIN, SET_AWG_OFFS, SET_COND,
+  ILLEGAL = 0,
+  STOP,
+  NOP,
+  JMP,
+  JGE,
+  JLT,
+  LOOP,
+  MOVE,
+  NOT,
+  ADD,
+  SUB,
+  AND,
+  OR,
+  XOR,
+  ASL,
+  ASR,
+  SET_MRK,
+  SET_FREQ,
+  RESET_PH,
+  SET_PH,
+  SET_PH_DELTA,
+  SET_AWG_GAIN,
+  SET_AWG_OFFS,
+  SET_COND,
   /** parameter instruction without an emulated effect (QTM set_scope_en, set_time_ref, set_digital) */
   PARAM_NOP,
-  UPD_PARAM, PLAY, ACQUIRE, ACQUIRE_WEIGHED, ACQUIRE_TTL, WAIT, WAIT_SYNC, WAIT_TRIGGER,
+  UPD_PARAM,
+  PLAY,
+  ACQUIRE,
+  ACQUIRE_WEIGHED,
+  ACQUIRE_TTL,
+  WAIT,
+  WAIT_SYNC,
+  WAIT_TRIGGER,
   /** real-time instruction without an emulated effect (latches, LINQ): only its duration counts */
   RT_NOP,
   /** known but not emulated (ISA v2, blocking LINQ pops): halts with an illegal-instruction flag */
@@ -22,13 +50,41 @@ export const enum Op {
 }
 
 const OPCODES: Readonly<Record<string, Op>> = {
-  illegal: Op.ILLEGAL, stop: Op.STOP, nop: Op.NOP, jmp: Op.JMP, jge: Op.JGE, jlt: Op.JLT, loop: Op.LOOP,
-  move: Op.MOVE, not: Op.NOT, add: Op.ADD, sub: Op.SUB, and: Op.AND, or: Op.OR, xor: Op.XOR, asl: Op.ASL, asr: Op.ASR,
-  set_mrk: Op.SET_MRK, set_freq: Op.SET_FREQ, reset_ph: Op.RESET_PH, set_ph: Op.SET_PH, set_ph_delta: Op.SET_PH_DELTA,
-  set_awg_gain: Op.SET_AWG_GAIN, set_awg_offs: Op.SET_AWG_OFFS, set_cond: Op.SET_COND,
-  set_scope_en: Op.PARAM_NOP, set_time_ref: Op.PARAM_NOP, set_digital: Op.PARAM_NOP,
-  upd_param: Op.UPD_PARAM, play: Op.PLAY, acquire: Op.ACQUIRE, acquire_weighed: Op.ACQUIRE_WEIGHED,
-  acquire_weighted: Op.ACQUIRE_WEIGHED, acquire_ttl: Op.ACQUIRE_TTL, wait: Op.WAIT, wait_sync: Op.WAIT_SYNC,
+  illegal: Op.ILLEGAL,
+  stop: Op.STOP,
+  nop: Op.NOP,
+  jmp: Op.JMP,
+  jge: Op.JGE,
+  jlt: Op.JLT,
+  loop: Op.LOOP,
+  move: Op.MOVE,
+  not: Op.NOT,
+  add: Op.ADD,
+  sub: Op.SUB,
+  and: Op.AND,
+  or: Op.OR,
+  xor: Op.XOR,
+  asl: Op.ASL,
+  asr: Op.ASR,
+  set_mrk: Op.SET_MRK,
+  set_freq: Op.SET_FREQ,
+  reset_ph: Op.RESET_PH,
+  set_ph: Op.SET_PH,
+  set_ph_delta: Op.SET_PH_DELTA,
+  set_awg_gain: Op.SET_AWG_GAIN,
+  set_awg_offs: Op.SET_AWG_OFFS,
+  set_cond: Op.SET_COND,
+  set_scope_en: Op.PARAM_NOP,
+  set_time_ref: Op.PARAM_NOP,
+  set_digital: Op.PARAM_NOP,
+  upd_param: Op.UPD_PARAM,
+  play: Op.PLAY,
+  acquire: Op.ACQUIRE,
+  acquire_weighed: Op.ACQUIRE_WEIGHED,
+  acquire_weighted: Op.ACQUIRE_WEIGHED,
+  acquire_ttl: Op.ACQUIRE_TTL,
+  wait: Op.WAIT,
+  wait_sync: Op.WAIT_SYNC,
   wait_trigger: Op.WAIT_TRIGGER,
 };
 
@@ -62,10 +118,15 @@ export function compileProgram(instructions: readonly Instruction[], source = ""
   const n = exec.length;
   const p: CompiledProgram = {
     length: n,
-    op: new Uint8Array(n), argc: new Uint8Array(n),
-    arg: new Uint32Array(n * MAX_OPERANDS), isReg: new Uint8Array(n * MAX_OPERANDS),
-    costNs: new Float64Array(n), takenNs: new Float64Array(n), line: new Uint32Array(n),
-    mnemonic: exec.map((i) => i.mnemonic), sourceLines: source === "" ? [] : splitLines(source),
+    op: new Uint8Array(n),
+    argc: new Uint8Array(n),
+    arg: new Uint32Array(n * MAX_OPERANDS),
+    isReg: new Uint8Array(n * MAX_OPERANDS),
+    costNs: new Float64Array(n),
+    takenNs: new Float64Array(n),
+    line: new Uint32Array(n),
+    mnemonic: exec.map((i) => i.mnemonic),
+    sourceLines: source === "" ? [] : splitLines(source),
   };
   exec.forEach((ins, k) => {
     const spec = INSTRUCTIONS[ins.mnemonic];
@@ -74,7 +135,11 @@ export function compileProgram(instructions: readonly Instruction[], source = ""
     // ISA v2 ALU/flag instructions are in the table but not emulated (baseline is ISA v1, §2.8)
     if (spec && code === undefined && spec.class !== "rt") p.op[k] = Op.UNSUPPORTED;
     if (ins.args.length > MAX_OPERANDS) {
-      throw new EmulationError("EMU_TOO_MANY_OPERANDS", `Instruction '${ins.mnemonic}' on line ${ins.line ?? "?"} has ${ins.args.length} operands; at most ${MAX_OPERANDS} are supported.`, { path: `line ${ins.line ?? "?"}`, hint: "Check the instruction against the Q1ASM reference (§2)." });
+      throw new EmulationError(
+        "EMU_TOO_MANY_OPERANDS",
+        `Instruction '${ins.mnemonic}' on line ${ins.line ?? "?"} has ${ins.args.length} operands; at most ${MAX_OPERANDS} are supported.`,
+        { path: `line ${ins.line ?? "?"}`, hint: "Check the instruction against the Q1ASM reference (§2)." },
+      );
     }
     p.argc[k] = ins.args.length;
     let regsRead = 0;
@@ -88,7 +153,14 @@ export function compileProgram(instructions: readonly Instruction[], source = ""
       } else if (a.kind === "imm") {
         p.arg[at] = a.value >>> 0;
       } else {
-        throw new EmulationError("EMU_UNRESOLVED_LABEL", `Label '@${a.name}' on line ${ins.line ?? "?"} was not resolved to an instruction index.`, { path: `line ${ins.line ?? "?"}`, hint: "Assemble the program with src/q1/assembler.ts before emulating it." });
+        throw new EmulationError(
+          "EMU_UNRESOLVED_LABEL",
+          `Label '@${a.name}' on line ${ins.line ?? "?"} was not resolved to an instruction index.`,
+          {
+            path: `line ${ins.line ?? "?"}`,
+            hint: "Assemble the program with src/q1/assembler.ts before emulating it.",
+          },
+        );
       }
     });
     // base = max(1, registers read); the loop counter is read and written but loaded with the instruction

@@ -18,11 +18,24 @@ const PHASOR = new Float64Array(2);
  * (multiples of RESEED_NS from `base`), then rotated sample by sample up to `t`, exactly as a
  * whole-window render would. Writes cos/sin into PHASOR and returns the seed time.
  */
-function seedPhasor(base: number, t: number, t0: number, ph: number, fTurnsPerNs: number, dc: number, ds: number): number {
+function seedPhasor(
+  base: number,
+  t: number,
+  t0: number,
+  ph: number,
+  fTurnsPerNs: number,
+  dc: number,
+  ds: number,
+): number {
   const seed = base + Math.floor((t - base) / RESEED_NS) * RESEED_NS;
   const phi = TWO_PI * (ph + fTurnsPerNs * (seed - t0));
-  let c = Math.cos(phi), s = Math.sin(phi);
-  for (let u = seed; u < t; u++) { const nc = c * dc - s * ds; s = s * dc + c * ds; c = nc; }
+  let c = Math.cos(phi),
+    s = Math.sin(phi);
+  for (let u = seed; u < t; u++) {
+    const nc = c * dc - s * ds;
+    s = s * dc + c * ds;
+    c = nc;
+  }
   PHASOR[0] = c;
   PHASOR[1] = s;
   return seed;
@@ -54,66 +67,94 @@ export interface SignalConfig {
  * advanced by rotation. Rendering a sub-range of a window with the window's `seedFrom` therefore
  * gives bit-identical samples to rendering the whole window (chunked and piecewise rendering).
  */
-export function renderPaths(h: History, cfg: SignalConfig, from: number, to: number, o0: Float64Array, o1: Float64Array, seedFrom = from): void {
+export function renderPaths(
+  h: History,
+  cfg: SignalConfig,
+  from: number,
+  to: number,
+  o0: Float64Array,
+  o1: Float64Array,
+  seedFrom = from,
+): void {
   const d = h.data;
   let i = h.indexAt(from);
   let t = from;
   if (i < h.head) {
     const first = h.tail > h.head ? Math.min(d[h.head * REC + R_T]!, to) : to;
-    if (first > t) { o0.fill(0, 0, first - from); o1.fill(0, 0, first - from); t = first; }
+    if (first > t) {
+      o0.fill(0, 0, first - from);
+      o1.fill(0, 0, first - from);
+      t = first;
+    }
     i = h.head;
   }
   const scale = cfg.modEn ? SQRT_HALF : 1;
-  const g = cfg.gainRatio, theta = cfg.mixPhaseRad;
+  const g = cfg.gainRatio,
+    theta = cfg.mixPhaseRad;
   const c0 = g > 1 ? scale / g : scale;
   const c1 = g < 1 ? scale * g : scale;
-  const sinT = Math.sin(theta), cosT = Math.cos(theta);
+  const sinT = Math.sin(theta),
+    cosT = Math.cos(theta);
   for (; t < to && i < h.tail; i++) {
     const r = i * REC;
     const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
     if (end <= t) continue;
-    const g0 = d[r + R_G0]!, g1 = d[r + R_G1]!, off0 = d[r + R_O0]!, off1 = d[r + R_O1]!;
+    const g0 = d[r + R_G0]!,
+      g1 = d[r + R_G1]!,
+      off0 = d[r + R_O0]!,
+      off1 = d[r + R_O1]!;
     const w0 = d[r + R_W0]! >= 0 ? cfg.waves[d[r + R_W0]!] : undefined;
     const w1 = d[r + R_W1]! >= 0 ? cfg.waves[d[r + R_W1]!] : undefined;
-    const ws = d[r + R_WS]!, t0 = d[r + R_T]!;
-    const len0 = w0 ? w0.length : 0, len1 = w1 ? w1.length : 0;
+    const ws = d[r + R_WS]!,
+      t0 = d[r + R_T]!;
+    const len0 = w0 ? w0.length : 0,
+      len1 = w1 ? w1.length : 0;
     const waveEnd = ws + Math.max(len0, len1);
     if (off0 === 0 && off1 === 0 && waveEnd <= t) {
-      o0.fill(0, t - from, end - from); o1.fill(0, t - from, end - from);
+      o0.fill(0, t - from, end - from);
+      o1.fill(0, t - from, end - from);
       t = end;
       continue;
     }
     if (!cfg.modEn) {
       for (; t < end; t++) {
         const k = t - ws;
-        const I = off0 + g0 * (k >= 0 && k < len0 ? w0![k]! : 0), Q = off1 + g1 * (k >= 0 && k < len1 ? w1![k]! : 0);
+        const I = off0 + g0 * (k >= 0 && k < len0 ? w0![k]! : 0),
+          Q = off1 + g1 * (k >= 0 && k < len1 ? w1![k]! : 0);
         o0[t - from] = c0 * I;
         o1[t - from] = c1 * (sinT * I + cosT * Q);
       }
       continue;
     }
     // NCO phasor by rotation (no trig per sample), re-seeded exactly every RESEED_NS against drift
-    const fTurnsPerNs = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!;
-    const dc = Math.cos(TWO_PI * fTurnsPerNs), ds = Math.sin(TWO_PI * fTurnsPerNs);
+    const fTurnsPerNs = d[r + R_F]! * 1e-9,
+      ph = d[r + R_PH]!;
+    const dc = Math.cos(TWO_PI * fTurnsPerNs),
+      ds = Math.sin(TWO_PI * fTurnsPerNs);
     const base = Math.max(seedFrom, t0);
     while (t < end) {
       const stop = Math.min(end, seedPhasor(base, t, t0, ph, fTurnsPerNs, dc, ds) + RESEED_NS);
-      let c = PHASOR[0]!, s = PHASOR[1]!;
+      let c = PHASOR[0]!,
+        s = PHASOR[1]!;
       // pieces of constant waveform coverage, so the inner loops carry no per-sample branch
       while (t < stop) {
         const k = t - ws;
-        const in0 = k >= 0 && k < len0, in1 = k >= 0 && k < len1;
+        const in0 = k >= 0 && k < len0,
+          in1 = k >= 0 && k < len1;
         let pe = stop;
         if (k < 0) pe = Math.min(stop, ws);
         else {
           if (in0) pe = Math.min(pe, ws + len0);
           if (in1) pe = Math.min(pe, ws + len1);
         }
-        const n = pe - t, o = t - from;
+        const n = pe - t,
+          o = t - from;
         if (in0 && in1) {
           for (let j = 0; j < n; j++) {
-            const I = off0 + g0 * w0![k + j]!, Q = off1 + g1 * w1![k + j]!;
-            const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT; // cos/sin(phi + theta)
+            const I = off0 + g0 * w0![k + j]!,
+              Q = off1 + g1 * w1![k + j]!;
+            const cp = c * cosT - s * sinT,
+              sp = s * cosT + c * sinT; // cos/sin(phi + theta)
             o0[o + j] = c0 * (c * I - s * Q);
             o1[o + j] = c1 * (sp * I + cp * Q);
             const nc = c * dc - s * ds;
@@ -124,8 +165,10 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
           const w = in0 ? w0! : w1!;
           for (let j = 0; j < n; j++) {
             const v = w[k + j]!;
-            const I = off0 + g0 * (in0 ? v : 0), Q = off1 + g1 * (in1 ? v : 0);
-            const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT;
+            const I = off0 + g0 * (in0 ? v : 0),
+              Q = off1 + g1 * (in1 ? v : 0);
+            const cp = c * cosT - s * sinT,
+              sp = s * cosT + c * sinT;
             o0[o + j] = c0 * (c * I - s * Q);
             o1[o + j] = c1 * (sp * I + cp * Q);
             const nc = c * dc - s * ds;
@@ -133,9 +176,11 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
             c = nc;
           }
         } else {
-          const I = off0 + g0 * 0, Q = off1 + g1 * 0;
+          const I = off0 + g0 * 0,
+            Q = off1 + g1 * 0;
           for (let j = 0; j < n; j++) {
-            const cp = c * cosT - s * sinT, sp = s * cosT + c * sinT;
+            const cp = c * cosT - s * sinT,
+              sp = s * cosT + c * sinT;
             o0[o + j] = c0 * (c * I - s * Q);
             o1[o + j] = c1 * (sp * I + cp * Q);
             const nc = c * dc - s * ds;
@@ -147,14 +192,24 @@ export function renderPaths(h: History, cfg: SignalConfig, from: number, to: num
       }
     }
   }
-  if (t < to) { o0.fill(0, t - from, to - from); o1.fill(0, t - from, to - from); }
+  if (t < to) {
+    o0.fill(0, t - from, to - from);
+    o1.fill(0, t - from, to - from);
+  }
 }
 
 /**
  * NCO phasor cos φ / sin φ at every ns of [from, to) (demodulation), by rotation like renderPaths,
  * seeded as if the whole window from `seedFrom` were rendered (bit-identical for sub-ranges).
  */
-export function renderPhasor(h: History, from: number, to: number, cosOut: Float64Array, sinOut: Float64Array, seedFrom = from): void {
+export function renderPhasor(
+  h: History,
+  from: number,
+  to: number,
+  cosOut: Float64Array,
+  sinOut: Float64Array,
+  seedFrom = from,
+): void {
   const d = h.data;
   let i = Math.max(h.indexAt(from), h.head);
   // index of the first segment of the whole-window walk from seedFrom
@@ -163,13 +218,17 @@ export function renderPhasor(h: History, from: number, to: number, cosOut: Float
     const r = i * REC;
     const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
     if (end <= t) continue;
-    const f = d[r + R_F]! * 1e-9, ph = d[r + R_PH]!, t0 = d[r + R_T]!;
-    const dc = Math.cos(TWO_PI * f), ds = Math.sin(TWO_PI * f);
+    const f = d[r + R_F]! * 1e-9,
+      ph = d[r + R_PH]!,
+      t0 = d[r + R_T]!;
+    const dc = Math.cos(TWO_PI * f),
+      ds = Math.sin(TWO_PI * f);
     // the whole-window walk seeds its first segment at the window start, later ones at their record
     const base = i === first ? seedFrom : t0;
     while (t < end) {
       const stop = Math.min(end, seedPhasor(base, t, t0, ph, f, dc, ds) + RESEED_NS);
-      let c = PHASOR[0]!, s = PHASOR[1]!;
+      let c = PHASOR[0]!,
+        s = PHASOR[1]!;
       for (; t < stop; t++) {
         cosOut[t - from] = c;
         sinOut[t - from] = s;
@@ -182,11 +241,20 @@ export function renderPhasor(h: History, from: number, to: number, cosOut: Float
 }
 
 /** OR the sequencer's marker bits (or its override) into per-marker 0/1 streams over [from, to). */
-export function renderMarkers(h: History, markerOverride: number, from: number, to: number, markers: Uint8Array[]): void {
+export function renderMarkers(
+  h: History,
+  markerOverride: number,
+  from: number,
+  to: number,
+  markers: Uint8Array[],
+): void {
   const d = h.data;
   let i = h.indexAt(from);
   let t = from;
-  if (i < h.head) { t = h.tail > h.head ? Math.min(d[h.head * REC + R_T]!, to) : to; i = h.head; }
+  if (i < h.head) {
+    t = h.tail > h.head ? Math.min(d[h.head * REC + R_T]!, to) : to;
+    i = h.head;
+  }
   for (; t < to && i < h.tail; i++) {
     const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
     if (end <= t) continue;

@@ -18,16 +18,37 @@ export const DEFAULT_MAX_INSTRUCTIONS = 50_000_000;
 
 /** What the core needs from its module: acquisitions and report events. */
 export interface RtSink {
-  acquire(seq: SequencerEngine, op: Op, acqIndex: number, bin: number, w0: number, w1: number, startNs: number, pc: number): void;
+  acquire(
+    seq: SequencerEngine,
+    op: Op,
+    acqIndex: number,
+    bin: number,
+    w0: number,
+    w1: number,
+    startNs: number,
+    pc: number,
+  ): void;
   event(seq: SequencerEngine, op: Op, startNs: number, durationNs: number, pc: number): void;
 }
 
-export const enum Step { RT_ISSUED, SYNC_BLOCKED, DONE }
+export const enum Step {
+  RT_ISSUED,
+  SYNC_BLOCKED,
+  DONE,
+}
 
 // pending-parameter bits
-const P_MRK = 1, P_FREQ = 2, P_PH = 4, P_PHD = 8, P_RESET = 16, P_GAIN = 32, P_OFFS = 64;
+const P_MRK = 1,
+  P_FREQ = 2,
+  P_PH = 4,
+  P_PHD = 8,
+  P_RESET = 16,
+  P_GAIN = 32,
+  P_OFFS = 64;
 
-export interface AcqDecl { numBins: number }
+export interface AcqDecl {
+  numBins: number;
+}
 
 export class SequencerEngine {
   readonly regs = new Uint32Array(64);
@@ -55,13 +76,25 @@ export class SequencerEngine {
 
   // pending (latched) values
   private pend = 0;
-  private pMrk = 0; private pFreq = 0; private pPh = 0; private pPhd = 0;
-  private pG0 = 0; private pG1 = 0; private pO0 = 0; private pO1 = 0;
+  private pMrk = 0;
+  private pFreq = 0;
+  private pPh = 0;
+  private pPhd = 0;
+  private pG0 = 0;
+  private pG1 = 0;
+  private pO0 = 0;
+  private pO1 = 0;
   // NCO phase registers (turns) and accumulator
-  private phRel = 0; private phDelta = 0; private acc = 0; private accT = 0;
+  private phRel = 0;
+  private phDelta = 0;
+  private acc = 0;
+  private accT = 0;
   private readonly phOffs: number;
   // set_cond (applies from the next RT instruction on)
-  private condEn = 0; private condMask = 0; private condOp = 0; private condElse = 4;
+  private condEn = 0;
+  private condMask = 0;
+  private condOp = 0;
+  private condElse = 4;
 
   /** active state, REC fields; rec[R_T] is the time of the last commit */
   readonly rec = new Float64Array(REC);
@@ -90,25 +123,44 @@ export class SequencerEngine {
     r[R_O1] = params.offset_awg_path1 ?? 0;
     r[R_F] = params.nco_freq ?? 0;
     r[R_PH] = frac(this.phOffs);
-    r[R_W0] = -1; r[R_W1] = -1; r[R_WS] = 0;
+    r[R_W0] = -1;
+    r[R_W1] = -1;
+    r[R_WS] = 0;
     r[R_MRK] = 0;
     this.renderLog = render ? new History(16) : null;
     this.pushRecord();
-    if (program.length === 0) this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", "the program has no instructions; upload a program that ends with `stop`");
+    if (program.length === 0)
+      this.fail(
+        "SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION",
+        "the program has no instructions; upload a program that ends with `stop`",
+      );
   }
 
-  get syncEnabled(): boolean { return this.params.sync_en === true; }
-  get running(): boolean { return this.state === "RUNNING"; }
+  get syncEnabled(): boolean {
+    return this.params.sync_en === true;
+  }
+  get running(): boolean {
+    return this.state === "RUNNING";
+  }
 
   /**
    * Execute Q1 instructions until one RT instruction has been issued, the core blocks in wait_sync,
    * or the sequencer stops. Allocation-free.
    */
   step(): Step {
-    const p = this.program, regs = this.regs, op = p.op, arg = p.arg, isReg = p.isReg, n = p.length;
+    const p = this.program,
+      regs = this.regs,
+      op = p.op,
+      arg = p.arg,
+      isReg = p.isReg,
+      n = p.length;
     while (this.state === "RUNNING") {
       if (this.executed >= this.maxInstructions) {
-        this.fail("FORCED_STOP", `stopped after ${this.executed} executed instructions (emulator guard) at ${describeInstruction(p, this.pc)}; raise maxInstructions or check for an endless loop`, this.pc);
+        this.fail(
+          "FORCED_STOP",
+          `stopped after ${this.executed} executed instructions (emulator guard) at ${describeInstruction(p, this.pc)}; raise maxInstructions or check for an endless loop`,
+          this.pc,
+        );
         return Step.DONE;
       }
       const pc = this.pc;
@@ -123,10 +175,18 @@ export class SequencerEngine {
           this.state = "Q1_STOPPED";
           this.finishRt();
           return Step.DONE;
-        case Op.NOP: case Op.PARAM_NOP: break;
-        case Op.JMP: this.pc = v0; break;
-        case Op.JGE: if (v0 >= v1) this.branch(pc, arg[b + 2]!, isReg[b + 2]!); break;
-        case Op.JLT: if (v0 < v1) this.branch(pc, arg[b + 2]!, isReg[b + 2]!); break;
+        case Op.NOP:
+        case Op.PARAM_NOP:
+          break;
+        case Op.JMP:
+          this.pc = v0;
+          break;
+        case Op.JGE:
+          if (v0 >= v1) this.branch(pc, arg[b + 2]!, isReg[b + 2]!);
+          break;
+        case Op.JLT:
+          if (v0 < v1) this.branch(pc, arg[b + 2]!, isReg[b + 2]!);
+          break;
         case Op.LOOP: {
           const r = arg[b]!;
           regs[r] = (regs[r]! - 1) >>> 0;
@@ -136,48 +196,113 @@ export class SequencerEngine {
           }
           break;
         }
-        case Op.MOVE: regs[arg[b + 1]!] = v0; break;
-        case Op.NOT: regs[arg[b + 1]!] = ~v0 >>> 0; break;
-        case Op.ADD: regs[arg[b + 2]!] = (v0 + v1) >>> 0; break;
-        case Op.SUB: regs[arg[b + 2]!] = (v0 - v1) >>> 0; break;
-        case Op.AND: regs[arg[b + 2]!] = (v0 & v1) >>> 0; break;
-        case Op.OR: regs[arg[b + 2]!] = (v0 | v1) >>> 0; break;
-        case Op.XOR: regs[arg[b + 2]!] = (v0 ^ v1) >>> 0; break;
+        case Op.MOVE:
+          regs[arg[b + 1]!] = v0;
+          break;
+        case Op.NOT:
+          regs[arg[b + 1]!] = ~v0 >>> 0;
+          break;
+        case Op.ADD:
+          regs[arg[b + 2]!] = (v0 + v1) >>> 0;
+          break;
+        case Op.SUB:
+          regs[arg[b + 2]!] = (v0 - v1) >>> 0;
+          break;
+        case Op.AND:
+          regs[arg[b + 2]!] = (v0 & v1) >>> 0;
+          break;
+        case Op.OR:
+          regs[arg[b + 2]!] = (v0 | v1) >>> 0;
+          break;
+        case Op.XOR:
+          regs[arg[b + 2]!] = (v0 ^ v1) >>> 0;
+          break;
         // shifts by ≥ 32 clear the register; asr is a logical shift in ISA v1 (§2.4)
-        case Op.ASL: regs[arg[b + 2]!] = v1 >= 32 ? 0 : (v0 << v1) >>> 0; break;
-        case Op.ASR: regs[arg[b + 2]!] = v1 >= 32 ? 0 : v0 >>> v1; break;
-        case Op.SET_MRK: this.pMrk = v0 & 15; this.pend |= P_MRK; break;
-        case Op.SET_FREQ: this.pFreq = (v0 | 0) / 4; this.pend |= P_FREQ; break;
-        case Op.RESET_PH: this.pend |= P_RESET; break;
-        case Op.SET_PH: this.pPh = v0 / 1e9; this.pend |= P_PH; break;
-        case Op.SET_PH_DELTA: this.pPhd += v0 / 1e9; this.pend |= P_PHD; break;
-        case Op.SET_AWG_GAIN: this.pG0 = int16(v0) / 32768; this.pG1 = int16(v1) / 32768; this.pend |= P_GAIN; break;
-        case Op.SET_AWG_OFFS: this.pO0 = int16(v0) / 32768; this.pO1 = int16(v1) / 32768; this.pend |= P_OFFS; break;
+        case Op.ASL:
+          regs[arg[b + 2]!] = v1 >= 32 ? 0 : (v0 << v1) >>> 0;
+          break;
+        case Op.ASR:
+          regs[arg[b + 2]!] = v1 >= 32 ? 0 : v0 >>> v1;
+          break;
+        case Op.SET_MRK:
+          this.pMrk = v0 & 15;
+          this.pend |= P_MRK;
+          break;
+        case Op.SET_FREQ:
+          this.pFreq = (v0 | 0) / 4;
+          this.pend |= P_FREQ;
+          break;
+        case Op.RESET_PH:
+          this.pend |= P_RESET;
+          break;
+        case Op.SET_PH:
+          this.pPh = v0 / 1e9;
+          this.pend |= P_PH;
+          break;
+        case Op.SET_PH_DELTA:
+          this.pPhd += v0 / 1e9;
+          this.pend |= P_PHD;
+          break;
+        case Op.SET_AWG_GAIN:
+          this.pG0 = int16(v0) / 32768;
+          this.pG1 = int16(v1) / 32768;
+          this.pend |= P_GAIN;
+          break;
+        case Op.SET_AWG_OFFS:
+          this.pO0 = int16(v0) / 32768;
+          this.pO1 = int16(v1) / 32768;
+          this.pend |= P_OFFS;
+          break;
         case Op.SET_COND: {
-          this.condEn = v0; this.condMask = v1;
+          this.condEn = v0;
+          this.condMask = v1;
           this.condOp = isReg[b + 2] ? regs[arg[b + 2]!]! : arg[b + 2]!;
           this.condElse = arg[b + 3]!;
           break;
         }
-        case Op.UPD_PARAM: case Op.WAIT: case Op.RT_NOP: case Op.WAIT_TRIGGER:
-        case Op.PLAY: case Op.ACQUIRE: case Op.ACQUIRE_WEIGHED: case Op.ACQUIRE_TTL:
+        case Op.UPD_PARAM:
+        case Op.WAIT:
+        case Op.RT_NOP:
+        case Op.WAIT_TRIGGER:
+        case Op.PLAY:
+        case Op.ACQUIRE:
+        case Op.ACQUIRE_WEIGHED:
+        case Op.ACQUIRE_TTL:
           this.issueRt(pc, b);
           return Step.RT_ISSUED;
         case Op.WAIT_SYNC: {
-          if (!this.syncEnabled) { this.issueRt(pc, b); return Step.RT_ISSUED; }
-          if (this.trt < this.tq) { this.underflow(pc); return Step.DONE; }
+          if (!this.syncEnabled) {
+            this.issueRt(pc, b);
+            return Step.RT_ISSUED;
+          }
+          if (this.trt < this.tq) {
+            this.underflow(pc);
+            return Step.DONE;
+          }
           this.syncDur = v0;
           return Step.SYNC_BLOCKED;
         }
         case Op.UNSUPPORTED:
-          this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `${describeInstruction(p, pc)} is not supported by the emulator (ISA v1 baseline); remove it or run on hardware`, pc);
+          this.fail(
+            "SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION",
+            `${describeInstruction(p, pc)} is not supported by the emulator (ISA v1 baseline); remove it or run on hardware`,
+            pc,
+          );
           return Step.DONE;
         default:
-          this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `illegal instruction at ${describeInstruction(p, pc)}`, pc);
+          this.fail(
+            "SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION",
+            `illegal instruction at ${describeInstruction(p, pc)}`,
+            pc,
+          );
           return Step.DONE;
       }
       if (this.pc >= n) {
-        this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(p, pc)}; end the program with \`stop\``, pc);
+        this.fail(
+          "SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION",
+          `execution ran past the last instruction after ${describeInstruction(p, pc)}; end the program with \`stop\``,
+          pc,
+        );
         return Step.DONE;
       }
     }
@@ -191,7 +316,12 @@ export class SequencerEngine {
     this.trt = releaseNs + this.syncDur;
     this.tq = Math.min(this.tq, releaseNs - WAIT_SYNC_SLACK_NS);
     this.sink.event(this, Op.WAIT_SYNC, start, this.trt - start, this.pc - 1);
-    if (this.pc >= this.program.length) this.fail("SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION", `execution ran past the last instruction after ${describeInstruction(this.program, this.pc - 1)}; end the program with \`stop\``, this.pc - 1);
+    if (this.pc >= this.program.length)
+      this.fail(
+        "SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION",
+        `execution ran past the last instruction after ${describeInstruction(this.program, this.pc - 1)}; end the program with \`stop\``,
+        this.pc - 1,
+      );
   }
 
   /**
@@ -200,7 +330,9 @@ export class SequencerEngine {
    * (exactly equivalent; this is what makes long idle times cost nothing).
    */
   private skipWaitLoop(loopPc: number, r: number): void {
-    const p = this.program, w = loopPc - 1, wb = w * MAX_OPERANDS;
+    const p = this.program,
+      w = loopPc - 1,
+      wb = w * MAX_OPERANDS;
     if (p.op[w] !== Op.WAIT || p.argc[w] !== 1 || p.isReg[wb] || this.condEn) return;
     const k = Math.min(this.regs[r]! - 1, Math.floor((this.maxInstructions - this.executed) / 2));
     if (k <= 0) return;
@@ -219,37 +351,55 @@ export class SequencerEngine {
 
   /** Timing (§4.5), conditional playback (§8.3) and the RT action of one instruction. */
   private issueRt(pc: number, b: number): void {
-    const p = this.program, regs = this.regs, arg = p.arg, isReg = p.isReg;
-    if (this.trt < this.tq) { this.underflow(pc); return; }
+    const p = this.program,
+      regs = this.regs,
+      arg = p.arg,
+      isReg = p.isReg;
+    if (this.trt < this.tq) {
+      this.underflow(pc);
+      return;
+    }
     this.enqueue(this.trt);
     const start = this.trt;
     const argc = p.argc[pc]!;
-    const dur = argc === 0 ? 4 : (isReg[b + argc - 1] ? regs[arg[b + argc - 1]!]! : arg[b + argc - 1]!);
+    const dur = argc === 0 ? 4 : isReg[b + argc - 1] ? regs[arg[b + argc - 1]!]! : arg[b + argc - 1]!;
     const code = p.op[pc] as Op;
     if (this.condEn && !this.conditionTrue()) {
       this.trt = start + this.condElse;
       return;
     }
     switch (code) {
-      case Op.UPD_PARAM: this.commit(start); break;
+      case Op.UPD_PARAM:
+        this.commit(start);
+        break;
       case Op.PLAY: {
         const w0 = isReg[b] ? regs[arg[b]!]! : arg[b]!;
         const w1 = isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!;
-        const bad0 = !this.waveLengths.has(w0), bad1 = !this.waveLengths.has(w1);
+        const bad0 = !this.waveLengths.has(w0),
+          bad1 = !this.waveLengths.has(w1);
         if (bad0 || bad1) {
           if (bad0) this.errFlags.add("AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0");
           if (bad1) this.errFlags.add("AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_1");
-          this.halt(start, `${describeInstruction(p, pc)} plays waveform index ${bad0 ? w0 : w1}, which is not in the uploaded waveforms; add it to sequence.waveforms`, pc);
+          this.halt(
+            start,
+            `${describeInstruction(p, pc)} plays waveform index ${bad0 ? w0 : w1}, which is not in the uploaded waveforms; add it to sequence.waveforms`,
+            pc,
+          );
           return;
         }
-        this.rec[R_W0] = w0; this.rec[R_W1] = w1; this.rec[R_WS] = start;
+        this.rec[R_W0] = w0;
+        this.rec[R_W1] = w1;
+        this.rec[R_WS] = start;
         this.commit(start, true);
         break;
       }
-      case Op.ACQUIRE: case Op.ACQUIRE_WEIGHED: case Op.ACQUIRE_TTL: {
+      case Op.ACQUIRE:
+      case Op.ACQUIRE_WEIGHED:
+      case Op.ACQUIRE_TTL: {
         const acqIndex = arg[b]!;
         const bin = isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!;
-        let w0 = -1, w1 = -1;
+        let w0 = -1,
+          w1 = -1;
         if (code === Op.ACQUIRE_WEIGHED) {
           w0 = isReg[b + 2] ? regs[arg[b + 2]!]! : arg[b + 2]!;
           w1 = isReg[b + 3] ? regs[arg[b + 3]!]! : arg[b + 3]!;
@@ -261,31 +411,57 @@ export class SequencerEngine {
         this.sink.acquire(this, code, acqIndex, bin, w0, w1, start, pc);
         break;
       }
-      default: break; // wait, wait_trigger (no trigger network: waits its duration), RT no-ops
+      default:
+        break; // wait, wait_trigger (no trigger network: waits its duration), RT no-ops
     }
     if (code === Op.WAIT_TRIGGER) this.infoFlags.add("TRIGGER_NETWORK_MISSED_INTERNAL_TRIGGER");
     this.trt = start + dur;
     this.sink.event(this, code, start, dur, pc);
   }
 
-  private checkAcquire(pc: number, start: number, acqIndex: number, bin: number, w0: number, w1: number, code: Op): boolean {
+  private checkAcquire(
+    pc: number,
+    start: number,
+    acqIndex: number,
+    bin: number,
+    w0: number,
+    w1: number,
+    code: Op,
+  ): boolean {
     const decl = this.acqs.get(acqIndex);
-    if (decl && bin < decl.numBins && (code !== Op.ACQUIRE_WEIGHED || (this.weightIndices.has(w0) && this.weightIndices.has(w1)))) return true;
+    if (
+      decl &&
+      bin < decl.numBins &&
+      (code !== Op.ACQUIRE_WEIGHED || (this.weightIndices.has(w0) && this.weightIndices.has(w1)))
+    )
+      return true;
     const where = describeInstruction(this.program, pc);
     if (!decl) {
       this.errFlags.add("ACQ_INDEX_INVALID");
-      this.halt(start, `${where} uses acquisition index ${acqIndex}, which is not declared in sequence.acquisitions; declare it`, pc);
+      this.halt(
+        start,
+        `${where} uses acquisition index ${acqIndex}, which is not declared in sequence.acquisitions; declare it`,
+        pc,
+      );
       return false;
     }
     if (bin >= decl.numBins) {
       this.errFlags.add("ACQ_BIN_INDEX_INVALID");
-      this.halt(start, `${where} writes bin ${bin} of acquisition index ${acqIndex}, which has only ${decl.numBins} bins; increase num_bins`, pc);
+      this.halt(
+        start,
+        `${where} writes bin ${bin} of acquisition index ${acqIndex}, which has only ${decl.numBins} bins; increase num_bins`,
+        pc,
+      );
       return false;
     }
     if (code === Op.ACQUIRE_WEIGHED && (!this.weightIndices.has(w0) || !this.weightIndices.has(w1))) {
       if (!this.weightIndices.has(w0)) this.errFlags.add("ACQ_WEIGHT_PLAYBACK_INDEX_INVALID_PATH_0");
       if (!this.weightIndices.has(w1)) this.errFlags.add("ACQ_WEIGHT_PLAYBACK_INDEX_INVALID_PATH_1");
-      this.halt(start, `${where} uses weight index ${this.weightIndices.has(w0) ? w1 : w0}, which is not in sequence.weights; add it`, pc);
+      this.halt(
+        start,
+        `${where} uses weight index ${this.weightIndices.has(w0) ? w1 : w0}, which is not in sequence.weights; add it`,
+        pc,
+      );
       return false;
     }
     return true;
@@ -295,28 +471,48 @@ export class SequencerEngine {
   private conditionTrue(): boolean {
     const m = this.condMask & 0x7fff;
     switch (this.condOp) {
-      case 0: return false; // OR
-      case 1: return true; // NOR
-      case 2: return m === 0; // AND over no true bits
-      case 3: return m !== 0; // NAND
-      case 4: return false; // XOR (even number of true bits)
-      default: return true; // XNOR
+      case 0:
+        return false; // OR
+      case 1:
+        return true; // NOR
+      case 2:
+        return m === 0; // AND over no true bits
+      case 3:
+        return m !== 0; // NAND
+      case 4:
+        return false; // XOR (even number of true bits)
+      default:
+        return true; // XNOR
     }
   }
 
   /** Commit pending parameters at RT time t (§4.6); a play also commits its new waveforms. */
   private commit(t: number, force = false): void {
-    const r = this.rec, pend = this.pend;
+    const r = this.rec,
+      pend = this.pend;
     if (pend === 0 && !force) return;
     // advance the NCO accumulator to t with the old frequency: set_freq is phase-continuous
     this.acc = frac(this.acc + r[R_F]! * (t - this.accT) * 1e-9);
     this.accT = t;
-    if (pend & P_RESET) { this.acc = 0; this.phRel = 0; this.phDelta = 0; }
+    if (pend & P_RESET) {
+      this.acc = 0;
+      this.phRel = 0;
+      this.phDelta = 0;
+    }
     if (pend & P_FREQ) r[R_F] = this.pFreq;
     if (pend & P_PH) this.phRel = this.pPh;
-    if (pend & P_PHD) { this.phDelta = frac(this.phDelta + this.pPhd); this.pPhd = 0; }
-    if (pend & P_GAIN) { r[R_G0] = this.pG0; r[R_G1] = this.pG1; }
-    if (pend & P_OFFS) { r[R_O0] = this.pO0; r[R_O1] = this.pO1; }
+    if (pend & P_PHD) {
+      this.phDelta = frac(this.phDelta + this.pPhd);
+      this.pPhd = 0;
+    }
+    if (pend & P_GAIN) {
+      r[R_G0] = this.pG0;
+      r[R_G1] = this.pG1;
+    }
+    if (pend & P_OFFS) {
+      r[R_O0] = this.pO0;
+      r[R_O1] = this.pO1;
+    }
     if (pend & P_MRK) r[R_MRK] = this.pMrk;
     r[R_PH] = frac(this.acc + this.phRel + this.phDelta + this.phOffs);
     r[R_T] = t;
@@ -336,7 +532,10 @@ export class SequencerEngine {
   private enqueue(start: number): void {
     const q = this.queue;
     // entries whose start time has passed have been consumed by the RT core
-    while (this.qLen > 0 && q[this.qHead]! <= this.tq) { this.qHead = (this.qHead + 1) % RT_QUEUE_DEPTH; this.qLen--; }
+    while (this.qLen > 0 && q[this.qHead]! <= this.tq) {
+      this.qHead = (this.qHead + 1) % RT_QUEUE_DEPTH;
+      this.qLen--;
+    }
     this.stalled = this.qLen >= RT_QUEUE_DEPTH;
     if (this.stalled) {
       // queue full: the core stalls until the oldest entry starts
@@ -350,7 +549,11 @@ export class SequencerEngine {
 
   private underflow(pc: number): void {
     this.errFlags.add("SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW");
-    this.halt(this.trt, `RT queue underflow at ${describeInstruction(this.program, pc)}: the RT core needed it at ${this.trt} ns but the Q1 core issued it at ${this.tq} ns; add wait time or move classical instructions out of the tight loop`, pc);
+    this.halt(
+      this.trt,
+      `RT queue underflow at ${describeInstruction(this.program, pc)}: the RT core needed it at ${this.trt} ns but the Q1 core issued it at ${this.tq} ns; add wait time or move classical instructions out of the tight loop`,
+      pc,
+    );
   }
 
   private finishRt(): void {
@@ -372,5 +575,9 @@ export class SequencerEngine {
   }
 }
 
-function frac(x: number): number { return x - Math.floor(x); }
-function int16(v: number): number { return ((v & 0xffff) << 16) >> 16; }
+function frac(x: number): number {
+  return x - Math.floor(x);
+}
+function int16(v: number): number {
+  return ((v & 0xffff) << 16) >> 16;
+}

@@ -5,7 +5,13 @@
  * acquisitions are listed per declared name as raw bins (re = path0, im = path1, normalised).
  */
 import { z } from "zod";
-import { ConnectAcqValueSchema, ConnectOutValueSchema, SequenceSchema, type ModuleType, type Sequence } from "../contract/compiled-schedule.js";
+import {
+  ConnectAcqValueSchema,
+  ConnectOutValueSchema,
+  SequenceSchema,
+  type ModuleType,
+  type Sequence,
+} from "../contract/compiled-schedule.js";
 import { SchemaValidationError } from "../core/errors.js";
 import type { EmuModuleParams, EmuSequencerParams } from "./api.js";
 import { runCluster } from "./cluster.js";
@@ -37,14 +43,20 @@ const SequenceSettingsSchema = z.strictObject({
   thresholded_acq_threshold: z.number().optional(),
   marker_ovr_en: z.boolean().optional(),
   marker_ovr_value: z.number().int().min(0).max(15).optional(),
-  connect_out0: ConnectOut.optional(), connect_out1: ConnectOut.optional(), connect_out2: ConnectOut.optional(), connect_out3: ConnectOut.optional(),
-  connect_acq_I: ConnectAcq.optional(), connect_acq_Q: ConnectAcq.optional(),
-  module: z.strictObject({
-    out_offset: z.array(z.number()).optional(),
-    in_gain: z.array(z.number()).optional(),
-    scope_acq_sequencer_select: z.number().int().optional(),
-    scope_acq_avg_mode_en: z.boolean().optional(),
-  }).optional(),
+  connect_out0: ConnectOut.optional(),
+  connect_out1: ConnectOut.optional(),
+  connect_out2: ConnectOut.optional(),
+  connect_out3: ConnectOut.optional(),
+  connect_acq_I: ConnectAcq.optional(),
+  connect_acq_Q: ConnectAcq.optional(),
+  module: z
+    .strictObject({
+      out_offset: z.array(z.number()).optional(),
+      in_gain: z.array(z.number()).optional(),
+      scope_acq_sequencer_select: z.number().int().optional(),
+      scope_acq_avg_mode_en: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export interface RawSequenceSettings {
@@ -61,10 +73,14 @@ export function parseRawSequence(json: unknown, source: string): Sequence {
   const r = SequenceSchema.safeParse(json);
   if (r.success) return r.data;
   const issues = issuesOf(r.error, source);
-  throw new SchemaValidationError(`${source} is not a sequence in the qblox-instruments upload form: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues, {
-    path: issues[0]?.path ?? source,
-    hint: 'give {"program": "<Q1ASM>", "waveforms": {name: {data, index}}, "weights": {...}, "acquisitions": {name: {num_bins, index}}}',
-  });
+  throw new SchemaValidationError(
+    `${source} is not a sequence in the qblox-instruments upload form: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+    issues,
+    {
+      path: issues[0]?.path ?? source,
+      hint: 'give {"program": "<Q1ASM>", "waveforms": {name: {data, index}}, "weights": {...}, "acquisitions": {name: {num_bins, index}}}',
+    },
+  );
 }
 
 /** Validate driver-parameter settings; defaults: sync off, NCO off, the module type's default channel map. */
@@ -72,23 +88,35 @@ export function parseSequenceSettings(json: unknown, source: string): RawSequenc
   const r = SequenceSettingsSchema.safeParse(json ?? {});
   if (!r.success) {
     const issues = issuesOf(r.error, source);
-    throw new SchemaValidationError(`${source} has invalid sequencer settings: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues, {
-      path: issues[0]?.path ?? source,
-      hint: "use qblox-instruments driver parameter names, e.g. {\"nco_freq\": 100e6, \"mod_en_awg\": true, \"connect_out0\": \"I\"}",
-    });
+    throw new SchemaValidationError(
+      `${source} has invalid sequencer settings: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      issues,
+      {
+        path: issues[0]?.path ?? source,
+        hint: 'use qblox-instruments driver parameter names, e.g. {"nco_freq": 100e6, "mod_en_awg": true, "connect_out0": "I"}',
+      },
+    );
   }
-  const { module, connect_out0, connect_out1, connect_out2, connect_out3, connect_acq_I, connect_acq_Q, ...rest } = r.data;
+  const { module, connect_out0, connect_out1, connect_out2, connect_out3, connect_acq_I, connect_acq_Q, ...rest } =
+    r.data;
   const seq: EmuSequencerParams = { sync_en: false, ...stripUndefined(rest) };
   const flatOut = { out0: connect_out0, out1: connect_out1, out2: connect_out2, out3: connect_out3 };
-  if (Object.values(flatOut).some((v) => v !== undefined)) seq.connect_out = { ...(seq.connect_out ?? {}), ...stripUndefined(flatOut) };
-  if (seq.connect_out) seq.connect_out = Object.fromEntries(Object.entries(seq.connect_out).map(([k, v]) => [k.replace(/^connect_/, ""), v]));
+  if (Object.values(flatOut).some((v) => v !== undefined))
+    seq.connect_out = { ...(seq.connect_out ?? {}), ...stripUndefined(flatOut) };
+  if (seq.connect_out)
+    seq.connect_out = Object.fromEntries(
+      Object.entries(seq.connect_out).map(([k, v]) => [k.replace(/^connect_/, ""), v]),
+    );
   const flatAcq = { I: connect_acq_I, Q: connect_acq_Q };
-  if (Object.values(flatAcq).some((v) => v !== undefined)) seq.connect_acq = { ...(seq.connect_acq ?? {}), ...stripUndefined(flatAcq) };
+  if (Object.values(flatAcq).some((v) => v !== undefined))
+    seq.connect_acq = { ...(seq.connect_acq ?? {}), ...stripUndefined(flatAcq) };
   return { sequencer: seq, module: stripUndefined(module ?? {}) };
 }
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
 }
 
 export interface RawSimulateOptions {
@@ -101,8 +129,18 @@ export interface RawSimulateOptions {
 
 const DEFAULT_MAX_WINDOW_NS = 1_000_000;
 
-export function simulateSequence(sequence: Sequence, type: ModuleType, settings: RawSequenceSettings, opts: RawSimulateOptions = {}): SimulationResult {
-  const input = { slot: 1, type, params: settings.module, sequencers: [{ index: 0, sequence, params: settings.sequencer }] };
+export function simulateSequence(
+  sequence: Sequence,
+  type: ModuleType,
+  settings: RawSequenceSettings,
+  opts: RawSimulateOptions = {},
+): SimulationResult {
+  const input = {
+    slot: 1,
+    type,
+    params: settings.module,
+    sequencers: [{ index: 0, sequence, params: settings.sequencer }],
+  };
   const common = {
     ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
     ...(opts.timeOfFlightNs !== undefined ? { timeOfFlightNs: opts.timeOfFlightNs } : {}),
@@ -125,8 +163,18 @@ export function simulateSequence(sequence: Sequence, type: ModuleType, settings:
         endTimeNs: run.endTimeNs,
         modules: {
           [RAW_MODULE]: {
-            slot: 1, type, outputs: m.outputs, markers: m.markers,
-            sequencers: { seq0: { ...s.status, endTimeNs: s.endTimeNs, ...(s.errorLine !== undefined ? { errorLine: s.errorLine } : {}), portClock: "" } },
+            slot: 1,
+            type,
+            outputs: m.outputs,
+            markers: m.markers,
+            sequencers: {
+              seq0: {
+                ...s.status,
+                endTimeNs: s.endTimeNs,
+                ...(s.errorLine !== undefined ? { errorLine: s.errorLine } : {}),
+                portClock: "",
+              },
+            },
           },
         },
       },
@@ -135,12 +183,24 @@ export function simulateSequence(sequence: Sequence, type: ModuleType, settings:
     acquisitions: {},
   };
   // a raw sequence has no source map: events carry no operation label
-  for (const e of run.events) result.events.push({ ...e, cluster: RAW_CLUSTER, module: RAW_MODULE, portClock: "", operation: "" });
+  for (const e of run.events)
+    result.events.push({ ...e, cluster: RAW_CLUSTER, module: RAW_MODULE, portClock: "", operation: "" });
   for (const [name, decl] of Object.entries(sequence.acquisitions)) {
     const bins = s.acquisitions[name]?.acquisition.bins;
     const n = decl.num_bins;
-    const acq: SimAcquisition = { acq_channel: name, protocol: "raw", bin_mode: "bins", shape: [n], dims: ["bin"], re: new Float64Array(n).fill(NaN), im: new Float64Array(n).fill(NaN) };
-    for (let b = 0; b < n; b++) { acq.re[b] = bins?.integration.path0[b] ?? NaN; acq.im[b] = bins?.integration.path1[b] ?? NaN; }
+    const acq: SimAcquisition = {
+      acq_channel: name,
+      protocol: "raw",
+      bin_mode: "bins",
+      shape: [n],
+      dims: ["bin"],
+      re: new Float64Array(n).fill(NaN),
+      im: new Float64Array(n).fill(NaN),
+    };
+    for (let b = 0; b < n; b++) {
+      acq.re[b] = bins?.integration.path0[b] ?? NaN;
+      acq.im[b] = bins?.integration.path1[b] ?? NaN;
+    }
     result.acquisitions[name] = acq;
   }
   return result;

@@ -66,7 +66,8 @@ const HEADER_MARGIN_NS = 200;
 
 export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {}): SimulationResult {
   const fromNs = Math.round((opts.from ?? 0) * 1e9);
-  const toNs = opts.to !== undefined ? Math.round(opts.to * 1e9) : compiled.repetition_duration_ns + 4 + HEADER_MARGIN_NS;
+  const toNs =
+    opts.to !== undefined ? Math.round(opts.to * 1e9) : compiled.repetition_duration_ns + 4 + HEADER_MARGIN_NS;
   const result: SimulationResult = { window: { fromNs, toNs }, clusters: {}, events: [], acquisitions: {} };
   const rawByModule = new Map<string, EmuModuleResult>();
   const labels = new EventLabeler(compiled);
@@ -87,7 +88,12 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
       const compiledSeqs = Object.values(cluster.modules[name]!.sequencers);
       for (const s of m.sequencers) {
         const pc = compiledSeqs.find((c) => c.index === s.index)?.port_clock;
-        sequencers[`seq${s.index}`] = { ...s.status, endTimeNs: s.endTimeNs, ...(s.errorLine !== undefined ? { errorLine: s.errorLine } : {}), ...(pc !== undefined ? { portClock: pc } : {}) };
+        sequencers[`seq${s.index}`] = {
+          ...s.status,
+          endTimeNs: s.endTimeNs,
+          ...(s.errorLine !== undefined ? { errorLine: s.errorLine } : {}),
+          ...(pc !== undefined ? { portClock: pc } : {}),
+        };
       }
       modules[name] = { slot: m.slot, type: m.type, outputs: m.outputs, markers: m.markers, sequencers };
     });
@@ -96,14 +102,32 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
     for (const e of run.events) {
       const module = bySlot.get(e.slot) ?? "";
       const seq = compiledSequencer(compiled, clusterName, module, e.sequencer);
-      result.events.push({ ...e, cluster: clusterName, module, portClock: seq?.port_clock ?? "", operation: labels.label(clusterName, module, e) });
+      result.events.push({
+        ...e,
+        cluster: clusterName,
+        module,
+        portClock: seq?.port_clock ?? "",
+        operation: labels.label(clusterName, module, e),
+      });
     }
   }
   for (const [channel, layout] of Object.entries(compiled.acquisitions)) {
     const mod = rawByModule.get(`${layout.cluster}/${layout.module}`);
     const seq = mod?.sequencers.find((s) => s.index === layout.sequencer);
-    const r = shapeAcquisition(layout, seq ? findAcquisitionEntry(seq.acquisitions, layout) : undefined, sequencerIntegrationLength(compiled, layout));
-    result.acquisitions[channel] = { acq_channel: r.acq_channel, protocol: r.protocol, bin_mode: r.bin_mode, shape: r.shape, dims: r.dims, re: r.re, im: r.im ?? new Float64Array(r.re.length) };
+    const r = shapeAcquisition(
+      layout,
+      seq ? findAcquisitionEntry(seq.acquisitions, layout) : undefined,
+      sequencerIntegrationLength(compiled, layout),
+    );
+    result.acquisitions[channel] = {
+      acq_channel: r.acq_channel,
+      protocol: r.protocol,
+      bin_mode: r.bin_mode,
+      shape: r.shape,
+      dims: r.dims,
+      re: r.re,
+      im: r.im ?? new Float64Array(r.re.length),
+    };
   }
   return result;
 }

@@ -22,23 +22,40 @@ export class SpanList {
     this.data[2 * this.count + 1] = b;
     this.count++;
   }
-  start(i: number): number { return this.data[2 * i]!; }
-  end(i: number): number { return this.data[2 * i + 1]!; }
+  start(i: number): number {
+    return this.data[2 * i]!;
+  }
+  end(i: number): number {
+    return this.data[2 * i + 1]!;
+  }
 
   /** Sort by start (insertion sort: the input is a few interleaved sorted runs) and merge overlaps. */
   normalise(): void {
-    const d = this.data, n = this.count;
+    const d = this.data,
+      n = this.count;
     for (let i = 1; i < n; i++) {
-      const a = d[2 * i]!, b = d[2 * i + 1]!;
+      const a = d[2 * i]!,
+        b = d[2 * i + 1]!;
       let j = i - 1;
-      while (j >= 0 && d[2 * j]! > a) { d[2 * j + 2] = d[2 * j]!; d[2 * j + 3] = d[2 * j + 1]!; j--; }
-      d[2 * j + 2] = a; d[2 * j + 3] = b;
+      while (j >= 0 && d[2 * j]! > a) {
+        d[2 * j + 2] = d[2 * j]!;
+        d[2 * j + 3] = d[2 * j + 1]!;
+        j--;
+      }
+      d[2 * j + 2] = a;
+      d[2 * j + 3] = b;
     }
     let m = 0;
     for (let i = 0; i < n; i++) {
-      const a = d[2 * i]!, b = d[2 * i + 1]!;
-      if (m > 0 && a <= d[2 * m - 1]!) { if (b > d[2 * m - 1]!) d[2 * m - 1] = b; continue; }
-      d[2 * m] = a; d[2 * m + 1] = b; m++;
+      const a = d[2 * i]!,
+        b = d[2 * i + 1]!;
+      if (m > 0 && a <= d[2 * m - 1]!) {
+        if (b > d[2 * m - 1]!) d[2 * m - 1] = b;
+        continue;
+      }
+      d[2 * m] = a;
+      d[2 * m + 1] = b;
+      m++;
     }
     this.count = m;
   }
@@ -54,7 +71,10 @@ export function sequencerActiveSpans(h: History, cfg: SignalConfig, from: number
     if (segStart >= to) break;
     const segEnd = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
     if (segEnd <= segStart) continue;
-    if (d[r + R_O0] !== 0 || d[r + R_O1] !== 0) { out.push(segStart, segEnd); continue; }
+    if (d[r + R_O0] !== 0 || d[r + R_O1] !== 0) {
+      out.push(segStart, segEnd);
+      continue;
+    }
     const w0 = d[r + R_W0]! >= 0 ? cfg.waves[d[r + R_W0]!] : undefined;
     const w1 = d[r + R_W1]! >= 0 ? cfg.waves[d[r + R_W1]!] : undefined;
     const waveEnd = d[r + R_WS]! + Math.max(w0 ? w0.length : 0, w1 ? w1.length : 0);

@@ -42,7 +42,8 @@ export function reportRows(result: SimulationResult): SimWaveformEvent[] {
 }
 
 export function formatSummary(result: SimulationResult, name: string, opts: SummaryOptions = {}): string {
-  const maxRows = opts.maxRows ?? 50, maxValues = opts.maxValues ?? 8;
+  const maxRows = opts.maxRows ?? 50,
+    maxValues = opts.maxValues ?? 8;
   const out: string[] = [];
   const end = Math.max(0, ...Object.values(result.clusters).map((c) => c.endTimeNs));
   out.push(`simulated "${name}": window ${result.window.fromNs} … ${result.window.toNs} ns, run ended at ${end} ns`);
@@ -51,18 +52,25 @@ export function formatSummary(result: SimulationResult, name: string, opts: Summ
     for (const [mn, m] of Object.entries(c.modules)) {
       for (const [sn, s] of Object.entries(m.sequencers)) {
         const flags = [...s.err_flags, ...s.warn_flags];
-        out.push(`  ${cn}/${mn} ${sn}  ${s.portClock || "-"}  ${s.state} ${s.status}  end ${s.endTimeNs} ns${flags.length ? `  flags ${flags.join(",")}` : ""}${s.errorLine !== undefined ? `  line ${s.errorLine}` : ""}`);
+        out.push(
+          `  ${cn}/${mn} ${sn}  ${s.portClock || "-"}  ${s.state} ${s.status}  end ${s.endTimeNs} ns${flags.length ? `  flags ${flags.join(",")}` : ""}${s.errorLine !== undefined ? `  line ${s.errorLine}` : ""}`,
+        );
         for (const l of s.log) out.push(`    ${l}`);
       }
     }
   }
   const rows = reportRows(result);
   out.push(`waveform report (${rows.length} row${rows.length === 1 ? "" : "s"}):`);
-  if (rows.length > 0) out.push("  start_ns  duration_ns  kind             operation / port-clock                   module seq  gain            nco_MHz  phase_deg");
+  if (rows.length > 0)
+    out.push(
+      "  start_ns  duration_ns  kind             operation / port-clock                   module seq  gain            nco_MHz  phase_deg",
+    );
   for (const e of rows.slice(0, maxRows)) {
     const op = `${e.operation || "-"} / ${e.portClock || "-"}`;
     const gain = e.gain ? `${num(e.gain[0])},${num(e.gain[1])}` : "-";
-    out.push(`  ${String(e.startNs).padStart(8)}  ${String(e.durationNs).padStart(11)}  ${e.kind.padEnd(15)}  ${op.padEnd(40)} ${e.module} ${e.sequencer}  ${gain.padEnd(14)}  ${e.ncoFreqHz !== undefined ? num(e.ncoFreqHz / 1e6) : "-"}  ${e.ncoPhaseDeg !== undefined ? num(e.ncoPhaseDeg) : "-"}`);
+    out.push(
+      `  ${String(e.startNs).padStart(8)}  ${String(e.durationNs).padStart(11)}  ${e.kind.padEnd(15)}  ${op.padEnd(40)} ${e.module} ${e.sequencer}  ${gain.padEnd(14)}  ${e.ncoFreqHz !== undefined ? num(e.ncoFreqHz / 1e6) : "-"}  ${e.ncoPhaseDeg !== undefined ? num(e.ncoPhaseDeg) : "-"}`,
+    );
   }
   if (rows.length > maxRows) out.push(`  … ${rows.length - maxRows} more (use --json)`);
   const acqs = Object.entries(result.acquisitions);
@@ -72,7 +80,9 @@ export function formatSummary(result: SimulationResult, name: string, opts: Summ
     const vals: string[] = [];
     const isReal = isProtocolName(a.protocol) && PROTOCOLS[a.protocol].result === "real";
     for (let k = 0; k < Math.min(n, maxValues); k++) vals.push(isReal ? real(a.re[k]!) : complex(a.re[k]!, a.im[k]!));
-    out.push(`  ${ch}  ${a.protocol}/${a.bin_mode}  shape [${a.shape.join(", ")}]  ${vals.join(" ")}${n > maxValues ? ` … (${n} values)` : ""}`);
+    out.push(
+      `  ${ch}  ${a.protocol}/${a.bin_mode}  shape [${a.shape.join(", ")}]  ${vals.join(" ")}${n > maxValues ? ` … (${n} values)` : ""}`,
+    );
   }
   return out.join("\n") + "\n";
 }
@@ -84,10 +94,17 @@ export function summaryJson(result: SimulationResult, name: string): Record<stri
     const modules: Record<string, unknown> = {};
     for (const [mn, m] of Object.entries(c.modules)) {
       modules[mn] = {
-        slot: m.slot, type: m.type, sequencers: m.sequencers,
+        slot: m.slot,
+        type: m.type,
+        sequencers: m.sequencers,
         outputs: m.outputs.map((o, index) => {
-          let min = 0, max = 0;
-          for (let k = 0; k < o.length; k++) { const v = o[k]!; if (v < min) min = v; if (v > max) max = v; }
+          let min = 0,
+            max = 0;
+          for (let k = 0; k < o.length; k++) {
+            const v = o[k]!;
+            if (v < min) min = v;
+            if (v > max) max = v;
+          }
           return { index, samples: o.length, min, max };
         }),
         markers: m.markers.map((b, index) => ({ index, high_ns: b.reduce((n, v) => n + v, 0) })),
@@ -97,7 +114,14 @@ export function summaryJson(result: SimulationResult, name: string): Record<stri
   }
   const acquisitions: Record<string, unknown> = {};
   for (const [ch, a] of Object.entries(result.acquisitions)) {
-    acquisitions[ch] = { protocol: a.protocol, bin_mode: a.bin_mode, shape: a.shape, dims: a.dims, re: Array.from(a.re), im: Array.from(a.im) };
+    acquisitions[ch] = {
+      protocol: a.protocol,
+      bin_mode: a.bin_mode,
+      shape: a.shape,
+      dims: a.dims,
+      re: Array.from(a.re),
+      im: Array.from(a.im),
+    };
   }
   return { ok: true, name, window: result.window, clusters, events: reportRows(result), acquisitions };
 }

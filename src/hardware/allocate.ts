@@ -9,7 +9,11 @@ import { parseChannelName } from "./channels.js";
 import type { PortClockRoute } from "./model.js";
 
 /** Can sequencer `seq` of this module type serve all these channels? */
-export function sequencerAccepts(type: PortClockRoute["moduleType"], seq: number, channels: readonly string[]): boolean {
+export function sequencerAccepts(
+  type: PortClockRoute["moduleType"],
+  seq: number,
+  channels: readonly string[],
+): boolean {
   if (type === "QTM") {
     // the sequencer index is forced to the channel index
     return channels.every((c) => parseChannelName(c)?.index === seq);
@@ -41,7 +45,8 @@ export function allocateSequencers(routes: readonly PortClockRoute[]): Map<strin
   for (const [moduleName, list] of byModule) {
     const type = list[0]!.moduleType;
     const n = MODULE_CATALOG[type].sequencers;
-    const byName = (a: PortClockRoute, b: PortClockRoute): number => (a.portClock < b.portClock ? -1 : a.portClock > b.portClock ? 1 : 0);
+    const byName = (a: PortClockRoute, b: PortClockRoute): number =>
+      a.portClock < b.portClock ? -1 : a.portClock > b.portClock ? 1 : 0;
     const ordered = [
       ...list.filter((r) => r.measureChannels.length > 0).sort(byName),
       ...list.filter((r) => r.measureChannels.length === 0).sort(byName),
@@ -51,19 +56,25 @@ export function allocateSequencers(routes: readonly PortClockRoute[]): Map<strin
       const channels = [r.channelName, ...r.measureChannels];
       let seq = -1;
       for (let s = 0; s < n; s++) {
-        if (!used[s] && sequencerAccepts(type, s, channels)) { seq = s; break; }
+        if (!used[s] && sequencerAccepts(type, s, channels)) {
+          seq = s;
+          break;
+        }
       }
       if (seq < 0) {
         const all = ordered.map((x) => x.portClock);
-        throw new ResourceLimitError("OUT_OF_SEQUENCERS",
+        throw new ResourceLimitError(
+          "OUT_OF_SEQUENCERS",
           `Cannot reserve a sequencer on ${moduleName} (${type}, ${n} sequencers) for port-clock '${r.portClock}' (channel ${channels.join(" + ")}); port-clocks on this module: ${all.join(", ")}.`,
           {
             path: moduleName,
-            hint: type === "QTM"
-              ? "On a QTM the sequencer index equals the channel index; use one port-clock per QTM channel."
-              : `Each port-clock needs its own sequencer and a ${type} has ${n}${type === "QRC" ? " (complex_output_2..5 are shared by fixed sequencer pairs; inputs only on sequencers 0–7)" : ""}; multiplex fewer clocks per port on this module or move some port-clocks to another module.`,
+            hint:
+              type === "QTM"
+                ? "On a QTM the sequencer index equals the channel index; use one port-clock per QTM channel."
+                : `Each port-clock needs its own sequencer and a ${type} has ${n}${type === "QRC" ? " (complex_output_2..5 are shared by fixed sequencer pairs; inputs only on sequencers 0–7)" : ""}; multiplex fewer clocks per port on this module or move some port-clocks to another module.`,
             details: { module: moduleName, moduleType: type, portClocks: all },
-          });
+          },
+        );
       }
       used[seq] = true;
       result.set(r.portClock, seq);

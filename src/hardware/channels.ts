@@ -43,7 +43,10 @@ export function channelMode(name: string): ChannelMode | null {
  * outputs come from the main channel if it is an output; inputs from the main channel if it is an
  * input, else from the single measure channel, or (0, 1) with two measure channels.
  */
-export function connectedIndices(channelName: string, measureChannels: readonly string[]): { outputs: number[]; inputs: number[] } {
+export function connectedIndices(
+  channelName: string,
+  measureChannels: readonly string[],
+): { outputs: number[]; inputs: number[] } {
   const main = channelIoIndices(channelName);
   if (isInputChannel(channelName)) return { outputs: [], inputs: main };
   let inputs: number[] = [];

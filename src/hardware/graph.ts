@@ -31,8 +31,12 @@ export function buildGraph(config: HardwareConfig): ConnectivityGraph {
   config.connectivity.graph.forEach(([left, right], i) => {
     const lefts = typeof left === "string" ? [left] : left;
     const rights = typeof right === "string" ? [right] : right;
-    lefts.forEach((a, j) => nodePointer.has(a) || nodePointer.set(a, pointerOf(i, 0, typeof left === "string" ? null : j)));
-    rights.forEach((b, j) => nodePointer.has(b) || nodePointer.set(b, pointerOf(i, 1, typeof right === "string" ? null : j)));
+    lefts.forEach(
+      (a, j) => nodePointer.has(a) || nodePointer.set(a, pointerOf(i, 0, typeof left === "string" ? null : j)),
+    );
+    rights.forEach(
+      (b, j) => nodePointer.has(b) || nodePointer.set(b, pointerOf(i, 1, typeof right === "string" ? null : j)),
+    );
     for (const a of lefts) {
       for (const b of rights) {
         edges.push({ a, b, pointer: `/connectivity/graph/${i}` });

@@ -38,16 +38,23 @@ export function loadHardwareConfig(input: unknown): HardwareSetup {
     throw new SchemaValidationError(
       `Hardware config does not match the schema (${issues.length} issue${issues.length === 1 ? "" : "s"})${first ? `: ${first.path || "/"} ${first.message}` : ""}.`,
       issues,
-      { path: first?.path || "/", hint: "See schemas/hardware-config.schema.json and docs/hardware-config.md for the accepted format." },
+      {
+        path: first?.path || "/",
+        hint: "See schemas/hardware-config.schema.json and docs/hardware-config.md for the accepted format.",
+      },
     );
   }
   // ajv has accepted it; zod gives the static type (and would catch a schema/JSON-Schema drift)
   const parsed = HardwareConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: "/" + i.path.map(String).join("/"), message: i.message }));
-    throw new SchemaValidationError(`Hardware config does not match the schema: ${issues[0]?.path} ${issues[0]?.message}.`, issues, {
-      path: issues[0]?.path ?? "/",
-    });
+    throw new SchemaValidationError(
+      `Hardware config does not match the schema: ${issues[0]?.path} ${issues[0]?.message}.`,
+      issues,
+      {
+        path: issues[0]?.path ?? "/",
+      },
+    );
   }
   const config: HardwareConfig = parsed.data;
   const version = checkVersion(config);

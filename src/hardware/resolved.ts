@@ -6,11 +6,7 @@
  * cluster / slot / channel name.
  */
 import type { ModuleType } from "../core/module-catalog.js";
-import type {
-  HardwareConfig,
-  HardwareOptions,
-  ModuleDescription,
-} from "./schema.js";
+import type { HardwareConfig, HardwareOptions, ModuleDescription } from "./schema.js";
 
 type OptionOf<K extends keyof HardwareOptions> = NonNullable<HardwareOptions[K]>[string];
 
@@ -102,7 +98,10 @@ export class ResolvedHardware {
     for (const [name, desc] of Object.entries(config.hardware_description)) {
       if (desc.instrument_type === "LocalOscillator") this.loPowers.set(name, desc.power ?? null);
       if (desc.instrument_type !== "Cluster") continue;
-      this.clusters.set(name, { ref: desc.ref ?? "internal", syncOnExternalTrigger: (desc.sync_on_external_trigger ?? null) as Record<string, unknown> | null });
+      this.clusters.set(name, {
+        ref: desc.ref ?? "internal",
+        syncOnExternalTrigger: (desc.sync_on_external_trigger ?? null) as Record<string, unknown> | null,
+      });
       for (const [slot, mod] of Object.entries(desc.modules)) this.addModule(name, Number(slot), mod);
     }
     this.crosstalk = crosstalkMatrix(options.crosstalk);
@@ -146,7 +145,12 @@ export class ResolvedHardware {
     this.modules.set(`${cluster}/${slot}`, { type: mod.instrument_type, rfOutputOn: rf ? rfOutputOn : null });
     for (const [field, value] of Object.entries(mod)) {
       if (value === null || typeof value !== "object" || Array.isArray(value)) continue;
-      const ch = value as { marker_debug_mode_enable?: boolean; mix_lo?: boolean; downconverter_freq?: number | null; distortion_correction_latency_compensation?: number };
+      const ch = value as {
+        marker_debug_mode_enable?: boolean;
+        mix_lo?: boolean;
+        downconverter_freq?: number | null;
+        distortion_correction_latency_compensation?: number;
+      };
       this.channels.set(`${cluster}/${slot}/${field}`, {
         markerDebugModeEnable: ch.marker_debug_mode_enable === true,
         mixLo: ch.mix_lo !== false,

@@ -27,7 +27,10 @@ const LASER_CLOCK_LABELS: readonly [string, string][] = [
 export class RouteResolver {
   private readonly cache = new Map<string, PortClockRoute>();
   /** per module ("cluster/slot"): main channels of all device ports, for the 0.1 input rule */
-  private moduleSummary: Map<string, { complexOut: boolean; realOut: boolean; complexIn: number; realIns: string[] }> | null = null;
+  private moduleSummary: Map<
+    string,
+    { complexOut: boolean; realOut: boolean; complexIn: number; realIns: string[] }
+  > | null = null;
 
   constructor(
     private readonly config: HardwareConfig,
@@ -46,25 +49,37 @@ export class RouteResolver {
 
   private resolve(port: string, clock: string, portClock: string): PortClockRoute {
     if (!this.graph.adjacency.has(port)) {
-      throw new HardwareConfigError("PORT_NOT_CONNECTED", `Port '${port}' (port-clock '${portClock}') was not found in the connectivity graph.`, {
-        path: portClock,
-        hint: `Add an edge such as ["cluster0.module1.complex_output_0", "${port}"] to connectivity.graph, or fix the port name in the schedule. Known device ports: ${this.devicePorts().join(", ") || "(none)"}.`,
-      });
+      throw new HardwareConfigError(
+        "PORT_NOT_CONNECTED",
+        `Port '${port}' (port-clock '${portClock}') was not found in the connectivity graph.`,
+        {
+          path: portClock,
+          hint: `Add an edge such as ["cluster0.module1.complex_output_0", "${port}"] to connectivity.graph, or fix the port name in the schedule. Known device ports: ${this.devicePorts().join(", ") || "(none)"}.`,
+        },
+      );
     }
     const hits = this.collect(port, clock, portClock);
     if (hits.length === 0) {
-      throw new HardwareConfigError("PORT_NOT_CONNECTED", `Port '${port}' is in the connectivity graph but no cluster channel serves clock '${clock}' (port-clock '${portClock}').`, {
-        path: portClock,
-        hint: "Laser modulators named *spinpump_laser*, *green_laser*, *red_laser* only serve clocks containing 'ge1', 'ionization', 'ge0'; connect the port to a cluster channel.",
-      });
+      throw new HardwareConfigError(
+        "PORT_NOT_CONNECTED",
+        `Port '${port}' is in the connectivity graph but no cluster channel serves clock '${clock}' (port-clock '${portClock}').`,
+        {
+          path: portClock,
+          hint: "Laser modulators named *spinpump_laser*, *green_laser*, *red_laser* only serve clocks containing 'ge1', 'ionization', 'ge0'; connect the port to a cluster channel.",
+        },
+      );
     }
     const first = hits[0]!;
     for (const h of hits) {
       if (h.cluster !== first.cluster || h.slot !== first.slot) {
-        throw new HardwareConfigError("PORT_ON_MULTIPLE_MODULES", `Port-clock '${portClock}' is connected to channels of different modules: '${nodeName(first)}' and '${nodeName(h)}'.`, {
-          path: portClock,
-          hint: "All channels of one port-clock must be on the same module; use a different port name for the second module.",
-        });
+        throw new HardwareConfigError(
+          "PORT_ON_MULTIPLE_MODULES",
+          `Port-clock '${portClock}' is connected to channels of different modules: '${nodeName(first)}' and '${nodeName(h)}'.`,
+          {
+            path: portClock,
+            hint: "All channels of one port-clock must be on the same module; use a different port name for the second module.",
+          },
+        );
       }
     }
     const moduleType = this.moduleType(first.cluster, first.slot);
@@ -73,26 +88,41 @@ export class RouteResolver {
     const channelName = outputs[0] ?? inputs[0]!;
     let measure = outputs.length > 0 ? inputs : inputs.slice(1);
     if (outputs.length > 1) {
-      throw new HardwareConfigError("MEASURE_PAIRING_INVALID", `Port-clock '${portClock}' is connected to several outputs of ${first.cluster} module ${first.slot}: ${outputs.join(", ")}.`, {
-        path: portClock,
-        hint: "A port-clock uses one sequencer, which drives one output channel; connect the port to a single output (use a complex channel for I/Q).",
-      });
+      throw new HardwareConfigError(
+        "MEASURE_PAIRING_INVALID",
+        `Port-clock '${portClock}' is connected to several outputs of ${first.cluster} module ${first.slot}: ${outputs.join(", ")}.`,
+        {
+          path: portClock,
+          hint: "A port-clock uses one sequencer, which drives one output channel; connect the port to a single output (use a complex channel for I/Q).",
+        },
+      );
     }
-    if (outputs.length === 1 && this.version === "0.1") measure = this.addV01Inputs(first, moduleType, channelName, measure);
+    if (outputs.length === 1 && this.version === "0.1")
+      measure = this.addV01Inputs(first, moduleType, channelName, measure);
     if (outputs.length === 1 && measure.length > 0) checkMeasurePair(portClock, moduleType, channelName, measure);
 
     const outputIndices = isOutputChannel(channelName) ? channelIoIndices(channelName) : [];
     let inputIndices: number[];
-    if (!isOutputChannel(channelName)) inputIndices = unique([channelName, ...measure].flatMap(channelIoIndices)).sort((a, b) => a - b);
+    if (!isOutputChannel(channelName))
+      inputIndices = unique([channelName, ...measure].flatMap(channelIoIndices)).sort((a, b) => a - b);
     else if (measure.length === 1) inputIndices = channelIoIndices(measure[0]!);
     else if (measure.length >= 2) inputIndices = [0, 1];
     else inputIndices = [];
 
     const lo = hits.find((h) => h.channel === channelName && h.externalLo)?.externalLo ?? null;
     return {
-      portClock, port, clock,
-      cluster: first.cluster, slot: first.slot, moduleName: `${first.cluster}_module${first.slot}`, moduleType,
-      channelName, measureChannels: measure, outputIndices, inputIndices, externalLo: lo,
+      portClock,
+      port,
+      clock,
+      cluster: first.cluster,
+      slot: first.slot,
+      moduleName: `${first.cluster}_module${first.slot}`,
+      moduleType,
+      channelName,
+      measureChannels: measure,
+      outputIndices,
+      inputIndices,
+      externalLo: lo,
     };
   }
 
@@ -130,18 +160,33 @@ export class RouteResolver {
     const path = portClock;
     if (channel && lo) return { ...channel, externalLo: { name: lo, mixer } };
     if (channel) {
-      throw new HardwareConfigError("LO_NOT_FOUND", `Could not find a local oscillator for '${mixer}' (used by port-clock '${portClock}').`, {
-        path, hint: `Connect a LocalOscillator to the mixer, e.g. ["lo0.output", "${mixer}.lo"], and declare it in hardware_description.`,
-      });
+      throw new HardwareConfigError(
+        "LO_NOT_FOUND",
+        `Could not find a local oscillator for '${mixer}' (used by port-clock '${portClock}').`,
+        {
+          path,
+          hint: `Connect a LocalOscillator to the mixer, e.g. ["lo0.output", "${mixer}.lo"], and declare it in hardware_description.`,
+        },
+      );
     }
     if (lo) {
-      throw new HardwareConfigError("MIXER_CHANNEL_NOT_FOUND", `Could not find a cluster module channel feeding '${mixer}' (used by port-clock '${portClock}').`, {
-        path, hint: `Connect a cluster output to the mixer, e.g. ["cluster0.module1.complex_output_0", "${mixer}.if"].`,
-      });
+      throw new HardwareConfigError(
+        "MIXER_CHANNEL_NOT_FOUND",
+        `Could not find a cluster module channel feeding '${mixer}' (used by port-clock '${portClock}').`,
+        {
+          path,
+          hint: `Connect a cluster output to the mixer, e.g. ["cluster0.module1.complex_output_0", "${mixer}.if"].`,
+        },
+      );
     }
-    throw new HardwareConfigError("MIXER_NOT_CONNECTED", `'${mixer}' (used by port-clock '${portClock}') is connected to neither a cluster channel nor a local oscillator.`, {
-      path, hint: `Connect "${mixer}.if" to a cluster output and "${mixer}.lo" to a LocalOscillator's "output".`,
-    });
+    throw new HardwareConfigError(
+      "MIXER_NOT_CONNECTED",
+      `'${mixer}' (used by port-clock '${portClock}') is connected to neither a cluster channel nor a local oscillator.`,
+      {
+        path,
+        hint: `Connect "${mixer}.if" to a cluster output and "${mixer}.lo" to a LocalOscillator's "output".`,
+      },
+    );
   }
 
   /** 1.7: version 0.1 gives readout outputs implicit inputs (quantify `_add_support_input_channel_names`). */
@@ -169,7 +214,11 @@ export class RouteResolver {
     const out: NonNullable<RouteResolver["moduleSummary"]> = new Map();
     for (const port of this.devicePorts()) {
       let hits: ChannelHit[];
-      try { hits = this.collect(port, null, port); } catch { continue; } // reported when that port is routed
+      try {
+        hits = this.collect(port, null, port);
+      } catch {
+        continue;
+      } // reported when that port is routed
       const h = hits.find((x) => isOutputChannel(x.channel)) ?? hits[0];
       if (!h) continue;
       const key = `${h.cluster}/${h.slot}`;
@@ -210,8 +259,9 @@ function checkMeasurePair(portClock: string, type: ModuleType, output: string, i
   const ins = inputs.map((i) => parseChannelName(i));
   let ok = false;
   if (type === "QRM") {
-    ok = (output === "complex_output_0" && inputs.length === 1 && inputs[0] === "complex_input_0")
-      || (o?.mode === "real" && ins.every((i) => i?.mode === "real"));
+    ok =
+      (output === "complex_output_0" && inputs.length === 1 && inputs[0] === "complex_input_0") ||
+      (o?.mode === "real" && ins.every((i) => i?.mode === "real"));
   } else if (type === "QRM_RF") {
     ok = output === "complex_output_0" && inputs.length === 1 && inputs[0] === "complex_input_0";
   } else if (type === "QRC") {
@@ -219,14 +269,16 @@ function checkMeasurePair(portClock: string, type: ModuleType, output: string, i
   }
   if (ok) return;
   const cannot = type === "QCM" || type === "QCM_RF" || type === "QTM";
-  throw new HardwareConfigError(cannot ? "MEASURE_NOT_SUPPORTED" : "MEASURE_PAIRING_INVALID",
+  throw new HardwareConfigError(
+    cannot ? "MEASURE_NOT_SUPPORTED" : "MEASURE_PAIRING_INVALID",
     cannot
       ? `Port-clock '${portClock}' pairs output '${output}' with input(s) ${inputs.join(", ")} on a ${type} module, which cannot measure.`
       : `Port-clock '${portClock}' pairs output '${output}' with input(s) ${inputs.join(", ")}, which is not an allowed pair on a ${type} module.`,
     {
       path: portClock,
       hint: "Allowed: QRM complex_output_0+complex_input_0 or real_output_i+real_input_j (one or both); QRM_RF complex_output_0+complex_input_0; QRC complex_output_n+complex_input_m. Control modules (QCM, QCM_RF) and QTM cannot pair.",
-    });
+    },
+  );
 }
 
 function nodeName(h: ChannelHit): string {

@@ -33,9 +33,7 @@ export const DigitalChannelDescriptionSchema = z.strictObject({
 });
 
 type ChannelSchema =
-  | typeof ComplexChannelDescriptionSchema
-  | typeof RealChannelDescriptionSchema
-  | typeof DigitalChannelDescriptionSchema;
+  typeof ComplexChannelDescriptionSchema | typeof RealChannelDescriptionSchema | typeof DigitalChannelDescriptionSchema;
 
 /** `{<prefix>0: schema, …, <prefix>(n-1): schema}`, all optional. */
 function channelFields(prefix: string, n: number, schema: ChannelSchema): Record<string, z.ZodOptional<ChannelSchema>> {

@@ -25,10 +25,14 @@ export function checkInstrumentTypes(input: unknown): void {
     if (!isObject(desc) || typeof desc["instrument_type"] !== "string") continue;
     const t = desc["instrument_type"];
     if (!(INSTRUMENT_TYPES as readonly string[]).includes(t)) {
-      throw new HardwareConfigError("UNSUPPORTED_INSTRUMENT_TYPE", `Instrument '${name}' has unsupported instrument_type '${t}'.`, {
-        path: `/hardware_description/${esc(name)}/instrument_type`,
-        hint: `Use one of ${INSTRUMENT_TYPES.map((x) => `"${x}"`).join(", ")}; other vendors' instruments are not supported by the Qblox backend.`,
-      });
+      throw new HardwareConfigError(
+        "UNSUPPORTED_INSTRUMENT_TYPE",
+        `Instrument '${name}' has unsupported instrument_type '${t}'.`,
+        {
+          path: `/hardware_description/${esc(name)}/instrument_type`,
+          hint: `Use one of ${INSTRUMENT_TYPES.map((x) => `"${x}"`).join(", ")}; other vendors' instruments are not supported by the Qblox backend.`,
+        },
+      );
     }
     const modules = desc["modules"];
     if (t !== "Cluster" || !isObject(modules)) continue;
@@ -36,10 +40,14 @@ export function checkInstrumentTypes(input: unknown): void {
       if (!isObject(mod) || typeof mod["instrument_type"] !== "string") continue;
       const mt = mod["instrument_type"];
       if (!(MODULE_TYPES as readonly string[]).includes(mt)) {
-        throw new HardwareConfigError("UNSUPPORTED_INSTRUMENT_TYPE", `Module ${slot} of cluster '${name}' has unsupported instrument_type '${mt}'.`, {
-          path: `/hardware_description/${esc(name)}/modules/${esc(slot)}/instrument_type`,
-          hint: `Use one of ${MODULE_TYPES.map((x) => `"${x}"`).join(", ")} (QSM, QDM and LINQ modules cannot be compiled for).`,
-        });
+        throw new HardwareConfigError(
+          "UNSUPPORTED_INSTRUMENT_TYPE",
+          `Module ${slot} of cluster '${name}' has unsupported instrument_type '${mt}'.`,
+          {
+            path: `/hardware_description/${esc(name)}/modules/${esc(slot)}/instrument_type`,
+            hint: `Use one of ${MODULE_TYPES.map((x) => `"${x}"`).join(", ")} (QSM, QDM and LINQ modules cannot be compiled for).`,
+          },
+        );
       }
     }
   }
@@ -60,11 +68,19 @@ export function checkVersion(config: HardwareConfig): HardwareConfigVersion {
 export function checkSemantics(config: HardwareConfig, graph: ConnectivityGraph): string[] {
   const hd = config.hardware_description;
   for (const [name, desc] of Object.entries(hd)) {
-    if (desc.instrument_type === "LocalOscillator" && desc.generic_icc_name != null && desc.generic_icc_name !== "generic") {
-      throw new HardwareConfigError("UNSUPPORTED_GENERIC_ICC_NAME", `LocalOscillator '${name}' has generic_icc_name '${desc.generic_icc_name}'.`, {
-        path: `/hardware_description/${esc(name)}/generic_icc_name`,
-        hint: `Only "generic" is supported (LO settings are emitted under the "generic" instrument coordinator component); remove the field or set it to "generic".`,
-      });
+    if (
+      desc.instrument_type === "LocalOscillator" &&
+      desc.generic_icc_name != null &&
+      desc.generic_icc_name !== "generic"
+    ) {
+      throw new HardwareConfigError(
+        "UNSUPPORTED_GENERIC_ICC_NAME",
+        `LocalOscillator '${name}' has generic_icc_name '${desc.generic_icc_name}'.`,
+        {
+          path: `/hardware_description/${esc(name)}/generic_icc_name`,
+          hint: `Only "generic" is supported (LO settings are emitted under the "generic" instrument coordinator component); remove the field or set it to "generic".`,
+        },
+      );
     }
     if (desc.instrument_type === "Cluster") {
       for (const slot of Object.keys(desc.modules)) {
@@ -85,7 +101,13 @@ export function checkSemantics(config: HardwareConfig, graph: ConnectivityGraph)
   return warnings;
 }
 
-function checkNode(config: HardwareConfig, node: string, pointer: string, graph: ConnectivityGraph, warnings: string[]): void {
+function checkNode(
+  config: HardwareConfig,
+  node: string,
+  pointer: string,
+  graph: ConnectivityGraph,
+  warnings: string[],
+): void {
   const instrument = instrumentOf(node);
   if (instrument === null) {
     if (!node.includes(":")) {
@@ -98,10 +120,14 @@ function checkNode(config: HardwareConfig, node: string, pointer: string, graph:
   }
   const desc = config.hardware_description[instrument];
   if (!desc) {
-    throw new HardwareConfigError("INSTRUMENT_NOT_FOUND", `Connectivity node '${node}' refers to instrument '${instrument}', which is not in hardware_description.`, {
-      path: pointer,
-      hint: `Add '${instrument}' to hardware_description or fix the name; known instruments: ${Object.keys(config.hardware_description).join(", ")}.`,
-    });
+    throw new HardwareConfigError(
+      "INSTRUMENT_NOT_FOUND",
+      `Connectivity node '${node}' refers to instrument '${instrument}', which is not in hardware_description.`,
+      {
+        path: pointer,
+        hint: `Add '${instrument}' to hardware_description or fix the name; known instruments: ${Object.keys(config.hardware_description).join(", ")}.`,
+      },
+    );
   }
   if (desc.instrument_type !== "Cluster") return;
 
@@ -114,23 +140,34 @@ function checkNode(config: HardwareConfig, node: string, pointer: string, graph:
   }
   const mod = desc.modules[String(cn.slot)];
   if (!mod) {
-    throw new HardwareConfigError("MODULE_NOT_FOUND", `Module ${cn.slot} of cluster '${instrument}' (node '${node}') is not in the hardware description.`, {
-      path: pointer,
-      hint: `Add "${cn.slot}": {"instrument_type": ...} to hardware_description.${instrument}.modules, or use one of slots ${Object.keys(desc.modules).join(", ") || "(none defined)"}.`,
-    });
+    throw new HardwareConfigError(
+      "MODULE_NOT_FOUND",
+      `Module ${cn.slot} of cluster '${instrument}' (node '${node}') is not in the hardware description.`,
+      {
+        path: pointer,
+        hint: `Add "${cn.slot}": {"instrument_type": ...} to hardware_description.${instrument}.modules, or use one of slots ${Object.keys(desc.modules).join(", ") || "(none defined)"}.`,
+      },
+    );
   }
   const valid = MODULE_CATALOG[mod.instrument_type].channels;
   if (!valid.includes(cn.channel)) {
-    throw new HardwareConfigError("INVALID_CHANNEL_NAME", `Channel '${cn.channel}' in node '${node}' is not valid for a ${mod.instrument_type} module.`, {
-      path: pointer,
-      hint: `Valid channel names for ${mod.instrument_type}: ${valid.join(", ")}.`,
-    });
+    throw new HardwareConfigError(
+      "INVALID_CHANNEL_NAME",
+      `Channel '${cn.channel}' in node '${node}' is not valid for a ${mod.instrument_type} module.`,
+      {
+        path: pointer,
+        hint: `Valid channel names for ${mod.instrument_type}: ${valid.join(", ")}.`,
+      },
+    );
   }
   // quantify warns when an LO that is not mixed is wired towards a laser
   const chDesc = (mod as Record<string, unknown>)[cn.channel];
   if (isObject(chDesc) && chDesc["mix_lo"] === false) {
     for (const nb of graph.adjacency.get(node) ?? []) {
-      if (nb.includes("laser")) warnings.push(`mix_lo is false on '${node}', which is connected to '${nb}' (a laser): the laser LO will not be mixed.`);
+      if (nb.includes("laser"))
+        warnings.push(
+          `mix_lo is false on '${node}', which is connected to '${nb}' (a laser): the laser LO will not be mixed.`,
+        );
     }
   }
 }
@@ -147,10 +184,14 @@ function checkQtmIoConflicts(config: HardwareConfig, graph: ConnectivityGraph): 
     const key = `${cn.cluster}.${cn.slot}.${ch.index}`;
     const prev = seen.get(key);
     if (prev && prev.dir !== ch.direction) {
-      throw new HardwareConfigError("QTM_IO_CONFLICT", `QTM channel ${ch.index} of ${cn.cluster} module ${cn.slot} is used as both input ('${prev.node}') and output ('${node}').`, {
-        path: pointer,
-        hint: "Each QTM I/O channel is either an input or an output; connect the other signal to a different channel index.",
-      });
+      throw new HardwareConfigError(
+        "QTM_IO_CONFLICT",
+        `QTM channel ${ch.index} of ${cn.cluster} module ${cn.slot} is used as both input ('${prev.node}') and output ('${node}').`,
+        {
+          path: pointer,
+          hint: "Each QTM I/O channel is either an input or an output; connect the other signal to a different channel index.",
+        },
+      );
     }
     if (!prev) seen.set(key, { dir: ch.direction, node });
   }

@@ -50,7 +50,12 @@ export class HardwareSetup {
     for (const [name, desc] of Object.entries(config.hardware_description)) {
       if (desc.instrument_type !== "Cluster") continue;
       const modules = Object.entries(desc.modules)
-        .map(([slot, m]): SetupModule => ({ slot: Number(slot), type: m.instrument_type, moduleName: `${name}_module${slot}`, description: m }))
+        .map(([slot, m]): SetupModule => ({
+          slot: Number(slot),
+          type: m.instrument_type,
+          moduleName: `${name}_module${slot}`,
+          description: m,
+        }))
         .sort((a, b) => a.slot - b.slot);
       clusters.push({ name, ref: desc.ref, modules, description: desc });
     }

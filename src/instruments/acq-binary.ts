@@ -25,7 +25,13 @@ export function emptyRawAcquisition(index: number, numBins: number, scopePaths: 
     index,
     numBins,
     scope: Array.from({ length: scopePaths }, () => ({ data: new Int32Array(0), outOfRange: false, avgCnt: 0 })),
-    bins: { valid: new Uint8Array(numBins), path0: new Float64Array(numBins), path1: new Float64Array(numBins), thres: new Uint32Array(numBins), avgCnt: new Uint32Array(numBins) },
+    bins: {
+      valid: new Uint8Array(numBins),
+      path0: new Float64Array(numBins),
+      path1: new Float64Array(numBins),
+      thres: new Uint32Array(numBins),
+      avgCnt: new Uint32Array(numBins),
+    },
   };
 }
 
@@ -59,7 +65,10 @@ export function u32(v: number): Buffer {
 }
 
 export function readU32Block(block: Buffer | undefined, what: string): number {
-  if (!block || block.length !== 4) throw new MalformedReplyError(`${what}: expected a 4-byte uint32 block, got ${block ? block.length : 0} bytes`, { path: what });
+  if (!block || block.length !== 4)
+    throw new MalformedReplyError(`${what}: expected a 4-byte uint32 block, got ${block ? block.length : 0} bytes`, {
+      path: what,
+    });
   return block.readUInt32LE(0);
 }
 
@@ -67,18 +76,30 @@ export function readU32Block(block: Buffer | undefined, what: string): number {
 export type AcquisitionScales = Pick<ModuleSpec, "scopePaths" | "adcBits" | "binScale">;
 
 /** Decode the blocks of one acquisition (starting at `start`) and normalise as qblox-instruments does. */
-export function decodeAcquisition(blocks: Buffer[], start: number, module: AcquisitionScales, what: string): { acquisition: QbloxAcquisitionEntry["acquisition"]; next: number } {
+export function decodeAcquisition(
+  blocks: Buffer[],
+  start: number,
+  module: AcquisitionScales,
+  what: string,
+): { acquisition: QbloxAcquisitionEntry["acquisition"]; next: number } {
   const { scopePaths, adcBits, binScale } = module;
   const need = start + scopePaths * 3 + 1;
-  if (blocks.length < need) throw new MalformedReplyError(`${what}: expected ${scopePaths * 3 + 1} data blocks, got ${blocks.length - start}`, { path: what });
+  if (blocks.length < need)
+    throw new MalformedReplyError(`${what}: expected ${scopePaths * 3 + 1} data blocks, got ${blocks.length - start}`, {
+      path: what,
+    });
   const scale = 2 ** (adcBits - 1);
   const scope: QbloxAcquisitionEntry["acquisition"]["scope"] = {};
   let k = start;
   for (let p = 0; p < scopePaths; p++) {
     const raw = blocks[k++]!;
-    if (raw.length % 4 !== 0) throw new MalformedReplyError(`${what}: scope path${p} block length ${raw.length} is not a multiple of 4`, { path: what });
+    if (raw.length % 4 !== 0)
+      throw new MalformedReplyError(`${what}: scope path${p} block length ${raw.length} is not a multiple of 4`, {
+        path: what,
+      });
     const oor = blocks[k++]!;
-    if (oor.length !== 1) throw new MalformedReplyError(`${what}: scope path${p} out-of-range block must be 1 byte`, { path: what });
+    if (oor.length !== 1)
+      throw new MalformedReplyError(`${what}: scope path${p} out-of-range block must be 1 byte`, { path: what });
     const avg = readU32Block(blocks[k++], what);
     const div = avg > 0 ? scale * avg : scale;
     const data: number[] = new Array(raw.length / 4);
@@ -86,14 +107,27 @@ export function decodeAcquisition(blocks: Buffer[], start: number, module: Acqui
     scope[`path${p}`] = { data, "out-of-range": oor[0] !== 0, avg_cnt: avg };
   }
   const bins = blocks[k++]!;
-  if (bins.length % BIN_RECORD_BYTES !== 0) throw new MalformedReplyError(`${what}: bins block length ${bins.length} is not a multiple of ${BIN_RECORD_BYTES}`, { path: what });
+  if (bins.length % BIN_RECORD_BYTES !== 0)
+    throw new MalformedReplyError(
+      `${what}: bins block length ${bins.length} is not a multiple of ${BIN_RECORD_BYTES}`,
+      { path: what },
+    );
   const n = bins.length / BIN_RECORD_BYTES;
-  const path0: number[] = new Array(n), path1: number[] = new Array(n), threshold: number[] = new Array(n), avgCnt: number[] = new Array(n);
+  const path0: number[] = new Array(n),
+    path1: number[] = new Array(n),
+    threshold: number[] = new Array(n),
+    avgCnt: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * BIN_RECORD_BYTES;
     const valid = bins.readBigUInt64LE(o) !== 0n;
     const avg = bins.readUInt32LE(o + 28);
-    if (!valid) { path0[i] = NaN; path1[i] = NaN; threshold[i] = NaN; avgCnt[i] = 0; continue; }
+    if (!valid) {
+      path0[i] = NaN;
+      path1[i] = NaN;
+      threshold[i] = NaN;
+      avgCnt[i] = 0;
+      continue;
+    }
     const d = avg > 0 ? avg : 1;
     path0[i] = Number(bins.readBigInt64LE(o + 8)) / d / binScale;
     path1[i] = Number(bins.readBigInt64LE(o + 16)) / d / binScale;

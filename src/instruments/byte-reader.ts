@@ -10,7 +10,9 @@ export class ByteReader {
   private waiter: { need: () => boolean; resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
 
-  get buffered(): number { return this.length; }
+  get buffered(): number {
+    return this.length;
+  }
 
   push(chunk: Buffer): void {
     this.chunks.push(chunk);

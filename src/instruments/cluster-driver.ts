@@ -9,10 +9,34 @@ import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
 import { decodeAcquisition, readU32Block } from "./acq-binary.js";
 import { InstrumentError } from "../core/errors.js";
 import { InstrumentReportedError, MalformedReplyError } from "./instrument-errors.js";
-import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, moduleTypeFromDescribe, type ChannelMap, type ConnectAcq, type ConnectOut } from "./module-info.js";
+import {
+  channelMapToConnectAcq,
+  channelMapToConnectOut,
+  connectAcqToChannelMap,
+  connectOutToChannelMap,
+  moduleTypeFromDescribe,
+  type ChannelMap,
+  type ConnectAcq,
+  type ConnectOut,
+} from "./module-info.js";
 import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
-import { parseBool, parseIdn, parseJsonBlock, parseNumber, parseSequencerState, parseSystemState, type Idn, type SequencerStatus, type SystemState } from "./reply-parse.js";
-import { readConfigParams, writeConfigParams, type SequencerConfigDoc, type SequencerConfigParams } from "./sequencer-config.js";
+import {
+  parseBool,
+  parseIdn,
+  parseJsonBlock,
+  parseNumber,
+  parseSequencerState,
+  parseSystemState,
+  type Idn,
+  type SequencerStatus,
+  type SystemState,
+} from "./reply-parse.js";
+import {
+  readConfigParams,
+  writeConfigParams,
+  type SequencerConfigDoc,
+  type SequencerConfigParams,
+} from "./sequencer-config.js";
 import { ScpiTransport, type TransportOptions } from "./transport.js";
 
 export interface ClusterModule {
@@ -62,7 +86,12 @@ export class ClusterDriver {
     const d = new ClusterDriver(new ScpiTransport(opts));
     try {
       const idn = await d.idn();
-      if (idn.manufacturer !== "Qblox") throw new InstrumentError("UNSUPPORTED", `instrument at ${d.transport.address} is "${idn.manufacturer} ${idn.model}", not a Qblox Cluster`, { path: d.transport.address, hint: "point --cluster at a Qblox Cluster" });
+      if (idn.manufacturer !== "Qblox")
+        throw new InstrumentError(
+          "UNSUPPORTED",
+          `instrument at ${d.transport.address} is "${idn.manufacturer} ${idn.model}", not a Qblox Cluster`,
+          { path: d.transport.address, hint: "point --cluster at a Qblox Cluster" },
+        );
       await d.discover();
       return d;
     } catch (e) {
@@ -71,21 +100,36 @@ export class ClusterDriver {
     }
   }
 
-  async close(): Promise<void> { return this.transport.close(); }
+  async close(): Promise<void> {
+    return this.transport.close();
+  }
 
   module(slot: number): ClusterModule {
     const m = this.modules.get(slot);
-    if (!m) throw new InstrumentError("MODULE_MISSING", `no module in slot ${slot} of the Cluster at ${this.transport.address}`, { path: `slot ${slot}`, hint: `installed slots: ${[...this.modules.keys()].join(", ") || "none"}; fix the hardware config or the Cluster` });
+    if (!m)
+      throw new InstrumentError(
+        "MODULE_MISSING",
+        `no module in slot ${slot} of the Cluster at ${this.transport.address}`,
+        {
+          path: `slot ${slot}`,
+          hint: `installed slots: ${[...this.modules.keys()].join(", ") || "none"}; fix the hardware config or the Cluster`,
+        },
+      );
     return m;
   }
 
   // --- cluster level ----------------------------------------------------------------------------
 
-  async idn(): Promise<Idn> { return parseIdn(await this.transport.query("*IDN?")); }
+  async idn(): Promise<Idn> {
+    return parseIdn(await this.transport.query("*IDN?"));
+  }
 
   /** Module discovery from *DESCribe? (model + is_rf per slot), cross-checked with BP:MODules?. */
   async discover(): Promise<ClusterModule[]> {
-    const desc = parseJsonBlock<{ modules?: Record<string, { model?: string; is_rf?: boolean }> }>((await this.transport.queryBinary("*DESCribe?"))[0], "*DESCribe?");
+    const desc = parseJsonBlock<{ modules?: Record<string, { model?: string; is_rf?: boolean }> }>(
+      (await this.transport.queryBinary("*DESCribe?"))[0],
+      "*DESCribe?",
+    );
     const mask = parseNumber(await this.transport.query("BP:MODules?"), "BP:MODules?");
     this.modules.clear();
     for (const [slotText, m] of Object.entries(desc.modules ?? {})) {
@@ -98,23 +142,37 @@ export class ClusterDriver {
   }
 
   /** *RST: default settings, and programs, waveforms and acquisitions are cleared. */
-  async reset(): Promise<void> { return this.transport.write("*RST"); }
+  async reset(): Promise<void> {
+    return this.transport.write("*RST");
+  }
   /** *CLS: clears the error queue and a latched CRITICAL system state. */
-  async clear(): Promise<void> { return this.transport.write("*CLS"); }
-  async statusByte(): Promise<number> { return parseNumber(await this.transport.query("*STB?"), "*STB?"); }
-  async systemState(): Promise<SystemState> { return parseSystemState(await this.transport.query("STATus:GENeral:STATE?")); }
+  async clear(): Promise<void> {
+    return this.transport.write("*CLS");
+  }
+  async statusByte(): Promise<number> {
+    return parseNumber(await this.transport.query("*STB?"), "*STB?");
+  }
+  async systemState(): Promise<SystemState> {
+    return parseSystemState(await this.transport.query("STATus:GENeral:STATE?"));
+  }
 
   // The reference-clock SCPI string is not documented (reference 10.3); REFerence:SRC is q1forge's.
-  async setReferenceSource(src: ReferenceSource): Promise<void> { return this.transport.write(`REFerence:SRC ${src.toUpperCase()}`); }
+  async setReferenceSource(src: ReferenceSource): Promise<void> {
+    return this.transport.write(`REFerence:SRC ${src.toUpperCase()}`);
+  }
   async referenceSource(): Promise<ReferenceSource> {
     const r = (await this.transport.query("REFerence:SRC?")).trim().toLowerCase();
-    if (r !== "internal" && r !== "external") throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, { path: "REFerence:SRC?" });
+    if (r !== "internal" && r !== "external")
+      throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, { path: "REFerence:SRC?" });
     return r;
   }
 
   // --- sequencer settings -------------------------------------------------------------------------
 
-  private sp(slot: number, seq: number): string { this.module(slot); return `SLOT${slot}:SEQuencer${seq}`; }
+  private sp(slot: number, seq: number): string {
+    this.module(slot);
+    return `SLOT${slot}:SEQuencer${seq}`;
+  }
 
   async sequencerConfig(slot: number, seq: number): Promise<SequencerConfigDoc> {
     const cmd = `${this.sp(slot, seq)}:CONFiguration?`;
@@ -127,7 +185,15 @@ export class ClusterDriver {
   async setSequencerParams(slot: number, seq: number, params: Partial<SequencerConfigParams>): Promise<void> {
     const doc = await this.sequencerConfig(slot, seq);
     const rejected = writeConfigParams(doc, params);
-    if (rejected.length > 0) throw new InstrumentError("UNSUPPORTED", `sequencer ${seq} of the ${this.module(slot).type} in slot ${slot} has no parameter(s) ${rejected.join(", ")}`, { path: `slot ${slot} sequencer ${seq}`, hint: "acquisition parameters exist on readout modules (QRM, QRM_RF, QRC) only" });
+    if (rejected.length > 0)
+      throw new InstrumentError(
+        "UNSUPPORTED",
+        `sequencer ${seq} of the ${this.module(slot).type} in slot ${slot} has no parameter(s) ${rejected.join(", ")}`,
+        {
+          path: `slot ${slot} sequencer ${seq}`,
+          hint: "acquisition parameters exist on readout modules (QRM, QRM_RF, QRC) only",
+        },
+      );
     await this.setSequencerConfig(slot, seq, doc);
   }
   async sequencerParams(slot: number, seq: number): Promise<Partial<SequencerConfigParams>> {
@@ -137,11 +203,15 @@ export class ClusterDriver {
   async channelMap(slot: number, seq: number, acq: boolean): Promise<ChannelMap> {
     const cmd = `${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap?`;
     const m = parseJsonBlock<unknown>((await this.transport.queryBinary(cmd))[0], cmd);
-    if (!Array.isArray(m) || m.length !== 2 || !m.every((p) => Array.isArray(p))) throw new MalformedReplyError(`${cmd} returned ${JSON.stringify(m)}, expected [[…],[…]]`, { path: cmd });
+    if (!Array.isArray(m) || m.length !== 2 || !m.every((p) => Array.isArray(p)))
+      throw new MalformedReplyError(`${cmd} returned ${JSON.stringify(m)}, expected [[…],[…]]`, { path: cmd });
     return m as ChannelMap;
   }
   async setChannelMap(slot: number, seq: number, acq: boolean, map: ChannelMap): Promise<void> {
-    return this.transport.writeBinary(`${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap `, enc(JSON.stringify(map)));
+    return this.transport.writeBinary(
+      `${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap `,
+      enc(JSON.stringify(map)),
+    );
   }
   async setConnectOut(slot: number, seq: number, connect: ConnectOut): Promise<void> {
     return this.setChannelMap(slot, seq, false, connectOutToChannelMap(this.module(slot).type, connect));
@@ -162,12 +232,18 @@ export class ClusterDriver {
   private moduleCmd(slot: number, name: string) {
     const m = this.module(slot);
     const c = moduleParamCommand(m.type, name);
-    if (!c) throw new InstrumentError("UNSUPPORTED", `the ${m.type} in slot ${slot} has no parameter ${name}`, { path: `slot ${slot}.${name}`, hint: `valid: ${moduleParamNames(m.type).join(", ")}` });
+    if (!c)
+      throw new InstrumentError("UNSUPPORTED", `the ${m.type} in slot ${slot} has no parameter ${name}`, {
+        path: `slot ${slot}.${name}`,
+        hint: `valid: ${moduleParamNames(m.type).join(", ")}`,
+      });
     return c;
   }
   async setModuleParam(slot: number, name: string, value: number | boolean): Promise<void> {
     const c = this.moduleCmd(slot, name);
-    return this.transport.write(`SLOT${slot}:${c.header} ${typeof value === "boolean" ? (value ? 1 : 0) : String(value)}`);
+    return this.transport.write(
+      `SLOT${slot}:${c.header} ${typeof value === "boolean" ? (value ? 1 : 0) : String(value)}`,
+    );
   }
   async moduleParam(slot: number, name: string): Promise<number | boolean> {
     const c = this.moduleCmd(slot, name);
@@ -203,7 +279,11 @@ export class ClusterDriver {
         await this.transport.write(`${p}:ACQ:ALISt:ACQuisition:INDex ${q(name)},${a.index}`, nc);
       }
     } else if (Object.keys(sequence.weights).length + Object.keys(sequence.acquisitions).length > 0) {
-      throw new InstrumentError("UNSUPPORTED", `sequence for sequencer ${seq} of the ${this.module(slot).type} in slot ${slot} has weights or acquisitions, but the module cannot acquire`, { path: `slot ${slot} sequencer ${seq}`, hint: "route acquisitions to a readout module (QRM, QRM_RF, QRC)" });
+      throw new InstrumentError(
+        "UNSUPPORTED",
+        `sequence for sequencer ${seq} of the ${this.module(slot).type} in slot ${slot} has weights or acquisitions, but the module cannot acquire`,
+        { path: `slot ${slot} sequencer ${seq}`, hint: "route acquisitions to a readout module (QRM, QRM_RF, QRC)" },
+      );
     }
     await this.transport.query("*OPC?");
   }
@@ -226,11 +306,15 @@ export class ClusterDriver {
     } catch (e) {
       if (!(e instanceof InstrumentReportedError) || e.instrumentCode !== -285) throw e;
       const log = await this.assemblerLog(slot).catch(() => "");
-      throw new InstrumentReportedError(`sequencer ${seq} of the module in slot ${slot} rejected its program: ${e.instrumentErrors[0]!.message}${log ? `\nassembler log:\n${log}` : ""}`, e.instrumentErrors, {
-        path: `slot ${slot} sequencer ${seq} program`,
-        hint: "fix the Q1ASM line named in the assembler log (compile with q1forge to catch this before upload)",
-        details: { assemblerLog: log },
-      });
+      throw new InstrumentReportedError(
+        `sequencer ${seq} of the module in slot ${slot} rejected its program: ${e.instrumentErrors[0]!.message}${log ? `\nassembler log:\n${log}` : ""}`,
+        e.instrumentErrors,
+        {
+          path: `slot ${slot} sequencer ${seq} program`,
+          hint: "fix the Q1ASM line named in the assembler log (compile with q1forge to catch this before upload)",
+          details: { assemblerLog: log },
+        },
+      );
     }
   }
 
@@ -246,10 +330,18 @@ export class ClusterDriver {
     this.module(slot);
     return seq === undefined ? `SLOT${slot}:SEQuencer` : `SLOT${slot}:SEQuencer${seq}`;
   }
-  async arm(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:ARM`); }
-  async start(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:START`); }
-  async stop(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:STOP`); }
-  async clearFlags(target: Fanout = {}): Promise<void> { return this.transport.write(`${this.fan(target)}:CLR:FLAGS`); }
+  async arm(target: Fanout = {}): Promise<void> {
+    return this.transport.write(`${this.fan(target)}:ARM`);
+  }
+  async start(target: Fanout = {}): Promise<void> {
+    return this.transport.write(`${this.fan(target)}:START`);
+  }
+  async stop(target: Fanout = {}): Promise<void> {
+    return this.transport.write(`${this.fan(target)}:STOP`);
+  }
+  async clearFlags(target: Fanout = {}): Promise<void> {
+    return this.transport.write(`${this.fan(target)}:CLR:FLAGS`);
+  }
 
   async sequencerStatus(slot: number, seq: number): Promise<SequencerStatus> {
     const cmd = `${this.sp(slot, seq)}:STATE?`;
@@ -268,7 +360,8 @@ export class ClusterDriver {
     for (let i = 0; i < count; i++) {
       const name = blocks[k++]?.toString("utf8");
       const index = readU32Block(blocks[k++], cmd);
-      if (name === undefined) throw new MalformedReplyError(`${cmd}: missing name block of acquisition ${i}`, { path: cmd });
+      if (name === undefined)
+        throw new MalformedReplyError(`${cmd}: missing name block of acquisition ${i}`, { path: cmd });
       const d = decodeAcquisition(blocks, k, this.module(slot).info, cmd);
       k = d.next;
       out[name] = { index, acquisition: d.acquisition };
@@ -314,10 +407,27 @@ export class ClusterDriver {
       for (const n of moduleParamNames(m.type)) params[n] = await this.moduleParam(m.slot, n);
       const sequencers: SequencerSnapshot[] = [];
       for (let s = 0; s < m.info.sequencers; s++) {
-        sequencers.push({ index: s, params: await this.sequencerParams(m.slot, s), connect_out: await this.connectOut(m.slot, s), connect_acq: await this.connectAcq(m.slot, s), status: await this.sequencerStatus(m.slot, s) });
+        sequencers.push({
+          index: s,
+          params: await this.sequencerParams(m.slot, s),
+          connect_out: await this.connectOut(m.slot, s),
+          connect_acq: await this.connectAcq(m.slot, s),
+          status: await this.sequencerStatus(m.slot, s),
+        });
       }
-      modules.push({ slot: m.slot, type: m.type, params, scope: m.info.scopePaths > 0 ? await this.scopeConfig(m.slot) : null, sequencers });
+      modules.push({
+        slot: m.slot,
+        type: m.type,
+        params,
+        scope: m.info.scopePaths > 0 ? await this.scopeConfig(m.slot) : null,
+        sequencers,
+      });
     }
-    return { idn: await this.idn(), system_state: await this.systemState(), reference_source: await this.referenceSource(), modules };
+    return {
+      idn: await this.idn(),
+      system_state: await this.systemState(),
+      reference_source: await this.referenceSource(),
+      modules,
+    };
   }
 }

@@ -29,7 +29,9 @@ export class InstrumentConnectionError extends InstrumentError {
 }
 /** The instrument answered something that is not valid SCPI for the query that was sent. */
 export class MalformedReplyError extends InstrumentError {
-  constructor(message: string, opts: Opts = {}) { super("MALFORMED_REPLY", message, opts); }
+  constructor(message: string, opts: Opts = {}) {
+    super("MALFORMED_REPLY", message, opts);
+  }
 }
 /** The instrument's own error queue (SYSTem:ERRor:NEXT?) reported errors after a command. */
 export class InstrumentReportedError extends InstrumentError {
@@ -40,5 +42,7 @@ export class InstrumentReportedError extends InstrumentError {
     this.instrumentErrors = instrumentErrors;
   }
   /** numeric code of the first reported error (e.g. -285 for an assembly failure) */
-  get instrumentCode(): number { return this.instrumentErrors[0]?.code ?? 0; }
+  get instrumentCode(): number {
+    return this.instrumentErrors[0]?.code ?? 0;
+  }
 }

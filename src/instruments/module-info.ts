@@ -30,10 +30,16 @@ export function connectOutToChannelMap(type: ModuleType, connect: ConnectOut): C
   for (let k = 0; k < info.outputs; k++) {
     const v = connect[`out${k}`] ?? "off";
     if (info.isRF) {
-      if (v === "IQ") { map[0].push(2 * k); map[1].push(2 * k + 1); }
+      if (v === "IQ") {
+        map[0].push(2 * k);
+        map[1].push(2 * k + 1);
+      }
     } else if (v === "I") map[0].push(k);
     else if (v === "Q") map[1].push(k);
-    else if (v === "IQ") { map[0].push(k); map[1].push(k); }
+    else if (v === "IQ") {
+      map[0].push(k);
+      map[1].push(k);
+    }
   }
   return map;
 }
@@ -45,7 +51,8 @@ export function channelMapToConnectOut(type: ModuleType, map: ChannelMap): Conne
   for (let k = 0; k < info.outputs; k++) {
     if (info.isRF) out[`out${k}`] = map[0].includes(2 * k) && map[1].includes(2 * k + 1) ? "IQ" : "off";
     else {
-      const i = map[0].includes(k), q = map[1].includes(k);
+      const i = map[0].includes(k),
+        q = map[1].includes(k);
       out[`out${k}`] = i && q ? "IQ" : i ? "I" : q ? "Q" : "off";
     }
   }
@@ -59,9 +66,13 @@ export function connectAcqToChannelMap(type: ModuleType, connect: ConnectAcq): C
   const adc = (v: string | undefined) => (v === "in0" ? 0 : v === "in1" ? 1 : -1);
   if (info.isRF) {
     const n = adc(connect["acq"]);
-    if (n >= 0) { map[0].push(2 * n); map[1].push(2 * n + 1); }
+    if (n >= 0) {
+      map[0].push(2 * n);
+      map[1].push(2 * n + 1);
+    }
   } else {
-    const i = adc(connect["I"]), q = adc(connect["Q"]);
+    const i = adc(connect["I"]),
+      q = adc(connect["Q"]);
     if (i >= 0) map[0].push(i);
     if (q >= 0) map[1].push(q);
   }

@@ -18,13 +18,20 @@ export interface ModuleParamCommand {
 export function moduleParamCommand(type: ModuleType, name: string): ModuleParamCommand | null {
   const info = moduleSpec(type);
   let m: RegExpMatchArray | null;
-  if ((m = name.match(/^out(\d+)_offset$/)) && !info.isRF && Number(m[1]) < info.dacs) return { header: `AFE:OFFSet:DAC${m[1]}`, kind: "number" };
-  if ((m = name.match(/^out(\d+)_offset_path([01])$/)) && info.isRF && Number(m[1]) < info.outputs) return { header: `AFE:OFFSet:OUTAMP${2 * Number(m[1]) + Number(m[2])}`, kind: "number" };
-  if ((m = name.match(/^in(\d+)_gain$/)) && !info.isRF && info.supportsAcquisition && Number(m[1]) < info.adcs) return { header: `AFE:GAIN:INAMP${m[1]}`, kind: "number" };
-  if ((m = name.match(/^out(\d+)_att$/)) && info.isRF && Number(m[1]) < info.outputs) return { header: `AFE:ATT:OUT${m[1]}`, kind: "number" };
-  if ((m = name.match(/^in(\d+)_att$/)) && info.isRF && info.supportsAcquisition && Number(m[1]) < info.adcs / 2) return { header: `AFE:ATT:IN${m[1]}`, kind: "number" };
-  if ((m = name.match(/^lo(\d+)_freq$/)) && Number(m[1]) < info.internalLos) return { header: `STATus:QUEStionable:FREQuency:LO${scpiLoIndex(type, Number(m[1]))}`, kind: "number" };
-  if ((m = name.match(/^lo(\d+)_en$/)) && Number(m[1]) < info.internalLos) return { header: `LO${scpiLoIndex(type, Number(m[1]))}:ENAble`, kind: "bool" };
+  if ((m = name.match(/^out(\d+)_offset$/)) && !info.isRF && Number(m[1]) < info.dacs)
+    return { header: `AFE:OFFSet:DAC${m[1]}`, kind: "number" };
+  if ((m = name.match(/^out(\d+)_offset_path([01])$/)) && info.isRF && Number(m[1]) < info.outputs)
+    return { header: `AFE:OFFSet:OUTAMP${2 * Number(m[1]) + Number(m[2])}`, kind: "number" };
+  if ((m = name.match(/^in(\d+)_gain$/)) && !info.isRF && info.supportsAcquisition && Number(m[1]) < info.adcs)
+    return { header: `AFE:GAIN:INAMP${m[1]}`, kind: "number" };
+  if ((m = name.match(/^out(\d+)_att$/)) && info.isRF && Number(m[1]) < info.outputs)
+    return { header: `AFE:ATT:OUT${m[1]}`, kind: "number" };
+  if ((m = name.match(/^in(\d+)_att$/)) && info.isRF && info.supportsAcquisition && Number(m[1]) < info.adcs / 2)
+    return { header: `AFE:ATT:IN${m[1]}`, kind: "number" };
+  if ((m = name.match(/^lo(\d+)_freq$/)) && Number(m[1]) < info.internalLos)
+    return { header: `STATus:QUEStionable:FREQuency:LO${scpiLoIndex(type, Number(m[1]))}`, kind: "number" };
+  if ((m = name.match(/^lo(\d+)_en$/)) && Number(m[1]) < info.internalLos)
+    return { header: `LO${scpiLoIndex(type, Number(m[1]))}:ENAble`, kind: "bool" };
   return null;
 }
 
@@ -51,5 +58,9 @@ export interface ScopeConfigDoc {
 }
 
 export function defaultScopeConfig(paths: number): ScopeConfigDoc {
-  return { sel_acq: 0, avg_en_path: new Array(paths).fill(false), trig: { mode_path: new Array(paths).fill(false), lvl_path: new Array(paths).fill(0) } };
+  return {
+    sel_acq: 0,
+    avg_en_path: new Array(paths).fill(false),
+    trig: { mode_path: new Array(paths).fill(false), lvl_path: new Array(paths).fill(0) },
+  };
 }

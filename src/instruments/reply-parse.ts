@@ -6,7 +6,15 @@ import type { SequencerState, SequencerStatusLevel } from "../contract/sequencer
 import { MalformedReplyError } from "./instrument-errors.js";
 
 export type SystemStatus = "BOOTING" | "INITIALIZING" | "OKAY" | "RESOLVED" | "CRITICAL" | "ERROR" | "CRIT_ERROR";
-const SYSTEM_STATUSES = new Set<string>(["BOOTING", "INITIALIZING", "OKAY", "RESOLVED", "CRITICAL", "ERROR", "CRIT_ERROR"]);
+const SYSTEM_STATUSES = new Set<string>([
+  "BOOTING",
+  "INITIALIZING",
+  "OKAY",
+  "RESOLVED",
+  "CRITICAL",
+  "ERROR",
+  "CRIT_ERROR",
+]);
 
 export interface SystemState {
   status: SystemStatus;
@@ -36,13 +44,19 @@ const SEQ_LEVELS = new Set<string>(["OKAY", "WARNING", "ERROR"]);
 
 /** Flag names use underscores; older firmware sends spaces and dashes. */
 function flagList(text: string): string[] {
-  return text.split(",").map((f) => f.trim().replace(/[\s-]+/g, "_")).filter((f) => f.length > 0);
+  return text
+    .split(",")
+    .map((f) => f.trim().replace(/[\s-]+/g, "_"))
+    .filter((f) => f.length > 0);
 }
 
 export function parseSystemState(reply: string): SystemState {
   const semi = reply.indexOf(";");
   const status = (semi < 0 ? reply : reply.slice(0, semi)).trim().replace(/[\s-]+/g, "_");
-  if (!SYSTEM_STATUSES.has(status)) throw new MalformedReplyError(`STATus:GENeral:STATE? returned "${reply}", expected STATUS;FLAGS`, { path: "STATus:GENeral:STATE?" });
+  if (!SYSTEM_STATUSES.has(status))
+    throw new MalformedReplyError(`STATus:GENeral:STATE? returned "${reply}", expected STATUS;FLAGS`, {
+      path: "STATus:GENeral:STATE?",
+    });
   return { status: status as SystemStatus, flags: semi < 0 ? [] : flagList(reply.slice(semi + 1)) };
 }
 
@@ -51,7 +65,8 @@ export function parseSequencerState(reply: string, query: string): SequencerStat
   const parts = reply.split(";");
   if (parts.length >= 5 && SEQ_LEVELS.has(parts[0]!.trim())) {
     const state = parts[1]!.trim();
-    if (!SEQ_STATES.has(state)) throw new MalformedReplyError(`${query} returned unknown state "${state}"`, { path: query });
+    if (!SEQ_STATES.has(state))
+      throw new MalformedReplyError(`${query} returned unknown state "${state}"`, { path: query });
     return {
       status: parts[0]!.trim() as SequencerStatusLevel,
       state: state as SequencerState,
@@ -63,14 +78,24 @@ export function parseSequencerState(reply: string, query: string): SequencerStat
   }
   if (parts.length === 2 && SEQ_STATES.has(parts[0]!.trim())) {
     const flags = flagList(parts[1]!);
-    return { status: "OKAY", state: parts[0]!.trim() as SequencerState, infoFlags: flags, warnFlags: [], errFlags: [], log: "" };
+    return {
+      status: "OKAY",
+      state: parts[0]!.trim() as SequencerState,
+      infoFlags: flags,
+      warnFlags: [],
+      errFlags: [],
+      log: "",
+    };
   }
-  throw new MalformedReplyError(`${query} returned "${reply}", expected STATUS;STATE;INFO,;WARN,;ERR,;LOG`, { path: query });
+  throw new MalformedReplyError(`${query} returned "${reply}", expected STATUS;STATE;INFO,;WARN,;ERR,;LOG`, {
+    path: query,
+  });
 }
 
 export function parseIdn(reply: string): Idn {
   const f = reply.split(",");
-  if (f.length < 4) throw new MalformedReplyError(`*IDN? returned "${reply}", expected 4 comma-separated fields`, { path: "*IDN?" });
+  if (f.length < 4)
+    throw new MalformedReplyError(`*IDN? returned "${reply}", expected 4 comma-separated fields`, { path: "*IDN?" });
   const build: Record<string, string> = {};
   for (const kv of f.slice(3).join(",").trim().split(/\s+/)) {
     const eq = kv.indexOf("=");
@@ -81,7 +106,8 @@ export function parseIdn(reply: string): Idn {
 
 export function parseNumber(reply: string, query: string): number {
   const v = Number(reply.trim());
-  if (reply.trim() === "" || !Number.isFinite(v)) throw new MalformedReplyError(`${query} returned "${reply}", expected a number`, { path: query });
+  if (reply.trim() === "" || !Number.isFinite(v))
+    throw new MalformedReplyError(`${query} returned "${reply}", expected a number`, { path: query });
   return v;
 }
 

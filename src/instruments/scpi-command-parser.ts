@@ -42,7 +42,10 @@ export class ScpiCommandParser {
       if (i >= b.length) return null;
       const c = b[i]!;
       if (c === 0x0d || c === 0x0a) {
-        if (c === 0x0d) { if (i + 1 >= b.length) return null; i++; }
+        if (c === 0x0d) {
+          if (i + 1 >= b.length) return null;
+          i++;
+        }
         i++;
         break;
       }
@@ -73,7 +76,10 @@ export class ScpiCommandParser {
         i = j;
       }
       while (i < b.length && b[i] === 0x20) i++;
-      if (i < b.length && b[i] === 0x2c) { i++; while (i < b.length && b[i] === 0x20) i++; }
+      if (i < b.length && b[i] === 0x2c) {
+        i++;
+        while (i < b.length && b[i] === 0x20) i++;
+      }
     }
     this.buf = b.subarray(i);
     return { header, args };
@@ -95,11 +101,14 @@ export interface HeaderNode {
 export function splitHeader(header: string): { nodes: HeaderNode[]; query: boolean } {
   const query = header.endsWith("?");
   const text = query ? header.slice(0, -1) : header;
-  const nodes = text.split(":").filter((n) => n !== "").map((n) => {
-    const m = n.match(/^(\*?[A-Za-z_]+?)(\d*)$/);
-    if (!m) return { name: n.toUpperCase(), num: null };
-    return { name: m[1]!.toUpperCase(), num: m[2] === "" ? null : Number(m[2]) };
-  });
+  const nodes = text
+    .split(":")
+    .filter((n) => n !== "")
+    .map((n) => {
+      const m = n.match(/^(\*?[A-Za-z_]+?)(\d*)$/);
+      if (!m) return { name: n.toUpperCase(), num: null };
+      return { name: m[1]!.toUpperCase(), num: m[2] === "" ? null : Number(m[2]) };
+    });
   return { nodes, query };
 }
 

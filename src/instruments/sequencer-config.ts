@@ -17,7 +17,12 @@ export interface SequencerConfigDoc {
   }[];
   acq: {
     demod: { en: boolean };
-    th_acq: { discr_threshold: number; non_weighed_integration_len: number; rotation_matrix_a11: number; rotation_matrix_a12: number };
+    th_acq: {
+      discr_threshold: number;
+      non_weighed_integration_len: number;
+      rotation_matrix_a11: number;
+      rotation_matrix_a12: number;
+    };
     th_acq_mrk_map: { addr: number; en: boolean; inv: boolean };
     th_acq_trg_map: { addr: number; en: boolean; inv: boolean };
     ttl: { auto_bin_incr_en: boolean; in: number; threshold: number };
@@ -26,22 +31,32 @@ export interface SequencerConfigDoc {
 
 export function defaultSequencerConfig(readout: boolean): SequencerConfigDoc {
   const doc: SequencerConfigDoc = {
-    seq_proc: { sync_en: false, trg: Array.from({ length: 15 }, () => ({ count_threshold: 1, threshold_invert: false })) },
-    awg: [{
-      cont_mode: { en_path: [false, false], wave_idx_path: [0, 0] },
-      mixer: { en: false, corr_gain_ratio: 1.0, corr_phase_offset_degree: 0.0 },
-      marker_ovr: { en: false, val: 0 },
-      gain_path: [1.0, 1.0],
-      offs_path: [0.0, 0.0],
-      nco: { freq_hz: 0, po: 0, delay_comp: 0, delay_comp_en: false },
-      upsample_rate_path: [0, 0],
-    }],
+    seq_proc: {
+      sync_en: false,
+      trg: Array.from({ length: 15 }, () => ({ count_threshold: 1, threshold_invert: false })),
+    },
+    awg: [
+      {
+        cont_mode: { en_path: [false, false], wave_idx_path: [0, 0] },
+        mixer: { en: false, corr_gain_ratio: 1.0, corr_phase_offset_degree: 0.0 },
+        marker_ovr: { en: false, val: 0 },
+        gain_path: [1.0, 1.0],
+        offs_path: [0.0, 0.0],
+        nco: { freq_hz: 0, po: 0, delay_comp: 0, delay_comp_en: false },
+        upsample_rate_path: [0, 0],
+      },
+    ],
     acq: [],
   };
   if (readout) {
     doc.acq.push({
       demod: { en: false },
-      th_acq: { discr_threshold: 0, non_weighed_integration_len: 1024, rotation_matrix_a11: 1.0, rotation_matrix_a12: 0.0 },
+      th_acq: {
+        discr_threshold: 0,
+        non_weighed_integration_len: 1024,
+        rotation_matrix_a11: 1.0,
+        rotation_matrix_a12: 0.0,
+      },
       th_acq_mrk_map: { addr: 0, en: false, inv: false },
       th_acq_trg_map: { addr: 0, en: false, inv: false },
       ttl: { auto_bin_incr_en: false, in: 0, threshold: 0 },
@@ -78,12 +93,21 @@ export interface SequencerConfigParams {
 export type SequencerConfigParamName = keyof SequencerConfigParams;
 
 const ACQ_PARAMS = new Set<SequencerConfigParamName>([
-  "demod_en_acq", "integration_length_acq", "thresholded_acq_threshold", "thresholded_acq_rotation",
-  "thresholded_acq_trigger_en", "thresholded_acq_trigger_address", "thresholded_acq_trigger_invert",
-  "ttl_acq_auto_bin_incr_en", "ttl_acq_input_select", "ttl_acq_threshold",
+  "demod_en_acq",
+  "integration_length_acq",
+  "thresholded_acq_threshold",
+  "thresholded_acq_rotation",
+  "thresholded_acq_trigger_en",
+  "thresholded_acq_trigger_address",
+  "thresholded_acq_trigger_invert",
+  "ttl_acq_auto_bin_incr_en",
+  "ttl_acq_input_select",
+  "ttl_acq_threshold",
 ]);
 
-export function isAcquisitionParam(name: SequencerConfigParamName): boolean { return ACQ_PARAMS.has(name); }
+export function isAcquisitionParam(name: SequencerConfigParamName): boolean {
+  return ACQ_PARAMS.has(name);
+}
 
 const DEG = Math.PI / 180;
 
@@ -125,42 +149,91 @@ export function readConfigParams(doc: SequencerConfigDoc): Partial<SequencerConf
 }
 
 /** Write parameters into a document (mutates it). Returns the names that do not apply (acq params on a control module). */
-export function writeConfigParams(doc: SequencerConfigDoc, params: Partial<SequencerConfigParams>): SequencerConfigParamName[] {
+export function writeConfigParams(
+  doc: SequencerConfigDoc,
+  params: Partial<SequencerConfigParams>,
+): SequencerConfigParamName[] {
   const a = doc.awg[0]!;
   const q = doc.acq[0];
   const rejected: SequencerConfigParamName[] = [];
   for (const [key, value] of Object.entries(params) as [SequencerConfigParamName, number | boolean][]) {
     if (value === undefined) continue;
-    if (isAcquisitionParam(key) && !q) { rejected.push(key); continue; }
+    if (isAcquisitionParam(key) && !q) {
+      rejected.push(key);
+      continue;
+    }
     switch (key) {
-      case "sync_en": doc.seq_proc.sync_en = Boolean(value); break;
-      case "nco_freq": a.nco.freq_hz = Number(value); break;
-      case "nco_phase_offs": a.nco.po = Number(value); break;
-      case "mod_en_awg": a.mixer.en = Boolean(value); break;
-      case "mixer_corr_gain_ratio": a.mixer.corr_gain_ratio = Number(value); break;
-      case "mixer_corr_phase_offset_degree": a.mixer.corr_phase_offset_degree = Number(value); break;
-      case "marker_ovr_en": a.marker_ovr.en = Boolean(value); break;
-      case "marker_ovr_value": a.marker_ovr.val = Number(value); break;
-      case "gain_awg_path0": a.gain_path[0] = Number(value); break;
-      case "gain_awg_path1": a.gain_path[1] = Number(value); break;
-      case "offset_awg_path0": a.offs_path[0] = Number(value); break;
-      case "offset_awg_path1": a.offs_path[1] = Number(value); break;
-      case "demod_en_acq": q!.demod.en = Boolean(value); break;
-      case "integration_length_acq": q!.th_acq.non_weighed_integration_len = Number(value); break;
-      case "thresholded_acq_threshold": q!.th_acq.discr_threshold = Number(value); break;
+      case "sync_en":
+        doc.seq_proc.sync_en = Boolean(value);
+        break;
+      case "nco_freq":
+        a.nco.freq_hz = Number(value);
+        break;
+      case "nco_phase_offs":
+        a.nco.po = Number(value);
+        break;
+      case "mod_en_awg":
+        a.mixer.en = Boolean(value);
+        break;
+      case "mixer_corr_gain_ratio":
+        a.mixer.corr_gain_ratio = Number(value);
+        break;
+      case "mixer_corr_phase_offset_degree":
+        a.mixer.corr_phase_offset_degree = Number(value);
+        break;
+      case "marker_ovr_en":
+        a.marker_ovr.en = Boolean(value);
+        break;
+      case "marker_ovr_value":
+        a.marker_ovr.val = Number(value);
+        break;
+      case "gain_awg_path0":
+        a.gain_path[0] = Number(value);
+        break;
+      case "gain_awg_path1":
+        a.gain_path[1] = Number(value);
+        break;
+      case "offset_awg_path0":
+        a.offs_path[0] = Number(value);
+        break;
+      case "offset_awg_path1":
+        a.offs_path[1] = Number(value);
+        break;
+      case "demod_en_acq":
+        q!.demod.en = Boolean(value);
+        break;
+      case "integration_length_acq":
+        q!.th_acq.non_weighed_integration_len = Number(value);
+        break;
+      case "thresholded_acq_threshold":
+        q!.th_acq.discr_threshold = Number(value);
+        break;
       case "thresholded_acq_rotation": {
         const r = (360 - Number(value)) * DEG;
         q!.th_acq.rotation_matrix_a11 = Math.cos(r);
         q!.th_acq.rotation_matrix_a12 = Math.sin(r);
         break;
       }
-      case "thresholded_acq_trigger_en": q!.th_acq_trg_map.en = Boolean(value); break;
-      case "thresholded_acq_trigger_address": q!.th_acq_trg_map.addr = Number(value); break;
-      case "thresholded_acq_trigger_invert": q!.th_acq_trg_map.inv = Boolean(value); break;
-      case "ttl_acq_auto_bin_incr_en": q!.ttl.auto_bin_incr_en = Boolean(value); break;
-      case "ttl_acq_input_select": q!.ttl.in = Number(value); break;
-      case "ttl_acq_threshold": q!.ttl.threshold = Number(value); break;
-      default: rejected.push(key);
+      case "thresholded_acq_trigger_en":
+        q!.th_acq_trg_map.en = Boolean(value);
+        break;
+      case "thresholded_acq_trigger_address":
+        q!.th_acq_trg_map.addr = Number(value);
+        break;
+      case "thresholded_acq_trigger_invert":
+        q!.th_acq_trg_map.inv = Boolean(value);
+        break;
+      case "ttl_acq_auto_bin_incr_en":
+        q!.ttl.auto_bin_incr_en = Boolean(value);
+        break;
+      case "ttl_acq_input_select":
+        q!.ttl.in = Number(value);
+        break;
+      case "ttl_acq_threshold":
+        q!.ttl.threshold = Number(value);
+        break;
+      default:
+        rejected.push(key);
     }
   }
   return rejected;

@@ -58,11 +58,17 @@ export class ScpiTransport {
     this.errorCheck = opts.errorCheck ?? true;
   }
 
-  get address(): string { return `${this.host}:${this.port}`; }
-  get connected(): boolean { return this.socket !== null; }
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+  get connected(): boolean {
+    return this.socket !== null;
+  }
 
   /** Called whenever a new connection replaces a broken one (instrument state may be unknown). */
-  onReconnect(listener: () => void): void { this.reconnectListeners.push(listener); }
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
 
   connect(): Promise<void> {
     return this.exclusive(() => this.ensureConnected());
@@ -85,7 +91,9 @@ export class ScpiTransport {
   writeBinary(prefix: string, payload: Uint8Array, opts: CommandOptions = {}): Promise<void> {
     return this.transaction(prefix + blockHeader(payload.byteLength), opts, async () => {
       const head = Buffer.from(prefix + blockHeader(payload.byteLength), "latin1");
-      this.send(Buffer.concat([head, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), Buffer.from("\n")]));
+      this.send(
+        Buffer.concat([head, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), Buffer.from("\n")]),
+      );
     });
   }
 
@@ -115,17 +123,24 @@ export class ScpiTransport {
 
   private transaction<T>(cmd: string, opts: CommandOptions, body: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      if (this.closed) throw new InstrumentConnectionError("CONNECTION_LOST", `transport to ${this.address} was closed`, { hint: "create a new driver" });
+      if (this.closed)
+        throw new InstrumentConnectionError("CONNECTION_LOST", `transport to ${this.address} was closed`, {
+          hint: "create a new driver",
+        });
       await this.ensureConnected();
       const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
       const shown = cmd.length > MAX_SHOWN_COMMAND ? cmd.slice(0, MAX_SHOWN_COMMAND) + "…" : cmd;
       const timer = setTimeout(() => {
         // The reply may still arrive later and would be read as the answer to the next command:
         // the only safe recovery is a fresh connection.
-        const err = new InstrumentConnectionError("TIMEOUT", `instrument at ${this.address} did not answer "${shown}" within ${timeoutMs} ms`, {
-          path: shown,
-          hint: "check that the instrument is powered and not busy; the transport reconnects on the next command",
-        });
+        const err = new InstrumentConnectionError(
+          "TIMEOUT",
+          `instrument at ${this.address} did not answer "${shown}" within ${timeoutMs} ms`,
+          {
+            path: shown,
+            hint: "check that the instrument is powered and not busy; the transport reconnects on the next command",
+          },
+        );
         this.reader.fail(err);
         this.dropSocket();
       }, timeoutMs);
@@ -148,7 +163,10 @@ export class ScpiTransport {
     this.send(Buffer.from("SYSTem:ERRor:COUNt?\n"));
     const countText = await this.readText("SYSTem:ERRor:COUNt?");
     const count = Number(countText);
-    if (!Number.isInteger(count) || count < 0) throw new MalformedReplyError(`SYSTem:ERRor:COUNt? returned "${countText}", expected an integer`, { path: "SYSTem:ERRor:COUNt?" });
+    if (!Number.isInteger(count) || count < 0)
+      throw new MalformedReplyError(`SYSTem:ERRor:COUNt? returned "${countText}", expected an integer`, {
+        path: "SYSTem:ERRor:COUNt?",
+      });
     if (count === 0) return;
     const errors: { code: number; message: string }[] = [];
     for (let i = 0; i < count; i++) {
@@ -159,12 +177,16 @@ export class ScpiTransport {
     }
     if (errors.length === 0) return;
     const text = errors.map((e) => `${e.code}, "${e.message}"`).join("; ");
-    throw new InstrumentReportedError(`instrument at ${this.address} reported an error after "${shown}": ${text}`, errors, {
-      path: shown,
-      hint: errors.some((e) => e.code === -285)
-        ? "the uploaded Q1ASM program does not assemble; read the assembler log (STATus:ASSEMbler:LOG?) and fix the program"
-        : "fix the command or setting named in the instrument's message",
-    });
+    throw new InstrumentReportedError(
+      `instrument at ${this.address} reported an error after "${shown}": ${text}`,
+      errors,
+      {
+        path: shown,
+        hint: errors.some((e) => e.code === -285)
+          ? "the uploaded Q1ASM program does not assemble; read the assembler log (STATus:ASSEMbler:LOG?) and fix the program"
+          : "fix the command or setting named in the instrument's message",
+      },
+    );
   }
 
   private async ensureConnected(): Promise<void> {
@@ -174,26 +196,55 @@ export class ScpiTransport {
       const s = net.createConnection({ host: this.host, port: this.port });
       const timer = setTimeout(() => {
         s.destroy();
-        reject(new InstrumentConnectionError("TIMEOUT", `connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`, { path: this.address, hint: "check the address and the network route to the instrument" }));
+        reject(
+          new InstrumentConnectionError(
+            "TIMEOUT",
+            `connecting to ${this.address} timed out after ${this.connectTimeoutMs} ms`,
+            { path: this.address, hint: "check the address and the network route to the instrument" },
+          ),
+        );
       }, this.connectTimeoutMs);
-      s.once("connect", () => { clearTimeout(timer); resolve(s); });
+      s.once("connect", () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
       s.once("error", (err: NodeJS.ErrnoException) => {
         clearTimeout(timer);
         if (err.code === "ECONNREFUSED") {
-          reject(new InstrumentConnectionError("CONNECTION_REFUSED", `connection to ${this.address} was refused`, { path: this.address, hint: "check the host and port (SCPI default 5025) and that the instrument or `q1forge virtual-cluster` is running", cause: err }));
+          reject(
+            new InstrumentConnectionError("CONNECTION_REFUSED", `connection to ${this.address} was refused`, {
+              path: this.address,
+              hint: "check the host and port (SCPI default 5025) and that the instrument or `q1forge virtual-cluster` is running",
+              cause: err,
+            }),
+          );
         } else {
-          reject(new InstrumentConnectionError("CONNECTION_LOST", `cannot connect to ${this.address}: ${err.message}`, { path: this.address, hint: "check the address and the network route to the instrument", cause: err }));
+          reject(
+            new InstrumentConnectionError("CONNECTION_LOST", `cannot connect to ${this.address}: ${err.message}`, {
+              path: this.address,
+              hint: "check the address and the network route to the instrument",
+              cause: err,
+            }),
+          );
         }
       });
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true);
     this.reader.reset();
-    socket.on("data", (chunk: Buffer) => { this.stats.bytesReceived += chunk.length; this.reader.push(chunk); });
+    socket.on("data", (chunk: Buffer) => {
+      this.stats.bytesReceived += chunk.length;
+      this.reader.push(chunk);
+    });
     const lost = (why: string) => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.reader.fail(new InstrumentConnectionError("CONNECTION_LOST", `connection to ${this.address} was lost (${why})`, { path: this.address, hint: "the transport reconnects on the next command; repeat the operation" }));
+      this.reader.fail(
+        new InstrumentConnectionError("CONNECTION_LOST", `connection to ${this.address} was lost (${why})`, {
+          path: this.address,
+          hint: "the transport reconnects on the next command; repeat the operation",
+        }),
+      );
     };
     socket.on("error", (err) => lost(err.message));
     socket.on("close", () => lost("closed by the instrument"));
@@ -210,7 +261,10 @@ export class ScpiTransport {
 
   private send(buf: Buffer): void {
     const s = this.socket;
-    if (!s) throw new InstrumentConnectionError("CONNECTION_LOST", `connection to ${this.address} was lost`, { hint: "repeat the operation; the transport reconnects" });
+    if (!s)
+      throw new InstrumentConnectionError("CONNECTION_LOST", `connection to ${this.address} was lost`, {
+        hint: "repeat the operation; the transport reconnects",
+      });
     this.stats.bytesSent += buf.length;
     s.write(buf);
   }
@@ -219,7 +273,10 @@ export class ScpiTransport {
     const line = await this.reader.readLine();
     // A text reply holds printable ASCII only; anything else means the stream is garbled.
     if (/[\x00-\x08\x0b-\x1f\x7f]/.test(line)) {
-      throw new MalformedReplyError(`reply to "${cmd}" contains control bytes: ${JSON.stringify(line.slice(0, 40))}`, { path: cmd, hint: "the connection is reset; repeat the operation" });
+      throw new MalformedReplyError(`reply to "${cmd}" contains control bytes: ${JSON.stringify(line.slice(0, 40))}`, {
+        path: cmd,
+        hint: "the connection is reset; repeat the operation",
+      });
     }
     return line;
   }
@@ -237,12 +294,20 @@ export class ScpiTransport {
         await this.reader.readLine();
         return blocks;
       }
-      if (b !== 0x23 /* # */) throw new MalformedReplyError(`reply to "${cmd}" is not an IEEE 488.2 block (starts with byte ${b})`, { path: cmd, hint: "the connection is reset; repeat the operation" });
+      if (b !== 0x23 /* # */)
+        throw new MalformedReplyError(`reply to "${cmd}" is not an IEEE 488.2 block (starts with byte ${b})`, {
+          path: cmd,
+          hint: "the connection is reset; repeat the operation",
+        });
       const head = await this.reader.readBytes(2);
       const n = head[1]! - 0x30;
-      if (n < 1 || n > 9) throw new MalformedReplyError(`reply to "${cmd}" has a bad block header "${head.toString("latin1")}"`, { path: cmd });
+      if (n < 1 || n > 9)
+        throw new MalformedReplyError(`reply to "${cmd}" has a bad block header "${head.toString("latin1")}"`, {
+          path: cmd,
+        });
       const lenText = (await this.reader.readBytes(n)).toString("latin1");
-      if (!/^\d+$/.test(lenText)) throw new MalformedReplyError(`reply to "${cmd}" has a bad block length "${lenText}"`, { path: cmd });
+      if (!/^\d+$/.test(lenText))
+        throw new MalformedReplyError(`reply to "${cmd}" has a bad block length "${lenText}"`, { path: cmd });
       blocks.push(await this.reader.readBytes(Number(lenText)));
     }
   }
@@ -254,6 +319,9 @@ export function parseErrorReply(text: string): { code: number; message: string }
   const code = Number(comma < 0 ? text : text.slice(0, comma));
   let message = comma < 0 ? "" : text.slice(comma + 1).trim();
   if (message.startsWith('"') && message.endsWith('"') && message.length >= 2) message = message.slice(1, -1);
-  if (!Number.isInteger(code)) throw new MalformedReplyError(`SYSTem:ERRor:NEXT? returned "${text}", expected <code>,"<message>"`, { path: "SYSTem:ERRor:NEXT?" });
+  if (!Number.isInteger(code))
+    throw new MalformedReplyError(`SYSTem:ERRor:NEXT? returned "${text}", expected <code>,"<message>"`, {
+      path: "SYSTem:ERRor:NEXT?",
+    });
   return { code, message };
 }

@@ -44,14 +44,24 @@ const SERIAL = "00015_2422_001";
 
 export function parseModuleList(spec: string): Record<number, ModuleType> {
   const out: Record<number, ModuleType> = {};
-  for (const part of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = part.match(/^(\d+)\s*:\s*([A-Za-z_]+)$/);
     const type = m?.[2]?.toUpperCase().replace("-", "_");
     const slot = Number(m?.[1]);
     if (!m || !["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC"].includes(type!) || slot < 1 || slot > 20) {
-      throw new UsageError(`bad module entry "${part}" in "${spec}"`, { path: "--modules", hint: 'write slot:type pairs, e.g. "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" (types QCM, QRM, QCM_RF, QRM_RF, QRC; slots 1..20)' });
+      throw new UsageError(`bad module entry "${part}" in "${spec}"`, {
+        path: "--modules",
+        hint: 'write slot:type pairs, e.g. "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" (types QCM, QRM, QCM_RF, QRM_RF, QRC; slots 1..20)',
+      });
     }
-    if (out[slot]) throw new UsageError(`slot ${slot} is listed twice in "${spec}"`, { path: "--modules", hint: "give each slot once" });
+    if (out[slot])
+      throw new UsageError(`slot ${slot} is listed twice in "${spec}"`, {
+        path: "--modules",
+        hint: "give each slot once",
+      });
     out[slot] = type as ModuleType;
   }
   return out;
@@ -79,20 +89,25 @@ export class VirtualCluster {
   /** id of the latest START (a queued emulation runs only for sequencers still in that run) */
   private runId = 0;
   /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
-  get dummyMode(): boolean { return this.opts.emulate === false; }
+  get dummyMode(): boolean {
+    return this.opts.emulate === false;
+  }
 
   constructor(opts: VirtualClusterOptions) {
     this.opts = opts;
     this.name = opts.name ?? "cluster0";
     const mods = typeof opts.modules === "string" ? parseModuleList(opts.modules) : opts.modules;
-    for (const [slot, type] of Object.entries(mods)) this.modules.set(Number(slot), new VirtualModule(Number(slot), type));
+    for (const [slot, type] of Object.entries(mods))
+      this.modules.set(Number(slot), new VirtualModule(Number(slot), type));
   }
 
-  get address(): { host: string; port: number } { return { host: this.host, port: this.port }; }
+  get address(): { host: string; port: number } {
+    return { host: this.host, port: this.port };
+  }
 
   async start(opts: { port?: number; host?: string } = {}): Promise<{ host: string; port: number }> {
     this.host = opts.host ?? "127.0.0.1";
-        await this.listen(opts.port ?? 0);
+    await this.listen(opts.port ?? 0);
     return this.address;
   }
 
@@ -120,7 +135,9 @@ export class VirtualCluster {
     this.dummyData.set(`${slot}/${seq}/${acq}`, bins);
   }
 
-  countCommands(re: RegExp): number { return this.commandLog.filter((c) => re.test(c)).length; }
+  countCommands(re: RegExp): number {
+    return this.commandLog.filter((c) => re.test(c)).length;
+  }
 
   // ---------------------------------------------------------------------------------------------
 
@@ -143,7 +160,10 @@ export class VirtualCluster {
     socket.on("data", (chunk: Buffer) => {
       parser.push(chunk);
       const pending = parser.pendingHeader();
-      if (pending && this.takeFault("drop", pending)) { socket.destroy(); return; }
+      if (pending && this.takeFault("drop", pending)) {
+        socket.destroy();
+        return;
+      }
       for (;;) {
         let cmd;
         try {
@@ -153,14 +173,26 @@ export class VirtualCluster {
           continue;
         }
         if (!cmd) break;
-        if (this.takeFault("drop", cmd.header)) { socket.destroy(); return; }
+        if (this.takeFault("drop", cmd.header)) {
+          socket.destroy();
+          return;
+        }
         this.log(cmd.header);
         if (this.takeFault("silent", cmd.header)) continue;
         const reply = this.execute(cmd.header, cmd.args);
         if (reply === null) continue;
-        if (this.takeFault("malformed", cmd.header)) { socket.write(Buffer.from("\x15\x00garbage\x7f\r\n", "latin1")); continue; }
+        if (this.takeFault("malformed", cmd.header)) {
+          socket.write(Buffer.from("\x15\x00garbage\x7f\r\n", "latin1"));
+          continue;
+        }
         if (typeof reply === "string") socket.write(reply + "\r\n");
-        else socket.write(Buffer.concat([...reply.flatMap((b) => [Buffer.from(blockHeader(b.length), "latin1"), b]), Buffer.from("\r\n")]));
+        else
+          socket.write(
+            Buffer.concat([
+              ...reply.flatMap((b) => [Buffer.from(blockHeader(b.length), "latin1"), b]),
+              Buffer.from("\r\n"),
+            ]),
+          );
       }
     });
   }
@@ -171,7 +203,8 @@ export class VirtualCluster {
     const f = this.faults[i]!;
     if (f.kind !== "refuse") {
       const left = (f.times ?? 1) - 1;
-      if (left <= 0) this.faults.splice(i, 1); else f.times = left;
+      if (left <= 0) this.faults.splice(i, 1);
+      else f.times = left;
     }
     return true;
   }
@@ -201,23 +234,33 @@ export class VirtualCluster {
       const e = this.errors.shift();
       return e ? `${e.code},"${e.message.replace(/"/g, "'")}"` : '0,"No error"';
     }
-    if (matchNodes(nodes, "STATus", "GENeral", "STATE") && query) return `${this.systemStatus};${this.systemFlags.map((f) => f + ",").join("")}`;
-    if (matchNodes(nodes, "BP", "MODules") && query) return String([...this.modules.keys()].reduce((m, s) => m | (1 << (s - 1)), 0));
+    if (matchNodes(nodes, "STATus", "GENeral", "STATE") && query)
+      return `${this.systemStatus};${this.systemFlags.map((f) => f + ",").join("")}`;
+    if (matchNodes(nodes, "BP", "MODules") && query)
+      return String([...this.modules.keys()].reduce((m, s) => m | (1 << (s - 1)), 0));
     if (matchNodes(nodes, "REFerence", "SRC")) {
       if (query) return this.referenceSource.toUpperCase();
       const v = String(args[0] ?? "").toLowerCase();
-      if (v !== "internal" && v !== "external") throw new ScpiExecError(-224, `Illegal parameter value; reference source "${v}" (INTERNAL or EXTERNAL)`);
+      if (v !== "internal" && v !== "external")
+        throw new ScpiExecError(-224, `Illegal parameter value; reference source "${v}" (INTERNAL or EXTERNAL)`);
       this.referenceSource = v;
       return null;
     }
     if (head === "SLOT") return this.slotCommand(nodes[0]!.num, nodes.slice(1), query, args);
-    throw new ScpiExecError(-113, `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")}${query ? "?" : ""}`);
+    throw new ScpiExecError(
+      -113,
+      `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")}${query ? "?" : ""}`,
+    );
   }
 
   private common(head: string, query: boolean): Reply {
-    const canonical = ["*DESCribe", "*IDN", "*RST", "*CLS", "*STB", "*OPC", "*WAI", "*TST", "*MODS"].find((p) => nodeMatches(p, head)) ?? head;
+    const canonical =
+      ["*DESCribe", "*IDN", "*RST", "*CLS", "*STB", "*OPC", "*WAI", "*TST", "*MODS"].find((p) =>
+        nodeMatches(p, head),
+      ) ?? head;
     switch (canonical + (query ? "?" : "")) {
-      case "*IDN?": return `Qblox,Cluster MM,${SERIAL},fwVersion=0.11.0 fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
+      case "*IDN?":
+        return `Qblox,Cluster MM,${SERIAL},fwVersion=0.11.0 fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
       case "*RST":
         for (const m of this.modules.values()) m.reset();
         this.errors.length = 0;
@@ -227,24 +270,61 @@ export class VirtualCluster {
         return null;
       case "*CLS":
         this.errors.length = 0;
-        if (this.systemStatus === "CRITICAL" || this.systemStatus === "RESOLVED") { this.systemStatus = "OKAY"; this.systemFlags = []; }
+        if (this.systemStatus === "CRITICAL" || this.systemStatus === "RESOLVED") {
+          this.systemStatus = "OKAY";
+          this.systemFlags = [];
+        }
         return null;
-      case "*STB?": return String(this.errors.length > 0 ? 4 : 0);
-      case "*OPC?": return "1";
-      case "*OPC": case "*WAI": return null;
-      case "*TST?": return "0";
-      case "*DESCribe?": return [Buffer.from(JSON.stringify(this.describe()), "utf8")];
-      case "*MODS?": return [Buffer.from(JSON.stringify(Object.fromEntries([...this.modules.keys()].map((s) => [`SLOT ${s}`, { IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=0.11.0` }]))), "utf8")];
-      default: throw new ScpiExecError(-113, `Undefined header; ${head}${query ? "?" : ""}`);
+      case "*STB?":
+        return String(this.errors.length > 0 ? 4 : 0);
+      case "*OPC?":
+        return "1";
+      case "*OPC":
+      case "*WAI":
+        return null;
+      case "*TST?":
+        return "0";
+      case "*DESCribe?":
+        return [Buffer.from(JSON.stringify(this.describe()), "utf8")];
+      case "*MODS?":
+        return [
+          Buffer.from(
+            JSON.stringify(
+              Object.fromEntries(
+                [...this.modules.keys()].map((s) => [
+                  `SLOT ${s}`,
+                  { IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=0.11.0` },
+                ]),
+              ),
+            ),
+            "utf8",
+          ),
+        ];
+      default:
+        throw new ScpiExecError(-113, `Undefined header; ${head}${query ? "?" : ""}`);
     }
   }
 
   private describe(): Record<string, unknown> {
     const modules: Record<string, unknown> = {};
     for (const [slot, m] of this.modules) {
-      modules[String(slot)] = { model: m.info.scpiModel, is_rf: m.info.isRF, qtm_eom: false, ser: `${SERIAL}-${slot}`, name: `${this.name}_module${slot}`, sw_compat: { scpi_version: "1.0" } };
+      modules[String(slot)] = {
+        model: m.info.scpiModel,
+        is_rf: m.info.isRF,
+        qtm_eom: false,
+        ser: `${SERIAL}-${slot}`,
+        name: `${this.name}_module${slot}`,
+        sw_compat: { scpi_version: "1.0" },
+      };
     }
-    return { manufacturer: "qblox", model: "cluster_mm", name: this.name, ser: SERIAL, is_extended_instrument: false, modules };
+    return {
+      manufacturer: "qblox",
+      model: "cluster_mm",
+      name: this.name,
+      ser: SERIAL,
+      is_extended_instrument: false,
+      modules,
+    };
   }
 
   private slotCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
@@ -259,14 +339,22 @@ export class VirtualCluster {
   /** ARM / START / STOP / CLR:FLAGS / STATE? with fan-out over sequencers and modules (reference 10.4). */
   private runControl(slot: number | null, nodes: HeaderNode[], query: boolean): Reply | undefined {
     if (nodes.length < 2 || !nodeMatches("SEQuencer", nodes[0]!.name)) return undefined;
-    const op = nodes.slice(1).map((n) => n.name).join(":") + (query ? "?" : "");
+    const op =
+      nodes
+        .slice(1)
+        .map((n) => n.name)
+        .join(":") + (query ? "?" : "");
     if (!["ARM", "START", "STOP", "CLR:FLAGS", "STATE?"].includes(op)) return undefined;
     const seqNum = nodes[0]!.num;
-    const mods = slot === null ? [...this.modules.values()] : [this.modules.get(slot)].filter((m): m is VirtualModule => m !== undefined);
+    const mods =
+      slot === null
+        ? [...this.modules.values()]
+        : [this.modules.get(slot)].filter((m): m is VirtualModule => m !== undefined);
     if (mods.length === 0) throw new ScpiExecError(-241, `Hardware missing; no module in slot ${slot}`);
     const targets: VirtualSequencer[] = [];
     for (const m of mods) {
-      if (seqNum !== null && seqNum >= m.sequencers.length) throw new ScpiExecError(-114, `Header suffix out of range; sequencer ${seqNum} on slot ${m.slot}`);
+      if (seqNum !== null && seqNum >= m.sequencers.length)
+        throw new ScpiExecError(-114, `Header suffix out of range; sequencer ${seqNum} on slot ${m.slot}`);
       targets.push(...(seqNum === null ? m.sequencers : [m.sequencers[seqNum]!]));
     }
     const now = Date.now();
@@ -291,7 +379,10 @@ export class VirtualCluster {
         for (const s of targets) {
           if (s.program === null) {
             if (seqNum === null) continue; // fan-out arms only sequencers with a program
-            throw new ScpiExecError(-200, `Execution error; sequencer ${s.index} in slot ${s.module.slot} has no valid program to arm`);
+            throw new ScpiExecError(
+              -200,
+              `Execution error; sequencer ${s.index} in slot ${s.module.slot} has no valid program to arm`,
+            );
           }
           s.pending = null;
           s.clearFlags();
@@ -300,7 +391,8 @@ export class VirtualCluster {
         return null;
       case "START": {
         const armed = targets.filter((s) => s.state === "ARMED");
-        if (armed.length === 0) throw new ScpiExecError(-200, "Execution error; no sequencer is armed, arm sequencers before START");
+        if (armed.length === 0)
+          throw new ScpiExecError(-200, "Execution error; no sequencer is armed, arm sequencers before START");
         this.startRun(armed);
         return null;
       }
@@ -335,10 +427,18 @@ export class VirtualCluster {
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
     setImmediate(() => {
-      const live = armed.filter((s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s);
+      const live = armed.filter(
+        (s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s,
+      );
       if (live.length === 0) return;
-      runVirtual({ modules: this.modules, armed: live, runCluster: this.opts.emulate === false ? undefined : this.opts.runCluster ?? runCluster, runOptions: opts, runDurationMs: this.opts.runDurationMs, dummyData: this.dummyData });
+      runVirtual({
+        modules: this.modules,
+        armed: live,
+        runCluster: this.opts.emulate === false ? undefined : (this.opts.runCluster ?? runCluster),
+        runOptions: opts,
+        runDurationMs: this.opts.runDurationMs,
+        dummyData: this.dummyData,
+      });
     });
   }
 }
-

@@ -12,7 +12,12 @@ import type { ChannelMap } from "./module-info.js";
 
 /** A command the instrument rejects: goes to the error queue as `<code>,"<message>"`. */
 export class ScpiExecError extends Error {
-  constructor(readonly code: number, message: string) { super(message); }
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Text reply, block reply (blocks then CRLF), or nothing (a write). */
@@ -41,23 +46,36 @@ const block = (a: ScpiArg | undefined, what: string): Buffer => {
   return a;
 };
 const json = <T>(a: ScpiArg | undefined, what: string): T => {
-  try { return JSON.parse(block(a, what).toString("utf8")) as T; } catch (e) {
+  try {
+    return JSON.parse(block(a, what).toString("utf8")) as T;
+  } catch (e) {
     if (e instanceof ScpiExecError) throw e;
     throw new ScpiExecError(-151, `Invalid string data; ${what} is not valid JSON`);
   }
 };
 const jsonBlock = (v: unknown): Buffer[] => [Buffer.from(JSON.stringify(v), "utf8")];
 
-export function moduleCommand(ctx: ModuleCommandContext, mod: VirtualModule, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
+export function moduleCommand(
+  ctx: ModuleCommandContext,
+  mod: VirtualModule,
+  nodes: HeaderNode[],
+  query: boolean,
+  args: ScpiArg[],
+): Reply {
   const first = nodes[0];
   if (first && nodeMatches("SEQuencer", first.name)) {
-    if (first.num === null || first.num >= mod.sequencers.length) throw new ScpiExecError(-114, `Header suffix out of range; sequencer ${first.num ?? "(none)"} on slot ${mod.slot}`);
+    if (first.num === null || first.num >= mod.sequencers.length)
+      throw new ScpiExecError(
+        -114,
+        `Header suffix out of range; sequencer ${first.num ?? "(none)"} on slot ${mod.slot}`,
+      );
     return sequencerCommand(ctx, mod, mod.sequencers[first.num]!, nodes.slice(1), query, args);
   }
   if (matchNodes(nodes, "STATus", "ASSEMbler", "SUCCess") && query) return mod.assemblerSuccess ? "1" : "0";
   if (matchNodes(nodes, "STATus", "ASSEMbler", "LOG") && query) return [Buffer.from(mod.assemblerLog, "utf8")];
   if (matchNodes(nodes, "ACQ", "SCOpe", "CONFiguration")) {
-    if (mod.info.scopePaths === 0) throw new ScpiExecError(-113, `Undefined header; slot ${mod.slot} (${mod.type}) has no scope`);
+    if (mod.info.scopePaths === 0)
+      throw new ScpiExecError(-113, `Undefined header; slot ${mod.slot} (${mod.type}) has no scope`);
     if (query) return jsonBlock(mod.scope);
     mod.scope = json<ScopeConfigDoc>(args[0], "ACQ:SCOpe:CONFiguration");
     return null;
@@ -69,7 +87,9 @@ export function moduleCommand(ctx: ModuleCommandContext, mod: VirtualModule, nod
     if (nodes.length !== pattern.length) continue;
     const ok = pattern.every((p, i) => {
       const m = p.match(/^([A-Za-z_]+?)(\d*)$/)!;
-      return nodeMatches(m[1]!, nodes[i]!.name) && (m[2] === "" ? nodes[i]!.num === null : nodes[i]!.num === Number(m[2]));
+      return (
+        nodeMatches(m[1]!, nodes[i]!.name) && (m[2] === "" ? nodes[i]!.num === null : nodes[i]!.num === Number(m[2]))
+      );
     });
     if (!ok) continue;
     if (query) return c.kind === "bool" ? (mod.params[name] ? "1" : "0") : String(mod.params[name]);
@@ -77,10 +97,20 @@ export function moduleCommand(ctx: ModuleCommandContext, mod: VirtualModule, nod
     mod.params[name] = c.kind === "bool" ? v === "1" || /^(on|true)$/i.test(v) : num(v, name);
     return null;
   }
-  throw new ScpiExecError(-113, `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")} on slot ${mod.slot} (${mod.type})`);
+  throw new ScpiExecError(
+    -113,
+    `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")} on slot ${mod.slot} (${mod.type})`,
+  );
 }
 
-function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: VirtualSequencer, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
+function sequencerCommand(
+  ctx: ModuleCommandContext,
+  mod: VirtualModule,
+  seq: VirtualSequencer,
+  nodes: HeaderNode[],
+  query: boolean,
+  args: ScpiArg[],
+): Reply {
   const where = `slot ${mod.slot} sequencer ${seq.index}`;
   if (matchNodes(nodes, "PROGram")) {
     if (query) return [Buffer.from(seq.program ?? "", "utf8")];
@@ -92,35 +122,56 @@ function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: Vi
       seq.program = text;
     } catch (e) {
       mod.assemblerSuccess = false;
-      mod.assemblerLog = e instanceof Q1AsmError ? `line ${e.line}, column ${e.column}: ${e.message}` : e instanceof Error ? e.message : String(e);
+      mod.assemblerLog =
+        e instanceof Q1AsmError
+          ? `line ${e.line}, column ${e.column}: ${e.message}`
+          : e instanceof Error
+            ? e.message
+            : String(e);
       seq.program = null;
-      throw new ScpiExecError(-285, `module command SEQ#:PROG failed on module in slot ${mod.slot}: Syntax error (-285): Assembly failed.`);
+      throw new ScpiExecError(
+        -285,
+        `module command SEQ#:PROG failed on module in slot ${mod.slot}: Syntax error (-285): Assembly failed.`,
+      );
     }
     return null;
   }
   if (matchNodes(nodes, "CONFiguration")) {
     if (query) return jsonBlock(seq.config);
     const doc = json<SequencerConfigDoc>(args[0], "CONFiguration");
-    if (!doc || typeof doc !== "object" || !doc.seq_proc || !Array.isArray(doc.awg) || doc.awg.length !== 1) throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks seq_proc/awg`);
-    if (mod.info.supportsAcquisition && (!Array.isArray(doc.acq) || doc.acq.length !== 1)) throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks acq`);
+    if (!doc || typeof doc !== "object" || !doc.seq_proc || !Array.isArray(doc.awg) || doc.awg.length !== 1)
+      throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks seq_proc/awg`);
+    if (mod.info.supportsAcquisition && (!Array.isArray(doc.acq) || doc.acq.length !== 1))
+      throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks acq`);
     seq.config = doc;
     return null;
   }
   if (matchNodes(nodes, "CHANnelmap") || matchNodes(nodes, "ACQ", "CHANnelmap")) {
     const acq = nodes.length === 2;
-    if (acq && !mod.info.supportsAcquisition) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisition path`);
+    if (acq && !mod.info.supportsAcquisition)
+      throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisition path`);
     if (query) return jsonBlock(acq ? seq.acqChannelMap : seq.channelMap);
     const map = json<ChannelMap>(args[0], "CHANnelmap");
     const limit = acq ? mod.info.adcs : mod.info.dacs;
-    if (!Array.isArray(map) || map.length !== 2 || !map.every((p) => Array.isArray(p) && p.every((d) => Number.isInteger(d) && d >= 0 && d < limit))) {
-      throw new ScpiExecError(-224, `Illegal parameter value; channel map ${JSON.stringify(map)} of ${where} must be [[…],[…]] with indices < ${limit}`);
+    if (
+      !Array.isArray(map) ||
+      map.length !== 2 ||
+      !map.every((p) => Array.isArray(p) && p.every((d) => Number.isInteger(d) && d >= 0 && d < limit))
+    ) {
+      throw new ScpiExecError(
+        -224,
+        `Illegal parameter value; channel map ${JSON.stringify(map)} of ${where} must be [[…],[…]] with indices < ${limit}`,
+      );
     }
-    if (acq) seq.acqChannelMap = map; else seq.channelMap = map;
+    if (acq) seq.acqChannelMap = map;
+    else seq.channelMap = map;
     return null;
   }
-  if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "AWG", "WLISt", "WAVeform")) return waveListCommand(seq.waveforms, nodes.slice(3), query, args, where);
+  if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "AWG", "WLISt", "WAVeform"))
+    return waveListCommand(seq.waveforms, nodes.slice(3), query, args, where);
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "ACQ", "WLISt", "WEIght")) {
-    if (!mod.info.supportsAcquisition) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no weights`);
+    if (!mod.info.supportsAcquisition)
+      throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no weights`);
     return waveListCommand(seq.weights, nodes.slice(3), query, args, where);
   }
   if (matchNodes(nodes, "AWG", "WLISt", "SIZE") && query) return String(seq.waveforms.size);
@@ -128,13 +179,15 @@ function sequencerCommand(ctx: ModuleCommandContext, mod: VirtualModule, seq: Vi
   if (matchNodes(nodes, "AWG", "WLISt") && query) return waveListBlocks(seq.waveforms);
   if (matchNodes(nodes, "ACQ", "WLISt") && query) return waveListBlocks(seq.weights);
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "ACQ", "ALISt", "ACQuisition")) {
-    if (!mod.info.supportsAcquisition) throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisitions`);
+    if (!mod.info.supportsAcquisition)
+      throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no acquisitions`);
     return acqListCommand(mod, seq, nodes.slice(3), query, args, where);
   }
   if (matchNodes(nodes, "ACQ", "ALISt", "SIZE") && query) return String(seq.acquisitions.size);
   if (matchNodes(nodes, "ACQ", "ALISt") && query) {
     const out: Buffer[] = [u32(seq.acquisitions.size)];
-    for (const [name, a] of [...seq.acquisitions].sort((x, y) => x[1].index - y[1].index)) out.push(Buffer.from(name, "utf8"), u32(a.index), ...encodeAcquisitionBlocks(a.raw));
+    for (const [name, a] of [...seq.acquisitions].sort((x, y) => x[1].index - y[1].index))
+      out.push(Buffer.from(name, "utf8"), u32(a.index), ...encodeAcquisitionBlocks(a.raw));
     return out;
   }
   throw new ScpiExecError(-113, `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")} on ${where}`);
@@ -147,7 +200,13 @@ function nextFreeIndex(used: Iterable<{ index: number }>): number {
   return i;
 }
 
-function waveListCommand(list: Map<string, WaveEntry>, nodes: HeaderNode[], query: boolean, args: ScpiArg[], where: string): Reply {
+function waveListCommand(
+  list: Map<string, WaveEntry>,
+  nodes: HeaderNode[],
+  query: boolean,
+  args: ScpiArg[],
+  where: string,
+): Reply {
   const op = nodes.map((n) => n.name).join(":");
   const name = str(args[0], `${op} name`);
   const get = () => {
@@ -157,18 +216,27 @@ function waveListCommand(list: Map<string, WaveEntry>, nodes: HeaderNode[], quer
   };
   if (nodeMatches("NEW", op) && !query) {
     if (/^all$/i.test(name)) throw new ScpiExecError(-224, `Illegal parameter value; "${name}" is reserved`);
-    if (list.has(name)) throw new ScpiExecError(-224, `Illegal parameter value; waveform "${name}" already exists on ${where}`);
+    if (list.has(name))
+      throw new ScpiExecError(-224, `Illegal parameter value; waveform "${name}" already exists on ${where}`);
     list.set(name, { index: nextFreeIndex(list.values()), data: new Float32Array(num(args[1], "length")) });
     return null;
   }
   if (nodeMatches("DELete", op) && !query) {
-    if (/^all$/i.test(name)) list.clear(); else { get(); list.delete(name); }
+    if (/^all$/i.test(name)) list.clear();
+    else {
+      get();
+      list.delete(name);
+    }
     return null;
   }
   if (nodeMatches("DATA", op)) {
-    if (query) { const d = get().data; return [Buffer.from(d.buffer, d.byteOffset, d.byteLength)]; }
+    if (query) {
+      const d = get().data;
+      return [Buffer.from(d.buffer, d.byteOffset, d.byteLength)];
+    }
     const b = block(args[1], "DATA");
-    if (b.length % 4 !== 0) throw new ScpiExecError(-224, `Illegal parameter value; waveform data of "${name}" is not float32`);
+    if (b.length % 4 !== 0)
+      throw new ScpiExecError(-224, `Illegal parameter value; waveform data of "${name}" is not float32`);
     const data = new Float32Array(b.length / 4);
     for (let i = 0; i < data.length; i++) data[i] = b.readFloatLE(i * 4);
     get().data = data;
@@ -185,11 +253,19 @@ function waveListCommand(list: Map<string, WaveEntry>, nodes: HeaderNode[], quer
 
 function waveListBlocks(list: Map<string, WaveEntry>): Buffer[] {
   const out: Buffer[] = [u32(list.size)];
-  for (const [name, w] of list) out.push(Buffer.from(name, "utf8"), u32(w.index), Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength));
+  for (const [name, w] of list)
+    out.push(Buffer.from(name, "utf8"), u32(w.index), Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength));
   return out;
 }
 
-function acqListCommand(mod: VirtualModule, seq: VirtualSequencer, nodes: HeaderNode[], query: boolean, args: ScpiArg[], where: string): Reply {
+function acqListCommand(
+  mod: VirtualModule,
+  seq: VirtualSequencer,
+  nodes: HeaderNode[],
+  query: boolean,
+  args: ScpiArg[],
+  where: string,
+): Reply {
   const op = nodes.map((n) => n.name).join(":");
   const name = str(args[0], `${op} name`);
   const all = /^all$/i.test(name);
@@ -201,9 +277,15 @@ function acqListCommand(mod: VirtualModule, seq: VirtualSequencer, nodes: Header
   if (matchNodes(nodes, "NEW") && !query) {
     if (all) throw new ScpiExecError(-224, `Illegal parameter value; "${name}" is reserved`);
     const numBins = num(args[1], "num_bins");
-    if (!Number.isInteger(numBins) || numBins < 0 || numBins > 131072) throw new ScpiExecError(-222, `Data out of range; num_bins ${numBins} of "${name}" on ${where} (0..131072)`);
+    if (!Number.isInteger(numBins) || numBins < 0 || numBins > 131072)
+      throw new ScpiExecError(-222, `Data out of range; num_bins ${numBins} of "${name}" on ${where} (0..131072)`);
     const index = nextFreeIndex(seq.acquisitions.values());
-    seq.acquisitions.set(name, { index, numBins, raw: emptyRawAcquisition(index, numBins, mod.scopePaths), pendingScope: null });
+    seq.acquisitions.set(name, {
+      index,
+      numBins,
+      raw: emptyRawAcquisition(index, numBins, mod.scopePaths),
+      pendingScope: null,
+    });
     return null;
   }
   if (matchNodes(nodes, "INDex")) {
@@ -214,12 +296,20 @@ function acqListCommand(mod: VirtualModule, seq: VirtualSequencer, nodes: Header
     return null;
   }
   if (matchNodes(nodes, "DELete") && !query) {
-    if (all) seq.acquisitions.clear(); else { get(); seq.acquisitions.delete(name); }
+    if (all) seq.acquisitions.clear();
+    else {
+      get();
+      seq.acquisitions.delete(name);
+    }
     return null;
   }
   if (matchNodes(nodes, "DATA", "DELete") && !query) {
-    const clear = (a: ReturnType<typeof get>) => { a.raw = emptyRawAcquisition(a.index, a.numBins, mod.scopePaths); a.pendingScope = null; };
-    if (all) seq.acquisitions.forEach(clear); else clear(get());
+    const clear = (a: ReturnType<typeof get>) => {
+      a.raw = emptyRawAcquisition(a.index, a.numBins, mod.scopePaths);
+      a.pendingScope = null;
+    };
+    if (all) seq.acquisitions.forEach(clear);
+    else clear(get());
     return null;
   }
   if (matchNodes(nodes, "DATA")) {

@@ -8,7 +8,12 @@ import { emptyRawAcquisition } from "./acq-binary.js";
 import { scopeFromEmuRaw, type VirtualModule, type VirtualSequencer } from "./virtual-state.js";
 
 /** One injected bin (normalised values, as set_dummy_binned_acquisition_data takes them). */
-export interface DummyBin { i: number; q: number; thres?: number; avgCnt?: number }
+export interface DummyBin {
+  i: number;
+  q: number;
+  thres?: number;
+  avgCnt?: number;
+}
 
 export interface VirtualRunContext {
   modules: Map<number, VirtualModule>;
@@ -27,7 +32,14 @@ export function runVirtual(ctx: VirtualRunContext): void {
   for (const s of ctx.armed) byModule.set(s.module, [...(byModule.get(s.module) ?? []), s]);
   let endTimeNs = 0;
   const neverEnds = new Set<VirtualSequencer>();
-  for (const s of ctx.armed) s.pending = { status: "OKAY", info: s.module.info.supportsAcquisition && s.acquisitions.size > 0 ? ["ACQ_BINNING_DONE"] : [], warn: [], err: [], log: "" };
+  for (const s of ctx.armed)
+    s.pending = {
+      status: "OKAY",
+      info: s.module.info.supportsAcquisition && s.acquisitions.size > 0 ? ["ACQ_BINNING_DONE"] : [],
+      warn: [],
+      err: [],
+      log: "",
+    };
   for (const s of ctx.armed) s.deferredScope = null;
   if (ctx.runCluster) {
     try {
@@ -45,19 +57,32 @@ export function runVirtual(ctx: VirtualRunContext): void {
           if (!seq) continue;
           seq.storeResult(sr);
           const st = sr.status;
-          seq.pending = { status: st.status, info: st.info_flags, warn: st.warn_flags, err: st.err_flags, log: st.log.join(" | ") };
+          seq.pending = {
+            status: st.status,
+            info: st.info_flags,
+            warn: st.warn_flags,
+            err: st.err_flags,
+            log: st.log.join(" | "),
+          };
           // e.g. wait_sync on a sequencer that never comes: the real instrument keeps running
           if (st.state === "RUNNING" || st.state === "ARMED") neverEnds.add(seq);
         }
       }
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      for (const s of ctx.armed) s.pending = { status: "ERROR", info: [], warn: [], err: ["SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION"], log: msg };
+      for (const s of ctx.armed)
+        s.pending = {
+          status: "ERROR",
+          info: [],
+          warn: [],
+          err: ["SEQUENCE_PROCESSOR_Q1_ILLEGAL_INSTRUCTION"],
+          log: msg,
+        };
     }
   }
   applyDummyData(ctx);
   const d = ctx.runDurationMs;
-  const ms = typeof d === "function" ? d(endTimeNs) : d ?? Math.min(MAX_DEFAULT_RUN_MS, endTimeNs / 1e6);
+  const ms = typeof d === "function" ? d(endTimeNs) : (d ?? Math.min(MAX_DEFAULT_RUN_MS, endTimeNs / 1e6));
   const now = Date.now();
   for (const s of ctx.armed) {
     s.state = "RUNNING";
@@ -70,7 +95,8 @@ export function runVirtual(ctx: VirtualRunContext): void {
 
 /** Hand each scope-triggering sequencer a closure that re-runs the same inputs with the scope on. */
 function deferScopes(ctx: VirtualRunContext, inputs: EmuModuleInput[]): void {
-  const run = ctx.runCluster!, options = ctx.runOptions;
+  const run = ctx.runCluster!,
+    options = ctx.runOptions;
   let rerun: ReturnType<RunCluster> | null = null;
   for (const input of inputs) {
     const sel = input.params.scope_acq_sequencer_select;

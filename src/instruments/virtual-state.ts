@@ -4,14 +4,36 @@
  */
 import type { Sequence } from "../contract/compiled-schedule.js";
 import { moduleSpec, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
-import type { EmuModuleInput, EmuRawAcquisition, EmuSequencerParams, EmuSequencerResult, QbloxAcquisitionEntry, SequencerState, SequencerStatusLevel } from "../emulator/api.js";
+import type {
+  EmuModuleInput,
+  EmuRawAcquisition,
+  EmuSequencerParams,
+  EmuSequencerResult,
+  QbloxAcquisitionEntry,
+  SequencerState,
+  SequencerStatusLevel,
+} from "../emulator/api.js";
 import { emptyRawAcquisition, type RawAcquisition } from "./acq-binary.js";
-import { channelMapToConnectAcq, channelMapToConnectOut, connectAcqToChannelMap, connectOutToChannelMap, type ChannelMap } from "./module-info.js";
+import {
+  channelMapToConnectAcq,
+  channelMapToConnectOut,
+  connectAcqToChannelMap,
+  connectOutToChannelMap,
+  type ChannelMap,
+} from "./module-info.js";
 import { defaultScopeConfig, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
 import { defaultSequencerConfig, readConfigParams, type SequencerConfigDoc } from "./sequencer-config.js";
 
-export interface WaveEntry { index: number; data: Float32Array }
-export interface AcqEntry { index: number; numBins: number; raw: RawAcquisition; pendingScope: RawAcquisition["scope"] | null }
+export interface WaveEntry {
+  index: number;
+  data: Float32Array;
+}
+export interface AcqEntry {
+  index: number;
+  numBins: number;
+  raw: RawAcquisition;
+  pendingScope: RawAcquisition["scope"] | null;
+}
 
 export class VirtualSequencer {
   config: SequencerConfigDoc;
@@ -39,7 +61,10 @@ export class VirtualSequencer {
   /** result applied when the run ends */
   pending: { status: SequencerStatusLevel; info: string[]; warn: string[]; err: string[]; log: string } | null = null;
 
-  constructor(readonly index: number, readonly module: VirtualModule) {
+  constructor(
+    readonly index: number,
+    readonly module: VirtualModule,
+  ) {
     this.config = defaultSequencerConfig(module.info.supportsAcquisition);
     this.channelMap = defaultChannelMap(module.type);
     this.acqChannelMap = module.info.supportsAcquisition ? defaultAcqChannelMap(module.type) : [[], []];
@@ -74,12 +99,15 @@ export class VirtualSequencer {
 
   /** The upload payload in the compiled form, for the emulator. */
   sequence(): Sequence {
-    const list = (m: Map<string, WaveEntry>) => Object.fromEntries([...m].map(([k, w]) => [k, { index: w.index, data: Array.from(w.data) }]));
+    const list = (m: Map<string, WaveEntry>) =>
+      Object.fromEntries([...m].map(([k, w]) => [k, { index: w.index, data: Array.from(w.data) }]));
     return {
       program: this.program ?? "",
       waveforms: list(this.waveforms),
       weights: list(this.weights),
-      acquisitions: Object.fromEntries([...this.acquisitions].map(([k, a]) => [k, { num_bins: a.numBins, index: a.index }])),
+      acquisitions: Object.fromEntries(
+        [...this.acquisitions].map(([k, a]) => [k, { num_bins: a.numBins, index: a.index }]),
+      ),
     };
   }
 
@@ -145,18 +173,24 @@ export class VirtualModule {
   assemblerLog = "";
   assemblerSuccess = true;
 
-  constructor(readonly slot: number, readonly type: ModuleType) {
+  constructor(
+    readonly slot: number,
+    readonly type: ModuleType,
+  ) {
     this.info = moduleSpec(type);
     this.sequencers = Array.from({ length: this.info.sequencers }, (_, i) => new VirtualSequencer(i, this));
     this.scope = defaultScopeConfig(this.scopePaths);
     this.resetParams();
   }
 
-  get scopePaths(): number { return this.info.scopePaths; }
+  get scopePaths(): number {
+    return this.info.scopePaths;
+  }
 
   resetParams(): void {
     this.params = {};
-    for (const n of moduleParamNames(this.type)) this.params[n] = n.endsWith("_en") ? false : n.endsWith("_freq") ? 6e9 : 0;
+    for (const n of moduleParamNames(this.type))
+      this.params[n] = n.endsWith("_en") ? false : n.endsWith("_freq") ? 6e9 : 0;
   }
 
   /** *RST: defaults, no programs, waveforms or acquisitions. */
@@ -172,7 +206,8 @@ export class VirtualModule {
   emuInput(started: VirtualSequencer[]): EmuModuleInput {
     const outOffset: number[] = [];
     if (this.info.isRF) {
-      for (let o = 0; o < this.info.outputs; o++) for (let p = 0; p < 2; p++) outOffset.push(Number(this.params[`out${o}_offset_path${p}`] ?? 0) * 1e-3);
+      for (let o = 0; o < this.info.outputs; o++)
+        for (let p = 0; p < 2; p++) outOffset.push(Number(this.params[`out${o}_offset_path${p}`] ?? 0) * 1e-3);
     } else for (let d = 0; d < this.info.dacs; d++) outOffset.push(Number(this.params[`out${d}_offset`] ?? 0));
     const input: EmuModuleInput = {
       slot: this.slot,
@@ -180,8 +215,12 @@ export class VirtualModule {
       params: { out_offset: outOffset },
       sequencers: started.map((s) => ({ index: s.index, sequence: s.sequence(), params: s.emuParams() })),
     };
-    if (this.info.supportsAcquisition && !this.info.isRF) input.params.in_gain = Array.from({ length: this.info.adcs }, (_, i) => Number(this.params[`in${i}_gain`] ?? 0));
-    if (this.info.internalLos > 0) input.params.lo_freq = Array.from({ length: this.info.internalLos }, (_, k) => Number(this.params[`lo${k}_freq`] ?? 0));
+    if (this.info.supportsAcquisition && !this.info.isRF)
+      input.params.in_gain = Array.from({ length: this.info.adcs }, (_, i) => Number(this.params[`in${i}_gain`] ?? 0));
+    if (this.info.internalLos > 0)
+      input.params.lo_freq = Array.from({ length: this.info.internalLos }, (_, k) =>
+        Number(this.params[`lo${k}_freq`] ?? 0),
+      );
     if (this.info.supportsAcquisition) {
       input.params.scope_acq_sequencer_select = this.scope.sel_acq;
       input.params.scope_acq_avg_mode_en = this.scope.avg_en_path[0] ?? false;
@@ -193,7 +232,11 @@ export class VirtualModule {
 /** Driver default channel map (q1asm-and-scpi.md 6.1): RF every output IQ; baseband path0 → even DACs, path1 → odd (QCM [[0,2],[1,3]], QRM [[0],[1]]). */
 function defaultChannelMap(type: ModuleType): ChannelMap {
   const info = moduleSpec(type);
-  if (info.isRF) return connectOutToChannelMap(type, Object.fromEntries(Array.from({ length: info.outputs }, (_, k) => [`out${k}`, "IQ" as const])));
+  if (info.isRF)
+    return connectOutToChannelMap(
+      type,
+      Object.fromEntries(Array.from({ length: info.outputs }, (_, k) => [`out${k}`, "IQ" as const])),
+    );
   const dacs = Array.from({ length: info.dacs }, (_, d) => d);
   return [dacs.filter((d) => d % 2 === 0), dacs.filter((d) => d % 2 === 1)];
 }
@@ -203,7 +246,8 @@ function defaultAcqChannelMap(type: ModuleType): ChannelMap {
 
 /** The emulator's raw accumulators (already in SCPI units) as the virtual Cluster stores them. */
 function fromEmuRaw(r: EmuRawAcquisition, index: number, numBins: number): RawAcquisition {
-  const b = r.bins, n = Math.min(numBins, b.valid.length);
+  const b = r.bins,
+    n = Math.min(numBins, b.valid.length);
   const raw = emptyRawAcquisition(index, numBins, r.scope.length);
   raw.bins.valid.set(b.valid.subarray(0, n));
   raw.bins.path0.set(b.path0.subarray(0, n));
@@ -234,7 +278,8 @@ export function toRaw(entry: QbloxAcquisitionEntry, index: number, numBins: numb
   const b = entry.acquisition.bins;
   const div = info.binScale;
   for (let i = 0; i < numBins; i++) {
-    const p0 = b.integration.path0[i], p1 = b.integration.path1[i];
+    const p0 = b.integration.path0[i],
+      p1 = b.integration.path1[i];
     if (p0 === undefined || p1 === undefined || Number.isNaN(p0) || Number.isNaN(p1)) continue;
     const avg = b.avg_cnt[i] ?? 0;
     const m = avg > 0 ? avg : 1;

@@ -21,7 +21,8 @@ export function roundHalfEven(x: number): number {
 function encodeNormalised(v: number, what: string, code: string): number {
   if (!Number.isFinite(v) || Math.abs(v) > 1) {
     throw new ValueRangeError(code, `${what} is ${v}; it must be within -1.0..1.0 (normalised to the output range).`, {
-      path: what, hint: "Lower the amplitude, or raise the output range / attenuation so the value fits in -1..1.",
+      path: what,
+      hint: "Lower the amplitude, or raise the output range / attenuation so the value fits in -1..1.",
     });
   }
   return Math.max(-GAIN_OFFSET_SCALE, Math.min(roundHalfEven(v * GAIN_OFFSET_SCALE), GAIN_OFFSET_SCALE - 1));
@@ -47,7 +48,8 @@ export function encodeFrequency(hz: number, what = "NCO frequency"): number {
   const steps = Number.isFinite(hz) ? roundHalfEven(hz * NCO_FREQ_STEPS_PER_HZ) : NaN;
   if (!(Math.abs(steps) <= NCO_FREQ_LIMIT_STEPS)) {
     throw new FrequencyError("NCO_FREQUENCY_OUT_OF_RANGE", `${what} ${hz} Hz is outside the NCO range -5e8..5e8 Hz.`, {
-      path: what, hint: "Choose an LO frequency (or clock) so that the intermediate frequency is within ±500 MHz.",
+      path: what,
+      hint: "Choose an LO frequency (or clock) so that the intermediate frequency is within ±500 MHz.",
     });
   }
   return steps;
@@ -61,7 +63,10 @@ export function decodeFrequency(steps: number): number {
 /** `set_ph` / `set_ph_delta` immediate: round((deg mod 360)·1e9/360); a full turn (1e9) wraps to 0. */
 export function encodePhase(deg: number, what = "NCO phase"): number {
   if (!Number.isFinite(deg)) {
-    throw new ValueRangeError("PHASE_OUT_OF_RANGE", `${what} is ${deg}; it must be a finite number of degrees.`, { path: what, hint: "Give the phase in degrees, e.g. 90." });
+    throw new ValueRangeError("PHASE_OUT_OF_RANGE", `${what} is ${deg}; it must be a finite number of degrees.`, {
+      path: what,
+      hint: "Give the phase in degrees, e.g. 90.",
+    });
   }
   const wrapped = ((deg % 360) + 360) % 360; // Python's modulo: result in [0, 360)
   const steps = roundHalfEven(wrapped * NCO_PHASE_STEPS_PER_DEG);

@@ -79,32 +79,53 @@ export const MAX_ADDRESS = 16383;
 
 type SlotOpts = { min?: number; max?: number; sameKind?: boolean };
 const slot = (name: string, kinds: readonly OperandKind[], o: SlotOpts = {}): OperandSlot => ({
-  name, kinds, dest: false, min: o.min ?? I32_MIN, max: o.max ?? U32_MAX, ...(o.sameKind ? { sameKind: true } : {}),
+  name,
+  kinds,
+  dest: false,
+  min: o.min ?? I32_MIN,
+  max: o.max ?? U32_MAX,
+  ...(o.sameKind ? { sameKind: true } : {}),
 });
 const IMM: readonly OperandKind[] = ["imm"];
 const REG: readonly OperandKind[] = ["reg"];
 const RI: readonly OperandKind[] = ["reg", "imm"];
 const RIL: readonly OperandKind[] = ["reg", "imm", "label"];
 const imm = (name: string, min: number, max: number): OperandSlot => slot(name, IMM, { min, max });
-const regOrImm = (name: string, min = I32_MIN, max = U32_MAX, sameKind = false): OperandSlot => slot(name, RI, { min, max, sameKind });
+const regOrImm = (name: string, min = I32_MIN, max = U32_MAX, sameKind = false): OperandSlot =>
+  slot(name, RI, { min, max, sameKind });
 const src = (name: string): OperandSlot => slot(name, REG);
 const dst = (name = "dest"): OperandSlot => ({ ...slot(name, REG), dest: true });
 const target = (): OperandSlot => slot("target", RIL, { min: 0, max: MAX_ADDRESS });
 const dur = (): OperandSlot => imm("duration", DURATION_MIN, DURATION_MAX);
 const durRI = (): OperandSlot => regOrImm("duration", DURATION_MIN, DURATION_MAX);
 
-const form = (operands: readonly OperandSlot[], isa: IsaLevel = "both", extra: Partial<OperandForm> = {}): OperandForm => {
+const form = (
+  operands: readonly OperandSlot[],
+  isa: IsaLevel = "both",
+  extra: Partial<OperandForm> = {},
+): OperandForm => {
   const last = operands.length - 1;
   const durationSlot = last >= 0 && operands[last]!.name === "duration" ? last : null;
   return { operands, durationSlot, isa, ...extra };
 };
 
-interface SpecOpts { updatesParams?: boolean; branch?: boolean; extra?: number; takenExtra?: number; undocumented?: boolean }
+interface SpecOpts {
+  updatesParams?: boolean;
+  branch?: boolean;
+  extra?: number;
+  takenExtra?: number;
+  undocumented?: boolean;
+}
 function spec(cls: InstructionClass, forms: readonly OperandForm[], o: SpecOpts = {}): InstructionSpecBody {
   const first = forms[0]!;
   return {
-    class: cls, realTime: cls === "rt", forms, operands: first.operands, durationSlot: first.durationSlot,
-    updatesParams: o.updatesParams ?? false, branch: o.branch ?? false,
+    class: cls,
+    realTime: cls === "rt",
+    forms,
+    operands: first.operands,
+    durationSlot: first.durationSlot,
+    updatesParams: o.updatesParams ?? false,
+    branch: o.branch ?? false,
     cycles: { extra: o.extra ?? 0, takenExtra: o.takenExtra ?? 0 },
     ...(o.undocumented ? { undocumented: true } : {}),
   };
@@ -116,13 +137,25 @@ const ACQ_IDX = (): OperandSlot => imm("acq_index", 0, 31);
 const BIN_MAX = 2 ** 24 - 1;
 
 /** v1 ALU `R, I/R, D` (+ v2 `I/R, I/R, D`, at most one immediate) */
-const alu = (): InstructionSpecBody => spec("arith", [
-  form([src("a"), regOrImm("b"), dst()], "v1"),
-  form([regOrImm("a"), regOrImm("b"), dst()], "v2", { atMostOneImm: true }),
-], { extra: 2 });
-const aluV2 = (extra: number, dests = 1): InstructionSpecBody => spec("arith", [
-  form([regOrImm("a"), regOrImm("b"), ...(dests === 2 ? [dst("dest_lo"), dst("dest_hi")] : [dst()])], "v2", { atMostOneImm: true }),
-], { extra });
+const alu = (): InstructionSpecBody =>
+  spec(
+    "arith",
+    [
+      form([src("a"), regOrImm("b"), dst()], "v1"),
+      form([regOrImm("a"), regOrImm("b"), dst()], "v2", { atMostOneImm: true }),
+    ],
+    { extra: 2 },
+  );
+const aluV2 = (extra: number, dests = 1): InstructionSpecBody =>
+  spec(
+    "arith",
+    [
+      form([regOrImm("a"), regOrImm("b"), ...(dests === 2 ? [dst("dest_lo"), dst("dest_hi")] : [dst()])], "v2", {
+        atMostOneImm: true,
+      }),
+    ],
+    { extra },
+  );
 const flagJump = (): InstructionSpecBody => spec("control", [form([target()], "v2")], { branch: true, takenExtra: 3 });
 const undocumentedRt = (): InstructionSpecBody => spec("rt", [form([], "both")], { undocumented: true });
 
@@ -133,13 +166,31 @@ const TABLE = {
   stop: spec("control", [form([]), form([regOrImm("exit_code")], "v2")]),
   nop: spec("control", [form([])]),
   jmp: spec("control", [form([target()])], { branch: true, extra: 3 }),
-  jge: spec("control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()]), form([target()], "v2")], { branch: true, extra: 2, takenExtra: 3 }),
-  jlt: spec("control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()])], { branch: true, extra: 2, takenExtra: 3 }),
-  loop: spec("control", [form([{ ...dst("counter"), alsoRead: true }, target()])], { branch: true, extra: 2, takenExtra: 3 }),
+  jge: spec("control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()]), form([target()], "v2")], {
+    branch: true,
+    extra: 2,
+    takenExtra: 3,
+  }),
+  jlt: spec("control", [form([src("a"), imm("b", I32_MIN, U32_MAX), target()])], {
+    branch: true,
+    extra: 2,
+    takenExtra: 3,
+  }),
+  loop: spec("control", [form([{ ...dst("counter"), alsoRead: true }, target()])], {
+    branch: true,
+    extra: 2,
+    takenExtra: 3,
+  }),
   // arithmetic and logic (§2.4)
   move: spec("arith", [form([slot("source", RIL), dst()])]),
   not: spec("arith", [form([regOrImm("source"), dst()])], { extra: 2 }),
-  add: alu(), sub: alu(), and: alu(), or: alu(), xor: alu(), asl: alu(), asr: alu(),
+  add: alu(),
+  sub: alu(),
+  and: alu(),
+  or: alu(),
+  xor: alu(),
+  asl: alu(),
+  asr: alu(),
   // parameter (latched) instructions (§2.5)
   set_mrk: spec("param", [form([regOrImm("marker", 0, 15)])]),
   set_freq: spec("param", [form([regOrImm("frequency", -2e9, 2e9)])]),
@@ -147,16 +198,56 @@ const TABLE = {
   set_ph: spec("param", [form([regOrImm("phase", 0, 1e9)])]),
   set_ph_delta: spec("param", [form([regOrImm("phase_delta", 0, 1e9)])]),
   set_awg_gain: spec("param", [form([regOrImm("gain0", -32768, 32767, true), regOrImm("gain1", -32768, 32767, true)])]),
-  set_awg_offs: spec("param", [form([regOrImm("offset0", -32768, 32767, true), regOrImm("offset1", -32768, 32767, true)])]),
+  set_awg_offs: spec("param", [
+    form([regOrImm("offset0", -32768, 32767, true), regOrImm("offset1", -32768, 32767, true)]),
+  ]),
   // else-duration 0 is what quantify emits in `set_cond 0,0,0,0` (disable)
-  set_cond: spec("param", [form([regOrImm("enable", 0, 1, true), regOrImm("mask", 0, 32767, true), regOrImm("operator", 0, 5, true), imm("else_duration", 0, DURATION_MAX)])]),
+  set_cond: spec("param", [
+    form([
+      regOrImm("enable", 0, 1, true),
+      regOrImm("mask", 0, 32767, true),
+      regOrImm("operator", 0, 5, true),
+      imm("else_duration", 0, DURATION_MAX),
+    ]),
+  ]),
   // real-time (§2.6)
   upd_param: spec("rt", [form([dur()], "v1"), form([durRI()], "v2")], { updatesParams: true }),
-  play: spec("rt", [form([regOrImm("wave0", 0, 1023, true), regOrImm("wave1", 0, 1023, true), dur()])], { updatesParams: true }),
+  play: spec("rt", [form([regOrImm("wave0", 0, 1023, true), regOrImm("wave1", 0, 1023, true), dur()])], {
+    updatesParams: true,
+  }),
   acquire: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], { updatesParams: true }),
-  acquire_weighed: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), regOrImm("weight0", 0, 63, true), regOrImm("weight1", 0, 63, true), dur()])], { updatesParams: true }),
-  acquire_weighted: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), regOrImm("weight0", 0, 63, true), regOrImm("weight1", 0, 63, true), dur()], "v2")], { updatesParams: true }),
-  acquire_ttl: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), imm("enable", 0, 1), dur()])], { updatesParams: true }),
+  acquire_weighed: spec(
+    "rt",
+    [
+      form([
+        ACQ_IDX(),
+        regOrImm("bin", 0, BIN_MAX, true),
+        regOrImm("weight0", 0, 63, true),
+        regOrImm("weight1", 0, 63, true),
+        dur(),
+      ]),
+    ],
+    { updatesParams: true },
+  ),
+  acquire_weighted: spec(
+    "rt",
+    [
+      form(
+        [
+          ACQ_IDX(),
+          regOrImm("bin", 0, BIN_MAX, true),
+          regOrImm("weight0", 0, 63, true),
+          regOrImm("weight1", 0, 63, true),
+          dur(),
+        ],
+        "v2",
+      ),
+    ],
+    { updatesParams: true },
+  ),
+  acquire_ttl: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), imm("enable", 0, 1), dur()])], {
+    updatesParams: true,
+  }),
   set_latch_en: spec("rt", [form([regOrImm("enable", 0, 1), dur()])]),
   latch_rst: spec("rt", [form([durRI()])]),
   wait: spec("rt", [form([durRI()])]),
@@ -167,16 +258,38 @@ const TABLE = {
   // QTM and newer (§2.6)
   set_scope_en: spec("param", [form([regOrImm("enable", 0, 1)])]),
   set_time_ref: spec("param", [form([])]),
-  set_digital: spec("param", [form([regOrImm("level", 0, 1, true), imm("mask", 0, 1), regOrImm("fine_delay", 0, 2047, true)])]),
+  set_digital: spec("param", [
+    form([regOrImm("level", 0, 1, true), imm("mask", 0, 1), regOrImm("fine_delay", 0, 2047, true)]),
+  ]),
   upd_thres: spec("rt", [form([imm("which", 0, 1), regOrImm("value"), dur()])], { extra: 1 }),
-  acquire_timetags: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX, true), imm("enable", 0, 1), regOrImm("fine_delay", 0, 2047, true), dur()])], { updatesParams: true, extra: 1 }),
-  acquire_digital: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], { updatesParams: true, extra: 1 }),
-  play_pulse: undocumentedRt(), reset_netzero: undocumentedRt(), sw_req: undocumentedRt(), fb_cmd: undocumentedRt(),
+  acquire_timetags: spec(
+    "rt",
+    [
+      form([
+        ACQ_IDX(),
+        regOrImm("bin", 0, BIN_MAX, true),
+        imm("enable", 0, 1),
+        regOrImm("fine_delay", 0, 2047, true),
+        dur(),
+      ]),
+    ],
+    { updatesParams: true, extra: 1 },
+  ),
+  acquire_digital: spec("rt", [form([ACQ_IDX(), regOrImm("bin", 0, BIN_MAX), dur()])], {
+    updatesParams: true,
+    extra: 1,
+  }),
+  play_pulse: undocumentedRt(),
+  reset_netzero: undocumentedRt(),
+  sw_req: undocumentedRt(),
+  fb_cmd: undocumentedRt(),
   // LINQ feedback (§2.7)
   fb_acq_tb_id: spec("rt", [form([regOrImm("id", 0, 255), dur()])]),
   fb_acq_iq_id: spec("rt", [form([regOrImm("id", 0, 255), dur()])]),
   fb_acq_iq_shift: spec("rt", [form([imm("shift", 0, 63), dur()])]),
-  fb_acq_tb_cfg: spec("rt", [form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()])]),
+  fb_acq_tb_cfg: spec("rt", [
+    form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()]),
+  ]),
   fb_acq_tb_valid: spec("rt", [form([imm("valid", 0, 1), dur()])]),
   fb_acq_tb_extra: spec("rt", [form([imm("enable", 0, 1), imm("extra", 0, 65535), dur()])]),
   fb_acq_tb_mock: spec("rt", [form([imm("enable", 0, 1), imm("valid", 0, 1), imm("data", 0, U32_MAX), dur()])]),
@@ -188,11 +301,29 @@ const TABLE = {
   // ISA v2 only (§2.8)
   cmp: spec("arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
   test: spec("arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
-  jz: flagJump(), jnz: flagJump(), jo: flagJump(), jno: flagJump(), js: flagJump(), jns: flagJump(), jg: flagJump(),
-  jl: flagJump(), jle: flagJump(), ja: flagJump(), jae: flagJump(), jb: flagJump(), jbe: flagJump(),
-  lsl: aluV2(2), lsr: aluV2(2), mulu16: aluV2(2), muls16: aluV2(2),
-  mulu32l: aluV2(4), mulu32h: aluV2(4), muls32l: aluV2(4), muls32h: aluV2(4),
-  mulu32: aluV2(5, 2), muls32: aluV2(5, 2),
+  jz: flagJump(),
+  jnz: flagJump(),
+  jo: flagJump(),
+  jno: flagJump(),
+  js: flagJump(),
+  jns: flagJump(),
+  jg: flagJump(),
+  jl: flagJump(),
+  jle: flagJump(),
+  ja: flagJump(),
+  jae: flagJump(),
+  jb: flagJump(),
+  jbe: flagJump(),
+  lsl: aluV2(2),
+  lsr: aluV2(2),
+  mulu16: aluV2(2),
+  muls16: aluV2(2),
+  mulu32l: aluV2(4),
+  mulu32h: aluV2(4),
+  muls32l: aluV2(4),
+  muls32h: aluV2(4),
+  mulu32: aluV2(5, 2),
+  muls32: aluV2(5, 2),
 } as const satisfies Record<string, InstructionSpecBody>;
 
 /** A Q1ASM mnemonic: a key of the instruction table. */
@@ -202,13 +333,17 @@ export type Mnemonic = keyof typeof TABLE;
  * Every instruction by mnemonic. A known mnemonic indexes to its spec; any other string (text being
  * parsed) gives `InstructionSpec | undefined`, so a lookup of user text must handle the unknown case.
  */
-export type InstructionTable = { readonly [M in Mnemonic]: InstructionSpec } & { readonly [name: string]: InstructionSpec | undefined };
+export type InstructionTable = { readonly [M in Mnemonic]: InstructionSpec } & {
+  readonly [name: string]: InstructionSpec | undefined;
+};
 
 /** Every mnemonic, in table order. */
 export const MNEMONICS: readonly Mnemonic[] = Object.freeze(Object.keys(TABLE) as Mnemonic[]);
 
 export const INSTRUCTIONS: InstructionTable = Object.freeze(
-  Object.fromEntries(MNEMONICS.map((m): [Mnemonic, InstructionSpec] => [m, Object.freeze({ mnemonic: m, ...TABLE[m] })])) as Record<Mnemonic, InstructionSpec>,
+  Object.fromEntries(
+    MNEMONICS.map((m): [Mnemonic, InstructionSpec] => [m, Object.freeze({ mnemonic: m, ...TABLE[m] })]),
+  ) as Record<Mnemonic, InstructionSpec>,
 );
 
 /** Every instruction spec, in table order. */
@@ -224,7 +359,9 @@ export function isMnemonic(name: string): name is Mnemonic {
 /** "Did you mean …" hint for an unknown mnemonic. */
 export function unknownMnemonicHint(name: string): string {
   const near = nearest(name, MNEMONICS);
-  return near ? `Did you mean '${near}'? (mnemonics are lower case)` : "See the instruction list in src/q1/instructions.ts.";
+  return near
+    ? `Did you mean '${near}'? (mnemonics are lower case)`
+    : "See the instruction list in src/q1/instructions.ts.";
 }
 
 /** True when the mnemonic exists in ISA v1 (i.e. has at least one v1 form). */

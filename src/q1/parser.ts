@@ -33,8 +33,19 @@ export interface ParsedProgram {
   defines: Record<string, string>;
 }
 
-const SPACE = 32, TAB = 9, CR = 13, HASH = 35, COMMA = 44, COLON = 58, SLASH = 47, STAR = 42;
-const DOT = 46, AT = 64, DOLLAR = 36, MINUS = 45, PLUS = 43;
+const SPACE = 32,
+  TAB = 9,
+  CR = 13,
+  HASH = 35,
+  COMMA = 44,
+  COLON = 58,
+  SLASH = 47,
+  STAR = 42;
+const DOT = 46,
+  AT = 64,
+  DOLLAR = 36,
+  MINUS = 45,
+  PLUS = 43;
 
 const isWs = (c: number): boolean => c === SPACE || c === TAB || c === CR;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
@@ -76,7 +87,10 @@ function parseLine(text: string, from: number, to: number, line: number, defines
     const wStart = p;
     while (p < to && isIdent(text.charCodeAt(p))) p++;
     if (p < to && text.charCodeAt(p) === COLON) {
-      if (p === wStart) throw new Q1AsmError("BAD_LABEL", "Empty label name before ':'.", line, col(p), { hint: "Write a label as name: (letters, digits, _)." });
+      if (p === wStart)
+        throw new Q1AsmError("BAD_LABEL", "Empty label name before ':'.", line, col(p), {
+          hint: "Write a label as name: (letters, digits, _).",
+        });
       row.label = { name: text.slice(wStart, p), column: col(wStart) };
       p = skipWs(text, p + 1, to);
     } else {
@@ -109,15 +123,32 @@ function skipWs(text: string, p: number, to: number): number {
 }
 
 /** Operands separated by commas and/or whitespace; a trailing comma is accepted, an empty operand is not. */
-function parseOperands(text: string, p: number, to: number, line: number, from: number, defines: Map<string, string>, row: ParsedRow): number {
+function parseOperands(
+  text: string,
+  p: number,
+  to: number,
+  line: number,
+  from: number,
+  defines: Map<string, string>,
+  row: ParsedRow,
+): number {
   let commaPending = false; // a comma seen since the last operand
   let first = true;
   while (p < to) {
     const c = text.charCodeAt(p);
-    if (isWs(c)) { p++; continue; }
+    if (isWs(c)) {
+      p++;
+      continue;
+    }
     if (c === COMMA) {
       if (commaPending || first) {
-        throw new Q1AsmError("BAD_OPERAND_KIND", `Empty operand in '${row.mnemonic?.name ?? ""}' (two commas or a leading comma).`, line, p - from + 1, { hint: "Separate operands with a single comma, e.g. play 0,1,4." });
+        throw new Q1AsmError(
+          "BAD_OPERAND_KIND",
+          `Empty operand in '${row.mnemonic?.name ?? ""}' (two commas or a leading comma).`,
+          line,
+          p - from + 1,
+          { hint: "Separate operands with a single comma, e.g. play 0,1,4." },
+        );
       }
       commaPending = true;
       p++;
@@ -143,7 +174,9 @@ function parseOperand(tok: string, line: number, column: number, defines: Readon
     if (value === undefined) {
       const known = [...defines.keys()];
       throw new Q1AsmError("UNKNOWN_ALIAS", `Alias '${tok}' is not defined.`, line, column, {
-        hint: known.length ? `Define it first with .DEF ${tok.slice(1)} <value>; defined: ${known.join(", ")}.` : `Define it first with .DEF ${tok.slice(1)} <value>.`,
+        hint: known.length
+          ? `Define it first with .DEF ${tok.slice(1)} <value>; defined: ${known.join(", ")}.`
+          : `Define it first with .DEF ${tok.slice(1)} <value>.`,
       });
     }
     return parseOperand(value, line, column, defines);
@@ -151,18 +184,28 @@ function parseOperand(tok: string, line: number, column: number, defines: Readon
   if (c0 === 82 /* R */ || c0 === 114 /* r */) return parseRegister(tok, line, column);
   if (c0 === AT) {
     const name = tok.slice(1);
-    if (name === "" || !allIdent(name)) throw new Q1AsmError("BAD_OPERAND_KIND", `Bad label reference '${tok}'.`, line, column, { hint: "A label reference is @name with letters, digits and _." });
+    if (name === "" || !allIdent(name))
+      throw new Q1AsmError("BAD_OPERAND_KIND", `Bad label reference '${tok}'.`, line, column, {
+        hint: "A label reference is @name with letters, digits and _.",
+      });
     return { kind: "label", name };
   }
   if (isDigit(c0) || c0 === MINUS || c0 === PLUS) {
     const value = parseInteger(tok);
-    if (value === null) throw new Q1AsmError("BAD_OPERAND_KIND", `'${tok}' is not a valid integer immediate.`, line, column, { hint: "Use a decimal (-42, 1000) or hex (0x3a) integer." });
+    if (value === null)
+      throw new Q1AsmError("BAD_OPERAND_KIND", `'${tok}' is not a valid integer immediate.`, line, column, {
+        hint: "Use a decimal (-42, 1000) or hex (0x3a) integer.",
+      });
     if (value < I32_MIN || value > U32_MAX) {
-      throw new Q1AsmError("IMMEDIATE_OUT_OF_RANGE", `Immediate ${tok} does not fit in 32 bits.`, line, column, { hint: `Immediates must be within ${I32_MIN}..${U32_MAX}.` });
+      throw new Q1AsmError("IMMEDIATE_OUT_OF_RANGE", `Immediate ${tok} does not fit in 32 bits.`, line, column, {
+        hint: `Immediates must be within ${I32_MIN}..${U32_MAX}.`,
+      });
     }
     return { kind: "imm", value };
   }
-  throw new Q1AsmError("BAD_OPERAND_KIND", `Cannot parse operand '${tok}'.`, line, column, { hint: "Expected a register R0..R63, an integer immediate, @label or $alias." });
+  throw new Q1AsmError("BAD_OPERAND_KIND", `Cannot parse operand '${tok}'.`, line, column, {
+    hint: "Expected a register R0..R63, an integer immediate, @label or $alias.",
+  });
 }
 
 function parseRegister(tok: string, line: number, column: number): Operand {
@@ -179,7 +222,9 @@ function parseRegister(tok: string, line: number, column: number): Operand {
 
 function badRegister(tok: string, line: number, column: number): never {
   const upper = tok.charCodeAt(0) === 114 ? ` (registers are upper case: R${tok.slice(1)})` : "";
-  throw new Q1AsmError("BAD_REGISTER", `'${tok}' is not a register${upper}.`, line, column, { hint: "Registers are R0..R63." });
+  throw new Q1AsmError("BAD_REGISTER", `'${tok}' is not a register${upper}.`, line, column, {
+    hint: "Registers are R0..R63.",
+  });
 }
 
 function allIdent(s: string): boolean {
@@ -192,7 +237,10 @@ function parseInteger(tok: string): number | null {
   let i = 0;
   let sign = 1;
   const c0 = tok.charCodeAt(0);
-  if (c0 === MINUS || c0 === PLUS) { sign = c0 === MINUS ? -1 : 1; i = 1; }
+  if (c0 === MINUS || c0 === PLUS) {
+    sign = c0 === MINUS ? -1 : 1;
+    i = 1;
+  }
   if (i >= tok.length) return null;
   let value = 0;
   if (tok.charCodeAt(i) === 48 && (tok.charCodeAt(i + 1) === 120 || tok.charCodeAt(i + 1) === 88)) {
@@ -220,7 +268,15 @@ function hexDigit(c: number): number {
   return -1;
 }
 
-function parseDirective(text: string, p: number, to: number, line: number, from: number, defines: Map<string, string>, row: ParsedRow): ParsedRow {
+function parseDirective(
+  text: string,
+  p: number,
+  to: number,
+  line: number,
+  from: number,
+  defines: Map<string, string>,
+  row: ParsedRow,
+): ParsedRow {
   const words: { s: string; col: number }[] = [];
   while (p < to) {
     p = skipWs(text, p, to);
@@ -231,12 +287,15 @@ function parseDirective(text: string, p: number, to: number, line: number, from:
   }
   const [kw, name, value] = words;
   const bad = (msg: string, column: number): never => {
-    throw new Q1AsmError("BAD_DIRECTIVE", msg, line, column, { hint: "The only directive is .DEF name value, e.g. .DEF reps 100 or .DEF cnt R63." });
+    throw new Q1AsmError("BAD_DIRECTIVE", msg, line, column, {
+      hint: "The only directive is .DEF name value, e.g. .DEF reps 100 or .DEF cnt R63.",
+    });
   };
   if (kw!.s !== ".DEF") bad(`Unknown directive '${kw!.s}'.`, kw!.col);
   if (name === undefined || value === undefined) bad(".DEF needs a name and a value.", kw!.col);
   if (words.length > 3) bad(`.DEF takes exactly a name and a value; unexpected '${words[3]!.s}'.`, words[3]!.col);
-  if (!isLetter(name!.s.charCodeAt(0)) || !allIdent(name!.s)) bad(`Bad alias name '${name!.s}': it must start with a letter and contain letters and digits.`, name!.col);
+  if (!isLetter(name!.s.charCodeAt(0)) || !allIdent(name!.s))
+    bad(`Bad alias name '${name!.s}': it must start with a letter and contain letters and digits.`, name!.col);
   // an alias may refer to an earlier alias
   const v = value!.s.charCodeAt(0) === DOLLAR ? defines.get(value!.s.slice(1)) : value!.s;
   if (v === undefined) bad(`.DEF value '${value!.s}' refers to an undefined alias.`, value!.col);
@@ -257,7 +316,11 @@ export function toInstructions(parsed: ParsedProgram): Instruction[] {
   const out: Instruction[] = [];
   for (const r of parsed.rows) {
     if (r.directive) continue;
-    const ins: Instruction = { mnemonic: r.mnemonic ? tableMnemonic(r.mnemonic, r.line) : "", args: r.operands.map((o) => o.operand), line: r.line };
+    const ins: Instruction = {
+      mnemonic: r.mnemonic ? tableMnemonic(r.mnemonic, r.line) : "",
+      args: r.operands.map((o) => o.operand),
+      line: r.line,
+    };
     if (r.label) ins.label = r.label.name;
     if (r.comment !== undefined) ins.comment = r.comment;
     out.push(ins);
@@ -267,5 +330,7 @@ export function toInstructions(parsed: ParsedProgram): Instruction[] {
 
 function tableMnemonic(m: { name: string; column: number }, line: number): Mnemonic {
   if (isMnemonic(m.name)) return m.name;
-  throw new Q1AsmError("UNKNOWN_MNEMONIC", `Unknown instruction '${m.name}'.`, line, m.column, { hint: unknownMnemonicHint(m.name) });
+  throw new Q1AsmError("UNKNOWN_MNEMONIC", `Unknown instruction '${m.name}'.`, line, m.column, {
+    hint: unknownMnemonicHint(m.name),
+  });
 }

@@ -5,7 +5,8 @@ const IMM_TEXT = new Map<number, string>();
 /** Render one operand as Q1ASM text (immediates' text is cached: programs repeat few values). */
 export function formatOperand(op: Operand): string {
   switch (op.kind) {
-    case "reg": return `R${op.index}`;
+    case "reg":
+      return `R${op.index}`;
     case "imm": {
       let t = IMM_TEXT.get(op.value);
       if (t === undefined) {
@@ -14,7 +15,8 @@ export function formatOperand(op: Operand): string {
       }
       return t;
     }
-    case "label": return `@${op.name}`;
+    case "label":
+      return `@${op.name}`;
   }
 }
 
@@ -27,7 +29,10 @@ export function formatOperand(op: Operand): string {
 export function printProgram(program: readonly Instruction[]): string {
   const w = new TextWriter(program.length * 24 + 64);
   for (const ins of program) {
-    if (ins.label !== undefined) { w.text(ins.label); w.byte(58); }
+    if (ins.label !== undefined) {
+      w.text(ins.label);
+      w.byte(58);
+    }
     if (ins.mnemonic !== "") {
       w.byte(32);
       w.text(ins.mnemonic);
@@ -36,11 +41,21 @@ export function printProgram(program: readonly Instruction[]): string {
         w.byte(i === 0 ? 32 : 44);
         const op = args[i]!;
         if (op.kind === "imm") w.int(op.value);
-        else if (op.kind === "reg") { w.byte(82); w.int(op.index); }
-        else { w.byte(64); w.text(op.name); }
+        else if (op.kind === "reg") {
+          w.byte(82);
+          w.int(op.index);
+        } else {
+          w.byte(64);
+          w.text(op.name);
+        }
       }
     }
-    if (ins.comment) { w.byte(32); w.byte(35); w.byte(32); w.text(ins.comment); }
+    if (ins.comment) {
+      w.byte(32);
+      w.byte(35);
+      w.byte(32);
+      w.text(ins.comment);
+    }
     w.byte(10);
   }
   return w.finish();
@@ -84,12 +99,25 @@ class TextWriter {
   }
 
   int(v: number): void {
-    if (!Number.isSafeInteger(v)) { this.text(String(v)); return; }
+    if (!Number.isSafeInteger(v)) {
+      this.text(String(v));
+      return;
+    }
     this.reserve(17);
-    if (v < 0) { this.buf[this.len++] = 45; v = -v; }
+    if (v < 0) {
+      this.buf[this.len++] = 45;
+      v = -v;
+    }
     const start = this.len;
-    do { this.buf[this.len++] = 48 + (v % 10); v = Math.floor(v / 10); } while (v > 0);
-    for (let a = start, b = this.len - 1; a < b; a++, b--) { const t = this.buf[a]!; this.buf[a] = this.buf[b]!; this.buf[b] = t; }
+    do {
+      this.buf[this.len++] = 48 + (v % 10);
+      v = Math.floor(v / 10);
+    } while (v > 0);
+    for (let a = start, b = this.len - 1; a < b; a++, b--) {
+      const t = this.buf[a]!;
+      this.buf[a] = this.buf[b]!;
+      this.buf[b] = t;
+    }
   }
 
   finish(): string {
@@ -102,12 +130,15 @@ class TextWriter {
  * padded to the widest entry of their column; trailing spaces trimmed.
  */
 export function printAligned(program: readonly Instruction[]): string {
-  const cells = program.map((ins) => [
-    ins.label !== undefined ? `${ins.label}:` : "",
-    ins.mnemonic,
-    ins.args.map(formatOperand).join(","),
-    ins.comment ? `# ${ins.comment}` : "",
-  ] as const);
+  const cells = program.map(
+    (ins) =>
+      [
+        ins.label !== undefined ? `${ins.label}:` : "",
+        ins.mnemonic,
+        ins.args.map(formatOperand).join(","),
+        ins.comment ? `# ${ins.comment}` : "",
+      ] as const,
+  );
   const width = [0, 0, 0];
   for (const c of cells) for (let k = 0; k < 3; k++) width[k] = Math.max(width[k]!, c[k]!.length);
   let out = "";

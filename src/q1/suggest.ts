@@ -23,7 +23,10 @@ export function nearest(word: string, candidates: Iterable<string>): string | nu
   for (const c of candidates) {
     if (c.toLowerCase() === lower) return c;
     const d = editDistance(lower, c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
   }
   return best;
 }

@@ -25,7 +25,9 @@ export interface Instruction {
  * immediates in [-65536, 65536]): programs with 100,000 instructions then allocate no operand
  * objects. Never mutate an operand in place; replace it (Q1ASM hooks included).
  */
-const REGS: readonly Operand[] = Array.from({ length: 64 }, (_, index) => Object.freeze({ kind: "reg" as const, index }));
+const REGS: readonly Operand[] = Array.from({ length: 64 }, (_, index) =>
+  Object.freeze({ kind: "reg" as const, index }),
+);
 const IMM_CACHE_LIMIT = 65536;
 const IMMS = new Map<number, Operand>();
 
@@ -33,7 +35,10 @@ export const reg = (index: number): Operand => REGS[index] ?? { kind: "reg", ind
 export const imm = (value: number): Operand => {
   if (!Number.isInteger(value) || value < -IMM_CACHE_LIMIT || value > IMM_CACHE_LIMIT) return { kind: "imm", value };
   let op = IMMS.get(value);
-  if (!op) { op = Object.freeze({ kind: "imm" as const, value }); IMMS.set(value, op); }
+  if (!op) {
+    op = Object.freeze({ kind: "imm" as const, value });
+    IMMS.set(value, op);
+  }
   return op;
 };
 export const lbl = (name: string): Operand => ({ kind: "label", name });

@@ -9,13 +9,26 @@
  *   s.loop(1000, (body) => body.add(...));
  */
 import type {
-  AcquisitionSpec, ClockResourceSpec, CompositeSpec, LoopBodySpec, OperationSpec, PulseSpec, Quantity, RefPoint,
-  ScheduleDocument, SchedulableSpec, SubScheduleSpec, TimingConstraintSpec,
+  AcquisitionSpec,
+  ClockResourceSpec,
+  CompositeSpec,
+  LoopBodySpec,
+  OperationSpec,
+  PulseSpec,
+  Quantity,
+  RefPoint,
+  ScheduleDocument,
+  SchedulableSpec,
+  SubScheduleSpec,
+  TimingConstraintSpec,
 } from "./schema.js";
 
 /** Handle to an added schedulable; pass it as `ref` to time later schedulables against it. */
 export class SchedulableRef {
-  constructor(private readonly entry: SchedulableSpec, private readonly autoLabel: string) {}
+  constructor(
+    private readonly entry: SchedulableSpec,
+    private readonly autoLabel: string,
+  ) {}
   /** The label, assigning an automatic one ("_s<index>") if the schedulable has none yet. */
   get label(): string {
     if (this.entry.label === undefined) this.entry.label = this.autoLabel;
@@ -78,7 +91,11 @@ export class BlockBuilder {
   }
 
   /** Add a LoopOperation whose body is built by `build`. */
-  loop(repetitions: number, build: (body: BlockBuilder) => void, opts: AddOptions & { name?: string } = {}): SchedulableRef {
+  loop(
+    repetitions: number,
+    build: (body: BlockBuilder) => void,
+    opts: AddOptions & { name?: string } = {},
+  ): SchedulableRef {
     const body = new BlockBuilder();
     build(body);
     const loop: OperationSpec = { type: "LoopOperation", repetitions, body: body.toBlock() as LoopBodySpec };
@@ -95,8 +112,16 @@ export class BlockBuilder {
   }
 
   /** The block's JSON fields (empty maps are left out). */
-  toBlock(): { schedulables: SchedulableSpec[]; operations?: Record<string, OperationSpec>; resources?: Record<string, ClockResourceSpec> } {
-    const out: { schedulables: SchedulableSpec[]; operations?: Record<string, OperationSpec>; resources?: Record<string, ClockResourceSpec> } = {
+  toBlock(): {
+    schedulables: SchedulableSpec[];
+    operations?: Record<string, OperationSpec>;
+    resources?: Record<string, ClockResourceSpec>;
+  } {
+    const out: {
+      schedulables: SchedulableSpec[];
+      operations?: Record<string, OperationSpec>;
+      resources?: Record<string, ClockResourceSpec>;
+    } = {
       schedulables: this.schedulables,
     };
     if (Object.keys(this.resources).length) out.resources = this.resources;
@@ -106,7 +131,10 @@ export class BlockBuilder {
 }
 
 export class ScheduleBuilder extends BlockBuilder {
-  constructor(private readonly name: string, private readonly opts: { repetitions?: number } = {}) {
+  constructor(
+    private readonly name: string,
+    private readonly opts: { repetitions?: number } = {},
+  ) {
     super();
   }
 
@@ -140,14 +168,31 @@ export const Ops = {
   idle: (duration: Quantity): PulseSpec => ({ type: "IdlePulse", duration }),
   voltageOffset: (p: P<"VoltageOffset">): PulseSpec => ({ type: "VoltageOffset", ...p }),
   marker: (p: P<"MarkerPulse">): PulseSpec => ({ type: "MarkerPulse", ...p }),
-  setClockFrequency: (clock: string, clock_freq_new: Quantity | null): PulseSpec => ({ type: "SetClockFrequency", clock, clock_freq_new }),
-  shiftClockPhase: (clock: string, phase_shift: Quantity): PulseSpec => ({ type: "ShiftClockPhase", clock, phase_shift }),
+  setClockFrequency: (clock: string, clock_freq_new: Quantity | null): PulseSpec => ({
+    type: "SetClockFrequency",
+    clock,
+    clock_freq_new,
+  }),
+  shiftClockPhase: (clock: string, phase_shift: Quantity): PulseSpec => ({
+    type: "ShiftClockPhase",
+    clock,
+    phase_shift,
+  }),
   resetClockPhase: (clock: string): PulseSpec => ({ type: "ResetClockPhase", clock }),
   ssbIntegrationComplex: (p: A<"SSBIntegrationComplex">): AcquisitionSpec => ({ type: "SSBIntegrationComplex", ...p }),
-  thresholdedAcquisition: (p: A<"ThresholdedAcquisition">): AcquisitionSpec => ({ type: "ThresholdedAcquisition", ...p }),
+  thresholdedAcquisition: (p: A<"ThresholdedAcquisition">): AcquisitionSpec => ({
+    type: "ThresholdedAcquisition",
+    ...p,
+  }),
   trace: (p: A<"Trace">): AcquisitionSpec => ({ type: "Trace", ...p }),
-  numericalSeparatedWeightedIntegration: (p: A<"NumericalSeparatedWeightedIntegration">): AcquisitionSpec => ({ type: "NumericalSeparatedWeightedIntegration", ...p }),
-  numericalWeightedIntegration: (p: A<"NumericalWeightedIntegration">): AcquisitionSpec => ({ type: "NumericalWeightedIntegration", ...p }),
+  numericalSeparatedWeightedIntegration: (p: A<"NumericalSeparatedWeightedIntegration">): AcquisitionSpec => ({
+    type: "NumericalSeparatedWeightedIntegration",
+    ...p,
+  }),
+  numericalWeightedIntegration: (p: A<"NumericalWeightedIntegration">): AcquisitionSpec => ({
+    type: "NumericalWeightedIntegration",
+    ...p,
+  }),
   /** quantify-style Operation: several pulses/acquisitions with their own t0, timed as one schedulable. */
   composite: (name: string, parts: { pulses?: PulseSpec[]; acquisitions?: AcquisitionSpec[] }): CompositeSpec => {
     const op: CompositeSpec = { type: "Composite", name };

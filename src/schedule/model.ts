@@ -28,29 +28,48 @@ interface OnPortClock extends Located {
 }
 
 export type WaveformPulse = OnPortClock & { durationNs: number } & (
-  | { type: "SquarePulse"; amp: number; ampImag: number }
-  | { type: "RampPulse"; amp: number; offset: number }
-  | { type: "StaircasePulse"; start_amp: number; final_amp: number; num_steps: number }
-  | { type: "SoftSquarePulse"; amp: number }
-  | { type: "ChirpPulse"; amp: number; start_freq: number; end_freq: number }
-  | { type: "DRAGPulse"; G_amp: number; D_amp: number; phase: number; sigma: number | null; nr_sigma: number | null }
-  | { type: "GaussPulse"; G_amp: number; phase: number; sigma: number | null; nr_sigma: number | null }
-  | { type: "SuddenNetZeroPulse"; amp_A: number; amp_B: number; net_zero_A_scale: number; t_pulse: number; t_phi: number; t_integral_correction: number }
-  | { type: "NumericalPulse"; samples_re: number[]; samples_im: number[] | null; t_samples: number[]; interpolation: "linear" | "nearest" | "previous" | "next" }
-  | { type: "SkewedHermitePulse"; amplitude: number; skewness: number; phase: number }
-);
+    | { type: "SquarePulse"; amp: number; ampImag: number }
+    | { type: "RampPulse"; amp: number; offset: number }
+    | { type: "StaircasePulse"; start_amp: number; final_amp: number; num_steps: number }
+    | { type: "SoftSquarePulse"; amp: number }
+    | { type: "ChirpPulse"; amp: number; start_freq: number; end_freq: number }
+    | { type: "DRAGPulse"; G_amp: number; D_amp: number; phase: number; sigma: number | null; nr_sigma: number | null }
+    | { type: "GaussPulse"; G_amp: number; phase: number; sigma: number | null; nr_sigma: number | null }
+    | {
+        type: "SuddenNetZeroPulse";
+        amp_A: number;
+        amp_B: number;
+        net_zero_A_scale: number;
+        t_pulse: number;
+        t_phi: number;
+        t_integral_correction: number;
+      }
+    | {
+        type: "NumericalPulse";
+        samples_re: number[];
+        samples_im: number[] | null;
+        t_samples: number[];
+        interpolation: "linear" | "nearest" | "previous" | "next";
+      }
+    | { type: "SkewedHermitePulse"; amplitude: number; skewness: number; phase: number }
+  );
 export type WaveformPulseType = WaveformPulse["type"];
 
-export type VoltageOffsetOp = OnPortClock & { type: "VoltageOffset"; offset_path_I: number; offset_path_Q: number; durationNs: 0 };
+export type VoltageOffsetOp = OnPortClock & {
+  type: "VoltageOffset";
+  offset_path_I: number;
+  offset_path_Q: number;
+  durationNs: 0;
+};
 export type MarkerPulseOp = OnPortClock & { type: "MarkerPulse"; durationNs: number };
 export type IdlePulseOp = Located & { type: "IdlePulse"; durationNs: number };
 
 /** Clock operations have no port: they apply to every port-clock using `clock`. */
 export type ClockOp = Located & { clock: string; durationNs: 0 } & (
-  | { type: "SetClockFrequency"; clock_freq_new: number | null }
-  | { type: "ShiftClockPhase"; phase_shift: number }
-  | { type: "ResetClockPhase" }
-);
+    | { type: "SetClockFrequency"; clock_freq_new: number | null }
+    | { type: "ShiftClockPhase"; phase_shift: number }
+    | { type: "ResetClockPhase" }
+  );
 
 export type AcquisitionProtocol =
   | "SSBIntegrationComplex"

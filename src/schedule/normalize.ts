@@ -33,18 +33,26 @@ export function timeToNs(value: Quantity, pathOrThunk: string | (() => string)):
   if (Number.isNaN(ns)) {
     const path = where();
     const exact = Number((seconds * 1e9).toPrecision(12));
-    throw new TimingError("OFF_GRID", `time ${JSON.stringify(value)} (${exact} ns) at ${path} is not on the 1 ns grid`, {
-      path,
-      hint: "times must be multiples of 1 ns",
-      details: { value, ns: exact },
-    });
+    throw new TimingError(
+      "OFF_GRID",
+      `time ${JSON.stringify(value)} (${exact} ns) at ${path} is not on the 1 ns grid`,
+      {
+        path,
+        hint: "times must be multiples of 1 ns",
+        details: { value, ns: exact },
+      },
+    );
   }
   return ns;
 }
 
 function durationNs(value: Quantity, ctx: OpContext, field = "duration"): number {
   const d = timeToNs(value, () => `${ctx.path}/${field}`);
-  if (d < 0) throw new ScheduleError("NEGATIVE_DURATION", `${ctx.name}: ${field} must not be negative (got ${d} ns)`, { path: `${ctx.path}/${field}`, hint: "use a duration ≥ 0" });
+  if (d < 0)
+    throw new ScheduleError("NEGATIVE_DURATION", `${ctx.name}: ${field} must not be negative (got ${d} ns)`, {
+      path: `${ctx.path}/${field}`,
+      hint: "use a duration ≥ 0",
+    });
   return d;
 }
 
@@ -52,7 +60,10 @@ function t0Ns(t0: Quantity | undefined, ctx: OpContext): number {
   return t0 === undefined ? 0 : timeToNs(t0, () => `${ctx.path}/t0`);
 }
 
-type Handler<T extends PrimitiveSpec["type"]> = (spec: Extract<PrimitiveSpec, { type: T }>, ctx: OpContext) => ScheduleOp;
+type Handler<T extends PrimitiveSpec["type"]> = (
+  spec: Extract<PrimitiveSpec, { type: T }>,
+  ctx: OpContext,
+) => ScheduleOp;
 
 function withChecks(op: WaveformPulse): WaveformPulse {
   checkWaveformParams(op);
@@ -62,45 +73,117 @@ function withChecks(op: WaveformPulse): WaveformPulse {
 const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
   SquarePulse: (s, c) => {
     const [re, im] = Array.isArray(s.amp) ? s.amp : [si(s.amp, "voltage", c, "amp"), 0];
-    return { type: "SquarePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: re, ampImag: im };
+    return {
+      type: "SquarePulse",
+      name: s.name ?? c.name,
+      path: c.path,
+      t0Ns: t0Ns(s.t0, c),
+      port: s.port,
+      clock: s.clock ?? BASEBAND,
+      durationNs: durationNs(s.duration, c),
+      amp: re,
+      ampImag: im,
+    };
   },
-  DRAGPulse: (s, c) => withChecks({
-    type: "DRAGPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c),
-    G_amp: si(s.G_amp, "voltage", c, "G_amp"), D_amp: si(s.D_amp, "voltage", c, "D_amp"),
-    phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"), ...gaussWidth(s, c),
-  }),
-  GaussPulse: (s, c) => withChecks({
-    type: "GaussPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
-    G_amp: si(s.G_amp, "voltage", c, "G_amp"), phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"), ...gaussWidth(s, c),
-  }),
+  DRAGPulse: (s, c) =>
+    withChecks({
+      type: "DRAGPulse",
+      name: s.name ?? c.name,
+      path: c.path,
+      t0Ns: t0Ns(s.t0, c),
+      port: s.port,
+      clock: s.clock,
+      durationNs: durationNs(s.duration, c),
+      G_amp: si(s.G_amp, "voltage", c, "G_amp"),
+      D_amp: si(s.D_amp, "voltage", c, "D_amp"),
+      phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"),
+      ...gaussWidth(s, c),
+    }),
+  GaussPulse: (s, c) =>
+    withChecks({
+      type: "GaussPulse",
+      name: s.name ?? c.name,
+      path: c.path,
+      t0Ns: t0Ns(s.t0, c),
+      port: s.port,
+      clock: s.clock ?? BASEBAND,
+      durationNs: durationNs(s.duration, c),
+      G_amp: si(s.G_amp, "voltage", c, "G_amp"),
+      phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"),
+      ...gaussWidth(s, c),
+    }),
   RampPulse: (s, c) => ({
-    type: "RampPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
-    amp: si(s.amp, "voltage", c, "amp"), offset: s.offset === undefined ? 0 : si(s.offset, "voltage", c, "offset"),
+    type: "RampPulse",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock ?? BASEBAND,
+    durationNs: durationNs(s.duration, c),
+    amp: si(s.amp, "voltage", c, "amp"),
+    offset: s.offset === undefined ? 0 : si(s.offset, "voltage", c, "offset"),
   }),
   StaircasePulse: (s, c) => ({
-    type: "StaircasePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c),
-    start_amp: si(s.start_amp, "voltage", c, "start_amp"), final_amp: si(s.final_amp, "voltage", c, "final_amp"), num_steps: s.num_steps,
+    type: "StaircasePulse",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock ?? BASEBAND,
+    durationNs: durationNs(s.duration, c),
+    start_amp: si(s.start_amp, "voltage", c, "start_amp"),
+    final_amp: si(s.final_amp, "voltage", c, "final_amp"),
+    num_steps: s.num_steps,
   }),
-  SoftSquarePulse: (s, c) => withChecks({
-    type: "SoftSquarePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
-  }),
+  SoftSquarePulse: (s, c) =>
+    withChecks({
+      type: "SoftSquarePulse",
+      name: s.name ?? c.name,
+      path: c.path,
+      t0Ns: t0Ns(s.t0, c),
+      port: s.port,
+      clock: s.clock ?? BASEBAND,
+      durationNs: durationNs(s.duration, c),
+      amp: si(s.amp, "voltage", c, "amp"),
+    }),
   ChirpPulse: (s, c) => ({
-    type: "ChirpPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c), amp: si(s.amp, "voltage", c, "amp"),
-    start_freq: si(s.start_freq, "frequency", c, "start_freq"), end_freq: si(s.end_freq, "frequency", c, "end_freq"),
+    type: "ChirpPulse",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock,
+    durationNs: durationNs(s.duration, c),
+    amp: si(s.amp, "voltage", c, "amp"),
+    start_freq: si(s.start_freq, "frequency", c, "start_freq"),
+    end_freq: si(s.end_freq, "frequency", c, "end_freq"),
   }),
   NumericalPulse: (s, c) => {
     if (s.samples.length !== s.t_samples.length) {
-      throw new ScheduleError("INVALID_WAVEFORM_PARAMETER", `${s.name ?? c.name}: samples has ${s.samples.length} entries but t_samples has ${s.t_samples.length}`, {
-        path: `${c.path}/samples`, hint: "give one time per sample",
-      });
+      throw new ScheduleError(
+        "INVALID_WAVEFORM_PARAMETER",
+        `${s.name ?? c.name}: samples has ${s.samples.length} entries but t_samples has ${s.t_samples.length}`,
+        {
+          path: `${c.path}/samples`,
+          hint: "give one time per sample",
+        },
+      );
     }
     const re = s.samples.map((v) => (Array.isArray(v) ? v[0] : v));
     const complex = s.samples.some((v) => Array.isArray(v) && v[1] !== 0);
     const span = s.t_samples[s.t_samples.length - 1]! - s.t_samples[0]!;
     return withChecks({
-      type: "NumericalPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: durationNs(span, c, "t_samples"),
-      samples_re: re, samples_im: complex ? s.samples.map((v) => (Array.isArray(v) ? v[1] : 0)) : null,
-      t_samples: s.t_samples.slice(), interpolation: s.interpolation ?? "linear",
+      type: "NumericalPulse",
+      name: s.name ?? c.name,
+      path: c.path,
+      t0Ns: t0Ns(s.t0, c),
+      port: s.port,
+      clock: s.clock ?? BASEBAND,
+      durationNs: durationNs(span, c, "t_samples"),
+      samples_re: re,
+      samples_im: complex ? s.samples.map((v) => (Array.isArray(v) ? v[1] : 0)) : null,
+      t_samples: s.t_samples.slice(),
+      interpolation: s.interpolation ?? "linear",
     });
   },
   SuddenNetZeroPulse: (s, c) => {
@@ -108,27 +191,86 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
     const t_phi = si(s.t_phi, "time", c, "t_phi");
     const t_integral_correction = si(s.t_integral_correction, "time", c, "t_integral_correction");
     return withChecks({
-      type: "SuddenNetZeroPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND,
+      type: "SuddenNetZeroPulse",
+      name: s.name ?? c.name,
+      path: c.path,
+      t0Ns: t0Ns(s.t0, c),
+      port: s.port,
+      clock: s.clock ?? BASEBAND,
       durationNs: durationNs(t_pulse + t_phi + t_integral_correction, c, "t_pulse"),
-      amp_A: si(s.amp_A, "voltage", c, "amp_A"), amp_B: s.amp_B, net_zero_A_scale: s.net_zero_A_scale, t_pulse, t_phi, t_integral_correction,
+      amp_A: si(s.amp_A, "voltage", c, "amp_A"),
+      amp_B: s.amp_B,
+      net_zero_A_scale: s.net_zero_A_scale,
+      t_pulse,
+      t_phi,
+      t_integral_correction,
     });
   },
   SkewedHermitePulse: (s, c) => ({
-    type: "SkewedHermitePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock, durationNs: durationNs(s.duration, c),
-    amplitude: si(s.amplitude, "voltage", c, "amplitude"), skewness: s.skewness, phase: si(s.phase, "angle", c, "phase"),
+    type: "SkewedHermitePulse",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock,
+    durationNs: durationNs(s.duration, c),
+    amplitude: si(s.amplitude, "voltage", c, "amplitude"),
+    skewness: s.skewness,
+    phase: si(s.phase, "angle", c, "phase"),
   }),
-  IdlePulse: (s, c) => ({ type: "IdlePulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), durationNs: durationNs(s.duration, c) }),
+  IdlePulse: (s, c) => ({
+    type: "IdlePulse",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    durationNs: durationNs(s.duration, c),
+  }),
   VoltageOffset: (s, c) => ({
-    type: "VoltageOffset", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? BASEBAND, durationNs: 0,
-    offset_path_I: si(s.offset_path_I, "voltage", c, "offset_path_I"), offset_path_Q: si(s.offset_path_Q, "voltage", c, "offset_path_Q"),
+    type: "VoltageOffset",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock ?? BASEBAND,
+    durationNs: 0,
+    offset_path_I: si(s.offset_path_I, "voltage", c, "offset_path_I"),
+    offset_path_Q: si(s.offset_path_Q, "voltage", c, "offset_path_Q"),
   }),
-  MarkerPulse: (s, c) => ({ type: "MarkerPulse", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock ?? DIGITAL, durationNs: durationNs(s.duration, c) }),
+  MarkerPulse: (s, c) => ({
+    type: "MarkerPulse",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock ?? DIGITAL,
+    durationNs: durationNs(s.duration, c),
+  }),
   SetClockFrequency: (s, c) => ({
-    type: "SetClockFrequency", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), clock: s.clock, durationNs: 0,
+    type: "SetClockFrequency",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    clock: s.clock,
+    durationNs: 0,
     clock_freq_new: s.clock_freq_new === null ? null : si(s.clock_freq_new, "frequency", c, "clock_freq_new"),
   }),
-  ShiftClockPhase: (s, c) => ({ type: "ShiftClockPhase", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), clock: s.clock, durationNs: 0, phase_shift: si(s.phase_shift, "angle", c, "phase_shift") }),
-  ResetClockPhase: (s, c) => ({ type: "ResetClockPhase", name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), clock: s.clock, durationNs: 0 }),
+  ShiftClockPhase: (s, c) => ({
+    type: "ShiftClockPhase",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    clock: s.clock,
+    durationNs: 0,
+    phase_shift: si(s.phase_shift, "angle", c, "phase_shift"),
+  }),
+  ResetClockPhase: (s, c) => ({
+    type: "ResetClockPhase",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    clock: s.clock,
+    durationNs: 0,
+  }),
 };
 
 function gaussWidth(s: { sigma?: Quantity | null | undefined; nr_sigma?: number | null | undefined }, c: OpContext) {
@@ -138,14 +280,25 @@ function gaussWidth(s: { sigma?: Quantity | null | undefined; nr_sigma?: number 
   return { sigma, nr_sigma };
 }
 
-
 function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
   const base = {
-    type: s.type, name: s.name ?? c.name, path: c.path, t0Ns: t0Ns(s.t0, c), port: s.port, clock: s.clock,
+    type: s.type,
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock,
     acq_channel: String(s.acq_channel ?? 0),
-    bin_mode: s.bin_mode === undefined ? (PROTOCOLS[s.type].defaultBinMode as BinModeName) : (s.bin_mode.toLowerCase() as BinModeName),
+    bin_mode:
+      s.bin_mode === undefined
+        ? (PROTOCOLS[s.type].defaultBinMode as BinModeName)
+        : (s.bin_mode.toLowerCase() as BinModeName),
     coords: s.coords ?? null,
-    weights_a: null, weights_b: null, acq_rotation: null, acq_threshold: null, feedback_trigger_label: null,
+    weights_a: null,
+    weights_b: null,
+    acq_rotation: null,
+    acq_threshold: null,
+    feedback_trigger_label: null,
   };
   switch (s.type) {
     case "SSBIntegrationComplex":
@@ -153,33 +306,57 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
       return { ...base, durationNs: durationNs(s.duration, c) };
     case "ThresholdedAcquisition":
       return {
-        ...base, durationNs: durationNs(s.duration, c),
+        ...base,
+        durationNs: durationNs(s.duration, c),
         acq_rotation: s.acq_rotation === undefined ? 0 : si(s.acq_rotation, "angle", c, "acq_rotation"),
-        acq_threshold: s.acq_threshold ?? 0, feedback_trigger_label: s.feedback_trigger_label ?? null,
+        acq_threshold: s.acq_threshold ?? 0,
+        feedback_trigger_label: s.feedback_trigger_label ?? null,
       };
     case "NumericalSeparatedWeightedIntegration":
     case "NumericalWeightedIntegration": {
-      const rate = s.weights_sampling_rate === undefined ? 1e9 : si(s.weights_sampling_rate, "frequency", c, "weights_sampling_rate");
+      const rate =
+        s.weights_sampling_rate === undefined
+          ? 1e9
+          : si(s.weights_sampling_rate, "frequency", c, "weights_sampling_rate");
       if (s.weights_a.length !== s.weights_b.length) {
-        throw new ScheduleError("INVALID_ACQUISITION", `${base.name}: weights_a has ${s.weights_a.length} samples but weights_b has ${s.weights_b.length}`, {
-          path: `${c.path}/weights_b`, hint: "give weights_a and weights_b the same length",
-        });
+        throw new ScheduleError(
+          "INVALID_ACQUISITION",
+          `${base.name}: weights_a has ${s.weights_a.length} samples but weights_b has ${s.weights_b.length}`,
+          {
+            path: `${c.path}/weights_b`,
+            hint: "give weights_a and weights_b the same length",
+          },
+        );
       }
       const d = durationNs(s.weights_a.length / rate, c, "weights_a");
       if (s.duration !== undefined && durationNs(s.duration, c) !== d) {
-        throw new ScheduleError("INVALID_ACQUISITION", `${base.name}: duration ${durationNs(s.duration, c)} ns does not match the weights (${s.weights_a.length} samples at ${rate} S/s = ${d} ns)`, {
-          path: `${c.path}/duration`, hint: "omit duration or make it len(weights)/weights_sampling_rate",
-        });
+        throw new ScheduleError(
+          "INVALID_ACQUISITION",
+          `${base.name}: duration ${durationNs(s.duration, c)} ns does not match the weights (${s.weights_a.length} samples at ${rate} S/s = ${d} ns)`,
+          {
+            path: `${c.path}/duration`,
+            hint: "omit duration or make it len(weights)/weights_sampling_rate",
+          },
+        );
       }
       const kind = s.interpolation ?? "linear";
-      return { ...base, durationNs: d, weights_a: sampleWeights(s.weights_a, rate, d, kind), weights_b: sampleWeights(s.weights_b, rate, d, kind) };
+      return {
+        ...base,
+        durationNs: d,
+        weights_a: sampleWeights(s.weights_a, rate, d, kind),
+        weights_b: sampleWeights(s.weights_b, rate, d, kind),
+      };
     }
   }
 }
 
 /** The acquisition protocols a schedule can name (the schema's acquisition types). */
 const ACQUISITION_TYPES = new Set<string>([
-  "SSBIntegrationComplex", "ThresholdedAcquisition", "Trace", "NumericalSeparatedWeightedIntegration", "NumericalWeightedIntegration",
+  "SSBIntegrationComplex",
+  "ThresholdedAcquisition",
+  "Trace",
+  "NumericalSeparatedWeightedIntegration",
+  "NumericalWeightedIntegration",
 ] satisfies AcquisitionProtocol[]);
 
 /** Normalise one primitive operation. */
@@ -187,7 +364,10 @@ export function normalizePrimitive(spec: PrimitiveSpec, ctx: OpContext): Schedul
   if (ACQUISITION_TYPES.has(spec.type)) return acquisition(spec as AcquisitionSpec, ctx);
   const handler = pulses[spec.type as PulseSpec["type"]] as Handler<PulseSpec["type"]> | undefined;
   if (!handler) {
-    throw new ScheduleError("UNKNOWN_OPERATION", `unknown operation type "${spec.type}"`, { path: ctx.path, hint: `use one of: ${Object.keys(pulses).join(", ")}, ${[...ACQUISITION_TYPES].join(", ")}` });
+    throw new ScheduleError("UNKNOWN_OPERATION", `unknown operation type "${spec.type}"`, {
+      path: ctx.path,
+      hint: `use one of: ${Object.keys(pulses).join(", ")}, ${[...ACQUISITION_TYPES].join(", ")}`,
+    });
   }
   return handler(spec as never, ctx);
 }

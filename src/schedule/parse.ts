@@ -82,15 +82,21 @@ export function parseScheduleJson(text: string, source = "schedule"): ScheduleDo
 }
 
 function toError(errors: ErrorObject[], input: unknown): ScheduleError | SchemaValidationError {
-  const unknownType = errors.find((e) => e.keyword === "discriminator" && (e.params as { error?: string }).error === "mapping");
+  const unknownType = errors.find(
+    (e) => e.keyword === "discriminator" && (e.params as { error?: string }).error === "mapping",
+  );
   if (unknownType) return unknownOperation(unknownType);
   const issues = relevant(errors).map((e) => ({ path: e.instancePath || "/", message: describe(e, input) }));
   const first = issues[0] ?? { path: "/", message: "invalid schedule" };
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
-  return new SchemaValidationError(`schedule does not match the schema at ${first.path}: ${first.message}${more}`, issues, {
-    path: first.path,
-    hint: "see docs/schedule-format.md for the fields of each operation",
-  });
+  return new SchemaValidationError(
+    `schedule does not match the schema at ${first.path}: ${first.message}${more}`,
+    issues,
+    {
+      path: first.path,
+      hint: "see docs/schedule-format.md for the fields of each operation",
+    },
+  );
 }
 
 function unknownOperation(e: ErrorObject): ScheduleError {
@@ -122,7 +128,13 @@ function validTypesOf(parentSchema: unknown): string[] | null {
 function relevant(errors: ErrorObject[]): ErrorObject[] {
   const kept = errors.filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf");
   const deeper = (e: ErrorObject) =>
-    kept.some((o) => o !== e && o.keyword !== "type" && (o.instancePath.startsWith(e.instancePath + "/") || (o.instancePath === e.instancePath && o.keyword !== "type")));
+    kept.some(
+      (o) =>
+        o !== e &&
+        o.keyword !== "type" &&
+        (o.instancePath.startsWith(e.instancePath + "/") ||
+          (o.instancePath === e.instancePath && o.keyword !== "type")),
+    );
   const filtered = kept.filter((e) => e.keyword !== "type" || !deeper(e));
   const seen = new Set<string>();
   return (filtered.length > 0 ? filtered : errors).filter((e) => {

@@ -8,7 +8,9 @@
 import { z } from "zod";
 
 /** A number in SI units (s, Hz, V, degrees) or a unit string such as "20 ns", "7.4 GHz", "90 deg". */
-export const QuantitySchema = z.union([z.number(), z.string()]).describe('number in SI units or a unit string, e.g. "20 ns"');
+export const QuantitySchema = z
+  .union([z.number(), z.string()])
+  .describe('number in SI units or a unit string, e.g. "20 ns"');
 const Time = QuantitySchema;
 const Freq = QuantitySchema;
 const Angle = QuantitySchema;
@@ -25,90 +27,228 @@ const interpolation = z.enum(["linear", "nearest", "previous", "next"]);
 /* ------------------------------------------------------------------ pulses */
 
 export const SquarePulseSchema = z.strictObject({
-  type: z.literal("SquarePulse"), name, t0, amp: ComplexAmp, duration: Time, port, clock: clockBaseband,
+  type: z.literal("SquarePulse"),
+  name,
+  t0,
+  amp: ComplexAmp,
+  duration: Time,
+  port,
+  clock: clockBaseband,
 });
 export const DRAGPulseSchema = z.strictObject({
-  type: z.literal("DRAGPulse"), name, t0, G_amp: Amp, D_amp: Amp, phase: Angle.optional().meta({ default: 0 }), duration: Time, port, clock: clockRequired,
+  type: z.literal("DRAGPulse"),
+  name,
+  t0,
+  G_amp: Amp,
+  D_amp: Amp,
+  phase: Angle.optional().meta({ default: 0 }),
+  duration: Time,
+  port,
+  clock: clockRequired,
   sigma: z.union([Time, z.null()]).optional().meta({ default: null }),
   nr_sigma: z.union([z.number(), z.null()]).optional().describe("default 4 when sigma is null"),
 });
 export const GaussPulseSchema = z.strictObject({
-  type: z.literal("GaussPulse"), name, t0, G_amp: Amp, phase: Angle.optional().meta({ default: 0 }), duration: Time, port, clock: clockBaseband,
+  type: z.literal("GaussPulse"),
+  name,
+  t0,
+  G_amp: Amp,
+  phase: Angle.optional().meta({ default: 0 }),
+  duration: Time,
+  port,
+  clock: clockBaseband,
   sigma: z.union([Time, z.null()]).optional().meta({ default: null }),
   nr_sigma: z.union([z.number(), z.null()]).optional().describe("default 4 when sigma is null"),
 });
 export const RampPulseSchema = z.strictObject({
-  type: z.literal("RampPulse"), name, t0, amp: Amp, duration: Time, port, clock: clockBaseband, offset: Amp.optional().meta({ default: 0 }),
+  type: z.literal("RampPulse"),
+  name,
+  t0,
+  amp: Amp,
+  duration: Time,
+  port,
+  clock: clockBaseband,
+  offset: Amp.optional().meta({ default: 0 }),
 });
 export const StaircasePulseSchema = z.strictObject({
-  type: z.literal("StaircasePulse"), name, t0, start_amp: Amp, final_amp: Amp, num_steps: z.number().int().min(2), duration: Time, port, clock: clockBaseband,
+  type: z.literal("StaircasePulse"),
+  name,
+  t0,
+  start_amp: Amp,
+  final_amp: Amp,
+  num_steps: z.number().int().min(2),
+  duration: Time,
+  port,
+  clock: clockBaseband,
 });
 export const SoftSquarePulseSchema = z.strictObject({
-  type: z.literal("SoftSquarePulse"), name, t0, amp: Amp, duration: Time, port, clock: clockBaseband,
+  type: z.literal("SoftSquarePulse"),
+  name,
+  t0,
+  amp: Amp,
+  duration: Time,
+  port,
+  clock: clockBaseband,
 });
 export const ChirpPulseSchema = z.strictObject({
-  type: z.literal("ChirpPulse"), name, t0, amp: Amp, duration: Time, port, clock: clockRequired, start_freq: Freq, end_freq: Freq,
+  type: z.literal("ChirpPulse"),
+  name,
+  t0,
+  amp: Amp,
+  duration: Time,
+  port,
+  clock: clockRequired,
+  start_freq: Freq,
+  end_freq: Freq,
 });
 export const NumericalPulseSchema = z.strictObject({
-  type: z.literal("NumericalPulse"), name, t0,
-  samples: z.array(z.union([z.number(), z.tuple([z.number(), z.number()])])).min(2).describe("numbers or [re, im] pairs"),
+  type: z.literal("NumericalPulse"),
+  name,
+  t0,
+  samples: z
+    .array(z.union([z.number(), z.tuple([z.number(), z.number()])]))
+    .min(2)
+    .describe("numbers or [re, im] pairs"),
   t_samples: z.array(z.number()).min(2).describe("sample times in s, strictly increasing"),
-  port, clock: clockBaseband, interpolation: interpolation.optional().meta({ default: "linear" }),
+  port,
+  clock: clockBaseband,
+  interpolation: interpolation.optional().meta({ default: "linear" }),
 });
 export const SuddenNetZeroPulseSchema = z.strictObject({
-  type: z.literal("SuddenNetZeroPulse"), name, t0, amp_A: Amp, amp_B: z.number(), net_zero_A_scale: z.number(),
-  t_pulse: Time, t_phi: Time, t_integral_correction: Time, port, clock: clockBaseband,
+  type: z.literal("SuddenNetZeroPulse"),
+  name,
+  t0,
+  amp_A: Amp,
+  amp_B: z.number(),
+  net_zero_A_scale: z.number(),
+  t_pulse: Time,
+  t_phi: Time,
+  t_integral_correction: Time,
+  port,
+  clock: clockBaseband,
 });
 export const SkewedHermitePulseSchema = z.strictObject({
-  type: z.literal("SkewedHermitePulse"), name, t0, duration: Time, amplitude: Amp, skewness: z.number(), phase: Angle, port, clock: clockRequired,
+  type: z.literal("SkewedHermitePulse"),
+  name,
+  t0,
+  duration: Time,
+  amplitude: Amp,
+  skewness: z.number(),
+  phase: Angle,
+  port,
+  clock: clockRequired,
 });
 export const IdlePulseSchema = z.strictObject({ type: z.literal("IdlePulse"), name, t0, duration: Time });
 export const VoltageOffsetSchema = z.strictObject({
-  type: z.literal("VoltageOffset"), name, t0, offset_path_I: Amp, offset_path_Q: Amp, port, clock: clockBaseband,
+  type: z.literal("VoltageOffset"),
+  name,
+  t0,
+  offset_path_I: Amp,
+  offset_path_Q: Amp,
+  port,
+  clock: clockBaseband,
 });
 export const MarkerPulseSchema = z.strictObject({
-  type: z.literal("MarkerPulse"), name, t0, duration: Time, port, clock: clockRequired.optional().meta({ default: "digital" }),
+  type: z.literal("MarkerPulse"),
+  name,
+  t0,
+  duration: Time,
+  port,
+  clock: clockRequired.optional().meta({ default: "digital" }),
 });
 export const SetClockFrequencySchema = z.strictObject({
-  type: z.literal("SetClockFrequency"), name, t0, clock: clockRequired, clock_freq_new: z.union([Freq, z.null()]).describe("Hz; null = back to the clock's own frequency"),
+  type: z.literal("SetClockFrequency"),
+  name,
+  t0,
+  clock: clockRequired,
+  clock_freq_new: z.union([Freq, z.null()]).describe("Hz; null = back to the clock's own frequency"),
 });
-export const ShiftClockPhaseSchema = z.strictObject({ type: z.literal("ShiftClockPhase"), name, t0, clock: clockRequired, phase_shift: Angle });
-export const ResetClockPhaseSchema = z.strictObject({ type: z.literal("ResetClockPhase"), name, t0, clock: clockRequired });
+export const ShiftClockPhaseSchema = z.strictObject({
+  type: z.literal("ShiftClockPhase"),
+  name,
+  t0,
+  clock: clockRequired,
+  phase_shift: Angle,
+});
+export const ResetClockPhaseSchema = z.strictObject({
+  type: z.literal("ResetClockPhase"),
+  name,
+  t0,
+  clock: clockRequired,
+});
 
 /* ------------------------------------------------------------ acquisitions */
 
 const acqCommon = {
-  name, t0, port, clock: clockRequired,
+  name,
+  t0,
+  port,
+  clock: clockRequired,
   acq_channel: z.union([z.number(), z.string()]).optional().meta({ default: 0 }),
-  bin_mode: z.enum(["average", "append", "AVERAGE", "APPEND"]).optional().describe("default per protocol: average, weighted protocols append"),
+  bin_mode: z
+    .enum(["average", "append", "AVERAGE", "APPEND"])
+    .optional()
+    .describe("default per protocol: average, weighted protocols append"),
   coords: z.record(z.string(), z.unknown()).optional(),
 };
 const weights = {
-  weights_a: z.array(z.number()).min(1), weights_b: z.array(z.number()).min(1),
+  weights_a: z.array(z.number()).min(1),
+  weights_b: z.array(z.number()).min(1),
   weights_sampling_rate: Freq.optional().meta({ default: 1e9 }),
   interpolation: interpolation.optional().meta({ default: "linear" }),
   duration: Time.optional().describe("defaults to len(weights)/weights_sampling_rate; must match it when given"),
 };
-export const SSBIntegrationComplexSchema = z.strictObject({ type: z.literal("SSBIntegrationComplex"), ...acqCommon, duration: Time });
+export const SSBIntegrationComplexSchema = z.strictObject({
+  type: z.literal("SSBIntegrationComplex"),
+  ...acqCommon,
+  duration: Time,
+});
 export const TraceSchema = z.strictObject({ type: z.literal("Trace"), ...acqCommon, duration: Time });
 export const ThresholdedAcquisitionSchema = z.strictObject({
-  type: z.literal("ThresholdedAcquisition"), ...acqCommon, duration: Time,
-  acq_rotation: Angle.optional().meta({ default: 0 }), acq_threshold: z.number().optional().meta({ default: 0 }),
+  type: z.literal("ThresholdedAcquisition"),
+  ...acqCommon,
+  duration: Time,
+  acq_rotation: Angle.optional().meta({ default: 0 }),
+  acq_threshold: z.number().optional().meta({ default: 0 }),
   feedback_trigger_label: z.union([z.string(), z.null()]).optional().meta({ default: null }),
 });
-export const NumericalSeparatedWeightedIntegrationSchema = z.strictObject({ type: z.literal("NumericalSeparatedWeightedIntegration"), ...acqCommon, ...weights });
-export const NumericalWeightedIntegrationSchema = z.strictObject({ type: z.literal("NumericalWeightedIntegration"), ...acqCommon, ...weights });
+export const NumericalSeparatedWeightedIntegrationSchema = z.strictObject({
+  type: z.literal("NumericalSeparatedWeightedIntegration"),
+  ...acqCommon,
+  ...weights,
+});
+export const NumericalWeightedIntegrationSchema = z.strictObject({
+  type: z.literal("NumericalWeightedIntegration"),
+  ...acqCommon,
+  ...weights,
+});
 
 /* ---------------------------------------------------------- op families */
 
 const pulseSchemas = [
-  SquarePulseSchema, DRAGPulseSchema, GaussPulseSchema, RampPulseSchema, StaircasePulseSchema, SoftSquarePulseSchema,
-  ChirpPulseSchema, NumericalPulseSchema, SuddenNetZeroPulseSchema, SkewedHermitePulseSchema, IdlePulseSchema,
-  VoltageOffsetSchema, MarkerPulseSchema, SetClockFrequencySchema, ShiftClockPhaseSchema, ResetClockPhaseSchema,
+  SquarePulseSchema,
+  DRAGPulseSchema,
+  GaussPulseSchema,
+  RampPulseSchema,
+  StaircasePulseSchema,
+  SoftSquarePulseSchema,
+  ChirpPulseSchema,
+  NumericalPulseSchema,
+  SuddenNetZeroPulseSchema,
+  SkewedHermitePulseSchema,
+  IdlePulseSchema,
+  VoltageOffsetSchema,
+  MarkerPulseSchema,
+  SetClockFrequencySchema,
+  ShiftClockPhaseSchema,
+  ResetClockPhaseSchema,
 ] as const;
 const acquisitionSchemas = [
-  SSBIntegrationComplexSchema, NumericalSeparatedWeightedIntegrationSchema, NumericalWeightedIntegrationSchema,
-  ThresholdedAcquisitionSchema, TraceSchema,
+  SSBIntegrationComplexSchema,
+  NumericalSeparatedWeightedIntegrationSchema,
+  NumericalWeightedIntegrationSchema,
+  ThresholdedAcquisitionSchema,
+  TraceSchema,
 ] as const;
 
 /** Entries allowed in a Composite's pulse_info. */
@@ -131,7 +271,10 @@ export const ClockResourceSpecSchema = z.strictObject({
 const refPoint = z.enum(["start", "center", "end"]);
 export type RefPoint = z.infer<typeof refPoint>;
 export const TimingConstraintSchema = z.strictObject({
-  ref_schedulable: z.union([z.string(), z.null()]).optional().describe("label; default: the previously added schedulable"),
+  ref_schedulable: z
+    .union([z.string(), z.null()])
+    .optional()
+    .describe("label; default: the previously added schedulable"),
   ref_pt: refPoint.optional().meta({ default: "end" }),
   ref_pt_new: refPoint.optional().meta({ default: "start" }),
   rel_time: Time.optional().meta({ default: 0 }),
@@ -148,9 +291,18 @@ export interface BlockSpec {
   operations?: Record<string, OperationSpec> | undefined;
   schedulables: SchedulableSpec[];
 }
-export interface SubScheduleSpec extends BlockSpec { type: "Schedule" }
-export interface LoopBodySpec extends BlockSpec { type?: "Schedule" | undefined }
-export interface LoopOperationSpec { type: "LoopOperation"; name?: string | undefined; repetitions: number; body: LoopBodySpec }
+export interface SubScheduleSpec extends BlockSpec {
+  type: "Schedule";
+}
+export interface LoopBodySpec extends BlockSpec {
+  type?: "Schedule" | undefined;
+}
+export interface LoopOperationSpec {
+  type: "LoopOperation";
+  name?: string | undefined;
+  repetitions: number;
+  body: LoopBodySpec;
+}
 export type OperationSpec = PrimitiveSpec | CompositeSpec | LoopOperationSpec | SubScheduleSpec;
 export interface SchedulableSpec {
   label?: string | undefined;
@@ -165,40 +317,71 @@ export interface SchedulableSpec {
 /* Getters are read lazily (after module init), so they can return the constants defined further down.
  * Do not spread an object with these getters: spreading evaluates them. */
 const blockName = z.string().optional();
-const blockRepetitions = z.number().int().min(1).optional().describe("only the outermost schedule's repetitions are used");
+const blockRepetitions = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe("only the outermost schedule's repetitions are used");
 const blockResources = z.record(z.string(), ClockResourceSpecSchema).optional();
 
 export const SubScheduleSchema = z.strictObject({
-  type: z.literal("Schedule"), name: blockName, repetitions: blockRepetitions, resources: blockResources,
-  get operations(): OperationsMap { return operationsMap; },
-  get schedulables(): SchedulablesList { return schedulablesList; },
+  type: z.literal("Schedule"),
+  name: blockName,
+  repetitions: blockRepetitions,
+  resources: blockResources,
+  get operations(): OperationsMap {
+    return operationsMap;
+  },
+  get schedulables(): SchedulablesList {
+    return schedulablesList;
+  },
 });
 export const LoopBodySchema = z.strictObject({
-  type: z.literal("Schedule").optional(), name: blockName, repetitions: blockRepetitions, resources: blockResources,
-  get operations(): OperationsMap { return operationsMap; },
-  get schedulables(): SchedulablesList { return schedulablesList; },
+  type: z.literal("Schedule").optional(),
+  name: blockName,
+  repetitions: blockRepetitions,
+  resources: blockResources,
+  get operations(): OperationsMap {
+    return operationsMap;
+  },
+  get schedulables(): SchedulablesList {
+    return schedulablesList;
+  },
 });
 export const LoopOperationSchema = z.strictObject({
   type: z.literal("LoopOperation"),
   name: z.string().optional(),
   repetitions: z.number().int().min(1),
-  get body(): z.ZodType<LoopBodySpec> { return LoopBodySchema; },
+  get body(): z.ZodType<LoopBodySpec> {
+    return LoopBodySchema;
+  },
 });
 
 /** Any operation: a primitive, a Composite, a LoopOperation or a nested Schedule. */
 export const OperationSpecSchema = z.discriminatedUnion("type", [
-  ...pulseSchemas, ...acquisitionSchemas, CompositeSchema, LoopOperationSchema, SubScheduleSchema,
+  ...pulseSchemas,
+  ...acquisitionSchemas,
+  CompositeSchema,
+  LoopOperationSchema,
+  SubScheduleSchema,
 ]);
 const operationRef = z.union([z.string().describe("key into operations"), OperationSpecSchema]);
 
 export const SchedulableSchema = z.strictObject({
   label: z.string().min(1).optional(),
-  get operation(): z.ZodType<string | OperationSpec> { return operationRef; },
+  get operation(): z.ZodType<string | OperationSpec> {
+    return operationRef;
+  },
   ref_schedulable: z.union([z.string(), z.null()]).optional(),
   ref_pt: refPoint.optional(),
   ref_pt_new: refPoint.optional(),
   rel_time: Time.optional(),
-  timing_constraints: z.array(TimingConstraintSchema).min(1).optional().describe("instead of the single-constraint fields; several → latest start"),
+  timing_constraints: z
+    .array(TimingConstraintSchema)
+    .min(1)
+    .optional()
+    .describe("instead of the single-constraint fields; several → latest start"),
 });
 
 type OperationsMap = z.ZodOptional<z.ZodRecord<z.ZodString, z.ZodType<OperationSpec>>>;
@@ -208,9 +391,15 @@ const schedulablesList: SchedulablesList = z.array(SchedulableSchema).min(1);
 
 export const ScheduleDocumentSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string(), repetitions: blockRepetitions, resources: blockResources,
-  get operations(): OperationsMap { return operationsMap; },
-  get schedulables(): SchedulablesList { return schedulablesList; },
+  name: z.string(),
+  repetitions: blockRepetitions,
+  resources: blockResources,
+  get operations(): OperationsMap {
+    return operationsMap;
+  },
+  get schedulables(): SchedulablesList {
+    return schedulablesList;
+  },
 });
 
 export type Quantity = z.infer<typeof QuantitySchema>;
@@ -225,4 +414,10 @@ export type ScheduleBlockSpec = ScheduleDocument | SubScheduleSpec | LoopBodySpe
 
 export const PULSE_TYPES: readonly PulseSpec["type"][] = pulseSchemas.map((s) => s.shape.type.value);
 export const ACQUISITION_TYPES: readonly AcquisitionSpec["type"][] = acquisitionSchemas.map((s) => s.shape.type.value);
-export const OPERATION_TYPES: readonly OperationSpec["type"][] = [...PULSE_TYPES, ...ACQUISITION_TYPES, "Composite", "LoopOperation", "Schedule"];
+export const OPERATION_TYPES: readonly OperationSpec["type"][] = [
+  ...PULSE_TYPES,
+  ...ACQUISITION_TYPES,
+  "Composite",
+  "LoopOperation",
+  "Schedule",
+];

@@ -8,11 +8,18 @@
  * `extra.get(i)`. Returns an order in which every reference comes before its dependants, or
  * `{ cycle }` (indices, in reference order) when there is none.
  */
-export function topologicalOrder(ref0: Int32Array, extra: ReadonlyMap<number, readonly { ref: number }[]>): { order: Int32Array } | { cycle: number[] } {
+export function topologicalOrder(
+  ref0: Int32Array,
+  extra: ReadonlyMap<number, readonly { ref: number }[]>,
+): { order: Int32Array } | { cycle: number[] } {
   const n = ref0.length;
   const order = new Int32Array(n);
   let backwardOnly = true;
-  for (let i = 0; i < n; i++) if (ref0[i]! >= i) { backwardOnly = false; break; }
+  for (let i = 0; i < n; i++)
+    if (ref0[i]! >= i) {
+      backwardOnly = false;
+      break;
+    }
   for (const [i, list] of extra) for (const c of list) if (c.ref >= i) backwardOnly = false;
   if (backwardOnly) {
     for (let i = 0; i < n; i++) order[i] = i;
@@ -27,7 +34,11 @@ export function topologicalOrder(ref0: Int32Array, extra: ReadonlyMap<number, re
   // Kahn's algorithm over edges ref → dependant (CSR layout).
   const indegree = new Int32Array(n);
   const outCount = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) for (const r of refs[i]!) { indegree[i]!++; outCount[r + 1]!++; }
+  for (let i = 0; i < n; i++)
+    for (const r of refs[i]!) {
+      indegree[i]!++;
+      outCount[r + 1]!++;
+    }
   for (let i = 0; i < n; i++) outCount[i + 1]! += outCount[i]!;
   const fill = outCount.slice(0, n);
   const out = new Int32Array(outCount[n]!);

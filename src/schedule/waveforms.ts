@@ -22,7 +22,10 @@ const NS = 1e-9;
 const DEG = Math.PI / 180;
 
 function invalid(op: WaveformPulse, message: string, hint: string): ScheduleError {
-  return new ScheduleError("INVALID_WAVEFORM_PARAMETER", `${op.type} "${op.name}": ${message}`, { path: op.path, hint });
+  return new ScheduleError("INVALID_WAVEFORM_PARAMETER", `${op.type} "${op.name}": ${message}`, {
+    path: op.path,
+    hint,
+  });
 }
 
 /** Rotate (re, im) in place by `phaseDeg` degrees: (re + i·im)·e^{i·phase}. */
@@ -55,7 +58,8 @@ const staircase: Sampler<"StaircasePulse"> = (op, n) => {
   const lo = Math.min(op.start_amp, op.final_amp);
   const hi = Math.max(op.start_amp, op.final_amp);
   // floor(t·num_steps/duration) in exact integer arithmetic (t/duration = k/n)
-  for (let k = 0; k < n; k++) re[k] = Math.max(Math.min(Math.floor((k * op.num_steps) / n) * step + op.start_amp, hi), lo);
+  for (let k = 0; k < n; k++)
+    re[k] = Math.max(Math.min(Math.floor((k * op.num_steps) / n) * step + op.start_amp, hi), lo);
   return { re, im: null };
 };
 
@@ -67,7 +71,12 @@ const softSquare: Sampler<"SoftSquarePulse"> = (op, n) => {
   const cum = new Float64Array(m + 1); // cum[j] = sum of window[0..j-1]
   for (let j = 0; j < m; j++) cum[j + 1] = cum[j]! + (m === 1 ? 1 : 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / (m - 1)));
   const total = cum[m]!;
-  if (total === 0) throw invalid(op, `a ${n} ns soft square has an all-zero Hann window (length ${m}), so every sample would be NaN`, "use a duration of 1-3 ns or at least 6 ns");
+  if (total === 0)
+    throw invalid(
+      op,
+      `a ${n} ns soft square has an all-zero Hann window (length ${m}), so every sample would be NaN`,
+      "use a duration of 1-3 ns or at least 6 ns",
+    );
   const shift = Math.floor((m - 1) / 2); // start of the "same" slice in the full convolution
   for (let i = 0; i < n; i++) {
     const jLo = Math.max(0, i + shift - (n - 1));
@@ -91,9 +100,11 @@ const chirp: Sampler<"ChirpPulse"> = (op, n) => {
 };
 
 function gaussianSigma(op: PulseOf<"DRAGPulse"> | PulseOf<"GaussPulse">, n: number): number {
-  if (op.sigma !== null && op.nr_sigma !== null) throw invalid(op, "both sigma and nr_sigma are set", "give either sigma (a time) or nr_sigma, not both");
+  if (op.sigma !== null && op.nr_sigma !== null)
+    throw invalid(op, "both sigma and nr_sigma are set", "give either sigma (a time) or nr_sigma, not both");
   if (op.sigma !== null) return op.sigma;
-  if (op.nr_sigma === null || !(op.nr_sigma > 0)) throw invalid(op, "nr_sigma must be a positive number when sigma is null", "set nr_sigma (default 4) or sigma");
+  if (op.nr_sigma === null || !(op.nr_sigma > 0))
+    throw invalid(op, "nr_sigma must be a positive number when sigma is null", "set nr_sigma (default 4) or sigma");
   return (n * NS) / (2 * op.nr_sigma);
 }
 
@@ -137,7 +148,12 @@ const suddenNetZero: Sampler<"SuddenNetZeroPulse"> = (op, n) => {
   const a = samplesIn(op.t_pulse / 2);
   const m = samplesIn(op.t_phi);
   const c = samplesIn(op.t_integral_correction);
-  if (2 * a + m + c > n) throw invalid(op, `pulse parts (2·${a} + ${m} + ${c} samples) are longer than the pulse (${n} samples)`, "shorten t_pulse, t_phi or t_integral_correction");
+  if (2 * a + m + c > n)
+    throw invalid(
+      op,
+      `pulse parts (2·${a} + ${m} + ${c} samples) are longer than the pulse (${n} samples)`,
+      "shorten t_pulse, t_phi or t_integral_correction",
+    );
   const re = new Float64Array(n);
   for (let k = 0; k < a; k++) re[k] = op.amp_A;
   if (a > 0) re[a - 1] = op.amp_A * op.amp_B;
@@ -155,7 +171,11 @@ const numerical: Sampler<"NumericalPulse"> = (op, n) => {
   const ts = op.t_samples;
   const dt = ts[1]! - ts[0]!;
   if (0 < ts[0]! - dt || (n - 1) * NS > ts[ts.length - 1]! + dt) {
-    throw invalid(op, `sample times must cover 0 … ${n - 1} ns (t_samples span ${ts[0]} … ${ts[ts.length - 1]} s)`, "let t_samples start at 0");
+    throw invalid(
+      op,
+      `sample times must cover 0 … ${n - 1} ns (t_samples span ${ts[0]} … ${ts[ts.length - 1]} s)`,
+      "let t_samples start at 0",
+    );
   }
   const re = new Float64Array(n);
   interpolateInto(ts, op.samples_re, op.interpolation, NS, re);
@@ -214,7 +234,12 @@ export function checkWaveformParams(op: WaveformPulse): void {
   } else if (op.type === "NumericalPulse") {
     const ts = op.t_samples;
     for (let i = 1; i < ts.length; i++) {
-      if (!(ts[i]! > ts[i - 1]!)) throw invalid(op, `t_samples must be strictly increasing (index ${i}: ${ts[i]} after ${ts[i - 1]})`, "sort t_samples and remove duplicates");
+      if (!(ts[i]! > ts[i - 1]!))
+        throw invalid(
+          op,
+          `t_samples must be strictly increasing (index ${i}: ${ts[i]} after ${ts[i - 1]})`,
+          "sort t_samples and remove duplicates",
+        );
     }
     numerical({ ...op, samples_im: null }, op.durationNs);
   }
@@ -225,7 +250,13 @@ export function checkWaveformParams(op: WaveformPulse): void {
  * `ts` must be strictly increasing. Tie rules follow scipy: nearest picks the lower neighbour at a
  * midpoint, previous/next include an exactly matching sample.
  */
-export function interpolateInto(ts: ArrayLike<number>, ys: ArrayLike<number>, kind: Interpolation, dt: number, out: Float64Array): void {
+export function interpolateInto(
+  ts: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  kind: Interpolation,
+  dt: number,
+  out: Float64Array,
+): void {
   const m = ts.length;
   let below = 0; // number of ts[j] < t
   let atOrBelow = 0; // number of ts[j] <= t
@@ -257,7 +288,12 @@ export function interpolateInto(ts: ArrayLike<number>, ys: ArrayLike<number>, ki
 }
 
 /** Acquisition weights given at `rate` (S/s) resampled to 1 GS/s, `durationNs` samples. */
-export function sampleWeights(weights: readonly number[], rate: number, durationNs: number, kind: Interpolation): number[] {
+export function sampleWeights(
+  weights: readonly number[],
+  rate: number,
+  durationNs: number,
+  kind: Interpolation,
+): number[] {
   if (rate === 1e9 && weights.length === durationNs) return weights.slice();
   if (weights.length === 1) return new Array<number>(durationNs).fill(weights[0]!);
   const ts = new Float64Array(weights.length);

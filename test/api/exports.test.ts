@@ -14,48 +14,137 @@ import * as emulator from "../../src/emulator/index.js";
 import * as instruments from "../../src/instruments/index.js";
 import * as q1 from "../../src/q1/index.js";
 import type {
-  CompileOptions, CompiledSchedule, ErrorJson, ExperimentResult, HardwareConfig, HardwareSetup, QasmHook, QasmHookContext, QasmHooks,
-  RunExperimentOptions, ScheduleDocument, SimulateOptions, SimulationResult, VirtualClusterOptions,
+  CompileOptions,
+  CompiledSchedule,
+  ErrorJson,
+  ExperimentResult,
+  HardwareConfig,
+  HardwareSetup,
+  QasmHook,
+  QasmHookContext,
+  QasmHooks,
+  RunExperimentOptions,
+  ScheduleDocument,
+  SimulateOptions,
+  SimulationResult,
+  VirtualClusterOptions,
 } from "../../src/index.js";
 
 const ROOT = [
   "compile",
-  "loadHardwareConfig", "parseHardwareConfigJson", "parseScheduleDocument", "parseScheduleJson", "ScheduleBuilder", "Ops",
+  "loadHardwareConfig",
+  "parseHardwareConfigJson",
+  "parseScheduleDocument",
+  "parseScheduleJson",
+  "ScheduleBuilder",
+  "Ops",
   "simulate",
-  "runExperiment", "InstrumentCoordinator", "ClusterDriver", "VirtualCluster",
-  "Q1ForgeError", "InputParseError", "SchemaValidationError", "HardwareConfigError", "ScheduleError", "TimingError",
-  "FrequencyError", "ResourceLimitError", "ValueRangeError", "EmulationError", "InstrumentError",
+  "runExperiment",
+  "InstrumentCoordinator",
+  "ClusterDriver",
+  "VirtualCluster",
+  "Q1ForgeError",
+  "InputParseError",
+  "SchemaValidationError",
+  "HardwareConfigError",
+  "ScheduleError",
+  "TimingError",
+  "FrequencyError",
+  "ResourceLimitError",
+  "ValueRangeError",
+  "EmulationError",
+  "InstrumentError",
 ];
 
 /** the root's type-only exports: a removed one fails `npm run typecheck` */
 export type RootTypes = [
-  CompileOptions, CompiledSchedule, ErrorJson, ExperimentResult, HardwareConfig, HardwareSetup, QasmHook, QasmHookContext, QasmHooks,
-  RunExperimentOptions, ScheduleDocument, SimulateOptions, SimulationResult, VirtualClusterOptions,
+  CompileOptions,
+  CompiledSchedule,
+  ErrorJson,
+  ExperimentResult,
+  HardwareConfig,
+  HardwareSetup,
+  QasmHook,
+  QasmHookContext,
+  QasmHooks,
+  RunExperimentOptions,
+  ScheduleDocument,
+  SimulateOptions,
+  SimulationResult,
+  VirtualClusterOptions,
 ];
 
 const Q1 = [
-  "INSTRUCTIONS", "INSTRUCTION_SPECS", "MNEMONICS", "isMnemonic", "isV1Mnemonic", "formFor", "formsFor", "q1Cycles",
-  "DURATION_MIN", "DURATION_MAX", "MAX_ADDRESS",
-  "reg", "imm", "lbl",
-  "assemble", "assembleInstructions", "MAX_INSTRUCTIONS", "parseProgram", "toInstructions", "printProgram", "printAligned", "formatOperand",
-  "encodeGain", "encodeOffset", "decodeGain", "encodeFrequency", "decodeFrequency", "encodePhase", "decodePhase", "roundHalfEven",
-  "GAIN_OFFSET_SCALE", "NCO_FREQ_STEPS_PER_HZ", "NCO_FREQ_LIMIT_STEPS", "NCO_PHASE_STEPS_PER_TURN", "NCO_PHASE_STEPS_PER_DEG",
+  "INSTRUCTIONS",
+  "INSTRUCTION_SPECS",
+  "MNEMONICS",
+  "isMnemonic",
+  "isV1Mnemonic",
+  "formFor",
+  "formsFor",
+  "q1Cycles",
+  "DURATION_MIN",
+  "DURATION_MAX",
+  "MAX_ADDRESS",
+  "reg",
+  "imm",
+  "lbl",
+  "assemble",
+  "assembleInstructions",
+  "MAX_INSTRUCTIONS",
+  "parseProgram",
+  "toInstructions",
+  "printProgram",
+  "printAligned",
+  "formatOperand",
+  "encodeGain",
+  "encodeOffset",
+  "decodeGain",
+  "encodeFrequency",
+  "decodeFrequency",
+  "encodePhase",
+  "decodePhase",
+  "roundHalfEven",
+  "GAIN_OFFSET_SCALE",
+  "NCO_FREQ_STEPS_PER_HZ",
+  "NCO_FREQ_LIMIT_STEPS",
+  "NCO_PHASE_STEPS_PER_TURN",
+  "NCO_PHASE_STEPS_PER_DEG",
   "Q1AsmError",
 ];
 
 const EMULATOR = [
-  "runCluster", "simulate", "sampledInput",
-  "compiledModuleToDriverInput", "compiledModuleToEmuInput", "moduleSettingsToParams", "sequencerSettingsToParams",
-  "RT_QUEUE_DEPTH", "Q1_START_NS", "WAIT_SYNC_SLACK_NS", "DEFAULT_MAX_INSTRUCTIONS",
+  "runCluster",
+  "simulate",
+  "sampledInput",
+  "compiledModuleToDriverInput",
+  "compiledModuleToEmuInput",
+  "moduleSettingsToParams",
+  "sequencerSettingsToParams",
+  "RT_QUEUE_DEPTH",
+  "Q1_START_NS",
+  "WAIT_SYNC_SLACK_NS",
+  "DEFAULT_MAX_INSTRUCTIONS",
   "EmulationError",
 ];
 
 const INSTRUMENTS = [
-  "ScpiTransport", "ClusterDriver", "VirtualCluster", "parseModuleList",
-  "InstrumentError", "InstrumentConnectionError", "MalformedReplyError", "InstrumentReportedError",
+  "ScpiTransport",
+  "ClusterDriver",
+  "VirtualCluster",
+  "parseModuleList",
+  "InstrumentError",
+  "InstrumentConnectionError",
+  "MalformedReplyError",
+  "InstrumentReportedError",
 ];
 
-const SURFACE: Record<string, string[]> = { "q1forge": ROOT, "q1forge/q1": Q1, "q1forge/emulator": EMULATOR, "q1forge/instruments": INSTRUMENTS };
+const SURFACE: Record<string, string[]> = {
+  q1forge: ROOT,
+  "q1forge/q1": Q1,
+  "q1forge/emulator": EMULATOR,
+  "q1forge/instruments": INSTRUMENTS,
+};
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 const pkgRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
@@ -76,12 +165,23 @@ describe("package surface (sources)", () => {
   it("every error class exported at the root is a Q1ForgeError", () => {
     const errors = ROOT.filter((n) => n.endsWith("Error"));
     const classes = errors.map((n) => (root as Record<string, unknown>)[n]);
-    expect(classes.map((c) => typeof c === "function" && (c === root.Q1ForgeError || c.prototype instanceof root.Q1ForgeError))).toEqual(errors.map(() => true));
+    expect(
+      classes.map(
+        (c) => typeof c === "function" && (c === root.Q1ForgeError || c.prototype instanceof root.Q1ForgeError),
+      ),
+    ).toEqual(errors.map(() => true));
   });
 
   it("package.json maps every entry point and shipped folder", () => {
-    const pkg = JSON.parse(readFileSync(join(pkgRoot, "package.json"), "utf8")) as { exports: unknown; bin: unknown; files: unknown };
-    const entry = (dir: string): { types: string; default: string } => ({ types: `./dist/src/${dir}index.d.ts`, default: `./dist/src/${dir}index.js` });
+    const pkg = JSON.parse(readFileSync(join(pkgRoot, "package.json"), "utf8")) as {
+      exports: unknown;
+      bin: unknown;
+      files: unknown;
+    };
+    const entry = (dir: string): { types: string; default: string } => ({
+      types: `./dist/src/${dir}index.d.ts`,
+      default: `./dist/src/${dir}index.js`,
+    });
     expect(pkg.exports).toEqual({
       ".": entry(""),
       "./q1": entry("q1/"),
@@ -129,7 +229,11 @@ console.log(JSON.stringify(out));`;
 });
 
 describe("package surface (shipped files, through the package's own name)", () => {
-  const files = ["q1forge/hardware-configs/baseband-transmon.json", "q1forge/schemas/compiled-schedule.schema.json", "q1forge/package.json"];
+  const files = [
+    "q1forge/hardware-configs/baseband-transmon.json",
+    "q1forge/schemas/compiled-schedule.schema.json",
+    "q1forge/package.json",
+  ];
 
   it("hardware configs, JSON schemas and package.json resolve with require.resolve", () => {
     const require = createRequire(import.meta.url);

@@ -17,7 +17,18 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const SRC = join(ROOT, "src");
 
-const LIBRARY = ["core", "q1", "schedule", "hardware", "device", "compiler", "contract", "emulator", "instruments", "coordinator"] as const;
+const LIBRARY = [
+  "core",
+  "q1",
+  "schedule",
+  "hardware",
+  "device",
+  "compiler",
+  "contract",
+  "emulator",
+  "instruments",
+  "coordinator",
+] as const;
 const APPS = ["service", "cli", "index.ts"] as const;
 
 /** What each folder under src/ may import (besides itself). */
@@ -48,7 +59,11 @@ const KNOWN_VIOLATIONS: readonly string[] = [];
  * Cluster (instruments/virtual-*.ts) runs the emulator.
  */
 const FILE_RULES: readonly { files: RegExp; not: string; why: string }[] = [
-  { files: /^src\/instruments\/(?!virtual-)[^/]+\.ts$/, not: "emulator", why: "the driver must not depend on the emulator" },
+  {
+    files: /^src\/instruments\/(?!virtual-)[^/]+\.ts$/,
+    not: "emulator",
+    why: "the driver must not depend on the emulator",
+  },
 ];
 
 function sourceFiles(dir: string): string[] {
@@ -65,7 +80,11 @@ function sourceFiles(dir: string): string[] {
 export function importSpecifiers(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
   const specs: string[] = [];
-  const patterns = [/\bfrom\s*["']([^"']+)["']/g, /\bimport\s*["']([^"']+)["']/g, /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /\bfrom\s*["']([^"']+)["']/g,
+    /\bimport\s*["']([^"']+)["']/g,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   for (const re of patterns) for (const m of code.matchAll(re)) specs.push(m[1]!);
   return specs.filter((s) => s.startsWith("."));
 }
@@ -98,7 +117,10 @@ function violations(): string[] {
     const from = layerOf(file);
     for (const spec of importSpecifiers(readFileSync(file, "utf8"))) {
       const target = resolve(dirname(file), spec);
-      if (!target.startsWith(SRC + sep)) { out.push(`${rel(file)} → ${spec} (outside src/)`); continue; }
+      if (!target.startsWith(SRC + sep)) {
+        out.push(`${rel(file)} → ${spec} (outside src/)`);
+        continue;
+      }
       const to = layerOf(target);
       const rule = FILE_RULES.find((r) => r.files.test(rel(file)) && r.not === to);
       if (!mayImport(from, to)) out.push(`${rel(file)} → ${rel(target).replace(/\.js$/, ".ts")}`);
@@ -132,7 +154,15 @@ describe("layer rule (DESIGN.md): imports in src/", () => {
 describe("import scanner", () => {
   it("the driver rule covers the driver's files, not the virtual Cluster's", () => {
     const rule = FILE_RULES[0]!;
-    expect(["src/instruments/cluster-driver.ts", "src/instruments/acq-binary.ts", "src/instruments/reply-parse.ts", "src/instruments/virtual-state.ts", "src/instruments/sub/x.ts"].map((f) => rule.files.test(f))).toEqual([true, true, true, false, false]);
+    expect(
+      [
+        "src/instruments/cluster-driver.ts",
+        "src/instruments/acq-binary.ts",
+        "src/instruments/reply-parse.ts",
+        "src/instruments/virtual-state.ts",
+        "src/instruments/sub/x.ts",
+      ].map((f) => rule.files.test(f)),
+    ).toEqual([true, true, true, false, false]);
   });
 
   it("finds static, re-export, side-effect, multi-line and dynamic imports; skips packages and comments", () => {

@@ -11,21 +11,48 @@ import { basebandHardware, lines, RESOURCES, sequencer } from "../compiler/fixtu
 import { runCli, TempDir } from "../fixtures/cli.js";
 
 const SINGLE = {
-  name: "single", repetitions: 1024, resources: RESOURCES,
+  name: "single",
+  repetitions: 1024,
+  resources: RESOURCES,
   schedulables: [
     { operation: { type: "SquarePulse", amp: 0.25, duration: "40 ns", port: "q0:mw", clock: "q0.01" } },
     { operation: { type: "IdlePulse", duration: "100 ns" } },
   ],
 };
 const SINGLE_PROGRAM = [
-  "set_mrk 0", "wait_sync 4", "upd_param 4", "wait 4", "move 1024,R0", "start: reset_ph", "upd_param 4",
-  "set_awg_gain 8192,0", "play 0,0,4", "wait 136", "loop R0,@start", "stop",
+  "set_mrk 0",
+  "wait_sync 4",
+  "upd_param 4",
+  "wait 4",
+  "move 1024,R0",
+  "start: reset_ph",
+  "upd_param 4",
+  "set_awg_gain 8192,0",
+  "play 0,0,4",
+  "wait 136",
+  "loop R0,@start",
+  "stop",
 ];
 const OVERLAP = {
-  name: "overlap", resources: RESOURCES,
+  name: "overlap",
+  resources: RESOURCES,
   schedulables: [
-    { label: "o", operation: { type: "VoltageOffset", name: "offset", offset_path_I: 0.1, offset_path_Q: 0, port: "q0:mw", clock: "q0.01" } },
-    { operation: { type: "SquarePulse", name: "late", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" }, ref_schedulable: "o", rel_time: "2 ns" },
+    {
+      label: "o",
+      operation: {
+        type: "VoltageOffset",
+        name: "offset",
+        offset_path_I: 0.1,
+        offset_path_Q: 0,
+        port: "q0:mw",
+        clock: "q0.01",
+      },
+    },
+    {
+      operation: { type: "SquarePulse", name: "late", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" },
+      ref_schedulable: "o",
+      rel_time: "2 ns",
+    },
   ],
 };
 
@@ -56,7 +83,10 @@ describe("q1forge compile", () => {
   });
 
   it("reads the hardware config from stdin with --hardware - and accepts --opt=value", async () => {
-    const r = await runCli(["compile", `--schedule=${schedPath}`, "--hardware=-", "--out=-"], JSON.stringify(basebandHardware()));
+    const r = await runCli(
+      ["compile", `--schedule=${schedPath}`, "--hardware=-", "--out=-"],
+      JSON.stringify(basebandHardware()),
+    );
     expect(r.code).toBe(0);
     checkSingle(CompiledScheduleSchema.parse(JSON.parse(r.stdout)));
   });
@@ -65,7 +95,11 @@ describe("q1forge compile", () => {
     const out = tmp.path("out.json");
     const r = await runCli(["compile", "--schedule", schedPath, "--hardware", hwPath, "--out", out]);
     expect([r.code, r.stderr]).toEqual([0, ""]);
-    expect(r.stdout).toMatch(new RegExp(`^compiled "single": 1 sequencer\\(s\\) in \\d+\\.\\d\\d ms → ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n$`));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^compiled "single": 1 sequencer\\(s\\) in \\d+\\.\\d\\d ms → ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\n$`,
+      ),
+    );
     checkSingle(CompiledScheduleSchema.parse(JSON.parse(readFileSync(out, "utf8"))));
   });
 
@@ -97,7 +131,8 @@ describe("q1forge compile", () => {
     expect(JSON.parse(r.stderr)).toEqual({
       error: "TimingError",
       code: "OVERLAPPING_OPERATIONS",
-      message: 'operation "late" starts at 2 ns, but the sequencer cluster0_module1.seq0 (q0:mw-q0.01) is busy until 4 ns',
+      message:
+        'operation "late" starts at 2 ns, but the sequencer cluster0_module1.seq0 (q0:mw-q0.01) is busy until 4 ns',
       path: "/schedulables/1/operation",
       hint: "every real-time instruction (play, acquire, upd_param after a parameter change) occupies the sequencer for 4 ns; start the operation at the same time as the previous one or at least 4 ns after it",
     });
@@ -121,12 +156,20 @@ describe("q1forge compile", () => {
   });
 
   it("a schedule that fails schema validation exits 1 with SCHEMA_VALIDATION at the field's operation", async () => {
-    const doc = { name: "x", schedulables: [{ operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01", colour: 1 } }] };
+    const doc = {
+      name: "x",
+      schedulables: [
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01", colour: 1 } },
+      ],
+    };
     const r = await runCli(["compile", "--schedule", "-", "--hardware", hwPath, "--json"], JSON.stringify(doc));
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stderr)).toMatchObject({
-      error: "SchemaValidationError", code: "SCHEMA_VALIDATION", path: "/schedulables/0/operation",
-      message: 'schedule does not match the schema at /schedulables/0/operation: unknown field "colour" (allowed: type, name, t0, amp, duration, port, clock)',
+      error: "SchemaValidationError",
+      code: "SCHEMA_VALIDATION",
+      path: "/schedulables/0/operation",
+      message:
+        'schedule does not match the schema at /schedulables/0/operation: unknown field "colour" (allowed: type, name, t0, amp, duration, port, clock)',
       hint: "see docs/schedule-format.md for the fields of each operation",
     });
   });
@@ -134,34 +177,55 @@ describe("q1forge compile", () => {
   it("a missing required option exits 2 with a usage error", async () => {
     const r = await runCli(["compile", "--schedule", schedPath, "--json"]);
     expect([r.code, r.stdout]).toEqual([2, ""]);
-    expect(JSON.parse(r.stderr)).toEqual({ error: "UsageError", code: "USAGE", message: "compile needs --schedule and --hardware", path: null, hint: "q1forge compile --schedule s.json --hardware hw.json" });
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: "UsageError",
+      code: "USAGE",
+      message: "compile needs --schedule and --hardware",
+      path: null,
+      hint: "q1forge compile --schedule s.json --hardware hw.json",
+    });
   });
 
   it("an unknown option exits 2 and lists the valid ones", async () => {
     const r = await runCli(["compile", "--schedule", schedPath, "--hardware", hwPath, "--fast", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toMatchObject({ code: "USAGE", message: 'unknown option --fast for "compile"', hint: "valid options: --schedule, --hardware, --out, --json, --verify, --instruction-limit" });
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      code: "USAGE",
+      message: 'unknown option --fast for "compile"',
+      hint: "valid options: --schedule, --hardware, --out, --json, --verify, --instruction-limit",
+    });
   });
 
   it("an option without its value, a stray argument and stdin twice exit 2", async () => {
     expect((await runCli(["compile", "--schedule", schedPath, "--hardware"])).code).toBe(2);
     expect((await runCli(["compile", "extra", "--schedule", schedPath, "--hardware", hwPath])).code).toBe(2);
     const twice = await runCli(["compile", "--schedule", "-", "--hardware", "-"]);
-    expect([twice.code, twice.stderr]).toEqual([2, "UsageError [USAGE]: only one of --schedule / --hardware can read stdin\n"]);
-    expect((await runCli(["compile", "--schedule", schedPath, "--hardware", hwPath, "--instruction-limit", "maybe"])).code).toBe(2);
+    expect([twice.code, twice.stderr]).toEqual([
+      2,
+      "UsageError [USAGE]: only one of --schedule / --hardware can read stdin\n",
+    ]);
+    expect(
+      (await runCli(["compile", "--schedule", schedPath, "--hardware", hwPath, "--instruction-limit", "maybe"])).code,
+    ).toBe(2);
   });
 
   it("a file that does not exist exits 2 naming it", async () => {
     const missing = tmp.path("nope.json");
     const r = await runCli(["compile", "--schedule", missing, "--hardware", hwPath, "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toMatchObject({ code: "USAGE", message: `cannot read schedule file "${missing}": ENOENT`, hint: "check the path" });
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      code: "USAGE",
+      message: `cannot read schedule file "${missing}": ENOENT`,
+      hint: "check the path",
+    });
   });
 
   it("compile --help prints the command usage (exit 0)", async () => {
     const r = await runCli(["compile", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.split("\n")[0]).toBe("usage: q1forge compile --schedule S --hardware H [--out F] [--json] [--verify] [--instruction-limit error|warn]");
+    expect(r.stdout.split("\n")[0]).toBe(
+      "usage: q1forge compile --schedule S --hardware H [--out F] [--json] [--verify] [--instruction-limit error|warn]",
+    );
   });
 });
 
@@ -171,7 +235,14 @@ describe("q1forge (top level)", () => {
     expect(r.code).toBe(0);
     const out = r.stdout.split("\n");
     expect(out[0]).toBe("usage: q1forge <command> [options]");
-    expect(out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(["compile", "validate", "simulate", "demo", "run", "virtual-cluster"]);
+    expect(out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual([
+      "compile",
+      "validate",
+      "simulate",
+      "demo",
+      "run",
+      "virtual-cluster",
+    ]);
   });
 
   it("no command prints the usage and exits 2", async () => {
@@ -183,7 +254,13 @@ describe("q1forge (top level)", () => {
   it("an unknown command exits 2 naming it", async () => {
     const r = await runCli(["compiel", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toEqual({ error: "UsageError", code: "USAGE", message: 'unknown command "compiel"', path: null, hint: "one of: compile, validate, simulate, demo, run, virtual-cluster" });
+    expect(JSON.parse(r.stderr)).toEqual({
+      error: "UsageError",
+      code: "USAGE",
+      message: 'unknown command "compiel"',
+      path: null,
+      hint: "one of: compile, validate, simulate, demo, run, virtual-cluster",
+    });
   });
 });
 
@@ -191,7 +268,11 @@ describe("the built CLI (bin/q1forge.js)", () => {
   const root = packageRoot();
   const built = existsSync(`${root}/dist/src/cli/main.js`);
   it.skipIf(!built)("validate --hardware on a shipped config exits 0", () => {
-    const r = spawnSync(process.execPath, ["bin/q1forge.js", "validate", "--hardware", "hardware-configs/baseband-transmon.json"], { cwd: root, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      ["bin/q1forge.js", "validate", "--hardware", "hardware-configs/baseband-transmon.json"],
+      { cwd: root, encoding: "utf8" },
+    );
     expect([r.status, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).toBe("valid hardware config (version 0.2, clusters: cluster0)\n");
   });

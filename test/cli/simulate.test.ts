@@ -8,7 +8,12 @@ import { compileJson } from "../e2e/helpers.js";
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { stdout: "", stderr: "" };
-  const io: CliIo = { stdout: (s) => void (out.stdout += s), stderr: (s) => void (out.stderr += s), readStdin: async () => "", isTTY: false };
+  const io: CliIo = {
+    stdout: (s) => void (out.stdout += s),
+    stderr: (s) => void (out.stderr += s),
+    readStdin: async () => "",
+    isTTY: false,
+  };
   const code = await main(args, io);
   return { code, ...out };
 }
@@ -20,16 +25,32 @@ const file = (name: string, content: unknown): string => {
   return p;
 };
 
-const compiledPath = file("ssb.json", compileJson({
-  name: "ssb", repetitions: 2,
-  schedulables: [{
-    operation: {
-      type: "Composite", name: "Measure q0",
-      pulse_info: [{ type: "SquarePulse", amp: 0.25, duration: "80 ns", port: "q0:res", clock: "q0.ro" }],
-      acquisition_info: [{ type: "SSBIntegrationComplex", t0: "100 ns", duration: "1 us", port: "q0:res", clock: "q0.ro", acq_channel: 0 }],
-    },
-  }],
-}));
+const compiledPath = file(
+  "ssb.json",
+  compileJson({
+    name: "ssb",
+    repetitions: 2,
+    schedulables: [
+      {
+        operation: {
+          type: "Composite",
+          name: "Measure q0",
+          pulse_info: [{ type: "SquarePulse", amp: 0.25, duration: "80 ns", port: "q0:res", clock: "q0.ro" }],
+          acquisition_info: [
+            {
+              type: "SSBIntegrationComplex",
+              t0: "100 ns",
+              duration: "1 us",
+              port: "q0:res",
+              clock: "q0.ro",
+              acq_channel: 0,
+            },
+          ],
+        },
+      },
+    ],
+  }),
+);
 
 /** A raw sequence: play a 100-sample square at gain 0.5, then acquire over it (loopback, no NCO). */
 const rawSequence = {
@@ -48,10 +69,16 @@ describe("q1forge simulate --compiled", () => {
     expect(lines[0]).toBe('simulated "ssb": window 0 … 1200 ns, run ended at 2220 ns');
     expect(lines[2]).toBe("  cluster0/cluster0_module2 seq0  q0:res-q0.ro  STOPPED OKAY  end 2220 ns");
     expect(lines[3]).toBe("waveform report (3 rows):");
-    expect(lines[5]).toBe("        16           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216");
-    expect(lines[6]).toBe("       116         1000  acquire          SSBIntegrationComplex Measure q0 (acq_channel 0) / q0:res-q0.ro cluster0_module2 0  0.25,0          150  216");
+    expect(lines[5]).toBe(
+      "        16           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216",
+    );
+    expect(lines[6]).toBe(
+      "       116         1000  acquire          SSBIntegrationComplex Measure q0 (acq_channel 0) / q0:res-q0.ro cluster0_module2 0  0.25,0          150  216",
+    );
     // second repetition: period = 1100 + 4 ns
-    expect(lines[7]).toBe("      1120           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216");
+    expect(lines[7]).toBe(
+      "      1120           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216",
+    );
     expect(lines[9]).toMatch(/^ {2}0 {2}SSBIntegrationComplex\/average {2}shape \[1\] {2}-?0\.000000[+-]0\.000000j$/);
   });
 
@@ -59,11 +86,24 @@ describe("q1forge simulate --compiled", () => {
     const plot = join(dir, "ssb.html");
     const r = await run(["simulate", "--compiled", compiledPath, "--to", "2e-7", "--plot", plot, "--json"]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { ok: boolean; window: unknown; plot: string; events: { kind: string; startNs: number; operation: string }[]; acquisitions: Record<string, { shape: number[] }>; clusters: Record<string, { modules: Record<string, { outputs: { index: number; samples: number; max: number }[] }> }> };
+    const j = JSON.parse(r.stdout) as {
+      ok: boolean;
+      window: unknown;
+      plot: string;
+      events: { kind: string; startNs: number; operation: string }[];
+      acquisitions: Record<string, { shape: number[] }>;
+      clusters: Record<
+        string,
+        { modules: Record<string, { outputs: { index: number; samples: number; max: number }[] }> }
+      >;
+    };
     expect(j.ok).toBe(true);
     expect(j.window).toEqual({ fromNs: 0, toNs: 200 });
     expect(j.plot).toBe(plot);
-    expect(j.events.map((e) => [e.kind, e.startNs, e.operation])).toEqual([["play", 16, "Measure q0"], ["acquire", 116, "SSBIntegrationComplex Measure q0 (acq_channel 0)"]]);
+    expect(j.events.map((e) => [e.kind, e.startNs, e.operation])).toEqual([
+      ["play", 16, "Measure q0"],
+      ["acquire", 116, "SSBIntegrationComplex Measure q0 (acq_channel 0)"],
+    ]);
     expect(j.acquisitions["0"]!.shape).toEqual([1]);
     expect(j.clusters["cluster0"]!.modules["cluster0_module2"]!.outputs.map((o) => o.samples)).toEqual([200, 200]);
     const html = readFileSync(plot, "utf8");
@@ -80,9 +120,16 @@ describe("q1forge simulate --sequence", () => {
   it("runs a raw sequence with default settings (sync off, NCO off) and reports bins", async () => {
     const r = await run(["simulate", "--sequence", seqPath, "--module-type", "QRM", "--json"]);
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.stdout) as { window: unknown; events: { kind: string; startNs: number; durationNs: number; gain: number[] }[]; acquisitions: Record<string, { re: number[]; im: number[]; shape: number[] }> };
+    const j = JSON.parse(r.stdout) as {
+      window: unknown;
+      events: { kind: string; startNs: number; durationNs: number; gain: number[] }[];
+      acquisitions: Record<string, { re: number[]; im: number[]; shape: number[] }>;
+    };
     expect(j.window).toEqual({ fromNs: 0, toNs: 208 });
-    expect(j.events.map((e) => [e.kind, e.startNs, e.durationNs])).toEqual([["play", 4, 100], ["acquire", 8, 1024]]);
+    expect(j.events.map((e) => [e.kind, e.startNs, e.durationNs])).toEqual([
+      ["play", 4, 100],
+      ["acquire", 8, 1024],
+    ]);
     expect(j.events[0]!.gain).toEqual([0.5, 0]);
     // default integration length 1024: the window sees 96 samples of 0.5 on path0 (unnormalised bins)
     expect(j.acquisitions["iq"]!.shape).toEqual([1]);
@@ -91,14 +138,34 @@ describe("q1forge simulate --sequence", () => {
   });
 
   it("applies driver-parameter settings (NCO, flat connect_outN)", async () => {
-    const settings = file("s.json", { mod_en_awg: true, nco_freq: 100e6, connect_out0: "I", connect_out1: "Q", integration_length_acq: 100 });
-    const r = await run(["simulate", "--sequence", seqPath, "--module-type", "qrm", "--settings", settings, "--to", "50 ns"]);
+    const settings = file("s.json", {
+      mod_en_awg: true,
+      nco_freq: 100e6,
+      connect_out0: "I",
+      connect_out1: "Q",
+      integration_length_acq: 100,
+    });
+    const r = await run([
+      "simulate",
+      "--sequence",
+      seqPath,
+      "--module-type",
+      "qrm",
+      "--settings",
+      settings,
+      "--to",
+      "50 ns",
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("  cluster0/cluster0_module1 seq0  -  STOPPED OKAY  end 208 ns");
     // 100 MHz NCO from 0 ns: 0.4 turns at the play
     // a raw sequence has no source map, so no operation label (the "# play probe" comment is not parsed)
-    expect(r.stdout).toContain("         4          100  play             - / -                                    cluster0_module1 0  0.5,0           100  144\n");
-    expect(r.stdout).toContain("         8          100  acquire          - / -                                    cluster0_module1 0  0.5,0           100  144\n");
+    expect(r.stdout).toContain(
+      "         4          100  play             - / -                                    cluster0_module1 0  0.5,0           100  144\n",
+    );
+    expect(r.stdout).toContain(
+      "         8          100  acquire          - / -                                    cluster0_module1 0  0.5,0           100  144\n",
+    );
   });
 
   it("exits 1 naming the flag when the program underflows", async () => {
@@ -106,7 +173,9 @@ describe("q1forge simulate --sequence", () => {
     const r = await run(["simulate", "--sequence", p, "--module-type", "QCM"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("STOPPED ERROR");
-    expect(r.stderr).toMatch(/^EmulationError \[RT_UNDERFLOW\]: cluster0_module1 sequencer 0 \(-\) stopped with SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW at Q1ASM line 2 \(`l: play 0,0,4`\)/);
+    expect(r.stderr).toMatch(
+      /^EmulationError \[RT_UNDERFLOW\]: cluster0_module1 sequencer 0 \(-\) stopped with SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW at Q1ASM line 2 \(`l: play 0,0,4`\)/,
+    );
   });
 
   it("exits 1 with line and column on an assembly error", async () => {

@@ -7,7 +7,9 @@ const tmp = new TempDir();
 const hwPath = tmp.file("hw.json", basebandHardware());
 const badHwPath = tmp.file("hw-0.3.json", { ...basebandHardware(), version: "0.3" });
 const schedPath = tmp.file("s.json", {
-  name: "two", repetitions: 10, resources: RESOURCES,
+  name: "two",
+  repetitions: 10,
+  resources: RESOURCES,
   schedulables: [
     { label: "a", operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
     { operation: { type: "IdlePulse", duration: "100 ns" }, ref_schedulable: "a", rel_time: "8 ns" },
@@ -43,7 +45,12 @@ describe("q1forge validate --hardware", () => {
     const r = await runCli(["validate", "--hardware", badHwPath, "--json"]);
     expect([r.code, r.stdout]).toEqual([1, ""]);
     const e = JSON.parse(r.stderr) as Record<string, unknown>;
-    expect(e).toMatchObject({ error: "HardwareConfigError", code: "UNKNOWN_VERSION", message: "Unknown hardware config version '0.3'.", path: "/version" });
+    expect(e).toMatchObject({
+      error: "HardwareConfigError",
+      code: "UNKNOWN_VERSION",
+      message: "Unknown hardware config version '0.3'.",
+      path: "/version",
+    });
     expect(String(e["hint"])).toContain('Supported versions are "0.1", "0.2"');
   });
 
@@ -52,7 +59,11 @@ describe("q1forge validate --hardware", () => {
     (hw["connectivity"] as { graph: unknown[] }).graph.push(["cluster0.module5.complex_output_0", "q5:mw"]);
     const r = await runCli(["validate", "--hardware", "-", "--json"], JSON.stringify(hw));
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stderr)).toMatchObject({ code: "MODULE_NOT_FOUND", message: "Module 5 of cluster 'cluster0' (node 'cluster0.module5.complex_output_0') is not in the hardware description." });
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      code: "MODULE_NOT_FOUND",
+      message:
+        "Module 5 of cluster 'cluster0' (node 'cluster0.module5.complex_output_0') is not in the hardware description.",
+    });
   });
 });
 
@@ -64,20 +75,34 @@ describe("q1forge validate --schedule", () => {
 
   it("--json prints the summary as JSON", async () => {
     const r = await runCli(["validate", "--schedule", schedPath, "--json"]);
-    expect(JSON.parse(r.stdout)).toEqual({ valid: true, kind: "schedule", name: "two", repetitions: 10, duration_ns: 128 });
+    expect(JSON.parse(r.stdout)).toEqual({
+      valid: true,
+      kind: "schedule",
+      name: "two",
+      repetitions: 10,
+      duration_ns: 128,
+    });
   });
 
   it("a dangling reference exits 1 naming the reference", async () => {
     const r = await runCli(["validate", "--schedule", danglingPath, "--json"]);
     expect([r.code, r.stdout]).toEqual([1, ""]);
     expect(JSON.parse(r.stderr)).toEqual({
-      error: "TimingError", code: "DANGLING_REFERENCE", message: 'schedulable "b" refers to unknown label "nope"',
-      path: "/schedulables/1/ref_schedulable", hint: "refer to a label of this schedule (a, b)",
+      error: "TimingError",
+      code: "DANGLING_REFERENCE",
+      message: 'schedulable "b" refers to unknown label "nope"',
+      path: "/schedulables/1/ref_schedulable",
+      hint: "refer to a label of this schedule (a, b)",
     });
   });
 
   it("a clock missing from resources exits 1 with UNKNOWN_CLOCK", async () => {
-    const doc = { name: "x", schedulables: [{ operation: { type: "SquarePulse", name: "p", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } }] };
+    const doc = {
+      name: "x",
+      schedulables: [
+        { operation: { type: "SquarePulse", name: "p", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+      ],
+    };
     const r = await runCli(["validate", "--schedule", "-", "--json"], JSON.stringify(doc));
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stderr)).toMatchObject({ code: "UNKNOWN_CLOCK", path: "/schedulables/0/operation" });
@@ -94,14 +119,22 @@ describe("q1forge validate usage", () => {
   it("neither or both of --hardware / --schedule exit 2", async () => {
     const neither = await runCli(["validate", "--json"]);
     expect(neither.code).toBe(2);
-    expect(JSON.parse(neither.stderr)).toMatchObject({ code: "USAGE", message: "validate needs exactly one of --hardware or --schedule", hint: "q1forge validate --hardware hw.json" });
+    expect(JSON.parse(neither.stderr)).toMatchObject({
+      code: "USAGE",
+      message: "validate needs exactly one of --hardware or --schedule",
+      hint: "q1forge validate --hardware hw.json",
+    });
     expect((await runCli(["validate", "--hardware", hwPath, "--schedule", schedPath])).code).toBe(2);
   });
 
   it("an unknown option exits 2", async () => {
     const r = await runCli(["validate", "--hardware", hwPath, "--strict", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stderr)).toMatchObject({ code: "USAGE", message: 'unknown option --strict for "validate"', hint: "valid options: --hardware, --schedule, --json" });
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      code: "USAGE",
+      message: 'unknown option --strict for "validate"',
+      hint: "valid options: --hardware, --schedule, --json",
+    });
   });
 
   it("validate --help prints the command usage (exit 0)", async () => {

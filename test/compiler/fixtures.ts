@@ -35,28 +35,38 @@ export const RESOURCES = {
 
 /** The nested-loops golden schedule (3 × (Gauss, 5 × (phase step, Gauss, idle))), compiled in test/compiler and simulated in test/e2e. */
 export const NESTED_LOOPS = {
-  name: "nested", repetitions: 2, resources: RESOURCES,
-  schedulables: [{
-    operation: {
-      type: "LoopOperation", repetitions: 3, body: {
-        schedulables: [
-          { operation: { type: "GaussPulse", G_amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-          {
-            operation: {
-              type: "LoopOperation", repetitions: 5, body: {
-                schedulables: [
-                  { operation: { type: "ShiftClockPhase", clock: "q0.01", phase_shift: 90 } },
-                  { operation: { type: "GaussPulse", G_amp: 0.25, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-                  { operation: { type: "IdlePulse", duration: "80 ns" } },
-                ],
+  name: "nested",
+  repetitions: 2,
+  resources: RESOURCES,
+  schedulables: [
+    {
+      operation: {
+        type: "LoopOperation",
+        repetitions: 3,
+        body: {
+          schedulables: [
+            { operation: { type: "GaussPulse", G_amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+            {
+              operation: {
+                type: "LoopOperation",
+                repetitions: 5,
+                body: {
+                  schedulables: [
+                    { operation: { type: "ShiftClockPhase", clock: "q0.01", phase_shift: 90 } },
+                    {
+                      operation: { type: "GaussPulse", G_amp: 0.25, duration: "20 ns", port: "q0:mw", clock: "q0.01" },
+                    },
+                    { operation: { type: "IdlePulse", duration: "80 ns" } },
+                  ],
+                },
               },
+              rel_time: "20 ns",
             },
-            rel_time: "20 ns",
-          },
-        ],
+          ],
+        },
       },
     },
-  }],
+  ],
 };
 
 export function sequencer(c: CompiledSchedule, module: string, seq: number): CompiledSequencer {

@@ -22,17 +22,28 @@ export function config(
 export type Op = Record<string, unknown>;
 
 /** Operations placed back to back (each after the previous one ends), then a 100 ns idle. */
-export function schedule(ops: Op[], resources: Record<string, { freq: number }>, repetitions = 1): Record<string, unknown> {
+export function schedule(
+  ops: Op[],
+  resources: Record<string, { freq: number }>,
+  repetitions = 1,
+): Record<string, unknown> {
   return {
-    name: "options", repetitions, resources,
-    schedulables: [...ops.map((operation) => ({ operation })), { operation: { type: "IdlePulse", duration: "100 ns" } }],
+    name: "options",
+    repetitions,
+    resources,
+    schedulables: [
+      ...ops.map((operation) => ({ operation })),
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ],
   };
 }
 
 /** Operations that all start at t = 0 (each relative to the start of the previous one). */
 export function simultaneous(ops: Op[], resources: Record<string, { freq: number }>): Record<string, unknown> {
   return {
-    name: "options", repetitions: 1, resources,
+    name: "options",
+    repetitions: 1,
+    resources,
     schedulables: [
       ...ops.map((operation, i) => (i === 0 ? { operation } : { operation, ref_pt: "start" })),
       { operation: { type: "IdlePulse", duration: "2 us" } },
@@ -40,9 +51,27 @@ export function simultaneous(ops: Op[], resources: Record<string, { freq: number
   };
 }
 
-export const square = (port: string, clock: string, amp = 0.5, duration = "40 ns"): Op => ({ type: "SquarePulse", amp, duration, port, clock });
-export const ssb = (port: string, clock: string, acq_channel: number): Op => ({ type: "SSBIntegrationComplex", duration: "1 us", port, clock, acq_channel, bin_mode: "average" });
-export const marker = (port: string, duration = "40 ns"): Op => ({ type: "MarkerPulse", duration, port, clock: "digital" });
+export const square = (port: string, clock: string, amp = 0.5, duration = "40 ns"): Op => ({
+  type: "SquarePulse",
+  amp,
+  duration,
+  port,
+  clock,
+});
+export const ssb = (port: string, clock: string, acq_channel: number): Op => ({
+  type: "SSBIntegrationComplex",
+  duration: "1 us",
+  port,
+  clock,
+  acq_channel,
+  bin_mode: "average",
+});
+export const marker = (port: string, duration = "40 ns"): Op => ({
+  type: "MarkerPulse",
+  duration,
+  port,
+  clock: "digital",
+});
 
 export function seqOf(c: CompiledSchedule, module: string, portClock: string, cluster = "cluster0"): CompiledSequencer {
   const m = c.clusters[cluster]?.modules[module];
@@ -70,7 +99,18 @@ export function compileError(sched: unknown, hw: unknown, options: CompileOption
 
 /** Program lines without comments. */
 export function lines(program: string): string[] {
-  return program.split("\n").map((l) => l.replace(/#.*$/, "").trim()).filter((l) => l.length > 0);
+  return program
+    .split("\n")
+    .map((l) => l.replace(/#.*$/, "").trim())
+    .filter((l) => l.length > 0);
 }
 
-export const HEADER = (marker = 0, latency = 4, reps = 1): string[] => [`set_mrk ${marker}`, "wait_sync 4", "upd_param 4", `wait ${latency}`, `move ${reps},R0`, "start: reset_ph", "upd_param 4"];
+export const HEADER = (marker = 0, latency = 4, reps = 1): string[] => [
+  `set_mrk ${marker}`,
+  "wait_sync 4",
+  "upd_param 4",
+  `wait ${latency}`,
+  `move ${reps},R0`,
+  "start: reset_ph",
+  "upd_param 4",
+];

@@ -17,11 +17,24 @@ import { parseScheduleDocument } from "../../src/schedule/parse.js";
 import { basebandHardware, lines, RESOURCES } from "./fixtures.js";
 import { expectQ1Error } from "../fixtures/bad-input.js";
 
-const sq = (port: string, clock: string, extra: Record<string, unknown> = {}) => ({ type: "SquarePulse", amp: 0.5, duration: "20 ns", port, clock, ...extra });
+const sq = (port: string, clock: string, extra: Record<string, unknown> = {}) => ({
+  type: "SquarePulse",
+  amp: 0.5,
+  duration: "20 ns",
+  port,
+  clock,
+  ...extra,
+});
 
-interface Assigned { timed: TimedSchedule; sequencers: SequencerPlan[] }
+interface Assigned {
+  timed: TimedSchedule;
+  sequencers: SequencerPlan[];
+}
 
-function assign(schedulables: Record<string, unknown>[], hwOptions: Record<string, unknown> = {}): { assigned: Assigned; hw: ReturnType<typeof loadHardwareConfig> } {
+function assign(
+  schedulables: Record<string, unknown>[],
+  hwOptions: Record<string, unknown> = {},
+): { assigned: Assigned; hw: ReturnType<typeof loadHardwareConfig> } {
   const hw = loadHardwareConfig(basebandHardware(hwOptions));
   const timed = resolveTiming(parseScheduleDocument({ name: "t", resources: RESOURCES, schedulables }));
   return { assigned: { timed, sequencers: assignSequencers(timed, hw) }, hw };
@@ -62,7 +75,11 @@ describe("stage 2: assignSequencers", () => {
       { operation: sq("q0:mw", "q0.01", { name: "long", amp: 0.3, duration: "200 ns" }) },
     ]);
     const nodes = seqOf(assigned, "q0:mw-q0.01").nodes;
-    expect(summary(nodes)).toEqual([[12, "VoltageOffset", "long"], [208, "VoltageOffset", "long"], [208, "SquarePulse", "long"]]);
+    expect(summary(nodes)).toEqual([
+      [12, "VoltageOffset", "long"],
+      [208, "VoltageOffset", "long"],
+      [208, "SquarePulse", "long"],
+    ]);
     const [on, off, tail] = nodes.map((n) => (n.kind === "op" ? n.op : null));
     expect(on).toMatchObject({ offset_path_I: 0.3, offset_path_Q: 0 });
     expect(off).toMatchObject({ offset_path_I: 0, offset_path_Q: 0 });
@@ -82,22 +99,54 @@ describe("stage 2: assignSequencers", () => {
       { operation: { type: "ResetClockPhase", name: "reset_other", clock: "q0.01" } },
       { operation: sq("q0:mw", "q0.01", { name: "c" }) },
     ]);
-    expect(summary(seqOf(assigned, "q0:res-q0.ro").nodes)).toEqual([[0, "SquarePulse", "a"], [40, "ShiftClockPhase", "shift"]]);
-    expect(summary(seqOf(assigned, "q1:res-q0.ro").nodes)).toEqual([[20, "SquarePulse", "b"], [40, "ShiftClockPhase", "shift"]]);
-    expect(summary(seqOf(assigned, "q0:mw-q0.01").nodes)).toEqual([[40, "ResetClockPhase", "reset_other"], [40, "SquarePulse", "c"]]);
+    expect(summary(seqOf(assigned, "q0:res-q0.ro").nodes)).toEqual([
+      [0, "SquarePulse", "a"],
+      [40, "ShiftClockPhase", "shift"],
+    ]);
+    expect(summary(seqOf(assigned, "q1:res-q0.ro").nodes)).toEqual([
+      [20, "SquarePulse", "b"],
+      [40, "ShiftClockPhase", "shift"],
+    ]);
+    expect(summary(seqOf(assigned, "q0:mw-q0.01").nodes)).toEqual([
+      [40, "ResetClockPhase", "reset_other"],
+      [40, "SquarePulse", "c"],
+    ]);
   });
 
   it("plans an APPEND channel in a loop: acq indices × repetitions bins", () => {
-    const acq = { type: "SSBIntegrationComplex", name: "m", duration: "1 us", port: "q0:res", clock: "q0.ro", acq_channel: 3, bin_mode: "append" };
+    const acq = {
+      type: "SSBIntegrationComplex",
+      name: "m",
+      duration: "1 us",
+      port: "q0:res",
+      clock: "q0.ro",
+      acq_channel: 3,
+      bin_mode: "append",
+    };
     const hw = loadHardwareConfig(basebandHardware());
-    const timed = resolveTiming(parseScheduleDocument({
-      name: "t", repetitions: 7, resources: RESOURCES,
-      schedulables: [{ operation: { type: "LoopOperation", repetitions: 5, body: { schedulables: [{ operation: acq }] } } }],
-    }));
+    const timed = resolveTiming(
+      parseScheduleDocument({
+        name: "t",
+        repetitions: 7,
+        resources: RESOURCES,
+        schedulables: [
+          { operation: { type: "LoopOperation", repetitions: 5, body: { schedulables: [{ operation: acq }] } } },
+        ],
+      }),
+    );
     const sequencers = assignSequencers(timed, hw);
     const [plan] = planAcquisitions(sequencers, timed.repetitions);
     expect(sequencers[plan!.sequencer]!.key).toBe("cluster0_module2.seq0");
-    expect(plan).toMatchObject({ channel: "3", binMode: "append", sequencer: 0, qbloxIndex: 0, numAcqIndices: 5, numBins: 35, loopRepetitions: [5], integrationLengthNs: 1000 });
+    expect(plan).toMatchObject({
+      channel: "3",
+      binMode: "append",
+      sequencer: 0,
+      qbloxIndex: 0,
+      numAcqIndices: 5,
+      numBins: 35,
+      loopRepetitions: [5],
+      integrationLengthNs: 1000,
+    });
   });
 });
 
@@ -106,25 +155,42 @@ describe("stage 3: solveFrequencies", () => {
     const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }, { operation: sq("q0:res", "q0.ro") }]);
     const f = solveFrequencies(assigned.sequencers, assigned.timed, hw);
     expect(assigned.sequencers.map((s) => s.key)).toEqual(["cluster0_module1.seq0", "cluster0_module2.seq0"]);
-    expect(f.bySequencer).toEqual([{ ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 }, { ncoEnabled: true, ifHz: 150e6, clockHz: 150e6 }]);
+    expect(f.bySequencer).toEqual([
+      { ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 },
+      { ncoEnabled: true, ifHz: 150e6, clockHz: 150e6 },
+    ]);
     expect([f.externalLos.length, f.moduleLos.length]).toEqual([0, 0]);
   });
 
   it("interm_freq 0 disables the NCO", () => {
-    const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }], { modulation_frequencies: { "q0:mw-q0.01": { interm_freq: 0 } } });
-    expect(solveFrequencies(assigned.sequencers, assigned.timed, hw).bySequencer[0]).toEqual({ ncoEnabled: false, ifHz: null, clockHz: 100e6 });
+    const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }], {
+      modulation_frequencies: { "q0:mw-q0.01": { interm_freq: 0 } },
+    });
+    expect(solveFrequencies(assigned.sequencers, assigned.timed, hw).bySequencer[0]).toEqual({
+      ncoEnabled: false,
+      ifHz: null,
+      clockHz: 100e6,
+    });
   });
 
   it("interm_freq equal to the clock is accepted without an LO", () => {
-    const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }], { modulation_frequencies: { "q0:mw-q0.01": { interm_freq: 100e6 } } });
-    expect(solveFrequencies(assigned.sequencers, assigned.timed, hw).bySequencer[0]).toEqual({ ncoEnabled: true, ifHz: 100e6, clockHz: 100e6 });
+    const { assigned, hw } = assign([{ operation: sq("q0:mw", "q0.01") }], {
+      modulation_frequencies: { "q0:mw-q0.01": { interm_freq: 100e6 } },
+    });
+    expect(solveFrequencies(assigned.sequencers, assigned.timed, hw).bySequencer[0]).toEqual({
+      ncoEnabled: true,
+      ifHz: 100e6,
+      clockHz: 100e6,
+    });
   });
 });
 
 describe("stage 4: generateWaveforms", () => {
   /** the play of every pulse node of a sequencer, in order (null: too low to play) */
   const playsOf = (seq: SequencerPlan, w: ReturnType<typeof generateWaveforms>[number]) =>
-    seq.nodes.flatMap((n) => (n.kind === "op" && n.op.type !== "VoltageOffset" ? [w.plays[w.playOfNode[n.id]!] ?? null] : []));
+    seq.nodes.flatMap((n) =>
+      n.kind === "op" && n.op.type !== "VoltageOffset" ? [w.plays[w.playOfNode[n.id]!] ?? null] : [],
+    );
   const waves = (a: Assigned, seq: SequencerPlan) => generateWaveforms(a.sequencers)[a.sequencers.indexOf(seq)]!;
 
   it("de-duplicates by normalised shape including sign; amplitude goes into exact gains", () => {
@@ -137,7 +203,9 @@ describe("stage 4: generateWaveforms", () => {
     ]);
     const seq = seqOf(assigned, "q0:mw-q0.01");
     const w = waves(assigned, seq);
-    const data = Object.values(w.waveforms).sort((a, b) => a.index - b.index).map((x) => x.data);
+    const data = Object.values(w.waveforms)
+      .sort((a, b) => a.index - b.index)
+      .map((x) => x.data);
     expect(data).toEqual([new Array(20).fill(1), new Array(30).fill(1), [0, 1 / 3, 2 / 3, 1]]);
     expect(w.totalSamples).toBe(54);
     expect(playsOf(seq, w)).toEqual([
@@ -217,14 +285,21 @@ describe("ProgramBuilder.wait", () => {
     b.label("loop1");
     const err = expectQ1Error(() => b.wait(2, by));
     expect(err).toBeInstanceOf(TimingError);
-    expect([err.code, err.path, err.message]).toEqual(["GAP_TOO_SHORT", "/schedulables/0", '"gap" starts 2 ns after the previous real-time instruction slot on test.seq0; the sequencer needs 0 or ≥ 4 ns']);
+    expect([err.code, err.path, err.message]).toEqual([
+      "GAP_TOO_SHORT",
+      "/schedulables/0",
+      '"gap" starts 2 ns after the previous real-time instruction slot on test.seq0; the sequencer needs 0 or ≥ 4 ns',
+    ]);
   });
 
   it("waiting for a time already past is OVERLAPPING_OPERATIONS", () => {
     const b = fresh();
     b.emitRt("play", [imm(0), imm(0)], 4, undefined, by);
     const err = expectQ1Error(() => b.waitUntil(2, by));
-    expect([err.code, err.message]).toEqual(["OVERLAPPING_OPERATIONS", 'operation "gap" starts at 2 ns, but the sequencer test.seq0 is busy until 4 ns']);
+    expect([err.code, err.message]).toEqual([
+      "OVERLAPPING_OPERATIONS",
+      'operation "gap" starts at 2 ns, but the sequencer test.seq0 is busy until 4 ns',
+    ]);
   });
 
   it("loops multiply the body's elapsed time into the clock", () => {
@@ -254,7 +329,11 @@ describe("RegisterAllocator", () => {
     r.allocate({ name: "b", path: null });
     const err = expectQ1Error(() => r.allocate({ name: "inner loop", path: "/schedulables/3/operation" }));
     expect(err).toBeInstanceOf(ResourceLimitError);
-    expect([err.code, err.path, err.message]).toEqual(["OUT_OF_REGISTERS", "/schedulables/3/operation", '"inner loop" needs a Q1 register on cluster0_module1.seq0 (q0:mw-q0.01), but all 2 are in use']);
+    expect([err.code, err.path, err.message]).toEqual([
+      "OUT_OF_REGISTERS",
+      "/schedulables/3/operation",
+      '"inner loop" needs a Q1 register on cluster0_module1.seq0 (q0:mw-q0.01), but all 2 are in use',
+    ]);
     expect(err.hint).toBe("reduce loop nesting or the number of APPEND acquisition channels on this port-clock");
   });
 });

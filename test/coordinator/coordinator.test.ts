@@ -13,7 +13,10 @@ beforeEach(async () => {
   vc = new VirtualCluster({ modules: "2:QCM,4:QRM" });
   const addr = await vc.start();
   lo = new VirtualLocalOscillator("lo_ext");
-  ic = await InstrumentCoordinator.connect({ cluster0: addr }, { localOscillators: { lo_ext: lo }, transport: { timeoutMs: 1000 } });
+  ic = await InstrumentCoordinator.connect(
+    { cluster0: addr },
+    { localOscillators: { lo_ext: lo }, transport: { timeoutMs: 1000 } },
+  );
 });
 afterEach(async () => {
   await ic.close();
@@ -30,7 +33,15 @@ async function runOnce(compiled = readoutSchedule()) {
 describe("InstrumentCoordinator on the VirtualCluster (emulated loopback)", () => {
   it("returns acquisitions shaped per layout: APPEND [3,1], AVERAGE [1], divided by the integration length", async () => {
     const acq = await runOnce();
-    expect(acq["0"]).toEqual({ acq_channel: "0", protocol: "SSBIntegrationComplex", bin_mode: "append", dims: ["repetition", "acq_index_0"], shape: [3, 1], real: [0.5, 0.5, 0.5], imag: [-0.25, -0.25, -0.25] });
+    expect(acq["0"]).toEqual({
+      acq_channel: "0",
+      protocol: "SSBIntegrationComplex",
+      bin_mode: "append",
+      dims: ["repetition", "acq_index_0"],
+      shape: [3, 1],
+      real: [0.5, 0.5, 0.5],
+      imag: [-0.25, -0.25, -0.25],
+    });
     expect(acq["1"]!.shape).toEqual([1]);
     expect(acq["1"]!.real).toEqual([0.5]);
     expect(acq["1"]!.imag).toEqual([-0.25]);
@@ -42,7 +53,14 @@ describe("InstrumentCoordinator on the VirtualCluster (emulated loopback)", () =
     expect(vc.countCommands(/^SLOT2:SEQuencer0:ARM$/)).toBe(1);
     expect(vc.countCommands(/^SLOT4:SEQuencer0:ARM$/)).toBe(1);
     expect(vc.countCommands(/^SLOT:SEQuencer:START$/)).toBe(1);
-    expect(vc.modules.get(2)!.sequencers.map((s) => s.state)).toEqual(["STOPPED", "IDLE", "IDLE", "IDLE", "IDLE", "IDLE"]);
+    expect(vc.modules.get(2)!.sequencers.map((s) => s.state)).toEqual([
+      "STOPPED",
+      "IDLE",
+      "IDLE",
+      "IDLE",
+      "IDLE",
+      "IDLE",
+    ]);
     expect(vc.modules.get(2)!.sequencers[1]!.config.seq_proc.sync_en).toBe(false);
     expect(vc.modules.get(2)!.sequencers[0]!.config.seq_proc.sync_en).toBe(true);
   });
@@ -80,7 +98,10 @@ describe("InstrumentCoordinator on the VirtualCluster (emulated loopback)", () =
     try {
       await ic2.prepare(readoutSchedule());
       await ic2.start();
-      await expect(ic2.retrieveAcquisitions()).rejects.toMatchObject({ code: "RUN_NOT_DONE", hint: "call waitDone() first" });
+      await expect(ic2.retrieveAcquisitions()).rejects.toMatchObject({
+        code: "RUN_NOT_DONE",
+        hint: "call waitDone() first",
+      });
       await expect(ic2.waitDone(50)).rejects.toMatchObject({ code: "RUN_TIMEOUT" });
       await expect(ic2.retrieveAcquisitions()).rejects.toMatchObject({ code: "RUN_NOT_DONE" });
       // next run works
@@ -106,8 +127,14 @@ describe("InstrumentCoordinator on the VirtualCluster (emulated loopback)", () =
   });
 
   it("reports a program the instrument cannot assemble with the instrument's code, then runs the next job", async () => {
-    const err = await ic.prepare(readoutSchedule({ qcmProgram: " wait_sync 4\n bogus 1\n stop\n" })).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "INSTRUMENT_ERROR", path: "slot 2 sequencer 0 program", details: { instrumentErrors: [{ code: -285 }] } });
+    const err = await ic
+      .prepare(readoutSchedule({ qcmProgram: " wait_sync 4\n bogus 1\n stop\n" }))
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: "INSTRUMENT_ERROR",
+      path: "slot 2 sequencer 0 program",
+      details: { instrumentErrors: [{ code: -285 }] },
+    });
     expect(ic.runState).toBe("failed");
     expect((await runOnce())["1"]!.imag).toEqual([-0.25]);
   });

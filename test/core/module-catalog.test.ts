@@ -32,10 +32,14 @@ describe("MODULE_CATALOG: instrument and emulator fields (q1asm-and-scpi 5, 6.3,
 
   it("*DESCribe? model + is_rf → module type", () => {
     expect([
-      moduleTypeFromDescribe("cluster_qcm", false), moduleTypeFromDescribe("cluster_qcm", true),
-      moduleTypeFromDescribe("cluster_qrm", false), moduleTypeFromDescribe("cluster_qrm", true),
-      moduleTypeFromDescribe("cluster_qrc", true), moduleTypeFromDescribe("cluster_qrc", false),
-      moduleTypeFromDescribe("cluster_qtm", false), moduleTypeFromDescribe("cluster_qsm", false),
+      moduleTypeFromDescribe("cluster_qcm", false),
+      moduleTypeFromDescribe("cluster_qcm", true),
+      moduleTypeFromDescribe("cluster_qrm", false),
+      moduleTypeFromDescribe("cluster_qrm", true),
+      moduleTypeFromDescribe("cluster_qrc", true),
+      moduleTypeFromDescribe("cluster_qrc", false),
+      moduleTypeFromDescribe("cluster_qtm", false),
+      moduleTypeFromDescribe("cluster_qsm", false),
     ]).toEqual(["QCM", "QCM_RF", "QRM", "QRM_RF", "QRC", "QRC", "QTM", null]);
   });
 });

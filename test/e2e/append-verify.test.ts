@@ -9,7 +9,14 @@ import { compileJson, hardware, RESOURCES } from "./helpers.js";
 describe("e2e: APPEND with 1,000 acquisitions", () => {
   const schedulables = Array.from({ length: 1000 }, (_, k) => ({
     label: `a${k}`,
-    operation: { type: "SSBIntegrationComplex", duration: "500 ns", port: "q0:res", clock: "q0.ro", acq_channel: "iq", bin_mode: "append" },
+    operation: {
+      type: "SSBIntegrationComplex",
+      duration: "500 ns",
+      port: "q0:res",
+      clock: "q0.ro",
+      acq_channel: "iq",
+      bin_mode: "append",
+    },
     ...(k > 0 ? { ref_schedulable: `a${k - 1}`, ref_pt: "start", rel_time: "1 us" } : {}),
   }));
   const c = compileJson({ name: "append", repetitions: 3, schedulables });
@@ -18,9 +25,11 @@ describe("e2e: APPEND with 1,000 acquisitions", () => {
   const amp = (rep: number, k: number): number => 0.1 * rep + 0.0005 * (k % 100);
   const phase = (t: number, rep: number): number => 2 * Math.PI * 150e6 * (t - 12 - rep * period) * 1e-9;
   const r = simulate(c, {
-    from: 0, to: 1e-9,
+    from: 0,
+    to: 1e-9,
     inputModel: ({ input, fromNs, toNs }) => {
-      const rep = Math.floor((fromNs - 12) / period), k = Math.round((fromNs - 16 - rep * period) / 1000);
+      const rep = Math.floor((fromNs - 12) / period),
+        k = Math.round((fromNs - 16 - rep * period) / 1000);
       const x = new Float32Array(toNs - fromNs);
       for (let i = 0; i < x.length; i++) {
         const ph = phase(fromNs + i, rep);
@@ -49,7 +58,9 @@ describe("e2e: APPEND with 1,000 acquisitions", () => {
 });
 
 const SINGLE = {
-  name: "single", repetitions: 4, resources: RESOURCES,
+  name: "single",
+  repetitions: 4,
+  resources: RESOURCES,
   schedulables: [
     { operation: { type: "SquarePulse", amp: 0.25, duration: "40 ns", port: "q0:mw", clock: "q0.01" } },
     { operation: { type: "IdlePulse", duration: "100 ns" } },
@@ -65,7 +76,12 @@ function edited(edit: (program: string) => string): CompiledSchedule {
 }
 
 function thrown(fn: () => void): EmulationError {
-  try { fn(); } catch (e) { if (e instanceof EmulationError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof EmulationError) return e;
+    throw e;
+  }
   throw new Error("expected an EmulationError");
 }
 
@@ -78,20 +94,34 @@ describe("verify", () => {
 
   it("turns an RT underflow in a tight loop into RT_UNDERFLOW naming the operation (source map) and line", () => {
     // a tight classical loop around a 4 ns play: the Q1 core needs 8+ ns per 4 ns of RT time
-    const c = edited((p) => p.replace(/ wait 136[^\n]*\n/, " move 1000,R5\ntight: play 0,0,4 # play tight loop (4 ns)\n loop R5,@tight\n wait 128\n"));
+    const c = edited((p) =>
+      p.replace(
+        / wait 136[^\n]*\n/,
+        " move 1000,R5\ntight: play 0,0,4 # play tight loop (4 ns)\n loop R5,@tight\n wait 128\n",
+      ),
+    );
     const seq = c.clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!;
     const lines = seq.sequence.program.split("\n");
     const playLine = lines.findIndex((l) => l.startsWith("tight:")) + 1;
     // the edit turned one unowned line (wait 136) into four; the tight play belongs to a new operation
     const map = seq.source_map!;
-    const k = map.operations.push({ id: 99, name: "X90 q0 (tight loop)", path: "/schedulables/0/operation", label: "x90" }) - 1;
+    const k =
+      map.operations.push({ id: 99, name: "X90 q0 (tight loop)", path: "/schedulables/0/operation", label: "x90" }) - 1;
     map.lines.splice(playLine - 2, 1, -1, k, -1, -1);
     const err = thrown(() => verifyCompiled(c));
     expect(err.code).toBe("RT_UNDERFLOW");
     expect(err.path).toBe("/schedulables/0/operation");
-    expect(err.message).toBe(`cluster0_module1 sequencer 0 (q0:mw-q0.01) stopped with SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW at Q1ASM line ${playLine} (\`tight: play 0,0,4\`) emitted for operation "X90 q0 (tight loop)"`);
+    expect(err.message).toBe(
+      `cluster0_module1 sequencer 0 (q0:mw-q0.01) stopped with SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW at Q1ASM line ${playLine} (\`tight: play 0,0,4\`) emitted for operation "X90 q0 (tight loop)"`,
+    );
     expect(err.hint).toMatch(/tight loop/);
-    expect(err.details).toMatchObject({ module: "cluster0_module1", sequencer: 0, port_clock: "q0:mw-q0.01", line: playLine, operation: "X90 q0 (tight loop)" });
+    expect(err.details).toMatchObject({
+      module: "cluster0_module1",
+      sequencer: 0,
+      port_clock: "q0:mw-q0.01",
+      line: playLine,
+      operation: "X90 q0 (tight loop)",
+    });
   });
 
   it("without a source map the error names the line only", () => {
@@ -99,14 +129,18 @@ describe("verify", () => {
     delete c.clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!.source_map;
     const err = thrown(() => verifyCompiled(c));
     expect([err.code, err.path]).toEqual(["WAVEFORM_INDEX_INVALID", "cluster0/cluster0_module1/seq0/line 9"]);
-    expect(err.message).toBe("cluster0_module1 sequencer 0 (q0:mw-q0.01) stopped with AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`)");
+    expect(err.message).toBe(
+      "cluster0_module1 sequencer 0 (q0:mw-q0.01) stopped with AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`)",
+    );
   });
 
   it("reports an invalid waveform index as WAVEFORM_INDEX_INVALID, naming the SquarePulse", () => {
     const c = edited((p) => p.replace("play 0,0,4", "play 3,0,4"));
     const err = thrown(() => verifyCompiled(c));
     expect([err.code, err.path]).toEqual(["WAVEFORM_INDEX_INVALID", "/schedulables/0/operation"]);
-    expect(err.message).toContain('AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`) emitted for operation "SquarePulse"');
+    expect(err.message).toContain(
+      'AWG_WAVE_PLAYBACK_INDEX_INVALID_PATH_0 at Q1ASM line 9 (`play 3,0,4`) emitted for operation "SquarePulse"',
+    );
   });
 
   it("ignores warnings (OUTPUT_OVERFLOW) and passes", () => {

@@ -17,7 +17,10 @@ export const TOL = 2 / 32768;
 /** The compiler tests' baseband cluster and clocks: the golden schedules run on exactly these. */
 export { basebandHardware as hardware, RESOURCES } from "../compiler/fixtures.js";
 
-export function compileJson(schedule: Record<string, unknown>, options: Record<string, unknown> = {}): CompiledSchedule {
+export function compileJson(
+  schedule: Record<string, unknown>,
+  options: Record<string, unknown> = {},
+): CompiledSchedule {
   return compile({ resources: RESOURCES, ...schedule }, basebandHardware(options));
 }
 
@@ -32,19 +35,28 @@ export interface Tone {
   phaseDeg?: number;
 }
 
-export interface Mixer { gainRatio?: number; phaseDeg?: number; offsetI?: number; offsetQ?: number }
+export interface Mixer {
+  gainRatio?: number;
+  phaseDeg?: number;
+  offsetI?: number;
+  offsetQ?: number;
+}
 
 /** Analytic two-output signal of several tones (summed), over [fromNs, toNs). */
 export function analytic(tones: Tone[], fromNs: number, toNs: number, mixer: Mixer = {}): [Float64Array, Float64Array] {
   const n = toNs - fromNs;
-  const out0 = new Float64Array(n).fill(mixer.offsetI ?? 0), out1 = new Float64Array(n).fill(mixer.offsetQ ?? 0);
-  const g = mixer.gainRatio ?? 1, th = ((mixer.phaseDeg ?? 0) * Math.PI) / 180;
+  const out0 = new Float64Array(n).fill(mixer.offsetI ?? 0),
+    out1 = new Float64Array(n).fill(mixer.offsetQ ?? 0);
+  const g = mixer.gainRatio ?? 1,
+    th = ((mixer.phaseDeg ?? 0) * Math.PI) / 180;
   for (const tone of tones) {
     for (let k = 0; k < tone.envI.length; k++) {
       const t = tone.startNs + k;
       if (t < fromNs || t >= toNs) continue;
-      const I = tone.envI[k]!, Q = tone.envQ ? tone.envQ[k]! : 0;
-      const phi = 2 * Math.PI * tone.freqHz * (t - (tone.resetNs ?? RESET_NS)) * 1e-9 + ((tone.phaseDeg ?? 0) * Math.PI) / 180;
+      const I = tone.envI[k]!,
+        Q = tone.envQ ? tone.envQ[k]! : 0;
+      const phi =
+        2 * Math.PI * tone.freqHz * (t - (tone.resetNs ?? RESET_NS)) * 1e-9 + ((tone.phaseDeg ?? 0) * Math.PI) / 180;
       let a = Math.SQRT1_2 * (Math.cos(phi) * I - Math.sin(phi) * Q);
       let b = Math.SQRT1_2 * (Math.sin(phi + th) * I + Math.cos(phi + th) * Q);
       if (g > 1) a /= g;

@@ -3,7 +3,14 @@ import { runCluster } from "../../src/emulator/index.js";
 import { moduleInput } from "./helpers.js";
 
 const ones = (n: number): number[] => new Array<number>(n).fill(1);
-const params = { mod_en_awg: true, demod_en_acq: true, nco_freq: 50e6, integration_length_acq: 400, connect_out: { out0: "I" as const, out1: "Q" as const }, connect_acq: { I: "in0" as const, Q: "in1" as const } };
+const params = {
+  mod_en_awg: true,
+  demod_en_acq: true,
+  nco_freq: 50e6,
+  integration_length_acq: 400,
+  connect_out: { out0: "I" as const, out1: "Q" as const },
+  connect_acq: { I: "in0" as const, Q: "in1" as const },
+};
 
 describe("acquisitions", () => {
   it("integrating a demodulated loopback square pulse gives amplitude × overlap", () => {
@@ -43,7 +50,8 @@ l:
  loop R0,@l
  stop`;
     const p = { ...params, mod_en_awg: false, demod_en_acq: false, integration_length_acq: 100 };
-    const r = runCluster([moduleInput("QRM", [{ program: prog, acquisitions: { a: 4 }, params: p }])]).modules[0]!.sequencers[0]!;
+    const r = runCluster([moduleInput("QRM", [{ program: prog, acquisitions: { a: 4 }, params: p }])]).modules[0]!
+      .sequencers[0]!;
     const b = r.acquisitions["a"]!.acquisition.bins;
     expect(b.integration.path0.slice(0, 3)).toEqual([25, 50, 75]);
     expect(b.integration.path0[3]).toBeNaN();
@@ -61,7 +69,16 @@ l:
  stop`;
     // path1 = 0.5 for 100 samples → (0, 50); rotated by 90°: re = −50 → below −40? No: −50 < −40 → 0
     const base = { ...params, mod_en_awg: false, demod_en_acq: false, integration_length_acq: 100 };
-    const run = (rot: number, thr: number) => runCluster([moduleInput("QRM", [{ program: prog, acquisitions: { a: 1 }, params: { ...base, thresholded_acq_rotation: rot, thresholded_acq_threshold: thr } }])]).modules[0]!.sequencers[0]!.acquisitions["a"]!.acquisition.bins;
+    const run = (rot: number, thr: number) =>
+      runCluster([
+        moduleInput("QRM", [
+          {
+            program: prog,
+            acquisitions: { a: 1 },
+            params: { ...base, thresholded_acq_rotation: rot, thresholded_acq_threshold: thr },
+          },
+        ]),
+      ]).modules[0]!.sequencers[0]!.acquisitions["a"]!.acquisition.bins;
     const a = run(90, -40);
     expect(a.avg_cnt).toEqual([4]);
     expect(a.integration.path1[0]).toBe(50);
@@ -72,12 +89,20 @@ l:
   it("acquire_weighed integrates with the two weights; bad indices flag ACQ_* errors", () => {
     const prog = " wait_sync 4\n set_awg_offs 16384,16384\n upd_param 4\n acquire_weighed 0,0,0,1,400\n stop";
     const p = { ...params, mod_en_awg: false, demod_en_acq: false };
-    const r = runCluster([moduleInput("QRM", [{ program: prog, weights: [ones(10), new Array<number>(20).fill(-0.5)], acquisitions: { a: 1 }, params: p }])]).modules[0]!.sequencers[0]!;
+    const r = runCluster([
+      moduleInput("QRM", [
+        { program: prog, weights: [ones(10), new Array<number>(20).fill(-0.5)], acquisitions: { a: 1 }, params: p },
+      ]),
+    ]).modules[0]!.sequencers[0]!;
     expect(r.acquisitions["a"]!.acquisition.bins.integration.path0[0]).toBe(5);
     expect(r.acquisitions["a"]!.acquisition.bins.integration.path1[0]).toBe(-5);
-    const bad = runCluster([moduleInput("QRM", [{ program: " wait_sync 4\n acquire 1,0,4\n acquire 0,5,4\n stop", acquisitions: { a: 1 } }])]).modules[0]!.sequencers[0]!;
+    const bad = runCluster([
+      moduleInput("QRM", [{ program: " wait_sync 4\n acquire 1,0,4\n acquire 0,5,4\n stop", acquisitions: { a: 1 } }]),
+    ]).modules[0]!.sequencers[0]!;
     expect(bad.status.err_flags).toEqual(["ACQ_INDEX_INVALID"]);
-    const bin = runCluster([moduleInput("QRM", [{ program: " wait_sync 4\n acquire 0,5,4\n stop", acquisitions: { a: 1 } }])]).modules[0]!.sequencers[0]!;
+    const bin = runCluster([
+      moduleInput("QRM", [{ program: " wait_sync 4\n acquire 0,5,4\n stop", acquisitions: { a: 1 } }]),
+    ]).modules[0]!.sequencers[0]!;
     expect(bin.status.err_flags).toEqual(["ACQ_BIN_INDEX_INVALID"]);
   });
 
@@ -98,12 +123,20 @@ start:
  loop R0,@start
  stop
 `;
-    const r = runCluster([moduleInput("QRM", [{ program: prog, waveforms: [ones(400)], acquisitions: { "0": 1 }, params }])], { events: { fromNs: 0, toNs: 1100 } });
+    const r = runCluster(
+      [moduleInput("QRM", [{ program: prog, waveforms: [ones(400)], acquisitions: { "0": 1 }, params }])],
+      { events: { fromNs: 0, toNs: 1100 } },
+    );
     const s = r.modules[0]!.sequencers[0]!;
     expect(s.status.err_flags).toEqual([]);
     // header: wait_sync → 4, upd_param → 8, wait 4 → 12; each repetition 1104 ns
     expect(s.endTimeNs).toBe(12 + 3 * 1104);
-    expect(r.events.filter((e) => e.kind === "play" || e.kind === "acquire").map((e) => [e.kind, e.startNs, e.durationNs])).toEqual([["play", 16, 400], ["acquire", 116, 400]]);
+    expect(
+      r.events.filter((e) => e.kind === "play" || e.kind === "acquire").map((e) => [e.kind, e.startNs, e.durationNs]),
+    ).toEqual([
+      ["play", 16, 400],
+      ["acquire", 116, 400],
+    ]);
     const b = s.acquisitions["0"]!.acquisition.bins;
     expect(b.avg_cnt).toEqual([3]);
     // pulse [16, 416) overlaps the window [116, 516) for 300 samples of 0.5

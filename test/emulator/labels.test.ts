@@ -6,14 +6,25 @@ import { reportRows } from "../../src/emulator/summary.js";
 import { compileJson } from "../e2e/helpers.js";
 
 const compiled = compileJson({
-  name: "labels", repetitions: 1,
+  name: "labels",
+  repetitions: 1,
   schedulables: [
     {
       label: "m0",
       operation: {
-        type: "Composite", name: "Measure q0",
+        type: "Composite",
+        name: "Measure q0",
         pulse_info: [{ type: "SquarePulse", amp: 0.25, duration: "80 ns", port: "q0:res", clock: "q0.ro" }],
-        acquisition_info: [{ type: "SSBIntegrationComplex", t0: "100 ns", duration: "1 us", port: "q0:res", clock: "q0.ro", acq_channel: 0 }],
+        acquisition_info: [
+          {
+            type: "SSBIntegrationComplex",
+            t0: "100 ns",
+            duration: "1 us",
+            port: "q0:res",
+            clock: "q0.ro",
+            acq_channel: 0,
+          },
+        ],
       },
     },
     // 300 ns square: played as an offset (set_awg_offs + upd_param … set_awg_offs 0,0)
@@ -21,7 +32,8 @@ const compiled = compileJson({
   ],
 });
 
-const rows = (c: CompiledSchedule) => reportRows(simulate(c, { to: 2e-6 })).map((e) => [e.kind, e.startNs, e.operation]);
+const rows = (c: CompiledSchedule) =>
+  reportRows(simulate(c, { to: 2e-6 })).map((e) => [e.kind, e.startNs, e.operation]);
 
 describe("operation labels from the compiled source map", () => {
   it("plays, acquisition windows (protocol and acq_channel from the layout) and offset rows", () => {
@@ -38,7 +50,12 @@ describe("operation labels from the compiled source map", () => {
     const seq = compiledSequencer(c, "cluster0", "cluster0_module2", 0)!;
     seq.sequence.program = seq.sequence.program.replace(/#[^\n]*/g, "# nothing to see");
     seq.source_map!.operations[0]!.name = "Readout pulse";
-    expect(rows(c).map((r) => r[2])).toEqual(["Readout pulse", "SSBIntegrationComplex Measure q0 (acq_channel 0)", "long", "long"]);
+    expect(rows(c).map((r) => r[2])).toEqual([
+      "Readout pulse",
+      "SSBIntegrationComplex Measure q0 (acq_channel 0)",
+      "long",
+      "long",
+    ]);
   });
 
   it("a compiled schedule without source maps (written by another tool) has no labels", () => {
@@ -51,7 +68,12 @@ describe("operation labels from the compiled source map", () => {
     const seq = compiledSequencer(compiled, "cluster0", "cluster0_module2", 0)!;
     const lines = seq.sequence.program.split("\n");
     const play = lines.findIndex((l) => l.includes("play 0,0,4")) + 1;
-    expect(sourceOfLine(seq, play)).toEqual({ id: expect.any(Number), name: "Measure q0", path: "/schedulables/0/operation/pulse_info/0", label: "m0" });
+    expect(sourceOfLine(seq, play)).toEqual({
+      id: expect.any(Number),
+      name: "Measure q0",
+      path: "/schedulables/0/operation/pulse_info/0",
+      label: "m0",
+    });
     expect(sourceOfLine(seq, 1)).toBeNull(); // set_mrk 0 of the program header
     expect(sourceOfLine(seq, lines.length + 5)).toBeNull();
     expect(sourceOfLine({}, play)).toBeNull();

@@ -12,8 +12,20 @@ describe("RT timeline", () => {
  wait 100
  acquire 0,0,8
  stop`;
-    const r = runCluster([moduleInput("QRM", [{ program: prog, waveforms: [square(20)], acquisitions: { a: 1 }, params: { integration_length_acq: 16 } }])], { events: { fromNs: 0, toNs: 1000 } });
-    expect(r.events.map((e) => [e.kind, e.startNs])).toEqual([["wait_sync", 0], ["upd_param", 4], ["play", 8], ["acquire", 128]]);
+    const r = runCluster(
+      [
+        moduleInput("QRM", [
+          { program: prog, waveforms: [square(20)], acquisitions: { a: 1 }, params: { integration_length_acq: 16 } },
+        ]),
+      ],
+      { events: { fromNs: 0, toNs: 1000 } },
+    );
+    expect(r.events.map((e) => [e.kind, e.startNs])).toEqual([
+      ["wait_sync", 0],
+      ["upd_param", 4],
+      ["play", 8],
+      ["acquire", 128],
+    ]);
     expect(r.modules[0]!.sequencers[0]!.endTimeNs).toBe(136);
     expect(r.modules[0]!.sequencers[0]!.status.state).toBe("STOPPED");
   });
@@ -23,7 +35,10 @@ describe("RT timeline", () => {
     const b = " wait_sync 4\n wait 40\n wait_sync 4\n upd_param 4\n stop";
     const r = runCluster([moduleInput("QCM", [{ program: a }, { program: b }])], { events: { fromNs: 0, toNs: 1000 } });
     const upd = r.events.filter((e) => e.kind === "upd_param").map((e) => [e.sequencer, e.startNs]);
-    expect(upd).toEqual([[0, 108], [1, 108]]);
+    expect(upd).toEqual([
+      [0, 108],
+      [1, 108],
+    ]);
   });
 
   it("a tight classical loop around play ...,4 underflows, naming the line", () => {
@@ -76,7 +91,16 @@ w:
  wait 4
  loop R0,@rep
  stop`;
-    const r = runCluster([moduleInput("QRM", [{ program: prog, waveforms: [square(100, 0.5)], acquisitions: { a: 1 }, params: { integration_length_acq: 100 } }])]);
+    const r = runCluster([
+      moduleInput("QRM", [
+        {
+          program: prog,
+          waveforms: [square(100, 0.5)],
+          acquisitions: { a: 1 },
+          params: { integration_length_acq: 100 },
+        },
+      ]),
+    ]);
     const s = r.modules[0]!.sequencers[0]!;
     expect(s.status.err_flags).toEqual([]);
     expect(s.endTimeNs).toBe(4 + 1000 * (12 + 305 * 65532 + 4));

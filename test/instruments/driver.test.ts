@@ -25,13 +25,47 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
     expect(idn.manufacturer).toBe("Qblox");
     expect(idn.model).toBe("Cluster MM");
     expect(idn.build["swSCPIVersion"]).toBe("1.0");
-    expect([...drv.modules.values()].map((m) => `${m.slot}:${m.type}`)).toEqual(["2:QCM", "4:QRM", "6:QCM_RF", "8:QRM_RF"]);
+    expect([...drv.modules.values()].map((m) => `${m.slot}:${m.type}`)).toEqual([
+      "2:QCM",
+      "4:QRM",
+      "6:QCM_RF",
+      "8:QRM_RF",
+    ]);
   });
 
   it("round-trips sequencer settings through the configuration document", async () => {
-    await drv.setSequencerParams(4, 1, { nco_freq: -50e6, mod_en_awg: true, demod_en_acq: true, gain_awg_path0: 0.5, offset_awg_path1: -0.25, mixer_corr_gain_ratio: 1.1, mixer_corr_phase_offset_degree: -3, sync_en: true, marker_ovr_en: true, marker_ovr_value: 3, integration_length_acq: 2000, thresholded_acq_threshold: 123, thresholded_acq_rotation: 90 });
+    await drv.setSequencerParams(4, 1, {
+      nco_freq: -50e6,
+      mod_en_awg: true,
+      demod_en_acq: true,
+      gain_awg_path0: 0.5,
+      offset_awg_path1: -0.25,
+      mixer_corr_gain_ratio: 1.1,
+      mixer_corr_phase_offset_degree: -3,
+      sync_en: true,
+      marker_ovr_en: true,
+      marker_ovr_value: 3,
+      integration_length_acq: 2000,
+      thresholded_acq_threshold: 123,
+      thresholded_acq_rotation: 90,
+    });
     const p = await drv.sequencerParams(4, 1);
-    expect(p).toMatchObject({ nco_freq: -50e6, mod_en_awg: true, demod_en_acq: true, gain_awg_path0: 0.5, gain_awg_path1: 1, offset_awg_path1: -0.25, mixer_corr_gain_ratio: 1.1, mixer_corr_phase_offset_degree: -3, sync_en: true, marker_ovr_en: true, marker_ovr_value: 3, integration_length_acq: 2000, thresholded_acq_threshold: 123, thresholded_acq_rotation: 90 });
+    expect(p).toMatchObject({
+      nco_freq: -50e6,
+      mod_en_awg: true,
+      demod_en_acq: true,
+      gain_awg_path0: 0.5,
+      gain_awg_path1: 1,
+      offset_awg_path1: -0.25,
+      mixer_corr_gain_ratio: 1.1,
+      mixer_corr_phase_offset_degree: -3,
+      sync_en: true,
+      marker_ovr_en: true,
+      marker_ovr_value: 3,
+      integration_length_acq: 2000,
+      thresholded_acq_threshold: 123,
+      thresholded_acq_rotation: 90,
+    });
     const doc = await drv.sequencerConfig(4, 1);
     expect(doc.acq[0]!.th_acq.rotation_matrix_a11).toBeCloseTo(0, 12);
     expect(doc.acq[0]!.th_acq.rotation_matrix_a12).toBeCloseTo(-1, 12);
@@ -39,7 +73,9 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
   });
 
   it("rejects acquisition parameters on a control module with a typed error", async () => {
-    await expect(drv.setSequencerParams(2, 0, { integration_length_acq: 100 })).rejects.toMatchObject({ code: "UNSUPPORTED" });
+    await expect(drv.setSequencerParams(2, 0, { integration_length_acq: 100 })).rejects.toMatchObject({
+      code: "UNSUPPORTED",
+    });
   });
 
   it("maps connect_out / connect_acq to channel maps and back", async () => {
@@ -74,7 +110,10 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
     expect(await drv.systemState()).toEqual({ status: "OKAY", flags: [] });
     vc.systemStatus = "CRITICAL";
     vc.systemFlags = ["PLL_UNLOCKED", "SLOT 3 TEMPERATURE_OUT_OF_RANGE"];
-    expect(await drv.systemState()).toEqual({ status: "CRITICAL", flags: ["PLL_UNLOCKED", "SLOT_3_TEMPERATURE_OUT_OF_RANGE"] });
+    expect(await drv.systemState()).toEqual({
+      status: "CRITICAL",
+      flags: ["PLL_UNLOCKED", "SLOT_3_TEMPERATURE_OUT_OF_RANGE"],
+    });
     await drv.clear();
     expect((await drv.systemState()).status).toBe("OKAY");
     expect(await drv.statusByte()).toBe(0);
@@ -84,7 +123,12 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
 
   it("uploads a sequence as binary blocks and *RST clears programs, waveforms and settings", async () => {
     const wave = [0.5, -0.25, 1, 0.125];
-    await drv.uploadSequence(4, 0, { program: PROGRAM, waveforms: { "w\n0": { data: wave, index: 3 } }, weights: {}, acquisitions: { "0": { num_bins: 5, index: 0 } } });
+    await drv.uploadSequence(4, 0, {
+      program: PROGRAM,
+      waveforms: { "w\n0": { data: wave, index: 3 } },
+      weights: {},
+      acquisitions: { "0": { num_bins: 5, index: 0 } },
+    });
     const seq = vc.modules.get(4)!.sequencers[0]!;
     expect(seq.program).toBe(PROGRAM);
     expect(Array.from(seq.waveforms.get("w\n0")!.data)).toEqual(wave);
@@ -98,13 +142,29 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
   });
 
   it("parses acquisition data (binary layout of reference 7.6) to exact normalised values", async () => {
-    await drv.uploadSequence(4, 2, { program: PROGRAM, waveforms: {}, weights: {}, acquisitions: { "0": { num_bins: 3, index: 0 }, "1": { num_bins: 1, index: 1 } } });
-    vc.setDummyBinnedAcquisitionData(4, 2, "0", [{ i: 0.25, q: -0.5, thres: 1, avgCnt: 4 }, null, { i: 1.5, q: 0, thres: 0.5, avgCnt: 2 }]);
+    await drv.uploadSequence(4, 2, {
+      program: PROGRAM,
+      waveforms: {},
+      weights: {},
+      acquisitions: { "0": { num_bins: 3, index: 0 }, "1": { num_bins: 1, index: 1 } },
+    });
+    vc.setDummyBinnedAcquisitionData(4, 2, "0", [
+      { i: 0.25, q: -0.5, thres: 1, avgCnt: 4 },
+      null,
+      { i: 1.5, q: 0, thres: 0.5, avgCnt: 2 },
+    ]);
     await drv.arm({ slot: 4, seq: 2 });
     expect((await drv.sequencerStatus(4, 2)).state).toBe("ARMED");
     await drv.start({ slot: 4 });
     const st = await drv.sequencerStatus(4, 2);
-    expect(st).toEqual({ status: "OKAY", state: "STOPPED", infoFlags: ["ACQ_BINNING_DONE"], warnFlags: [], errFlags: [], log: "" });
+    expect(st).toEqual({
+      status: "OKAY",
+      state: "STOPPED",
+      infoFlags: ["ACQ_BINNING_DONE"],
+      warnFlags: [],
+      errFlags: [],
+      log: "",
+    });
     const acqs = await drv.acquisitions(4, 2);
     expect(Object.keys(acqs)).toEqual(["0", "1"]);
     expect(acqs["0"]!.index).toBe(0);
@@ -126,7 +186,9 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
     const e = err as InstrumentReportedError;
     expect(e.code).toBe("INSTRUMENT_ERROR");
     expect(e.instrumentCode).toBe(-285);
-    expect(e.instrumentErrors[0]!.message).toBe("module command SEQ#:PROG failed on module in slot 2: Syntax error (-285): Assembly failed.");
+    expect(e.instrumentErrors[0]!.message).toBe(
+      "module command SEQ#:PROG failed on module in slot 2: Syntax error (-285): Assembly failed.",
+    );
     expect(String(e.details?.["assemblerLog"])).toMatch(/line 2/);
     expect(await drv.transport.query("SLOT2:STATus:ASSEMbler:SUCCess?")).toBe("0");
     // the error queue was drained: the next command succeeds
@@ -134,7 +196,10 @@ describe("ClusterDriver against the VirtualCluster over TCP", () => {
   });
 
   it("turns an undefined header into INSTRUMENT_ERROR with the instrument's code", async () => {
-    await expect(drv.transport.write("SLOT2:FOO:BAR 1")).rejects.toMatchObject({ code: "INSTRUMENT_ERROR", details: { instrumentErrors: [{ code: -113 }] } });
+    await expect(drv.transport.write("SLOT2:FOO:BAR 1")).rejects.toMatchObject({
+      code: "INSTRUMENT_ERROR",
+      details: { instrumentErrors: [{ code: -113 }] },
+    });
     await expect(drv.transport.write("SLOT3:SEQuencer0:ARM")).rejects.toBeInstanceOf(InstrumentError);
   });
 

@@ -54,7 +54,7 @@ describe("transport and coordinator faults over TCP", () => {
     expect(err).toBeInstanceOf(InstrumentConnectionError);
     expect(err).toMatchObject({ code: "TIMEOUT", path: "SLOT2:SEQuencer0:STATE?" });
     await expect(ic.retrieveAcquisitions()).rejects.toMatchObject({ code: "RUN_NOT_DONE" });
-    const connects = (ic.clusters["cluster0"]!.transport.stats.connects);
+    const connects = ic.clusters["cluster0"]!.transport.stats.connects;
     expect((await runOnce())["1"]!.real).toEqual([0.5]);
     expect(ic.clusters["cluster0"]!.transport.stats.connects).toBe(connects + 1);
     expect(ic.hardwareLog.some((e) => e.action === "reconnect")).toBe(true);
@@ -91,7 +91,10 @@ describe("transport and coordinator faults over TCP", () => {
 
   it("reports the instrument's error code for a bad command", async () => {
     const t = new ScpiTransport({ host: "127.0.0.1", port: vc.address.port });
-    await expect(t.write("SLOT4:SEQuencer0:ACQ:ALISt:ACQuisition:NEW \"x\",999999")).rejects.toMatchObject({ code: "INSTRUMENT_ERROR", details: { instrumentErrors: [{ code: -222 }] } });
+    await expect(t.write('SLOT4:SEQuencer0:ACQ:ALISt:ACQuisition:NEW "x",999999')).rejects.toMatchObject({
+      code: "INSTRUMENT_ERROR",
+      details: { instrumentErrors: [{ code: -222 }] },
+    });
     await t.close();
   });
 });

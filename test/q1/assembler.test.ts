@@ -16,18 +16,52 @@ function asmError(text: string, opts: Parameters<typeof assemble>[1] = {}): Q1As
 describe("assemble", () => {
   it("assembles quantify's readout program with labels resolved to instruction indices", () => {
     const text = [
-      " set_mrk 2 # set markers to 2 (init)", " wait_sync 4", " upd_param 4", " move 0,R0 # bin register", " wait 4",
-      " move 256,R1 # iterator for loop with label start", "start:   ", " reset_ph", " upd_param 4", " set_awg_gain 8192,0",
-      " play 0,0,4", " wait 96", " acquire 0,R0,4", " add R0,1,R0", " ", " loop R1,@start", " stop", "",
+      " set_mrk 2 # set markers to 2 (init)",
+      " wait_sync 4",
+      " upd_param 4",
+      " move 0,R0 # bin register",
+      " wait 4",
+      " move 256,R1 # iterator for loop with label start",
+      "start:   ",
+      " reset_ph",
+      " upd_param 4",
+      " set_awg_gain 8192,0",
+      " play 0,0,4",
+      " wait 96",
+      " acquire 0,R0,4",
+      " add R0,1,R0",
+      " ",
+      " loop R1,@start",
+      " stop",
+      "",
     ].join("\n");
     const p = assemble(text, { moduleType: "QRM_RF" });
     expect(p.labels).toEqual({ start: 6 });
     expect(p.lines).toEqual([1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 16, 17]);
     expect(p.instructions[6]).toEqual({ mnemonic: "reset_ph", args: [], line: 8, label: "start" });
     expect(p.instructions[13]).toEqual({ mnemonic: "loop", args: [reg(1), imm(6)], line: 16 });
-    expect(p.instructions[0]).toEqual({ mnemonic: "set_mrk", args: [imm(2)], line: 1, comment: "set markers to 2 (init)" });
+    expect(p.instructions[0]).toEqual({
+      mnemonic: "set_mrk",
+      args: [imm(2)],
+      line: 1,
+      comment: "set markers to 2 (init)",
+    });
     expect(p.instructions.map((i) => i.mnemonic)).toEqual([
-      "set_mrk", "wait_sync", "upd_param", "move", "wait", "move", "reset_ph", "upd_param", "set_awg_gain", "play", "wait", "acquire", "add", "loop", "stop",
+      "set_mrk",
+      "wait_sync",
+      "upd_param",
+      "move",
+      "wait",
+      "move",
+      "reset_ph",
+      "upd_param",
+      "set_awg_gain",
+      "play",
+      "wait",
+      "acquire",
+      "add",
+      "loop",
+      "stop",
     ]);
   });
 
@@ -41,7 +75,9 @@ describe("assemble", () => {
     expect(assemble(" wait_trigger 1,4\n wait_trigger 5\n stop").instructions.length).toBe(3);
     expect(asmError(" wait_trigger 16\n stop").code).toBe("IMMEDIATE_OUT_OF_RANGE");
     expect(asmError(" cmp R0,1\n stop").code).toBe("UNKNOWN_MNEMONIC");
-    expect(asmError(" cmp R0,1\n stop").hint).toBe("'cmp' is an ISA v2 instruction; assemble with { isa: 2 } to use it.");
+    expect(asmError(" cmp R0,1\n stop").hint).toBe(
+      "'cmp' is an ISA v2 instruction; assemble with { isa: 2 } to use it.",
+    );
     expect(assemble(" cmp R0,1\n jge @a\na: stop", { isa: 2 }).instructions[1]!.args).toEqual([imm(2)]);
     expect(assemble(" add 1,R0,R1\n stop", { isa: 2 }).instructions.length).toBe(2);
     expect(asmError(" add 1,R0,R1\n stop").code).toBe("BAD_OPERAND_KIND");
@@ -124,17 +160,50 @@ describe("assembleInstructions", () => {
   });
 
   it("reports errors at the line and column of printProgram's text", () => {
-    const bad: Instruction[] = [{ label: "x", mnemonic: "play", args: [imm(0), reg(1), imm(4)] }, { mnemonic: "stop", args: [] }];
+    const bad: Instruction[] = [
+      { label: "x", mnemonic: "play", args: [imm(0), reg(1), imm(4)] },
+      { mnemonic: "stop", args: [] },
+    ];
     let err: Q1AsmError | undefined;
-    try { assembleInstructions(bad, {}); } catch (e) { err = e as Q1AsmError; }
+    try {
+      assembleInstructions(bad, {});
+    } catch (e) {
+      err = e as Q1AsmError;
+    }
     // "x: play 0,R1,4": R1 starts at column 11
     expect([err?.code, err?.line, err?.column]).toEqual(["MIXED_OPERAND_KINDS", 1, 11]);
   });
 
   it("rejects non-integer immediates and out-of-range registers built in code", () => {
-    const e1 = (() => { try { assembleInstructions([{ mnemonic: "set_freq", args: [imm(1.5)] }, { mnemonic: "stop", args: [] }], {}); } catch (e) { return e as Q1AsmError; } return undefined; })();
+    const e1 = (() => {
+      try {
+        assembleInstructions(
+          [
+            { mnemonic: "set_freq", args: [imm(1.5)] },
+            { mnemonic: "stop", args: [] },
+          ],
+          {},
+        );
+      } catch (e) {
+        return e as Q1AsmError;
+      }
+      return undefined;
+    })();
     expect([e1?.code, e1?.line, e1?.column]).toEqual(["BAD_OPERAND_KIND", 1, 11]);
-    const e2 = (() => { try { assembleInstructions([{ mnemonic: "move", args: [imm(1), reg(64)] }, { mnemonic: "stop", args: [] }], {}); } catch (e) { return e as Q1AsmError; } return undefined; })();
+    const e2 = (() => {
+      try {
+        assembleInstructions(
+          [
+            { mnemonic: "move", args: [imm(1), reg(64)] },
+            { mnemonic: "stop", args: [] },
+          ],
+          {},
+        );
+      } catch (e) {
+        return e as Q1AsmError;
+      }
+      return undefined;
+    })();
     expect([e2?.code, e2?.line, e2?.column]).toEqual(["BAD_REGISTER", 1, 9]);
   });
 });

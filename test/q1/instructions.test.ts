@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Q1AsmError } from "../../src/core/errors.js";
 import { assemble } from "../../src/q1/assembler.js";
-import { INSTRUCTIONS, INSTRUCTION_SPECS, formFor, q1Cycles, type OperandForm, type OperandSlot } from "../../src/q1/instructions.js";
+import {
+  INSTRUCTIONS,
+  INSTRUCTION_SPECS,
+  formFor,
+  q1Cycles,
+  type OperandForm,
+  type OperandSlot,
+} from "../../src/q1/instructions.js";
 import { formatOperand } from "../../src/q1/print.js";
 import type { Operand } from "../../src/q1/types.js";
 
@@ -25,23 +32,111 @@ function validOperands(f: OperandForm): Operand[] {
 const text = (m: string, ops: readonly Operand[]): string => ` ${m} ${ops.map(formatOperand).join(",")}\n stop\n`;
 
 function codeOf(src: string, isa: 1 | 2): string {
-  try { assemble(src, { isa }); return "OK"; } catch (e) { return e instanceof Q1AsmError ? e.code : String(e); }
+  try {
+    assemble(src, { isa });
+    return "OK";
+  } catch (e) {
+    return e instanceof Q1AsmError ? e.code : String(e);
+  }
 }
 
 const cases = INSTRUCTION_SPECS.filter((s) => !s.undocumented).flatMap((spec) =>
-  spec.forms.map((f, i) => ({ name: `${spec.mnemonic} form ${i} (${f.isa})`, m: spec.mnemonic, f, isa: (f.isa === "v2" ? 2 : 1) as 1 | 2 })),
+  spec.forms.map((f, i) => ({
+    name: `${spec.mnemonic} form ${i} (${f.isa})`,
+    m: spec.mnemonic,
+    f,
+    isa: (f.isa === "v2" ? 2 : 1) as 1 | 2,
+  })),
 );
 
 describe("INSTRUCTIONS table", () => {
   it("covers every mnemonic of reference section 2", () => {
-    const v1 = ["illegal", "stop", "nop", "jmp", "jge", "jlt", "loop", "move", "not", "add", "sub", "and", "or", "xor", "asl", "asr",
-      "set_mrk", "set_freq", "reset_ph", "set_ph", "set_ph_delta", "set_awg_gain", "set_awg_offs", "set_cond",
-      "upd_param", "play", "acquire", "acquire_weighed", "acquire_ttl", "set_latch_en", "latch_rst", "wait", "wait_sync", "wait_trigger",
-      "set_scope_en", "set_time_ref", "set_digital", "upd_thres", "acquire_timetags", "acquire_digital", "play_pulse", "reset_netzero", "sw_req", "fb_cmd",
-      "fb_acq_tb_id", "fb_acq_iq_id", "fb_acq_iq_shift", "fb_acq_tb_cfg", "fb_acq_tb_valid", "fb_acq_tb_extra", "fb_acq_tb_mock",
-      "fb_com_data", "fb_com_cfg", "fb_com_extra", "fb_pop_data", "fb_pull_data"];
-    const v2 = ["cmp", "test", "jz", "jnz", "jo", "jno", "js", "jns", "jg", "jl", "jle", "ja", "jae", "jb", "jbe", "lsl", "lsr",
-      "mulu16", "muls16", "mulu32l", "mulu32h", "muls32l", "muls32h", "mulu32", "muls32", "acquire_weighted"];
+    const v1 = [
+      "illegal",
+      "stop",
+      "nop",
+      "jmp",
+      "jge",
+      "jlt",
+      "loop",
+      "move",
+      "not",
+      "add",
+      "sub",
+      "and",
+      "or",
+      "xor",
+      "asl",
+      "asr",
+      "set_mrk",
+      "set_freq",
+      "reset_ph",
+      "set_ph",
+      "set_ph_delta",
+      "set_awg_gain",
+      "set_awg_offs",
+      "set_cond",
+      "upd_param",
+      "play",
+      "acquire",
+      "acquire_weighed",
+      "acquire_ttl",
+      "set_latch_en",
+      "latch_rst",
+      "wait",
+      "wait_sync",
+      "wait_trigger",
+      "set_scope_en",
+      "set_time_ref",
+      "set_digital",
+      "upd_thres",
+      "acquire_timetags",
+      "acquire_digital",
+      "play_pulse",
+      "reset_netzero",
+      "sw_req",
+      "fb_cmd",
+      "fb_acq_tb_id",
+      "fb_acq_iq_id",
+      "fb_acq_iq_shift",
+      "fb_acq_tb_cfg",
+      "fb_acq_tb_valid",
+      "fb_acq_tb_extra",
+      "fb_acq_tb_mock",
+      "fb_com_data",
+      "fb_com_cfg",
+      "fb_com_extra",
+      "fb_pop_data",
+      "fb_pull_data",
+    ];
+    const v2 = [
+      "cmp",
+      "test",
+      "jz",
+      "jnz",
+      "jo",
+      "jno",
+      "js",
+      "jns",
+      "jg",
+      "jl",
+      "jle",
+      "ja",
+      "jae",
+      "jb",
+      "jbe",
+      "lsl",
+      "lsr",
+      "mulu16",
+      "muls16",
+      "mulu32l",
+      "mulu32h",
+      "muls32l",
+      "muls32h",
+      "mulu32",
+      "muls32",
+      "acquire_weighted",
+    ];
     expect(Object.keys(INSTRUCTIONS).sort()).toEqual([...v1, ...v2].sort());
   });
 
@@ -54,8 +149,20 @@ describe("INSTRUCTIONS table", () => {
     expect(INSTRUCTIONS.wait.durationSlot).toBe(0);
     expect(INSTRUCTIONS.set_cond.durationSlot).toBe(null);
     expect(INSTRUCTIONS.wait_trigger.forms.map((f) => f.durationSlot)).toEqual([1, null]);
-    expect(INSTRUCTION_SPECS.filter((s) => s.updatesParams).map((s) => s.mnemonic).sort()).toEqual(
-      ["acquire", "acquire_digital", "acquire_timetags", "acquire_ttl", "acquire_weighed", "acquire_weighted", "play", "upd_param"]);
+    expect(
+      INSTRUCTION_SPECS.filter((s) => s.updatesParams)
+        .map((s) => s.mnemonic)
+        .sort(),
+    ).toEqual([
+      "acquire",
+      "acquire_digital",
+      "acquire_timetags",
+      "acquire_ttl",
+      "acquire_weighed",
+      "acquire_weighted",
+      "play",
+      "upd_param",
+    ]);
     expect(INSTRUCTIONS.set_freq.class).toBe("param");
     expect(INSTRUCTIONS.add.class).toBe("arith");
     expect(INSTRUCTIONS.loop.class).toBe("control");
@@ -69,7 +176,8 @@ describe("INSTRUCTIONS table", () => {
   });
 
   it("computes Q1 cycle costs per section 4.3", () => {
-    const R = { kind: "reg" }, I = { kind: "imm" };
+    const R = { kind: "reg" },
+      I = { kind: "imm" };
     expect(q1Cycles(INSTRUCTIONS.add, [R, I, R]) * 4).toBe(12);
     expect(q1Cycles(INSTRUCTIONS.add, [R, R, R]) * 4).toBe(16);
     expect(q1Cycles(INSTRUCTIONS.not, [I, R]) * 4).toBe(12);
@@ -108,7 +216,14 @@ describe.each(cases)("operand rules: $name", ({ m, f, isa }) => {
   });
 
   it.each(f.operands.map((s, i) => ({ s, i })))("slot $i ($s.name): kinds and range", ({ s, i }) => {
-    const with_ = (op: Operand): string => codeOf(text(m, ops.map((o, j) => (j === i ? op : o))), isa);
+    const with_ = (op: Operand): string =>
+      codeOf(
+        text(
+          m,
+          ops.map((o, j) => (j === i ? op : o)),
+        ),
+        isa,
+      );
     if (!s.kinds.includes("reg")) expect(with_({ kind: "reg", index: 1 })).toBe("BAD_OPERAND_KIND");
     if (!s.kinds.includes("imm")) expect(with_({ kind: "imm", value: 0 })).toBe("BAD_OPERAND_KIND");
     if (!s.kinds.includes("label")) expect(with_({ kind: "label", name: "x" })).toBe("BAD_OPERAND_KIND");
@@ -126,11 +241,21 @@ describe.each(cases)("operand rules: $name", ({ m, f, isa }) => {
 
 describe("same-kind rule examples from the reference", () => {
   it.each([
-    [" play R0,R1,4", "OK"], [" play 0,1,4", "OK"], [" play R0,1,4", "MIXED_OPERAND_KINDS"],
-    [" set_awg_gain R0,R1", "OK"], [" set_awg_offs 1,R1", "MIXED_OPERAND_KINDS"],
-    [" set_cond R0,R1,R2,4", "OK"], [" set_cond 1,R1,0,4", "MIXED_OPERAND_KINDS"], [" set_cond 0,0,0,0", "OK"],
-    [" acquire_weighed 0,R0,R1,R2,4", "OK"], [" acquire_timetags 0,R0,1,R1,4", "OK"], [" acquire_timetags 0,R0,1,5,4", "MIXED_OPERAND_KINDS"],
-    [" set_digital R0,1,R1", "OK"], [" add R0,R1,R2", "OK"], [" jge R0,10,R3", "OK"], [" loop R0,R1", "OK"],
+    [" play R0,R1,4", "OK"],
+    [" play 0,1,4", "OK"],
+    [" play R0,1,4", "MIXED_OPERAND_KINDS"],
+    [" set_awg_gain R0,R1", "OK"],
+    [" set_awg_offs 1,R1", "MIXED_OPERAND_KINDS"],
+    [" set_cond R0,R1,R2,4", "OK"],
+    [" set_cond 1,R1,0,4", "MIXED_OPERAND_KINDS"],
+    [" set_cond 0,0,0,0", "OK"],
+    [" acquire_weighed 0,R0,R1,R2,4", "OK"],
+    [" acquire_timetags 0,R0,1,R1,4", "OK"],
+    [" acquire_timetags 0,R0,1,5,4", "MIXED_OPERAND_KINDS"],
+    [" set_digital R0,1,R1", "OK"],
+    [" add R0,R1,R2", "OK"],
+    [" jge R0,10,R3", "OK"],
+    [" loop R0,R1", "OK"],
   ])("%s -> %s", (src, code) => {
     expect(codeOf(`${src}\n stop`, 1)).toBe(code);
   });

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { Q1AsmError } from "../../src/core/errors.js";
 import { Op, compileProgram } from "../../src/emulator/program.js";
 import { assemble } from "../../src/q1/assembler.js";
-import { INSTRUCTIONS, INSTRUCTION_SPECS, MNEMONICS, isMnemonic, type InstructionSpec, type Mnemonic, type OperandForm } from "../../src/q1/instructions.js";
+import {
+  INSTRUCTIONS,
+  INSTRUCTION_SPECS,
+  MNEMONICS,
+  isMnemonic,
+  type InstructionSpec,
+  type Mnemonic,
+  type OperandForm,
+} from "../../src/q1/instructions.js";
 import { parseProgram, toInstructions } from "../../src/q1/parser.js";
 import { printProgram } from "../../src/q1/print.js";
 import { imm, reg, type Instruction, type Operand } from "../../src/q1/types.js";
@@ -27,10 +35,42 @@ const STOP: Instruction = { mnemonic: "stop", args: [] };
 
 /** The mnemonics the emulator decodes itself (its opcode table), in table order; the rest run as RT no-ops or halt as unsupported. */
 const EMULATED: readonly Mnemonic[] = [
-  "illegal", "stop", "nop", "jmp", "jge", "jlt", "loop", "move", "not", "add", "sub", "and", "or", "xor", "asl", "asr",
-  "set_mrk", "set_freq", "reset_ph", "set_ph", "set_ph_delta", "set_awg_gain", "set_awg_offs", "set_cond",
-  "upd_param", "play", "acquire", "acquire_weighed", "acquire_weighted", "acquire_ttl", "wait", "wait_sync", "wait_trigger",
-  "set_scope_en", "set_time_ref", "set_digital",
+  "illegal",
+  "stop",
+  "nop",
+  "jmp",
+  "jge",
+  "jlt",
+  "loop",
+  "move",
+  "not",
+  "add",
+  "sub",
+  "and",
+  "or",
+  "xor",
+  "asl",
+  "asr",
+  "set_mrk",
+  "set_freq",
+  "reset_ph",
+  "set_ph",
+  "set_ph_delta",
+  "set_awg_gain",
+  "set_awg_offs",
+  "set_cond",
+  "upd_param",
+  "play",
+  "acquire",
+  "acquire_weighed",
+  "acquire_weighted",
+  "acquire_ttl",
+  "wait",
+  "wait_sync",
+  "wait_trigger",
+  "set_scope_en",
+  "set_time_ref",
+  "set_digital",
 ];
 
 describe("mnemonics: one table for printer, parser, assembler and emulator", () => {
@@ -63,7 +103,12 @@ describe("mnemonics: one table for printer, parser, assembler and emulator", () 
 
   it("rejects a mnemonic outside the table in the parser's instruction list and in the assembler, with a hint", () => {
     const codeAndHint = (f: () => unknown): [string, string | null] => {
-      try { f(); return ["OK", null]; } catch (e) { return e instanceof Q1AsmError ? [e.code, e.hint] : ["?", String(e)]; }
+      try {
+        f();
+        return ["OK", null];
+      } catch (e) {
+        return e instanceof Q1AsmError ? [e.code, e.hint] : ["?", String(e)];
+      }
     };
     const hint = "Did you mean 'set_mrk'? (mnemonics are lower case)";
     expect(codeAndHint(() => toInstructions(parseProgram(" set_mkr 1\n stop\n")))).toEqual(["UNKNOWN_MNEMONIC", hint]);

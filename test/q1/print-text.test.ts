@@ -11,6 +11,8 @@ describe("printProgram text", () => {
       { mnemonic: "set_freq", args: [imm(4294967295)] },
       { mnemonic: "stop", args: [] },
     ]);
-    expect(text).toBe(" move -2147483648,R63 # π/2 pulse → µs\nloop7: play 0,1,4\n loop R0,@loop7 # ünïcode\n set_freq 4294967295\n stop\n");
+    expect(text).toBe(
+      " move -2147483648,R63 # π/2 pulse → µs\nloop7: play 0,1,4\n loop R0,@loop7 # ünïcode\n set_freq 4294967295\n stop\n",
+    );
   });
 });

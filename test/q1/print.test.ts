@@ -41,28 +41,38 @@ describe("print", () => {
     const asm = assemble(printed, { moduleType: "QCM_RF" });
     expect(asm.labels).toEqual({ start: 3 });
     expect(asm.instructions.map((i) => [i.mnemonic, i.args])).toEqual([
-      ["set_mrk", [imm(1)]], ["wait_sync", [imm(4)]], ["move", [imm(256), reg(0)]], ["set_awg_gain", [imm(-221), imm(3765)]],
-      ["play", [imm(1), imm(0), imm(4)]], ["wait", [imm(65532)]], ["loop", [reg(0), imm(3)]], ["stop", []],
+      ["set_mrk", [imm(1)]],
+      ["wait_sync", [imm(4)]],
+      ["move", [imm(256), reg(0)]],
+      ["set_awg_gain", [imm(-221), imm(3765)]],
+      ["play", [imm(1), imm(0), imm(4)]],
+      ["wait", [imm(65532)]],
+      ["loop", [reg(0), imm(3)]],
+      ["stop", []],
     ]);
     // resolved programs print with numeric targets and reassemble identically
     const again = assemble(printProgram(asm.instructions));
-    expect(again.instructions.map((i) => [i.mnemonic, i.args])).toEqual(asm.instructions.map((i) => [i.mnemonic, i.args]));
+    expect(again.instructions.map((i) => [i.mnemonic, i.args])).toEqual(
+      asm.instructions.map((i) => [i.mnemonic, i.args]),
+    );
   });
 
   it("prints the column-aligned debug form", () => {
-    expect(printAligned(program)).toBe([
-      "       set_mrk      1         # set markers to 1 (init)",
-      "       wait_sync    4",
-      "       move         256,R0    # iterator for loop with label start",
-      "start:",
-      "       set_awg_gain -221,3765",
-      "       play         1,0,4",
-      "",
-      "       wait         65532     # auto generated wait (65532 ns)",
-      "       loop         R0,@start",
-      "       stop",
-      "",
-    ].join("\n"));
+    expect(printAligned(program)).toBe(
+      [
+        "       set_mrk      1         # set markers to 1 (init)",
+        "       wait_sync    4",
+        "       move         256,R0    # iterator for loop with label start",
+        "start:",
+        "       set_awg_gain -221,3765",
+        "       play         1,0,4",
+        "",
+        "       wait         65532     # auto generated wait (65532 ns)",
+        "       loop         R0,@start",
+        "       stop",
+        "",
+      ].join("\n"),
+    );
     expect(printProgram(toInstructions(parseProgram(printAligned(program))))).toBe(printed);
   });
 });

@@ -10,6 +10,11 @@ export function expectSamples(actual: ArrayLike<number> | null, expected: number
 
 const base = { name: "p", path: "/schedulables/0/operation", t0Ns: 0, port: "q0:mw", clock: "q0.01" };
 /** A WaveformPulse with location fields filled in. */
-export function pulse<T extends WaveformPulse["type"]>(p: { type: T; durationNs: number } & Omit<Extract<WaveformPulse, { type: T }>, "name" | "path" | "t0Ns" | "port" | "clock" | "type" | "durationNs">): WaveformPulse {
+export function pulse<T extends WaveformPulse["type"]>(
+  p: { type: T; durationNs: number } & Omit<
+    Extract<WaveformPulse, { type: T }>,
+    "name" | "path" | "t0Ns" | "port" | "clock" | "type" | "durationNs"
+  >,
+): WaveformPulse {
   return { ...base, ...p } as unknown as WaveformPulse;
 }

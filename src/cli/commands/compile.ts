@@ -17,10 +17,25 @@ export const command: CliCommand = {
   name: "compile",
   summary: "compile a schedule + hardware config into Q1ASM programs and settings",
   async run(args, io) {
-    if (args.includes("--help")) { io.stdout(HELP); return 0; }
-    const o = parseOptions(args, { schedule: "string", hardware: "string", out: "string", json: "bool", verify: "bool", "instruction-limit": "string" }, "compile");
+    if (args.includes("--help")) {
+      io.stdout(HELP);
+      return 0;
+    }
+    const o = parseOptions(
+      args,
+      {
+        schedule: "string",
+        hardware: "string",
+        out: "string",
+        json: "bool",
+        verify: "bool",
+        "instruction-limit": "string",
+      },
+      "compile",
+    );
     const limit = o["instruction-limit"] ?? "error";
-    if (limit !== "error" && limit !== "warn") throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`);
+    if (limit !== "error" && limit !== "warn")
+      throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`);
     const { schedule, hardware } = await readScheduleAndHardware(o, "compile", io);
     const compiled = compile(schedule, hardware, { instructionLimit: limit, verify: o.verify === true });
     const out = typeof o.out === "string" ? o.out : "-";
@@ -28,8 +43,15 @@ export const command: CliCommand = {
     if (out !== "-") {
       const seqs = compiled.diagnostics.resources.length;
       const ms = Object.values(compiled.diagnostics.stage_ms).reduce((a, b) => a + b, 0);
-      if (o.json) io.stdout(JSON.stringify({ ok: true, out, sequencers: seqs, compile_ms: ms, warnings: compiled.diagnostics.warnings }) + "\n");
-      else io.stdout(`compiled "${compiled.name}": ${seqs} sequencer(s) in ${ms.toFixed(2)} ms → ${out}\n${compiled.diagnostics.warnings.map((w) => `warning: ${w.message}\n`).join("")}`);
+      if (o.json)
+        io.stdout(
+          JSON.stringify({ ok: true, out, sequencers: seqs, compile_ms: ms, warnings: compiled.diagnostics.warnings }) +
+            "\n",
+        );
+      else
+        io.stdout(
+          `compiled "${compiled.name}": ${seqs} sequencer(s) in ${ms.toFixed(2)} ms → ${out}\n${compiled.diagnostics.warnings.map((w) => `warning: ${w.message}\n`).join("")}`,
+        );
     }
     return 0;
   },

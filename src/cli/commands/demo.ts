@@ -19,7 +19,10 @@ export const command: CliCommand = {
   name: "demo",
   summary: "compile and run the example amplitude sweep on the built-in virtual Cluster",
   async run(args, io) {
-    if (args.includes("--help")) { io.stdout(HELP); return 0; }
+    if (args.includes("--help")) {
+      io.stdout(HELP);
+      return 0;
+    }
     const o = parseOptions(args, { json: "bool" }, "demo");
     const root = packageRoot();
     const schedulePath = join(root, "examples/schedules/amplitude-sweep.json");
@@ -31,36 +34,54 @@ export const command: CliCommand = {
     const compileMs = performance.now() - t0;
     const result = await runExperiment(compiled);
     if (o.json) {
-      io.stdout(JSON.stringify({ compile_ms: compileMs, compiled_diagnostics: compiled.diagnostics, result }, null, 1) + "\n");
+      io.stdout(
+        JSON.stringify({ compile_ms: compileMs, compiled_diagnostics: compiled.diagnostics, result }, null, 1) + "\n",
+      );
       return 0;
     }
     const out: string[] = [];
     out.push(`q1forge demo — "${compiled.name}" on ${hardwarePath.slice(root.length + 1)}`);
-    out.push(`compiled and verified in the emulator in ${compileMs.toFixed(1)} ms (${compiled.repetitions} repetitions × ${compiled.repetition_duration_ns} ns)`);
+    out.push(
+      `compiled and verified in the emulator in ${compileMs.toFixed(1)} ms (${compiled.repetitions} repetitions × ${compiled.repetition_duration_ns} ns)`,
+    );
     for (const [cname, cluster] of Object.entries(compiled.clusters)) {
       for (const [mname, mod] of Object.entries(cluster.modules)) {
         for (const [sname, seq] of Object.entries(mod.sequencers)) {
           const s = seq.settings;
-          out.push(``, `${cname}/${mname}/${sname} (${mod.instrument_type}) ${seq.port_clock}: NCO ${s.nco_en ? `${(s.modulation_freq ?? 0) / 1e6} MHz` : "off"}, ${s.channel_name}${s.channel_name_measure ? ` + ${s.channel_name_measure.join(", ")}` : ""}, integration ${s.integration_length_acq ?? "-"} ns, ${Object.keys(seq.sequence.waveforms).length} waveform(s)`);
+          out.push(
+            ``,
+            `${cname}/${mname}/${sname} (${mod.instrument_type}) ${seq.port_clock}: NCO ${s.nco_en ? `${(s.modulation_freq ?? 0) / 1e6} MHz` : "off"}, ${s.channel_name}${s.channel_name_measure ? ` + ${s.channel_name_measure.join(", ")}` : ""}, integration ${s.integration_length_acq ?? "-"} ns, ${Object.keys(seq.sequence.waveforms).length} waveform(s)`,
+          );
           const lines = seq.sequence.program.trimEnd().split("\n");
-          const shown = lines.length > 18 ? [...lines.slice(0, 14), `   … ${lines.length - 16} more lines …`, ...lines.slice(-2)] : lines;
+          const shown =
+            lines.length > 18
+              ? [...lines.slice(0, 14), `   … ${lines.length - 16} more lines …`, ...lines.slice(-2)]
+              : lines;
           out.push(...shown.map((l) => `   | ${l}`));
         }
       }
     }
     const t = result.timings_ms;
-    out.push(``, `ran on the virtual Cluster over SCPI/TCP: prepare ${t.prepare.toFixed(1)} ms, arm+start ${t.start.toFixed(1)} ms, wait ${t.wait.toFixed(1)} ms, retrieve ${t.retrieve.toFixed(1)} ms`);
+    out.push(
+      ``,
+      `ran on the virtual Cluster over SCPI/TCP: prepare ${t.prepare.toFixed(1)} ms, arm+start ${t.start.toFixed(1)} ms, wait ${t.wait.toFixed(1)} ms, retrieve ${t.retrieve.toFixed(1)} ms`,
+    );
     for (const s of result.sequencers) out.push(`  ${s.module} seq${s.sequencer}: ${s.state} ${s.status}`);
     for (const [ch, data] of Object.entries(result.acquisitions)) {
       const layout = compiled.acquisitions[ch]!;
       out.push(``, `acq_channel "${ch}" (${data.protocol}, ${data.bin_mode}, shape [${data.shape.join(", ")}]):`);
       const gainDb = compiled.clusters[layout.cluster]?.modules[layout.module]?.settings.in0_gain;
-      if (gainDb) out.push(`   (loopback: the QRM's output is read back on its inputs, whose ${gainDb} dB input gain scales I by ${(10 ** (gainDb / 20)).toFixed(4)})`);
+      if (gainDb)
+        out.push(
+          `   (loopback: the QRM's output is read back on its inputs, whose ${gainDb} dB input gain scales I by ${(10 ** (gainDb / 20)).toFixed(4)})`,
+        );
       out.push(`   ${"coords".padEnd(14)} ${"I".padStart(9)} ${"Q".padStart(9)} ${"|S|".padStart(9)}`);
       data.real.forEach((re, i) => {
         const im = data.imag?.[i] ?? 0;
         const coord = layout.coords?.[i] ? JSON.stringify(layout.coords[i]) : String(i);
-        out.push(`   ${coord.padEnd(14)} ${re.toFixed(5).padStart(9)} ${im.toFixed(5).padStart(9)} ${Math.hypot(re, im).toFixed(5).padStart(9)}`);
+        out.push(
+          `   ${coord.padEnd(14)} ${re.toFixed(5).padStart(9)} ${im.toFixed(5).padStart(9)} ${Math.hypot(re, im).toFixed(5).padStart(9)}`,
+        );
       });
     }
     io.stdout(out.join("\n") + "\n");

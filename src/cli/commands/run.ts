@@ -28,12 +28,29 @@ export const command: CliCommand = {
   name: "run",
   summary: "compile and run a schedule on a Cluster (or a virtual one) and print the results",
   async run(args, io) {
-    if (args.includes("--help")) { io.stdout(HELP); return 0; }
-    const o = parseOptions(args, { schedule: "string", hardware: "string", cluster: "string", out: "string", json: "bool", "timeout-ms": "string" }, "run");
+    if (args.includes("--help")) {
+      io.stdout(HELP);
+      return 0;
+    }
+    const o = parseOptions(
+      args,
+      {
+        schedule: "string",
+        hardware: "string",
+        cluster: "string",
+        out: "string",
+        json: "bool",
+        "timeout-ms": "string",
+      },
+      "run",
+    );
     let timeoutMs: number | undefined;
     if (typeof o["timeout-ms"] === "string") {
       timeoutMs = Number(o["timeout-ms"]);
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive number, not "${o["timeout-ms"]}"`, { path: "--timeout-ms" });
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+        throw new UsageError(`--timeout-ms must be a positive number, not "${o["timeout-ms"]}"`, {
+          path: "--timeout-ms",
+        });
     }
     const { schedule, hardware } = await readScheduleAndHardware(o, "run", io);
     const compiled = compile(schedule, hardware);
@@ -48,7 +65,11 @@ export const command: CliCommand = {
     await writeOutput(out, text, io);
     if (out !== "-") {
       const summary = { ok: true, out, channels: Object.keys(result.acquisitions), timings_ms: result.timings_ms };
-      io.stdout(o.json ? JSON.stringify(summary) + "\n" : `ran "${result.name}" on ${result.cluster}: ${summary.channels.length} acquisition channel(s) → ${out}\n`);
+      io.stdout(
+        o.json
+          ? JSON.stringify(summary) + "\n"
+          : `ran "${result.name}" on ${result.cluster}: ${summary.channels.length} acquisition channel(s) → ${out}\n`,
+      );
     }
     return 0;
   },

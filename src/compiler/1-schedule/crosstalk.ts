@@ -48,22 +48,32 @@ export function applyCrosstalk(timed: TimedSchedule, hw: HardwareSetup): TimedSc
 function scaled(op: WaveformPulse, c: Complex, port: string, clock: string): WaveformPulse {
   const result = pulseHandler(op).scale(op as never, c) as WaveformPulse | null;
   if (result === null) {
-    throw new HardwareConfigError("COMPLEX_CROSSTALK_UNSUPPORTED", `crosstalk compensation of "${op.name}" (${op.type}) on ${op.port}-${op.clock} needs a complex coefficient ${c.re}${c.im >= 0 ? "+" : ""}${c.im}i, but ${op.type} is real by construction`, {
-      path: op.path,
-      hint: "use real crosstalk coefficients for this port-clock, or pulses with a phase (DRAG, Gauss, SkewedHermite) / complex amplitude (SquarePulse, NumericalPulse)",
-    });
+    throw new HardwareConfigError(
+      "COMPLEX_CROSSTALK_UNSUPPORTED",
+      `crosstalk compensation of "${op.name}" (${op.type}) on ${op.port}-${op.clock} needs a complex coefficient ${c.re}${c.im >= 0 ? "+" : ""}${c.im}i, but ${op.type} is real by construction`,
+      {
+        path: op.path,
+        hint: "use real crosstalk coefficients for this port-clock, or pulses with a phase (DRAG, Gauss, SkewedHermite) / complex amplitude (SquarePulse, NumericalPulse)",
+      },
+    );
   }
   return { ...result, port, clock };
 }
 
 /** Gauss-Jordan inverse of a complex matrix with partial pivoting. */
 function invert(M: Complex[][], n: number): Complex[][] {
-  const a = M.map((row, i) => [...row.map((c) => ({ ...c })), ...Array.from({ length: n }, (_, j) => ({ re: i === j ? 1 : 0, im: 0 }))]);
+  const a = M.map((row, i) => [
+    ...row.map((c) => ({ ...c })),
+    ...Array.from({ length: n }, (_, j) => ({ re: i === j ? 1 : 0, im: 0 })),
+  ]);
   for (let col = 0; col < n; col++) {
     let pivot = col;
     for (let r = col + 1; r < n; r++) if (abs(a[r]![col]!) > abs(a[pivot]![col]!)) pivot = r;
     if (abs(a[pivot]![col]!) < 1e-12) {
-      throw new HardwareConfigError("SINGULAR_CROSSTALK", "the crosstalk matrix cannot be inverted", { path: "/hardware_options/crosstalk", hint: "check the coefficients: the compensation matrix is the inverse of identity + crosstalk" });
+      throw new HardwareConfigError("SINGULAR_CROSSTALK", "the crosstalk matrix cannot be inverted", {
+        path: "/hardware_options/crosstalk",
+        hint: "check the coefficients: the compensation matrix is the inverse of identity + crosstalk",
+      });
     }
     [a[col], a[pivot]] = [a[pivot]!, a[col]!];
     const inv = div({ re: 1, im: 0 }, a[col]![col]!);

@@ -20,7 +20,12 @@ export function stackPulses(timed: TimedSchedule): TimedSchedule {
   return nodes === timed.nodes ? timed : { ...timed, nodes, nextNodeId: ids.next };
 }
 
-interface Placed { node: OpNode; op: WaveformPulse; start: number; end: number }
+interface Placed {
+  node: OpNode;
+  op: WaveformPulse;
+  start: number;
+  end: number;
+}
 
 /** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
 function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
@@ -44,7 +49,8 @@ function stackList(nodes: IrNode[], keys: PortClockKeys, ids: { next: number }):
     const pc = keys.key(n.op.port, n.op.clock);
     const list = byPortClock.get(pc);
     const p = { node: n, op: n.op, start: n.startNs, end: n.startNs + n.op.durationNs };
-    if (list) list.push(p); else byPortClock.set(pc, [p]);
+    if (list) list.push(p);
+    else byPortClock.set(pc, [p]);
   }
   const replaced = new Set<IrNode>();
   const added: IrNode[] = [];
@@ -84,19 +90,28 @@ function rebuild(group: Placed[], ids: { next: number }): IrNode[] {
   const samples = new Map<Placed, { re: Float64Array; im: Float64Array | null }>();
   const sampled = (p: Placed) => {
     let s = samples.get(p);
-    if (!s) { s = sampleWaveform(p.op); samples.set(p, s); }
+    if (!s) {
+      s = sampleWaveform(p.op);
+      samples.set(p, s);
+    }
     return s;
   };
   const out: IrNode[] = [];
   for (let k = 0; k + 1 < edges.length; k++) {
-    const a = edges[k]!, b = edges[k + 1]!;
+    const a = edges[k]!,
+      b = edges[k + 1]!;
     const active = group.filter((p) => p.start <= a && p.end >= b);
     if (active.length === 0) continue;
     const base = { name, path: first.path, t0Ns: 0, port: first.port, clock: first.clock, durationNs: b - a };
     let op: WaveformPulse;
     if (active.every((p) => p.op.type === "SquarePulse")) {
-      let amp = 0, ampImag = 0;
-      for (const p of active) if (p.op.type === "SquarePulse") { amp += p.op.amp; ampImag += p.op.ampImag; }
+      let amp = 0,
+        ampImag = 0;
+      for (const p of active)
+        if (p.op.type === "SquarePulse") {
+          amp += p.op.amp;
+          ampImag += p.op.ampImag;
+        }
       op = { ...base, type: "SquarePulse", amp, ampImag };
     } else {
       const len = b - a;
@@ -106,13 +121,23 @@ function rebuild(group: Placed[], ids: { next: number }): IrNode[] {
         const s = sampled(p);
         for (let i = 0; i < len; i++) {
           re[i]! += s.re[a - p.start + i]!;
-          if (s.im) { im ??= new Array<number>(len + 1).fill(0); im[i]! += s.im[a - p.start + i]!; }
+          if (s.im) {
+            im ??= new Array<number>(len + 1).fill(0);
+            im[i]! += s.im[a - p.start + i]!;
+          }
         }
       }
       // one extra sample so that t_samples spans len ns (quantify's SimpleNumericalPulse)
       re[len] = re[len - 1]!;
       if (im) im[len] = im[len - 1]!;
-      op = { ...base, type: "NumericalPulse", samples_re: re, samples_im: im, t_samples: re.map((_, i) => i * 1e-9), interpolation: "linear" };
+      op = {
+        ...base,
+        type: "NumericalPulse",
+        samples_re: re,
+        samples_im: im,
+        t_samples: re.map((_, i) => i * 1e-9),
+        interpolation: "linear",
+      };
     }
     out.push({ kind: "op", id: ids.next++, startNs: a, op, label: group[0]!.node.label });
   }

@@ -11,7 +11,15 @@ import type { ScheduleOp } from "../../schedule/model.js";
 import type { IrNode, LoopNode, OpNode, TimedSchedule } from "../ir/nodes.js";
 import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
-import type { BlockSpec, OperationSpec, PrimitiveSpec, RefPoint, ScheduleDocument, SchedulableSpec, TimingConstraintSpec } from "../../schedule/schema.js";
+import type {
+  BlockSpec,
+  OperationSpec,
+  PrimitiveSpec,
+  RefPoint,
+  ScheduleDocument,
+  SchedulableSpec,
+  TimingConstraintSpec,
+} from "../../schedule/schema.js";
 import { topologicalOrder } from "../../schedule/timing-order.js";
 
 /** A (sub)schedule timed relative to its own start: nodes sorted by startNs. */
@@ -51,7 +59,12 @@ class TimingResolver {
 
   block(spec: BlockSpec, path: string, parent: Scope | null, topLevel: boolean): Block {
     this.clocks.addAll(spec.resources, `${path}/resources`);
-    const scope: Scope = { operations: spec.operations, operationsPath: `${path}/operations`, parent, cache: new Map() };
+    const scope: Scope = {
+      operations: spec.operations,
+      operationsPath: `${path}/operations`,
+      parent,
+      cache: new Map(),
+    };
     const items = spec.schedulables;
     const n = items.length;
     const labels = this.labelIndex(items, path);
@@ -71,22 +84,32 @@ class TimingResolver {
       dur[i] = "kind" in r ? r.durationNs : r.t0Ns + r.durationNs;
       if (item.timing_constraints === undefined) {
         this.constraint(item, item, i, path, -1, labels, tmp);
-        ref0[i] = tmp.ref; refPt0[i] = tmp.refPt; refPtNew0[i] = tmp.refPtNew; rel0[i] = tmp.relNs;
+        ref0[i] = tmp.ref;
+        refPt0[i] = tmp.refPt;
+        refPtNew0[i] = tmp.refPtNew;
+        rel0[i] = tmp.relNs;
       } else {
         const list = this.constraintsOf(item, i, path, labels);
         const c = list[0]!;
-        ref0[i] = c.ref; refPt0[i] = c.refPt; refPtNew0[i] = c.refPtNew; rel0[i] = c.relNs;
+        ref0[i] = c.ref;
+        refPt0[i] = c.refPt;
+        refPtNew0[i] = c.refPtNew;
+        rel0[i] = c.relNs;
         if (list.length > 1) extra.set(i, list);
       }
     }
     const result = topologicalOrder(ref0, extra);
     if ("cycle" in result) {
       const names = result.cycle.map((i) => labelOf(items, i));
-      throw new TimingError("CYCLIC_REFERENCE", `timing constraints form a cycle: ${[...names, names[0]].join(" → ")}`, {
-        path: `${path}/schedulables/${result.cycle[0]}`,
-        hint: "make every schedulable refer to one that can be timed before it",
-        details: { labels: names },
-      });
+      throw new TimingError(
+        "CYCLIC_REFERENCE",
+        `timing constraints form a cycle: ${[...names, names[0]].join(" → ")}`,
+        {
+          path: `${path}/schedulables/${result.cycle[0]}`,
+          hint: "make every schedulable refer to one that can be timed before it",
+          details: { labels: names },
+        },
+      );
     }
     const abs = new Float64Array(n);
     const order = result.order;
@@ -98,7 +121,8 @@ class TimingResolver {
       const more = extra.size === 0 ? undefined : extra.get(i);
       if (more) {
         for (const c of more) {
-          const start = (c.ref < 0 ? 0 : abs[c.ref]! + (c.refPt * dur[c.ref]!) / 2) + c.relNs - (c.refPtNew * dur[i]!) / 2;
+          const start =
+            (c.ref < 0 ? 0 : abs[c.ref]! + (c.refPt * dur[c.ref]!) / 2) + c.relNs - (c.refPtNew * dur[i]!) / 2;
           if (start > t) t = start;
         }
       }
@@ -111,10 +135,14 @@ class TimingResolver {
     for (let i = 0; i < n; i++) {
       const t = abs[i]! - shift;
       if (!Number.isInteger(t)) {
-        throw new TimingError("OFF_GRID", `schedulable "${labelOf(items, i)}" would start at ${t} ns, which is not on the 1 ns grid`, {
-          path: `${path}/schedulables/${i}`,
-          hint: "times must be multiples of 1 ns (a center reference point halves an odd duration)",
-        });
+        throw new TimingError(
+          "OFF_GRID",
+          `schedulable "${labelOf(items, i)}" would start at ${t} ns, which is not on the 1 ns grid`,
+          {
+            path: `${path}/schedulables/${i}`,
+            hint: "times must be multiples of 1 ns (a center reference point halves an odd duration)",
+          },
+        );
       }
       if (t + dur[i]! > durationNs) durationNs = t + dur[i]!;
       emit(nodes, resolved[i]!, t, items[i]!.label);
@@ -141,30 +169,52 @@ class TimingResolver {
   }
 
   private constraintsOf(item: SchedulableSpec, i: number, path: string, labels: Map<string, number>): Constraint[] {
-    if (item.ref_schedulable !== undefined || item.ref_pt !== undefined || item.ref_pt_new !== undefined || item.rel_time !== undefined) {
-      throw new ScheduleError("CONFLICTING_CONSTRAINTS", `schedulable "${item.label ?? `#${i}`}" has both timing_constraints and ref_schedulable/ref_pt/ref_pt_new/rel_time`, {
-        path: `${path}/schedulables/${i}`,
-        hint: "move the single-constraint fields into timing_constraints",
-      });
+    if (
+      item.ref_schedulable !== undefined ||
+      item.ref_pt !== undefined ||
+      item.ref_pt_new !== undefined ||
+      item.rel_time !== undefined
+    ) {
+      throw new ScheduleError(
+        "CONFLICTING_CONSTRAINTS",
+        `schedulable "${item.label ?? `#${i}`}" has both timing_constraints and ref_schedulable/ref_pt/ref_pt_new/rel_time`,
+        {
+          path: `${path}/schedulables/${i}`,
+          hint: "move the single-constraint fields into timing_constraints",
+        },
+      );
     }
     return (item.timing_constraints ?? []).map((c, j) =>
-      this.constraint(item, c, i, path, j, labels, { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 }));
+      this.constraint(item, c, i, path, j, labels, { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 }),
+    );
   }
 
   /**
    * Fill `out` with one constraint with defaults applied (ref = previous schedulable). `j` is the index
    * in timing_constraints, −1 for the single-constraint fields on the schedulable itself.
    */
-  private constraint(item: SchedulableSpec, c: TimingConstraintSpec, i: number, path: string, j: number, labels: Map<string, number>, out: Constraint): Constraint {
+  private constraint(
+    item: SchedulableSpec,
+    c: TimingConstraintSpec,
+    i: number,
+    path: string,
+    j: number,
+    labels: Map<string, number>,
+    out: Constraint,
+  ): Constraint {
     const cPath = () => `${path}/schedulables/${i}${j < 0 ? "" : `/timing_constraints/${j}`}`;
     let ref = i - 1;
     if (c.ref_schedulable !== undefined && c.ref_schedulable !== null) {
       const found = labels.get(c.ref_schedulable);
       if (found === undefined) {
-        throw new TimingError("DANGLING_REFERENCE", `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`, {
-          path: `${cPath()}/ref_schedulable`,
-          hint: `refer to a label of this schedule${labels.size ? ` (${[...labels.keys()].slice(0, 10).join(", ")})` : ""}`,
-        });
+        throw new TimingError(
+          "DANGLING_REFERENCE",
+          `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`,
+          {
+            path: `${cPath()}/ref_schedulable`,
+            hint: `refer to a label of this schedule${labels.size ? ` (${[...labels.keys()].slice(0, 10).join(", ")})` : ""}`,
+          },
+        );
       }
       ref = found;
     }
@@ -184,7 +234,10 @@ class TimingResolver {
       if (hit) return hit;
       const at = `${s.operationsPath}/${pointerKey(op)}`;
       if (this.inProgress.has(at)) {
-        throw new ScheduleError("RECURSIVE_OPERATION", `operation "${op}" contains itself`, { path: at, hint: "a schedule cannot include itself" });
+        throw new ScheduleError("RECURSIVE_OPERATION", `operation "${op}" contains itself`, {
+          path: at,
+          hint: "a schedule cannot include itself",
+        });
       }
       this.inProgress.add(at);
       const r = this.spec(spec, at, spec.name ?? op, s);
@@ -196,7 +249,9 @@ class TimingResolver {
     for (let s: Scope | null = scope; s; s = s.parent) for (const k of Object.keys(s.operations ?? {})) known.add(k);
     throw new ScheduleError("UNKNOWN_OPERATION_KEY", `operation "${op}" is not defined in operations`, {
       path,
-      hint: known.size ? `define it under "operations" or use one of: ${[...known].join(", ")}` : `define it under "operations"`,
+      hint: known.size
+        ? `define it under "operations" or use one of: ${[...known].join(", ")}`
+        : `define it under "operations"`,
     });
   }
 
@@ -205,16 +260,29 @@ class TimingResolver {
       case "Composite": {
         const ops: ScheduleOp[] = [];
         spec.pulse_info?.forEach((p, j) => ops.push(this.primitive(p, `${path}/pulse_info/${j}`, spec.name)));
-        spec.acquisition_info?.forEach((a, j) => ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name)));
+        spec.acquisition_info?.forEach((a, j) =>
+          ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name)),
+        );
         return { kind: "ops", ops, durationNs: operationDuration(ops) };
       }
       case "LoopOperation": {
         const body = this.block(spec.body, `${path}/body`, scope, false);
         const early = body.nodes[0];
         if (early && early.startNs < 0) {
-          throw new TimingError("NEGATIVE_START", `loop "${name}": its body starts ${-early.startNs} ns before the loop`, { path: `${path}/body`, hint: "time the loop body so that nothing starts before its first schedulable" });
+          throw new TimingError(
+            "NEGATIVE_START",
+            `loop "${name}": its body starts ${-early.startNs} ns before the loop`,
+            { path: `${path}/body`, hint: "time the loop body so that nothing starts before its first schedulable" },
+          );
         }
-        return { kind: "loop", repetitions: spec.repetitions, body, name, path, durationNs: spec.repetitions * body.durationNs };
+        return {
+          kind: "loop",
+          repetitions: spec.repetitions,
+          body,
+          name,
+          path,
+          durationNs: spec.repetitions * body.durationNs,
+        };
       }
       case "Schedule": {
         const block = this.block(spec, path, scope, false);
@@ -234,11 +302,15 @@ class TimingResolver {
   checkClocks(): void {
     for (const [clock, op] of this.clockUses) {
       if (this.clocks.has(clock)) continue;
-      throw new ScheduleError("UNKNOWN_CLOCK", `operation "${op.name}" (${op.type}) uses clock "${clock}", which is not defined in resources`, {
-        path: op.path,
-        hint: `add it to resources with a freq, e.g. "resources": { "${clock}": { "freq": "6 GHz" } }`,
-        details: { clock, operation: op.name },
-      });
+      throw new ScheduleError(
+        "UNKNOWN_CLOCK",
+        `operation "${op.name}" (${op.type}) uses clock "${clock}", which is not defined in resources`,
+        {
+          path: op.path,
+          hint: `add it to resources with a freq, e.g. "resources": { "${clock}": { "freq": "6 GHz" } }`,
+          details: { clock, operation: op.name },
+        },
+      );
     }
   }
 }
@@ -263,7 +335,17 @@ function emit(out: IrNode[], r: Resolved, t: number, labelOrUndefined: string | 
   } else if (r.kind === "ops") {
     for (const op of r.ops) out.push({ kind: "op", id: -1, startNs: t + op.t0Ns, op, label });
   } else if (r.kind === "loop") {
-    const loop: LoopNode = { kind: "loop", id: -1, startNs: t, repetitions: r.repetitions, bodyDurationNs: r.body.durationNs, body: shifted(r.body.nodes, t, label), name: r.name, path: r.path, label };
+    const loop: LoopNode = {
+      kind: "loop",
+      id: -1,
+      startNs: t,
+      repetitions: r.repetitions,
+      bodyDurationNs: r.body.durationNs,
+      body: shifted(r.body.nodes, t, label),
+      name: r.name,
+      path: r.path,
+      label,
+    };
     out.push(loop);
   } else {
     for (const node of shifted(r.block.nodes, t, label)) out.push(node);
@@ -274,7 +356,8 @@ function emit(out: IrNode[], r: Resolved, t: number, labelOrUndefined: string | 
 function shifted(nodes: IrNode[], offset: number, prefix: string | null): IrNode[] {
   return nodes.map((node): IrNode => {
     const label = prefix === null ? node.label : node.label === null ? prefix : `${prefix}/${node.label}`;
-    if (node.kind === "op") return { kind: "op", id: -1, startNs: node.startNs + offset, op: node.op, label } satisfies OpNode;
+    if (node.kind === "op")
+      return { kind: "op", id: -1, startNs: node.startNs + offset, op: node.op, label } satisfies OpNode;
     return { ...node, startNs: node.startNs + offset, body: shifted(node.body, offset, prefix), label };
   });
 }
@@ -298,7 +381,14 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
     });
   }
   const nextNodeId = numberNodes(top.nodes, 0);
-  return { name: doc.name, repetitions: doc.repetitions ?? 1, durationNs: top.durationNs, clocks: resolver.clocks.clocks, nodes: top.nodes, nextNodeId };
+  return {
+    name: doc.name,
+    repetitions: doc.repetitions ?? 1,
+    durationNs: top.durationNs,
+    clocks: resolver.clocks.clocks,
+    nodes: top.nodes,
+    nextNodeId,
+  };
 }
 
 /** Give every node of the finished tree its id, in document order (loops before their bodies). */

@@ -20,36 +20,74 @@ export function planAcquisitions(sequencers: readonly SequencerPlan[], repetitio
       if (!isAcquisition(op)) return;
       if (integration === null) integration = { ns: op.durationNs, op };
       else if (integration.ns !== op.durationNs) {
-        throw new ScheduleError("INTEGRATION_LENGTH_MISMATCH", `acquisition "${op.name}" lasts ${op.durationNs} ns but "${integration.op.name}" on the same sequencer (${seq.route.portClock}) lasts ${integration.ns} ns`, {
-          path: op.path,
-          hint: "all acquisitions of one port-clock share one integration length; give them the same duration",
-        });
+        throw new ScheduleError(
+          "INTEGRATION_LENGTH_MISMATCH",
+          `acquisition "${op.name}" lasts ${op.durationNs} ns but "${integration.op.name}" on the same sequencer (${seq.route.portClock}) lasts ${integration.ns} ns`,
+          {
+            path: op.path,
+            hint: "all acquisitions of one port-clock share one integration length; give them the same duration",
+          },
+        );
       }
       let plan = plans.get(op.acq_channel);
       if (!plan) {
         if (nextIndex >= seq.spec.acqIndices) {
-          throw new ResourceLimitError("OUT_OF_ACQ_INDICES", `acquisition "${op.name}" needs a new Qblox acquisition index on ${seq.key} (${seq.route.portClock}), but all ${seq.spec.acqIndices} are used`, { path: op.path, hint: "use fewer acq_channels per port-clock" });
+          throw new ResourceLimitError(
+            "OUT_OF_ACQ_INDICES",
+            `acquisition "${op.name}" needs a new Qblox acquisition index on ${seq.key} (${seq.route.portClock}), but all ${seq.spec.acqIndices} are used`,
+            { path: op.path, hint: "use fewer acq_channels per port-clock" },
+          );
         }
         plan = {
-          channel: op.acq_channel, protocol: op.type, binMode: op.bin_mode, sequencer: seqIndex, portClock: seq.route.portClock,
-          qbloxIndex: nextIndex++, numAcqIndices: 0, binOfNode: {}, numBins: 0, loopRepetitions: loops.map((l) => l.repetitions), coords: null, integrationLengthNs: op.durationNs,
+          channel: op.acq_channel,
+          protocol: op.type,
+          binMode: op.bin_mode,
+          sequencer: seqIndex,
+          portClock: seq.route.portClock,
+          qbloxIndex: nextIndex++,
+          numAcqIndices: 0,
+          binOfNode: {},
+          numBins: 0,
+          loopRepetitions: loops.map((l) => l.repetitions),
+          coords: null,
+          integrationLengthNs: op.durationNs,
         };
         plans.set(op.acq_channel, plan);
       } else {
         if (plan.sequencer !== seqIndex) {
-          throw new ScheduleError("ACQ_CHANNEL_ON_TWO_PORT_CLOCKS", `acq_channel ${op.acq_channel} is used on port-clocks ${plan.portClock} and ${seq.route.portClock}`, { path: op.path, hint: "use a distinct acq_channel per port-clock" });
+          throw new ScheduleError(
+            "ACQ_CHANNEL_ON_TWO_PORT_CLOCKS",
+            `acq_channel ${op.acq_channel} is used on port-clocks ${plan.portClock} and ${seq.route.portClock}`,
+            { path: op.path, hint: "use a distinct acq_channel per port-clock" },
+          );
         }
         if (plan.protocol !== op.type) {
-          throw new ScheduleError("MIXED_PROTOCOLS", `acq_channel ${op.acq_channel} mixes protocols ${plan.protocol} and ${op.type} ("${op.name}")`, { path: op.path, hint: "use one protocol per acq_channel" });
+          throw new ScheduleError(
+            "MIXED_PROTOCOLS",
+            `acq_channel ${op.acq_channel} mixes protocols ${plan.protocol} and ${op.type} ("${op.name}")`,
+            { path: op.path, hint: "use one protocol per acq_channel" },
+          );
         }
         if (plan.binMode !== op.bin_mode) {
-          throw new ScheduleError("MIXED_BIN_MODES", `acq_channel ${op.acq_channel} mixes bin modes ${plan.binMode} and ${op.bin_mode} ("${op.name}")`, { path: op.path, hint: "use one bin mode per acq_channel" });
+          throw new ScheduleError(
+            "MIXED_BIN_MODES",
+            `acq_channel ${op.acq_channel} mixes bin modes ${plan.binMode} and ${op.bin_mode} ("${op.name}")`,
+            { path: op.path, hint: "use one bin mode per acq_channel" },
+          );
         }
       }
       const before = plan.numBins;
       if (op.type === "Trace") {
-        if (plan.numAcqIndices > 0) throw new ScheduleError("SECOND_TRACE", `acq_channel ${op.acq_channel} has a second Trace acquisition "${op.name}"`, { path: op.path, hint: "a Trace channel holds one (averaged) trace; use one Trace per acq_channel" });
-        if (op.bin_mode !== "average") throw new ScheduleError("BAD_BIN_MODE", `Trace acquisition "${op.name}" supports only bin_mode "average"`, { path: op.path });
+        if (plan.numAcqIndices > 0)
+          throw new ScheduleError(
+            "SECOND_TRACE",
+            `acq_channel ${op.acq_channel} has a second Trace acquisition "${op.name}"`,
+            { path: op.path, hint: "a Trace channel holds one (averaged) trace; use one Trace per acq_channel" },
+          );
+        if (op.bin_mode !== "average")
+          throw new ScheduleError("BAD_BIN_MODE", `Trace acquisition "${op.name}" supports only bin_mode "average"`, {
+            path: op.path,
+          });
         plan.numAcqIndices = 1;
         plan.numBins = 1;
       } else if (op.bin_mode === "average") {
@@ -64,10 +102,14 @@ export function planAcquisitions(sequencers: readonly SequencerPlan[], repetitio
       }
       totalBins += plan.numBins - before;
       if (plan.numBins > seq.spec.binsPerIndex || totalBins > seq.spec.maxBins) {
-        throw new ResourceLimitError("OUT_OF_BINS", `acquisition "${op.name}" on ${seq.route.portClock} needs ${plan.numBins > seq.spec.binsPerIndex ? `${plan.numBins} bins for acq_channel ${op.acq_channel} (limit ${seq.spec.binsPerIndex} per acquisition index)` : `${totalBins} bins on ${seq.key} (limit ${seq.spec.maxBins})`}`, {
-          path: op.path,
-          hint: "reduce repetitions or APPEND acquisitions, or use bin_mode average",
-        });
+        throw new ResourceLimitError(
+          "OUT_OF_BINS",
+          `acquisition "${op.name}" on ${seq.route.portClock} needs ${plan.numBins > seq.spec.binsPerIndex ? `${plan.numBins} bins for acq_channel ${op.acq_channel} (limit ${seq.spec.binsPerIndex} per acquisition index)` : `${totalBins} bins on ${seq.key} (limit ${seq.spec.maxBins})`}`,
+          {
+            path: op.path,
+            hint: "reduce repetitions or APPEND acquisitions, or use bin_mode average",
+          },
+        );
       }
       // coords per acq index, grown only after the bin limit above has bounded numAcqIndices
       if (op.coords) {

@@ -13,7 +13,10 @@ export function relativeLatencies(sequencers: readonly SequencerPlan[], hw: Hard
     const s = hw.model.portClock(pc).latencyCorrectionS;
     const v = Math.round(s * 1e9);
     if (!Number.isFinite(s) || Math.abs(s * 1e9 - v) > 0.0011) {
-      throw new TimingError("OFF_GRID", `latency_corrections for ${pc} is ${s} s, not a multiple of 1 ns`, { path: `/hardware_options/latency_corrections/${pc}`, hint: "use whole nanoseconds, e.g. 8e-9" });
+      throw new TimingError("OFF_GRID", `latency_corrections for ${pc} is ${s} s, not a multiple of 1 ns`, {
+        path: `/hardware_options/latency_corrections/${pc}`,
+        hint: "use whole nanoseconds, e.g. 8e-9",
+      });
     }
     return v;
   });

@@ -12,7 +12,27 @@ export type LongSquareParts = [on: VoltageOffsetOp, off: VoltageOffsetOp, tail: 
 
 export function longSquareParts(op: Extract<WaveformPulse, { type: "SquarePulse" }>): LongSquareParts {
   // Literal objects with the normaliser's property order keep one hidden class per op type (no spreads).
-  const offset = (i: number, q: number): VoltageOffsetOp => ({ type: "VoltageOffset", name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 0, offset_path_I: i, offset_path_Q: q });
-  const tail: WaveformPulse = { type: "SquarePulse", name: op.name, path: op.path, t0Ns: op.t0Ns, port: op.port, clock: op.clock, durationNs: 4, amp: op.amp, ampImag: op.ampImag };
+  const offset = (i: number, q: number): VoltageOffsetOp => ({
+    type: "VoltageOffset",
+    name: op.name,
+    path: op.path,
+    t0Ns: op.t0Ns,
+    port: op.port,
+    clock: op.clock,
+    durationNs: 0,
+    offset_path_I: i,
+    offset_path_Q: q,
+  });
+  const tail: WaveformPulse = {
+    type: "SquarePulse",
+    name: op.name,
+    path: op.path,
+    t0Ns: op.t0Ns,
+    port: op.port,
+    clock: op.clock,
+    durationNs: 4,
+    amp: op.amp,
+    ampImag: op.ampImag,
+  };
   return [offset(op.amp, op.ampImag), offset(0, 0), tail];
 }

@@ -22,7 +22,8 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
   const clocksUsed = new Map<string, string[]>(); // clock → port-clocks, in first-use order
   for (const route of routes.values()) {
     const list = clocksUsed.get(route.clock);
-    if (list) list.push(route.portClock); else clocksUsed.set(route.clock, [route.portClock]);
+    if (list) list.push(route.portClock);
+    else clocksUsed.set(route.clock, [route.portClock]);
   }
   // one expansion per operation object: a library operation placed 1,000 times shares its parts
   const expansions = new Map<ScheduleOp, LongSquareParts>();
@@ -32,7 +33,8 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
   const stitchable = (route: PortClockRoute): boolean => {
     let yes = stitchableByPc.get(route.portClock);
     if (yes === undefined) {
-      yes = !route.channelName.startsWith("digital") && hw.model.portClock(route.portClock).distortion?.kind !== "software";
+      yes =
+        !route.channelName.startsWith("digital") && hw.model.portClock(route.portClock).distortion?.kind !== "software";
       stitchableByPc.set(route.portClock, yes);
     }
     return yes;
@@ -41,13 +43,24 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     const out = new Map<string, IrNode[]>();
     const push = (pc: string, node: IrNode): void => {
       const l = out.get(pc);
-      if (l) l.push(node); else out.set(pc, [node]);
+      if (l) l.push(node);
+      else out.set(pc, [node]);
     };
     let needsSort = false;
     for (const n of nodes) {
       if (n.kind === "loop") {
         for (const [pc, body] of build(n.body)) {
-          push(pc, { kind: "loop", id: n.id, startNs: n.startNs, repetitions: n.repetitions, bodyDurationNs: n.bodyDurationNs, body, name: n.name, path: n.path, label: n.label });
+          push(pc, {
+            kind: "loop",
+            id: n.id,
+            startNs: n.startNs,
+            repetitions: n.repetitions,
+            bodyDurationNs: n.bodyDurationNs,
+            body,
+            name: n.name,
+            path: n.path,
+            label: n.label,
+          });
         }
         continue;
       }
@@ -64,7 +77,10 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       checkOperationFitsChannel(onPort, route);
       if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(route)) {
         let parts = expansions.get(op);
-        if (!parts) { parts = longSquareParts(op); expansions.set(op, parts); }
+        if (!parts) {
+          parts = longSquareParts(op);
+          expansions.set(op, parts);
+        }
         const end = n.startNs + op.durationNs - 4;
         push(pc, { kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
         push(pc, { kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
@@ -84,7 +100,12 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
   for (const [pc, nodes] of perPortClock) {
     const route = routes.get(pc)!;
     const index = allocation.get(pc);
-    if (index === undefined) throw new ResourceLimitError("OUT_OF_SEQUENCERS", `no sequencer allocated for port-clock ${pc} on ${route.moduleName}`, { path: pc });
+    if (index === undefined)
+      throw new ResourceLimitError(
+        "OUT_OF_SEQUENCERS",
+        `no sequencer allocated for port-clock ${pc} on ${route.moduleName}`,
+        { path: pc },
+      );
     sequencers.push({
       key: `${route.moduleName}.seq${index}`,
       cluster: route.cluster,
@@ -112,7 +133,11 @@ function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys):
     try {
       routes.set(pc, hw.routeFor(onPort.port, onPort.clock));
     } catch (e) {
-      if (e instanceof HardwareConfigError && (e.path === null || e.path === pc)) throw new HardwareConfigError(e.code, `${e.message} (operation "${op.name}" at ${op.path})`, { path: op.path, hint: e.hint });
+      if (e instanceof HardwareConfigError && (e.path === null || e.path === pc))
+        throw new HardwareConfigError(e.code, `${e.message} (operation "${op.name}" at ${op.path})`, {
+          path: op.path,
+          hint: e.hint,
+        });
       throw e;
     }
   });
@@ -124,22 +149,34 @@ function checkOperationFitsChannel(op: Extract<ScheduleOp, { port: string }>, ro
   if (isAcquisition(op)) {
     const type = route.moduleType;
     if (type === "QCM" || type === "QCM_RF") {
-      throw new HardwareConfigError("ACQUISITION_ON_CONTROL_MODULE", `acquisition "${op.name}" on port-clock ${pc} is routed to ${route.moduleName} (${type}), which cannot acquire`, {
-        path: op.path,
-        hint: "connect the port to an input of a QRM/QRM_RF module in the connectivity graph",
-      });
+      throw new HardwareConfigError(
+        "ACQUISITION_ON_CONTROL_MODULE",
+        `acquisition "${op.name}" on port-clock ${pc} is routed to ${route.moduleName} (${type}), which cannot acquire`,
+        {
+          path: op.path,
+          hint: "connect the port to an input of a QRM/QRM_RF module in the connectivity graph",
+        },
+      );
     }
     if (route.inputIndices.length === 0) {
-      throw new HardwareConfigError("ACQUISITION_WITHOUT_INPUT", `acquisition "${op.name}" on port-clock ${pc}: channel ${route.moduleName}.${route.channelName} has no input connected`, {
-        path: op.path,
-        hint: `add an edge from ${route.cluster}.module${route.slot}.complex_input_0 (or real_input_N) to the port, or use config version "0.1"`,
-      });
+      throw new HardwareConfigError(
+        "ACQUISITION_WITHOUT_INPUT",
+        `acquisition "${op.name}" on port-clock ${pc}: channel ${route.moduleName}.${route.channelName} has no input connected`,
+        {
+          path: op.path,
+          hint: `add an edge from ${route.cluster}.module${route.slot}.complex_input_0 (or real_input_N) to the port, or use config version "0.1"`,
+        },
+      );
     }
   }
   if (route.channelName.startsWith("digital") && !handlerOf(op).digitalChannelOk) {
-    throw new HardwareConfigError("ANALOG_OP_ON_DIGITAL_CHANNEL", `operation "${op.name}" (${op.type}) on port-clock ${pc} is routed to the digital channel ${route.moduleName}.${route.channelName}`, {
-      path: op.path,
-      hint: "only MarkerPulse can be played on digital_output channels",
-    });
+    throw new HardwareConfigError(
+      "ANALOG_OP_ON_DIGITAL_CHANNEL",
+      `operation "${op.name}" (${op.type}) on port-clock ${pc} is routed to the digital channel ${route.moduleName}.${route.channelName}`,
+      {
+        path: op.path,
+        hint: "only MarkerPulse can be played on digital_output channels",
+      },
+    );
   }
 }

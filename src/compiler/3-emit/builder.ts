@@ -37,7 +37,11 @@ export class ProgramBuilder {
   /** the operation being emitted when the instruction limit was first crossed */
   limitCrossedBy: OpRef | null = null;
 
-  constructor(readonly where: string, registerLimit: number, private readonly instructionLimit: number) {
+  constructor(
+    readonly where: string,
+    registerLimit: number,
+    private readonly instructionLimit: number,
+  ) {
     this.registers = new RegisterAllocator(registerLimit, where);
   }
 
@@ -74,10 +78,14 @@ export class ProgramBuilder {
   waitUntil(t: number, by: OpRef, what = "operation"): void {
     const delta = t - this.now;
     if (delta < 0) {
-      throw new TimingError("OVERLAPPING_OPERATIONS", `${what} "${by.name}" starts at ${t} ns, but the sequencer ${this.where} is busy until ${this.now} ns`, {
-        path: by.path,
-        hint: "every real-time instruction (play, acquire, upd_param after a parameter change) occupies the sequencer for 4 ns; start the operation at the same time as the previous one or at least 4 ns after it",
-      });
+      throw new TimingError(
+        "OVERLAPPING_OPERATIONS",
+        `${what} "${by.name}" starts at ${t} ns, but the sequencer ${this.where} is busy until ${this.now} ns`,
+        {
+          path: by.path,
+          hint: "every real-time instruction (play, acquire, upd_param after a parameter change) occupies the sequencer for 4 ns; start the operation at the same time as the previous one or at least 4 ns after it",
+        },
+      );
     }
     if (delta > 0) this.wait(delta, by);
   }
@@ -92,10 +100,14 @@ export class ProgramBuilder {
         this.nowNs += T;
         return;
       }
-      throw new TimingError("GAP_TOO_SHORT", `"${by.name}" starts ${T} ns after the previous real-time instruction slot on ${this.where}; the sequencer needs 0 or ≥ 4 ns`, {
-        path: by.path,
-        hint: "shift the operation by a few ns so that gaps between operations are 0 or at least 4 ns",
-      });
+      throw new TimingError(
+        "GAP_TOO_SHORT",
+        `"${by.name}" starts ${T} ns after the previous real-time instruction slot on ${this.where}; the sequencer needs 0 or ≥ 4 ns`,
+        {
+          path: by.path,
+          hint: "shift the operation by a few ns so that gaps between operations are 0 or at least 4 ns",
+        },
+      );
     }
     let n = Math.floor(T / MAX_WAIT_NS);
     let rest = T - n * MAX_WAIT_NS;
@@ -141,5 +153,4 @@ export class ProgramBuilder {
     this.nowNs = start + (this.nowNs - start) * repetitions;
     this.lastRt = null;
   }
-
 }

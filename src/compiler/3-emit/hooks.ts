@@ -28,8 +28,12 @@ export function qasmHook(hooks: QasmHooks, name: string, portClock: string): Qas
   const fn = Object.prototype.hasOwnProperty.call(hooks, name) ? hooks[name] : undefined;
   if (typeof fn === "function") return fn;
   const known = Object.keys(hooks).sort();
-  throw new HardwareConfigError("UNKNOWN_QASM_HOOK", `sequencer_options.qasm_hook_func of ${portClock} names '${name}', which is not among the Q1ASM hooks passed to compile()`, {
-    path: `/hardware_options/sequencer_options/${portClock}/qasm_hook_func`,
-    hint: `pass it as compile(schedule, hardware, { qasmHooks: { "${name}": fn } }); hooks passed: ${known.length > 0 ? known.join(", ") : "(none)"}`,
-  });
+  throw new HardwareConfigError(
+    "UNKNOWN_QASM_HOOK",
+    `sequencer_options.qasm_hook_func of ${portClock} names '${name}', which is not among the Q1ASM hooks passed to compile()`,
+    {
+      path: `/hardware_options/sequencer_options/${portClock}/qasm_hook_func`,
+      hint: `pass it as compile(schedule, hardware, { qasmHooks: { "${name}": fn } }); hooks passed: ${known.length > 0 ? known.join(", ") : "(none)"}`,
+    },
+  );
 }

@@ -24,7 +24,11 @@ export const AMP_RATIO_RANGE = [0.5, 2] as const;
 export const PHASE_ERROR_RANGE_DEG = [-45, 45] as const;
 
 /** null when the port-clock has no mixer_corrections entry (quantify then leaves the sequencer fields null). */
-export function resolveMixerCorrections(seq: SequencerPlan, hw: HardwareSetup, warnings: CompileWarning[]): ResolvedMixerCorrections | null {
+export function resolveMixerCorrections(
+  seq: SequencerPlan,
+  hw: HardwareSetup,
+  warnings: CompileWarning[],
+): ResolvedMixerCorrections | null {
   const pc = seq.route.portClock;
   const m = hw.model.portClock(pc).mixerCorrections;
   if (!m) return null;
@@ -38,12 +42,20 @@ export function resolveMixerCorrections(seq: SequencerPlan, hw: HardwareSetup, w
     autoSidebandCal: m.auto_sideband_cal ?? "off",
   };
   if (r.autoLoCal !== "off" && (r.dcOffsetI !== null || r.dcOffsetQ !== null)) {
-    warnings.push({ code: "AUTO_LO_CAL_OVERRIDES_DC_OFFSETS", message: `mixer_corrections of ${pc}: auto_lo_cal is "${r.autoLoCal}", so dc_offset_i/dc_offset_q are ignored (the instrument calibrates them)`, path });
+    warnings.push({
+      code: "AUTO_LO_CAL_OVERRIDES_DC_OFFSETS",
+      message: `mixer_corrections of ${pc}: auto_lo_cal is "${r.autoLoCal}", so dc_offset_i/dc_offset_q are ignored (the instrument calibrates them)`,
+      path,
+    });
     r.dcOffsetI = null;
     r.dcOffsetQ = null;
   }
   if (r.autoSidebandCal !== "off" && (m.amp_ratio !== undefined || m.phase_error !== undefined)) {
-    warnings.push({ code: "AUTO_SIDEBAND_CAL_OVERRIDES_MIXER", message: `mixer_corrections of ${pc}: auto_sideband_cal is "${r.autoSidebandCal}", so amp_ratio/phase_error are reset to 1.0/0.0`, path });
+    warnings.push({
+      code: "AUTO_SIDEBAND_CAL_OVERRIDES_MIXER",
+      message: `mixer_corrections of ${pc}: auto_sideband_cal is "${r.autoSidebandCal}", so amp_ratio/phase_error are reset to 1.0/0.0`,
+      path,
+    });
     r.ampRatio = 1;
     r.phaseError = 0;
   }
@@ -53,10 +65,21 @@ export function resolveMixerCorrections(seq: SequencerPlan, hw: HardwareSetup, w
   return r;
 }
 
-function checkRange(v: number, [min, max]: readonly [number, number], field: string, code: string, seq: SequencerPlan, path: string): void {
+function checkRange(
+  v: number,
+  [min, max]: readonly [number, number],
+  field: string,
+  code: string,
+  seq: SequencerPlan,
+  path: string,
+): void {
   if (v >= min && v <= max) return;
-  throw new ValueRangeError(code, `mixer_corrections.${field} = ${v} for ${seq.route.portClock} on ${seq.moduleName} is outside [${min}, ${max}]`, {
-    path: `${path}/${field}`,
-    hint: `${field} must be within ${min} … ${max}${field === "phase_error" ? " degrees" : ""}`,
-  });
+  throw new ValueRangeError(
+    code,
+    `mixer_corrections.${field} = ${v} for ${seq.route.portClock} on ${seq.moduleName} is outside [${min}, ${max}]`,
+    {
+      path: `${path}/${field}`,
+      hint: `${field} must be within ${min} … ${max}${field === "phase_error" ? " degrees" : ""}`,
+    },
+  );
 }

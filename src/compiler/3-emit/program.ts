@@ -9,7 +9,14 @@ import { assembleInstructions } from "../../q1/assembler.js";
 import { imm, lbl, reg, type Instruction } from "../../q1/types.js";
 import type { IrNode } from "../ir/nodes.js";
 import type { AcqChannelPlan, CompileWarning, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
-import { handlerOf, emitItem, isAcquisition, isWaveformPulse, type EmitContext, type TimelineItem } from "../ops/index.js";
+import {
+  handlerOf,
+  emitItem,
+  isAcquisition,
+  isWaveformPulse,
+  type EmitContext,
+  type TimelineItem,
+} from "../ops/index.js";
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
 import { qasmHook, type QasmHooks } from "./hooks.js";
@@ -31,10 +38,18 @@ export interface ProgramOptions {
 }
 
 /** Output aligned with `plan.sequencers`. */
-export function generatePrograms(plan: ProgramPlan, waves: readonly SequencerWaveforms[], hw: HardwareSetup, opts: ProgramOptions, warnings: CompileWarning[]): SequencerProgram[] {
+export function generatePrograms(
+  plan: ProgramPlan,
+  waves: readonly SequencerWaveforms[],
+  hw: HardwareSetup,
+  opts: ProgramOptions,
+  warnings: CompileWarning[],
+): SequencerProgram[] {
   const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
   for (const ch of plan.acqChannels) channelsBySeq[ch.sequencer]!.push(ch);
-  return plan.sequencers.map((seq, i) => sequencerProgram(seq, i, plan, waves[i]!, channelsBySeq[i]!, hw, opts, warnings));
+  return plan.sequencers.map((seq, i) =>
+    sequencerProgram(seq, i, plan, waves[i]!, channelsBySeq[i]!, hw, opts, warnings),
+  );
 }
 
 function sequencerProgram(
@@ -81,7 +96,9 @@ function sequencerProgram(
     channelOf: new Map(channels.map((c) => [c.channel, c])),
     binRegister,
     defaultMarker,
-    debugMarkers: hw.model.channel(seq.cluster, seq.slot, seq.route.channelName).markerDebugModeEnable ? debugMarkers(seq) : null,
+    debugMarkers: hw.model.channel(seq.cluster, seq.slot, seq.route.channelName).markerDebugModeEnable
+      ? debugMarkers(seq)
+      : null,
     tempRegisters: null,
     lastGain: null,
     lastPlayEnd: { t: -Infinity, by: null },
@@ -96,9 +113,13 @@ function sequencerProgram(
   const total = plan.timed.durationNs;
   const endRef: OpRef = { name: "end of repetition", path: null };
   if (b.now > total) {
-    throw new TimingError("PROGRAM_LONGER_THAN_REPETITION", `the program of ${where} runs until ${b.now} ns, past the end of the repetition at ${total} ns (a parameter operation at the very end needs a 4 ns upd_param)`, {
-      hint: "extend the schedule, e.g. with an IdlePulse of at least 4 ns at the end",
-    });
+    throw new TimingError(
+      "PROGRAM_LONGER_THAN_REPETITION",
+      `the program of ${where} runs until ${b.now} ns, past the end of the repetition at ${total} ns (a parameter operation at the very end needs a 4 ns upd_param)`,
+      {
+        hint: "extend the schedule, e.g. with an IdlePulse of at least 4 ns at the end",
+      },
+    );
   }
   b.waitUntil(total, endRef);
   b.emit("loop", [reg(repReg), lbl("start")], undefined, endRef);
@@ -107,11 +128,19 @@ function sequencerProgram(
   if (b.limitCrossedBy) {
     const msg = `program of ${where} has ${b.count} instructions, over the ${seq.moduleType} limit of ${seq.spec.maxInstructions}; the limit was crossed at "${b.limitCrossedBy.name}"`;
     if (opts.instructionLimit === "error") {
-      throw new ResourceLimitError("INSTRUCTION_LIMIT_EXCEEDED", msg, { path: b.limitCrossedBy.path, hint: "wrap repeated blocks in a LoopOperation instead of unrolling them" });
+      throw new ResourceLimitError("INSTRUCTION_LIMIT_EXCEEDED", msg, {
+        path: b.limitCrossedBy.path,
+        hint: "wrap repeated blocks in a LoopOperation instead of unrolling them",
+      });
     }
     warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
-  const program: SequencerProgram = { instructions: b.instructions, lineNodes: b.lineNodes, instructionCount: b.count, registersUsed: b.registers.peak };
+  const program: SequencerProgram = {
+    instructions: b.instructions,
+    lineNodes: b.lineNodes,
+    instructionCount: b.count,
+    registersUsed: b.registers.peak,
+  };
   const hookName = hw.model.portClock(seq.route.portClock).qasmHookFunc;
   return hookName === null ? program : applyHook(program, seq, hookName, opts.qasmHooks);
 }
@@ -122,16 +151,26 @@ function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, 
   const nodeOf = new Map(program.instructions.map((ins, i) => [ins, program.lineNodes[i]!]));
   let edited: Instruction[];
   try {
-    edited = fn(program.instructions.slice(), { cluster: seq.cluster, moduleName: seq.moduleName, moduleType: seq.moduleType, sequencer: seq.index, portClock: seq.route.portClock });
+    edited = fn(program.instructions.slice(), {
+      cluster: seq.cluster,
+      moduleName: seq.moduleName,
+      moduleType: seq.moduleType,
+      sequencer: seq.index,
+      portClock: seq.route.portClock,
+    });
     // The hook's program must still be valid Q1ASM for this module (operands, labels, limits, stop).
     assembleInstructions(edited, { moduleType: seq.moduleType });
   } catch (e) {
     const what = e instanceof Q1ForgeError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new Q1ForgeError("QASM_HOOK_FAILED", `Q1ASM hook "${name}" failed for ${seq.key} (${seq.route.portClock}): ${what}`, {
-      path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func`,
-      hint: "the hook must return a valid instruction list; operands are shared and frozen, so replace them instead of mutating",
-      cause: e,
-    });
+    throw new Q1ForgeError(
+      "QASM_HOOK_FAILED",
+      `Q1ASM hook "${name}" failed for ${seq.key} (${seq.route.portClock}): ${what}`,
+      {
+        path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func`,
+        hint: "the hook must return a valid instruction list; operands are shared and frozen, so replace them instead of mutating",
+        cause: e,
+      },
+    );
   }
   return {
     instructions: edited,
@@ -147,7 +186,10 @@ function timeline(nodes: IrNode[]): TimelineItem[] {
   const items: TimelineItem[] = [];
   let needsSort = false;
   for (const n of nodes) {
-    if (n.kind === "loop") { items.push(n); continue; }
+    if (n.kind === "loop") {
+      items.push(n);
+      continue;
+    }
     if (n.op.type === "MarkerPulse") {
       items.push({ kind: "marker", id: n.id, startNs: n.startNs, high: true, op: n.op });
       items.push({ kind: "marker", id: n.id, startNs: n.startNs + n.op.durationNs, high: false, op: n.op });
@@ -204,7 +246,11 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
       const by = { name: it.name, path: it.path };
       b.currentNode = it.id;
       b.waitUntil(it.startNs, by, "loop");
-      if (it.bodyDurationNs <= 0) throw new TimingError("EMPTY_LOOP", `loop "${it.name}" has a body of ${it.bodyDurationNs} ns`, { path: it.path, hint: "a loop body needs a positive duration" });
+      if (it.bodyDurationNs <= 0)
+        throw new TimingError("EMPTY_LOOP", `loop "${it.name}" has a body of ${it.bodyDurationNs} ns`, {
+          path: it.path,
+          hint: "a loop body needs a positive duration",
+        });
       const r = b.registers.allocate(by);
       const name = `loop${b.count}`;
       b.emit("move", [imm(it.repetitions), reg(r)], `iterator for loop with label ${name}`, by);
@@ -224,10 +270,14 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     const by: OpRef = op;
     if (pending && (it.startNs !== pending.t || !(isParameterItem(it) || isRealTimeIo(it)))) flush();
     if (it.startNs < b.now && isParameterItem(it)) {
-      throw new TimingError("PARAMETER_AFTER_REALTIME", `parameter operation "${op.name}" at ${it.startNs} ns comes after a real-time instruction on ${ctx.seq.key} that occupies the sequencer until ${b.now} ns`, {
-        path: op.path,
-        hint: "schedule clock/offset/marker operations before (or ≥ 4 ns after) pulses that start at the same time",
-      });
+      throw new TimingError(
+        "PARAMETER_AFTER_REALTIME",
+        `parameter operation "${op.name}" at ${it.startNs} ns comes after a real-time instruction on ${ctx.seq.key} that occupies the sequencer until ${b.now} ns`,
+        {
+          path: op.path,
+          hint: "schedule clock/offset/marker operations before (or ≥ 4 ns after) pulses that start at the same time",
+        },
+      );
     }
     b.currentNode = it.id;
     b.waitUntil(it.startNs, by);
@@ -235,11 +285,21 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     if (committed === "needs-update") pending = { t: it.startNs, by };
     else if (isRealTimeIo(it)) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];
-    if (pending && next && next.kind === "loop" && next.startNs === pending.t && !startsWithRealTimeIo(next.body, pending.t)) {
-      throw new TimingError("PARAMETER_AT_CONTROL_FLOW_BOUNDARY", `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}", whose body does not start with a pulse or acquisition that could apply it`, {
-        path: op.path,
-        hint: "move the operation into the loop body or ≥ 4 ns before the loop",
-      });
+    if (
+      pending &&
+      next &&
+      next.kind === "loop" &&
+      next.startNs === pending.t &&
+      !startsWithRealTimeIo(next.body, pending.t)
+    ) {
+      throw new TimingError(
+        "PARAMETER_AT_CONTROL_FLOW_BOUNDARY",
+        `parameter operation "${op.name}" at ${it.startNs} ns is at the same time as the start of loop "${next.name}", whose body does not start with a pulse or acquisition that could apply it`,
+        {
+          path: op.path,
+          hint: "move the operation into the loop body or ≥ 4 ns before the loop",
+        },
+      );
     }
   }
   flush();

@@ -10,17 +10,24 @@ export class RegisterAllocator {
   /** most registers in use at once */
   peak = 0;
 
-  constructor(readonly limit: number, private readonly where: string) {
+  constructor(
+    readonly limit: number,
+    private readonly where: string,
+  ) {
     this.free = Array.from({ length: limit }, (_, i) => i);
   }
 
   allocate(forWhat: { name: string; path: string | null }): number {
     const r = this.free.shift();
     if (r === undefined) {
-      throw new ResourceLimitError("OUT_OF_REGISTERS", `"${forWhat.name}" needs a Q1 register on ${this.where}, but all ${this.limit} are in use`, {
-        path: forWhat.path,
-        hint: "reduce loop nesting or the number of APPEND acquisition channels on this port-clock",
-      });
+      throw new ResourceLimitError(
+        "OUT_OF_REGISTERS",
+        `"${forWhat.name}" needs a Q1 register on ${this.where}, but all ${this.limit} are in use`,
+        {
+          path: forWhat.path,
+          hint: "reduce loop nesting or the number of APPEND acquisition channels on this port-clock",
+        },
+      );
     }
     this.inUse.add(r);
     if (this.inUse.size > this.peak) this.peak = this.inUse.size;

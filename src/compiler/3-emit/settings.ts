@@ -7,9 +7,24 @@ import { ValueRangeError, HardwareConfigError } from "../../core/errors.js";
 import { channelMap } from "../../hardware/channel-map.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import { printProgram } from "../../q1/print.js";
-import type { AcquisitionChannelLayout, CompiledCluster, CompiledModule, ModuleSettings, SequencerSettings, SourceMap, SourceOperation } from "../../contract/compiled-schedule.js";
+import type {
+  AcquisitionChannelLayout,
+  CompiledCluster,
+  CompiledModule,
+  ModuleSettings,
+  SequencerSettings,
+  SourceMap,
+  SourceOperation,
+} from "../../contract/compiled-schedule.js";
 import type { IrNode } from "../ir/nodes.js";
-import type { AcqChannelPlan, CompileWarning, FrequencyPlan, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
+import type {
+  AcqChannelPlan,
+  CompileWarning,
+  FrequencyPlan,
+  ProgramPlan,
+  SequencerPlan,
+  SequencerWaveforms,
+} from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
 import { isAcquisition } from "../ops/index.js";
 import { applyHardwareDistortion } from "./hardware-distortion.js";
@@ -23,7 +38,13 @@ export interface SettingsResult {
   acquisitions: Record<string, AcquisitionChannelLayout>;
 }
 
-export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWaveforms[], programs: readonly SequencerProgram[], hw: HardwareSetup, warnings: CompileWarning[] = []): SettingsResult {
+export function buildSettings(
+  plan: ProgramPlan,
+  waves: readonly SequencerWaveforms[],
+  programs: readonly SequencerProgram[],
+  hw: HardwareSetup,
+  warnings: CompileWarning[] = [],
+): SettingsResult {
   const seqsByModule = new Map<CompiledModule, SequencerPlan[]>();
   const clusters: Record<string, CompiledCluster> = Object.create(null) as Record<string, CompiledCluster>;
   const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
@@ -35,7 +56,10 @@ export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWavefo
   plan.sequencers.forEach((seq, i) => {
     const clusterOptions = hw.model.cluster(seq.cluster);
     const cluster = (clusters[seq.cluster] ??= {
-      settings: { reference_source: clusterOptions.ref, sync_on_external_trigger: clusterOptions.syncOnExternalTrigger },
+      settings: {
+        reference_source: clusterOptions.ref,
+        sync_on_external_trigger: clusterOptions.syncOnExternalTrigger,
+      },
       modules: {},
     });
     const mod: CompiledModule = (cluster.modules[seq.moduleName] ??= {
@@ -57,14 +81,17 @@ export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWavefo
         program: printProgram(prog.instructions),
         waveforms: w.waveforms,
         weights: w.weights,
-        acquisitions: Object.fromEntries(channels.map((c) => [String(c.qbloxIndex), { num_bins: c.numBins, index: c.qbloxIndex }])),
+        acquisitions: Object.fromEntries(
+          channels.map((c) => [String(c.qbloxIndex), { num_bins: c.numBins, index: c.qbloxIndex }]),
+        ),
       },
       settings: sequencerSettings(seq, freqs.bySequencer[i]!, channels, hw, mixer),
       source_map: sourceMap(nodes, prog.lineNodes, indexOf),
     };
     applyModuleOptions(mod.settings, seq, hw, mixer, channels, warnings);
     const list = seqsByModule.get(mod);
-    if (list) list.push(seq); else seqsByModule.set(mod, [seq]);
+    if (list) list.push(seq);
+    else seqsByModule.set(mod, [seq]);
   });
   for (const [mod, seqs] of seqsByModule) applyHardwareDistortion(mod.settings, seqs, hw, warnings);
 
@@ -82,8 +109,16 @@ export function buildSettings(plan: ProgramPlan, waves: readonly SequencerWavefo
       acq_channel: ch.channel,
       protocol: ch.protocol,
       bin_mode: ch.binMode,
-      shape: isTrace ? [1, ch.integrationLengthNs ?? 0] : ch.binMode === "append" ? [reps, ch.numAcqIndices] : [ch.numAcqIndices],
-      dims: isTrace ? [`acq_index_${ch.channel}`, `trace_index_${ch.channel}`] : ch.binMode === "append" ? ["repetition", `acq_index_${ch.channel}`] : [`acq_index_${ch.channel}`],
+      shape: isTrace
+        ? [1, ch.integrationLengthNs ?? 0]
+        : ch.binMode === "append"
+          ? [reps, ch.numAcqIndices]
+          : [ch.numAcqIndices],
+      dims: isTrace
+        ? [`acq_index_${ch.channel}`, `trace_index_${ch.channel}`]
+        : ch.binMode === "append"
+          ? ["repetition", `acq_index_${ch.channel}`]
+          : [`acq_index_${ch.channel}`],
       cluster: seq.cluster,
       module: seq.moduleName,
       sequencer: seq.index,
@@ -114,20 +149,29 @@ function nodeTable(sequencers: readonly SequencerPlan[], size: number): (IrNode 
 }
 
 /** Program line → operation table of one sequencer, operations listed once, in first-line order. */
-function sourceMap(nodes: readonly (IrNode | undefined)[], lineNodes: readonly number[], indexOf: Int32Array): SourceMap {
+function sourceMap(
+  nodes: readonly (IrNode | undefined)[],
+  lineNodes: readonly number[],
+  indexOf: Int32Array,
+): SourceMap {
   const operations: SourceOperation[] = [];
   const lines = new Array<number>(lineNodes.length);
   const seen: number[] = [];
   for (let l = 0; l < lineNodes.length; l++) {
     const id = lineNodes[l]!;
     const node = id < 0 ? undefined : nodes[id];
-    if (node === undefined) { lines[l] = -1; continue; }
+    if (node === undefined) {
+      lines[l] = -1;
+      continue;
+    }
     let k = indexOf[id]!;
     if (k < 0) {
       k = operations.length;
-      operations.push(node.kind === "op"
-        ? { id, name: node.op.name, path: node.op.path, label: node.label }
-        : { id, name: node.name, path: node.path, label: node.label });
+      operations.push(
+        node.kind === "op"
+          ? { id, name: node.op.name, path: node.op.path, label: node.label }
+          : { id, name: node.name, path: node.path, label: node.label },
+      );
       indexOf[id] = k;
       seen.push(id);
     }
@@ -137,7 +181,13 @@ function sourceMap(nodes: readonly (IrNode | undefined)[], lineNodes: readonly n
   return { operations, lines };
 }
 
-function sequencerSettings(seq: SequencerPlan, f: FrequencyPlan["bySequencer"][number], channels: AcqChannelPlan[], hw: HardwareSetup, mixer: ResolvedMixerCorrections | null): SequencerSettings {
+function sequencerSettings(
+  seq: SequencerPlan,
+  f: FrequencyPlan["bySequencer"][number],
+  channels: AcqChannelPlan[],
+  hw: HardwareSetup,
+  mixer: ResolvedMixerCorrections | null,
+): SequencerSettings {
   const options = hw.model.portClock(seq.route.portClock);
   const readout = seq.spec.supportsAcquisition;
   const integration = channels.find((c) => c.integrationLengthNs !== null)?.integrationLengthNs ?? null;
@@ -179,17 +229,36 @@ function sequencerSettings(seq: SequencerPlan, f: FrequencyPlan["bySequencer"][n
 function findThresholded(seq: SequencerPlan): { rotation: number; threshold: number; label: string | null } | null {
   let found: { rotation: number; threshold: number; label: string | null; name: string } | null = null;
   forEachOp(seq.nodes, ({ op }) => {
-      if (!isAcquisition(op) || op.type !== "ThresholdedAcquisition") return;
-      const cur = { rotation: op.acq_rotation ?? 0, threshold: op.acq_threshold ?? 0, label: op.feedback_trigger_label, name: op.name };
-      if (cur.rotation < 0 || cur.rotation > 360) throw new ValueRangeError("ACQ_ROTATION_OUT_OF_RANGE", `acq_rotation ${cur.rotation} of "${op.name}" is outside [0, 360] degrees`, { path: op.path });
-      if (Math.abs(cur.threshold) > 16777212) throw new ValueRangeError("ACQ_THRESHOLD_OUT_OF_RANGE", `acq_threshold ${cur.threshold} of "${op.name}" is outside ±16777212`, { path: op.path });
-      if (found && (found.rotation !== cur.rotation || found.threshold !== cur.threshold)) {
-        throw new HardwareConfigError("THRESHOLD_NOT_UNIQUE", `thresholded acquisitions "${found.name}" and "${op.name}" on ${seq.route.portClock} use different acq_rotation/acq_threshold`, {
+    if (!isAcquisition(op) || op.type !== "ThresholdedAcquisition") return;
+    const cur = {
+      rotation: op.acq_rotation ?? 0,
+      threshold: op.acq_threshold ?? 0,
+      label: op.feedback_trigger_label,
+      name: op.name,
+    };
+    if (cur.rotation < 0 || cur.rotation > 360)
+      throw new ValueRangeError(
+        "ACQ_ROTATION_OUT_OF_RANGE",
+        `acq_rotation ${cur.rotation} of "${op.name}" is outside [0, 360] degrees`,
+        { path: op.path },
+      );
+    if (Math.abs(cur.threshold) > 16777212)
+      throw new ValueRangeError(
+        "ACQ_THRESHOLD_OUT_OF_RANGE",
+        `acq_threshold ${cur.threshold} of "${op.name}" is outside ±16777212`,
+        { path: op.path },
+      );
+    if (found && (found.rotation !== cur.rotation || found.threshold !== cur.threshold)) {
+      throw new HardwareConfigError(
+        "THRESHOLD_NOT_UNIQUE",
+        `thresholded acquisitions "${found.name}" and "${op.name}" on ${seq.route.portClock} use different acq_rotation/acq_threshold`,
+        {
           path: op.path,
           hint: "one rotation and threshold per sequencer: give all thresholded acquisitions of a port-clock the same values",
-        });
-      }
-      found = cur;
+        },
+      );
+    }
+    found = cur;
   });
   return found;
 }
@@ -201,12 +270,22 @@ function bypassed(): ModuleSettings["distortion_corrections"][number] {
 
 function emptyModuleSettings(seq: SequencerPlan, hw: HardwareSetup, freqs: FrequencyPlan): ModuleSettings {
   return {
-    offset_ch0_path_I: null, offset_ch0_path_Q: null, offset_ch1_path_I: null, offset_ch1_path_Q: null,
-    in0_gain: null, in1_gain: null,
+    offset_ch0_path_I: null,
+    offset_ch0_path_Q: null,
+    offset_ch1_path_I: null,
+    offset_ch1_path_Q: null,
+    in0_gain: null,
+    in1_gain: null,
     // quantify keeps 4 entries (RF markers use index out + 2); the QRC has 6 outputs
-    distortion_corrections: Array.from({ length: seq.moduleType === "QTM" ? 0 : Math.max(4, seq.spec.outputs) }, bypassed),
-    out0_lo_freq_cal_type_default: "off", out1_lo_freq_cal_type_default: "off",
-    lo_freq: freqs.moduleLos.find((m) => m.moduleName === seq.moduleName)?.frequenciesHz ?? new Array<number | null>(seq.spec.internalLos).fill(null),
+    distortion_corrections: Array.from(
+      { length: seq.moduleType === "QTM" ? 0 : Math.max(4, seq.spec.outputs) },
+      bypassed,
+    ),
+    out0_lo_freq_cal_type_default: "off",
+    out1_lo_freq_cal_type_default: "off",
+    lo_freq:
+      freqs.moduleLos.find((m) => m.moduleName === seq.moduleName)?.frequenciesHz ??
+      new Array<number | null>(seq.spec.internalLos).fill(null),
     out_att: new Array<number | null>(seq.spec.isRF ? seq.spec.outputs : 0).fill(null),
     in_att: new Array<number | null>(seq.spec.isRF ? seq.spec.inputs : 0).fill(null),
     rf_output_on: seq.spec.isRF ? (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true) : null,

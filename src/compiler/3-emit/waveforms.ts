@@ -28,7 +28,10 @@ interface NormalisedShape {
  * `filterOf` gives a sequencer's software distortion correction (applied to the samples before
  * normalisation); such sequencers get their own shape cache. Output aligned with `sequencers`.
  */
-export function generateWaveforms(sequencers: readonly SequencerPlan[], filterOf: (seq: SequencerPlan) => SampleFilter | null = () => null): SequencerWaveforms[] {
+export function generateWaveforms(
+  sequencers: readonly SequencerPlan[],
+  filterOf: (seq: SequencerPlan) => SampleFilter | null = () => null,
+): SequencerWaveforms[] {
   const shapeCache = new ShapeCache();
   return sequencers.map((seq) => {
     const filter = filterOf(seq);
@@ -37,7 +40,14 @@ export function generateWaveforms(sequencers: readonly SequencerPlan[], filterOf
 }
 
 function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): SequencerWaveforms {
-  const out: SequencerWaveforms = { waveforms: {}, weights: {}, plays: [], playOfNode: {}, weightsOfNode: {}, totalSamples: 0 };
+  const out: SequencerWaveforms = {
+    waveforms: {},
+    weights: {},
+    plays: [],
+    playOfNode: {},
+    weightsOfNode: {},
+    totalSamples: 0,
+  };
   // Plays are looked up by shape, not by operation: 100,000 pulses share a handful of shapes.
   const playOfShape = new Map<NormalisedShape, number>();
   const weightsOfOp = new Map<ScheduleOp, [number, number]>(); // a library acquisition placed many times
@@ -53,10 +63,14 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
     const index = waveIndex.size;
     out.totalSamples += data.length;
     if (out.totalSamples > limit) {
-      throw new ResourceLimitError("WAVEFORM_MEMORY_EXCEEDED", `waveform of "${op.name}" brings ${seq.route.portClock} (${seq.key}) to ${out.totalSamples} samples, over the limit of ${limit}`, {
-        path: op.path,
-        hint: "use fewer distinct pulse shapes, shorter pulses, or square pulses ≥ 100 ns (played through offsets)",
-      });
+      throw new ResourceLimitError(
+        "WAVEFORM_MEMORY_EXCEEDED",
+        `waveform of "${op.name}" brings ${seq.route.portClock} (${seq.key}) to ${out.totalSamples} samples, over the limit of ${limit}`,
+        {
+          path: op.path,
+          hint: "use fewer distinct pulse shapes, shorter pulses, or square pulses ≥ 100 ns (played through offsets)",
+        },
+      );
     }
     waveIndex.set(hash, index);
     out.waveforms[hash] = { data: Array.from(data), index };
@@ -68,17 +82,32 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
     const known = playOfShape.get(shape);
     if (known !== undefined) return known;
     if (shape.im !== null && !complexChannel) {
-      throw new ScheduleError("COMPLEX_ON_REAL_CHANNEL", `"${op.name}" (${op.type}) has a complex waveform, but port-clock ${seq.route.portClock} is on the real channel ${seq.route.channelName}`, {
-        path: op.path,
-        hint: "use a real pulse (phase 0, no DRAG component) or connect the port to a complex_output channel",
-      });
+      throw new ScheduleError(
+        "COMPLEX_ON_REAL_CHANNEL",
+        `"${op.name}" (${op.type}) has a complex waveform, but port-clock ${seq.route.portClock} is on the real channel ${seq.route.channelName}`,
+        {
+          path: op.path,
+          hint: "use a real pulse (phase 0, no DRAG component) or connect the port to a complex_output channel",
+        },
+      );
     }
     checkGain(shape.ampRe, op);
     checkGain(shape.ampIm, op);
     let play: PlayInstruction | null = null;
-    if (shape.re && shape.im) play = { wave0: addWave(shape.hashRe, shape.re, op), wave1: addWave(shape.hashIm, shape.im, op), gain0: shape.ampRe, gain1: shape.ampIm };
-    else if (shape.re) { const w = addWave(shape.hashRe, shape.re, op); play = { wave0: w, wave1: w, gain0: shape.ampRe, gain1: 0 }; }
-    else if (shape.im) { const w = addWave(shape.hashIm, shape.im, op); play = { wave0: w, wave1: w, gain0: 0, gain1: shape.ampIm }; }
+    if (shape.re && shape.im)
+      play = {
+        wave0: addWave(shape.hashRe, shape.re, op),
+        wave1: addWave(shape.hashIm, shape.im, op),
+        gain0: shape.ampRe,
+        gain1: shape.ampIm,
+      };
+    else if (shape.re) {
+      const w = addWave(shape.hashRe, shape.re, op);
+      play = { wave0: w, wave1: w, gain0: shape.ampRe, gain1: 0 };
+    } else if (shape.im) {
+      const w = addWave(shape.hashIm, shape.im, op);
+      play = { wave0: w, wave1: w, gain0: 0, gain1: shape.ampIm };
+    }
     const k = play === null ? -1 : out.plays.push(play) - 1;
     playOfShape.set(shape, k);
     return k;
@@ -89,9 +118,17 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
     if (known) return known;
     const pair: number[] = [];
     for (const w of [op.weights_a, op.weights_b]) {
-      if (!w) throw new ScheduleError("MISSING_WEIGHTS", `weighted acquisition "${op.name}" has no weights`, { path: op.path });
+      if (!w)
+        throw new ScheduleError("MISSING_WEIGHTS", `weighted acquisition "${op.name}" has no weights`, {
+          path: op.path,
+        });
       for (let k = 0; k < w.length; k++) {
-        if (!(Math.abs(w[k]!) <= 1)) throw new ValueRangeError("WEIGHT_OUT_OF_RANGE", `weight sample ${k} of "${op.name}" is ${w[k]}, outside [-1, 1]`, { path: op.path, hint: "scale the integration weights into [-1, 1]" });
+        if (!(Math.abs(w[k]!) <= 1))
+          throw new ValueRangeError(
+            "WEIGHT_OUT_OF_RANGE",
+            `weight sample ${k} of "${op.name}" is ${w[k]}, outside [-1, 1]`,
+            { path: op.path, hint: "scale the integration weights into [-1, 1]" },
+          );
       }
       const data = Float64Array.from(w);
       const hash = hashSamples(data);
@@ -99,7 +136,12 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
       if (idx === undefined) {
         idx = weightIndex.size;
         weightSamples += data.length;
-        if (weightSamples > limit) throw new ResourceLimitError("WEIGHT_MEMORY_EXCEEDED", `weights of "${op.name}" bring ${seq.key} to ${weightSamples} weight samples, over ${limit}`, { path: op.path });
+        if (weightSamples > limit)
+          throw new ResourceLimitError(
+            "WEIGHT_MEMORY_EXCEEDED",
+            `weights of "${op.name}" bring ${seq.key} to ${weightSamples} weight samples, over ${limit}`,
+            { path: op.path },
+          );
         weightIndex.set(hash, idx);
         out.weights[hash] = { data: Array.from(data), index: idx };
       }
@@ -120,10 +162,14 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
 
 function checkGain(g: number, op: WaveformPulse): void {
   if (!(Math.abs(g) <= 1)) {
-    throw new ValueRangeError("AMPLITUDE_OUT_OF_RANGE", `"${op.name}" (${op.type}) reaches amplitude ${g}, outside [-1, 1] of full scale`, {
-      path: op.path,
-      hint: "amplitudes are fractions of the output's full scale; reduce the amplitude",
-    });
+    throw new ValueRangeError(
+      "AMPLITUDE_OUT_OF_RANGE",
+      `"${op.name}" (${op.type}) reaches amplitude ${g}, outside [-1, 1] of full scale`,
+      {
+        path: op.path,
+        hint: "amplitudes are fractions of the output's full scale; reduce the amplitude",
+      },
+    );
   }
 }
 
@@ -142,18 +188,27 @@ class ShapeCache {
     if (typeof params === "string") {
       const key = params;
       let hit = this.byText.get(key);
-      if (!hit) { hit = normalise(op, this.filter); this.byText.set(key, hit); }
+      if (!hit) {
+        hit = normalise(op, this.filter);
+        this.byText.set(key, hit);
+      }
       return hit;
     }
     let level = this.root;
     for (let i = 0; i < params.length - 1; i++) {
       let next = level.get(params[i]!) as Map<number, unknown> | undefined;
-      if (!next) { next = new Map(); level.set(params[i]!, next); }
+      if (!next) {
+        next = new Map();
+        level.set(params[i]!, next);
+      }
       level = next;
     }
     const last = params[params.length - 1]!;
     let shape = level.get(last) as NormalisedShape | undefined;
-    if (!shape) { shape = normalise(op, this.filter); level.set(last, shape); }
+    if (!shape) {
+      shape = normalise(op, this.filter);
+      level.set(last, shape);
+    }
     return shape;
   }
 }
@@ -183,10 +238,12 @@ function scale(x: Float64Array, f: number): Float64Array {
 
 /** Deterministic content hash of samples rounded to 12 decimals (FNV-1a, 2×32 bit), used as waveform name. */
 export function hashSamples(x: Float64Array): string {
-  let h1 = 0x811c9dc5, h2 = 0x01000193 ^ x.length;
+  let h1 = 0x811c9dc5,
+    h2 = 0x01000193 ^ x.length;
   for (let k = 0; k < x.length; k++) {
     const v = Math.round(x[k]! * 1e12);
-    const lo = v | 0, hi = Math.floor(v / 4294967296) | 0;
+    const lo = v | 0,
+      hi = Math.floor(v / 4294967296) | 0;
     h1 = Math.imul(h1 ^ lo, 0x01000193);
     h2 = Math.imul(h2 ^ hi ^ lo, 0x5bd1e995);
     h2 ^= h2 >>> 15;

@@ -7,9 +7,15 @@ export class PortClockKeys {
 
   key(port: string, clock: string): string {
     let clocks = this.byPort.get(port);
-    if (!clocks) { clocks = new Map(); this.byPort.set(port, clocks); }
+    if (!clocks) {
+      clocks = new Map();
+      this.byPort.set(port, clocks);
+    }
     let k = clocks.get(clock);
-    if (k === undefined) { k = `${port}-${clock}`; clocks.set(clock, k); }
+    if (k === undefined) {
+      k = `${port}-${clock}`;
+      clocks.set(clock, k);
+    }
     return k;
   }
 }

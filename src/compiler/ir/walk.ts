@@ -9,7 +9,11 @@ import type { IrNode, LoopNode, OpNode } from "./nodes.js";
 export type LoopStack = readonly LoopNode[];
 
 /** Call `visit` for every operation node in execution order of the first iteration (loop bodies in place). */
-export function forEachOp(nodes: readonly IrNode[], visit: (node: OpNode, loops: LoopStack) => void, loops: LoopStack = []): void {
+export function forEachOp(
+  nodes: readonly IrNode[],
+  visit: (node: OpNode, loops: LoopStack) => void,
+  loops: LoopStack = [],
+): void {
   for (const node of nodes) {
     switch (node.kind) {
       case "op":

@@ -16,10 +16,14 @@ function emitAcquisition(op: AcquisitionOp, item: TimelineItem, ctx: EmitContext
   const b = ctx.b;
   const t = item.startNs;
   if (t - ctx.lastAcqStart.t < MIN_ACQ_SPACING_NS) {
-    throw new TimingError("ACQUISITIONS_TOO_CLOSE", `acquisition "${op.name}" at ${t} ns starts ${t - ctx.lastAcqStart.t} ns after "${ctx.lastAcqStart.by?.name}" on ${ctx.seq.route.portClock}; the minimum is ${MIN_ACQ_SPACING_NS} ns`, {
-      path: op.path,
-      hint: "space acquisitions on one port-clock at least 300 ns apart",
-    });
+    throw new TimingError(
+      "ACQUISITIONS_TOO_CLOSE",
+      `acquisition "${op.name}" at ${t} ns starts ${t - ctx.lastAcqStart.t} ns after "${ctx.lastAcqStart.by?.name}" on ${ctx.seq.route.portClock}; the minimum is ${MIN_ACQ_SPACING_NS} ns`,
+      {
+        path: op.path,
+        hint: "space acquisitions on one port-clock at least 300 ns apart",
+      },
+    );
   }
   ctx.lastAcqStart = { t, by: op };
   debugMarkerOn(ctx, "acquire", op);
@@ -50,7 +54,12 @@ function emitAcquisition(op: AcquisitionOp, item: TimelineItem, ctx: EmitContext
   return "done";
 }
 
-const ACQUISITION = { family: "acquisition", placement: "port-clock", digitalChannelOk: false, emit: emitAcquisition } as const;
+const ACQUISITION = {
+  family: "acquisition",
+  placement: "port-clock",
+  digitalChannelOk: false,
+  emit: emitAcquisition,
+} as const;
 
 /** weighted / trace come from THE protocol table (core/protocols.ts), shared with the result shaper. */
 function acquisition<K extends AcquisitionOp["type"]>(type: K): AcquisitionHandler<K> {

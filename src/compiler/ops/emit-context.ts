@@ -7,7 +7,13 @@ import { imm } from "../../q1/types.js";
 import type { MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
 import type { ProgramBuilder, OpRef } from "../3-emit/builder.js";
 import type { NodeId, LoopNode, OpNode } from "../ir/nodes.js";
-import type { AcqChannelPlan, CompileWarning, SequencerFrequencies, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
+import type {
+  AcqChannelPlan,
+  CompileWarning,
+  SequencerFrequencies,
+  SequencerPlan,
+  SequencerWaveforms,
+} from "../ir/plan.js";
 
 /** One edge of a MarkerPulse (a MarkerPulse becomes a rising and a falling edge on the timeline). */
 export interface MarkerEdge {
@@ -68,13 +74,16 @@ export function debugMarkers(seq: SequencerPlan): DebugMarkers {
       const m = outs.reduce((acc, o) => acc | (1 << o), 0);
       return { play: m, acquire: m, reset };
     }
-    case "QRM": return { play: 0b0011, acquire: 0b1100, reset };
+    case "QRM":
+      return { play: 0b0011, acquire: 0b1100, reset };
     case "QCM_RF": {
       const m = (1 << (Math.floor((outs[0] ?? 0) / 2) + 2)) | reset;
       return { play: m, acquire: m, reset };
     }
-    case "QRM_RF": return { play: 0b0110, acquire: 0b1010, reset };
-    default: return { play: 0b1, acquire: 0b1, reset };
+    case "QRM_RF":
+      return { play: 0b0110, acquire: 0b1010, reset };
+    default:
+      return { play: 0b1, acquire: 0b1, reset };
   }
 }
 
@@ -94,18 +103,28 @@ export function markerBits(seq: SequencerPlan, op: MarkerPulseOp): number {
     const bits = MARKER_BITS[seq.moduleType]?.[ch];
     if (bits !== undefined) return bits;
   }
-  throw new ScheduleError("NO_MARKER_ON_CHANNEL", `MarkerPulse "${op.name}" on port-clock ${seq.route.portClock}: channel ${seq.moduleName}.${ch} has no marker`, {
-    path: op.path,
-    hint: "connect the port to a digital_output channel of the module",
-  });
+  throw new ScheduleError(
+    "NO_MARKER_ON_CHANNEL",
+    `MarkerPulse "${op.name}" on port-clock ${seq.route.portClock}: channel ${seq.moduleName}.${ch} has no marker`,
+    {
+      path: op.path,
+      hint: "connect the port to a digital_output channel of the module",
+    },
+  );
 }
 
 /** `encode(value, what)` with the operation named in any range error (no closure per call: hot path). */
-export function encoded(encode: (value: number, what: string) => number, value: number, what: string, by: OpRef): number {
+export function encoded(
+  encode: (value: number, what: string) => number,
+  value: number,
+  what: string,
+  by: OpRef,
+): number {
   try {
     return encode(value, what);
   } catch (e) {
-    if (e instanceof Q1ForgeError) throw Object.assign(e, { path: by.path ?? e.path, message: `${e.message} (operation "${by.name}")` });
+    if (e instanceof Q1ForgeError)
+      throw Object.assign(e, { path: by.path ?? e.path, message: `${e.message} (operation "${by.name}")` });
     throw e;
   }
 }
@@ -124,10 +143,15 @@ export function debugMarkerOff(ctx: EmitContext, op: OpRef): void {
 export function checkNcoSpacing(ctx: EmitContext, t: number, kind: "phase" | "frequency", op: ScheduleOp): void {
   const last = kind === "phase" ? ctx.lastPhaseUpdate : ctx.lastFreqUpdate;
   if (t - last < 4) {
-    throw new TimingError("NCO_UPDATES_TOO_CLOSE", `"${op.name}" at ${t} ns is only ${t - last} ns after the previous NCO ${kind} update on ${ctx.seq.route.portClock}`, {
-      path: op.path,
-      hint: "NCO frequency (or phase) updates must be at least 4 ns apart",
-    });
+    throw new TimingError(
+      "NCO_UPDATES_TOO_CLOSE",
+      `"${op.name}" at ${t} ns is only ${t - last} ns after the previous NCO ${kind} update on ${ctx.seq.route.portClock}`,
+      {
+        path: op.path,
+        hint: "NCO frequency (or phase) updates must be at least 4 ns apart",
+      },
+    );
   }
-  if (kind === "phase") ctx.lastPhaseUpdate = t; else ctx.lastFreqUpdate = t;
+  if (kind === "phase") ctx.lastPhaseUpdate = t;
+  else ctx.lastFreqUpdate = t;
 }

@@ -35,7 +35,9 @@ export function isParameterOp(op: ScheduleOp): boolean {
 }
 
 /** Clock operations: no port, placed on every sequencer whose port-clock uses the clock. */
-export function isClockOp(op: ScheduleOp): op is Extract<ScheduleOp, { type: "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" }> {
+export function isClockOp(
+  op: ScheduleOp,
+): op is Extract<ScheduleOp, { type: "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" }> {
   return HANDLERS.get(op.type)!.placement === "clock";
 }
 

@@ -9,16 +9,21 @@ import { imm } from "../../q1/types.js";
 import { checkNcoSpacing, encoded, markerBits, type EmitContext, type TimelineItem } from "./emit-context.js";
 import type { OpHandler, OpOf } from "./types.js";
 
-type ParameterType = "VoltageOffset" | "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" | "MarkerPulse" | "IdlePulse";
+type ParameterType =
+  "VoltageOffset" | "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" | "MarkerPulse" | "IdlePulse";
 
 function emitMarkerEdge(op: OpOf<"MarkerPulse">, item: TimelineItem, ctx: EmitContext): "needs-update" | "done" {
   if (item.kind !== "marker") return "done"; // the timeline turns every MarkerPulse into two edges
   const bits = markerBits(ctx.seq, op);
   if (item.high && ctx.defaultMarker !== 0 && (bits | ctx.defaultMarker) === ctx.defaultMarker) {
-    throw new ScheduleError("RF_OUTPUT_ALREADY_ON", `MarkerPulse "${op.name}" on ${ctx.seq.route.portClock} would switch on the RF output of ${ctx.seq.moduleName}.${ctx.seq.route.channelName}, which is already on because rf_output_on is true`, {
-      path: op.path,
-      hint: `set "rf_output_on": false on ${ctx.seq.moduleName} to switch the RF output with MarkerPulses`,
-    });
+    throw new ScheduleError(
+      "RF_OUTPUT_ALREADY_ON",
+      `MarkerPulse "${op.name}" on ${ctx.seq.route.portClock} would switch on the RF output of ${ctx.seq.moduleName}.${ctx.seq.route.channelName}, which is already on because rf_output_on is true`,
+      {
+        path: op.path,
+        hint: `set "rf_output_on": false on ${ctx.seq.moduleName} to switch the RF output with MarkerPulses`,
+      },
+    );
   }
   const value = item.high ? bits | ctx.defaultMarker : ctx.defaultMarker;
   ctx.b.emit("set_mrk", [imm(value)], `${op.name} marker ${item.high ? "on" : "off"}`, op);
@@ -65,10 +70,14 @@ export const PARAMETER_HANDLERS: { readonly [K in ParameterType]: OpHandler<K> }
     digitalChannelOk: false,
     emit: (op, item, ctx) => {
       if (!ctx.freq.ncoEnabled || ctx.freq.ifHz === null) {
-        throw new FrequencyError("NCO_DISABLED", `SetClockFrequency "${op.name}" on ${ctx.seq.route.portClock}: the sequencer's NCO is disabled (interm_freq 0 or no output)`, {
-          path: op.path,
-          hint: "remove interm_freq: 0 for this port-clock to enable the NCO",
-        });
+        throw new FrequencyError(
+          "NCO_DISABLED",
+          `SetClockFrequency "${op.name}" on ${ctx.seq.route.portClock}: the sequencer's NCO is disabled (interm_freq 0 or no output)`,
+          {
+            path: op.path,
+            hint: "remove interm_freq: 0 for this port-clock to enable the NCO",
+          },
+        );
       }
       checkNcoSpacing(ctx, item.startNs, "frequency", op);
       const ifNew = op.clock_freq_new === null ? ctx.freq.ifHz : ctx.freq.ifHz + op.clock_freq_new - ctx.freq.clockHz;

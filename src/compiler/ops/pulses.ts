@@ -36,10 +36,14 @@ function emitPlay(op: WaveformPulse, item: TimelineItem, ctx: EmitContext): Emit
   const b = ctx.b;
   const t = item.startNs;
   if (t < ctx.lastPlayEnd.t) {
-    throw new TimingError("OVERLAPPING_PULSES", `pulse "${op.name}" at ${t} ns overlaps pulse "${ctx.lastPlayEnd.by?.name}" that plays until ${ctx.lastPlayEnd.t} ns on ${ctx.seq.route.portClock}`, {
-      path: op.path,
-      hint: "pulses on one port-clock cannot overlap; delay the pulse or use another clock (frequency multiplexing)",
-    });
+    throw new TimingError(
+      "OVERLAPPING_PULSES",
+      `pulse "${op.name}" at ${t} ns overlaps pulse "${ctx.lastPlayEnd.by?.name}" that plays until ${ctx.lastPlayEnd.t} ns on ${ctx.seq.route.portClock}`,
+      {
+        path: op.path,
+        hint: "pulses on one port-clock cannot overlap; delay the pulse or use another clock (frequency multiplexing)",
+      },
+    );
   }
   ctx.lastPlayEnd = { t: t + op.durationNs, by: op };
   const k = ctx.waves.playOfNode[item.id] ?? -1;
@@ -75,7 +79,11 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   SquarePulse: {
     ...PULSE,
     shapeKey: (op) => [0, op.durationNs, op.amp, op.ampImag],
-    scale: (op, c) => ({ ...op, amp: nz(op.amp * c.re - op.ampImag * c.im), ampImag: nz(op.amp * c.im + op.ampImag * c.re) }),
+    scale: (op, c) => ({
+      ...op,
+      amp: nz(op.amp * c.re - op.ampImag * c.im),
+      ampImag: nz(op.amp * c.im + op.ampImag * c.re),
+    }),
   },
   RampPulse: {
     ...PULSE,
@@ -85,7 +93,8 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   StaircasePulse: {
     ...PULSE,
     shapeKey: (op) => [2, op.durationNs, op.start_amp, op.final_amp, op.num_steps],
-    scale: (op, c) => (isReal(c) ? { ...op, start_amp: nz(op.start_amp * c.re), final_amp: nz(op.final_amp * c.re) } : null),
+    scale: (op, c) =>
+      isReal(c) ? { ...op, start_amp: nz(op.start_amp * c.re), final_amp: nz(op.final_amp * c.re) } : null,
   },
   SoftSquarePulse: {
     ...PULSE,
@@ -100,7 +109,12 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   DRAGPulse: {
     ...PULSE,
     shapeKey: (op) => [5, op.durationNs, op.G_amp, op.D_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1],
-    scale: (op, c) => ({ ...op, G_amp: nz(op.G_amp * magnitude(c)), D_amp: nz(op.D_amp * magnitude(c)), phase: nz(op.phase + degrees(c)) }),
+    scale: (op, c) => ({
+      ...op,
+      G_amp: nz(op.G_amp * magnitude(c)),
+      D_amp: nz(op.D_amp * magnitude(c)),
+      phase: nz(op.phase + degrees(c)),
+    }),
   },
   GaussPulse: {
     ...PULSE,
@@ -109,7 +123,16 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   },
   SuddenNetZeroPulse: {
     ...PULSE,
-    shapeKey: (op) => [7, op.durationNs, op.amp_A, op.amp_B, op.net_zero_A_scale, op.t_pulse, op.t_phi, op.t_integral_correction],
+    shapeKey: (op) => [
+      7,
+      op.durationNs,
+      op.amp_A,
+      op.amp_B,
+      op.net_zero_A_scale,
+      op.t_pulse,
+      op.t_phi,
+      op.t_integral_correction,
+    ],
     scale: (op, c) => (isReal(c) ? { ...op, amp_A: nz(op.amp_A * c.re) } : null),
   },
   SkewedHermitePulse: {

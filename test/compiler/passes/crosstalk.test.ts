@@ -12,7 +12,22 @@ import type { HardwareSetup } from "../../../src/hardware/setup.js";
 import type { WaveformPulse } from "../../../src/schedule/model.js";
 import { expectQ1Error } from "../../fixtures/bad-input.js";
 import { basebandHardware } from "../fixtures.js";
-import { drag, gauss, idle, loopNode, numerical, opNode, Q0, Q1, ramp, RO0, square, ssb, timed, voltageOffset } from "./ir-builders.js";
+import {
+  drag,
+  gauss,
+  idle,
+  loopNode,
+  numerical,
+  opNode,
+  Q0,
+  Q1,
+  ramp,
+  RO0,
+  square,
+  ssb,
+  timed,
+  voltageOffset,
+} from "./ir-builders.js";
 
 const PC0 = "q0:mw-q0.01";
 const PC1 = "q1:mw-q1.01";
@@ -28,7 +43,8 @@ function hardware(a: Coefficient | null, b: Coefficient | null): HardwareSetup {
 }
 
 /** every node of these tests is a waveform pulse */
-const opsOf = (nodes: readonly unknown[]) => (nodes as OpNode[]).map((n) => ({ id: n.id, startNs: n.startNs, ...(n.op as WaveformPulse) }));
+const opsOf = (nodes: readonly unknown[]) =>
+  (nodes as OpNode[]).map((n) => ({ id: n.id, startNs: n.startNs, ...(n.op as WaveformPulse) }));
 
 describe("applyCrosstalk", () => {
   it("returns its input when the config has no crosstalk", () => {
@@ -39,7 +55,10 @@ describe("applyCrosstalk", () => {
   it("2×2 with exact inverse: M = [[1, 1], [−1, 1]] → C = [[½, −½], [½, ½]]", () => {
     // det M = 1·1 − 1·(−1) = 2, C = ½·[[1, −1], [1, 1]] (every entry exact in binary)
     const hw = hardware(1, -1);
-    const t = timed([opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 20, square("B", Q1, 0.25)), opNode(2, 40, idle("idle", 20))], 60);
+    const t = timed(
+      [opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 20, square("B", Q1, 0.25)), opNode(2, 40, idle("idle", 20))],
+      60,
+    );
     const out = applyCrosstalk(t, hw);
     expect(out.nodes).toStrictEqual([
       opNode(0, 0, square("A", Q0, 0.25)), // 0.5 · C[0][0] = 0.5 · ½
@@ -57,10 +76,18 @@ describe("applyCrosstalk", () => {
     const out = applyCrosstalk(timed([opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 0, square("B", Q1, 0.3))], 20), hw);
     const ops = opsOf(out.nodes);
     expect(ops.map((o) => [o.id, o.name, `${o.port}-${o.clock}`])).toStrictEqual([
-      [0, "A", PC0], [2, "A (crosstalk from q0:mw-q0.01)", PC1], [1, "B", PC1], [3, "B (crosstalk from q1:mw-q1.01)", PC0],
+      [0, "A", PC0],
+      [2, "A (crosstalk from q0:mw-q0.01)", PC1],
+      [1, "B", PC1],
+      [3, "B (crosstalk from q1:mw-q1.01)", PC0],
     ]);
     const amps = ops.map((o) => (o.type === "SquarePulse" ? [o.amp, o.ampImag] : null));
-    const expected = [[0.5 / 0.98, 0], [-0.05 / 0.98, 0], [0.3 / 0.98, 0], [-0.06 / 0.98, 0]];
+    const expected = [
+      [0.5 / 0.98, 0],
+      [-0.05 / 0.98, 0],
+      [0.3 / 0.98, 0],
+      [-0.06 / 0.98, 0],
+    ];
     amps.forEach((a, k) => {
       expect(a![0]).toBeCloseTo(expected[k]![0]!, 15);
       expect(a![1]).toBe(0);
@@ -69,7 +96,10 @@ describe("applyCrosstalk", () => {
 
   it("a one-way coefficient copies only from the aggressor: C[1][0] = 0 gives no copy of q1 pulses", () => {
     // M = [[1, 0.5], [0, 1]] → C = [[1, −0.5], [0, 1]]
-    const out = applyCrosstalk(timed([opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 20, square("B", Q1, 0.25))], 40), hardware(0.5, null));
+    const out = applyCrosstalk(
+      timed([opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 20, square("B", Q1, 0.25))], 40),
+      hardware(0.5, null),
+    );
     expect(out.nodes).toStrictEqual([
       opNode(0, 0, square("A", Q0, 0.5)),
       opNode(2, 0, { ...square("A", Q1, -0.25), name: "A (crosstalk from q0:mw-q0.01)" }),
@@ -79,7 +109,10 @@ describe("applyCrosstalk", () => {
   });
 
   it("complex coefficient: M = [[1, 0.5i], [0, 1]] → C[0][1] = −0.5i rotates a square pulse into the Q path", () => {
-    const out = applyCrosstalk(timed([opNode(0, 0, square("A", Q0, 0.5, 20, 0.1))], 20), hardware({ real: 0, imag: 0.5 }, null));
+    const out = applyCrosstalk(
+      timed([opNode(0, 0, square("A", Q0, 0.5, 20, 0.1))], 20),
+      hardware({ real: 0, imag: 0.5 }, null),
+    );
     // (0.5 + 0.1i) · (−0.5i) = 0.05 − 0.25i
     expect(out.nodes).toStrictEqual([
       opNode(0, 0, square("A", Q0, 0.5, 20, 0.1)),
@@ -89,7 +122,10 @@ describe("applyCrosstalk", () => {
 
   it("complex coefficient on phase pulses: amplitude × |c|, phase + arg(c) in degrees", () => {
     const hw = hardware({ real: 0, imag: 0.5 }, null); // C[0][1] = −0.5i: |c| = 0.5, arg = −90°
-    const out = applyCrosstalk(timed([opNode(0, 0, gauss("G", Q0, 0.4, 20, 10)), opNode(1, 20, drag("D", Q0, 0.4, 0.1, 0))], 40), hw);
+    const out = applyCrosstalk(
+      timed([opNode(0, 0, gauss("G", Q0, 0.4, 20, 10)), opNode(1, 20, drag("D", Q0, 0.4, 0.1, 0))], 40),
+      hw,
+    );
     expect(out.nodes).toStrictEqual([
       opNode(0, 0, gauss("G", Q0, 0.4, 20, 10)),
       opNode(2, 0, { ...gauss("G", Q1, 0.2, 20, -80), name: "G (crosstalk from q0:mw-q0.01)" }),
@@ -100,13 +136,24 @@ describe("applyCrosstalk", () => {
 
   it("a negative real coefficient on a Gauss pulse is |c| with a 180° phase", () => {
     const out = applyCrosstalk(timed([opNode(0, 0, gauss("G", Q0, 0.4))], 20), hardware(0.5, null)); // C[0][1] = −0.5
-    expect((out.nodes[1] as OpNode).op).toStrictEqual({ ...gauss("G", Q1, 0.2, 20, 180), name: "G (crosstalk from q0:mw-q0.01)" });
+    expect((out.nodes[1] as OpNode).op).toStrictEqual({
+      ...gauss("G", Q1, 0.2, 20, 180),
+      name: "G (crosstalk from q0:mw-q0.01)",
+    });
   });
 
   it("complex coefficient on a NumericalPulse multiplies every sample", () => {
-    const out = applyCrosstalk(timed([opNode(0, 0, numerical("N", Q0, [0.5, 0.25, 0]))], 2), hardware({ real: 0, imag: 0.5 }, null));
+    const out = applyCrosstalk(
+      timed([opNode(0, 0, numerical("N", Q0, [0.5, 0.25, 0]))], 2),
+      hardware({ real: 0, imag: 0.5 }, null),
+    );
     const copy = (out.nodes[1] as OpNode).op;
-    expect(copy).toMatchObject({ type: "NumericalPulse", port: "q1:mw", clock: "q1.01", name: "N (crosstalk from q0:mw-q0.01)" });
+    expect(copy).toMatchObject({
+      type: "NumericalPulse",
+      port: "q1:mw",
+      clock: "q1.01",
+      name: "N (crosstalk from q0:mw-q0.01)",
+    });
     if (copy.type !== "NumericalPulse") throw new Error("not numerical");
     // (r + 0i) · (−0.5i) = −0.5r·i
     expect(copy.samples_re).toStrictEqual([0, 0, 0]);
@@ -118,12 +165,15 @@ describe("applyCrosstalk", () => {
   });
 
   it("leaves non-pulse operations and port-clocks outside the matrix alone", () => {
-    const t = timed([
-      opNode(0, 0, voltageOffset("offs", Q0, 0.1, 0)),
-      opNode(1, 0, ssb("acq", RO0, "0")),
-      opNode(2, 0, square("R", RO0, 0.5)),
-      opNode(3, 1000, idle("idle", 20)),
-    ], 1020);
+    const t = timed(
+      [
+        opNode(0, 0, voltageOffset("offs", Q0, 0.1, 0)),
+        opNode(1, 0, ssb("acq", RO0, "0")),
+        opNode(2, 0, square("R", RO0, 0.5)),
+        opNode(3, 1000, idle("idle", 20)),
+      ],
+      1020,
+    );
     const out = applyCrosstalk(t, hardware(0.5, null));
     expect(out.nodes).toStrictEqual(t.nodes);
     expect(out.nextNodeId).toBe(4);
@@ -131,23 +181,41 @@ describe("applyCrosstalk", () => {
 
   it("compensates loop bodies; copies keep the original's start and label; ids come from nextNodeId, loop bodies first", () => {
     const body = [opNode(2, 100, square("B", Q0, 0.5), "lbl")];
-    const t = timed([opNode(0, 0, square("A", Q0, 0.5)), loopNode(1, 100, 3, 20, body, "L", "/schedulables/1/operation")], 160, 1, 10);
+    const t = timed(
+      [opNode(0, 0, square("A", Q0, 0.5)), loopNode(1, 100, 3, 20, body, "L", "/schedulables/1/operation")],
+      160,
+      1,
+      10,
+    );
     const out = applyCrosstalk(t, hardware(0.5, null));
     expect(out.nodes).toStrictEqual([
       opNode(0, 0, square("A", Q0, 0.5)),
       opNode(11, 0, { ...square("A", Q1, -0.25), name: "A (crosstalk from q0:mw-q0.01)" }),
-      loopNode(1, 100, 3, 20, [
-        opNode(2, 100, square("B", Q0, 0.5), "lbl"),
-        opNode(10, 100, { ...square("B", Q1, -0.25), name: "B (crosstalk from q0:mw-q0.01)" }, "lbl"),
-      ], "L", "/schedulables/1/operation"),
+      loopNode(
+        1,
+        100,
+        3,
+        20,
+        [
+          opNode(2, 100, square("B", Q0, 0.5), "lbl"),
+          opNode(10, 100, { ...square("B", Q1, -0.25), name: "B (crosstalk from q0:mw-q0.01)" }, "lbl"),
+        ],
+        "L",
+        "/schedulables/1/operation",
+      ),
     ]);
     expect(out.nextNodeId).toBe(12);
     // the input keeps its one-node body
-    expect(t.nodes[1]).toStrictEqual(loopNode(1, 100, 3, 20, [opNode(2, 100, square("B", Q0, 0.5), "lbl")], "L", "/schedulables/1/operation"));
+    expect(t.nodes[1]).toStrictEqual(
+      loopNode(1, 100, 3, 20, [opNode(2, 100, square("B", Q0, 0.5), "lbl")], "L", "/schedulables/1/operation"),
+    );
   });
 
   it("the output is plain data (JSON round trip)", () => {
-    const out = applyCrosstalk(timed([opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 0, gauss("G", Q1, 0.3, 20, 45))], 20), hardware({ real: -0.1, imag: 0.2 }, -0.3));
+    const out = applyCrosstalk(
+      timed([opNode(0, 0, square("A", Q0, 0.5)), opNode(1, 0, gauss("G", Q1, 0.3, 20, 45))], 20),
+      hardware({ real: -0.1, imag: 0.2 }, -0.3),
+    );
     expect(JSON.parse(JSON.stringify(out))).toStrictEqual(out);
   });
 
@@ -165,12 +233,17 @@ describe("applyCrosstalk", () => {
     expect(e.code).toBe("COMPLEX_CROSSTALK_UNSUPPORTED");
     expect(e.path).toBe("/ramp q0");
     // C[0][1] = −0.1i
-    expect(e.message).toBe('crosstalk compensation of "ramp q0 (crosstalk from q0:mw-q0.01)" (RampPulse) on q0:mw-q0.01 needs a complex coefficient 0-0.1i, but RampPulse is real by construction');
+    expect(e.message).toBe(
+      'crosstalk compensation of "ramp q0 (crosstalk from q0:mw-q0.01)" (RampPulse) on q0:mw-q0.01 needs a complex coefficient 0-0.1i, but RampPulse is real by construction',
+    );
   });
 
   it("a RampPulse with a real coefficient is scaled (amp and offset)", () => {
     const out = applyCrosstalk(timed([opNode(0, 0, ramp("r", Q0, 0.5, 0.1))], 20), hardware(0.5, null));
-    expect((out.nodes[1] as OpNode).op).toStrictEqual({ ...ramp("r", Q1, -0.25, -0.05), name: "r (crosstalk from q0:mw-q0.01)" });
+    expect((out.nodes[1] as OpNode).op).toStrictEqual({
+      ...ramp("r", Q1, -0.25, -0.05),
+      name: "r (crosstalk from q0:mw-q0.01)",
+    });
   });
 
   it("SINGULAR_CROSSTALK when identity + crosstalk cannot be inverted", () => {

@@ -14,28 +14,93 @@ export function opNode(id: number, startNs: number, op: ScheduleOp, label: strin
   return { kind: "op", id, startNs, op, label };
 }
 
-export function loopNode(id: number, startNs: number, repetitions: number, bodyDurationNs: number, body: IrNode[], name = "loop", path = `/loop${id}`): LoopNode {
+export function loopNode(
+  id: number,
+  startNs: number,
+  repetitions: number,
+  bodyDurationNs: number,
+  body: IrNode[],
+  name = "loop",
+  path = `/loop${id}`,
+): LoopNode {
   return { kind: "loop", id, startNs, repetitions, bodyDurationNs, body, name, path, label: null };
 }
 
-export function square(name: string, pc: { port: string; clock: string }, amp: number, durationNs = 20, ampImag = 0): Pulse<"SquarePulse"> {
+export function square(
+  name: string,
+  pc: { port: string; clock: string },
+  amp: number,
+  durationNs = 20,
+  ampImag = 0,
+): Pulse<"SquarePulse"> {
   return { type: "SquarePulse", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs, amp, ampImag };
 }
 
-export function gauss(name: string, pc: { port: string; clock: string }, G_amp: number, durationNs = 20, phase = 0): Pulse<"GaussPulse"> {
-  return { type: "GaussPulse", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs, G_amp, phase, sigma: null, nr_sigma: 4 };
+export function gauss(
+  name: string,
+  pc: { port: string; clock: string },
+  G_amp: number,
+  durationNs = 20,
+  phase = 0,
+): Pulse<"GaussPulse"> {
+  return {
+    type: "GaussPulse",
+    name,
+    path: `/${name}`,
+    t0Ns: 0,
+    ...pc,
+    durationNs,
+    G_amp,
+    phase,
+    sigma: null,
+    nr_sigma: 4,
+  };
 }
 
-export function drag(name: string, pc: { port: string; clock: string }, G_amp: number, D_amp: number, phase = 0): Pulse<"DRAGPulse"> {
-  return { type: "DRAGPulse", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs: 20, G_amp, D_amp, phase, sigma: null, nr_sigma: 4 };
+export function drag(
+  name: string,
+  pc: { port: string; clock: string },
+  G_amp: number,
+  D_amp: number,
+  phase = 0,
+): Pulse<"DRAGPulse"> {
+  return {
+    type: "DRAGPulse",
+    name,
+    path: `/${name}`,
+    t0Ns: 0,
+    ...pc,
+    durationNs: 20,
+    G_amp,
+    D_amp,
+    phase,
+    sigma: null,
+    nr_sigma: 4,
+  };
 }
 
 export function ramp(name: string, pc: { port: string; clock: string }, amp: number, offset = 0): Pulse<"RampPulse"> {
   return { type: "RampPulse", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs: 20, amp, offset };
 }
 
-export function numerical(name: string, pc: { port: string; clock: string }, re: number[], im: number[] | null = null): Pulse<"NumericalPulse"> {
-  return { type: "NumericalPulse", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs: re.length - 1, samples_re: re, samples_im: im, t_samples: re.map((_, k) => k * 1e-9), interpolation: "linear" };
+export function numerical(
+  name: string,
+  pc: { port: string; clock: string },
+  re: number[],
+  im: number[] | null = null,
+): Pulse<"NumericalPulse"> {
+  return {
+    type: "NumericalPulse",
+    name,
+    path: `/${name}`,
+    t0Ns: 0,
+    ...pc,
+    durationNs: re.length - 1,
+    samples_re: re,
+    samples_im: im,
+    t_samples: re.map((_, k) => k * 1e-9),
+    interpolation: "linear",
+  };
 }
 
 export function idle(name: string, durationNs: number): ScheduleOp {
@@ -43,19 +108,49 @@ export function idle(name: string, durationNs: number): ScheduleOp {
 }
 
 export function voltageOffset(name: string, pc: { port: string; clock: string }, i: number, q: number): ScheduleOp {
-  return { type: "VoltageOffset", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs: 0, offset_path_I: i, offset_path_Q: q };
+  return {
+    type: "VoltageOffset",
+    name,
+    path: `/${name}`,
+    t0Ns: 0,
+    ...pc,
+    durationNs: 0,
+    offset_path_I: i,
+    offset_path_Q: q,
+  };
 }
 
-export function ssb(name: string, pc: { port: string; clock: string }, acqChannel: string, binMode: "average" | "append" = "average", durationNs = 1000): ScheduleOp {
+export function ssb(
+  name: string,
+  pc: { port: string; clock: string },
+  acqChannel: string,
+  binMode: "average" | "append" = "average",
+  durationNs = 1000,
+): ScheduleOp {
   return {
-    type: "SSBIntegrationComplex", name, path: `/${name}`, t0Ns: 0, ...pc, durationNs, acq_channel: acqChannel, bin_mode: binMode, coords: null,
-    weights_a: null, weights_b: null, acq_rotation: null, acq_threshold: null, feedback_trigger_label: null,
+    type: "SSBIntegrationComplex",
+    name,
+    path: `/${name}`,
+    t0Ns: 0,
+    ...pc,
+    durationNs,
+    acq_channel: acqChannel,
+    bin_mode: binMode,
+    coords: null,
+    weights_a: null,
+    weights_b: null,
+    acq_rotation: null,
+    acq_threshold: null,
+    feedback_trigger_label: null,
   };
 }
 
 /** The clocks resolveTiming builds for the RESOURCES fixture (built-ins first). */
 export function clocks(): TimedSchedule["clocks"] {
-  const out: TimedSchedule["clocks"] = { "cl0.baseband": { name: "cl0.baseband", freq: 0, phase: 0 }, digital: { name: "digital", freq: 0, phase: 0 } };
+  const out: TimedSchedule["clocks"] = {
+    "cl0.baseband": { name: "cl0.baseband", freq: 0, phase: 0 },
+    digital: { name: "digital", freq: 0, phase: 0 },
+  };
   for (const [name, { freq }] of Object.entries(RESOURCES)) out[name] = { name, freq, phase: 0 };
   return out;
 }

@@ -68,7 +68,9 @@ describe.each(CASES)("IR of %s", (_name, schedule, options) => {
     expect(roundTrip(r.programs)).toEqual(r.programs);
     const withoutUndefined = r.programs.map((p) => ({
       ...p,
-      instructions: p.instructions.map((ins) => Object.fromEntries(Object.entries(ins).filter(([, v]) => v !== undefined))),
+      instructions: p.instructions.map((ins) =>
+        Object.fromEntries(Object.entries(ins).filter(([, v]) => v !== undefined)),
+      ),
     }));
     expect(roundTrip(withoutUndefined)).toStrictEqual(withoutUndefined);
     expect(roundTrip(r.settings)).toStrictEqual(r.settings);
@@ -106,7 +108,9 @@ describe.each(CASES)("IR of %s", (_name, schedule, options) => {
     const latencyNs = twice(sequencers, (s) => relativeLatencies(s, hw));
     const plan = { timed: stacked, sequencers, acqChannels, frequencies, latencyNs };
     const waveforms = twice(sequencers, (s) => generateWaveforms(s));
-    const programs = twice({ plan, waveforms }, (x) => generatePrograms(x.plan, x.waveforms, hw, { instructionLimit: "error", qasmHooks: {} }, []));
+    const programs = twice({ plan, waveforms }, (x) =>
+      generatePrograms(x.plan, x.waveforms, hw, { instructionLimit: "error", qasmHooks: {} }, []),
+    );
     const warnings: CompileWarning[] = [];
     twice({ plan, waveforms, programs }, (x) => buildSettings(x.plan, x.waveforms, x.programs, hw, warnings));
     // the pass-by-pass results equal the ones of the first run
@@ -121,7 +125,22 @@ describe("node ids", () => {
     const shape = (nodes: TimedSchedule["nodes"]): unknown[] =>
       nodes.map((n) => (n.kind === "loop" ? [n.id, n.name, shape(n.body)] : [n.id, n.op.name]));
     expect(shape(r.timed.nodes)).toStrictEqual([
-      [0, "LoopOperation", [[1, "GaussPulse"], [2, "LoopOperation", [[3, "ShiftClockPhase"], [4, "GaussPulse"], [5, "IdlePulse"]]]]],
+      [
+        0,
+        "LoopOperation",
+        [
+          [1, "GaussPulse"],
+          [
+            2,
+            "LoopOperation",
+            [
+              [3, "ShiftClockPhase"],
+              [4, "GaussPulse"],
+              [5, "IdlePulse"],
+            ],
+          ],
+        ],
+      ],
       [6, "blink", [[7, "b"]]], // a library loop is named by its key
       [8, "blink", [[9, "b"]]],
     ]);
@@ -143,7 +162,13 @@ describe("node ids", () => {
     // q0: A (0…40) and B's copy (20…40) overlap; q1: A's copy (0…40) and B (20…40) overlap:
     // both groups are rebuilt as two segments each (q0 first: ids 5, 6; then q1: 7, 8), sorted by
     // start (stable), the idle (id 2, after B) last
-    expect(r.stacked.nodes.map((n) => [n.id, n.startNs])).toStrictEqual([[5, 0], [7, 0], [6, 20], [8, 20], [2, 40]]);
+    expect(r.stacked.nodes.map((n) => [n.id, n.startNs])).toStrictEqual([
+      [5, 0],
+      [7, 0],
+      [6, 20],
+      [8, 20],
+      [2, 40],
+    ]);
     expect(r.stacked.nextNodeId).toBe(9);
   });
 });

@@ -3,7 +3,15 @@
  * passes use are derived from it; and the table type is exhaustive (checked by `tsc`).
  */
 import { describe, expect, it } from "vitest";
-import { acquisitionHandler, isAcquisition, isClockOp, isParameterOp, isWaveformPulse, OPS, pulseHandler } from "../../../src/compiler/ops/index.js";
+import {
+  acquisitionHandler,
+  isAcquisition,
+  isClockOp,
+  isParameterOp,
+  isWaveformPulse,
+  OPS,
+  pulseHandler,
+} from "../../../src/compiler/ops/index.js";
 import type { Family, OpTable, OpType, Placement } from "../../../src/compiler/ops/types.js";
 import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../../src/schedule/model.js";
 import { OPERATION_TYPES } from "../../../src/schedule/schema.js";
@@ -49,7 +57,9 @@ const opOf = (type: OpType): ScheduleOp => ({ type }) as ScheduleOp;
 describe("the operation table", () => {
   it("has exactly one handler per operation type, with the pinned family / placement / digitalChannelOk", () => {
     expect(Object.keys(OPS).sort()).toStrictEqual([...TYPES].sort());
-    const actual = Object.fromEntries(Object.entries(OPS).map(([type, h]) => [type, [h.family, h.placement, h.digitalChannelOk]]));
+    const actual = Object.fromEntries(
+      Object.entries(OPS).map(([type, h]) => [type, [h.family, h.placement, h.digitalChannelOk]]),
+    );
     expect(actual).toStrictEqual(EXPECTED);
   });
 
@@ -69,7 +79,9 @@ describe("the operation table", () => {
         expect([h.weighted, h.trace], type).toStrictEqual(ACQUISITION_FLAGS[type as AcquisitionOp["type"]]);
       }
     }
-    expect(Object.keys(ACQUISITION_FLAGS).sort()).toStrictEqual(TYPES.filter((t) => EXPECTED[t][0] === "acquisition").sort());
+    expect(Object.keys(ACQUISITION_FLAGS).sort()).toStrictEqual(
+      TYPES.filter((t) => EXPECTED[t][0] === "acquisition").sort(),
+    );
   });
 
   it("pulseHandler / acquisitionHandler return the table's entries", () => {
@@ -97,13 +109,36 @@ describe("the operation table", () => {
 
   it("the predicates partition the types as expected", () => {
     expect(TYPES.filter((t) => isWaveformPulse(opOf(t)))).toStrictEqual([
-      "SquarePulse", "RampPulse", "StaircasePulse", "SoftSquarePulse", "ChirpPulse", "DRAGPulse", "GaussPulse", "SuddenNetZeroPulse", "NumericalPulse", "SkewedHermitePulse",
+      "SquarePulse",
+      "RampPulse",
+      "StaircasePulse",
+      "SoftSquarePulse",
+      "ChirpPulse",
+      "DRAGPulse",
+      "GaussPulse",
+      "SuddenNetZeroPulse",
+      "NumericalPulse",
+      "SkewedHermitePulse",
     ]);
     expect(TYPES.filter((t) => isAcquisition(opOf(t)))).toStrictEqual([
-      "SSBIntegrationComplex", "ThresholdedAcquisition", "NumericalSeparatedWeightedIntegration", "NumericalWeightedIntegration", "Trace",
+      "SSBIntegrationComplex",
+      "ThresholdedAcquisition",
+      "NumericalSeparatedWeightedIntegration",
+      "NumericalWeightedIntegration",
+      "Trace",
     ]);
-    expect(TYPES.filter((t) => isParameterOp(opOf(t)))).toStrictEqual(["VoltageOffset", "MarkerPulse", "SetClockFrequency", "ShiftClockPhase", "ResetClockPhase"]);
-    expect(TYPES.filter((t) => isClockOp(opOf(t)))).toStrictEqual(["SetClockFrequency", "ShiftClockPhase", "ResetClockPhase"]);
+    expect(TYPES.filter((t) => isParameterOp(opOf(t)))).toStrictEqual([
+      "VoltageOffset",
+      "MarkerPulse",
+      "SetClockFrequency",
+      "ShiftClockPhase",
+      "ResetClockPhase",
+    ]);
+    expect(TYPES.filter((t) => isClockOp(opOf(t)))).toStrictEqual([
+      "SetClockFrequency",
+      "ShiftClockPhase",
+      "ResetClockPhase",
+    ]);
   });
 
   it("the table type is exhaustive: a table missing one operation type does not type-check", () => {

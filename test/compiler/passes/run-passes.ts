@@ -15,7 +15,14 @@ import { generatePrograms, type ProgramOptions, type SequencerProgram } from "..
 import { buildSettings, type SettingsResult } from "../../../src/compiler/3-emit/settings.js";
 import { generateWaveforms } from "../../../src/compiler/3-emit/waveforms.js";
 import type { IrNode, TimedSchedule } from "../../../src/compiler/ir/nodes.js";
-import type { AcqChannelPlan, CompileWarning, FrequencyPlan, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../../../src/compiler/ir/plan.js";
+import type {
+  AcqChannelPlan,
+  CompileWarning,
+  FrequencyPlan,
+  ProgramPlan,
+  SequencerPlan,
+  SequencerWaveforms,
+} from "../../../src/compiler/ir/plan.js";
 import { loadHardwareConfig } from "../../../src/hardware/load.js";
 import type { HardwareSetup } from "../../../src/hardware/setup.js";
 import { parseScheduleDocument } from "../../../src/schedule/parse.js";

@@ -11,32 +11,61 @@ import { config } from "../options-helpers.js";
 import { runPasses, type PassResults } from "./run-passes.js";
 
 const RES = { port: "q0:res", clock: "q0.ro" };
-const HW = config({ "1": { instrument_type: "QCM" }, "2": { instrument_type: "QRM" }, "3": { instrument_type: "QCM_RF" } }, [
-  ["cluster0.module1.complex_output_0", "q0:mw"],
-  ["cluster0.module2.complex_output_0", "q0:res"],
-  ["cluster0.module2.complex_input_0", "q0:res"],
-  ["cluster0.module3.complex_output_0", "q1:mw"],
-], {
-  mixer_corrections: {
-    "q0:mw-q0.01": { dc_offset_i: 0.1, dc_offset_q: -0.05, amp_ratio: 0.9, phase_error: 5 },
-    "q1:mw-q1.01": { dc_offset_i: 0.01, dc_offset_q: -0.02 },
+const HW = config(
+  { "1": { instrument_type: "QCM" }, "2": { instrument_type: "QRM" }, "3": { instrument_type: "QCM_RF" } },
+  [
+    ["cluster0.module1.complex_output_0", "q0:mw"],
+    ["cluster0.module2.complex_output_0", "q0:res"],
+    ["cluster0.module2.complex_input_0", "q0:res"],
+    ["cluster0.module3.complex_output_0", "q1:mw"],
+  ],
+  {
+    mixer_corrections: {
+      "q0:mw-q0.01": { dc_offset_i: 0.1, dc_offset_q: -0.05, amp_ratio: 0.9, phase_error: 5 },
+      "q1:mw-q1.01": { dc_offset_i: 0.01, dc_offset_q: -0.02 },
+    },
+    modulation_frequencies: { "q1:mw-q1.01": { interm_freq: 50e6 } },
   },
-  modulation_frequencies: { "q1:mw-q1.01": { interm_freq: 50e6 } },
-});
+);
 
 /** x on the QCM and y on the QCM_RF at 0 ns; two AVERAGE acquisitions (channel 0) and a loop of 3 APPEND (channel 1) on the QRM */
 const SCHEDULE = {
-  name: "settings", repetitions: 4, resources: { "q0.01": { freq: 100e6 }, "q1.01": { freq: 6e9 }, "q0.ro": { freq: 150e6 } },
+  name: "settings",
+  repetitions: 4,
+  resources: { "q0.01": { freq: 100e6 }, "q1.01": { freq: 6e9 }, "q0.ro": { freq: 150e6 } },
   schedulables: [
-    { label: "x", operation: { type: "SquarePulse", name: "x", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
-    { operation: { type: "SquarePulse", name: "y", amp: 0.5, duration: "20 ns", port: "q1:mw", clock: "q1.01" }, ref_pt: "start" },
+    {
+      label: "x",
+      operation: { type: "SquarePulse", name: "x", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" },
+    },
+    {
+      operation: { type: "SquarePulse", name: "y", amp: 0.5, duration: "20 ns", port: "q1:mw", clock: "q1.01" },
+      ref_pt: "start",
+    },
     { label: "m0", operation: { type: "SSBIntegrationComplex", name: "m0", duration: "1 us", acq_channel: 0, ...RES } },
     { operation: { type: "SSBIntegrationComplex", name: "m1", duration: "1 us", acq_channel: 0, ...RES } },
     {
       label: "sweep",
       operation: {
-        type: "LoopOperation", name: "sweep", repetitions: 3,
-        body: { schedulables: [{ label: "a", operation: { type: "SSBIntegrationComplex", name: "a", duration: "1 us", acq_channel: 1, bin_mode: "append", coords: { amp: 0.1 }, ...RES } }] },
+        type: "LoopOperation",
+        name: "sweep",
+        repetitions: 3,
+        body: {
+          schedulables: [
+            {
+              label: "a",
+              operation: {
+                type: "SSBIntegrationComplex",
+                name: "a",
+                duration: "1 us",
+                acq_channel: 1,
+                bin_mode: "append",
+                coords: { amp: 0.1 },
+                ...RES,
+              },
+            },
+          ],
+        },
       },
     },
   ],
@@ -59,7 +88,13 @@ function moduleSettings(module: string): ModuleSettings {
 }
 
 const BYPASSED = { coeffs: null, config: "bypassed", marker_delay: "bypassed" };
-const NO_DISTORTION = Array.from({ length: 4 }, () => ({ exp0: BYPASSED, exp1: BYPASSED, exp2: BYPASSED, exp3: BYPASSED, fir: BYPASSED }));
+const NO_DISTORTION = Array.from({ length: 4 }, () => ({
+  exp0: BYPASSED,
+  exp1: BYPASSED,
+  exp2: BYPASSED,
+  exp3: BYPASSED,
+  fir: BYPASSED,
+}));
 
 /** The sequencer settings every test below shares (overridden per sequencer). */
 const COMMON = {
@@ -106,8 +141,13 @@ describe("buildSettings", () => {
   it("one module entry per used module, one sequencer each", () => {
     const modules = settings.clusters.cluster0!.modules;
     expect(Object.keys(settings.clusters)).toStrictEqual(["cluster0"]);
-    expect(settings.clusters.cluster0!.settings).toStrictEqual({ reference_source: "internal", sync_on_external_trigger: null });
-    expect(Object.entries(modules).map(([name, m]) => [name, m.slot, m.instrument_type, Object.keys(m.sequencers)])).toStrictEqual([
+    expect(settings.clusters.cluster0!.settings).toStrictEqual({
+      reference_source: "internal",
+      sync_on_external_trigger: null,
+    });
+    expect(
+      Object.entries(modules).map(([name, m]) => [name, m.slot, m.instrument_type, Object.keys(m.sequencers)]),
+    ).toStrictEqual([
       ["cluster0_module1", 1, "QCM", ["seq0"]],
       ["cluster0_module2", 2, "QRM", ["seq0"]],
       ["cluster0_module3", 3, "QCM_RF", ["seq0"]],
@@ -141,7 +181,10 @@ describe("buildSettings", () => {
       connect_out: { out0: "I", out1: "Q" },
       connect_acq: { I: "in0", Q: "in1" },
     });
-    expect(seq("cluster0_module2").sequence.acquisitions).toStrictEqual({ "0": { num_bins: 2, index: 0 }, "1": { num_bins: 12, index: 1 } });
+    expect(seq("cluster0_module2").sequence.acquisitions).toStrictEqual({
+      "0": { num_bins: 2, index: 0 },
+      "1": { num_bins: 12, index: 1 },
+    });
   });
 
   it("QCM_RF sequencer: NCO at interm_freq, default amp_ratio 1 / phase_error 0 with a mixer entry, connect_out IQ", () => {
@@ -156,41 +199,89 @@ describe("buildSettings", () => {
 
   it("module settings: baseband DC offsets in V from mixer_corrections", () => {
     expect(moduleSettings("cluster0_module1")).toStrictEqual({
-      offset_ch0_path_I: 0.1, offset_ch0_path_Q: -0.05, offset_ch1_path_I: null, offset_ch1_path_Q: null,
-      in0_gain: null, in1_gain: null,
+      offset_ch0_path_I: 0.1,
+      offset_ch0_path_Q: -0.05,
+      offset_ch1_path_I: null,
+      offset_ch1_path_Q: null,
+      in0_gain: null,
+      in1_gain: null,
       distortion_corrections: NO_DISTORTION,
-      out0_lo_freq_cal_type_default: "off", out1_lo_freq_cal_type_default: "off",
-      lo_freq: [], out_att: [], in_att: [], rf_output_on: null,
-      scope_acq_sequencer_select: null, scope_acq_trigger_mode: null, scope_acq_avg_mode_en: null,
+      out0_lo_freq_cal_type_default: "off",
+      out1_lo_freq_cal_type_default: "off",
+      lo_freq: [],
+      out_att: [],
+      in_att: [],
+      rf_output_on: null,
+      scope_acq_sequencer_select: null,
+      scope_acq_trigger_mode: null,
+      scope_acq_avg_mode_en: null,
     });
-    expect(moduleSettings("cluster0_module2")).toMatchObject({ offset_ch0_path_I: null, scope_acq_trigger_mode: "sequencer", scope_acq_avg_mode_en: true, lo_freq: [] });
+    expect(moduleSettings("cluster0_module2")).toMatchObject({
+      offset_ch0_path_I: null,
+      scope_acq_trigger_mode: "sequencer",
+      scope_acq_avg_mode_en: true,
+      lo_freq: [],
+    });
   });
 
   it("module settings on an RF module: lo_freq = clock − interm_freq, DC offsets in mV, rf_output_on", () => {
     expect(moduleSettings("cluster0_module3")).toStrictEqual({
-      offset_ch0_path_I: 10, offset_ch0_path_Q: -20, offset_ch1_path_I: null, offset_ch1_path_Q: null,
-      in0_gain: null, in1_gain: null,
+      offset_ch0_path_I: 10,
+      offset_ch0_path_Q: -20,
+      offset_ch1_path_I: null,
+      offset_ch1_path_Q: null,
+      in0_gain: null,
+      in1_gain: null,
       distortion_corrections: NO_DISTORTION,
-      out0_lo_freq_cal_type_default: "off", out1_lo_freq_cal_type_default: "off",
-      lo_freq: [5.95e9, null], out_att: [null, null], in_att: [], rf_output_on: true,
-      scope_acq_sequencer_select: null, scope_acq_trigger_mode: null, scope_acq_avg_mode_en: null,
+      out0_lo_freq_cal_type_default: "off",
+      out1_lo_freq_cal_type_default: "off",
+      lo_freq: [5.95e9, null],
+      out_att: [null, null],
+      in_att: [],
+      rf_output_on: true,
+      scope_acq_sequencer_select: null,
+      scope_acq_trigger_mode: null,
+      scope_acq_avg_mode_en: null,
     });
   });
 
   it("acquisition layout: AVERAGE (one bin per acquisition) and APPEND (repetition × acq index, stride)", () => {
     expect(settings.acquisitions).toStrictEqual({
       "0": {
-        acq_channel: "0", protocol: "SSBIntegrationComplex", bin_mode: "average",
-        shape: [2], dims: ["acq_index_0"],
-        cluster: "cluster0", module: "cluster0_module2", sequencer: 0, port_clock: "q0:res-q0.ro",
-        qblox_index: 0, first_bin: 0, num_acq_indices: 2, stride: 0, integration_length: 1000, loop_repetitions: [], coords: null,
+        acq_channel: "0",
+        protocol: "SSBIntegrationComplex",
+        bin_mode: "average",
+        shape: [2],
+        dims: ["acq_index_0"],
+        cluster: "cluster0",
+        module: "cluster0_module2",
+        sequencer: 0,
+        port_clock: "q0:res-q0.ro",
+        qblox_index: 0,
+        first_bin: 0,
+        num_acq_indices: 2,
+        stride: 0,
+        integration_length: 1000,
+        loop_repetitions: [],
+        coords: null,
       },
       "1": {
-        acq_channel: "1", protocol: "SSBIntegrationComplex", bin_mode: "append",
+        acq_channel: "1",
+        protocol: "SSBIntegrationComplex",
+        bin_mode: "append",
         // 4 repetitions × 3 loop iterations; repetition k's bins start at k · stride
-        shape: [4, 3], dims: ["repetition", "acq_index_1"],
-        cluster: "cluster0", module: "cluster0_module2", sequencer: 0, port_clock: "q0:res-q0.ro",
-        qblox_index: 1, first_bin: 0, num_acq_indices: 3, stride: 3, integration_length: 1000, loop_repetitions: [3],
+        shape: [4, 3],
+        dims: ["repetition", "acq_index_1"],
+        cluster: "cluster0",
+        module: "cluster0_module2",
+        sequencer: 0,
+        port_clock: "q0:res-q0.ro",
+        qblox_index: 1,
+        first_bin: 0,
+        num_acq_indices: 3,
+        stride: 3,
+        integration_length: 1000,
+        loop_repetitions: [3],
         coords: [{ amp: 0.1 }, { amp: 0.1 }, { amp: 0.1 }],
       },
     });
@@ -214,13 +305,26 @@ describe("buildSettings", () => {
         { id: 5, name: "a", path: "/schedulables/4/operation/body/schedulables/0/operation", label: "sweep/a" },
       ],
       lines: [
-        -1, -1, -1, -1, -1, -1, -1, -1, // header with the bin register's move
-        0, 0, // wait 20, acquire m0
-        1, 1, // wait 996, acquire m1
-        2, 2, // wait 996, move 3,R2
-        3, 3, // acquire a, add (bin register)
-        2, 2, // wait 996, loop R2
-        -1, -1, // loop R1, stop
+        -1,
+        -1,
+        -1,
+        -1,
+        -1,
+        -1,
+        -1,
+        -1, // header with the bin register's move
+        0,
+        0, // wait 20, acquire m0
+        1,
+        1, // wait 996, acquire m1
+        2,
+        2, // wait 996, move 3,R2
+        3,
+        3, // acquire a, add (bin register)
+        2,
+        2, // wait 996, loop R2
+        -1,
+        -1, // loop R1, stop
       ],
     });
     const program = s.sequence.program.split("\n").filter((l) => l !== "");

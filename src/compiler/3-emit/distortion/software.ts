@@ -23,26 +23,58 @@ export function softwareFilter(hw: HardwareSetup, portClock: string): SampleFilt
   const c = distortion.correction;
   const path = `/hardware_options/distortion_corrections/${portClock}`;
   const fail = (code: string, message: string, field: string, hint: string): never => {
-    throw new HardwareConfigError(code, `software distortion correction of ${portClock}: ${message}`, { path: `${path}/${field}`, hint });
+    throw new HardwareConfigError(code, `software distortion correction of ${portClock}: ${message}`, {
+      path: `${path}/${field}`,
+      hint,
+    });
   };
   if (!(SUPPORTED_FILTER_FUNCS as readonly string[]).includes(c.filter_func)) {
-    fail("UNSUPPORTED_FILTER_FUNC", `filter_func '${c.filter_func}' is not supported`, "filter_func", `supported filter_func values: ${SUPPORTED_FILTER_FUNCS.join(", ")} (kwargs.b, and kwargs.a for IIR)`);
+    fail(
+      "UNSUPPORTED_FILTER_FUNC",
+      `filter_func '${c.filter_func}' is not supported`,
+      "filter_func",
+      `supported filter_func values: ${SUPPORTED_FILTER_FUNCS.join(", ")} (kwargs.b, and kwargs.a for IIR)`,
+    );
   }
   if (c.filter_func === "scipy.signal.lfilter" && c.input_var_name !== "x") {
-    fail("BAD_FILTER_ARGUMENT", `input_var_name is '${c.input_var_name}', but scipy.signal.lfilter takes the samples as 'x'`, "input_var_name", 'set "input_var_name": "x"');
+    fail(
+      "BAD_FILTER_ARGUMENT",
+      `input_var_name is '${c.input_var_name}', but scipy.signal.lfilter takes the samples as 'x'`,
+      "input_var_name",
+      'set "input_var_name": "x"',
+    );
   }
   const fs = c.sampling_rate ?? 1e9;
   if (!(Number.isFinite(fs) && fs > 0)) {
-    fail("BAD_SAMPLING_RATE", `sampling_rate ${c.sampling_rate} S/s must be a positive number`, "sampling_rate", "the filter's sampling rate in S/s, e.g. 1e9");
+    fail(
+      "BAD_SAMPLING_RATE",
+      `sampling_rate ${c.sampling_rate} S/s must be a positive number`,
+      "sampling_rate",
+      "the filter's sampling rate in S/s, e.g. 1e9",
+    );
   }
   const b = numberList(c.kwargs["b"]);
-  if (!b || b.length === 0) fail("BAD_FILTER_ARGUMENT", "kwargs.b must be a non-empty list of numbers", "kwargs/b", 'e.g. "kwargs": {"b": [0.5, 0.5], "a": [1]}');
+  if (!b || b.length === 0)
+    fail(
+      "BAD_FILTER_ARGUMENT",
+      "kwargs.b must be a non-empty list of numbers",
+      "kwargs/b",
+      'e.g. "kwargs": {"b": [0.5, 0.5], "a": [1]}',
+    );
   const a = c.filter_func === "fir" ? [1] : c.kwargs["a"] === undefined ? [1] : numberList(c.kwargs["a"]);
-  if (!a || a.length === 0 || a[0] === 0) fail("BAD_FILTER_ARGUMENT", "kwargs.a must be a list of numbers with a[0] ≠ 0", "kwargs/a", 'e.g. "a": [1, -0.9]');
+  if (!a || a.length === 0 || a[0] === 0)
+    fail("BAD_FILTER_ARGUMENT", "kwargs.a must be a list of numbers with a[0] ≠ 0", "kwargs/a", 'e.g. "a": [1, -0.9]');
   const extra = Object.keys(c.kwargs).filter((k) => k !== "a" && k !== "b");
-  if (extra.length > 0) fail("BAD_FILTER_ARGUMENT", `unsupported kwargs ${extra.join(", ")}`, "kwargs", "only b and a are supported");
+  if (extra.length > 0)
+    fail("BAD_FILTER_ARGUMENT", `unsupported kwargs ${extra.join(", ")}`, "kwargs", "only b and a are supported");
   const clipping = c.clipping_values ?? null;
-  if (clipping && !(clipping[0] <= clipping[1])) fail("BAD_FILTER_ARGUMENT", `clipping_values [${clipping.join(", ")}] has min > max`, "clipping_values", "give [min, max]");
+  if (clipping && !(clipping[0] <= clipping[1]))
+    fail(
+      "BAD_FILTER_ARGUMENT",
+      `clipping_values [${clipping.join(", ")}] has min > max`,
+      "clipping_values",
+      "give [min, max]",
+    );
   const filter = (x: Float64Array): Float64Array => {
     const y = lfilter(b!, a!, x);
     return clipping ? clip(y, clipping[0], clipping[1]) : y;
@@ -63,7 +95,10 @@ export function resample(x: Float64Array, step: number, count: number): Float64A
   const last = x.length - 1;
   for (let i = 0; i < count; i++) {
     const p = i * step;
-    if (p >= last) { y[i] = x[last]!; continue; }
+    if (p >= last) {
+      y[i] = x[last]!;
+      continue;
+    }
     const k = Math.floor(p);
     const f = p - k;
     y[i] = x[k]! + f * (x[k + 1]! - x[k]!);
