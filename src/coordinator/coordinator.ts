@@ -8,6 +8,7 @@ import { InstrumentError, Q1ForgeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { SequencerStatus } from "../instruments/reply-parse.js";
 import type { TransportOptions } from "../instruments/transport.js";
+import type { SequencerConfigParams } from "../instruments/sequencer-config.js";
 import { sequencerIntegrationLength } from "../contract/acquisition-results.js";
 import { completeAcquisition, type AcquisitionData } from "./acquisitions.js";
 import { prepareModule } from "./apply-settings.js";
@@ -49,6 +50,9 @@ interface UsedSequencer {
 }
 
 const MAX_LOG = 5000;
+/** cache key of a sequencer's count of other clients' writes, as read after this coordinator's writes */
+const genKey = (cluster: string, slot: number, seq: number) => `${cluster}/${slot}/seq${seq}/#generation`;
+type Generation = NonNullable<Awaited<ReturnType<ClusterDriver["generation"]>>>;
 const DONE_STATES = new Set(["STOPPED", "IDLE"]);
 
 export class InstrumentCoordinator {
@@ -60,6 +64,8 @@ export class InstrumentCoordinator {
   private readonly t0 = Date.now();
   private compiled: CompiledSchedule | null = null;
   private used: UsedSequencer[] = [];
+  /** generation counters of the used sequencers right after this coordinator's START */
+  private readonly runGenerations = new Map<string, Generation>();
   private state: RunState = "idle";
   private failure: Q1ForgeError | null = null;
   /** settings written by the last prepare() (0 when nothing changed) */
@@ -109,6 +115,46 @@ export class InstrumentCoordinator {
     this.cache.clear();
   }
 
+  /**
+   * Write one module parameter outside prepare() (a session's idle values, a job's runtime change)
+   * and keep the lazy cache in step, so the next prepare() writes it again only if it differs.
+   */
+  async writeModuleParam(cluster: string, slot: number, name: string, value: number | boolean): Promise<void> {
+    const key = `${cluster}/${slot}/${name}`;
+    try {
+      await this.driver(cluster).setModuleParam(slot, name, value);
+      this.cache.remember(key, value);
+      this.record(`${cluster} slot ${slot}`, "set", `${name}=${String(value)}`);
+    } catch (e) {
+      this.cache.clear(key);
+      throw e;
+    }
+  }
+
+  /** Write sequencer parameters outside prepare() (a job's element correction), keeping the lazy cache in step. */
+  async writeSequencerParams(
+    cluster: string,
+    slot: number,
+    seq: number,
+    params: Partial<SequencerConfigParams>,
+  ): Promise<void> {
+    const key = (n: string) => `${cluster}/${slot}/seq${seq}/${n}`;
+    try {
+      await this.driver(cluster).setSequencerParams(slot, seq, params);
+      for (const [n, v] of Object.entries(params)) this.cache.remember(key(n), v);
+      this.record(
+        `${cluster} slot ${slot} seq ${seq}`,
+        "set",
+        Object.entries(params)
+          .map(([n, v]) => `${n}=${String(v)}`)
+          .join(" "),
+      );
+    } catch (e) {
+      for (const n of Object.keys(params)) this.cache.clear(key(n));
+      throw e;
+    }
+  }
+
   /** *RST every cluster and forget the cache. */
   async reset(): Promise<void> {
     this.cache.clear();
@@ -122,10 +168,29 @@ export class InstrumentCoordinator {
   async prepare(compiled: CompiledSchedule): Promise<void> {
     await this.guard(async () => {
       if (this.state === "running") await this.stop();
+      await this.prepareAll(compiled);
+    });
+  }
+
+  /**
+   * prepare() without the guard. Before trusting the lazy cache for a module it checks that nobody
+   * else wrote to the instrument since this coordinator did (the sequencers' generation counters count
+   * other connections' writes apart); a module touched by anyone else, or on an instrument that keeps
+   * no counter, is rewritten in full. A write by someone else during the writes makes it start over
+   * (3 attempts, then FOREIGN_ACCESS).
+   */
+  private async prepareAll(compiled: CompiledSchedule): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
       const used: UsedSequencer[] = [];
+      const seen = new Map<string, Generation>();
       let writes = 0;
+      let interfered: string | null = null;
       for (const [cname, cluster] of Object.entries(compiled.clusters)) {
         const drv = this.driver(cname);
+        let stale = false;
+        for (const mod of Object.values(cluster.modules))
+          if (!(await this.verifyHeld(drv, cname, mod.slot, seen))) stale = true;
+        if (stale) this.cache.clear(`${cname}/reference_source`);
         const ref = cluster.settings.reference_source;
         if (this.forceSet || this.cache.changed(`${cname}/reference_source`, ref)) {
           await drv.setReferenceSource(ref);
@@ -148,14 +213,138 @@ export class InstrumentCoordinator {
             });
           }
         }
+        for (const [mname, mod] of Object.entries(cluster.modules))
+          if (!(await this.recordHeld(drv, cname, mod.slot, seen))) {
+            interfered ??= mname;
+            this.cache.clear(`${cname}/reference_source`);
+          }
+      }
+      if (interfered !== null) {
+        if (attempt >= 3)
+          throw new InstrumentError(
+            "FOREIGN_ACCESS",
+            `another client kept writing to ${interfered} while prepare() wrote it (${attempt} attempts)`,
+            {
+              path: interfered,
+              hint: "two clients share this module: run the schedules one after the other (or on different modules)",
+            },
+          );
+        this.record(
+          interfered,
+          "foreign",
+          `written by another client during prepare(); writing again (attempt ${attempt + 1})`,
+        );
+        continue;
       }
       for (const [name, lo] of Object.entries(compiled.local_oscillators)) writes += await this.prepareLo(name, lo);
       this.compiled = compiled;
       this.used = used;
+      this.runGenerations.clear();
       this.lastPrepareWrites = writes;
       this.state = "prepared";
       this.failure = null;
-    });
+      return;
+    }
+  }
+
+  /**
+   * true when no other client wrote to any sequencer of the module since this coordinator recorded
+   * its writes (the `configOthers` count is unchanged). Otherwise the module's cache entries are
+   * dropped (so prepare rewrites them): someone else wrote to it, it was reset, or the instrument
+   * keeps no counter. The counters read are added to `seen`.
+   */
+  private async verifyHeld(
+    drv: ClusterDriver,
+    cname: string,
+    slot: number,
+    seen: Map<string, Generation>,
+  ): Promise<boolean> {
+    const n = drv.module(slot).info.sequencers;
+    let held = true;
+    for (let q = 0; q < n; q++) {
+      const key = genKey(cname, slot, q);
+      const g = await drv.generation(slot, q);
+      if (g === null) {
+        this.cache.clear(`${cname}/${slot}/`);
+        this.record(
+          `${cname} slot ${slot}`,
+          "info",
+          "the instrument keeps no generation counter: every setting and sequence is written",
+        );
+        return false;
+      }
+      seen.set(`${cname}/${slot}/${q}`, g);
+      if (!this.cache.changed(key, g.configOthers)) continue;
+      if (held && this.cache.has(key))
+        this.record(
+          `${cname} slot ${slot}`,
+          "foreign",
+          `sequencer ${q} was written by another client since this coordinator wrote it; rewriting the module`,
+        );
+      held = false;
+    }
+    if (!held) this.cache.clear(`${cname}/${slot}/`);
+    return held;
+  }
+
+  /**
+   * After this coordinator's writes: remember every sequencer's `configOthers` count, or return false
+   * (and forget the module) when another client wrote to it since `seen` was read.
+   */
+  private async recordHeld(
+    drv: ClusterDriver,
+    cname: string,
+    slot: number,
+    seen: Map<string, Generation>,
+  ): Promise<boolean> {
+    const n = drv.module(slot).info.sequencers;
+    for (let q = 0; q < n; q++) {
+      const g = await drv.generation(slot, q);
+      if (g === null) return true;
+      if (g.configOthers !== seen.get(`${cname}/${slot}/${q}`)?.configOthers) {
+        this.cache.clear(`${cname}/${slot}/`);
+        return false;
+      }
+      this.cache.remember(genKey(cname, slot, q), g.configOthers);
+    }
+    return true;
+  }
+
+  /**
+   * The run's sequencers must still hold this run: nobody else wrote settings or sequences, armed,
+   * started, stopped or deleted data since this coordinator's START. Throws FOREIGN_ACCESS naming the
+   * first sequencer touched.
+   */
+  private async verifyRun(when: string): Promise<void> {
+    for (const u of this.used) {
+      const mine = this.runGenerations.get(`${u.cluster}/${u.slot}/${u.seq}`);
+      if (!mine) continue;
+      const g = await this.driver(u.cluster).generation(u.slot, u.seq);
+      if (g === null || (g.configOthers === mine.configOthers && g.runOthers === mine.runOthers)) continue;
+      throw this.foreign(
+        u,
+        g.configOthers !== mine.configOthers ? "re-configured or re-uploaded" : "armed, started, stopped or cleared",
+        when,
+        { expected: mine, found: g },
+      );
+    }
+  }
+
+  private foreign(
+    u: UsedSequencer,
+    what: string,
+    when: string,
+    details: Record<string, unknown> = {},
+  ): InstrumentError {
+    return new InstrumentError(
+      "FOREIGN_ACCESS",
+      `sequencer ${u.seq} of ${u.module} (slot ${u.slot}) was ${what} by another client ${when}; its data is not this run's`,
+      {
+        path: `${u.module}/seq${u.seq}`,
+        hint: "two clients share this sequencer: run the schedules one after the other (or on different sequencers), then prepare and start again",
+        details: { cluster: u.cluster, slot: u.slot, sequencer: u.seq, ...details },
+      },
+    );
   }
 
   private async prepareLo(name: string, lo: CompiledSchedule["local_oscillators"][string]): Promise<number> {
@@ -179,11 +368,27 @@ export class InstrumentCoordinator {
     return writes;
   }
 
-  /** Stop everything, clear old data, arm only the used sequencers, then start them together. */
+  /**
+   * Stop everything, clear old data, arm only the used sequencers, then start them together. When
+   * another client wrote to a used module since prepare(), the module is written again first; a write
+   * by another client while the run is being started is FOREIGN_ACCESS.
+   */
   async start(): Promise<void> {
     if (this.state === "idle" || !this.compiled)
       throw new InstrumentError("NOT_PREPARED", "start() before prepare()", { hint: "call prepare(compiled) first" });
     await this.guard(async () => {
+      const slotsOf = (cname: string) => new Set(this.used.filter((u) => u.cluster === cname).map((u) => u.slot));
+      const base = new Map<string, Generation>();
+      let held = true;
+      for (const [cname, drv] of Object.entries(this.clusters))
+        for (const slot of slotsOf(cname)) if (!(await this.verifyHeld(drv, cname, slot, base))) held = false;
+      if (!held) {
+        await this.prepareAll(this.compiled!);
+        base.clear();
+        for (const [cname, drv] of Object.entries(this.clusters))
+          for (const slot of slotsOf(cname)) await this.verifyHeld(drv, cname, slot, base);
+      }
+      this.runGenerations.clear();
       for (const [cname, drv] of Object.entries(this.clusters)) {
         const mine = this.used.filter((u) => u.cluster === cname);
         if (mine.length === 0) continue;
@@ -203,6 +408,18 @@ export class InstrumentCoordinator {
             .map((u) => `slot ${u.slot} seq ${u.seq}`)
             .join(", "),
         );
+      }
+      for (const u of this.used) {
+        const g = await this.driver(u.cluster).generation(u.slot, u.seq);
+        if (g === null) continue;
+        const b = base.get(`${u.cluster}/${u.slot}/${u.seq}`);
+        if (!b || g.configOthers !== b.configOthers || g.runOthers !== b.runOthers)
+          throw this.foreign(
+            u,
+            g.configOthers !== b?.configOthers ? "re-configured" : "armed, started or stopped",
+            "while this run was being started",
+          );
+        this.runGenerations.set(`${u.cluster}/${u.slot}/${u.seq}`, g);
       }
       this.state = "running";
     });
@@ -235,6 +452,7 @@ export class InstrumentCoordinator {
         const st = await this.status();
         if (st.every((s) => DONE_STATES.has(s.state))) {
           this.checkFlags(st);
+          await this.verifyRun("during the run");
           this.state = "done";
           return st;
         }
@@ -264,6 +482,17 @@ export class InstrumentCoordinator {
       for (const f of [...s.infoFlags, ...s.warnFlags])
         if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE"))
           this.record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
+    const stopped = st.find((s) => s.infoFlags.includes("FORCED_STOP") || s.warnFlags.includes("FORCED_STOP"));
+    if (stopped)
+      throw new InstrumentError(
+        "SEQUENCER_STOPPED",
+        `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP): its data is incomplete`,
+        {
+          path: `${stopped.module}/seq${stopped.sequencer}`,
+          hint: "another client or a STOP command ended the run; start it again (one client per sequencer at a time)",
+          details: { sequencers: [stopped] },
+        },
+      );
     const bad = st.filter((s) => s.errFlags.length > 0 || s.status === "ERROR");
     if (bad.length === 0) return;
     const text = bad
@@ -284,6 +513,7 @@ export class InstrumentCoordinator {
       const st = await this.guard(() => this.status());
       if (st.every((s) => DONE_STATES.has(s.state))) {
         this.guardSync(() => this.checkFlags(st));
+        await this.guard(() => this.verifyRun("during the run"));
         this.state = "done";
       }
     }
@@ -303,6 +533,7 @@ export class InstrumentCoordinator {
     }
     const compiled = this.compiled;
     return this.guard(async () => {
+      await this.verifyRun("after the run");
       const raw = new Map<string, Awaited<ReturnType<ClusterDriver["acquisitions"]>>>();
       const layouts = Object.values(compiled.acquisitions);
       for (const l of layouts.filter((x) => x.protocol === "Trace")) {
@@ -320,8 +551,9 @@ export class InstrumentCoordinator {
           );
         const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
         if (!raw.has(key)) raw.set(key, await this.driver(l.cluster).acquisitions(mod.slot, l.sequencer));
-        out[ch] = completeAcquisition(l, raw.get(key)!, sequencerIntegrationLength(compiled, l));
+        out[ch] = completeAcquisition(l, raw.get(key)!, sequencerIntegrationLength(compiled, l), compiled.repetitions);
       }
+      await this.verifyRun("while its data was read");
       return out;
     });
   }

@@ -11,6 +11,11 @@ export class LazyCache {
     return this.values.get(key) !== JSON.stringify(value);
   }
 
+  /** true if a value is cached under `key` */
+  has(key: string): boolean {
+    return this.values.has(key);
+  }
+
   remember(key: string, value: unknown): void {
     this.values.set(key, JSON.stringify(value));
   }

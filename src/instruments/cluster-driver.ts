@@ -343,6 +343,33 @@ export class ClusterDriver {
     return this.transport.write(`${this.fan(target)}:CLR:FLAGS`);
   }
 
+  /**
+   * Generation counters of a sequencer (`SLOT#:SEQuencer#:GENeration?` → "config,run,config_others,
+   * run_others"), which the q1forge virtual Cluster keeps (VirtualSequencer.configGeneration): the
+   * `*Others` counts are the writes of every other connection, so a client that reads them unchanged
+   * knows nobody else touched the sequencer in between. null when the instrument keeps none (a Cluster
+   * whose *IDN? lacks `q1forgeVirtual=1`): the caller cannot know what it holds.
+   */
+  async generation(
+    slot: number,
+    seq: number,
+  ): Promise<{ config: number; run: number; configOthers: number; runOthers: number } | null> {
+    this.generationSupport ??= (await this.idn()).build["q1forgeVirtual"] === "1";
+    if (!this.generationSupport) return null;
+    const cmd = `${this.sp(slot, seq)}:GENeration?`;
+    const reply = await this.transport.query(cmd);
+    const m = /^\s*(\d+),(\d+),(\d+),(\d+)\s*$/.exec(reply);
+    if (!m)
+      throw new MalformedReplyError(
+        `${cmd} returned "${reply}", expected "<config>,<run>,<config_others>,<run_others>"`,
+        {
+          path: cmd,
+        },
+      );
+    return { config: Number(m[1]), run: Number(m[2]), configOthers: Number(m[3]), runOthers: Number(m[4]) };
+  }
+  private generationSupport: boolean | null = null;
+
   async sequencerStatus(slot: number, seq: number): Promise<SequencerStatus> {
     const cmd = `${this.sp(slot, seq)}:STATE?`;
     return parseSequencerState(await this.transport.query(cmd, { check: false }), cmd);

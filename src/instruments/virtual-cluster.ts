@@ -86,6 +86,10 @@ export class VirtualCluster {
   private readonly opts: VirtualClusterOptions;
   /** keys (type + text) of recently uploaded programs that assembled without error */
   private readonly assembled = new Set<string>();
+  /** connections accepted so far (each gets the next number as its id) */
+  private connections = 0;
+  /** id of the connection whose command is being executed (0: none) */
+  private connection = 0;
   /** id of the latest START (a queued emulation runs only for sequencers still in that run) */
   private runId = 0;
   /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
@@ -155,7 +159,11 @@ export class VirtualCluster {
     socket.setNoDelay(true);
     this.sockets.add(socket);
     const parser = new ScpiCommandParser();
-    socket.on("close", () => this.sockets.delete(socket));
+    const conn = ++this.connections;
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      for (const m of this.modules.values()) for (const s of m.sequencers) s.forgetConnection(conn);
+    });
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Buffer) => {
       parser.push(chunk);
@@ -179,7 +187,7 @@ export class VirtualCluster {
         }
         this.log(cmd.header);
         if (this.takeFault("silent", cmd.header)) continue;
-        const reply = this.execute(cmd.header, cmd.args);
+        const reply = this.execute(cmd.header, cmd.args, conn);
         if (reply === null) continue;
         if (this.takeFault("malformed", cmd.header)) {
           socket.write(Buffer.from("\x15\x00garbage\x7f\r\n", "latin1"));
@@ -215,14 +223,53 @@ export class VirtualCluster {
   }
 
   /** Execute one command; errors go to the error queue and queries then answer an empty line. */
-  private execute(header: string, args: ScpiArg[]): Reply {
+  private execute(header: string, args: ScpiArg[], conn = 0): Reply {
     const { nodes, query } = splitHeader(header);
+    this.connection = conn;
     try {
-      return this.dispatch(nodes, query, args);
+      const reply = this.dispatch(nodes, query, args);
+      if (!query) this.bumpGenerations(nodes, conn);
+      return reply;
     } catch (e) {
+      if (!query) this.bumpGenerations(nodes, conn); // a failed write may have changed state too (e.g. a program that did not assemble)
       if (e instanceof ScpiExecError) this.errors.push({ code: e.code, message: e.message });
       else this.errors.push({ code: -300, message: `Device-specific error; ${(e as Error).message}` });
       return query ? "" : null;
+    }
+  }
+
+  /** Count a write in the generation counters of the sequencers it touches (VirtualSequencer.configGeneration). */
+  private bumpGenerations(nodes: HeaderNode[], conn: number): void {
+    const head = nodes[0]?.name ?? "";
+    const all = () => [...this.modules.values()].flatMap((m) => m.sequencers);
+    if (head.startsWith("*")) {
+      if (nodeMatches("*RST", head))
+        for (const s of all()) {
+          s.countWrite("config", conn);
+          s.countWrite("run", conn);
+        }
+      return;
+    }
+    if (head !== "SLOT") {
+      if (matchNodes(nodes, "REFerence", "SRC")) for (const s of all()) s.countWrite("config", conn);
+      return;
+    }
+    const slot = nodes[0]!.num;
+    const mods = slot === null ? [...this.modules.values()] : [this.modules.get(slot)].filter((m) => m !== undefined);
+    const seqNode = nodes[1] && nodeMatches("SEQuencer", nodes[1].name) ? nodes[1] : null;
+    const seqs = mods.flatMap((m) =>
+      seqNode === null || seqNode.num === null ? m.sequencers : m.sequencers.filter((s) => s.index === seqNode.num),
+    );
+    const rest = nodes
+      .slice(seqNode ? 2 : 1)
+      .map((n) => n.name.toUpperCase())
+      .join(":");
+    const run = seqNode !== null && /^(ARM|START|STOP|CLR:FLAGS)$/.test(rest);
+    const dataDelete = /^ACQ:ALIST:ACQ(UISITION)?:DATA:DEL(ETE)?$/.test(rest);
+    const dataStore = /^ACQ:ALIST:ACQ(UISITION)?:DATA$/.test(rest); // storing the scope into an acquisition: part of reading results
+    for (const s of seqs) {
+      if (run || dataDelete) s.countWrite("run", conn);
+      else if (!dataStore) s.countWrite("config", conn);
     }
   }
 
@@ -333,7 +380,13 @@ export class VirtualCluster {
     if (slot === null) throw new ScpiExecError(-113, "Undefined header; SLOT needs a slot number for this command");
     const mod = this.modules.get(slot);
     if (!mod) throw new ScpiExecError(-241, `Hardware missing; no module in slot ${slot}`);
-    return moduleCommand({ assemble: (text, m) => this.assembleCached(text, m.type) }, mod, nodes, query, args);
+    return moduleCommand(
+      { assemble: (text, m) => this.assembleCached(text, m.type), connection: this.connection },
+      mod,
+      nodes,
+      query,
+      args,
+    );
   }
 
   /** ARM / START / STOP / CLR:FLAGS / STATE? with fan-out over sequencers and modules (reference 10.4). */

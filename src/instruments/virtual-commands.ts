@@ -26,6 +26,8 @@ export type Reply = string | Buffer[] | null;
 export interface ModuleCommandContext {
   /** assemble a program; throw with the assembler's message on failure */
   assemble(text: string, mod: VirtualModule): void;
+  /** id of the connection the command came from (generation counters count its writes apart) */
+  connection: number;
 }
 
 export function matchNodes(nodes: HeaderNode[], ...pattern: string[]): boolean {
@@ -112,6 +114,7 @@ function sequencerCommand(
   args: ScpiArg[],
 ): Reply {
   const where = `slot ${mod.slot} sequencer ${seq.index}`;
+  if (matchNodes(nodes, "GENeration") && query) return seq.generationReply(ctx.connection);
   if (matchNodes(nodes, "PROGram")) {
     if (query) return [Buffer.from(seq.program ?? "", "utf8")];
     const text = block(args[0], "PROGram").toString("utf8");

@@ -54,6 +54,37 @@ export class VirtualSequencer {
   /** START that made this sequencer RUNNING (see VirtualCluster.startRun) */
   runId = 0;
   /**
+   * Generation counters: `config` counts every write that changes what the sequencer holds (program,
+   * waveforms, weights, acquisition list, settings, channel maps, module parameters of its slot,
+   * reference source, *RST); `run` counts every ARM / START / STOP / CLR:FLAGS and every deletion of
+   * acquisition data. Per connection the writes it made itself are counted too, so
+   * `SLOT#:SEQuencer#:GENeration?` answers "config,run,config_others,run_others": the last two count
+   * the writes of every OTHER connection. A client that sees them unchanged since it last looked knows
+   * nobody else touched the sequencer in between, whatever it wrote itself.
+   */
+  configGeneration = 0;
+  runGeneration = 0;
+  private readonly writesBy = new Map<number, { config: number; run: number }>();
+
+  countWrite(kind: "config" | "run", conn: number): void {
+    if (kind === "config") this.configGeneration++;
+    else this.runGeneration++;
+    let w = this.writesBy.get(conn);
+    if (!w) this.writesBy.set(conn, (w = { config: 0, run: 0 }));
+    w[kind]++;
+  }
+
+  /** "config,run,config_others,run_others" as seen by connection `conn` */
+  generationReply(conn: number): string {
+    const w = this.writesBy.get(conn) ?? { config: 0, run: 0 };
+    return `${this.configGeneration},${this.runGeneration},${this.configGeneration - w.config},${this.runGeneration - w.run}`;
+  }
+
+  /** a closed connection never asks again: drop its tally (ids are never reused) */
+  forgetConnection(conn: number): void {
+    this.writesBy.delete(conn);
+  }
+  /**
    * The last run triggered this sequencer's scope but deferred its samples (EmuRunOptions.deferScope):
    * computes them on the first store (ACQ:ALISt:ACQuisition:DATA), then is cleared.
    */
