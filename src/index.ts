@@ -27,6 +27,13 @@ export { InstrumentCoordinator } from "./coordinator/coordinator.js";
 export { ClusterDriver } from "./instruments/cluster-driver.js";
 export { VirtualCluster, type VirtualClusterOptions } from "./instruments/virtual-cluster.js";
 
+// sessions and jobs (docs/jobs.md)
+export { openSession, type OpenSessionOptions } from "./open-session.js";
+export type { Session, ClusterTarget } from "./coordinator/session.js";
+export type { Job } from "./coordinator/jobs/job.js";
+export type { JobStatus } from "./coordinator/jobs/status.js";
+export type { SessionConfig } from "./coordinator/jobs/idle-values.js";
+
 // errors: every failure is a Q1ForgeError (code, path, hint); the subclasses name its kind
 export {
   Q1ForgeError,

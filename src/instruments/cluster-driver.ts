@@ -425,6 +425,21 @@ export class ClusterDriver {
     return Object.fromEntries(Object.entries(a.acquisition.scope).map(([k, v]) => [k, v.data]));
   }
 
+  // --- output levels (q1forge virtual Cluster: SLOT#:OUTput#:LEVel?, SLOT#:MARKer#:LEVel?) ---------
+
+  /** Present DC level of DAC `dac` of the module in `slot`, in volts. */
+  async outputLevel(slot: number, dac: number): Promise<number> {
+    this.module(slot);
+    const cmd = `SLOT${slot}:OUTput${dac}:LEVel?`;
+    return parseNumber(await this.transport.query(cmd), cmd);
+  }
+  /** Present idle level of marker `marker` of the module in `slot` (true = high). */
+  async markerLevel(slot: number, marker: number): Promise<boolean> {
+    this.module(slot);
+    const cmd = `SLOT${slot}:MARKer${marker}:LEVel?`;
+    return parseBool(await this.transport.query(cmd), cmd);
+  }
+
   // --- snapshot -----------------------------------------------------------------------------------
 
   async snapshot(): Promise<ClusterSnapshot> {

@@ -13,7 +13,8 @@ export interface ModuleParamCommand {
 
 /**
  * Names: `out{n}_offset` (baseband, V), `out{o}_offset_path{p}` (RF, mV), `in{n}_gain` (dB),
- * `out{n}_att` / `in{n}_att` (RF, dB), `lo{k}_freq` (Hz) and `lo{k}_en` (module LO index k).
+ * `out{n}_att` / `in{n}_att` (RF, dB), `lo{k}_freq` (Hz), `lo{k}_en` (module LO index k) and
+ * `marker{n}_inv_en` (marker n idles high).
  */
 export function moduleParamCommand(type: ModuleType, name: string): ModuleParamCommand | null {
   const info = moduleSpec(type);
@@ -32,6 +33,9 @@ export function moduleParamCommand(type: ModuleType, name: string): ModuleParamC
     return { header: `STATus:QUEStionable:FREQuency:LO${scpiLoIndex(type, Number(m[1]))}`, kind: "number" };
   if ((m = name.match(/^lo(\d+)_en$/)) && Number(m[1]) < info.internalLos)
     return { header: `LO${scpiLoIndex(type, Number(m[1]))}:ENAble`, kind: "bool" };
+  // marker idle polarity (qblox-instruments marker{n}_inv_en); the SCPI string is q1forge's assumption
+  if ((m = name.match(/^marker(\d+)_inv_en$/)) && Number(m[1]) < info.markers)
+    return { header: `MARKer${m[1]}:INVert:ENAble`, kind: "bool" };
   return null;
 }
 
@@ -47,6 +51,7 @@ export function moduleParamNames(type: ModuleType): string[] {
     for (let o = 0; o < info.dacs; o++) names.push(`out${o}_offset`);
     if (info.supportsAcquisition) for (let i = 0; i < info.adcs; i++) names.push(`in${i}_gain`);
   }
+  for (let k = 0; k < info.markers; k++) names.push(`marker${k}_inv_en`);
   return names;
 }
 

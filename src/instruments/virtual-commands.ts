@@ -9,6 +9,7 @@ import { nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parse
 import type { SequencerConfigDoc } from "./sequencer-config.js";
 import type { VirtualModule, VirtualSequencer, WaveEntry } from "./virtual-state.js";
 import type { ChannelMap } from "./module-info.js";
+import { outputLevelCommand, visibleAcquisition } from "./virtual-live.js";
 
 /** A command the instrument rejects: goes to the error queue as `<code>,"<message>"`. */
 export class ScpiExecError extends Error {
@@ -82,6 +83,8 @@ export function moduleCommand(
     mod.scope = json<ScopeConfigDoc>(args[0], "ACQ:SCOpe:CONFiguration");
     return null;
   }
+  const level = outputLevelCommand(mod, nodes, query); // q1forge: present output levels (virtual-live.ts)
+  if (level !== undefined) return level;
   // AFE / LO parameters: find the module parameter whose SCPI header matches
   for (const name of moduleParamNames(mod.type)) {
     const c = moduleParamCommand(mod.type, name)!;
@@ -190,7 +193,7 @@ function sequencerCommand(
   if (matchNodes(nodes, "ACQ", "ALISt") && query) {
     const out: Buffer[] = [u32(seq.acquisitions.size)];
     for (const [name, a] of [...seq.acquisitions].sort((x, y) => x[1].index - y[1].index))
-      out.push(Buffer.from(name, "utf8"), u32(a.index), ...encodeAcquisitionBlocks(a.raw));
+      out.push(Buffer.from(name, "utf8"), u32(a.index), ...encodeAcquisitionBlocks(visibleAcquisition(seq, a.raw)));
     return out;
   }
   throw new ScpiExecError(-113, `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")} on ${where}`);
@@ -316,7 +319,7 @@ function acqListCommand(
     return null;
   }
   if (matchNodes(nodes, "DATA")) {
-    if (query) return encodeAcquisitionBlocks(get().raw);
+    if (query) return encodeAcquisitionBlocks(visibleAcquisition(seq, get().raw));
     seq.storeScope(get()); // store the scope buffer into this acquisition (reference 7.1)
     return null;
   }

@@ -5,6 +5,7 @@
  */
 import type { EmuModuleInput, EmuRunOptions, RunCluster } from "../emulator/api.js";
 import { emptyRawAcquisition } from "./acq-binary.js";
+import { markRunStart } from "./virtual-live.js";
 import { scopeFromEmuRaw, type VirtualModule, type VirtualSequencer } from "./virtual-state.js";
 
 /** One injected bin (normalised values, as set_dummy_binned_acquisition_data takes them). */
@@ -88,6 +89,7 @@ export function runVirtual(ctx: VirtualRunContext): void {
     s.state = "RUNNING";
     s.clearFlags();
     s.runEndsAt = neverEnds.has(s) ? Number.POSITIVE_INFINITY : now + ms;
+    markRunStart(s, now);
     if (neverEnds.has(s)) s.pending = null;
     s.settle(now);
   }
