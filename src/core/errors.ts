@@ -132,3 +132,9 @@ export class UsageError extends Q1ForgeError {
     super("USAGE", message, opts);
   }
 }
+/** The device config (quantum device elements and edges) is malformed or lacks a parameter a gate needs. */
+export class DeviceConfigError extends Q1ForgeError {
+  constructor(code: string, message: string, opts: Opts = {}) {
+    super(code, message, opts);
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Pass 1-schedule/gates (first pass of the schedule phase): gate-level operations → the pulses and
+ * acquisitions of the device elements (src/device/elements.ts), as quantify's circuit_to_device pass.
+ * Document in, document out: every gate becomes a Composite (pulse_info / acquisition_info) or, for
+ * H, a nested Schedule (Z then Y90), so timing sees only pulse-level operations. The device's clocks
+ * (`<q>.01`, `<q>.12`, `<q>.ro`) used by the lowered gates are added to the top-level resources
+ * unless the schedule defines them (a different frequency there is INCONSISTENT_CLOCK_FREQUENCY,
+ * as in quantify). Unchanged parts of the document are shared, not copied; a block or gate object
+ * used many times (a loop body) is lowered once. A schedule without gates is returned as is.
+ */
+import { DeviceConfigError, ScheduleError } from "../../core/errors.js";
+import { toSI, type Quantity } from "../../core/units.js";
+import type { BasicTransmonElement, GateSite } from "../../device/elements.js";
+import type { QuantumDevice } from "../../device/load.js";
+import { isGateSpec, type GateSpec, type MeasureGateSpec } from "../../schedule/gates.js";
+import type {
+  AcquisitionSpec,
+  BlockSpec,
+  ClockResourceSpec,
+  CompositeSpec,
+  OperationSpec,
+  PulseSpec,
+  ScheduleDocument,
+  SchedulableSpec,
+  SubScheduleSpec,
+} from "../../schedule/schema.js";
+
+/** A clock a lowered gate uses, with the device parameter holding its frequency. */
+interface ClockUse {
+  element: BasicTransmonElement;
+  freq: number | null;
+  param: string;
+  site: GateSite;
+}
+
+class GateLowering {
+  private readonly blocks = new Map<object, object>();
+  private readonly gates = new Map<object, OperationSpec>();
+  private readonly byKey = new Map<string, OperationSpec>();
+  readonly clocks = new Map<string, ClockUse>();
+  gateCount = 0;
+
+  constructor(private readonly device: QuantumDevice | undefined) {}
+
+  block<T extends BlockSpec>(b: T, path: string): T {
+    const hit = this.blocks.get(b);
+    if (hit) return hit as T;
+    let schedulables: SchedulableSpec[] = b.schedulables;
+    for (let i = 0; i < b.schedulables.length; i++) {
+      const item = b.schedulables[i]!;
+      if (typeof item.operation === "string") continue;
+      const op = this.operation(item.operation, `${path}/schedulables/${i}/operation`);
+      if (op === item.operation) continue;
+      if (schedulables === b.schedulables) schedulables = b.schedulables.slice();
+      schedulables[i] = { ...item, operation: op };
+    }
+    let operations = b.operations;
+    if (b.operations) {
+      for (const [key, spec] of Object.entries(b.operations)) {
+        const op = this.operation(spec, `${path}/operations/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+        if (op === spec) continue;
+        if (operations === b.operations) operations = { ...b.operations };
+        operations![key] = op;
+      }
+    }
+    const out = schedulables === b.schedulables && operations === b.operations ? b : { ...b, schedulables, operations };
+    this.blocks.set(b, out);
+    return out;
+  }
+
+  private operation(op: OperationSpec, path: string): OperationSpec {
+    if (isGateSpec(op)) return this.gate(op, path);
+    switch (op.type) {
+      case "LoopOperation": {
+        const body = this.block(op.body, `${path}/body`);
+        return body === op.body ? op : { ...op, body };
+      }
+      case "Schedule":
+        return this.block(op, path);
+      default:
+        return op;
+    }
+  }
+
+  private gate(g: GateSpec, path: string): OperationSpec {
+    this.gateCount++;
+    const hit = this.gates.get(g);
+    if (hit) return hit;
+    const key = JSON.stringify(g);
+    let lowered = this.byKey.get(key);
+    if (!lowered) {
+      lowered = this.lower(g, path);
+      this.byKey.set(key, lowered);
+    }
+    this.gates.set(g, lowered);
+    return lowered;
+  }
+
+  private useClock(el: BasicTransmonElement, which: 0 | 1 | 2, site: GateSite): void {
+    const c = el.clocks()[which]!;
+    if (!this.clocks.has(c.clock)) this.clocks.set(c.clock, { element: el, freq: c.freq, param: c.param, site });
+  }
+
+  private lower(g: GateSpec, path: string): OperationSpec {
+    const name = g.name ?? gateName(g);
+    const site: GateSite = { path, gate: name };
+    const device = this.device;
+    if (!device) {
+      throw new ScheduleError("GATE_WITHOUT_DEVICE", `gate "${name}" (${g.type}) needs a device to compile`, {
+        path,
+        hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
+      });
+    }
+    const t0 = g.t0 === undefined ? 0 : toSI(g.t0, "time", `${path}/t0`);
+    const angle = (v: Quantity, field: string) => (typeof v === "number" ? v : toSI(v, "angle", `${path}/${field}`));
+    const composite = (pulses: PulseSpec[], acquisitions: AcquisitionSpec[] = []): CompositeSpec => {
+      const c: CompositeSpec = { type: "Composite", name };
+      if (pulses.length) c.pulse_info = t0 === 0 ? pulses : pulses.map((p) => shift(p, t0));
+      if (acquisitions.length) c.acquisition_info = t0 === 0 ? acquisitions : acquisitions.map((a) => shift(a, t0));
+      return c;
+    };
+    const rxy = (q: string, theta: number, phi: number) => {
+      const el = device.element(q, site);
+      this.useClock(el, 0, site);
+      return composite(el.rxy(theta, phi, site));
+    };
+    const rz = (q: string, theta: number) => {
+      const el = device.element(q, site);
+      this.useClock(el, 0, site);
+      return composite(el.rz(theta));
+    };
+    switch (g.type) {
+      case "X":
+        return rxy(g.qubit, 180, 0);
+      case "Y":
+        return rxy(g.qubit, 180, 90);
+      case "X90":
+        return rxy(g.qubit, 90, 0);
+      case "Y90":
+        return rxy(g.qubit, 90, 90);
+      case "Rxy":
+        return rxy(g.qubit, angle(g.theta, "theta"), angle(g.phi, "phi"));
+      case "Z":
+        return rz(g.qubit, 180);
+      case "Z90":
+        return rz(g.qubit, 90);
+      case "Rz":
+        return rz(g.qubit, angle(g.theta, "theta"));
+      case "H": {
+        // quantify's hadamard_as_y90z: Z, then Y90 when it ends
+        const el = device.element(g.qubit, site);
+        this.useClock(el, 0, site);
+        // (a t0 delays the Z; the Y90 follows the Z's end, so it moves with it)
+        const z = el.rz(180);
+        const sub: SubScheduleSpec = {
+          type: "Schedule",
+          name,
+          schedulables: [
+            {
+              operation: {
+                type: "Composite",
+                name: `Z ${g.qubit}`,
+                pulse_info: t0 === 0 ? z : z.map((p) => shift(p, t0)),
+              },
+            },
+            { operation: { type: "Composite", name: `Y_90 ${g.qubit}`, pulse_info: el.rxy(90, 90, site) } },
+          ],
+        };
+        return sub;
+      }
+      case "CZ": {
+        const edge = device.edgeFor(g.qC, g.qT, site);
+        this.useClock(edge.parent, 0, site);
+        this.useClock(edge.child, 0, site);
+        return composite(edge.czPulses(site));
+      }
+      case "Reset": {
+        const pulses: PulseSpec[] = [];
+        for (const q of qubitList(g.qubit)) pulses.push(...device.element(q, site).reset(site));
+        return composite(pulses);
+      }
+      case "Measure":
+        return this.measure(g, device, site, composite);
+    }
+  }
+
+  private measure(
+    g: MeasureGateSpec,
+    device: QuantumDevice,
+    site: GateSite,
+    composite: (p: PulseSpec[], a: AcquisitionSpec[]) => CompositeSpec,
+  ): CompositeSpec {
+    const pulses: PulseSpec[] = [];
+    const acquisitions: AcquisitionSpec[] = [];
+    for (const q of qubitList(g.qubit)) {
+      const el = device.element(q, site);
+      this.useClock(el, 2, site);
+      const m = el.measure(
+        {
+          acqChannel: g.acq_channel,
+          acqProtocol: g.acq_protocol,
+          binMode: g.bin_mode === undefined ? undefined : (g.bin_mode.toLowerCase() as "average" | "append"),
+          coords: g.coords,
+          feedbackTriggerLabel: g.feedback_trigger_label,
+        },
+        site,
+      );
+      pulses.push(...m.pulses);
+      acquisitions.push(...m.acquisitions);
+    }
+    return composite(pulses, acquisitions);
+  }
+}
+
+function qubitList(q: string | string[]): string[] {
+  return typeof q === "string" ? [q] : q;
+}
+
+function shift<T extends { t0?: Quantity | undefined }>(spec: T, t0: number): T {
+  const own = spec.t0 === undefined ? 0 : typeof spec.t0 === "number" ? spec.t0 : toSI(spec.t0, "time", "t0");
+  return { ...spec, t0: own + t0 };
+}
+
+/** quantify's operation names: "X q0", "X_90 q0", "Rxy(90, 0, 'q0')", "CZ (q0, q1)", "Measure q0". */
+export function gateName(g: GateSpec): string {
+  switch (g.type) {
+    case "X90":
+      return `X_90 ${g.qubit}`;
+    case "Y90":
+      return `Y_90 ${g.qubit}`;
+    case "Z90":
+      return `Z_90 ${g.qubit}`;
+    case "Rxy":
+      return `Rxy(${String(g.theta)}, ${String(g.phi)}, '${g.qubit}')`;
+    case "Rz":
+      return `Rz(${String(g.theta)}, '${g.qubit}')`;
+    case "CZ":
+      return `CZ (${g.qC}, ${g.qT})`;
+    case "Measure":
+    case "Reset":
+      return `${g.type} ${qubitList(g.qubit).join(", ")}`;
+    default:
+      return `${g.type} ${g.qubit}`;
+  }
+}
+
+/** Add the device clocks the gates use to the document's resources (the schedule's own definitions win). */
+function withClocks(doc: ScheduleDocument, clocks: Map<string, ClockUse>): ScheduleDocument {
+  if (clocks.size === 0) return doc;
+  const resources: Record<string, ClockResourceSpec> = { ...(doc.resources ?? {}) };
+  for (const [clock, use] of clocks) {
+    const own = doc.resources?.[clock];
+    if (own !== undefined) {
+      const ownHz = own.freq === null ? null : toSI(own.freq, "frequency", `/resources/${clock}/freq`);
+      if (ownHz !== null && use.freq !== null && ownHz !== use.freq) {
+        throw new ScheduleError(
+          "INCONSISTENT_CLOCK_FREQUENCY",
+          `clock "${clock}" is ${ownHz} Hz in the schedule's resources but ${use.freq} Hz in the device (${use.element.name}.${use.param})`,
+          {
+            path: `/resources/${clock}/freq`,
+            hint: "remove the clock from the schedule's resources or make both frequencies equal",
+          },
+        );
+      }
+      if (ownHz !== null) continue;
+    }
+    if (use.freq === null) {
+      throw new DeviceConfigError(
+        "MISSING_DEVICE_PARAMETER",
+        `gate "${use.site.gate}" needs ${use.element.name}.${use.param} (the frequency of clock "${clock}"), which the device does not define (null or NaN)`,
+        {
+          path: `/elements/${use.element.name}/${use.param.replace(".", "/")}`,
+          hint: `set ${use.param} of element "${use.element.name}" in the device config (or define "${clock}" in the schedule's resources)`,
+          details: {
+            element: use.element.name,
+            parameter: use.param,
+            gate: use.site.gate,
+            schedule_path: use.site.path,
+          },
+        },
+      );
+    }
+    resources[clock] = { freq: use.freq };
+  }
+  return { ...doc, resources };
+}
+
+/** The pass: lower every gate of `doc` with `device` (required as soon as the schedule holds a gate). */
+export function lowerGates(doc: ScheduleDocument, device: QuantumDevice | undefined): ScheduleDocument {
+  const lowering = new GateLowering(device);
+  const out = lowering.block(doc, "");
+  if (lowering.gateCount === 0) return doc;
+  return withClocks(out, lowering.clocks);
+}
