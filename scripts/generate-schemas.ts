@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ScheduleDocumentSchema } from "../src/schedule/schema.js";
 import { HardwareConfigSchema } from "../src/hardware/schema.js";
 import { CompiledScheduleSchema } from "../src/contract/compiled-schedule.js";
+import { SessionConfigSchema } from "../src/coordinator/jobs/idle-values.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const targets: { file: string; title: string; schema: z.ZodType }[] = [
@@ -19,6 +20,11 @@ const targets: { file: string; title: string; schema: z.ZodType }[] = [
     schema: HardwareConfigSchema,
   },
   { file: "compiled-schedule.schema.json", title: "q1forge CompiledSchedule", schema: CompiledScheduleSchema },
+  {
+    file: "session-config.schema.json",
+    title: "q1forge session config (output idle values)",
+    schema: SessionConfigSchema,
+  },
 ];
 
 const check = process.argv.includes("--check");

@@ -416,6 +416,7 @@ export class Session {
     let compiled: CompiledSchedule | null = job.compiled;
     try {
       job.setStatus("loading");
+      await Promise.resolve(); // execute() returns before the job compiles
       if (!compiled) {
         compiled = this.toCompiled(job.source.schedule);
         this.checkCompiled(compiled);
