@@ -22,6 +22,7 @@ import type {
   SubScheduleSpec,
   TimingConstraintSpec,
 } from "./schema.js";
+import type { GateSpec, MeasureGateSpec } from "./gates.js";
 
 /** Handle to an added schedulable; pass it as `ref` to time later schedulables against it. */
 export class SchedulableRef {
@@ -200,4 +201,34 @@ export const Ops = {
     if (parts.acquisitions) op.acquisition_info = parts.acquisitions;
     return op;
   },
+};
+
+type MeasureOptions = Omit<MeasureGateSpec, "type" | "qubit">;
+
+/**
+ * Gate-level operations with quantify's argument names (compile them with a device, docs/device.md):
+ * `Gates.x("q0")`, `Gates.rxy(90, 0, "q0")`, `Gates.cz("q0", "q1")`, `Gates.measure("q0", { acq_channel: 0 })`.
+ */
+export const Gates = {
+  x: (qubit: string): GateSpec => ({ type: "X", qubit }),
+  y: (qubit: string): GateSpec => ({ type: "Y", qubit }),
+  x90: (qubit: string): GateSpec => ({ type: "X90", qubit }),
+  y90: (qubit: string): GateSpec => ({ type: "Y90", qubit }),
+  rxy: (theta: Quantity, phi: Quantity, qubit: string): GateSpec => ({ type: "Rxy", theta, phi, qubit }),
+  z: (qubit: string): GateSpec => ({ type: "Z", qubit }),
+  z90: (qubit: string): GateSpec => ({ type: "Z90", qubit }),
+  rz: (theta: Quantity, qubit: string): GateSpec => ({ type: "Rz", theta, qubit }),
+  h: (qubit: string): GateSpec => ({ type: "H", qubit }),
+  cz: (qC: string, qT: string): GateSpec => ({ type: "CZ", qC, qT }),
+  /** Reset("q0") or Reset("q0", "q1", …) */
+  reset: (...qubits: [string, ...string[]]): GateSpec => ({
+    type: "Reset",
+    qubit: qubits.length === 1 ? qubits[0] : qubits,
+  }),
+  /** Measure("q0", {acq_channel, acq_protocol, bin_mode, …}) or Measure(["q0", "q1"], …) */
+  measure: (qubit: string | [string, ...string[]], opts: MeasureOptions = {}): GateSpec => ({
+    type: "Measure",
+    qubit,
+    ...opts,
+  }),
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InputParseError, ScheduleError, SchemaValidationError } from "../../src/core/errors.js";
 import { parseScheduleDocument, parseScheduleJson, scheduleJsonSchema } from "../../src/schedule/parse.js";
+import { OPERATION_TYPES } from "../../src/schedule/schema.js";
 
 function thrown(f: () => unknown): Error {
   try {
@@ -45,7 +46,8 @@ describe("parseScheduleDocument", () => {
       'unknown operation type "Sqare" at /schedulables/0/operation',
     ]);
     expect(e.hint).toMatch(/^use one of: SquarePulse, DRAGPulse, GaussPulse, /);
-    expect((e.details as { validTypes: string[] }).validTypes).toHaveLength(24);
+    // every operation type of the schema (pulses, acquisitions, Composite, LoopOperation, Schedule, gates, …)
+    expect(new Set((e.details as { validTypes: string[] }).validTypes)).toEqual(new Set(OPERATION_TYPES));
   });
 
   it("an acquisition inside pulse_info → UNKNOWN_OPERATION listing the pulse types only", () => {
