@@ -94,6 +94,7 @@ export const PIPELINE: readonly Pass[] = [
     name: "0-input/hardware",
     run: (s) => {
       s.hw = s.hardwareInput instanceof HardwareSetup ? s.hardwareInput : loadHardwareConfig(s.hardwareInput);
+      s.warnings.push(...s.hw.loadWarnings); // conversions, qblox-scheduler keys, semantic findings
     },
   },
   {

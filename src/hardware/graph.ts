@@ -28,7 +28,21 @@ export function buildGraph(config: HardwareConfig): ConnectivityGraph {
     if (!list) adjacency.set(x, (list = []));
     if (!list.includes(y)) list.push(y);
   };
-  config.connectivity.graph.forEach(([left, right], i) => {
+  const g = config.connectivity.graph;
+  if (!Array.isArray(g)) {
+    // networkx node-link form: every node (isolated ones too, as quantify validates them) and every link
+    g.nodes.forEach((n, i) => nodePointer.has(n.id) || nodePointer.set(n.id, `/connectivity/graph/nodes/${i}/id`));
+    const key = g.links !== undefined ? "links" : "edges";
+    (g.links ?? g.edges ?? []).forEach(({ source: a, target: b }, i) => {
+      nodePointer.has(a) || nodePointer.set(a, `/connectivity/graph/${key}/${i}/source`);
+      nodePointer.has(b) || nodePointer.set(b, `/connectivity/graph/${key}/${i}/target`);
+      edges.push({ a, b, pointer: `/connectivity/graph/${key}/${i}` });
+      link(a, b);
+      link(b, a);
+    });
+    return { edges, adjacency, nodePointer };
+  }
+  g.forEach(([left, right], i) => {
     const lefts = typeof left === "string" ? [left] : left;
     const rights = typeof right === "string" ? [right] : right;
     lefts.forEach(

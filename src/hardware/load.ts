@@ -4,7 +4,9 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
-import { InputParseError, SchemaValidationError } from "../core/errors.js";
+import { HardwareConfigError, InputParseError, Q1ForgeError, SchemaValidationError } from "../core/errors.js";
+import { prepareHardwareInput, type HardwareWarning } from "./compat.js";
+import { OLD_STYLE_BACKEND } from "./convert-old.js";
 import { buildGraph } from "./graph.js";
 import { jsonErrorPosition } from "../core/json-position.js";
 import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
@@ -30,6 +32,23 @@ function getValidator(): ValidateFunction {
 }
 
 export function loadHardwareConfig(input: unknown): HardwareSetup {
+  const prepared = prepareHardwareInput(input);
+  if (!prepared.oldStyle) return validateAndBuild(prepared.data, prepared.warnings);
+  try {
+    return validateAndBuild(prepared.data, prepared.warnings);
+  } catch (e) {
+    if (!(e instanceof Q1ForgeError)) throw e;
+    // an old-style config that converts but does not validate: say so, and where in the conversion
+    const message = `Old-style hardware config (backend "${OLD_STYLE_BACKEND}"), converted to the new style as quantify does, is invalid: ${e.message}`;
+    const hint =
+      `${e.hint ?? ""} The path is in the converted config; see it with \`q1forge convert-config --hardware OLD.json\`.`.trim();
+    if (e instanceof SchemaValidationError)
+      throw new SchemaValidationError(message, e.issues, { path: e.path ?? "/", hint });
+    throw new HardwareConfigError(e.code, message, { path: e.path ?? "/", hint, cause: e });
+  }
+}
+
+function validateAndBuild(input: unknown, loadWarnings: HardwareWarning[]): HardwareSetup {
   checkInstrumentTypes(input);
   const validate = getValidator();
   if (!validate(input)) {
@@ -60,7 +79,8 @@ export function loadHardwareConfig(input: unknown): HardwareSetup {
   const version = checkVersion(config);
   const graph = buildGraph(config);
   const warnings = checkSemantics(config, graph);
-  return new HardwareSetup(config, version, graph, warnings);
+  for (const message of warnings) loadWarnings.push({ code: "HARDWARE_CONFIG", message, path: "/connectivity" });
+  return new HardwareSetup(config, version, graph, warnings, loadWarnings);
 }
 
 export function parseHardwareConfigJson(text: string): HardwareSetup {

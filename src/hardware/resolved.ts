@@ -42,6 +42,8 @@ export interface PortClockOptions {
   /** name of the Q1ASM hook to apply (compile option `qasmHooks`), or null */
   qasmHookFunc: string | null;
   distortion: DistortionCorrection | null;
+  /** digitization_thresholds: analog_threshold (or its older name in_threshold_primary), V; null when unset */
+  digitizationThreshold: number | null;
 }
 
 /** Per-channel fields of a module description (reference 1.2) and the module's RF switch default. */
@@ -184,6 +186,10 @@ function portClockOptions(pc: string, o: HardwareOptions): PortClockOptions {
     ttlAcqThreshold: seq?.ttl_acq_threshold ?? null,
     qasmHookFunc: seq?.qasm_hook_func ?? null,
     distortion: distortion === undefined ? null : classifyDistortion(distortion),
+    digitizationThreshold: (() => {
+      const t = own(o.digitization_thresholds, pc);
+      return t?.analog_threshold ?? t?.in_threshold_primary ?? null;
+    })(),
   };
 }
 

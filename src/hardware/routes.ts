@@ -27,10 +27,7 @@ const LASER_CLOCK_LABELS: readonly [string, string][] = [
 export class RouteResolver {
   private readonly cache = new Map<string, PortClockRoute>();
   /** per module ("cluster/slot"): main channels of all device ports, for the 0.1 input rule */
-  private moduleSummary: Map<
-    string,
-    { complexOut: boolean; realOut: boolean; complexIn: number; realIns: string[] }
-  > | null = null;
+  private moduleSummary: ModuleSummary | null = null;
 
   constructor(
     private readonly config: HardwareConfig,
@@ -42,12 +39,28 @@ export class RouteResolver {
     const portClock = `${port}-${clock}`;
     const hit = this.cache.get(portClock);
     if (hit) return hit;
-    const route = this.resolve(port, clock, portClock);
+    const route = this.resolve(port, clock, portClock, this.summary());
     this.cache.set(portClock, route);
     return route;
   }
 
-  private resolve(port: string, clock: string, portClock: string): PortClockRoute {
+  /**
+   * The routes of the port-clocks a schedule uses, with the version-0.1 input rule evaluated over
+   * exactly these port-clocks, as quantify does (`_add_support_input_channel_names` sees the module's
+   * `portclock_to_path`, which holds only used port-clocks). Throws for the first port-clock that
+   * cannot be routed (its path is the port-clock).
+   */
+  routesFor(portClocks: readonly { port: string; clock: string }[]): Map<string, PortClockRoute> {
+    const summary = this.version === "0.1" ? this.summaryOf(portClocks) : new Map();
+    const out = new Map<string, PortClockRoute>();
+    for (const { port, clock } of portClocks) {
+      const portClock = `${port}-${clock}`;
+      if (!out.has(portClock)) out.set(portClock, this.resolve(port, clock, portClock, summary));
+    }
+    return out;
+  }
+
+  private resolve(port: string, clock: string, portClock: string, summary: ModuleSummary): PortClockRoute {
     if (!this.graph.adjacency.has(port)) {
       throw new HardwareConfigError(
         "PORT_NOT_CONNECTED",
@@ -98,7 +111,7 @@ export class RouteResolver {
       );
     }
     if (outputs.length === 1 && this.version === "0.1")
-      measure = this.addV01Inputs(first, moduleType, channelName, measure);
+      measure = addV01Inputs(summary, first, moduleType, channelName, measure);
     if (outputs.length === 1 && measure.length > 0) checkMeasurePair(portClock, moduleType, channelName, measure);
 
     const outputIndices = isOutputChannel(channelName) ? channelIoIndices(channelName) : [];
@@ -189,33 +202,22 @@ export class RouteResolver {
     );
   }
 
-  /** 1.7: version 0.1 gives readout outputs implicit inputs (quantify `_add_support_input_channel_names`). */
-  private addV01Inputs(at: ChannelHit, type: ModuleType, output: string, measure: string[]): string[] {
-    if (type !== "QRM" && type !== "QRM_RF") return measure;
-    const s = this.summary().get(`${at.cluster}/${at.slot}`);
-    if (!s) return measure;
-    const mode = parseChannelName(output)?.mode;
-    const add: string[] = [];
-    if (s.complexIn === 0 && s.realIns.length === 0) {
-      if (mode === "complex") add.push("complex_input_0");
-      if (mode === "real") add.push("real_input_0", "real_input_1");
-    } else if (s.complexIn === 0 && s.realIns.length === 1 && !s.complexOut && s.realOut && mode === "real") {
-      add.push(s.realIns[0] === "real_input_0" ? "real_input_1" : "real_input_0");
-    }
-    return unique([...measure, ...add]).sort();
-  }
-
   /**
    * Per module: which main channels the device ports use. quantify counts an input only when it is a
    * port's main channel (an input-only port), so an output+input pair does not disable the 0.1 rule.
+   * A lone `route()` query assumes every port in the graph is in use; the compiler uses `routesFor`.
    */
-  private summary(): NonNullable<RouteResolver["moduleSummary"]> {
+  private summary(): ModuleSummary {
     if (this.moduleSummary) return this.moduleSummary;
-    const out: NonNullable<RouteResolver["moduleSummary"]> = new Map();
-    for (const port of this.devicePorts()) {
+    return (this.moduleSummary = this.summaryOf(this.devicePorts().map((port) => ({ port, clock: null }))));
+  }
+
+  private summaryOf(portClocks: readonly { port: string; clock: string | null }[]): ModuleSummary {
+    const out: ModuleSummary = new Map();
+    for (const { port, clock } of portClocks) {
       let hits: ChannelHit[];
       try {
-        hits = this.collect(port, null, port);
+        hits = this.collect(port, clock, port);
       } catch {
         continue;
       } // reported when that port is routed
@@ -228,10 +230,10 @@ export class RouteResolver {
         if (c.mode === "complex") s.complexOut = true;
         if (c.mode === "real") s.realOut = true;
       } else if (c?.mode === "complex") s.complexIn++;
-      else if (c?.mode === "real" && !s.realIns.includes(h.channel)) s.realIns.push(h.channel);
+      else if (c?.mode === "real") s.realIns.push(h.channel); // a list, as quantify's `real_inputs`
       out.set(key, s);
     }
-    return (this.moduleSummary = out);
+    return out;
   }
 
   private clusterNode(node: string): { cluster: string; slot: number; channel: string } | null {
@@ -251,6 +253,31 @@ export class RouteResolver {
   devicePorts(): string[] {
     return [...this.graph.adjacency.keys()].filter(isDevicePort);
   }
+}
+
+/** per module ("cluster/slot"): the main channels of the port-clocks considered in use */
+type ModuleSummary = Map<string, { complexOut: boolean; realOut: boolean; complexIn: number; realIns: string[] }>;
+
+/** 1.7: version 0.1 gives readout outputs implicit inputs (quantify `_add_support_input_channel_names`). */
+function addV01Inputs(
+  summary: ModuleSummary,
+  at: ChannelHit,
+  type: ModuleType,
+  output: string,
+  measure: string[],
+): string[] {
+  if (type !== "QRM" && type !== "QRM_RF") return measure;
+  const s = summary.get(`${at.cluster}/${at.slot}`);
+  if (!s) return measure;
+  const mode = parseChannelName(output)?.mode;
+  const add: string[] = [];
+  if (s.complexIn === 0 && s.realIns.length === 0) {
+    if (mode === "complex") add.push("complex_input_0");
+    if (mode === "real") add.push("real_input_0", "real_input_1");
+  } else if (s.complexIn === 0 && s.realIns.length === 1 && !s.complexOut && s.realOut && mode === "real") {
+    add.push(s.realIns[0] === "real_input_0" ? "real_input_1" : "real_input_0");
+  }
+  return unique([...measure, ...add]).sort();
 }
 
 /** Step 3 of 1.5 / quantify `_validate_channel_name_measure`: allowed output + input pairs. */

@@ -236,7 +236,8 @@ export const HardwareOptionsSchema = z.strictObject({
   mixer_corrections: perPortClock(MixerCorrectionsSchema).optional(),
   input_gain: perPortClock(InputGainSchema).optional(),
   output_att: perPortClock(z.number().int().min(0)).optional(),
-  input_att: perPortClock(z.number().int().min(0).max(30)).optional(),
+  /** range per module type is checked by the compiler (outside it: warning, not applied; see docs) */
+  input_att: perPortClock(z.number().int().min(0)).optional(),
   sequencer_options: perPortClock(SequencerOptionsSchema).optional(),
   digitization_thresholds: perPortClock(DigitizationThresholdsSchema).optional(),
   crosstalk: perPortClock(z.record(PortClockKey, CrosstalkValueSchema)).optional(),
@@ -254,8 +255,23 @@ export const CompilerOptionsSchema = z.strictObject({
 
 /** One side of an edge: a node name or a list of node names (expanded to the Cartesian product). */
 const EdgeEnd = z.union([z.string(), z.array(z.string()).min(1)]);
+export const EdgeListGraphSchema = z.array(z.tuple([EdgeEnd, EdgeEnd]));
+/**
+ * networkx node-link form (`nx.node_link_data`), as quantify reads it and as its `model_dump_json()`
+ * wrote it before v0.24. Node and link attributes are allowed (and ignored); networkx ≥ 3.4 may
+ * name the link list `edges`.
+ */
+export const NodeLinkGraphSchema = z.looseObject({
+  directed: z.boolean().optional(),
+  multigraph: z.boolean().optional(),
+  graph: z.record(z.string(), z.unknown()).optional(),
+  nodes: z.array(z.looseObject({ id: z.string() })),
+  links: z.array(z.looseObject({ source: z.string(), target: z.string() })).optional(),
+  edges: z.array(z.looseObject({ source: z.string(), target: z.string() })).optional(),
+});
+export type NodeLinkGraph = z.infer<typeof NodeLinkGraphSchema>;
 export const ConnectivitySchema = z.strictObject({
-  graph: z.array(z.tuple([EdgeEnd, EdgeEnd])),
+  graph: z.union([EdgeListGraphSchema, NodeLinkGraphSchema]),
 });
 
 export const HardwareConfigSchema = z.strictObject({

@@ -2,8 +2,10 @@
  * HardwareSetup: a validated hardware config plus everything derived from it that the compiler
  * needs (clusters, modules, external LOs, cached port-clock routes).
  */
+import { HardwareConfigError } from "../core/errors.js";
 import type { ModuleType } from "../core/module-catalog.js";
 import { moduleSpec } from "../core/module-catalog.js";
+import type { HardwareWarning } from "./compat.js";
 import type { ConnectivityGraph } from "./graph.js";
 import type { ModuleSpec, PortClockRoute } from "./model.js";
 import { ResolvedHardware } from "./resolved.js";
@@ -45,6 +47,12 @@ export class HardwareSetup {
     readonly graph: ConnectivityGraph,
     /** non-fatal findings of the semantic checks (for compiler diagnostics) */
     readonly warnings: readonly string[] = [],
+    /** every load-time warning with code and path (conversions, nulls, qblox-scheduler keys, semantic findings) */
+    readonly loadWarnings: readonly HardwareWarning[] = warnings.map((message) => ({
+      code: "HARDWARE_CONFIG",
+      message,
+      path: "/connectivity",
+    })),
   ) {
     const clusters: SetupCluster[] = [];
     for (const [name, desc] of Object.entries(config.hardware_description)) {
@@ -72,6 +80,30 @@ export class HardwareSetup {
    */
   routeFor(port: string, clock: string): PortClockRoute {
     return this.resolver.route(port, clock);
+  }
+
+  /**
+   * The routes of the port-clocks a schedule uses (what the compiler calls): the version-0.1 input
+   * rule is evaluated over exactly these port-clocks, as quantify does, and their options are checked
+   * for what q1forge cannot compile (DIGITIZATION_THRESHOLDS_UNSUPPORTED). Errors name the port-clock
+   * as path.
+   */
+  routesFor(portClocks: readonly { port: string; clock: string }[]): Map<string, PortClockRoute> {
+    const routes = this.resolver.routesFor(portClocks);
+    for (const route of routes.values()) {
+      const threshold = this.model.portClock(route.portClock).digitizationThreshold;
+      if (threshold !== null) {
+        throw new HardwareConfigError(
+          "DIGITIZATION_THRESHOLDS_UNSUPPORTED",
+          `digitization_thresholds of ${route.portClock} (${threshold} V) cannot be applied: q1forge does not compile QTM timetag acquisitions, the only operations quantify applies it to.`,
+          {
+            path: route.portClock,
+            hint: `Remove hardware_options.digitization_thresholds["${route.portClock}"], or leave the port-clock out of the schedule.`,
+          },
+        );
+      }
+    }
+    return routes;
   }
 
   /** Device ports ("q0:mw", …) that appear in the connectivity graph, in first-seen order. */

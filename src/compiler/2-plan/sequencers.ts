@@ -124,24 +124,25 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
 
 /** The route of every port-clock that carries an operation with a port, in first-use order. */
 function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys): Map<string, PortClockRoute> {
-  const routes = new Map<string, PortClockRoute>();
+  // all used port-clocks first: quantify's version-0.1 input rule depends on which ones are in use
+  const firstOp = new Map<string, Extract<ScheduleOp, { port: string }>>();
   forEachOp(timed.nodes, ({ op }) => {
     if (handlerOf(op).placement !== "port-clock") return;
     const onPort = op as Extract<ScheduleOp, { port: string }>;
     const pc = keys.key(onPort.port, onPort.clock);
-    if (routes.has(pc)) return;
-    try {
-      routes.set(pc, hw.routeFor(onPort.port, onPort.clock));
-    } catch (e) {
-      if (e instanceof HardwareConfigError && (e.path === null || e.path === pc))
-        throw new HardwareConfigError(e.code, `${e.message} (operation "${op.name}" at ${op.path})`, {
-          path: op.path,
-          hint: e.hint,
-        });
-      throw e;
-    }
+    if (!firstOp.has(pc)) firstOp.set(pc, onPort);
   });
-  return routes;
+  try {
+    return hw.routesFor([...firstOp.values()]);
+  } catch (e) {
+    const op = e instanceof HardwareConfigError && e.path !== null ? firstOp.get(e.path) : undefined;
+    if (op && e instanceof HardwareConfigError)
+      throw new HardwareConfigError(e.code, `${e.message} (operation "${op.name}" at ${op.path})`, {
+        path: op.path,
+        hint: e.hint,
+      });
+    throw e;
+  }
 }
 
 function checkOperationFitsChannel(op: Extract<ScheduleOp, { port: string }>, route: PortClockRoute): void {

@@ -14,6 +14,9 @@ export const INPUT_ATT_RANGE_DB = { min: 0, max: 30, step: 2 } as const;
 
 type OffsetKey = "offset_ch0_path_I" | "offset_ch0_path_Q" | "offset_ch1_path_I" | "offset_ch1_path_Q";
 
+/** which port-clock set each module DC offset (for the DC_OFFSET_NOT_UNIQUE warning) */
+const offsetSetBy = new WeakMap<ModuleSettings, Map<OffsetKey, string>>();
+
 export function applyModuleOptions(
   m: ModuleSettings,
   seq: SequencerPlan,
@@ -46,7 +49,20 @@ export function applyModuleOptions(
         );
       }
       const key: OffsetKey = `offset_ch${k}_path_${field === "dc_offset_i" ? "I" : "Q"}`;
-      setUnique(m, key, value * unit, seq, `mixer_corrections.${field}`);
+      const prev = m[key];
+      if (prev !== null && prev !== value * unit) {
+        // quantify lets the port-clock configured last overwrite the output's offset; so do we, and say so
+        const setBy = offsetSetBy.get(m)?.get(key) ?? "another port-clock";
+        warnings.push({
+          code: "DC_OFFSET_NOT_UNIQUE",
+          message: `mixer_corrections.${field} of ${pc} (${value} V) and of ${setBy} (${prev / unit} V) share ${seq.moduleName}.${ch}: ${key} = ${value} V (${pc}) is used`,
+          path: `/hardware_options/mixer_corrections/${pc}/${field}`,
+        });
+      }
+      m[key] = value * unit;
+      let byKey = offsetSetBy.get(m);
+      if (!byKey) offsetSetBy.set(m, (byKey = new Map()));
+      byKey.set(key, pc);
     }
     m[k === 0 ? "out0_lo_freq_cal_type_default" : "out1_lo_freq_cal_type_default"] = mixer.autoLoCal;
   }
@@ -109,14 +125,18 @@ export function applyModuleOptions(
         );
       }
       const k = Math.floor(seq.route.inputIndices[0]! / 2);
-      setAttenuation(
-        m.in_att,
-        k,
-        checkedDb(inAtt, "input_att", INPUT_ATT_RANGE_DB, seq),
-        seq,
-        `in${k}_att`,
-        "input_att",
-      );
+      const r = INPUT_ATT_RANGE_DB;
+      if (Number.isInteger(inAtt) && (inAtt < r.min || inAtt > r.max)) {
+        // quantify accepts any integer and leaves the range to the instrument (rejected when prepared):
+        // the config compiles, the attenuator keeps its current value, and the user is told
+        warnings.push({
+          code: "INPUT_ATT_OUT_OF_RANGE",
+          message: `input_att of ${pc} is ${inAtt} dB, outside the ${r.min} … ${r.max} dB range of ${seq.moduleName} (${seq.moduleType}): not applied, in${k}_att is left unset`,
+          path: `/hardware_options/input_att/${pc}`,
+        });
+      } else {
+        setAttenuation(m.in_att, k, checkedDb(inAtt, "input_att", r, seq), seq, `in${k}_att`, "input_att");
+      }
     }
   }
 
@@ -134,7 +154,7 @@ export function applyModuleOptions(
 
 function setUnique(
   m: ModuleSettings,
-  key: OffsetKey | "in0_gain" | "in1_gain",
+  key: "in0_gain" | "in1_gain",
   value: number,
   seq: SequencerPlan,
   option: string,
@@ -142,7 +162,7 @@ function setUnique(
   const prev = m[key];
   if (prev !== null && prev !== value) {
     throw new HardwareConfigError(
-      key.startsWith("in") ? "INPUT_GAIN_NOT_UNIQUE" : "DC_OFFSET_NOT_UNIQUE",
+      "INPUT_GAIN_NOT_UNIQUE",
       `${option}: ${key} of ${seq.moduleName} is set to ${prev} and ${value} by different port-clocks (latest ${seq.route.portClock})`,
       {
         path: `/hardware_options/${option.split(".")[0]}/${seq.route.portClock}`,
