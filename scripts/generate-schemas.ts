@@ -9,6 +9,7 @@ import { z } from "zod";
 import { ScheduleDocumentSchema } from "../src/schedule/schema.js";
 import { HardwareConfigSchema } from "../src/hardware/schema.js";
 import { CompiledScheduleSchema } from "../src/contract/compiled-schedule.js";
+import { DeviceConfigSchema } from "../src/device/schema.js";
 import { SessionConfigSchema } from "../src/coordinator/jobs/idle-values.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,6 +21,11 @@ const targets: { file: string; title: string; schema: z.ZodType }[] = [
     schema: HardwareConfigSchema,
   },
   { file: "compiled-schedule.schema.json", title: "q1forge CompiledSchedule", schema: CompiledScheduleSchema },
+  {
+    file: "device.schema.json",
+    title: "q1forge device (quantum device elements and edges)",
+    schema: DeviceConfigSchema,
+  },
   {
     file: "session-config.schema.json",
     title: "q1forge session config (output idle values)",

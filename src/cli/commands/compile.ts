@@ -1,13 +1,17 @@
 import { compile } from "../../compile.js";
 import { UsageError } from "../../core/errors.js";
 import { parseOptions } from "../args.js";
+import { readDevice } from "../device-input.js";
 import { readScheduleAndHardware, writeOutput } from "../io.js";
 import type { CliCommand } from "../types.js";
 
-const HELP = `usage: q1forge compile --schedule S --hardware H [--out F] [--json] [--verify] [--instruction-limit error|warn]
+const HELP = `usage: q1forge compile --schedule S --hardware H [--device D] [--out F] [--json] [--verify] [--instruction-limit error|warn]
 
-Compiles a schedule (q1forge schedule JSON) for a quantify hardware config and writes the
-CompiledSchedule JSON to --out (default "-" = stdout). "-" as S or H reads stdin.
+Compiles a schedule (q1forge schedule JSON, or a quantify Schedule.to_json() file: detected) for a
+quantify hardware config and writes the CompiledSchedule JSON to --out (default "-" = stdout).
+"-" as S or H reads stdin.
+  --device             the quantum device for gate-level schedules: quantify's serialized
+                       QuantumDevice or the q1forge device JSON (docs/device.md)
   --verify             run every compiled program in the emulator; runtime errors become compile errors
   --instruction-limit  "error" (default) or "warn" when a program exceeds instruction memory
   --json               errors as JSON on stderr; summary as JSON on stdout when --out is a file
@@ -30,6 +34,7 @@ export const command: CliCommand = {
         json: "bool",
         verify: "bool",
         "instruction-limit": "string",
+        device: "string",
       },
       "compile",
     );
@@ -37,7 +42,12 @@ export const command: CliCommand = {
     if (limit !== "error" && limit !== "warn")
       throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`);
     const { schedule, hardware } = await readScheduleAndHardware(o, "compile", io);
-    const compiled = compile(schedule, hardware, { instructionLimit: limit, verify: o.verify === true });
+    const device = typeof o.device === "string" ? await readDevice(o.device, io) : undefined;
+    const compiled = compile(schedule, hardware, {
+      instructionLimit: limit,
+      verify: o.verify === true,
+      ...(device ? { device } : {}),
+    });
     const out = typeof o.out === "string" ? o.out : "-";
     await writeOutput(out, JSON.stringify(compiled, null, 1) + "\n", io);
     if (out !== "-") {
