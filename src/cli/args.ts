@@ -1,4 +1,9 @@
-/** Minimal, strict option parser for the CLI: --flag, --key value, --key=value. Unknown options are usage errors. */
+/**
+ * Option parsing for the CLI, on Node's util.parseArgs (strict): --flag, --key value, --key=value.
+ * Unknown options, positional arguments and missing values are usage errors (exit 2) naming the option.
+ * `-h` / `--help` are accepted by every command (main.ts prints the command's help before parsing).
+ */
+import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.js";
 
 export interface OptionSpec {
@@ -9,30 +14,51 @@ export interface OptionSpec {
 export type ParsedOptions = Record<string, string | boolean | undefined>;
 
 export function parseOptions(args: string[], spec: OptionSpec, command: string): ParsedOptions {
-  const out: ParsedOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--"))
-      throw new UsageError(`unexpected argument "${a}" for "${command}"`, { hint: `run q1forge ${command} --help` });
-    const eq = a.indexOf("=");
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    const kind = spec[name];
-    if (!kind)
-      throw new UsageError(`unknown option --${name} for "${command}"`, {
-        hint: `valid options: ${Object.keys(spec)
-          .map((k) => "--" + k)
-          .join(", ")}`,
-      });
-    if (kind === "bool") {
-      if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
-      out[name] = true;
-    } else if (eq >= 0) {
-      out[name] = a.slice(eq + 1);
-    } else {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`option --${name} needs a value`, { hint: `e.g. --${name} file.json` });
-      out[name] = v;
-    }
+  const options: Record<string, { type: "string" | "boolean" }> = {};
+  for (const [name, kind] of Object.entries(spec)) options[name] = { type: kind === "bool" ? "boolean" : "string" };
+  const valid = Object.keys(spec)
+    .map((k) => "--" + k)
+    .join(", ");
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw usageErrorOf(e as Error & { code?: string }, spec, command, valid);
   }
+  const out: ParsedOptions = {};
+  for (const [k, v] of Object.entries(values)) out[k] = Array.isArray(v) ? v[v.length - 1] : v;
   return out;
+}
+
+/** util.parseArgs' errors, reworded as q1forge usage errors that name the option and the fix. */
+function usageErrorOf(e: Error & { code?: string }, spec: OptionSpec, command: string, valid: string): UsageError {
+  const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? "";
+  switch (e.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const name = quoted.replace(/^-+/, "").split("=")[0] ?? quoted;
+      return new UsageError(`unknown option ${quoted.startsWith("--") ? "--" + name : quoted} for "${command}"`, {
+        path: quoted,
+        hint: `valid options: ${valid}`,
+      });
+    }
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
+      return new UsageError(`unexpected argument "${quoted}" for "${command}"`, {
+        hint: `options take the form --name value; run q1forge ${command} --help`,
+      });
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const name = /--([\w-]+)/.exec(e.message)?.[1] ?? "";
+      if (spec[name] === "bool")
+        return new UsageError(`option --${name} takes no value`, {
+          path: `--${name}`,
+          hint: `write --${name} alone`,
+        });
+      return new UsageError(`option --${name} needs a value`, {
+        path: `--${name}`,
+        hint: `e.g. --${name} file.json (a value starting with "-" is written --${name}=-value)`,
+      });
+    }
+    default:
+      return new UsageError(`${e.message} (q1forge ${command})`, { hint: `run q1forge ${command} --help` });
+  }
 }

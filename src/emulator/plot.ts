@@ -1,245 +1,254 @@
 /**
- * Self-contained HTML page (inline CSS + SVG, no scripts or external assets) plotting a
- * SimulationResult: one SVG per analog output and per active marker over the render window, with the
- * waveform report's plays and acquisition windows drawn as labelled spans. Long traces are reduced
- * to a min/max envelope per pixel column, so the page size depends on the plot width, not the window.
+ * Self-contained, offline HTML page plotting a SimulationResult with uPlot (inlined, with its CSS):
+ * one zoomable panel per physical output (baseband outN; RF outN with its I and Q paths) and per
+ * active marker, x axes linked, a legend per panel, axes with units (program time in ns/µs, amplitude
+ * as a fraction of the DAC's full scale, markers 0/1). Operation spans are drawn on the outputs their
+ * sequencer drives, labelled "operation · port-clock", every overlapping one in its own lane;
+ * acquisition windows carry their acq_channel and bin; conditional plays are marked. Long traces are
+ * reduced to a min/max envelope of at most 2 × maxColumns points per trace, so a 10⁶-sample window
+ * stays a page of a few hundred kB and pans and zooms smoothly.
  */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { MODULE_CATALOG } from "../core/module-catalog.js";
-import type { SimModule, SimulationResult, SimWaveformEvent } from "./simulate.js";
-import { reportRows } from "./summary.js";
+import { PLOT_CLIENT_JS } from "./plot/client.js";
+import { seqKey } from "./plot/routes.js";
+import type { TimeOrigin } from "./report-time.js";
+import type { SimModule, SimulationResult } from "./simulate.js";
+import { pulseRows, timeOriginNote, type ReportRow } from "./summary.js";
 
 export interface PlotOptions {
   title?: string;
-  /** width of the data area in px (default 1100) */
-  widthPx?: number;
-  /** height of an analog plot's data area in px (default 150) */
-  heightPx?: number;
-  /** spans drawn per plot at most (default 2000); the rest are counted in the legend */
-  maxSpans?: number;
+  /** physical outputs each sequencer drives ("cluster/module/index" → [n]); without it every span shows on every output of its module */
+  routes?: ReadonlyMap<string, number[]>;
+  /** program lines that run conditionally, per sequencer ("cluster/module/index") */
+  conditional?: ReadonlyMap<string, ReadonlySet<number>>;
+  /** schedule-time origins for the report table */
+  origins?: ReadonlyMap<string, TimeOrigin>;
+  /** traces longer than 4 × maxColumns samples are reduced to a min/max envelope of maxColumns columns (default 2000) */
+  maxColumns?: number;
   /** waveform-report rows listed in the table at most (default 500) */
   maxRows?: number;
 }
 
-const MARGIN_L = 64,
-  MARGIN_R = 12,
-  MARGIN_T = 24,
-  MARGIN_B = 22,
-  SPAN_BAND = 16;
-const MARKER_H = 28;
 const ACQ_KINDS: ReadonlySet<string> = new Set(["acquire", "acquire_weighed", "acquire_ttl"]);
 const SEQ_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+const TRACE_COLORS = ["#123a6b", "#c2410c"];
+
+interface PanelSpan {
+  start_ns: number;
+  duration_ns: number;
+  kind: "play" | "acq";
+  label: string;
+  tip: string;
+  color: string;
+  conditional: boolean;
+}
+
+interface Panel {
+  id: string;
+  title: string;
+  kind: "analog" | "marker";
+  y_label: string;
+  x: number[];
+  series: { label: string; color: string; y: number[] }[];
+  spans: PanelSpan[];
+  /** label lanes the spans need (top padding) */
+  lanes: number;
+}
+
+let uplotAssets: { js: string; css: string } | null = null;
+function uplot(): { js: string; css: string } {
+  if (!uplotAssets) {
+    const require = createRequire(import.meta.url);
+    uplotAssets = {
+      js: readFileSync(require.resolve("uplot/dist/uPlot.iife.min.js"), "utf8"),
+      css: readFileSync(require.resolve("uplot/dist/uPlot.min.css"), "utf8"),
+    };
+  }
+  return uplotAssets;
+}
 
 export function renderPlotHtml(result: SimulationResult, opts: PlotOptions = {}): string {
-  const W = opts.widthPx ?? 1100,
-    H = opts.heightPx ?? 150;
   const { fromNs, toNs } = result.window;
   const title = opts.title ?? "q1forge simulation";
-  const parts: string[] = [];
-  parts.push(
-    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title><style>${CSS}</style></head><body>`,
-  );
-  const rows = reportRows(result);
-  parts.push(
-    `<h1>${esc(title)}</h1><p class="window">window ${fromNs} … ${toNs} ns (${toNs - fromNs} samples per channel at 1 GS/s)</p>`,
-  );
+  const rows = pulseRows(result, opts.origins);
+  const panels: Panel[] = [];
+  const tables: string[] = [];
   for (const [clusterName, cluster] of Object.entries(result.clusters)) {
     for (const [moduleName, mod] of Object.entries(cluster.modules)) {
+      const where = `${clusterName}/${moduleName}`;
+      tables.push(`<h2>${esc(where)} <small>${mod.type}, slot ${mod.slot}</small></h2>${sequencerTable(mod)}`);
       const events = rows.filter((e) => e.cluster === clusterName && e.module === moduleName);
-      parts.push(
-        `<section class="module"><h2>${esc(`${clusterName} / ${moduleName}`)} <small>${mod.type}, slot ${mod.slot}</small></h2>`,
-      );
-      parts.push(sequencerTable(mod));
-      for (const ch of analogChannels(mod)) {
-        parts.push(
-          analogSvg(
-            `${clusterName}/${moduleName}/${ch.name}`,
-            ch.name,
-            mod.outputs[ch.index]!,
-            events,
+      const rf = MODULE_CATALOG[mod.type].isRF;
+      for (const out of physicalOutputs(mod, rf)) {
+        const dacs = rf ? [2 * out, 2 * out + 1] : [out];
+        const mine = events.filter((e) => {
+          const r = opts.routes?.get(seqKey(clusterName, moduleName, e.sequencer));
+          return r === undefined || r.includes(out) || (r.length === 0 && out === 0);
+        });
+        panels.push(
+          panel(
+            `${where}/out${out}`,
+            `${where} · out${out}${rf ? " (RF: I and Q paths)" : ""}`,
+            "analog",
+            "amplitude (full scale)",
+            dacs.map((d, k) => ({
+              label: rf ? `out${out} ${k ? "Q" : "I"}` : `out${out}`,
+              color: TRACE_COLORS[k % 2]!,
+              samples: mod.outputs[d] ?? new Float32Array(0),
+            })),
+            spansOf(mine, clusterName, moduleName, opts.conditional),
             fromNs,
-            toNs,
-            W,
-            H,
-            opts.maxSpans ?? 2000,
+            opts.maxColumns ?? 2000,
           ),
         );
       }
       mod.markers.forEach((bits, m) => {
         if (!bits.some((b) => b !== 0)) return;
-        parts.push(markerSvg(`${clusterName}/${moduleName}/marker${m}`, `marker ${m}`, bits, fromNs, toNs, W));
+        panels.push(
+          panel(
+            `${where}/marker${m}`,
+            `${where} · marker ${m}`,
+            "marker",
+            "marker (0/1)",
+            [{ label: `marker ${m}`, color: "#a35200", samples: bits }],
+            [],
+            fromNs,
+            opts.maxColumns ?? 2000,
+          ),
+        );
       });
-      parts.push("</section>");
     }
   }
-  parts.push(reportTable(rows, opts.maxRows ?? 500));
-  parts.push("</body></html>\n");
-  return parts.join("");
+  const data = { title, window: { from_ns: fromNs, to_ns: toNs }, panels };
+  const { js, css } = uplot();
+  return [
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>`,
+    `<style>${css}</style><style>${CSS}</style></head><body>`,
+    `<h1>${esc(title)}</h1>`,
+    `<p class="window">window ${fromNs} … ${toNs} ns of program time (${toNs - fromNs} samples per output at 1 GS/s). Drag to zoom, wheel to zoom at the cursor, shift+wheel or ◀ ▶ to pan, double-click to reset; the x axes are linked.</p>`,
+    `<div id="q1f-toolbar"></div><div id="q1f-panels"></div>`,
+    `<script type="application/json" id="q1f-data">${JSON.stringify(data).replace(/</g, "\\u003c")}</script>`,
+    `<script>${js}</script><script>${PLOT_CLIENT_JS}</script>`,
+    tables.join(""),
+    reportTable(rows, opts.maxRows ?? 500, opts.origins),
+    "</body></html>\n",
+  ].join("");
 }
 
-/** Analog channels worth plotting: every output with a non-zero sample, else the module's first output. */
-function analogChannels(mod: SimModule): { index: number; name: string }[] {
-  const rf = MODULE_CATALOG[mod.type].isRF;
-  const name = (d: number): string => (rf ? `out${d >> 1} ${d & 1 ? "Q" : "I"}` : `out${d}`);
-  const active = mod.outputs
-    .map((o, d) => ({ index: d, name: name(d), on: o.some((v) => v !== 0) }))
-    .filter((c) => c.on);
-  if (active.length === 0 && mod.outputs.length > 0) return [{ index: 0, name: name(0) }];
-  return active;
+/** Physical outputs worth a panel: those with a non-zero sample, else the module's first output. */
+function physicalOutputs(mod: SimModule, rf: boolean): number[] {
+  const n = rf ? Math.ceil(mod.outputs.length / 2) : mod.outputs.length;
+  const active: number[] = [];
+  for (let out = 0; out < n; out++) {
+    const dacs = rf ? [2 * out, 2 * out + 1] : [out];
+    if (dacs.some((d) => mod.outputs[d]?.some((v) => v !== 0))) active.push(out);
+  }
+  return active.length === 0 && n > 0 ? [0] : active;
 }
 
-function analogSvg(
-  id: string,
-  label: string,
-  samples: Float32Array,
-  events: SimWaveformEvent[],
-  fromNs: number,
-  toNs: number,
-  W: number,
-  H: number,
-  maxSpans: number,
-): string {
-  let peak = 0;
-  for (let k = 0; k < samples.length; k++) {
-    const a = Math.abs(samples[k]!);
-    if (a > peak) peak = a;
-  }
-  const yMax = niceCeil(Math.max(peak, 0.01));
-  const top = MARGIN_T + SPAN_BAND;
-  const y = (v: number): number => top + (H / 2) * (1 - v / yMax);
-  const totalW = MARGIN_L + W + MARGIN_R,
-    totalH = top + H + MARGIN_B;
-  const out: string[] = [];
-  out.push(
-    `<svg class="channel analog" data-channel="${esc(id)}" xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}">`,
-  );
-  out.push(`<text class="ch-label" x="4" y="14">${esc(label)}</text>`);
-  out.push(timeAxis(fromNs, toNs, W, top, top + H));
-  for (const v of [-yMax, -yMax / 2, 0, yMax / 2, yMax]) {
-    const yy = fmt(y(v));
-    out.push(
-      `<line class="grid" x1="${MARGIN_L}" x2="${MARGIN_L + W}" y1="${yy}" y2="${yy}"/><text class="tick" x="${MARGIN_L - 4}" y="${yy}" text-anchor="end" dominant-baseline="middle">${fmtNum(v)}</text>`,
-    );
-  }
-  out.push(spans(events, fromNs, toNs, W, MARGIN_T, top + H, maxSpans));
-  out.push(tracePath(samples, W, y));
-  out.push("</svg>");
-  return out.join("");
-}
-
-/** Polyline through every sample when there are few; else a min/max envelope per pixel column. */
-function tracePath(samples: Float32Array, W: number, y: (v: number) => number): string {
-  const n = samples.length;
-  if (n === 0) return "";
-  if (n <= 2 * W) {
-    const pts: string[] = [];
-    for (let k = 0; k < n; k++) {
-      // samples hold for 1 ns: draw each as a step
-      pts.push(
-        `${fmt(MARGIN_L + (k * W) / n)},${fmt(y(samples[k]!))} ${fmt(MARGIN_L + ((k + 1) * W) / n)},${fmt(y(samples[k]!))}`,
-      );
-    }
-    return `<polyline class="trace" points="${pts.join(" ")}"/>`;
-  }
-  const hi: string[] = [],
-    lo: string[] = [];
-  for (let c = 0; c < W; c++) {
-    const a = Math.floor((c * n) / W),
-      b = Math.max(a + 1, Math.floor(((c + 1) * n) / W));
-    let mn = Infinity,
-      mx = -Infinity;
-    for (let k = a; k < b; k++) {
-      const v = samples[k]!;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    const x = fmt(MARGIN_L + c + 0.5);
-    hi.push(`${x},${fmt(y(mx))}`);
-    lo.push(`${x},${fmt(y(mn) + 0.5)}`);
-  }
-  return `<polygon class="trace envelope" points="${hi.join(" ")} ${lo.reverse().join(" ")}"/>`;
-}
-
-function markerSvg(id: string, label: string, bits: Uint8Array, fromNs: number, toNs: number, W: number): string {
-  const n = bits.length,
-    top = MARGIN_T,
-    totalW = MARGIN_L + W + MARGIN_R,
-    totalH = top + MARKER_H + MARGIN_B;
-  const yOf = (b: number): number => (b ? top + 2 : top + MARKER_H);
-  // run-length steps: one vertex pair per transition
-  let d = `M${MARGIN_L},${yOf(bits[0] ?? 0)}`;
-  for (let k = 1; k < n; k++) {
-    if (bits[k] === bits[k - 1]) continue;
-    const x = fmt(MARGIN_L + (k * W) / n);
-    d += `H${x}V${yOf(bits[k]!)}`;
-  }
-  d += `H${MARGIN_L + W}`;
-  return (
-    `<svg class="channel marker" data-channel="${esc(id)}" xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}">` +
-    `<text class="ch-label" x="4" y="14">${esc(label)}</text>${timeAxis(fromNs, toNs, W, top, top + MARKER_H)}<path class="trace step" d="${d}"/></svg>`
-  );
-}
-
-/** Plays and acquisition windows as shaded spans with a label band above the data area. */
-function spans(
-  events: SimWaveformEvent[],
-  fromNs: number,
-  toNs: number,
-  W: number,
-  bandTop: number,
-  bottom: number,
-  maxSpans: number,
-): string {
-  const span = toNs - fromNs;
-  if (span <= 0) return "";
-  const out: string[] = [];
-  let drawn = 0,
-    lastLabelEnd = -Infinity;
-  for (const e of events) {
-    const a = Math.max(e.startNs, fromNs),
-      b = Math.min(e.startNs + Math.max(e.durationNs, 1), toNs);
-    if (b <= a) continue;
-    if (drawn++ >= maxSpans) continue;
-    const x0 = MARGIN_L + ((a - fromNs) * W) / span,
-      w = Math.max(1, ((b - a) * W) / span);
+function spansOf(
+  rows: ReportRow[],
+  cluster: string,
+  module: string,
+  conditional: ReadonlyMap<string, ReadonlySet<number>> | undefined,
+): PanelSpan[] {
+  return rows.map((e) => {
     const acq = ACQ_KINDS.has(e.kind);
-    const color = SEQ_COLORS[e.sequencer % SEQ_COLORS.length]!;
     const name = e.operation || e.kind;
-    const text = `${name} · ${e.portClock}`;
+    const label = acq
+      ? `${name}${e.operation?.includes("acq_channel") ? "" : e.acqIndex !== undefined ? ` (acq index ${e.acqIndex})` : ""} · bin ${e.bin ?? "-"}`
+      : `${name} · ${e.portClock || `seq${e.sequencer}`}`;
+    const cond = e.line !== undefined && conditional?.get(seqKey(cluster, module, e.sequencer))?.has(e.line) === true;
     const tip =
-      `${text}\n${e.kind} seq${e.sequencer} start ${e.startNs} ns, ${e.durationNs} ns` +
-      (e.gain ? `\ngain ${fmtNum(e.gain[0])}, ${fmtNum(e.gain[1])}` : "") +
-      (e.ncoFreqHz !== undefined ? `\nNCO ${fmtNum(e.ncoFreqHz / 1e6)} MHz, phase ${fmtNum(e.ncoPhaseDeg ?? 0)}°` : "");
-    out.push(
-      `<g class="span ${acq ? "acq" : "play"}"><title>${esc(tip)}</title>` +
-        `<rect x="${fmt(x0)}" y="${bandTop}" width="${fmt(w)}" height="${fmt(bottom - bandTop)}" fill="${color}" fill-opacity="${acq ? 0.08 : 0.12}"/>` +
-        `<rect x="${fmt(x0)}" y="${bandTop + (acq ? 8 : 0)}" width="${fmt(w)}" height="8" fill="${color}" fill-opacity="0.7"/>`,
-    );
-    // label only when there is room and it would not overlap the previous label
-    const labelW = text.length * 6;
-    if (x0 >= lastLabelEnd && (w >= 24 || labelW < 200)) {
-      out.push(`<text class="op-label" x="${fmt(x0 + 1)}" y="${bandTop - 2}">${esc(text)}</text>`);
-      lastLabelEnd = x0 + labelW;
-    }
-    out.push("</g>");
-  }
-  if (drawn > maxSpans)
-    out.push(
-      `<text class="tick" x="${MARGIN_L + W}" y="12" text-anchor="end">${drawn - maxSpans} more operations not drawn</text>`,
-    );
-  return out.join("");
+      `${label}\n${e.kind} seq${e.sequencer} ${e.portClock}, program time ${e.startNs} ns` +
+      (e.scheduleNs !== null ? `, schedule time ${e.scheduleNs} ns (repetition ${e.repetition})` : "") +
+      `, ${e.durationNs} ns` +
+      (e.gain ? `\n${e.playedAs ? "amplitude" : "gain"} ${num(e.gain[0])}, ${num(e.gain[1])}` : "") +
+      (e.playedAs ? `\nplayed as ${e.playedAs}` : "") +
+      (e.ncoFreqHz !== undefined ? `\nNCO ${num(e.ncoFreqHz / 1e6)} MHz, phase ${num(e.ncoPhaseDeg ?? 0)}°` : "") +
+      (cond ? "\nconditional: plays only when the trigger condition holds" : "");
+    return {
+      start_ns: e.startNs,
+      duration_ns: e.durationNs,
+      kind: acq ? "acq" : "play",
+      label,
+      tip,
+      color: SEQ_COLORS[e.sequencer % SEQ_COLORS.length]!,
+      conditional: cond,
+    };
+  });
 }
 
-function timeAxis(fromNs: number, toNs: number, W: number, top: number, bottom: number): string {
-  const span = Math.max(1, toNs - fromNs);
-  const step = niceStep(span / 8);
-  const out = [`<line class="axis" x1="${MARGIN_L}" x2="${MARGIN_L + W}" y1="${bottom}" y2="${bottom}"/>`];
-  for (let t = Math.ceil(fromNs / step) * step; t <= toNs; t += step) {
-    const x = fmt(MARGIN_L + ((t - fromNs) * W) / span);
-    out.push(
-      `<line class="grid" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"/><text class="tick" x="${x}" y="${bottom + 14}" text-anchor="middle">${fmtTime(t)}</text>`,
-    );
+/** Greatest number of spans overlapping at one time (label lanes at full zoom-out, at least 1). */
+function laneCount(spans: PanelSpan[]): number {
+  const ev: [number, number][] = [];
+  for (const s of spans) ev.push([s.start_ns, 1], [s.start_ns + Math.max(1, s.duration_ns), -1]);
+  ev.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let cur = 0,
+    max = 1;
+  for (const [, d] of ev) max = Math.max(max, (cur += d));
+  return Math.min(max + 1, 8);
+}
+
+function panel(
+  id: string,
+  title: string,
+  kind: "analog" | "marker",
+  yLabel: string,
+  traces: { label: string; color: string; samples: ArrayLike<number> }[],
+  spans: PanelSpan[],
+  fromNs: number,
+  maxColumns: number,
+): Panel {
+  const n = traces[0]?.samples.length ?? 0;
+  const decimate = n > 4 * maxColumns;
+  let x: number[];
+  const series = traces.map((t) => ({ label: t.label, color: t.color, y: [] as number[] }));
+  if (!decimate) {
+    // samples hold for 1 ns: a point at the start and the end of each sample draws the steps
+    x = new Array<number>(2 * n);
+    for (let k = 0; k < n; k++) {
+      x[2 * k] = fromNs + k;
+      x[2 * k + 1] = fromNs + k + 1;
+    }
+    traces.forEach((t, i) => {
+      const y = series[i]!.y;
+      for (let k = 0; k < n; k++) y.push(round(t.samples[k]!), round(t.samples[k]!));
+    });
+  } else {
+    // min/max envelope per column, alternating (min,max),(max,min) so the line sweeps the band
+    x = [];
+    const cols = maxColumns;
+    for (let c = 0; c < cols; c++) {
+      const a = Math.floor((c * n) / cols),
+        b = Math.max(a + 1, Math.floor(((c + 1) * n) / cols));
+      x.push(fromNs + a, fromNs + b - 1);
+      traces.forEach((t, i) => {
+        let mn = Infinity,
+          mx = -Infinity;
+        for (let k = a; k < b; k++) {
+          const v = t.samples[k]!;
+          if (v < mn) mn = v;
+          if (v > mx) mx = v;
+        }
+        const y = series[i]!.y;
+        if (c % 2 === 0) y.push(round(mn), round(mx));
+        else y.push(round(mx), round(mn));
+      });
+    }
   }
-  return out.join("");
+  return {
+    id,
+    title: decimate ? `${title} — min/max envelope, ${Math.round(n / maxColumns)} ns per column` : title,
+    kind,
+    y_label: yLabel,
+    x,
+    series,
+    spans,
+    lanes: laneCount(spans),
+  };
 }
 
 function sequencerTable(mod: SimModule): string {
@@ -250,40 +259,37 @@ function sequencerTable(mod: SimModule): string {
   return `<table class="seqs"><tr><th>sequencer</th><th>port-clock</th><th>state</th><th>status</th><th>flags</th><th>end</th></tr>${rows.join("")}</table>`;
 }
 
-function reportTable(events: SimWaveformEvent[], maxRows: number): string {
+function reportTable(
+  events: ReportRow[],
+  maxRows: number,
+  origins: ReadonlyMap<string, TimeOrigin> | undefined,
+): string {
   const rows = events
     .slice(0, maxRows)
     .map(
       (e) =>
-        `<tr><td>${e.startNs}</td><td>${e.durationNs}</td><td>${e.kind}</td><td>${esc(e.operation ?? "")}</td><td>${esc(e.module)}</td><td>${e.sequencer}</td><td>${esc(e.portClock)}</td>` +
-        `<td>${e.gain ? `${fmtNum(e.gain[0])}, ${fmtNum(e.gain[1])}` : ""}</td><td>${e.ncoFreqHz !== undefined ? fmtNum(e.ncoFreqHz / 1e6) : ""}</td><td>${e.ncoPhaseDeg !== undefined ? fmtNum(e.ncoPhaseDeg) : ""}</td></tr>`,
+        `<tr><td>${e.repetition ?? "-"}</td><td>${e.scheduleNs ?? "-"}</td><td>${e.startNs}</td><td>${e.durationNs}</td><td>${e.kind}</td><td>${esc(e.operation ?? "")}${e.playedAs ? `<br><small>played as ${esc(e.playedAs)}</small>` : ""}</td><td>${esc(e.module)}</td><td>${e.sequencer}</td><td>${esc(e.portClock)}</td>` +
+        `<td>${e.gain ? `${num(e.gain[0])}, ${num(e.gain[1])}` : ""}</td><td>${e.ncoFreqHz !== undefined ? num(e.ncoFreqHz / 1e6) : ""}</td><td>${e.ncoPhaseDeg !== undefined ? num(e.ncoPhaseDeg) : ""}</td></tr>`,
     );
-  return `<details open><summary>waveform report (${rows.length} rows shown)</summary><table class="report"><tr><th>start ns</th><th>duration ns</th><th>kind</th><th>operation</th><th>module</th><th>seq</th><th>port-clock</th><th>gain</th><th>NCO MHz</th><th>phase °</th></tr>${rows.join("")}</table></details>`;
+  return `<details open><summary>waveform report (${rows.length} of ${events.length} rows)</summary><p>${esc(timeOriginNote(origins ?? new Map()))}</p><table class="report"><tr><th>rep</th><th>t ns</th><th>prog ns</th><th>duration ns</th><th>kind</th><th>operation</th><th>module</th><th>seq</th><th>port-clock</th><th>gain</th><th>NCO MHz</th><th>phase °</th></tr>${rows.join("")}</table></details>`;
 }
 
-function niceStep(raw: number): number {
-  const p = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-12)));
-  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return Math.max(1, m * p);
-  return Math.max(1, 10 * p);
-}
-function niceCeil(v: number): number {
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
-  return 10 * p;
-}
-const fmt = (v: number): string => (Math.round(v * 10) / 10).toString();
-const fmtNum = (v: number): string =>
+const round = (v: number): number => Math.round(v * 1e6) / 1e6;
+const num = (v: number): string =>
   Math.abs(v) < 1e-9
     ? "0"
     : Math.abs(v) >= 1000 || Number.isInteger(v)
       ? String(Math.round(v * 1000) / 1000)
       : v.toPrecision(4).replace(/\.?0+$/, "");
-const fmtTime = (ns: number): string => (Math.abs(ns) >= 10_000 ? `${fmtNum(ns / 1000)} µs` : `${ns} ns`);
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
 const CSS = `body{font:13px system-ui,sans-serif;margin:16px;color:#222}h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:18px 0 4px}h2 small{color:#777;font-weight:normal}
-svg.channel{display:block;margin:4px 0;overflow:hidden}.trace{fill:none;stroke:#124;stroke-width:1}.envelope{fill:#124;stroke:#124;stroke-width:.6}.step{stroke:#a50}
-.grid{stroke:#eee}.axis{stroke:#999}.tick{font-size:10px;fill:#666}.ch-label{font-size:12px;font-weight:bold;fill:#333}.op-label{font-size:10px;fill:#333}
+h3{font-size:13px;margin:10px 0 2px}.window{color:#555}#q1f-toolbar button{margin-right:4px}
+.q1f-spans{position:absolute;inset:0;pointer-events:none;overflow:hidden}
+.q1f-span{position:absolute;top:0;bottom:0;opacity:.12}.q1f-span.acq{opacity:.07}
+.q1f-span.conditional{background-image:repeating-linear-gradient(45deg,rgba(0,0,0,.35) 0 2px,transparent 2px 6px)!important;opacity:.25}
+.q1f-label{position:absolute;font-size:10px;line-height:12px;white-space:nowrap;background:rgba(255,255,255,.85);border-left:2px solid;padding:0 2px;pointer-events:auto}
+.q1f-label.acq-label{font-style:italic}.q1f-label.conditional{font-weight:bold}.q1f-more{position:absolute;right:4px;bottom:2px;font-size:10px;color:#a00}
 table{border-collapse:collapse;margin:4px 0}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;font-size:12px}tr.error td{background:#fdd}tr.warning td{background:#ffd}`;

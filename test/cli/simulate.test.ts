@@ -66,20 +66,24 @@ describe("q1forge simulate --compiled", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.split("\n");
-    expect(lines[0]).toBe('simulated "ssb": window 0 … 1200 ns, run ended at 2220 ns');
+    expect(lines[0]).toBe('simulated "ssb": window 0 … 1200 ns of program time, run ended at 2220 ns');
     expect(lines[2]).toBe("  cluster0/cluster0_module2 seq0  q0:res-q0.ro  STOPPED OKAY  end 2220 ns");
     expect(lines[3]).toBe("waveform report (3 rows):");
-    expect(lines[5]).toBe(
-      "        16           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216",
+    // the report names its time origin: header 16 ns, period = 1100 + 4 ns (loop header)
+    expect(lines[4]).toBe(
+      "  times: t_ns is schedule time, ns since the start of repetition rep; prog_ns is program time = t_ns + origin + rep × period, the origin being the program header (wait_sync, upd_param, latency correction, loop header): 16 ns, period 1104 ns",
     );
     expect(lines[6]).toBe(
-      "       116         1000  acquire          SSBIntegrationComplex Measure q0 (acq_channel 0) / q0:res-q0.ro cluster0_module2 0  0.25,0          150  216",
+      "    0         0       16           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216",
     );
-    // second repetition: period = 1100 + 4 ns
     expect(lines[7]).toBe(
-      "      1120           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216",
+      "    0       100      116         1000  acquire          SSBIntegrationComplex Measure q0 (acq_channel 0) / q0:res-q0.ro cluster0_module2 0  0.25,0          150  216",
     );
-    expect(lines[9]).toMatch(/^ {2}0 {2}SSBIntegrationComplex\/average {2}shape \[1\] {2}-?0\.000000[+-]0\.000000j$/);
+    // second repetition: schedule time 0 again, program time 16 + 1104
+    expect(lines[8]).toBe(
+      "    1         0     1120           80  play             Measure q0 / q0:res-q0.ro                cluster0_module2 0  0.25,0          150  216",
+    );
+    expect(lines[10]).toMatch(/^ {2}0 {2}SSBIntegrationComplex\/average {2}shape \[1\] {2}-?0\.000000[+-]0\.000000j$/);
   });
 
   it("emits JSON with --json and writes an HTML plot", async () => {
@@ -90,7 +94,8 @@ describe("q1forge simulate --compiled", () => {
       ok: boolean;
       window: unknown;
       plot: string;
-      events: { kind: string; startNs: number; operation: string }[];
+      time_origin: unknown;
+      events: { kind: string; start_ns: number; program_start_ns: number; operation: string }[];
       acquisitions: Record<string, { shape: number[] }>;
       clusters: Record<
         string,
@@ -98,20 +103,28 @@ describe("q1forge simulate --compiled", () => {
       >;
     };
     expect(j.ok).toBe(true);
-    expect(j.window).toEqual({ fromNs: 0, toNs: 200 });
+    expect(j.window).toEqual({ from_ns: 0, to_ns: 200 });
     expect(j.plot).toBe(plot);
-    expect(j.events.map((e) => [e.kind, e.startNs, e.operation])).toEqual([
-      ["play", 16, "Measure q0"],
-      ["acquire", 116, "SSBIntegrationComplex Measure q0 (acq_channel 0)"],
+    expect(j.events.map((e) => [e.kind, e.start_ns, e.program_start_ns, e.operation])).toEqual([
+      ["play", 0, 16, "Measure q0"],
+      ["acquire", 100, 116, "SSBIntegrationComplex Measure q0 (acq_channel 0)"],
     ]);
+    expect(j.time_origin).toEqual({ "cluster0/cluster0_module2/0": { origin_ns: 16, period_ns: 1104 } });
     expect(j.acquisitions["0"]!.shape).toEqual([1]);
     expect(j.clusters["cluster0"]!.modules["cluster0_module2"]!.outputs.map((o) => o.samples)).toEqual([200, 200]);
     const html = readFileSync(plot, "utf8");
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
-    expect(html.match(/<svg class="channel analog"/g)).toHaveLength(2);
-    expect(html).toContain('data-channel="cluster0/cluster0_module2/out0"');
-    expect(html).toContain(">Measure q0 · q0:res-q0.ro</text>");
-    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    // uPlot inlined: no external script, stylesheet or URL to fetch
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+    expect(html).toContain("uPlot");
+    const data = JSON.parse(/<script type="application\/json" id="q1f-data">(.*?)<\/script>/s.exec(html)![1]!) as {
+      panels: { id: string; spans: { label: string; start_ns: number; duration_ns: number }[] }[];
+    };
+    expect(data.panels.map((p) => p.id)).toEqual(["cluster0/cluster0_module2/out0", "cluster0/cluster0_module2/out1"]);
+    expect(data.panels[0]!.spans.map((sp) => [sp.label, sp.start_ns, sp.duration_ns])).toEqual([
+      ["Measure q0 · q0:res-q0.ro", 16, 80],
+      ["SSBIntegrationComplex Measure q0 (acq_channel 0) · bin 0", 116, 1000],
+    ]);
   });
 });
 
@@ -122,13 +135,20 @@ describe("q1forge simulate --sequence", () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as {
       window: unknown;
-      events: { kind: string; startNs: number; durationNs: number; gain: number[] }[];
+      events: {
+        kind: string;
+        start_ns: number | null;
+        program_start_ns: number;
+        duration_ns: number;
+        gain: number[];
+      }[];
       acquisitions: Record<string, { re: number[]; im: number[]; shape: number[] }>;
     };
-    expect(j.window).toEqual({ fromNs: 0, toNs: 208 });
-    expect(j.events.map((e) => [e.kind, e.startNs, e.durationNs])).toEqual([
-      ["play", 4, 100],
-      ["acquire", 8, 1024],
+    expect(j.window).toEqual({ from_ns: 0, to_ns: 208 });
+    // a raw sequence has no known schedule time origin: program time only
+    expect(j.events.map((e) => [e.kind, e.start_ns, e.program_start_ns, e.duration_ns])).toEqual([
+      ["play", null, 4, 100],
+      ["acquire", null, 8, 1024],
     ]);
     expect(j.events[0]!.gain).toEqual([0.5, 0]);
     // default integration length 1024: the window sees 96 samples of 0.5 on path0 (unnormalised bins)
@@ -161,10 +181,10 @@ describe("q1forge simulate --sequence", () => {
     // 100 MHz NCO from 0 ns: 0.4 turns at the play
     // a raw sequence has no source map, so no operation label (the "# play probe" comment is not parsed)
     expect(r.stdout).toContain(
-      "         4          100  play             - / -                                    cluster0_module1 0  0.5,0           100  144\n",
+      "    -         -        4          100  play             - / -                                    cluster0_module1 0  0.5,0           100  144\n",
     );
     expect(r.stdout).toContain(
-      "         8          100  acquire          - / -                                    cluster0_module1 0  0.5,0           100  144\n",
+      "    -         -        8          100  acquire          - / -                                    cluster0_module1 0  0.5,0           100  144\n",
     );
   });
 

@@ -1,32 +1,106 @@
 import { compile } from "../../compile.js";
+import type { CompiledSchedule } from "../../contract/compiled-schedule.js";
+import type { ExperimentResult } from "../../coordinator/run-experiment.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
 import { UsageError } from "../../core/errors.js";
 import { parseOptions } from "../args.js";
 import { readScheduleAndHardware, writeOutput } from "../io.js";
+import { runResultJson } from "../json-output.js";
 import type { CliCommand, CliIo } from "../types.js";
 
-const HELP = `usage: q1forge run --schedule S --hardware H [--cluster host:port] [--out results.json] [--json] [--timeout-ms N]
+const HELP = `usage: q1forge run --schedule S --hardware H [--cluster host[:port]] [--out results.json] [--json] [--timeout-ms N]
 
-Compiles the schedule and runs it: on the Cluster at --cluster, or on an in-process virtual
-Cluster with the modules the schedule uses. Results (acquisitions per channel, shaped as
-compiled, plus sequencer status and stage timings) go to stdout or --out.
+Compiles the schedule and runs it: on the Cluster at --cluster (port 5025, the SCPI default, when
+none is given), or on an in-process virtual Cluster with the modules the schedule uses. Prints a
+short summary (sequencer statuses, stage timings, the first values of each acquisition channel).
+  --out F       write the full results (acquisitions per channel shaped as compiled, sequencer
+                status, stage timings, hardware log) as JSON to F
+  --json        the full results as JSON on stdout (with --out: a one-line JSON summary), errors as JSON
+  --timeout-ms  how long to wait for the sequencers (default 10 s + twice the schedule's duration)
+On a terminal, progress on stderr names the stage (compile, connect, upload, run, retrieve) and,
+while running, the time left from the schedule's duration.
 Exit codes: 0 ok, 1 compile/run error, 2 usage error.
 `;
 
-function progressBar(io: CliIo): (f: number) => void {
-  let last = -1;
+/** "host" → "host:5025"; "host:port", "[v6]:port" unchanged; a bare IPv6 address gets brackets. */
+export function withDefaultPort(address: string): string {
+  if (/^\[.*\]:\d+$/.test(address)) return address;
+  if (/^\[.*\]$/.test(address)) return `${address}:5025`;
+  const colons = (address.match(/:/g) ?? []).length;
+  if (colons === 0) return `${address}:5025`;
+  if (colons > 1) return `[${address}]:5025`;
+  return address;
+}
+
+const STAGES: [number, string][] = [
+  [0.05, "connect"],
+  [0.3, "upload"],
+  [0.35, "start"],
+  [0.9, "run"],
+  [1, "retrieve"],
+];
+
+/** Progress line on stderr: stage name, bar, and during "run" the time left from the schedule's duration. */
+export function progressLine(fraction: number, expectedMs: number, runElapsedMs: number): string {
+  const stage = STAGES.find(([end]) => fraction < end)?.[1] ?? "done";
+  const n = Math.round(Math.min(1, fraction) * 30);
+  let eta = "";
+  if (stage === "run") eta = `  ETA ${formatMs(Math.max(0, expectedMs - runElapsedMs))}`;
+  return `${stage.padEnd(8)} [${"#".repeat(n)}${".".repeat(30 - n)}] ${String(Math.round(fraction * 100)).padStart(3)}%${eta}`;
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+function progress(io: CliIo, compiled: CompiledSchedule): (f: number) => void {
+  const expectedMs = (compiled.repetition_duration_ns * compiled.repetitions) / 1e6;
+  let runStart = 0,
+    last = "";
   return (f) => {
-    const pct = Math.round(f * 100);
-    if (pct === last) return;
-    last = pct;
-    const n = Math.round(f * 30);
-    io.stderr(`\r[${"#".repeat(n)}${".".repeat(30 - n)}] ${String(pct).padStart(3)}%${f >= 1 ? "\n" : ""}`);
+    if (f >= 0.35 && runStart === 0) runStart = performance.now();
+    const line = progressLine(f, expectedMs, runStart ? performance.now() - runStart : 0);
+    if (line === last) return;
+    last = line;
+    io.stderr(`\r${line}\x1b[K${f >= 1 ? "\n" : ""}`);
   };
+}
+
+/** The human summary: where it ran, stage timings, sequencer statuses, first values per channel. */
+export function formatRunSummary(result: ExperimentResult, maxValues = 6): string {
+  const t = result.timings_ms;
+  const out = [
+    `ran "${result.name}" (${result.repetitions} repetitions) on ${result.cluster === "virtual" ? "the in-process virtual Cluster" : result.cluster}`,
+    `  connect ${t.connect.toFixed(1)} ms, upload ${t.prepare.toFixed(1)} ms, start ${t.start.toFixed(1)} ms, run ${t.wait.toFixed(1)} ms, retrieve ${t.retrieve.toFixed(1)} ms`,
+    "sequencers:",
+  ];
+  for (const s of result.sequencers) {
+    const flags = [...s.errFlags, ...s.warnFlags];
+    out.push(
+      `  ${s.cluster}/${s.module} seq${s.sequencer}: ${s.state} ${s.status}${flags.length ? ` (${flags.join(", ")})` : ""}`,
+    );
+  }
+  out.push(`acquisitions (${Object.keys(result.acquisitions).length} channel(s)):`);
+  for (const [ch, d] of Object.entries(result.acquisitions)) {
+    const n = d.real.length;
+    const vals = d.real
+      .slice(0, maxValues)
+      .map((re, i) => (d.imag ? complex(re, d.imag[i] ?? 0) : Number.isNaN(re) ? "NaN" : re.toFixed(6)));
+    out.push(
+      `  ${ch}  ${d.protocol}/${d.bin_mode}  shape [${d.shape.join(", ")}]  ${vals.join(" ")}${n > maxValues ? ` … (${n} values; --json or --out for all)` : ""}`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
+
+function complex(re: number, im: number): string {
+  if (Number.isNaN(re)) return "NaN";
+  return `${re.toFixed(6)}${im < 0 ? "-" : "+"}${Math.abs(im).toFixed(6)}j`;
 }
 
 export const command: CliCommand = {
   name: "run",
-  summary: "compile and run a schedule on a Cluster (or a virtual one) and print the results",
+  summary: "compile and run a schedule on a Cluster (or a virtual one) and print a summary of the results",
   async run(args, io) {
     if (args.includes("--help")) {
       io.stdout(HELP);
@@ -53,24 +127,30 @@ export const command: CliCommand = {
         });
     }
     const { schedule, hardware } = await readScheduleAndHardware(o, "run", io);
-    const compiled = compile(schedule, hardware);
     const showProgress = io.isTTY && o.json !== true;
+    if (showProgress) io.stderr(`\r${"compile".padEnd(8)} [${".".repeat(30)}]   0%\x1b[K`);
+    const compiled = compile(schedule, hardware);
+    const onProgress = showProgress ? progress(io, compiled) : undefined;
+    onProgress?.(0);
     const result = await runExperiment(compiled, {
-      ...(typeof o.cluster === "string" ? { cluster: o.cluster } : {}),
+      ...(typeof o.cluster === "string" ? { cluster: withDefaultPort(o.cluster) } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(showProgress ? { onProgress: progressBar(io) } : {}),
+      ...(onProgress ? { onProgress } : {}),
     });
-    const text = JSON.stringify({ ok: true, ...result }, null, 1) + "\n";
-    const out = typeof o.out === "string" ? o.out : "-";
-    await writeOutput(out, text, io);
-    if (out !== "-") {
-      const summary = { ok: true, out, channels: Object.keys(result.acquisitions), timings_ms: result.timings_ms };
+    const json = runResultJson(result);
+    const out = typeof o.out === "string" ? o.out : undefined;
+    if (out !== undefined) await writeOutput(out, JSON.stringify(json, null, 1) + "\n", io);
+    if (o.json && out === undefined) io.stdout(JSON.stringify(json, null, 1) + "\n");
+    else if (o.json)
       io.stdout(
-        o.json
-          ? JSON.stringify(summary) + "\n"
-          : `ran "${result.name}" on ${result.cluster}: ${summary.channels.length} acquisition channel(s) → ${out}\n`,
+        JSON.stringify({
+          ok: true,
+          out,
+          channels: Object.keys(result.acquisitions),
+          timings_ms: result.timings_ms,
+        }) + "\n",
       );
-    }
+    else io.stdout(formatRunSummary(result) + (out !== undefined && out !== "-" ? `results → ${out}\n` : ""));
     return 0;
   },
 };

@@ -7,10 +7,12 @@ import {
   type SourceOperation,
 } from "../../contract/compiled-schedule.js";
 import { compiledSequencer, sourceOfLine } from "../../contract/source-map.js";
-import { renderPlotHtml } from "../../emulator/plot.js";
+import { renderPlotHtml, type PlotOptions } from "../../emulator/plot.js";
+import { conditionalLinesOf, outputRoutes } from "../../emulator/plot/routes.js";
 import { simulate, type SimulationResult } from "../../emulator/simulate.js";
 import { parseRawSequence, parseSequenceSettings, simulateSequence } from "../../emulator/simulate-sequence.js";
-import { formatSummary, summaryJson } from "../../emulator/summary.js";
+import { timeOrigins } from "../../emulator/report-time.js";
+import { formatSummary, summaryJson, type SummaryContext } from "../../emulator/summary.js";
 import { failureError } from "../../emulator/verify.js";
 import { InputParseError, SchemaValidationError, UsageError } from "../../core/errors.js";
 import { toSI } from "../../core/units.js";
@@ -24,9 +26,10 @@ const HELP = `usage: q1forge simulate --compiled C [--from T] [--to T] [--plot o
 Runs a CompiledSchedule (--compiled) or one raw sequence file in the qblox-instruments upload form
 ({program, waveforms, weights, acquisitions}) in the Q1 emulator and prints sequencer statuses, the
 waveform report (plays and acquisition windows with start, duration, gain, NCO) and acquisitions.
-  --from, --to     render window, in seconds or with a unit ("2 us"); default: one repetition
+  --from, --to     render window in program time, in seconds or with a unit ("2 us"); default: one repetition
                    (compiled) or the whole program up to 1 ms (sequence)
-  --plot F         write a self-contained HTML page with an SVG plot per output and marker
+  --plot F         write a self-contained HTML page (uPlot, inlined; works offline): one zoomable
+                   panel per output and marker, operation spans and acquisition windows labelled
   --module-type    QCM, QRM, QCM_RF, QRM_RF or QRC (with --sequence)
   --settings S     sequencer driver parameters (nco_freq, mod_en_awg, connect_out0, …; "module": {...});
                    default: sync off, NCO off, the module type's default channel map
@@ -150,6 +153,8 @@ export const command: CliCommand = {
     let result: SimulationResult, name: string;
     let programOf: (cluster: string, module: string, seq: number) => string;
     let sourceOf: SourceOfLine = () => null;
+    let ctx: SummaryContext = {};
+    let plotCtx: PlotOptions = {};
     if (hasCompiled) {
       if (o["module-type"] !== undefined || o.settings !== undefined)
         throw new UsageError("--module-type and --settings apply to --sequence only", {
@@ -163,6 +168,12 @@ export const command: CliCommand = {
       result = simulate(compiled, window);
       programOf = (c, m, s) => compiledSequencer(compiled, c, m, s)?.sequence.program ?? "";
       sourceOf = (c, m, s, line) => sourceOfLine(compiledSequencer(compiled, c, m, s), line);
+      ctx = { origins: timeOrigins(compiled), warnings: compiled.diagnostics.warnings };
+      plotCtx = {
+        origins: ctx.origins!,
+        routes: outputRoutes(compiled),
+        conditional: conditionalLinesOf(compiled),
+      };
     } else {
       if (typeof o["module-type"] !== "string")
         throw new UsageError("--sequence needs --module-type", { hint: "e.g. --module-type QRM" });
@@ -181,13 +192,13 @@ export const command: CliCommand = {
     }
 
     if (typeof o.plot === "string")
-      await writeFile(o.plot, renderPlotHtml(result, { title: `q1forge simulate: ${name}` }));
+      await writeFile(o.plot, renderPlotHtml(result, { title: `q1forge simulate: ${name}`, ...plotCtx }));
     if (o.json)
       io.stdout(
-        JSON.stringify({ ...summaryJson(result, name), ...(typeof o.plot === "string" ? { plot: o.plot } : {}) }) +
+        JSON.stringify({ ...summaryJson(result, name, ctx), ...(typeof o.plot === "string" ? { plot: o.plot } : {}) }) +
           "\n",
       );
-    else io.stdout(formatSummary(result, name) + (typeof o.plot === "string" ? `plot → ${o.plot}\n` : ""));
+    else io.stdout(formatSummary(result, name, ctx) + (typeof o.plot === "string" ? `plot → ${o.plot}\n` : ""));
     checkRuntimeErrors(result, programOf, sourceOf);
     return 0;
   },
