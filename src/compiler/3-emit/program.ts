@@ -20,6 +20,7 @@ import {
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
 import { qasmHook, type QasmHooks } from "./hooks.js";
+import { headerFrequencyReset } from "./frequency-reset.js";
 
 /** Phase 3 program output of one sequencer (plain data). */
 export interface SequencerProgram {
@@ -84,6 +85,8 @@ function sequencerProgram(
   b.emit("move", [imm(plan.timed.repetitions), reg(repReg)], "iterator for loop with label start", header);
   b.label("start");
   b.emit("reset_ph", [], undefined, header);
+  const freqReset = headerFrequencyReset(seq, plan.frequencies.bySequencer[i]!);
+  if (freqReset) b.emit("set_freq", [imm(freqReset.steps)], `every repetition starts at ${freqReset.hz} Hz`, header);
   b.emitRt("upd_param", [], 4, undefined, header);
   // The header and the loop header's 4 ns are not part of the schedule's time (reference 4.2).
   b.resetClock();

@@ -58,7 +58,8 @@ export const PARAMETER_HANDLERS: { readonly [K in ParameterType]: OpHandler<K> }
     digitalChannelOk: false,
     emit: (op, item, ctx) => {
       const steps = encoded(encodePhase, op.phase_shift, "NCO phase", op);
-      if (steps === 0) return "done";
+      // quantify tests the shift itself, not its encoding: 360° emits set_ph_delta 0
+      if (op.phase_shift === 0) return "done";
       checkNcoSpacing(ctx, item.startNs, "phase", op);
       ctx.b.emit("set_ph_delta", [imm(steps)], `${op.name} (${op.phase_shift} deg)`, op);
       return "needs-update";

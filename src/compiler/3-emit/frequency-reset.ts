@@ -1,0 +1,23 @@
+/**
+ * Every repetition starts at the clock's configured frequency (issue 13 item 7). The repetition
+ * header resets the NCO phase (`reset_ph`); a `SetClockFrequency` would otherwise leak into the next
+ * repetition, which then plays at the last frequency set. quantify has the same bug; q1forge emits
+ * `set_freq <configured IF>` in the header of every sequencer whose program changes the frequency
+ * (and only there, so other programs are unchanged).
+ */
+import { encodeFrequency } from "../../q1/encodings.js";
+import type { SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
+import { forEachOp } from "../ir/walk.js";
+
+/** The encoded `set_freq` argument of the repetition header, or null when none is needed. */
+export function headerFrequencyReset(
+  seq: SequencerPlan,
+  freq: SequencerFrequencies,
+): { steps: number; hz: number } | null {
+  if (!freq.ncoEnabled || freq.ifHz === null) return null;
+  let changes = false;
+  forEachOp(seq.nodes, ({ op }) => {
+    if (op.type === "SetClockFrequency") changes = true;
+  });
+  return changes ? { steps: encodeFrequency(freq.ifHz), hz: freq.ifHz } : null;
+}

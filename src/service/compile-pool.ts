@@ -1,0 +1,124 @@
+/**
+ * Compilation off the event loop: a small pool of worker threads (compile-worker.ts) so status
+ * queries and result streams are answered while a large schedule compiles. Requests go to the
+ * least busy worker; a worker that dies is replaced and its requests fail with a typed error.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { Q1ForgeError, type ErrorJson } from "../core/errors.js";
+import { ServiceError } from "./errors.js";
+import type { WorkerReply, WorkerRequest } from "./compile-worker.js";
+
+type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+/** A library error re-thrown on the service side with its original class name, code, path and hint. */
+export class RemoteError extends Q1ForgeError {
+  constructor(j: ErrorJson) {
+    super(j.code, j.message, { path: j.path, hint: j.hint, ...(j.details ? { details: j.details } : {}) });
+    this.name = j.error;
+  }
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "q1forge") return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: number;
+  pending: Map<number, { resolve: (r: WorkerReply) => void; reject: (e: Error) => void }>;
+}
+
+export class CompilePool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(readonly size = 1) {
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+  }
+
+  private spawn(): Slot {
+    const self = fileURLToPath(import.meta.url);
+    let worker: Worker;
+    if (self.endsWith(".ts")) {
+      // running from the TypeScript sources (tests, ts-node): load the worker through ts-node's ESM hooks
+      const root = packageRoot();
+      const target = new URL("./compile-worker.ts", import.meta.url).href;
+      const code = `const { pathToFileURL } = require("node:url");
+        import("node:module").then((m) => { m.register("ts-node/esm", pathToFileURL(${JSON.stringify(root + "/")})); return import(${JSON.stringify(target)}); });`;
+      worker = new Worker(code, {
+        eval: true,
+        env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", TS_NODE_PROJECT: join(root, "tsconfig.json") },
+      });
+    } else {
+      worker = new Worker(new URL("./compile-worker.js", import.meta.url));
+    }
+    const slot: Slot = { worker, busy: 0, pending: new Map(), ready: Promise.resolve() };
+    slot.ready = new Promise<void>((resolve, reject) => {
+      worker.once("error", reject);
+      const onReady = (m: unknown) => {
+        if ((m as { ready?: boolean }).ready) {
+          worker.off("message", onReady);
+          worker.off("error", reject);
+          resolve();
+        }
+      };
+      worker.on("message", onReady);
+    });
+    slot.ready.catch(() => undefined);
+    worker.on("message", (m: WorkerReply | { ready: true }) => {
+      if ("ready" in m) return;
+      const p = slot.pending.get(m.id);
+      if (!p) return;
+      slot.pending.delete(m.id);
+      slot.busy--;
+      p.resolve(m);
+    });
+    worker.on("exit", () => {
+      for (const p of slot.pending.values())
+        p.reject(new ServiceError(500, "COMPILE_WORKER_EXITED", "the compile worker stopped while compiling"));
+      slot.pending.clear();
+      const i = this.slots.indexOf(slot);
+      if (!this.closed && i >= 0) this.slots[i] = this.spawn();
+    });
+    worker.unref();
+    return slot;
+  }
+
+  /** Resolves when every worker has loaded the compiler. */
+  async ready(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.ready));
+  }
+
+  /** Run one request; resolves with the JSON text of the result, throws the typed error. */
+  async run(req: Req): Promise<{ text: string; hash: string; ms: number }> {
+    if (this.closed) throw new ServiceError(503, "SHUTTING_DOWN", "the service is shutting down");
+    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    slot.busy++;
+    await slot.ready;
+    const id = this.nextId++;
+    const reply = await new Promise<WorkerReply>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage({ ...req, id });
+    });
+    if (reply.ok) return { text: reply.text, hash: reply.hash, ms: reply.ms };
+    if (reply.internal) throw new Error(String(reply.error.message));
+    throw new RemoteError(reply.error as unknown as ErrorJson);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * What the service keeps about jobs, and the store interface the embedded (SQLite) and the
+ * scale-out (Redis) backends implement. Records are camelCase inside; routes render snake_case.
+ */
+import type { ErrorJson } from "../../core/errors.js";
+import type { JobStatus } from "../schemas.js";
+
+export interface StatusChange {
+  status: JobStatus;
+  time: string;
+  reason: string | null;
+}
+
+export interface Provenance {
+  compiled_hash: string;
+  compiler_version: string;
+  format_version: string | null;
+  instrument: { cluster: string; address: string; identity: Record<string, unknown> | null } | null;
+  timings_ms: Record<string, number>;
+  executor: string | null;
+}
+
+export interface JobRecord {
+  id: string;
+  /** submission order, unique per store */
+  seq: number;
+  name: string;
+  cluster: string;
+  user: string;
+  priority: number;
+  /** fairness round: a user's k-th queued job on a cluster is in round (cluster round at submit) + k */
+  round: number;
+  status: JobStatus;
+  timeAdded: string;
+  idempotencyKey: string | null;
+  requestHash: string;
+  history: StatusChange[];
+  error: ErrorJson | null;
+  provenance: Provenance | null;
+}
+
+export interface NewJob {
+  id: string;
+  name: string;
+  cluster: string;
+  user: string;
+  priority: number;
+  idempotencyKey: string | null;
+  requestHash: string;
+  /** the compiled schedule as JSON text */
+  compiled: string;
+}
+
+export interface JobEvent {
+  id: number;
+  event: string;
+  data: string;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  user?: string;
+  cluster?: string;
+  limit?: number;
+}
+
+export interface JobStore {
+  readonly kind: "sqlite" | "redis";
+  /** Insert a job, or return the existing one of the same user and Idempotency-Key (created false). */
+  submit(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
+  get(id: string): Promise<JobRecord | null>;
+  list(filter: JobFilter): Promise<JobRecord[]>;
+  compiled(id: string): Promise<string | null>;
+  /** 0-based place among the cluster's pending jobs in execution order; -1 when not pending */
+  position(job: JobRecord): Promise<number>;
+  pendingCount(cluster: string): Promise<number>;
+  /** Move a job from one of `from` to `to` atomically; null when it was in none of them. */
+  transition(
+    id: string,
+    from: readonly JobStatus[],
+    to: JobStatus,
+    reason?: string | null,
+    patch?: { error?: ErrorJson | null; provenance?: Provenance | null },
+  ): Promise<JobRecord | null>;
+  saveOutcome(id: string, dataset: string, report: string): Promise<void>;
+  results(id: string): Promise<string | null>;
+  report(id: string): Promise<string | null>;
+  appendEvent(id: string, event: string, data: unknown): Promise<number>;
+  eventsAfter(id: string, after: number): Promise<JobEvent[]>;
+  /** jobs left `loading` / `running` by a process that died → `error` with `reason`; returns their ids */
+  failInterrupted(reason: string, cluster?: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export const nowIso = (): string => new Date().toISOString();

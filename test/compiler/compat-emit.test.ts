@@ -1,0 +1,63 @@
+/** Issue 13 compiler fixes, checked on the emitted programs (items 7, 11, …). */
+import { describe, expect, it } from "vitest";
+import { compile } from "../../src/compiler/index.js";
+import { basebandHardware, RESOURCES } from "./fixtures.js";
+import { lines, seqOf } from "./options-helpers.js";
+
+describe("item 7: SetClockFrequency does not leak into the next repetition", () => {
+  it("the repetition header sets the configured NCO frequency again", () => {
+    const sched = {
+      name: "freq",
+      repetitions: 2,
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "SetClockFrequency", clock: "q0.01", clock_freq_new: 130e6 } },
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const program = lines(seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program);
+    expect(program.slice(0, 8)).toEqual([
+      "set_mrk 0",
+      "wait_sync 4",
+      "upd_param 4",
+      "wait 4",
+      "move 2,R0",
+      "start: reset_ph",
+      "set_freq 400000000", // 100 MHz, the clock's configured frequency, × 4 steps/Hz
+      "upd_param 4",
+    ]);
+    expect(program).toContain("set_freq 520000000"); // the SetClockFrequency to 130 MHz
+  });
+  it("a program without SetClockFrequency keeps the plain header", () => {
+    const sched = {
+      name: "plain",
+      repetitions: 2,
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const program = lines(seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program);
+    expect(program.slice(5, 7)).toEqual(["start: reset_ph", "upd_param 4"]);
+  });
+});
+
+describe("item 11: ShiftClockPhase of 360°", () => {
+  it("emits set_ph_delta 0 (quantify tests the shift, not its encoding)", () => {
+    const sched = {
+      name: "phase",
+      repetitions: 1,
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "ShiftClockPhase", clock: "q0.01", phase_shift: 360 } },
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const program = lines(seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program);
+    expect(program.slice(7, 10)).toEqual(["set_ph_delta 0", "set_awg_gain 16384,0", "play 0,0,4"]);
+  });
+});
