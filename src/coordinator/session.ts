@@ -28,6 +28,7 @@ import {
 } from "./jobs/idle-values.js";
 import { Job, type ElementCorrection, type JobHost } from "./jobs/job.js";
 import { JobQueue, type QueueAddOptions } from "./jobs/queue.js";
+import { planSegments, substituteInputs } from "./jobs/segments.js";
 import { SimulatedJob } from "./jobs/simulated-job.js";
 import { JobTimeoutError, timeoutMs, waitFor } from "./jobs/status.js";
 
@@ -252,6 +253,11 @@ export class Session {
   /** Run in the emulator with the session's idle values applied; nothing is sent to the Cluster. */
   simulate(compiledOrSchedule: unknown, opts: SimulateOptions & { controllerConfig?: unknown } = {}): SimulatedJob {
     this.requireOpen("simulate");
+    if (!isCompiled(compiledOrSchedule) && planSegments(compiledOrSchedule))
+      throw new InstrumentError("UNSUPPORTED", "simulate() runs schedules without pause / input-stream points", {
+        path: "simulate",
+        hint: "simulate the segments between the points one by one",
+      });
     const compiled = this.toCompiled(compiledOrSchedule);
     this.checkCompiled(compiled);
     const outputs = opts.controllerConfig
@@ -353,6 +359,7 @@ export class Session {
       opts.controllerConfig === undefined ? undefined : parseSessionConfig(opts.controllerConfig, "controllerConfig");
     if (controllerConfig) resolveOutputs(controllerConfig, this.driver.modules.values(), "controllerConfig", this.idle);
     const compiled = isCompiled(what) ? what : undefined;
+    const segments = compiled ? null : planSegments(what);
     if (compiled) this.checkCompiled(compiled);
     else if (!this.options.compile)
       throw new InstrumentError("COMPILE_UNAVAILABLE", "a schedule was given, but this session has no compiler", {
@@ -362,7 +369,11 @@ export class Session {
     const job = new Job(
       this.host,
       `${this.id}-job-${++this.jobCounter}`,
-      { ...(compiled ? { compiled } : { schedule: what }), ...(controllerConfig ? { controllerConfig } : {}) },
+      {
+        ...(compiled ? { compiled } : { schedule: what }),
+        ...(controllerConfig ? { controllerConfig } : {}),
+        ...(segments ? { segments } : {}),
+      },
       opts.user ?? this.options.user ?? null,
     );
     this.queue.push(job);
@@ -414,54 +425,106 @@ export class Session {
     };
     this.currentRevert = { corrections: new Map() };
     let compiled: CompiledSchedule | null = job.compiled;
+    const segments = job.source.segments?.segments ?? null;
+    const inputs = new Map<string, number[]>();
+    const entries: ExecutionReport["entries"] = [];
     try {
       job.setStatus("loading");
       await Promise.resolve(); // execute() returns before the job compiles
-      if (!compiled) {
-        compiled = this.toCompiled(job.source.schedule);
-        this.checkCompiled(compiled);
-        job.setCompiled(compiled);
-        job.provenance.compiler_version = this.options.compilerVersion ?? null;
-        t.compile = lap();
-      }
-      this.fillProvenance(job, compiled);
-      if (job.haltRequested) return job.setStatus("canceled");
       const outputs = job.source.controllerConfig
         ? resolveOutputs(job.source.controllerConfig, this.driver.modules.values(), "controllerConfig", this.idle)
         : this.idle;
-      const patched = withJobOffsets(compiled, this.clusterName, outputs, (s) => this.isRF(s));
-      await this.coordinator.prepare(patched);
-      this.notePrepared(patched);
-      await this.syncOutputs(outputs, patched);
-      t.prepare = lap();
-      if (job.haltRequested) return job.setStatus("canceled");
-      await this.coordinator.start();
-      t.start = lap();
-      job.setStatus("running");
-      const stopped = await this.poll(job, compiled);
-      t.run = lap();
-      if (stopped) {
-        job.setReport(ExecutionReport.fromStatuses(compiled, stopped));
-        for (const s of job.resultHandles.values())
-          s.fail(new InstrumentError("JOB_CANCELED", `job ${job.id} was halted`, { path: job.id }));
-        job.setStatus("canceled");
-        return;
+      const count = segments ? segments.length : 1;
+      for (let k = 0; k < count; k++) {
+        let boundaryStart = 0;
+        const point = segments?.[k]?.after ?? null;
+        if (point) {
+          // the job stopped at the point: wait for the host, then compile, upload and re-arm the next segment
+          if (point.kind === "pause") {
+            if (!(await job.waitResume(point.name))) return job.setStatus("canceled");
+          } else {
+            const v = await job.takeInput(point.name);
+            if (!v) return job.setStatus("canceled");
+            inputs.set(point.name, v);
+          }
+          boundaryStart = performance.now();
+          lap();
+        }
+        if (segments) {
+          compiled = this.toCompiled(substituteInputs(segments[k]!.schedule, inputs));
+          this.checkCompiled(compiled);
+          if (k === 0) job.setCompiled(compiled);
+          else job.addSegment(compiled);
+          job.provenance.compiler_version = this.options.compilerVersion ?? null;
+          t.compile += lap();
+        } else if (!compiled) {
+          compiled = this.toCompiled(job.source.schedule);
+          this.checkCompiled(compiled);
+          job.setCompiled(compiled);
+          job.provenance.compiler_version = this.options.compilerVersion ?? null;
+          t.compile += lap();
+        }
+        if (k === 0) this.fillProvenance(job, compiled!);
+        const done = await this.runSegment(job, compiled!, outputs, entries, lap);
+        if (point) job.provenance.segment_boundary_ms.push(done.startedAt - boundaryStart);
+        if (!done.completed) return;
       }
-      const statuses = await this.coordinator.waitDone(0);
-      job.setReport(ExecutionReport.fromStatuses(compiled, statuses));
-      const final = await this.coordinator.retrieveAcquisitions();
-      t.retrieve = lap();
-      job.resultHandles.completeAll(final);
       job.setStatus("completed");
     } catch (e) {
       const err = e instanceof Q1ForgeError ? e : new InstrumentError("UNSUPPORTED", String(e), { cause: e });
       const seqs = (err.details?.["sequencers"] as SequencerRunStatus[] | undefined) ?? null;
-      job.fail(err, compiled && seqs ? ExecutionReport.fromStatuses(compiled, seqs) : undefined);
+      if (compiled && seqs) entries.push(...ExecutionReport.fromStatuses(compiled, seqs).entries);
+      job.fail(err, new ExecutionReport(entries));
     } finally {
       lap();
       await this.restore();
       t.restore = lap();
     }
+  }
+
+  /** prepare → START → poll → retrieve of one compiled schedule (a whole job, or one segment of it). */
+  private async runSegment(
+    job: Job,
+    compiled: CompiledSchedule,
+    outputs: OutputState,
+    entries: ExecutionReport["entries"],
+    lap: () => number,
+  ): Promise<{ completed: boolean; startedAt: number }> {
+    const t = job.provenance.stage_ms;
+    if (job.haltRequested) {
+      job.setStatus("canceled");
+      return { completed: false, startedAt: performance.now() };
+    }
+    const patched = withJobOffsets(compiled, this.clusterName, outputs, (s) => this.isRF(s));
+    await this.coordinator.prepare(patched);
+    this.notePrepared(patched);
+    await this.syncOutputs(outputs, patched);
+    t.prepare += lap();
+    if (job.haltRequested) {
+      job.setStatus("canceled");
+      return { completed: false, startedAt: performance.now() };
+    }
+    await this.coordinator.start();
+    const startedAt = performance.now();
+    t.start += lap();
+    job.setStatus("running");
+    const stopped = await this.poll(job, compiled);
+    t.run += lap();
+    if (stopped) {
+      entries.push(...ExecutionReport.fromStatuses(compiled, stopped).entries);
+      job.setReport(new ExecutionReport(entries));
+      for (const s of job.resultHandles.values())
+        s.fail(new InstrumentError("JOB_CANCELED", `job ${job.id} was halted`, { path: job.id }));
+      job.setStatus("canceled");
+      return { completed: false, startedAt };
+    }
+    const statuses = await this.coordinator.waitDone(0);
+    entries.push(...ExecutionReport.fromStatuses(compiled, statuses).entries);
+    job.setReport(new ExecutionReport(entries));
+    const final = await this.coordinator.retrieveAcquisitions();
+    t.retrieve += lap();
+    job.resultHandles.completeAll(final);
+    return { completed: true, startedAt };
   }
 
   /** Poll until every used sequencer stopped; streams acquisitions meanwhile. Returns statuses when halted. */

@@ -6,9 +6,10 @@
  */
 import type { AcquisitionData } from "../../contract/acquisition-results.js";
 import type { CompiledSchedule } from "../../contract/compiled-schedule.js";
-import { InstrumentError, Q1ForgeError } from "../../core/errors.js";
+import { InstrumentError, Q1ForgeError, ValueRangeError } from "../../core/errors.js";
 import { ExecutionReport } from "./execution-report.js";
 import type { SessionConfig } from "./idle-values.js";
+import type { SegmentPlan } from "./segments.js";
 import { ResultHandles } from "./result-stream.js";
 import { FINAL_STATUSES, JobTimeoutError, timeoutMs, waitFor, type JobStatus } from "./status.js";
 
@@ -28,6 +29,8 @@ export interface JobProvenance {
   instrument: { manufacturer: string; model: string; serial: string; firmware: Record<string, string> } | null;
   /** wall-clock ms per stage */
   stage_ms: { compile: number; prepare: number; start: number; run: number; retrieve: number; restore: number };
+  /** ms from each resume / stream advance to the next segment's START (compile + upload + arm + start) */
+  segment_boundary_ms: number[];
 }
 
 /** What a job needs from its session. */
@@ -43,6 +46,8 @@ export interface JobSource {
   compiled?: CompiledSchedule;
   schedule?: unknown;
   controllerConfig?: SessionConfig;
+  /** pause / input-stream segments of a schedule (docs/jobs.md) */
+  segments?: SegmentPlan;
 }
 
 export class Job {
@@ -60,6 +65,7 @@ export class Job {
     compiler_version: null,
     instrument: null,
     stage_ms: { compile: 0, prepare: 0, start: 0, run: 0, retrieve: 0, restore: 0 },
+    segment_boundary_ms: [],
   };
   private _status: JobStatus = "pending";
   private _error: Q1ForgeError | null = null;
@@ -177,21 +183,47 @@ export class Job {
     return this._report;
   }
 
-  /** QM's `is_paused()`: q1forge jobs have no pause points (see docs/jobs.md), so always false. */
+  /** true while the job waits at a pause point of its schedule (its sequencers stopped there). */
   isPaused(): boolean {
-    return false;
+    return this._paused !== null;
   }
-  resume(): void {
-    throw new InstrumentError("JOB_NOT_PAUSED", `job ${this.id} is not paused`, {
-      path: this.id,
-      hint: "q1forge does not implement pause points yet (docs/jobs.md, limits)",
-    });
+  /** The pause point the job waits at (null when not paused). */
+  get pausedAt(): string | null {
+    return this._paused;
   }
-  pushToInputStream(name: string, _values: readonly number[]): void {
-    throw new InstrumentError("UNSUPPORTED", `job ${this.id} has no input stream "${name}"`, {
-      path: `${this.id}/${name}`,
-      hint: "input streams are not implemented yet: Qblox has no host-to-sequencer path while a program runs (docs/jobs.md, limits)",
-    });
+  /** Continue a paused job: the host uploads and arms the next segment. Returns false when not paused. */
+  resume(): boolean {
+    if (this._paused === null) return false;
+    this._paused = null;
+    this._resumes++;
+    this.emit();
+    return true;
+  }
+  /**
+   * Queue `values` (exactly the stream's size) for input stream `name`; each input-stream point of
+   * the schedule consumes one push, in order. Several pushes may wait before the job reads them.
+   */
+  pushToInputStream(name: string, values: readonly number[]): void {
+    const size = this.source.segments?.streams.get(name);
+    if (size === undefined)
+      throw new InstrumentError("UNSUPPORTED", `job ${this.id} has no input stream "${name}"`, {
+        path: `${this.id}/${name}`,
+        hint: `declare a top-level { "type": "InputStream", "name": "${name}", "size": n } in the schedule (docs/jobs.md)`,
+      });
+    if (FINAL_STATUSES.has(this._status))
+      throw new InstrumentError("JOB_NOT_RUNNING", `pushToInputStream() on job ${this.id}, which is ${this._status}`, {
+        path: this.id,
+      });
+    if (values.length !== size || !values.every((v) => typeof v === "number" && Number.isFinite(v)))
+      throw new ValueRangeError(
+        "INPUT_SIZE",
+        `input stream "${name}" takes ${size} finite numbers per push, got ${values.length}`,
+        { path: `${this.id}/${name}`, hint: `push exactly ${size} values` },
+      );
+    const q = this.inputs.get(name) ?? [];
+    q.push([...values]);
+    this.inputs.set(name, q);
+    this.emit();
   }
 
   getElementCorrection(portClock: string): Promise<ElementCorrection> {
@@ -231,6 +263,9 @@ export class Job {
     return this._haltRequested;
   }
   private ranOnce = false;
+  private _paused: string | null = null;
+  private _resumes = 0;
+  private readonly inputs = new Map<string, number[][]>();
   /** @internal */
   setStatus(s: JobStatus): void {
     if (FINAL_STATUSES.has(this._status)) return;
@@ -249,6 +284,37 @@ export class Job {
     if (report) this._report = report;
     this.resultHandles.failAll(e);
     this.setStatus("error");
+  }
+  /** @internal a later segment compiled: its channels join the result handles */
+  addSegment(c: CompiledSchedule): void {
+    this.compiled = c;
+    this.resultHandles.add(c.acquisitions);
+  }
+  /** @internal wait at pause point `name` until resume() or a halt; true when resumed */
+  async waitResume(name: string): Promise<boolean> {
+    const before = this._resumes;
+    this._paused = name;
+    this.emit();
+    await waitFor(
+      (wake) => this.subscribe(wake),
+      () => (this._resumes > before || this._haltRequested ? true : undefined),
+      Number.POSITIVE_INFINITY,
+      () => new Error("unreachable"),
+    );
+    this._paused = null;
+    this.emit();
+    return !this._haltRequested;
+  }
+  /** @internal wait for one push to stream `name` (or a halt); the values, or null when halted */
+  async takeInput(name: string): Promise<number[] | null> {
+    await waitFor(
+      (wake) => this.subscribe(wake),
+      () => ((this.inputs.get(name)?.length ?? 0) > 0 || this._haltRequested ? true : undefined),
+      Number.POSITIVE_INFINITY,
+      () => new Error("unreachable"),
+    );
+    if (this._haltRequested) return null;
+    return this.inputs.get(name)!.shift()!;
   }
   /** @internal */
   setReport(r: ExecutionReport): void {

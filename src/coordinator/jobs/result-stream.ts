@@ -175,6 +175,10 @@ export class ResultHandles {
     for (const [ch, l] of Object.entries(layouts)) this.streams.set(ch, new ResultStream(l));
   }
 
+  /** @internal channels of a later segment */
+  add(layouts: Record<string, AcquisitionChannelLayout>): void {
+    for (const [ch, l] of Object.entries(layouts)) if (!this.streams.has(ch)) this.streams.set(ch, new ResultStream(l));
+  }
   /** acq_channel names */
   keys(): string[] {
     return [...this.streams.keys()];
