@@ -4,6 +4,7 @@
  */
 import type { CompiledSchedule } from "../src/contract/compiled-schedule.js";
 import { InstrumentCoordinator } from "../src/coordinator/coordinator.js";
+import { openSession } from "../src/coordinator/session.js";
 import { VirtualCluster } from "../src/instruments/virtual-cluster.js";
 
 const RUNS = 15;
@@ -77,9 +78,26 @@ async function benchOne(compiled: CompiledSchedule): Promise<Record<string, numb
     }
   } finally {
     await ic.close();
+  }
+  // the same job through a session (issue 14): queue → load (lazy prepare) → start → poll → retrieve → restore
+  const session: number[] = [];
+  try {
+    const s = await openSession(addr, null, { clusterName: name });
+    try {
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const job = s.execute(compiled);
+        if ((await job.wait()) !== "completed") throw job.error ?? new Error(`job ${job.status}`);
+        session.push(performance.now() - t0);
+      }
+    } finally {
+      await s.close();
+    }
+  } finally {
     await vc.stop();
   }
   return {
+    "instruments.session_job_ms": median(session),
     "instruments.prepare_upload_cold_ms": median(t.prepareCold),
     "instruments.prepare_lazy_ms": median(t.prepareLazy),
     "instruments.arm_start_ms": median(t.start),

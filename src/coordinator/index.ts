@@ -23,3 +23,4 @@ export { ResultHandles, ResultStream, type StreamChunk } from "./jobs/result-str
 export { ExecutionReport, type ExecutionReportEntry } from "./jobs/execution-report.js";
 export { SimulatedJob, type SimulatedModuleSamples } from "./jobs/simulated-job.js";
 export { SessionConfigSchema, parseSessionConfig, type SessionConfig } from "./jobs/idle-values.js";
+export { planSegments, substituteInputs, type Segment, type SegmentPlan, type SegmentPoint } from "./jobs/segments.js";

@@ -534,7 +534,7 @@ export class Session {
       this.options.runTimeoutMs ?? 10_000 + (2 * compiled.repetition_duration_ns * compiled.repetitions) / 1e6;
     const interval = this.options.streamIntervalMs ?? 20;
     const streaming = Object.values(compiled.acquisitions).some((l) => l.protocol !== "Trace");
-    let lastStream = 0;
+    let lastStream = Date.now(); // a job shorter than one interval never pays for a stream poll
     let delay = 1;
     for (;;) {
       if (job.haltRequested) {
