@@ -17,7 +17,9 @@ describe("item 7: SetClockFrequency does not leak into the next repetition", () 
         { operation: { type: "IdlePulse", duration: "100 ns" } },
       ],
     };
-    const program = lines(seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program);
+    const program = lines(
+      seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program,
+    );
     expect(program.slice(0, 8)).toEqual([
       "set_mrk 0",
       "wait_sync 4",
@@ -40,7 +42,9 @@ describe("item 7: SetClockFrequency does not leak into the next repetition", () 
         { operation: { type: "IdlePulse", duration: "100 ns" } },
       ],
     };
-    const program = lines(seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program);
+    const program = lines(
+      seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program,
+    );
     expect(program.slice(5, 7)).toEqual(["start: reset_ph", "upd_param 4"]);
   });
 });
@@ -57,7 +61,9 @@ describe("item 11: ShiftClockPhase of 360°", () => {
         { operation: { type: "IdlePulse", duration: "100 ns" } },
       ],
     };
-    const program = lines(seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program);
+    const program = lines(
+      seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program,
+    );
     expect(program.slice(7, 10)).toEqual(["set_ph_delta 0", "set_awg_gain 16384,0", "play 0,0,4"]);
   });
 });
