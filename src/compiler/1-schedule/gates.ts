@@ -86,7 +86,7 @@ class GateLowering {
     this.gateCount++;
     const hit = this.gates.get(g);
     if (hit) return hit;
-    const key = JSON.stringify(g);
+    const key = gateKey(g);
     let lowered = this.byKey.get(key);
     if (!lowered) {
       lowered = this.lower(g, path);
@@ -209,6 +209,25 @@ class GateLowering {
       acquisitions.push(...m.acquisitions);
     }
     return composite(pulses, acquisitions);
+  }
+}
+
+/** Identity of a gate for the lowering cache: equal keys lower to equal operations. */
+function gateKey(g: GateSpec): string {
+  const t0 = g.t0 === undefined ? "" : String(g.t0);
+  const name = g.name ?? "";
+  switch (g.type) {
+    case "Rxy":
+      return `Rxy\u0000${g.qubit}\u0000${String(g.theta)}\u0000${String(g.phi)}\u0000${name}\u0000${t0}`;
+    case "Rz":
+      return `Rz\u0000${g.qubit}\u0000${String(g.theta)}\u0000${name}\u0000${t0}`;
+    case "CZ":
+      return `CZ\u0000${g.qC}\u0000${g.qT}\u0000${name}\u0000${t0}`;
+    case "Measure":
+    case "Reset":
+      return JSON.stringify(g);
+    default:
+      return `${g.type}\u0000${g.qubit}\u0000${name}\u0000${t0}`;
   }
 }
 
