@@ -13,6 +13,7 @@ import type { CompiledSchedule, CompiledSequencer } from "../contract/compiled-s
 import { InstrumentError, Q1ForgeError, ValueRangeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { Idn } from "../instruments/reply-parse.js";
+import { checkIdnVersion } from "../instruments/versions.js";
 import type { TransportOptions } from "../instruments/transport.js";
 import type { SimulateOptions } from "../emulator/simulate.js";
 import { InstrumentCoordinator, type SequencerRunStatus } from "./coordinator.js";
@@ -63,8 +64,6 @@ export interface ExecuteOptions extends QueueAddOptions {}
 const DONE_STATES = new Set(["STOPPED", "IDLE"]);
 const FORMAT = "q1forge.compiled-schedule";
 const FORMAT_VERSION = 1;
-/** SCPI versions this driver speaks (major) */
-const SCPI_MAJOR = "1";
 /** Qblox mixer-correction ranges; resolution assumed 16-bit (docs/jobs.md) */
 const GAIN_RATIO = { min: 0.5, max: 2, step: 2 ** -14 };
 const PHASE_DEG = { min: -45, max: 45, step: 45 / 2 ** 15 };
@@ -122,17 +121,6 @@ function clusterNameOf(hardwareConfig: unknown): string | null {
   return null;
 }
 
-/** The driver's *IDN? / *DESCribe? checks: refuse a Cluster whose SCPI version this driver does not speak. */
-function checkVersions(idn: Idn, address: string): void {
-  const scpi = idn.build["swSCPIVersion"] ?? idn.build["cfgManSCPIVersion"];
-  if (scpi !== undefined && scpi.split(".")[0] !== SCPI_MAJOR)
-    throw new InstrumentError(
-      "UNSUPPORTED_FIRMWARE",
-      `the Cluster at ${address} speaks SCPI version ${scpi} (firmware ${idn.build["fwVersion"] ?? "unknown"}); q1forge speaks ${SCPI_MAJOR}.x`,
-      { path: address, hint: "update the Cluster firmware, or use a q1forge release for this firmware" },
-    );
-}
-
 /**
  * Open a session on `cluster`: connect (unless a driver is given), check its versions, claim it
  * (a second session on the same Cluster is refused with SESSION_BUSY, or waits `waitForCluster` s)
@@ -161,8 +149,8 @@ export async function openSession(
           : cluster;
       driver = await ClusterDriver.connect({ ...options.transport, host: a.host, port: a.port });
     }
-    const idn = await driver.idn();
-    checkVersions(idn, address);
+    const idn = driver.identity ?? (await driver.idn());
+    checkIdnVersion(idn, address);
     const s = new Session(id, address, driver, own, idn, hardwareConfig, config, options);
     await s.applyIdle();
     return s;

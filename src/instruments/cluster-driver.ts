@@ -38,6 +38,7 @@ import {
   type SequencerConfigParams,
 } from "./sequencer-config.js";
 import { ScpiTransport, type TransportOptions } from "./transport.js";
+import { checkIdnVersion, checkModuleVersion } from "./versions.js";
 
 export interface ClusterModule {
   slot: number;
@@ -76,6 +77,8 @@ const q = (name: string) => `"${name.replace(/"/g, "")}"`;
 export class ClusterDriver {
   readonly transport: ScpiTransport;
   readonly modules = new Map<number, ClusterModule>();
+  /** `*IDN?` as read at connect (firmware and SCPI versions in `build`); null before connect() */
+  identity: Idn | null = null;
 
   constructor(transport: ScpiTransport) {
     this.transport = transport;
@@ -86,12 +89,14 @@ export class ClusterDriver {
     const d = new ClusterDriver(new ScpiTransport(opts));
     try {
       const idn = await d.idn();
+      d.identity = idn;
       if (idn.manufacturer !== "Qblox")
         throw new InstrumentError(
           "UNSUPPORTED",
           `instrument at ${d.transport.address} is "${idn.manufacturer} ${idn.model}", not a Qblox Cluster`,
           { path: d.transport.address, hint: "point --cluster at a Qblox Cluster" },
         );
+      checkIdnVersion(idn, d.transport.address);
       await d.discover();
       return d;
     } catch (e) {
@@ -126,16 +131,16 @@ export class ClusterDriver {
 
   /** Module discovery from *DESCribe? (model + is_rf per slot), cross-checked with BP:MODules?. */
   async discover(): Promise<ClusterModule[]> {
-    const desc = parseJsonBlock<{ modules?: Record<string, { model?: string; is_rf?: boolean }> }>(
-      (await this.transport.queryBinary("*DESCribe?"))[0],
-      "*DESCribe?",
-    );
+    const desc = parseJsonBlock<{
+      modules?: Record<string, { model?: string; is_rf?: boolean; sw_compat?: { scpi_version?: string } }>;
+    }>((await this.transport.queryBinary("*DESCribe?"))[0], "*DESCribe?");
     const mask = parseNumber(await this.transport.query("BP:MODules?"), "BP:MODules?");
     this.modules.clear();
     for (const [slotText, m] of Object.entries(desc.modules ?? {})) {
       const slot = Number(slotText);
       const type = moduleTypeFromDescribe(m.model ?? "", Boolean(m.is_rf));
       if (!type || !Number.isInteger(slot) || (mask & (1 << (slot - 1))) === 0) continue;
+      checkModuleVersion(slot, m.sw_compat?.scpi_version, this.transport.address);
       this.modules.set(slot, { slot, type, info: moduleSpec(type) });
     }
     return [...this.modules.values()].sort((a, b) => a.slot - b.slot);
