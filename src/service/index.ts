@@ -33,6 +33,8 @@ export interface ServiceOptions {
   bodyLimit?: number;
   rateLimit?: { perSecond: number; burst: number };
   compileWorkers?: number;
+  /** a compile pool to share (not closed with the service); default: one of its own */
+  compilePool?: CompilePool;
   log?: (line: string) => void;
 }
 
@@ -104,7 +106,11 @@ export async function openClusters(
 export async function startService(opts: ServiceOptions = {}): Promise<RunningService> {
   const store = parseStoreSpec(opts.store);
   const { tokens, generated } = resolveTokens(opts);
-  const pool = new CompilePool(opts.compileWorkers ?? 1);
+  const ownPool = opts.compilePool === undefined;
+  const pool = opts.compilePool ?? new CompilePool(opts.compileWorkers ?? 1);
+  const closePool = async () => {
+    if (ownPool) await pool.close();
+  };
   let backend: Backend;
   let virtuals: VirtualCluster[] = [];
   try {
@@ -125,7 +131,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       backend = await RedisBackend.connect(store.url);
     }
   } catch (e) {
-    await pool.close();
+    await closePool();
     throw e;
   }
   const app = await buildApp({
@@ -142,7 +148,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     await app.listen({ host, port: opts.port ?? 8420 });
   } catch (e) {
     await backend.close();
-    await pool.close();
+    await closePool();
     for (const v of virtuals) await v.stop();
     throw new UsageError(`cannot listen on ${host}:${opts.port ?? 8420}: ${(e as Error).message}`, {
       path: "--port",
@@ -166,7 +172,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       closed = true;
       await app.close();
       await backend.close();
-      await pool.close();
+      await closePool();
       for (const v of virtuals) await v.stop();
     },
   };
@@ -174,5 +180,6 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
 
 export { buildApp, openApiDocument } from "./app.js";
 export { ClusterExecutor } from "./executor.js";
+export { CompilePool } from "./compile-pool.js";
 export { SqliteStore } from "./store/sqlite.js";
 export { LocalBackend } from "./backend.js";

@@ -1,0 +1,156 @@
+/** Helpers for the service tests: schedules, HTTP calls with a bearer token, SSE reading. */
+import { readFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+export const HARDWARE = JSON.parse(
+  readFileSync(join(ROOT, "hardware-configs/baseband-transmon.json"), "utf8"),
+) as unknown;
+
+/** A short readout schedule: `reps` repetitions, `bins` APPEND bins per repetition of channel 0 (amplitude `amp`). */
+export function shortSchedule(
+  opts: { reps?: number; amp?: number; name?: string; binMode?: "average" | "append" } = {},
+): unknown {
+  return {
+    name: opts.name ?? "short",
+    repetitions: opts.reps ?? 2,
+    resources: { "q0.ro": { freq: "150 MHz" } },
+    schedulables: [
+      { label: "reset", operation: { type: "IdlePulse", duration: "1 us" } },
+      {
+        label: "measure",
+        operation: {
+          type: "Composite",
+          name: "Measure q0",
+          pulse_info: [
+            { type: "SquarePulse", amp: opts.amp ?? 0.25, duration: "300 ns", port: "q0:res", clock: "q0.ro" },
+          ],
+          acquisition_info: [
+            {
+              type: "SSBIntegrationComplex",
+              t0: "100 ns",
+              duration: "100 ns",
+              port: "q0:res",
+              clock: "q0.ro",
+              acq_channel: 0,
+              bin_mode: opts.binMode ?? "average",
+            },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export function http(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<HttpReply> {
+  const url = new URL(path, base);
+  const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (payload !== undefined) {
+    headers["content-type"] ??= "application/json";
+    headers["content-length"] = String(Buffer.byteLength(payload));
+  }
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json: unknown = undefined;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          /* not JSON */
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.on("error", reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+export interface SseEvent {
+  id: number | null;
+  event: string;
+  data: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Read an SSE stream until it ends (or `stopAfter` events), returning the events. */
+export function readSse(
+  base: string,
+  path: string,
+  token: string,
+  opts: { lastEventId?: number; stopAfter?: number } = {},
+): Promise<SseEvent[]> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
+  if (opts.lastEventId !== undefined) headers["last-event-id"] = String(opts.lastEventId);
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    let buf = "";
+    const req = request(new URL(path, base), { headers, agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`SSE status ${res.statusCode}`));
+        return;
+      }
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => {
+        buf += c;
+        let i: number;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev: SseEvent = { id: null, event: "message", data: null };
+          let isComment = true;
+          for (const line of block.split("\n")) {
+            if (line.startsWith(":")) continue;
+            isComment = false;
+            const k = line.slice(0, line.indexOf(":"));
+            const v = line.slice(line.indexOf(":") + 1).trimStart();
+            if (k === "id") ev.id = Number(v);
+            else if (k === "event") ev.event = v;
+            else if (k === "data") ev.data = JSON.parse(v);
+          }
+          if (isComment) continue;
+          events.push(ev);
+          if (opts.stopAfter !== undefined && events.length >= opts.stopAfter) {
+            req.destroy();
+            resolve(events);
+            return;
+          }
+        }
+      });
+      res.on("end", () => resolve(events));
+    });
+    req.on("error", (e) =>
+      opts.stopAfter !== undefined && events.length >= opts.stopAfter ? resolve(events) : reject(e),
+    );
+    req.end();
+  });
+}
+
+export async function waitUntil<T>(f: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error("waitUntil timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
