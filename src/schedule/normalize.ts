@@ -318,6 +318,7 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
         s.weights_sampling_rate === undefined
           ? 1e9
           : si(s.weights_sampling_rate, "frequency", c, "weights_sampling_rate");
+      if (rate > 1e9) throw weightsRateTooHigh(base.name, rate, `${c.path}/weights_sampling_rate`);
       if (s.weights_a.length !== s.weights_b.length) {
         throw new ScheduleError(
           "INVALID_ACQUISITION",
@@ -348,6 +349,15 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
       };
     }
   }
+}
+
+/** quantify rejects weights sampled faster than the 1 GS/s the sequencer integrates at (no silent decimation). */
+function weightsRateTooHigh(name: string, rate: number, path: string): ScheduleError {
+  return new ScheduleError(
+    "WEIGHTS_SAMPLING_RATE_TOO_HIGH",
+    `${name}: weights_sampling_rate is ${rate} S/s; Qblox hardware integrates weights at up to 1e9 S/s (1 GS/s)`,
+    { path, hint: "give the weights at 1 GS/s or less (resample them yourself if they were measured faster)" },
+  );
 }
 
 /** The acquisition protocols a schedule can name (the schema's acquisition types). */

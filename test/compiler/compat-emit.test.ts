@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
 import { basebandHardware, RESOURCES } from "./fixtures.js";
-import { lines, seqOf } from "./options-helpers.js";
+import { compileError, config, lines, seqOf } from "./options-helpers.js";
 
 describe("item 7: SetClockFrequency does not leak into the next repetition", () => {
   it("the repetition header sets the configured NCO frequency again", () => {
@@ -65,5 +65,68 @@ describe("item 11: ShiftClockPhase of 360°", () => {
       seqOf(compile(sched, basebandHardware()), "cluster0_module1", "q0:mw-q0.01").sequence.program,
     );
     expect(program.slice(7, 10)).toEqual(["set_ph_delta 0", "set_awg_gain 16384,0", "play 0,0,4"]);
+  });
+});
+
+describe("item 13: a pulse on a port that reaches only inputs", () => {
+  it("is a compile error naming the operation", () => {
+    const hw = config({ "2": { instrument_type: "QRM" } }, [
+      ["cluster0.module2.complex_output_0", "q0:res"],
+      ["cluster0.module2.complex_input_0", ["q0:res", "q0:scope"]],
+    ]);
+    const sched = {
+      name: "input-only",
+      repetitions: 1,
+      resources: { "q0.ro": { freq: 150e6 } },
+      schedulables: [
+        {
+          operation: {
+            type: "SquarePulse",
+            amp: 0.5,
+            duration: "20 ns",
+            port: "q0:scope",
+            clock: "q0.ro",
+            name: "probe",
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const e = compileError(sched, hw);
+    expect([e.code, e.path]).toEqual(["PULSE_ON_INPUT_ONLY_PORT", "/schedulables/0/operation"]);
+    expect(e.message).toBe(
+      'operation "probe" (SquarePulse) on port-clock q0:scope-q0.ro cannot play: the port reaches only the input cluster0_module2.complex_input_0',
+    );
+  });
+});
+
+describe("item 9: acquisition weights sampled above 1 GS/s", () => {
+  it("are rejected with a clear error, as quantify does (not silently decimated)", () => {
+    const sched = {
+      name: "weights",
+      repetitions: 1,
+      resources: RESOURCES,
+      schedulables: [
+        {
+          operation: {
+            type: "NumericalSeparatedWeightedIntegration",
+            port: "q0:res",
+            clock: "q0.ro",
+            weights_a: new Array(40).fill(0.5),
+            weights_b: new Array(40).fill(0.5),
+            weights_sampling_rate: 2e9,
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "1 us" } },
+      ],
+    };
+    const e = compileError(sched, basebandHardware());
+    expect([e.code, e.path]).toEqual([
+      "WEIGHTS_SAMPLING_RATE_TOO_HIGH",
+      "/schedulables/0/operation/weights_sampling_rate",
+    ]);
+    expect(e.message).toBe(
+      "NumericalSeparatedWeightedIntegration: weights_sampling_rate is 2000000000 S/s; Qblox hardware integrates weights at up to 1e9 S/s (1 GS/s)",
+    );
   });
 });

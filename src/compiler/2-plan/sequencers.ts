@@ -170,6 +170,16 @@ function checkOperationFitsChannel(op: Extract<ScheduleOp, { port: string }>, ro
       );
     }
   }
+  if (!isAcquisition(op) && route.outputIndices.length === 0) {
+    throw new HardwareConfigError(
+      "PULSE_ON_INPUT_ONLY_PORT",
+      `operation "${op.name}" (${op.type}) on port-clock ${pc} cannot play: the port reaches only the input ${route.moduleName}.${route.channelName}`,
+      {
+        path: op.path,
+        hint: `connect an output to the port, e.g. ["${route.cluster}.module${route.slot}.complex_output_0", "${route.port}"], or play on a port that has one`,
+      },
+    );
+  }
   if (route.channelName.startsWith("digital") && !handlerOf(op).digitalChannelOk) {
     throw new HardwareConfigError(
       "ANALOG_OP_ON_DIGITAL_CHANNEL",
