@@ -171,6 +171,22 @@ describe("idle values: the OPX1000 lifecycle table on a Qblox Cluster", () => {
     expect(await s.execute(plain()).wait()).toBe("completed");
   });
 
+  it("a job whose connection drops mid-run errors; the outputs return to their idle values and the next job runs", async () => {
+    const job = s.execute(plain(), {
+      controllerConfig: { modules: { "2": { analog_outputs: { "2": { offset: 0.4 } } } } },
+    });
+    await job.waitForExecution({ timeout: 5 });
+    expect((await levels()).analog).toEqual([0.1, -0.05, 0.4, 0, 0, 0.02]);
+    vc.injectFault({ kind: "drop", match: /STATE\?$/ });
+    expect(await job.wait({ timeout: 5 })).toBe("error");
+    expect(job.error!.code).toBe("CONNECTION_LOST");
+    expect(s.lastRestoreError).toBeNull();
+    expect(await levels()).toEqual({ analog: [0.1, -0.05, 0, 0, 0, 0.02], markers: IDLE.markers });
+    const next = s.execute(plain());
+    expect(await next.wait({ timeout: 5 })).toBe("completed");
+    expect((await next.results())["1"]!.real).toEqual([0.5]);
+  });
+
   it("session closed → outputs back to 0 V and not inverted", async () => {
     await s.close();
     const d = await ClusterDriver.connect({ ...addr, timeoutMs: 1000 });
