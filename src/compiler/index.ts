@@ -18,6 +18,7 @@ import { planAcquisitions } from "./2-plan/acquisitions.js";
 import { solveFrequencies } from "./2-plan/frequencies.js";
 import { relativeLatencies } from "./2-plan/latency.js";
 import { assignSequencers } from "./2-plan/sequencers.js";
+import { planFeedback, type FeedbackPlan } from "./2-plan/feedback.js";
 import { softwareFilter } from "./3-emit/distortion/software.js";
 import type { QasmHooks } from "./3-emit/hooks.js";
 import { compiledSchedule } from "./3-emit/output.js";
@@ -62,6 +63,7 @@ interface CompileState {
   acqChannels?: AcqChannelPlan[];
   frequencies?: FrequencyPlan;
   latencyNs?: number[];
+  feedback?: FeedbackPlan;
   waveforms?: SequencerWaveforms[];
   programs?: SequencerProgram[];
   settings?: SettingsResult;
@@ -86,6 +88,7 @@ function plan(s: CompileState): ProgramPlan {
     acqChannels: need(s.acqChannels),
     frequencies: need(s.frequencies),
     latencyNs: need(s.latencyNs),
+    ...(s.feedback ? { feedback: s.feedback } : {}),
   };
 }
 
@@ -143,6 +146,12 @@ export const PIPELINE: readonly Pass[] = [
     name: "2-plan/latency",
     run: (s) => {
       s.latencyNs = relativeLatencies(need(s.sequencers), need(s.hw));
+    },
+  },
+  {
+    name: "2-plan/feedback",
+    run: (s) => {
+      s.feedback = planFeedback(need(s.timed).nodes, need(s.sequencers), need(s.latencyNs));
     },
   },
   {

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { ModuleTypeSchema, type ModuleType } from "../core/module-catalog.js";
 import { BIN_MODES, PROTOCOL_NAMES } from "../core/protocols.js";
+import { FeedbackSectionSchema } from "./linq.js";
 
 export { ModuleTypeSchema, type ModuleType };
 
@@ -244,6 +245,8 @@ export const CompiledScheduleSchema = z.object({
   local_oscillators: z.record(z.string(), LocalOscillatorSettingsSchema),
   /** acquisition layout by acq_channel (string key) */
   acquisitions: z.record(z.string(), AcquisitionChannelLayoutSchema),
+  /** LINQ routes and router configuration (docs/feedback.md); absent when the schedule uses no feedback */
+  feedback: FeedbackSectionSchema.optional(),
   diagnostics: DiagnosticsSchema,
 });
 export type CompiledSchedule = z.infer<typeof CompiledScheduleSchema>;

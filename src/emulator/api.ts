@@ -12,6 +12,7 @@ import type {
 } from "../contract/driver-params.js";
 import type { SequencerState, SequencerStatusLevel } from "../contract/sequencer-status.js";
 import type { ModuleType } from "../core/module-catalog.js";
+import type { LinqRouterConfig } from "../contract/linq.js";
 
 /** The emulator runs driver-level state: the parameter types live in the contract (driver-params.ts). */
 export type EmuSequencerParams = SequencerDriverParams;
@@ -49,6 +50,8 @@ export interface EmuRunOptions {
    * with it off when the scope is stored). Bins are unaffected.
    */
   deferScope?: boolean;
+  /** LINQ router configuration of the cluster (compiled `feedback.router[cluster]`); default: only self-cast */
+  linq?: LinqRouterConfig;
 }
 
 export interface EmuSequencerStatus {

@@ -6,12 +6,14 @@
 import type { EmuClusterResult, EmuEvent, EmuModuleInput, EmuRunOptions, RunCluster } from "./api.js";
 import { ModuleEngine } from "./module.js";
 import { SequencerEngine, Step } from "./sequencer.js";
+import { LinqRouter } from "./linq.js";
 
 const CHUNK_RT_INSTRUCTIONS = 4096;
 
 export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRunOptions = {}): EmuClusterResult => {
   const events: EmuEvent[] = [];
-  const engines = modules.map((m) => new ModuleEngine(m, options, events));
+  const linq = new LinqRouter(options.linq);
+  const engines = modules.map((m) => new ModuleEngine(m, options, events, linq));
   const all: { seq: SequencerEngine; mod: ModuleEngine }[] = [];
   for (const mod of engines) for (const seq of mod.seqs) all.push({ seq, mod });
   const blocked = new Uint8Array(all.length);
@@ -22,7 +24,7 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
       best = Infinity,
       second = Infinity;
     for (let i = 0; i < all.length; i++) {
-      if (blocked[i] || !all[i]!.seq.running) continue;
+      if (blocked[i] || !all[i]!.seq.running || all[i]!.seq.fbWaiting) continue;
       const t = all[i]!.seq.trt;
       if (t < best) {
         second = best;
@@ -31,7 +33,8 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
       } else if (t < second) second = t;
     }
     if (pick < 0) {
-      if (!releaseSync(all, blocked)) break;
+      if (releaseSync(all, blocked)) continue;
+      if (!wakeFeedback(all, engines)) break;
       continue;
     }
     const { seq, mod } = all[pick]!;
@@ -44,7 +47,7 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
         blocked[pick] = 1;
         break;
       }
-      if (r === Step.DONE) break;
+      if (r === Step.DONE || r === Step.FEEDBACK_BLOCKED) break;
     } while (seq.trt <= second && --budget > 0);
     mod.flush();
   }
@@ -54,6 +57,20 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
   const endTimeNs = all.reduce((t, { seq }) => Math.max(t, seq.endNs), 0);
   return { modules: results, events, endTimeNs };
 };
+
+/**
+ * Every running sequencer waits for LINQ data: integrate what can be integrated (which may send
+ * thresholded bits); if that wakes nobody, the data will never come and the waiting sequencers fail.
+ * Returns false when no sequencer was waiting.
+ */
+function wakeFeedback(all: { seq: SequencerEngine }[], engines: ModuleEngine[]): boolean {
+  const waiting = all.filter(({ seq }) => seq.running && seq.fbWaiting);
+  if (waiting.length === 0) return false;
+  for (const m of engines) m.flush();
+  if (waiting.some(({ seq }) => !seq.fbWaiting)) return true;
+  for (const { seq } of waiting) seq.feedbackStarved();
+  return true;
+}
 
 /**
  * All runnable sequencers are blocked in wait_sync (or stopped): release them at the latest RT time

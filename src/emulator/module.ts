@@ -22,6 +22,7 @@ import { finishIntegration, integrateInto, mixInto } from "./mix.js";
 import { renderMarkers, renderPaths, renderPhasor, type SignalConfig } from "./render.js";
 import { sequencerActiveSpans, SpanList } from "./spans.js";
 import { SequencerEngine, type RtSink } from "./sequencer.js";
+import type { LinqRouter } from "./linq.js";
 
 /** DAC/ADC counts, output full scale and scope resolution per type: the module catalog (§5, §6.3, §7.6). */
 type ModuleIo = Pick<ModuleSpec, "dacs" | "adcs" | "outputFullScaleV" | "adcBits" | "binScale" | "isRF">;
@@ -47,6 +48,9 @@ interface PendingAcq {
   w1: number;
   start: number;
   end: number;
+  /** LINQ id attached to this acquisition's thresholded bits (0: not shared) and their valid bit */
+  tbId: number;
+  tbValid: number;
 }
 
 export class ModuleEngine implements RtSink {
@@ -76,6 +80,7 @@ export class ModuleEngine implements RtSink {
     readonly input: EmuModuleInput,
     private readonly opts: EmuRunOptions,
     private readonly events: EmuEvent[],
+    private readonly linq: LinqRouter | null = null,
   ) {
     const type = input.type;
     this.io = MODULE_CATALOG[type];
@@ -128,6 +133,11 @@ export class ModuleEngine implements RtSink {
           render,
         ),
       );
+      if (linq) {
+        const seq = this.seqs[this.seqs.length - 1]!;
+        seq.linq = linq;
+        linq.attach(seq);
+      }
     }
     this.dacSources = Array.from({ length: this.io.dacs }, () => [] as number[]);
     this.cfgs.forEach((cfg, i) => {
@@ -179,14 +189,29 @@ export class ModuleEngine implements RtSink {
     let len = 0;
     if (op === Op.ACQUIRE) len = seq.params.integration_length_acq ?? DEFAULT_INTEGRATION_LENGTH_NS;
     else if (op === Op.ACQUIRE_WEIGHED) len = Math.max(cfg.weights[w0]?.length ?? 0, cfg.weights[w1]?.length ?? 0);
-    const a: PendingAcq = { seq: pos, op, acqIndex, bin, w0, w1, start: startNs, end: startNs + len };
+    const a: PendingAcq = {
+      seq: pos,
+      op,
+      acqIndex,
+      bin,
+      w0,
+      w1,
+      start: startNs,
+      end: startNs + len,
+      tbId: op === Op.ACQUIRE_TTL ? 0 : seq.tbId,
+      tbValid: seq.tbValid,
+    };
     this.lastAcq = a;
     if (op === Op.ACQUIRE_TTL) {
       // TTL counting is not emulated: a closed window yields a valid bin with count 0
       if (w0 === 0) this.bins[pos]!.get(acqIndex)!.valid[bin] = 1;
       return;
     }
-    if (this.opts.skipSignals) return;
+    if (this.opts.skipSignals) {
+      // signals are not integrated: shared thresholded bits go out as a valid 0 (timing only)
+      if (a.tbId !== 0) this.linq?.send(seq, a.tbId, a.tbValid << 1, a.end, "thresholded_bits");
+      return;
+    }
     this.pending.push(a);
     if (this.scope && seq.index === this.scopeSeq) {
       if (this.opts.deferScope) this.scope.count(this.input.params.scope_acq_avg_mode_en ?? true);
@@ -239,7 +264,8 @@ export class ModuleEngine implements RtSink {
   /** RT time up to which every sequencer's outputs are final. */
   horizon(): number {
     let h = Infinity;
-    for (const s of this.seqs) if (s.running) h = Math.min(h, s.trt);
+    // a sequencer waiting for LINQ data after `wait 0` plays nothing until the data comes
+    for (const s of this.seqs) if (s.running && !(s.fbWaiting && s.guardOff)) h = Math.min(h, s.trt);
     return h;
   }
 
@@ -312,6 +338,8 @@ export class ModuleEngine implements RtSink {
     const bit = rotated >= (seq.params.thresholded_acq_threshold ?? 0) ? 1 : 0;
     const scale = this.io.binScale;
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
+    // LINQ: the thresholded bit (bit 0) and its valid bit (bit 1) leave at the end of the window
+    if (a.tbId !== 0) this.linq?.send(seq, a.tbId, (a.tbValid << 1) | bit, a.end, "thresholded_bits");
   }
 
   /** Spans of [from, to) (acquisition time) whose input samples are needed. */

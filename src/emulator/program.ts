@@ -45,8 +45,14 @@ export const enum Op {
   WAIT_TRIGGER,
   /** real-time instruction without an emulated effect (latches, LINQ): only its duration counts */
   RT_NOP,
-  /** known but not emulated (ISA v2, blocking LINQ pops): halts with an illegal-instruction flag */
+  /** known but not emulated (ISA v2): halts with an illegal-instruction flag */
   UNSUPPORTED,
+  // LINQ feedback (linq.ts)
+  FB_POP,
+  FB_PULL,
+  FB_TB_ID,
+  FB_TB_VALID,
+  FB_COM_DATA,
 }
 
 const OPCODES: Readonly<Record<string, Op>> = {
@@ -86,6 +92,11 @@ const OPCODES: Readonly<Record<string, Op>> = {
   wait: Op.WAIT,
   wait_sync: Op.WAIT_SYNC,
   wait_trigger: Op.WAIT_TRIGGER,
+  fb_pop_data: Op.FB_POP,
+  fb_pull_data: Op.FB_PULL,
+  fb_acq_tb_id: Op.FB_TB_ID,
+  fb_acq_tb_valid: Op.FB_TB_VALID,
+  fb_com_data: Op.FB_COM_DATA,
 };
 
 /** operands per instruction slot in the flat arrays */

@@ -7,6 +7,7 @@
 import type { EmuSequencerParams, SequencerState } from "./api.js";
 import { History, REC, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH, R_T, R_W0, R_W1, R_WS } from "./history.js";
 import { describeInstruction, MAX_OPERANDS, Op, type CompiledProgram } from "./program.js";
+import { FeedbackQueue, type LinqEndpoint, type LinqRouter } from "./linq.js";
 
 /** RT queue depth: not documented by Qblox; the current Q1SIM and HS use 32 (§4.2). */
 export const RT_QUEUE_DEPTH = 32;
@@ -35,6 +36,8 @@ export const enum Step {
   RT_ISSUED,
   SYNC_BLOCKED,
   DONE,
+  /** the Q1 core waits in fb_pop_data / fb_pull_data for an entry not yet in its feedback queue */
+  FEEDBACK_BLOCKED,
 }
 
 // pending-parameter bits
@@ -50,8 +53,16 @@ export interface AcqDecl {
   numBins: number;
 }
 
-export class SequencerEngine {
+export class SequencerEngine implements LinqEndpoint {
   readonly regs = new Uint32Array(64);
+  // LINQ (linq.ts): feedback queue, the id and valid bit attached to thresholded bits, the router
+  readonly feedback = new FeedbackQueue();
+  fbWaiting = false;
+  tbId = 0;
+  tbValid = 1;
+  /** `wait 0` suspended the RT underflow guard (until an instruction with a non-zero duration runs) */
+  guardOff = false;
+  linq: LinqRouter | null = null;
   pc = 0;
   tq = Q1_START_NS;
   trt = 0;
@@ -253,6 +264,25 @@ export class SequencerEngine {
           this.pO1 = int16(v1) / 32768;
           this.pend |= P_OFFS;
           break;
+        case Op.FB_POP:
+        case Op.FB_PULL: {
+          const e = op[pc] === Op.FB_POP ? this.feedback.pop(arg[b]!) : this.feedback.pull();
+          if (!e) {
+            // blocks until an entry arrives: undo this attempt, the cluster runs it again on delivery
+            this.executed--;
+            this.tq -= p.costNs[pc]!;
+            this.pc = pc;
+            this.fbWaiting = true;
+            return Step.FEEDBACK_BLOCKED;
+          }
+          this.tq = Math.max(this.tq - p.costNs[pc]!, e.arrivalNs) + p.costNs[pc]!;
+          if (op[pc] === Op.FB_POP) regs[arg[b + 1]!] = e.value;
+          else {
+            regs[arg[b]!] = e.id;
+            regs[arg[b + 1]!] = e.value;
+          }
+          break;
+        }
         case Op.SET_COND: {
           this.condEn = v0;
           this.condMask = v1;
@@ -268,6 +298,9 @@ export class SequencerEngine {
         case Op.ACQUIRE:
         case Op.ACQUIRE_WEIGHED:
         case Op.ACQUIRE_TTL:
+        case Op.FB_TB_ID:
+        case Op.FB_TB_VALID:
+        case Op.FB_COM_DATA:
           this.issueRt(pc, b);
           return Step.RT_ISSUED;
         case Op.WAIT_SYNC: {
@@ -307,6 +340,29 @@ export class SequencerEngine {
       }
     }
     return Step.DONE;
+  }
+
+  /**
+   * The Q1 core waits in fb_pop_data / fb_pull_data for data that will never come (the run is over for
+   * everyone else): the RT core underflows where its queue ends, or, after `wait 0`, the sequencer hangs.
+   */
+  feedbackStarved(): void {
+    const pc = this.pc;
+    this.fbWaiting = false;
+    if (!this.guardOff) {
+      this.errFlags.add("SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW");
+      this.halt(
+        this.trt,
+        `RT queue underflow at ${this.trt} ns: the Q1 core blocks in ${describeInstruction(this.program, pc)} waiting for LINQ data that never arrives; check the routing (ids 16–255 are dropped unless routed) and that the source sends with this id`,
+        pc,
+      );
+      return;
+    }
+    this.fail(
+      "FORCED_STOP",
+      `the Q1 core waits forever in ${describeInstruction(this.program, pc)} (after wait 0): no LINQ data with this id arrives; check the routing and the source's id`,
+      pc,
+    );
   }
 
   /** Release from wait_sync: all synced sequencers continue at RT time `releaseNs`. */
@@ -356,14 +412,23 @@ export class SequencerEngine {
       arg = p.arg,
       isReg = p.isReg;
     if (this.trt < this.tq) {
-      this.underflow(pc);
-      return;
+      // after `wait 0` the RT core waits for the next instruction instead of underflowing (LINQ seed)
+      if (!this.guardOff) {
+        this.underflow(pc);
+        return;
+      }
+      this.trt = this.tq;
     }
     this.enqueue(this.trt);
     const start = this.trt;
     const argc = p.argc[pc]!;
-    const dur = argc === 0 ? 4 : isReg[b + argc - 1] ? regs[arg[b + argc - 1]!]! : arg[b + argc - 1]!;
+    let dur = argc === 0 ? 4 : isReg[b + argc - 1] ? regs[arg[b + argc - 1]!]! : arg[b + argc - 1]!;
     const code = p.op[pc] as Op;
+    // `wait 0`: the RT core looks for its next instruction 4 ns later, with the underflow guard off
+    if (dur === 0 && code === Op.WAIT) {
+      this.guardOff = true;
+      dur = 4;
+    } else this.guardOff = false;
     if (this.condEn && !this.conditionTrue()) {
       this.trt = start + this.condElse;
       return;
@@ -411,6 +476,15 @@ export class SequencerEngine {
         this.sink.acquire(this, code, acqIndex, bin, w0, w1, start, pc);
         break;
       }
+      case Op.FB_TB_ID:
+        this.tbId = (isReg[b] ? regs[arg[b]!]! : arg[b]!) & 255;
+        break;
+      case Op.FB_TB_VALID:
+        this.tbValid = arg[b]! & 1;
+        break;
+      case Op.FB_COM_DATA:
+        this.linq?.send(this, arg[b]! & 255, isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!, start, "register");
+        break;
       default:
         break; // wait, wait_trigger (no trigger network: waits its duration), RT no-ops
     }

@@ -79,6 +79,7 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
       ...(opts.timeOfFlightNs !== undefined ? { timeOfFlightNs: opts.timeOfFlightNs } : {}),
       ...(opts.inputModel ? { inputModel: opts.inputModel } : {}),
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+      ...(compiled.feedback?.router[clusterName] ? { linq: compiled.feedback.router[clusterName] } : {}),
     });
     const modules: Record<string, SimModule> = {};
     run.modules.forEach((m, i) => {

@@ -89,6 +89,7 @@ export function findRuntimeErrors(compiled: CompiledSchedule, opts: VerifyOption
     const run = runCluster(inputs, {
       skipSignals: true,
       ...(opts.maxInstructions !== undefined ? { maxInstructions: opts.maxInstructions } : {}),
+      ...(compiled.feedback?.router[clusterName] ? { linq: compiled.feedback.router[clusterName] } : {}),
     });
     run.modules.forEach((m, i) => {
       const name = names[i]!;

@@ -257,7 +257,8 @@ function checkInstruction(row: AsmRow, isa: 1 | 2): InstructionSpec {
         },
       );
     }
-    if (a.kind === "imm" && (a.value < s.min || a.value > s.max)) {
+    const zeroDuration = i === f.durationSlot && s.min === 0;
+    if (a.kind === "imm" && (a.value < s.min || a.value > s.max || (zeroDuration && a.value > 0 && a.value < 4))) {
       const isDur = i === f.durationSlot;
       throw new Q1AsmError(
         isDur ? "DURATION_OUT_OF_RANGE" : "IMMEDIATE_OUT_OF_RANGE",

@@ -250,7 +250,9 @@ const TABLE = {
   }),
   set_latch_en: spec("rt", [form([regOrImm("enable", 0, 1), dur()])]),
   latch_rst: spec("rt", [form([durRI()])]),
-  wait: spec("rt", [form([durRI()])]),
+  // `wait 0` suspends the RT underflow guard until the next non-zero duration (LINQ seed; the
+  // assembler still rejects 1..3 ns)
+  wait: spec("rt", [form([regOrImm("duration", 0, DURATION_MAX)])]),
   wait_sync: spec("rt", [form([durRI()])]),
   // `wait_trigger addr[,dur]` (§8.3): the older single-argument form gives only the address and has
   // no duration slot (the emulator then uses the 4 ns minimum)
@@ -297,7 +299,8 @@ const TABLE = {
   fb_com_cfg: spec("rt", [form([imm("write_combine", 0, 3), imm("bit_pos", 0, 1023), imm("length", 0, 127), dur()])]),
   fb_com_extra: spec("rt", [form([imm("enable", 0, 1), imm("extra", 0, 65535), dur()])]),
   fb_pop_data: spec("control", [form([imm("id", 0, 255), dst()])]),
-  fb_pull_data: spec("control", [form([src("id"), dst()])], { extra: 1 }),
+  // FIFO pull: writes the entry's id and its data (two register writes, 8 ns)
+  fb_pull_data: spec("control", [form([dst("id_dest"), dst()])], { extra: 1 }),
   // ISA v2 only (§2.8)
   cmp: spec("arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),
   test: spec("arith", [form([regOrImm("a"), regOrImm("b")], "v2", { atMostOneImm: true })], { extra: 2 }),

@@ -6,6 +6,7 @@
  * Recursion (Schedule → schedulables → operation → Schedule/LoopOperation) uses getters.
  */
 import { z } from "zod";
+import { ConditionalOperationSchema, RepeatUntilSuccessSchema, type FeedbackOperationSpec } from "./feedback.js";
 
 /** A number in SI units (s, Hz, V, degrees) or a unit string such as "20 ns", "7.4 GHz", "90 deg". */
 export const QuantitySchema = z
@@ -303,7 +304,7 @@ export interface LoopOperationSpec {
   repetitions: number;
   body: LoopBodySpec;
 }
-export type OperationSpec = PrimitiveSpec | CompositeSpec | LoopOperationSpec | SubScheduleSpec;
+export type OperationSpec = PrimitiveSpec | CompositeSpec | LoopOperationSpec | SubScheduleSpec | FeedbackOperationSpec;
 export interface SchedulableSpec {
   label?: string | undefined;
   operation: string | OperationSpec;
@@ -365,6 +366,8 @@ export const OperationSpecSchema = z.discriminatedUnion("type", [
   CompositeSchema,
   LoopOperationSchema,
   SubScheduleSchema,
+  ConditionalOperationSchema,
+  RepeatUntilSuccessSchema,
 ]);
 const operationRef = z.union([z.string().describe("key into operations"), OperationSpecSchema]);
 
@@ -420,4 +423,6 @@ export const OPERATION_TYPES: readonly OperationSpec["type"][] = [
   "Composite",
   "LoopOperation",
   "Schedule",
+  "ConditionalOperation",
+  "RepeatUntilSuccess",
 ];

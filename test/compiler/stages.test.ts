@@ -48,7 +48,7 @@ function seqOf(a: Assigned, portClock: string): SequencerPlan {
 
 /** [startNs, type, name] of each top-level node. */
 function summary(nodes: IrNode[]): [number, string, string][] {
-  return nodes.map((n) => (n.kind === "loop" ? [n.startNs, "loop", n.name] : [n.startNs, n.op.type, n.op.name]));
+  return nodes.map((n) => (n.kind !== "op" ? [n.startNs, n.kind, n.name] : [n.startNs, n.op.type, n.op.name]));
 }
 
 describe("stage 2: assignSequencers", () => {

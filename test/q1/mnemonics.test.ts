@@ -71,6 +71,12 @@ const EMULATED: readonly Mnemonic[] = [
   "set_scope_en",
   "set_time_ref",
   "set_digital",
+  // LINQ feedback (src/emulator/linq.ts)
+  "fb_acq_tb_id",
+  "fb_acq_tb_valid",
+  "fb_com_data",
+  "fb_pop_data",
+  "fb_pull_data",
 ];
 
 describe("mnemonics: one table for printer, parser, assembler and emulator", () => {

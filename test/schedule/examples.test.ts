@@ -9,7 +9,11 @@ const load = (file: string) => {
   return resolveTiming(parseScheduleJson(text, file));
 };
 const summary = (nodes: TimedNode[]) =>
-  nodes.map((n) => (n.kind === "op" ? [n.startNs, n.op.type, n.op.durationNs] : [n.startNs, "loop", n.repetitions]));
+  nodes.map((n) =>
+    n.kind === "op"
+      ? [n.startNs, n.op.type, n.op.durationNs]
+      : [n.startNs, n.kind, n.kind === "conditional" ? n.maxRepetitions : n.repetitions],
+  );
 
 describe("examples/schedules", () => {
   it("single-pulse.json: one baseband square pulse", () => {

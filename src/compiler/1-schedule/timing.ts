@@ -8,7 +8,8 @@
  */
 import { ScheduleError, TimingError } from "../../core/errors.js";
 import type { ScheduleOp } from "../../schedule/model.js";
-import type { IrNode, LoopNode, OpNode, TimedSchedule } from "../ir/nodes.js";
+import type { ConditionalNode, IrNode, LoopNode, OpNode, TimedSchedule } from "../ir/nodes.js";
+import { conditionalFromSpec, type ResolvedConditional } from "./conditional.js";
 import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
 import type {
@@ -33,7 +34,8 @@ type Resolved =
   | ScheduleOp
   | { kind: "ops"; ops: ScheduleOp[]; durationNs: number }
   | { kind: "loop"; repetitions: number; body: Block; name: string; path: string; durationNs: number }
-  | { kind: "schedule"; block: Block; durationNs: number };
+  | { kind: "schedule"; block: Block; durationNs: number }
+  | ResolvedConditional<Block>;
 
 interface Scope {
   operations: Record<string, OperationSpec> | undefined;
@@ -288,6 +290,9 @@ class TimingResolver {
         const block = this.block(spec, path, scope, false);
         return { kind: "schedule", block, durationNs: block.durationNs };
       }
+      case "ConditionalOperation":
+      case "RepeatUntilSuccess":
+        return conditionalFromSpec(spec, this.block(spec.body, `${path}/body`, scope, false), name, path);
       default:
         return this.primitive(spec, path, name);
     }
@@ -347,6 +352,9 @@ function emit(out: IrNode[], r: Resolved, t: number, labelOrUndefined: string | 
       label,
     };
     out.push(loop);
+  } else if (r.kind === "conditional") {
+    const node: ConditionalNode = { ...r.node, id: -1, startNs: t, body: shifted(r.body.nodes, t, label), label };
+    out.push(node);
   } else {
     for (const node of shifted(r.block.nodes, t, label)) out.push(node);
   }
@@ -395,7 +403,7 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
 function numberNodes(nodes: IrNode[], next: number): number {
   for (const node of nodes) {
     node.id = next++;
-    if (node.kind === "loop") next = numberNodes(node.body, next);
+    if (node.kind !== "op") next = numberNodes(node.body, next);
   }
   return next;
 }

@@ -144,6 +144,12 @@ export class ProgramBuilder {
     this.lastRt = null;
   }
 
+  /** Put the clock back to `t` (the other branch of a conditional starts where the first one did). */
+  restartAt(t: number): void {
+    this.nowNs = t;
+    this.lastRt = null;
+  }
+
   enterLoop(): void {
     this.loopStarts.push(this.nowNs);
   }

@@ -6,6 +6,7 @@ import type { CompiledSchedule } from "../../contract/compiled-schedule.js";
 import type { CompileWarning, ProgramPlan, SequencerWaveforms } from "../ir/plan.js";
 import type { SequencerProgram } from "./program.js";
 import type { SettingsResult } from "./settings.js";
+import { feedbackSection } from "./feedback.js";
 
 export function compiledSchedule(
   plan: ProgramPlan,
@@ -31,6 +32,7 @@ export function compiledSchedule(
     bins: binsBySeq[i]!,
     bin_limit: seq.spec.maxBins,
   }));
+  const feedback = feedbackSection(plan);
   return {
     format: "q1forge.compiled-schedule",
     version: 1,
@@ -40,6 +42,7 @@ export function compiledSchedule(
     clusters: settings.clusters,
     local_oscillators: settings.localOscillators,
     acquisitions: settings.acquisitions,
+    ...(feedback ? { feedback } : {}),
     diagnostics: { warnings, stage_ms: stageMs, resources },
   };
 }

@@ -20,6 +20,7 @@ import {
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
 import { qasmHook, type QasmHooks } from "./hooks.js";
+import { beforeAcquisition, emitConditional, headerTbId } from "./feedback.js";
 import { headerFrequencyReset } from "./frequency-reset.js";
 
 /** Phase 3 program output of one sequencer (plain data). */
@@ -80,7 +81,17 @@ function sequencerProgram(
     b.emit("move", [imm(0), reg(r)], `Initialize acquisition bin_idx for acq_channel ${ch.channel}`, header);
   }
   const latency = plan.latencyNs[i]!;
-  b.emitRt("wait", [], 4 + latency, `latency correction of 4 + ${latency} ns`, header);
+  const feedback = plan.feedback ? { plan: plan.feedback, sequencer: i } : undefined;
+  const tbId = feedback ? headerTbId({ feedback } as EmitContext) : 0;
+  if (tbId === 0) b.emitRt("wait", [], 4 + latency, `latency correction of 4 + ${latency} ns`, header);
+  else
+    b.emitRt(
+      "fb_acq_tb_id",
+      [imm(tbId)],
+      4 + latency,
+      `LINQ: share thresholded bits with id ${tbId}; latency correction of 4 + ${latency} ns`,
+      header,
+    );
   const repReg = b.registers.allocate({ name: "repetition loop", path: null });
   b.emit("move", [imm(plan.timed.repetitions), reg(repReg)], "iterator for loop with label start", header);
   b.label("start");
@@ -109,6 +120,7 @@ function sequencerProgram(
     lastFreqUpdate: -Infinity,
     lastPhaseUpdate: -Infinity,
     warnings,
+    ...(feedback ? { feedback } : {}),
   };
   emitNodes(seq.nodes, ctx);
   b.currentNode = -1;
@@ -189,7 +201,7 @@ function timeline(nodes: IrNode[]): TimelineItem[] {
   const items: TimelineItem[] = [];
   let needsSort = false;
   for (const n of nodes) {
-    if (n.kind === "loop") {
+    if (n.kind !== "op") {
       items.push(n);
       continue;
     }
@@ -214,6 +226,7 @@ function startsWithRealTimeIo(nodes: IrNode[], t: number): boolean {
   for (const it of timeline(nodes)) {
     if (it.startNs !== t) return false;
     if (it.kind === "loop") return startsWithRealTimeIo(it.body, t);
+    if (it.kind === "conditional") return false;
     if (isRealTimeIo(it)) return true;
     if (!isParameterItem(it)) return false;
   }
@@ -269,6 +282,11 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
       ctx.lastGain = null;
       continue;
     }
+    if (it.kind === "conditional") {
+      flush();
+      emitConditional(it, ctx, emitNodes);
+      continue;
+    }
     const op = it.op;
     const by: OpRef = op;
     if (pending && (it.startNs !== pending.t || !(isParameterItem(it) || isRealTimeIo(it)))) flush();
@@ -283,6 +301,7 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
       );
     }
     b.currentNode = it.id;
+    if (it.kind === "op" && isAcquisition(it.op)) beforeAcquisition(it, ctx);
     b.waitUntil(it.startNs, by);
     const committed = emitItem(it, ctx);
     if (committed === "needs-update") pending = { t: it.startNs, by };

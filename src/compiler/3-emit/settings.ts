@@ -141,7 +141,7 @@ function nodeTable(sequencers: readonly SequencerPlan[], size: number): (IrNode 
   const add = (nodes: readonly IrNode[]): void => {
     for (const node of nodes) {
       table[node.id] = node;
-      if (node.kind === "loop") add(node.body);
+      if (node.kind !== "op") add(node.body);
     }
   };
   for (const seq of sequencers) add(seq.nodes);

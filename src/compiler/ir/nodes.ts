@@ -36,7 +36,31 @@ export interface LoopNode {
   label: string | null;
 }
 
-export type IrNode = OpNode | LoopNode;
+/**
+ * Feedback control flow (docs/feedback.md): `mode: "if"` plays its body once when the thresholded bit
+ * of the measurement labelled `triggerLabel` equals `value` (quantify's ConditionalOperation) and
+ * idles for the body's duration otherwise; `mode: "repeat"` plays the body (which holds the
+ * measurement) until the bit equals `value`, at most `maxRepetitions` times, and always lasts
+ * `maxRepetitions` bodies.
+ */
+export interface ConditionalNode {
+  kind: "conditional";
+  id: NodeId;
+  startNs: number;
+  mode: "if" | "repeat";
+  triggerLabel: string;
+  value: 0 | 1;
+  /** 1 for "if" */
+  maxRepetitions: number;
+  bodyDurationNs: number;
+  body: IrNode[];
+  name: string;
+  /** JSON pointer of the operation */
+  path: string;
+  label: string | null;
+}
+
+export type IrNode = OpNode | LoopNode | ConditionalNode;
 
 /** Phase 1 output: the schedule on one absolute time axis (nodes sorted by start, ties in schedule order). */
 export interface TimedSchedule {

@@ -6,6 +6,7 @@ import type { ModuleType, ModuleSpec } from "../../core/module-catalog.js";
 import type { PortClockRoute } from "../../hardware/model.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import type { IrNode, NodeId, TimedSchedule } from "./nodes.js";
+import type { FeedbackPlan } from "../2-plan/feedback.js";
 
 /** The operations of one port-clock, on the sequencer that plays them. */
 export interface SequencerPlan {
@@ -69,6 +70,8 @@ export interface ProgramPlan {
   frequencies: FrequencyPlan;
   /** relative latency correction per sequencer, ns (aligned with sequencers) */
   latencyNs: number[];
+  /** LINQ feedback (2-plan/feedback.ts); absent = none */
+  feedback?: FeedbackPlan;
 }
 
 /** How one pulse is played: waveform indices and gains (reference 3.11). */

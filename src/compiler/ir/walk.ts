@@ -22,6 +22,9 @@ export function forEachOp(
       case "loop":
         forEachOp(node.body, visit, [...loops, node]);
         break;
+      case "conditional":
+        forEachOp(node.body, visit, loops);
+        break;
     }
   }
 }
@@ -36,7 +39,7 @@ export function mapLists(nodes: IrNode[], rewrite: (list: IrNode[]) => IrNode[])
   let list = nodes;
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
-    if (node.kind !== "loop") continue;
+    if (node.kind === "op") continue;
     const body = mapLists(node.body, rewrite);
     if (body === node.body) continue;
     if (!changed) {
@@ -52,7 +55,7 @@ export function mapLists(nodes: IrNode[], rewrite: (list: IrNode[]) => IrNode[])
 export function nodesById(nodes: readonly IrNode[], out: Map<number, IrNode> = new Map()): Map<number, IrNode> {
   for (const node of nodes) {
     out.set(node.id, node);
-    if (node.kind === "loop") nodesById(node.body, out);
+    if (node.kind !== "op") nodesById(node.body, out);
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { Q1ForgeError, ScheduleError, TimingError } from "../../core/errors.js";
 import { imm } from "../../q1/types.js";
 import type { MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
 import type { ProgramBuilder, OpRef } from "../3-emit/builder.js";
-import type { NodeId, LoopNode, OpNode } from "../ir/nodes.js";
+import type { NodeId, LoopNode, OpNode, ConditionalNode } from "../ir/nodes.js";
+import type { FeedbackPlan } from "../2-plan/feedback.js";
 import type {
   AcqChannelPlan,
   CompileWarning,
@@ -23,7 +24,7 @@ export interface MarkerEdge {
   high: boolean;
   op: MarkerPulseOp;
 }
-export type TimelineItem = OpNode | LoopNode | MarkerEdge;
+export type TimelineItem = OpNode | LoopNode | ConditionalNode | MarkerEdge;
 
 export interface EmitContext {
   b: ProgramBuilder;
@@ -43,6 +44,8 @@ export interface EmitContext {
   lastFreqUpdate: number;
   lastPhaseUpdate: number;
   warnings: CompileWarning[];
+  /** LINQ feedback plan and this sequencer's index in it (2-plan/feedback.ts); absent = no feedback */
+  feedback?: { plan: FeedbackPlan; sequencer: number };
 }
 
 /** Value written by `set_mrk` at program start (reference 3.8). */

@@ -64,7 +64,14 @@ describe("the operation table", () => {
   });
 
   it("covers every primitive operation type of the schedule schema (all but the containers)", () => {
-    const primitives = OPERATION_TYPES.filter((t) => t !== "Composite" && t !== "LoopOperation" && t !== "Schedule");
+    const containers: string[] = [
+      "Composite",
+      "LoopOperation",
+      "Schedule",
+      "ConditionalOperation",
+      "RepeatUntilSuccess",
+    ];
+    const primitives = OPERATION_TYPES.filter((t) => !containers.includes(t));
     expect([...primitives].sort()).toStrictEqual([...TYPES].sort());
   });
 

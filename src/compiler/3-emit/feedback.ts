@@ -1,0 +1,177 @@
+/**
+ * Q1ASM for LINQ feedback (docs/feedback.md): the id a sequencer attaches to its thresholded bits
+ * (`fb_acq_tb_id`), and the receiving side of ConditionalOperation / RepeatUntilSuccess
+ * (`fb_pop_data`, then `jlt` / `jge` around the body). Thresholded bits arrive as 2-bit values
+ * (bit 1 = valid, bit 0 = result): 3 = result 1, 2 = result 0.
+ *
+ * Timing stays deterministic: the plan (2-plan/feedback.ts) has checked that every result arrives
+ * FEEDBACK_Q1_ALLOWANCE_NS before it is popped, so no `wait 0` is needed; a skipped body idles for
+ * its duration, and a RepeatUntilSuccess that succeeds early idles for the bodies it did not need.
+ */
+import { ScheduleError, TimingError } from "../../core/errors.js";
+import { imm, lbl, reg } from "../../q1/types.js";
+import type { ConditionalNode, IrNode, OpNode } from "../ir/nodes.js";
+import type { EmitContext } from "../ops/emit-context.js";
+import type { OpRef } from "./builder.js";
+import type { ProgramPlan } from "../ir/plan.js";
+import type { FeedbackSection, LinqRoute, LinqRouterConfig } from "../../contract/linq.js";
+
+/** TB value of a valid result 1 (bit 1 = valid, bit 0 = result). */
+const TB_ONE = 3;
+/** TB value of a valid result 0. */
+const TB_ZERO = 2;
+
+/** The id to set once in the header (0: none; per-acquisition sharing is set before each acquisition). */
+export function headerTbId(ctx: EmitContext): number {
+  const f = ctx.feedback;
+  if (!f) return 0;
+  const share = f.plan.tbShare[f.sequencer] ?? 0;
+  return share === "per-acquisition" ? 0 : share;
+}
+
+/**
+ * On a sequencer whose acquisitions share with different ids: `fb_acq_tb_id` in the 4 ns before
+ * each acquisition (emitted before the program waits until the acquisition).
+ */
+export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
+  const f = ctx.feedback;
+  if (!f || f.plan.tbShare[f.sequencer] !== "per-acquisition" || it.op.type === "Trace") return;
+  const id = f.plan.tbIdOfNode[it.id] ?? 0;
+  const b = ctx.b;
+  const at = it.startNs - 4;
+  if (b.now > at) {
+    throw new TimingError(
+      "FEEDBACK_NO_ROOM_FOR_ID",
+      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the 4 ns before it free for fb_acq_tb_id (its LINQ id ${id}), but the sequencer is busy until ${b.now} ns`,
+      {
+        path: it.op.path,
+        hint: "leave 4 ns before each acquisition on a sequencer whose measurements share results with different ids",
+      },
+    );
+  }
+  b.waitUntil(at, it.op);
+  b.emitRt(
+    "fb_acq_tb_id",
+    [imm(id)],
+    4,
+    id === 0 ? "LINQ: do not share the next thresholded bits" : `LINQ: share the next thresholded bits with id ${id}`,
+    it.op,
+  );
+}
+
+/** Emit a ConditionalOperation ("if") or RepeatUntilSuccess ("repeat") on this sequencer. */
+export function emitConditional(
+  node: ConditionalNode,
+  ctx: EmitContext,
+  emitBody: (nodes: IrNode[], ctx: EmitContext) => void,
+): void {
+  const b = ctx.b;
+  const by: OpRef = { name: node.name, path: node.path };
+  const id = ctx.feedback?.plan.idOfConditional[node.id];
+  if (id === undefined)
+    throw new ScheduleError(
+      "FEEDBACK_NOT_PLANNED",
+      `"${node.name}" on ${ctx.seq.key} has no LINQ id (no measurement with feedback_trigger_label "${node.triggerLabel}" feeds it)`,
+      { path: node.path, hint: "measure the qubit with a ThresholdedAcquisition labelled for feedback first" },
+    );
+  const D = node.bodyDurationNs;
+  const tag = `${b.count}`;
+  b.currentNode = node.id;
+  b.waitUntil(node.startNs, by, "conditional");
+  const popComment = `LINQ id ${id}: thresholded bit of "${node.triggerLabel}" (3 = 1, 2 = 0)`;
+  if (node.mode === "if") {
+    const skip = `cond${tag}_skip`,
+      end = `cond${tag}_end`;
+    const r = b.registers.allocate(by);
+    b.emit("fb_pop_data", [imm(id), reg(r)], popComment, by);
+    if (node.value === 1) b.emit("jlt", [reg(r), imm(TB_ONE), lbl(skip)], "play the body only if the bit is 1", by);
+    else {
+      b.emit("jge", [reg(r), imm(TB_ONE), lbl(skip)], "play the body only if the bit is 0", by);
+      b.emit("jlt", [reg(r), imm(TB_ZERO), lbl(skip)], undefined, by);
+    }
+    b.registers.release(r);
+    ctx.lastGain = null;
+    emitBody(node.body, ctx);
+    b.currentNode = node.id;
+    b.waitUntil(node.startNs + D, by, "end of conditional body of");
+    b.emit("jmp", [lbl(end)], undefined, by);
+    b.label(skip);
+    b.restartAt(node.startNs);
+    b.wait(D, by);
+    b.label(end);
+    ctx.lastGain = null;
+    return;
+  }
+  const again = `rus${tag}`,
+    done = `rus${tag}_done`,
+    pad = `rus${tag}_pad`,
+    end = `rus${tag}_end`;
+  const rIt = b.registers.allocate(by);
+  const rV = b.registers.allocate(by);
+  b.emit("move", [imm(node.maxRepetitions), reg(rIt)], `RepeatUntilSuccess: at most ${node.maxRepetitions} bodies`, by);
+  b.label(again);
+  ctx.lastGain = null;
+  emitBody(node.body, ctx);
+  b.currentNode = node.id;
+  b.waitUntil(node.startNs + D, by, "end of repeat-until-success body of");
+  b.emit("fb_pop_data", [imm(id), reg(rV)], popComment, by);
+  if (node.value === 1) b.emit("jge", [reg(rV), imm(TB_ONE), lbl(done)], "success: the bit is 1", by);
+  else {
+    b.emit("jge", [reg(rV), imm(TB_ONE), lbl(`${again}_next`)], undefined, by);
+    b.emit("jge", [reg(rV), imm(TB_ZERO), lbl(done)], "success: the bit is 0", by);
+    b.label(`${again}_next`);
+  }
+  b.emit("loop", [reg(rIt), lbl(again)], "no success yet: repeat", by);
+  b.emit("jmp", [lbl(end)], "no success within the maximum", by);
+  b.label(done);
+  b.emit("loop", [reg(rIt), lbl(pad)], "idle for the bodies not needed", by);
+  b.emit("jmp", [lbl(end)], undefined, by);
+  b.label(pad);
+  b.restartAt(node.startNs);
+  b.wait(D, by);
+  b.emit("loop", [reg(rIt), lbl(pad)], undefined, by);
+  b.label(end);
+  b.restartAt(node.startNs + node.maxRepetitions * D);
+  b.registers.release(rV);
+  b.registers.release(rIt);
+  ctx.lastGain = null;
+}
+
+/** The compiled schedule's `feedback` section: routes and the router configuration per cluster. */
+export function feedbackSection(plan: ProgramPlan): FeedbackSection | undefined {
+  const fb = plan.feedback;
+  if (!fb || fb.routes.length === 0) return undefined;
+  const seqs = plan.sequencers;
+  const routes: LinqRoute[] = [];
+  const router: Record<string, LinqRouterConfig> = {};
+  for (const r of fb.routes) {
+    const src = seqs[r.source]!;
+    routes.push({
+      id: r.id,
+      mode: r.mode,
+      trigger_label: r.triggerLabel,
+      data_type: r.dataType,
+      source: { cluster: src.cluster, module: src.moduleName, slot: src.slot, sequencer: src.index },
+      receivers: r.receivers.map((x) => {
+        const s = seqs[x.sequencer]!;
+        return { module: s.moduleName, slot: s.slot, sequencer: s.index, path: x.path, latency_ns: x.latencyNs };
+      }),
+    });
+    if (r.mode === "self-cast") continue;
+    const cfg = (router[src.cluster] ??= { local_routes: [], cmm_routes: [], broadcast: [] });
+    if (r.mode === "broadcast") {
+      cfg.broadcast.push(r.id);
+      continue;
+    }
+    const local = r.receivers.filter((x) => x.path === "intra-cast").map((x) => seqs[x.sequencer]!.index);
+    if (local.length > 0)
+      cfg.local_routes.push({ module: src.moduleName, slot: src.slot, id: r.id, sequencers: local });
+    const far = r.receivers.filter((x) => x.path === "multi-cast");
+    if (far.length > 0)
+      cfg.cmm_routes.push({
+        id: r.id,
+        targets: far.map((x) => ({ slot: seqs[x.sequencer]!.slot, sequencer: seqs[x.sequencer]!.index })),
+      });
+  }
+  return { routes, router };
+}

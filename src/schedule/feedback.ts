@@ -1,0 +1,64 @@
+/**
+ * Schedule-level feedback operations (docs/feedback.md): conditional playback on a measurement's
+ * thresholded bit and repeat-until-success. They are control flow like LoopOperation: each has a
+ * `body` schedule. The measurement is a ThresholdedAcquisition whose `feedback_trigger_label` equals
+ * the operation's `qubit_name` (quantify's names). No transforms or defaults here (see schema.ts).
+ */
+import { z } from "zod";
+import type { LoopBodySpec } from "./schema.js";
+// Read lazily through the getters below (schema.ts imports this file; the binding is live).
+import { LoopBodySchema } from "./schema.js";
+
+const label = z
+  .string()
+  .min(1)
+  .describe("feedback_trigger_label of the ThresholdedAcquisition whose thresholded bit decides");
+const bitValue = z.union([z.literal(0), z.literal(1)]);
+
+/**
+ * The body of both operations: a schedule like a LoopOperation's body. It is a named definition of its
+ * own in the JSON Schema ($defs/FeedbackBody): inlined into the operation union it would enlarge the
+ * validator of every nesting level (and the stack depth deeply nested schedules need).
+ */
+const FeedbackBodySchema: z.ZodType<LoopBodySpec> = z.lazy(() => LoopBodySchema).meta({ id: "FeedbackBody" });
+
+/** quantify's ConditionalOperation: the body is played only when the measured bit equals `value`. */
+export const ConditionalOperationSchema = z.strictObject({
+  type: z.literal("ConditionalOperation"),
+  name: z.string().optional(),
+  qubit_name: label,
+  value: bitValue.optional().meta({ default: 1 }).describe("play the body when the thresholded bit is this value"),
+  body: FeedbackBodySchema,
+});
+
+/**
+ * Repeat-until-success: the body (which contains the measurement) is played, then repeated while the
+ * measured bit differs from `success_value`, at most `max_repetitions` times in all. The operation
+ * always lasts `max_repetitions` bodies: after an early success the sequencers idle for the rest, so
+ * everything after it keeps its time.
+ */
+export const RepeatUntilSuccessSchema = z.strictObject({
+  type: z.literal("RepeatUntilSuccess"),
+  name: z.string().optional(),
+  qubit_name: label,
+  success_value: bitValue.optional().meta({ default: 1 }),
+  max_repetitions: z.number().int().min(1).max(65535),
+  body: FeedbackBodySchema,
+});
+
+export interface ConditionalOperationSpec {
+  type: "ConditionalOperation";
+  name?: string | undefined;
+  qubit_name: string;
+  value?: 0 | 1 | undefined;
+  body: LoopBodySpec;
+}
+export interface RepeatUntilSuccessSpec {
+  type: "RepeatUntilSuccess";
+  name?: string | undefined;
+  qubit_name: string;
+  success_value?: 0 | 1 | undefined;
+  max_repetitions: number;
+  body: LoopBodySpec;
+}
+export type FeedbackOperationSpec = ConditionalOperationSpec | RepeatUntilSuccessSpec;
