@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
 import { basebandHardware, RESOURCES } from "./fixtures.js";
-import { compileError, config, lines, seqOf } from "./options-helpers.js";
+import { compileError, config, lines, moduleSettings, seqOf } from "./options-helpers.js";
 
 describe("item 7: SetClockFrequency does not leak into the next repetition", () => {
   it("the repetition header sets the configured NCO frequency again", () => {
@@ -128,5 +128,33 @@ describe("item 9: acquisition weights sampled above 1 GS/s", () => {
     expect(e.message).toBe(
       "NumericalSeparatedWeightedIntegration: weights_sampling_rate is 2000000000 S/s; Qblox hardware integrates weights at up to 1e9 S/s (1 GS/s)",
     );
+  });
+});
+
+describe("item 8: latency compensation of markers", () => {
+  const off = { coeffs: null, config: "bypassed", marker_delay: "bypassed" };
+  it("a debug marker is delayed on exactly the filters whose bit is set, like its output", () => {
+    const hw = config(
+      {
+        "1": {
+          instrument_type: "QCM",
+          complex_output_0: { marker_debug_mode_enable: true, distortion_correction_latency_compensation: 4 | 16 },
+        },
+      },
+      [["cluster0.module1.complex_output_0", "q0:mw"]],
+    );
+    const sched = {
+      name: "debug-marker",
+      repetitions: 1,
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const d = moduleSettings(compile(sched, hw), "cluster0_module1").distortion_corrections;
+    const both = { ...off, config: "delay_comp", marker_delay: "delay_comp" };
+    for (const o of [0, 1]) expect(d[o]).toEqual({ exp0: off, exp1: both, exp2: off, exp3: both, fir: off });
+    expect(d[2]).toEqual({ exp0: off, exp1: off, exp2: off, exp3: off, fir: off });
   });
 });

@@ -163,8 +163,9 @@ describe("hardware distortion corrections (QCM filters, latency compensation)", 
       exp3: off,
       fir: { ...off, config: "delay_comp" },
     });
+    // only the filters whose bit is set (digital_output_2: EXP0 = 2), as quantify's _configure_dc_latency_comp_for_marker
     const m = { ...off, marker_delay: "delay_comp" };
-    expect(d[2]).toEqual({ exp0: m, exp1: m, exp2: m, exp3: m, fir: m });
+    expect(d[2]).toEqual({ exp0: m, exp1: off, exp2: off, exp3: off, fir: off });
     expect(d[3]).toEqual({ exp0: off, exp1: off, exp2: off, exp3: off, fir: off });
   });
   it("exp coefficients must be [τ ≥ 6, a ∈ [-1, 1)]", () => {

@@ -8,6 +8,7 @@ import { parseChannelName } from "../../hardware/channels.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import type { ModuleSettings } from "../../contract/compiled-schedule.js";
 import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
+import { markerDefault } from "../ops/emit-context.js";
 
 type OutputDistortion = ModuleSettings["distortion_corrections"][number];
 type FilterName = keyof OutputDistortion;
@@ -37,17 +38,20 @@ export function applyHardwareDistortion(
     if (!parsed || parsed.direction !== "output") continue;
     if (parsed.mode === "digital") {
       const k = seq.spec.isRF ? parsed.index + 2 : parsed.index;
-      const entry = list[k];
-      if (mask !== 0 && entry)
-        for (const f of Object.keys(LATENCY_BITS) as FilterName[]) entry[f].marker_delay = "delay_comp";
+      markerDelays(list[k], mask);
       continue;
     }
     for (const o of seq.route.outputIndices) {
       const entry = list[o];
       if (!entry) continue;
+      if (desc.markerDebugModeEnable) {
+        checkDebugMarkerFree(seq, o, seqs);
+        // quantify `_configure_dc_latency_comp_for_marker`: the debug marker of this output is delayed
+        // like the output (RF: the marker of the channel, (marker bits + 1) % 2)
+        markerDelays(list[seq.spec.isRF ? (markerDefault(seq, true) + 1) % 2 : o], mask);
+      }
       for (const f of Object.keys(LATENCY_BITS) as FilterName[])
         entry[f].config = mask & LATENCY_BITS[f] ? "delay_comp" : "bypassed";
-      if (desc.markerDebugModeEnable) checkDebugMarkerFree(seq, o, seqs);
     }
   }
   // 2. QCM real-time filters
@@ -118,6 +122,13 @@ export function applyHardwareDistortion(
       }
     });
   }
+}
+
+/** marker_delay "delay_comp" exactly on the filters whose bit is set in the latency-compensation mask. */
+function markerDelays(entry: OutputDistortion | undefined, mask: number): void {
+  if (!entry) return;
+  for (const f of Object.keys(LATENCY_BITS) as FilterName[])
+    entry[f].marker_delay = mask & LATENCY_BITS[f] ? "delay_comp" : "bypassed";
 }
 
 function checkExpCoeffs(c: number[], n: number, seq: SequencerPlan, path: string): void {
