@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       `  (${name}) median ${m.toFixed(2)} ms for ${w.batches.length} compile(s)  (target ≤ ${(ref * 10).toFixed(1)} ms = quantify ${ref} s / 100; ${((ref * 1000) / m).toFixed(0)}× faster)  sequencers ${seqs}  instructions ${instr}`,
     );
   }
-  for (const extra of ["emulator", "instruments"]) {
+  for (const extra of ["emulator", "instruments", "service"]) {
     // compiled to dist-bench/ by `npm run bench` (.js); also runnable from the sources (.ts)
     const ext = import.meta.url.endsWith(".ts") ? "ts" : "js";
     const file = new URL(`./${extra}.${ext}`, import.meta.url);

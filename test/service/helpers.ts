@@ -154,3 +154,88 @@ export async function waitUntil<T>(f: () => Promise<T | undefined | null | false
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+export interface Child {
+  proc: import("node:child_process").ChildProcess;
+  /** the JSON lines the command printed on stdout */
+  lines: Record<string, unknown>[];
+  stderr: string[];
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Run `q1forge <args>` (from the TypeScript sources) as a child process; resolves after `ready(lines)` holds. */
+export async function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  ready: (lines: Record<string, unknown>[]) => boolean,
+  timeoutMs = 60_000,
+): Promise<Child> {
+  const { spawn } = await import("node:child_process");
+  const proc = spawn(
+    process.execPath,
+    ["--loader", "ts-node/esm", "--no-warnings", join(ROOT, "test/service/serve-main.ts"), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const child: Child = {
+    proc,
+    lines: [],
+    stderr: [],
+    kill: (signal = "SIGTERM") =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once("exit", () => resolve());
+        proc.kill(signal);
+      }),
+  };
+  let buf = "";
+  proc.stdout!.setEncoding("utf8");
+  proc.stderr!.setEncoding("utf8");
+  proc.stderr!.on("data", (c: string) => child.stderr.push(c));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`q1forge ${args[0]} did not start: ${child.stderr.join("")}`)),
+      timeoutMs,
+    );
+    proc.stdout!.on("data", (c: string) => {
+      buf += c;
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try {
+          child.lines.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          /* not JSON */
+        }
+        if (ready(child.lines)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    });
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`q1forge ${args[0]} exited with ${code}: ${child.stderr.join("")}`));
+    });
+  });
+  return child;
+}
+
+/** Run `f` over `items` with at most `n` in flight. */
+export async function inParallel<T, R>(items: T[], n: number, f: (x: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await f(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
