@@ -10,14 +10,19 @@ import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { loadHardwareConfig } from "../hardware/load.js";
 import { HardwareSetup } from "../hardware/setup.js";
 import { parseScheduleDocument } from "../schedule/parse.js";
+import { importQuantifySchedule, isQuantifySchedule } from "../schedule/quantify-import.js";
 import type { ScheduleDocument } from "../schedule/schema.js";
+import { loadDevice } from "../device/load.js";
 import { applyCrosstalk } from "./1-schedule/crosstalk.js";
+import { lowerGates } from "./1-schedule/gates.js";
 import { stackPulses } from "./1-schedule/stacking.js";
 import { resolveTiming } from "./1-schedule/timing.js";
 import { planAcquisitions } from "./2-plan/acquisitions.js";
 import { solveFrequencies } from "./2-plan/frequencies.js";
 import { relativeLatencies } from "./2-plan/latency.js";
 import { assignSequencers } from "./2-plan/sequencers.js";
+import { planSweeps, type SweepPlan } from "./2-plan/sweeps.js";
+import { sweepResults } from "./3-emit/sweep-results.js";
 import { planFeedback, type FeedbackPlan } from "./2-plan/feedback.js";
 import { softwareFilter } from "./3-emit/distortion/software.js";
 import type { QasmHooks } from "./3-emit/hooks.js";
@@ -48,6 +53,11 @@ export interface CompileOptions {
   verify?: Verifier | false;
   /** Q1ASM hooks by the name `sequencer_options.qasm_hook_func` uses */
   qasmHooks?: QasmHooks;
+  /**
+   * The quantum device for gate-level schedules (docs/device.md): quantify's serialized QuantumDevice,
+   * the q1forge device JSON (both parsed), or a loaded QuantumDevice.
+   */
+  device?: unknown;
 }
 
 /** What the passes have produced so far; each pass fills its own field. */
@@ -63,6 +73,7 @@ interface CompileState {
   acqChannels?: AcqChannelPlan[];
   frequencies?: FrequencyPlan;
   latencyNs?: number[];
+  sweeps?: SweepPlan;
   feedback?: FeedbackPlan;
   waveforms?: SequencerWaveforms[];
   programs?: SequencerProgram[];
@@ -103,7 +114,15 @@ export const PIPELINE: readonly Pass[] = [
   {
     name: "0-input/schedule",
     run: (s) => {
-      s.doc = parseScheduleDocument(s.scheduleInput);
+      const input = isQuantifySchedule(s.scheduleInput) ? importQuantifySchedule(s.scheduleInput) : s.scheduleInput;
+      s.doc = parseScheduleDocument(input);
+    },
+  },
+  {
+    name: "1-schedule/gates",
+    run: (s) => {
+      // without a device a pulse-level schedule passes untouched (a gate then fails in timing, named)
+      if (s.options.device !== undefined) s.doc = lowerGates(need(s.doc), loadDevice(s.options.device));
     },
   },
   {
@@ -121,7 +140,14 @@ export const PIPELINE: readonly Pass[] = [
   {
     name: "1-schedule/stacking",
     run: (s) => {
-      s.timed = stackPulses(need(s.timed));
+      s.timed = stackPulses(need(s.timed), s.warnings);
+    },
+  },
+  {
+    name: "2-plan/sweeps",
+    run: (s) => {
+      s.sweeps = planSweeps(need(s.timed));
+      s.timed = s.sweeps.timed;
     },
   },
   {
@@ -192,6 +218,7 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     state.warnings,
     stageMs,
   );
+  sweepResults(compiled, plan(state), need(state.sweeps), need(state.programs));
   if (options.verify) {
     const t0 = performance.now();
     options.verify(compiled);

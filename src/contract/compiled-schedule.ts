@@ -181,6 +181,27 @@ export type Protocol = z.infer<typeof ProtocolSchema>;
 export const BinModeSchema = z.enum(BIN_MODES);
 export type BinMode = z.infer<typeof BinModeSchema>;
 
+/** One coordinate in xarray's `Dataset.to_dict(data=True)` form. */
+export const DatasetVariableSchema = z.object({
+  dims: z.array(z.string()),
+  /** numbers; null where a value does not apply (an acquisition outside the sweep) */
+  data: z.array(z.number().nullable()),
+  attrs: z.record(z.string(), z.unknown()),
+});
+export type DatasetVariable = z.infer<typeof DatasetVariableSchema>;
+
+/**
+ * Dimensions and coordinates of one acquisition channel's data, declared at compile time: sweep
+ * parameters (the values actually played, `<name>_requested` alongside), `repetition` for APPEND,
+ * `acq_index_<channel>` when the acquisitions are not one per point of one sweep.
+ */
+export const DatasetLayoutSchema = z.object({
+  dims: z.array(z.string()),
+  shape: z.array(z.number().int()),
+  coords: z.record(z.string(), DatasetVariableSchema),
+});
+export type DatasetLayout = z.infer<typeof DatasetLayoutSchema>;
+
 /**
  * Where the data of one acquisition channel lives and what shape the result has.
  * AVERAGE: shape [numAcqIndices]; APPEND: [repetitions, numAcqIndices]; Trace: [1, integrationLength].
@@ -208,6 +229,8 @@ export const AcquisitionChannelLayoutSchema = z.object({
   /** repetitions of enclosing loops for APPEND acquisitions in loops (outermost first) */
   loop_repetitions: z.array(z.number().int()),
   coords: z.array(z.record(z.string(), z.unknown())).nullable(),
+  /** the channel's dimensions and coordinates as an xarray dataset declares them (docs/sweeps.md) */
+  dataset: DatasetLayoutSchema.optional(),
 });
 export type AcquisitionChannelLayout = z.infer<typeof AcquisitionChannelLayoutSchema>;
 
@@ -226,10 +249,29 @@ export const SequencerResourcesSchema = z.object({
   bin_limit: z.number().int(),
 });
 
+/** How one sweep parameter was lowered on one sequencer (docs/sweeps.md). */
+export const SweepDiagnosticSchema = z.object({
+  sweep: z.string(),
+  /** JSON pointer of the Sweep operation */
+  path: z.string(),
+  parameter: z.string(),
+  points: z.number().int(),
+  lowering: z.enum(["register", "unrolled"]),
+  reason: z.string(),
+  /** "<module>.seq<i>" for a register loop; null for an unrolled sweep (counted over all sequencers) */
+  sequencer: z.string().nullable(),
+  /** register: instructions this parameter adds (the point counter is charged to the first parameter); unrolled: all instructions of the copies */
+  instructions: z.number().int(),
+  registers: z.number().int(),
+});
+export type SweepDiagnostic = z.infer<typeof SweepDiagnosticSchema>;
+
 export const DiagnosticsSchema = z.object({
   warnings: z.array(z.object({ code: z.string(), message: z.string(), path: z.string().nullable() })),
   stage_ms: z.record(z.string(), z.number()),
   resources: z.array(SequencerResourcesSchema),
+  /** per sweep parameter: the lowering chosen, why, and its cost */
+  sweeps: z.array(SweepDiagnosticSchema).optional(),
 });
 export type Diagnostics = z.infer<typeof DiagnosticsSchema>;
 

@@ -6,6 +6,7 @@ import type { CompiledSchedule, ModuleType } from "../contract/compiled-schedule
 import { InstrumentError, UsageError } from "../core/errors.js";
 import { VirtualCluster } from "../instruments/virtual-cluster.js";
 import type { AcquisitionData } from "./acquisitions.js";
+import { toXarrayDataset, type XarrayDataset } from "../contract/dataset.js";
 import { InstrumentCoordinator, type HardwareLogEntry, type SequencerRunStatus } from "./coordinator.js";
 
 export interface RunExperimentOptions {
@@ -22,6 +23,11 @@ export interface ExperimentResult {
   /** "virtual" or the host:port used */
   cluster: string;
   acquisitions: Record<string, AcquisitionData>;
+  /** xarray `Dataset.to_dict(data=True)` layout of the acquisitions (contract/dataset.ts) */
+  coords: XarrayDataset["coords"];
+  data_vars: XarrayDataset["data_vars"];
+  dims: XarrayDataset["dims"];
+  attrs: XarrayDataset["attrs"];
   sequencers: SequencerRunStatus[];
   timings_ms: { connect: number; prepare: number; start: number; wait: number; retrieve: number };
   hardware_log: HardwareLogEntry[];
@@ -97,11 +103,14 @@ export async function runExperiment(
     const acquisitions = await coordinator.retrieveAcquisitions();
     t.retrieve = lap();
     progress(1);
+    // the acquisitions again as an xarray dataset, at the top level: `xarray.Dataset.from_dict(result)` (docs/sweeps.md)
+    const dataset = toXarrayDataset(compiled, acquisitions);
     return {
       name: compiled.name,
       repetitions: compiled.repetitions,
       cluster: opts.cluster ?? "virtual",
       acquisitions,
+      ...dataset,
       sequencers,
       timings_ms: t,
       hardware_log: [...coordinator.hardwareLog],

@@ -6,6 +6,8 @@
 import { findAcquisitionEntry, sequencerIntegrationLength, shapeAcquisition } from "../contract/acquisition-results.js";
 import type { CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
 import { compiledSequencer } from "../contract/source-map.js";
+import { toXarrayDataset, type XarrayDataset } from "../contract/dataset.js";
+import { PROTOCOLS, type ProtocolName } from "../core/protocols.js";
 import type { EmuEvent, EmuModuleResult, EmuSequencerStatus, InputSignalModel } from "./api.js";
 import { runCluster } from "./cluster.js";
 import { compiledModuleToDriverInput } from "../contract/driver-params.js";
@@ -59,6 +61,8 @@ export interface SimulationResult {
   clusters: Record<string, { modules: Record<string, SimModule>; endTimeNs: number }>;
   events: SimWaveformEvent[];
   acquisitions: Record<string, SimAcquisition>;
+  /** the acquisitions as an xarray dataset (`Dataset.from_dict` layout, contract/dataset.ts; docs/sweeps.md) */
+  dataset?: XarrayDataset;
 }
 
 /** Margin for the program header (wait_sync, upd_param, latency wait) before the first repetition. */
@@ -68,7 +72,13 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
   const fromNs = Math.round((opts.from ?? 0) * 1e9);
   const toNs =
     opts.to !== undefined ? Math.round(opts.to * 1e9) : compiled.repetition_duration_ns + 4 + HEADER_MARGIN_NS;
-  const result: SimulationResult = { window: { fromNs, toNs }, clusters: {}, events: [], acquisitions: {} };
+  const result: SimulationResult = {
+    window: { fromNs, toNs },
+    clusters: {},
+    events: [],
+    acquisitions: {},
+    dataset: { coords: {}, data_vars: {}, dims: {}, attrs: {} },
+  };
   const rawByModule = new Map<string, EmuModuleResult>();
   const labels = new EventLabeler(compiled);
   for (const [clusterName, cluster] of Object.entries(compiled.clusters)) {
@@ -130,5 +140,20 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
       im: r.im ?? new Float64Array(r.re.length),
     };
   }
+  result.dataset = toXarrayDataset(
+    compiled,
+    Object.fromEntries(
+      Object.entries(result.acquisitions).map(([ch, a]) => [
+        ch,
+        {
+          protocol: a.protocol,
+          dims: a.dims,
+          shape: a.shape,
+          real: a.re,
+          imag: PROTOCOLS[a.protocol as ProtocolName]?.result === "complex" ? a.im : null,
+        },
+      ]),
+    ),
+  );
   return result;
 }

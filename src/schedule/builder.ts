@@ -22,6 +22,7 @@ import type {
   SubScheduleSpec,
   TimingConstraintSpec,
 } from "./schema.js";
+import type { SweepOperationSpec, SweepParameterSpec } from "./sweep.js";
 import type { GateSpec, MeasureGateSpec } from "./gates.js";
 
 /** Handle to an added schedulable; pass it as `ref` to time later schedulables against it. */
@@ -102,6 +103,25 @@ export class BlockBuilder {
     const loop: OperationSpec = { type: "LoopOperation", repetitions, body: body.toBlock() as LoopBodySpec };
     if (opts.name !== undefined) loop.name = opts.name;
     return this.add(loop, opts);
+  }
+
+  /**
+   * Add a Sweep (docs/sweeps.md): the body built by `build` runs once per point of `parameters`
+   * (linear ranges {name, start, stop, num} or {name, values}), nested (first outermost) or zipped.
+   * Operation fields in the body refer to a parameter with `sweepRef("amp")` ("$amp") or
+   * `sweepRef("amp", 0.2)` ("0.2 * $amp").
+   */
+  sweep(
+    parameters: SweepParameterSpec[],
+    build: (body: BlockBuilder) => void,
+    opts: AddOptions & { name?: string; mode?: "nested" | "zip" } = {},
+  ): SchedulableRef {
+    const body = new BlockBuilder();
+    build(body);
+    const sweep: SweepOperationSpec = { type: "Sweep", parameters, body: body.toBlock() as LoopBodySpec };
+    if (opts.name !== undefined) sweep.name = opts.name;
+    if (opts.mode !== undefined) sweep.mode = opts.mode;
+    return this.add(sweep, opts);
   }
 
   /** Add a nested schedule built by `build` (its repetitions are ignored). */
@@ -232,3 +252,4 @@ export const Gates = {
     ...opts,
   }),
 };
+export { sweepRef } from "./sweep.js";

@@ -6,7 +6,9 @@
  * Recursion (Schedule → schedulables → operation → Schedule/LoopOperation) uses getters.
  */
 import { z } from "zod";
+import { sweepOperationSchema, type SweepOperationSpec } from "./sweep.js";
 import { ConditionalOperationSchema, RepeatUntilSuccessSchema, type FeedbackOperationSpec } from "./feedback.js";
+import { gateSchemas, GATE_TYPES, type GateSpec } from "./gates.js";
 
 /** A number in SI units (s, Hz, V, degrees) or a unit string such as "20 ns", "7.4 GHz", "90 deg". */
 export const QuantitySchema = z
@@ -304,7 +306,14 @@ export interface LoopOperationSpec {
   repetitions: number;
   body: LoopBodySpec;
 }
-export type OperationSpec = PrimitiveSpec | CompositeSpec | LoopOperationSpec | SubScheduleSpec | FeedbackOperationSpec;
+export type OperationSpec =
+  | PrimitiveSpec
+  | CompositeSpec
+  | LoopOperationSpec
+  | SubScheduleSpec
+  | GateSpec
+  | FeedbackOperationSpec
+  | SweepOperationSpec;
 export interface SchedulableSpec {
   label?: string | undefined;
   operation: string | OperationSpec;
@@ -360,14 +369,19 @@ export const LoopOperationSchema = z.strictObject({
 });
 
 /** Any operation: a primitive, a Composite, a LoopOperation or a nested Schedule. */
+/** A Sweep: its body once per point of its parameters (src/schedule/sweep.ts, docs/sweeps.md). */
+export const SweepOperationSchema = sweepOperationSchema(() => LoopBodySchema);
+
 export const OperationSpecSchema = z.discriminatedUnion("type", [
   ...pulseSchemas,
   ...acquisitionSchemas,
   CompositeSchema,
   LoopOperationSchema,
   SubScheduleSchema,
+  ...gateSchemas,
   ConditionalOperationSchema,
   RepeatUntilSuccessSchema,
+  SweepOperationSchema,
 ]);
 const operationRef = z.union([z.string().describe("key into operations"), OperationSpecSchema]);
 
@@ -423,6 +437,8 @@ export const OPERATION_TYPES: readonly OperationSpec["type"][] = [
   "Composite",
   "LoopOperation",
   "Schedule",
+  ...GATE_TYPES,
   "ConditionalOperation",
   "RepeatUntilSuccess",
+  "Sweep",
 ];

@@ -4,13 +4,14 @@ import { compile } from "../../compile.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
 import { parseOptions } from "../args.js";
 import { parseJsonText } from "../io.js";
+import { runResultJson } from "../json-output.js";
 import { packageRoot } from "../package-root.js";
 import type { CliCommand } from "../types.js";
 
 const HELP = `usage: q1forge demo [--json]
 
 The main job behind \`npm start\`: compiles examples/schedules/amplitude-sweep.json (a readout
-amplitude sweep, 11 steps × 100 repetitions) for hardware-configs/baseband-transmon.json, shows
+amplitude sweep compiled to a register loop, 11 points × 100 repetitions) for hardware-configs/baseband-transmon.json, shows
 the compiled program and settings, runs it on an in-process virtual Cluster over SCPI/TCP and
 prints the acquisitions read back through the QRM's output→input loopback.
 `;
@@ -35,7 +36,11 @@ export const command: CliCommand = {
     const result = await runExperiment(compiled);
     if (o.json) {
       io.stdout(
-        JSON.stringify({ compile_ms: compileMs, compiled_diagnostics: compiled.diagnostics, result }, null, 1) + "\n",
+        JSON.stringify(
+          { compile_ms: compileMs, compiled_diagnostics: compiled.diagnostics, result: runResultJson(result) },
+          null,
+          1,
+        ) + "\n",
       );
       return 0;
     }
@@ -78,7 +83,13 @@ export const command: CliCommand = {
       out.push(`   ${"coords".padEnd(14)} ${"I".padStart(9)} ${"Q".padStart(9)} ${"|S|".padStart(9)}`);
       data.real.forEach((re, i) => {
         const im = data.imag?.[i] ?? 0;
-        const coord = layout.coords?.[i] ? JSON.stringify(layout.coords[i]) : String(i);
+        const ds = layout.dataset; // a sweep's coordinate (values played), docs/sweeps.md
+        const dim = ds && ds.dims.length === 1 ? ds.dims[0]! : null;
+        const coord = layout.coords?.[i]
+          ? JSON.stringify(layout.coords[i])
+          : dim && ds?.coords[dim]
+            ? JSON.stringify({ [dim]: ds.coords[dim].data[i] })
+            : String(i);
         out.push(
           `   ${coord.padEnd(14)} ${re.toFixed(5).padStart(9)} ${im.toFixed(5).padStart(9)} ${Math.hypot(re, im).toFixed(5).padStart(9)}`,
         );

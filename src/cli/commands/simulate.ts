@@ -195,8 +195,11 @@ export const command: CliCommand = {
       await writeFile(o.plot, renderPlotHtml(result, { title: `q1forge simulate: ${name}`, ...plotCtx }));
     if (o.json)
       io.stdout(
-        JSON.stringify({ ...summaryJson(result, name, ctx), ...(typeof o.plot === "string" ? { plot: o.plot } : {}) }) +
-          "\n",
+        JSON.stringify({
+          ...summaryJson(result, name, ctx),
+          ...(typeof o.plot === "string" ? { plot: o.plot } : {}),
+          ...(result.dataset ?? {}), // xarray Dataset.from_dict layout (docs/sweeps.md)
+        }) + "\n",
       );
     else io.stdout(formatSummary(result, name, ctx) + (typeof o.plot === "string" ? `plot → ${o.plot}\n` : ""));
     checkRuntimeErrors(result, programOf, sourceOf);

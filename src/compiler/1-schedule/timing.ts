@@ -22,6 +22,10 @@ import type {
   TimingConstraintSpec,
 } from "../../schedule/schema.js";
 import { topologicalOrder } from "../../schedule/timing-order.js";
+import { finishSweeps, resolveSweep, SweepContext } from "./sweep-timing.js";
+import type { SweepNode } from "../ir/nodes.js";
+import { isGateSpec } from "../../schedule/gates.js";
+import { gateName } from "./gates.js";
 
 /** A (sub)schedule timed relative to its own start: nodes sorted by startNs. */
 interface Block {
@@ -35,6 +39,7 @@ type Resolved =
   | { kind: "ops"; ops: ScheduleOp[]; durationNs: number }
   | { kind: "loop"; repetitions: number; body: Block; name: string; path: string; durationNs: number }
   | { kind: "schedule"; block: Block; durationNs: number }
+  | { kind: "sweep"; node: SweepNode; durationNs: number }
   | ResolvedConditional<Block>;
 
 interface Scope {
@@ -55,6 +60,8 @@ const POINT: Record<RefPoint, number> = { start: 0, center: 1, end: 2 };
 
 class TimingResolver {
   readonly clocks = new ClockTable();
+  /** sweep parameters in scope and the references substituted (sweep-timing.ts) */
+  readonly sweeps = new SweepContext();
   /** first op seen per clock, for the UNKNOWN_CLOCK message */
   private readonly clockUses = new Map<string, ScheduleOp>();
   private readonly inProgress = new Set<string>();
@@ -223,7 +230,8 @@ class TimingResolver {
     out.ref = ref;
     out.refPt = c.ref_pt === undefined ? 2 : POINT[c.ref_pt];
     out.refPtNew = c.ref_pt_new === undefined ? 0 : POINT[c.ref_pt_new];
-    out.relNs = c.rel_time === undefined ? 0 : timeToNs(c.rel_time, () => `${cPath()}/rel_time`);
+    const swept = this.sweeps.isActive ? this.sweeps.relTimeNs(c.rel_time, `${cPath()}/rel_time`) : null;
+    out.relNs = swept ?? (c.rel_time === undefined ? 0 : timeToNs(c.rel_time, () => `${cPath()}/rel_time`));
     return out;
   }
 
@@ -242,9 +250,11 @@ class TimingResolver {
         });
       }
       this.inProgress.add(at);
+      const refsBefore = this.sweeps.refsUsed;
       const r = this.spec(spec, at, spec.name ?? op, s);
       this.inProgress.delete(at);
-      s.cache.set(op, r);
+      if (this.sweeps.refsUsed === refsBefore) s.cache.set(op, r); // values of sweep parameters differ per use
+
       return r;
     }
     const known = new Set<string>();
@@ -290,16 +300,37 @@ class TimingResolver {
         const block = this.block(spec, path, scope, false);
         return { kind: "schedule", block, durationNs: block.durationNs };
       }
+      case "Sweep": {
+        const libraries: unknown[] = [];
+        for (let s: Scope | null = scope; s; s = s.parent) if (s.operations) libraries.push(s.operations);
+        const node = resolveSweep(this.sweeps, spec, path, name, libraries, () =>
+          this.block(spec.body, `${path}/body`, scope, false),
+        );
+        return { kind: "sweep", node, durationNs: node.durationNs };
+      }
       case "ConditionalOperation":
       case "RepeatUntilSuccess":
         return conditionalFromSpec(spec, this.block(spec.body, `${path}/body`, scope, false), name, path);
       default:
+        if (isGateSpec(spec)) {
+          // the 1-schedule/gates pass lowers gates when a device is given; without one they end here
+          throw new ScheduleError(
+            "GATE_WITHOUT_DEVICE",
+            `gate "${spec.name ?? gateName(spec)}" (${spec.type}) needs a device to compile`,
+            {
+              path,
+              hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
+            },
+          );
+        }
         return this.primitive(spec, path, name);
     }
   }
 
-  private primitive(spec: PrimitiveSpec, path: string, name: string): ScheduleOp {
+  private primitive(raw: PrimitiveSpec, path: string, name: string): ScheduleOp {
+    const { spec, refs } = this.sweeps.bind(raw, path);
     const op = normalizePrimitive(spec, { path, name });
+    this.sweeps.record(op, refs);
     if ("clock" in op && !this.clockUses.has(op.clock)) this.clockUses.set(op.clock, op);
     return op;
   }
@@ -352,6 +383,8 @@ function emit(out: IrNode[], r: Resolved, t: number, labelOrUndefined: string | 
       label,
     };
     out.push(loop);
+  } else if (r.kind === "sweep") {
+    out.push({ ...r.node, startNs: t, body: shifted(r.node.body, t, label), label });
   } else if (r.kind === "conditional") {
     const node: ConditionalNode = { ...r.node, id: -1, startNs: t, body: shifted(r.body.nodes, t, label), label };
     out.push(node);
@@ -389,6 +422,7 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
     });
   }
   const nextNodeId = numberNodes(top.nodes, 0);
+  finishSweeps(top.nodes, resolver.sweeps);
   return {
     name: doc.name,
     repetitions: doc.repetitions ?? 1,

@@ -92,7 +92,10 @@ export function planAcquisitions(sequencers: readonly SequencerPlan[], repetitio
         plan.numBins = 1;
       } else if (op.bin_mode === "average") {
         plan.binOfNode[node.id] = plan.numAcqIndices;
-        plan.numAcqIndices += 1;
+        // inside register sweeps: one bin per point (3-emit/sweeps.ts advances a bin register)
+        let points = 1;
+        for (const l of loops) if (l.kind === "sweep") points *= l.repetitions;
+        plan.numAcqIndices += points;
         plan.numBins = plan.numAcqIndices;
       } else {
         let multiplier = 1;

@@ -64,6 +64,11 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
         }
         continue;
       }
+      if (n.kind === "sweep") {
+        // each sequencer with operations in the body runs its own copy of the sweep loop
+        for (const [pc, body] of build(n.body)) push(pc, { ...n, body });
+        continue;
+      }
       if (n.kind === "conditional") {
         // each sequencer with operations in the body gets its own part of it (and receives the bit)
         for (const [pc, body] of build(n.body)) push(pc, { ...n, body });

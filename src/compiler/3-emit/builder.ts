@@ -3,7 +3,7 @@
  * 4.6): the current time plus the start time of each open loop, automatic waits split at 65,532 ns, and
  * sub-4 ns gaps folded into the previous real-time instruction's duration.
  */
-import { TimingError } from "../../core/errors.js";
+import { TimingError, ValueRangeError } from "../../core/errors.js";
 import type { Mnemonic } from "../../q1/instructions.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
 import { RegisterAllocator } from "./registers.js";
@@ -12,6 +12,22 @@ export const MAX_WAIT_NS = 65532;
 const MAX_RT_DURATION_NS = 65535;
 /** waits of more than this many max-length chunks become a register loop */
 const MAX_UNROLLED_WAITS = 4;
+
+/** Q1ASM immediates are 32-bit: unsigned, or two's complement for the signed operands */
+const MIN_IMMEDIATE = -(2 ** 31);
+const MAX_IMMEDIATE = 2 ** 32 - 1;
+
+/** An operand no Q1ASM program can hold (NaN, ±Infinity, a fraction, ≥ 2³²): the input value was out of range. */
+function immediateOutOfRange(mnemonic: string, value: number, where: string, by: OpRef): ValueRangeError {
+  return new ValueRangeError(
+    "IMMEDIATE_OUT_OF_RANGE",
+    `"${by.name}" needs \`${mnemonic}\` with the operand ${value} on ${where}, which is not a 32-bit integer`,
+    {
+      path: by.path,
+      hint: "a repetition count, loop count or duration this large (or not finite) cannot be run: keep repetitions and loop counts below 2^32 and times finite",
+    },
+  );
+}
 
 export interface OpRef {
   name: string;
@@ -51,6 +67,11 @@ export class ProgramBuilder {
 
   /** Classical / parameter instruction: no real-time duration. */
   emit(mnemonic: Mnemonic, args: Operand[], comment: string | undefined, by: OpRef): Instruction {
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
+      if (a.kind === "imm" && !(Number.isInteger(a.value) && a.value >= MIN_IMMEDIATE && a.value <= MAX_IMMEDIATE))
+        throw immediateOutOfRange(mnemonic, a.value, this.where, by);
+    }
     // one object shape for every instruction (label and comment always present) keeps readers monomorphic
     const ins: Instruction = { label: this.pendingLabel, mnemonic, args, comment: comment || undefined };
     this.pendingLabel = undefined;
@@ -66,6 +87,21 @@ export class ProgramBuilder {
     const ins = this.emit(mnemonic, args, comment, by);
     this.nowNs += durationNs;
     this.lastRt = ins;
+  }
+
+  /**
+   * Real-time instruction whose duration is a register (`wait R`): the clock does not move (the
+   * caller accounts for the time with `advance`) and no later short gap is folded into it.
+   */
+  emitRtRegister(mnemonic: Mnemonic, args: Operand[], comment: string | undefined, by: OpRef): void {
+    this.emit(mnemonic, args, comment, by);
+    this.lastRt = null;
+  }
+
+  /** Move the clock by time spent in register-timed instructions (sweeps of waits, docs/sweeps.md). */
+  advance(ns: number): void {
+    this.nowNs += ns;
+    this.lastRt = null;
   }
 
   /** Label the next instruction (a label is a jump target, so no duration folding across it). */

@@ -19,9 +19,11 @@ import {
 } from "../ops/index.js";
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
+import { checkProgramAssembles } from "./final-check.js";
 import { qasmHook, type QasmHooks } from "./hooks.js";
-import { beforeAcquisition, emitConditional, headerTbId } from "./feedback.js";
 import { headerFrequencyReset } from "./frequency-reset.js";
+import { emitSweep, sweepOverride, sweepRecords, type SweepEmitRecord } from "./sweeps.js";
+import { beforeAcquisition, emitConditional, headerTbId } from "./feedback.js";
 
 /** Phase 3 program output of one sequencer (plain data). */
 export interface SequencerProgram {
@@ -31,6 +33,8 @@ export interface SequencerProgram {
   /** executable instructions (rows with a mnemonic) */
   instructionCount: number;
   registersUsed: number;
+  /** register sweeps emitted on this sequencer: cost and played values per parameter (3-emit/sweeps.ts) */
+  sweeps?: SweepEmitRecord[];
 }
 
 export interface ProgramOptions {
@@ -93,7 +97,10 @@ function sequencerProgram(
       header,
     );
   const repReg = b.registers.allocate({ name: "repetition loop", path: null });
-  b.emit("move", [imm(plan.timed.repetitions), reg(repReg)], "iterator for loop with label start", header);
+  b.emit("move", [imm(plan.timed.repetitions), reg(repReg)], "iterator for loop with label start", {
+    name: "repetitions",
+    path: "/repetitions",
+  });
   b.label("start");
   b.emit("reset_ph", [], undefined, header);
   const freqReset = headerFrequencyReset(seq, plan.frequencies.bySequencer[i]!);
@@ -150,11 +157,13 @@ function sequencerProgram(
     }
     warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
+  checkProgramAssembles(b.instructions, b.lineNodes, seq.nodes, where, opts.instructionLimit);
   const program: SequencerProgram = {
     instructions: b.instructions,
     lineNodes: b.lineNodes,
     instructionCount: b.count,
     registersUsed: b.registers.peak,
+    sweeps: sweepRecords(ctx),
   };
   const hookName = hw.model.portClock(seq.route.portClock).qasmHookFunc;
   return hookName === null ? program : applyHook(program, seq, hookName, opts.qasmHooks);
@@ -192,6 +201,7 @@ function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, 
     lineNodes: edited.map((ins) => nodeOf.get(ins) ?? -1),
     instructionCount: edited.filter((ins) => ins.mnemonic !== "").length,
     registersUsed: program.registersUsed,
+    ...(program.sweeps ? { sweeps: program.sweeps } : {}),
   };
 }
 
@@ -225,10 +235,24 @@ function timeline(nodes: IrNode[]): TimelineItem[] {
 function startsWithRealTimeIo(nodes: IrNode[], t: number): boolean {
   for (const it of timeline(nodes)) {
     if (it.startNs !== t) return false;
-    if (it.kind === "loop") return startsWithRealTimeIo(it.body, t);
+    if (it.kind === "loop" || it.kind === "sweep") return startsWithRealTimeIo(it.body, t);
     if (it.kind === "conditional") return false;
     if (isRealTimeIo(it)) return true;
     if (!isParameterItem(it)) return false;
+  }
+  return false;
+}
+
+/**
+ * Whether a sweep body commits parameters at `t` itself (a play/acquire, or a parameter operation
+ * whose upd_param then commits the ones latched before the sweep too): every point re-latches them.
+ */
+function commitsAt(nodes: IrNode[], t: number): boolean {
+  for (const it of timeline(nodes)) {
+    if (it.startNs !== t) return false;
+    if (it.kind === "loop" || it.kind === "sweep") return commitsAt(it.body, t);
+    if (it.kind === "conditional") return false;
+    if (isRealTimeIo(it) || isParameterItem(it)) return true;
   }
   return false;
 }
@@ -282,6 +306,13 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
       ctx.lastGain = null;
       continue;
     }
+    if (it.kind === "sweep") {
+      // a parameter change right at the sweep start is committed by the body's first play/acquire
+      if (pending && pending.t === it.startNs && commitsAt(it.body, it.startNs)) pending = null;
+      else flush();
+      emitSweep(it, ctx, emitNodes);
+      continue;
+    }
     if (it.kind === "conditional") {
       flush();
       emitConditional(it, ctx, emitNodes);
@@ -303,7 +334,7 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     b.currentNode = it.id;
     if (it.kind === "op" && isAcquisition(it.op)) beforeAcquisition(it, ctx);
     b.waitUntil(it.startNs, by);
-    const committed = emitItem(it, ctx);
+    const committed = sweepOverride(it, ctx) ?? emitItem(it, ctx);
     if (committed === "needs-update") pending = { t: it.startNs, by };
     else if (isRealTimeIo(it)) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];

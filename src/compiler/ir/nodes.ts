@@ -60,7 +60,56 @@ export interface ConditionalNode {
   label: string | null;
 }
 
-export type IrNode = OpNode | LoopNode | ConditionalNode;
+/** One parameter of a sweep dimension (docs/sweeps.md). */
+export interface SweepParam {
+  name: string;
+  /** requested values in the unit of `dim` (time: integer ns, voltage: V, frequency: Hz, angle: deg) */
+  values: number[];
+  dim: "voltage" | "frequency" | "angle" | "time";
+  /** unit for the result coordinate (time coordinates are written in s) */
+  unit: string;
+  /** the value the body was resolved with (time parameters: 0, the base timing) */
+  nominal: number;
+  /** JSON pointer of the parameter */
+  path: string;
+}
+
+/** An operation field driven by a sweep parameter: `field` (normalised name) = scale · value. */
+export interface SweepBinding {
+  node: NodeId;
+  param: number;
+  field: string;
+  scale: number;
+}
+
+/**
+ * A Sweep dimension (docs/sweeps.md): the body runs once per point (`repetitions` points) with the
+ * zipped parameters `params` advanced together; nested parameters are nested SweepNodes. The body is
+ * resolved with each parameter at `nominal`; `bindings` name the operation fields driven by a
+ * parameter; `shift` (a duration / rel_time parameter) delays every body node starting at or after
+ * `splitNs` (absolute, first point, base timing) by the point's value. Point i lasts
+ * `bodyDurationNs` (+ the shift parameter's value); `durationNs` is the whole sweep.
+ */
+export interface SweepNode {
+  kind: "sweep";
+  id: NodeId;
+  startNs: number;
+  repetitions: number;
+  bodyDurationNs: number;
+  durationNs: number;
+  body: IrNode[];
+  params: SweepParam[];
+  bindings: SweepBinding[];
+  shift: { param: number; splitNs: number } | null;
+  /** a copy made by unrolling an enclosing sweep: the id of the sweep it copies (null: the original) */
+  origin: NodeId | null;
+  name: string;
+  /** JSON pointer of the Sweep operation */
+  path: string;
+  label: string | null;
+}
+
+export type IrNode = OpNode | LoopNode | ConditionalNode | SweepNode;
 
 /** Phase 1 output: the schedule on one absolute time axis (nodes sorted by start, ties in schedule order). */
 export interface TimedSchedule {

@@ -3,10 +3,10 @@
  * operation lists use `mapOps`, which rebuilds loops around rewritten bodies and returns the input
  * array itself when nothing changed (so "unchanged" is cheap to detect and costs no copy).
  */
-import type { IrNode, LoopNode, OpNode } from "./nodes.js";
+import type { IrNode, LoopNode, OpNode, SweepNode } from "./nodes.js";
 
 /** The loops around a node, outermost first. */
-export type LoopStack = readonly LoopNode[];
+export type LoopStack = readonly (LoopNode | SweepNode)[];
 
 /** Call `visit` for every operation node in execution order of the first iteration (loop bodies in place). */
 export function forEachOp(
@@ -24,6 +24,9 @@ export function forEachOp(
         break;
       case "conditional":
         forEachOp(node.body, visit, loops);
+        break;
+      case "sweep":
+        forEachOp(node.body, visit, [...loops, node]);
         break;
     }
   }

@@ -6,7 +6,7 @@ import { Q1ForgeError, ScheduleError, TimingError } from "../../core/errors.js";
 import { imm } from "../../q1/types.js";
 import type { MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
 import type { ProgramBuilder, OpRef } from "../3-emit/builder.js";
-import type { NodeId, LoopNode, OpNode, ConditionalNode } from "../ir/nodes.js";
+import type { NodeId, LoopNode, OpNode, ConditionalNode, SweepNode } from "../ir/nodes.js";
 import type { FeedbackPlan } from "../2-plan/feedback.js";
 import type {
   AcqChannelPlan,
@@ -24,7 +24,7 @@ export interface MarkerEdge {
   high: boolean;
   op: MarkerPulseOp;
 }
-export type TimelineItem = OpNode | LoopNode | ConditionalNode | MarkerEdge;
+export type TimelineItem = OpNode | LoopNode | ConditionalNode | SweepNode | MarkerEdge;
 
 export interface EmitContext {
   b: ProgramBuilder;

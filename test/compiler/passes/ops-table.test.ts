@@ -70,6 +70,7 @@ describe("the operation table", () => {
       "Schedule",
       "ConditionalOperation",
       "RepeatUntilSuccess",
+      "Sweep",
     ];
     const primitives = OPERATION_TYPES.filter((t) => !containers.includes(t));
     expect([...primitives].sort()).toStrictEqual([...TYPES].sort());
