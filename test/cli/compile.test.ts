@@ -2,6 +2,7 @@
  * `q1forge compile` and general CLI behaviour, driven in-process through main(argv, io):
  * exit codes 0 (success), 1 (compile / input error), 2 (usage error).
  */
+import { commands } from "../../src/cli/registry.js";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -192,7 +193,7 @@ describe("q1forge compile", () => {
     expect(JSON.parse(r.stderr)).toMatchObject({
       code: "USAGE",
       message: 'unknown option --fast for "compile"',
-      hint: "valid options: --schedule, --hardware, --out, --json, --verify, --instruction-limit",
+      hint: "valid options: --schedule, --hardware, --out, --json, --verify, --instruction-limit, --device",
     });
   });
 
@@ -224,7 +225,7 @@ describe("q1forge compile", () => {
     const r = await runCli(["compile", "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe(
-      "usage: q1forge compile --schedule S --hardware H [--out F] [--json] [--verify] [--instruction-limit error|warn]",
+      "usage: q1forge compile --schedule S --hardware H [--device D] [--out F] [--json] [--verify] [--instruction-limit error|warn]",
     );
   });
 });
@@ -235,14 +236,10 @@ describe("q1forge (top level)", () => {
     expect(r.code).toBe(0);
     const out = r.stdout.split("\n");
     expect(out[0]).toBe("usage: q1forge <command> [options]");
-    expect(out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual([
-      "compile",
-      "validate",
-      "simulate",
-      "demo",
-      "run",
-      "virtual-cluster",
-    ]);
+    const listed = out.filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+    // every registered command, in registry order (other issues add commands after these)
+    expect(listed).toEqual(commands.map((c) => c.name));
+    expect(listed.slice(0, 6)).toEqual(["compile", "validate", "simulate", "demo", "run", "virtual-cluster"]);
   });
 
   it("no command prints the usage and exits 2", async () => {
@@ -259,7 +256,7 @@ describe("q1forge (top level)", () => {
       code: "USAGE",
       message: 'unknown command "compiel"',
       path: null,
-      hint: "one of: compile, validate, simulate, demo, run, virtual-cluster",
+      hint: `one of: ${commands.map((c) => c.name).join(", ")}`,
     });
   });
 });
