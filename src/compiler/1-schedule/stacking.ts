@@ -9,14 +9,19 @@
 import type { WaveformPulse } from "../../schedule/model.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
 import type { IrNode, OpNode, TimedSchedule } from "../ir/nodes.js";
+import type { CompileWarning } from "../ir/plan.js";
 import { PortClockKeys } from "../ir/port-clock.js";
 import { mapLists } from "../ir/walk.js";
 import { isWaveformPulse } from "../ops/index.js";
 
-export function stackPulses(timed: TimedSchedule): TimedSchedule {
+/**
+ * `warnings` (optional) receives one OVERLAPPING_PULSES_SUMMED warning per pair of overlapping pulses,
+ * naming both, so a user sees that their amplitudes were added.
+ */
+export function stackPulses(timed: TimedSchedule, warnings?: CompileWarning[]): TimedSchedule {
   const keys = new PortClockKeys();
   const ids = { next: timed.nextNodeId };
-  const nodes = mapLists(timed.nodes, (list) => (hasOverlap(list, keys) ? stackList(list, keys, ids) : list));
+  const nodes = mapLists(timed.nodes, (list) => (hasOverlap(list, keys) ? stackList(list, keys, ids, warnings) : list));
   return nodes === timed.nodes ? timed : { ...timed, nodes, nextNodeId: ids.next };
 }
 
@@ -42,7 +47,12 @@ function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
 }
 
 /** One list of siblings (loop bodies are stacked on their own by mapLists). */
-function stackList(nodes: IrNode[], keys: PortClockKeys, ids: { next: number }): IrNode[] {
+function stackList(
+  nodes: IrNode[],
+  keys: PortClockKeys,
+  ids: { next: number },
+  warnings: CompileWarning[] | undefined,
+): IrNode[] {
   const byPortClock = new Map<string, Placed[]>();
   for (const n of nodes) {
     if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
@@ -54,8 +64,9 @@ function stackList(nodes: IrNode[], keys: PortClockKeys, ids: { next: number }):
   }
   const replaced = new Set<IrNode>();
   const added: IrNode[] = [];
-  for (const pulses of byPortClock.values()) {
+  for (const [pc, pulses] of byPortClock) {
     for (const group of overlappingGroups(pulses)) {
+      if (warnings) overlapWarnings(group, pc, warnings);
       for (const p of group) replaced.add(p.node);
       added.push(...rebuild(group, ids));
     }
@@ -63,6 +74,23 @@ function stackList(nodes: IrNode[], keys: PortClockKeys, ids: { next: number }):
   if (replaced.size === 0) return nodes;
   const merged = [...nodes.filter((n) => !replaced.has(n)), ...added];
   return merged.sort((a, b) => a.startNs - b.startNs); // stable (ES2019): ties keep schedule order
+}
+
+/** One warning per overlapping pair of a group (times relative to the list's start: loop bodies on their own). */
+function overlapWarnings(group: Placed[], portClock: string, warnings: CompileWarning[]): void {
+  for (let i = 0; i < group.length; i++)
+    for (let j = i + 1; j < group.length; j++) {
+      const a = group[i]!,
+        b = group[j]!;
+      const from = Math.max(a.start, b.start),
+        to = Math.min(a.end, b.end);
+      if (to <= from) continue;
+      warnings.push({
+        code: "OVERLAPPING_PULSES_SUMMED",
+        message: `pulses "${a.op.name}" (${a.op.path}) and "${b.op.name}" (${b.op.path}) overlap on ${portClock} from ${from} to ${to} ns and are played summed (their amplitudes add)`,
+        path: b.op.path,
+      });
+    }
 }
 
 /** Groups of pulses connected by overlaps (groups of one are left alone). */
