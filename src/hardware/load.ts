@@ -8,6 +8,7 @@ import { HardwareConfigError, InputParseError, Q1ForgeError, SchemaValidationErr
 import { prepareHardwareInput, type HardwareWarning } from "./compat.js";
 import { OLD_STYLE_BACKEND } from "./convert-old.js";
 import { buildGraph } from "./graph.js";
+import { guardInput } from "../core/input-guard.js";
 import { jsonErrorPosition } from "../core/json-position.js";
 import { HardwareConfigSchema, type HardwareConfig } from "./schema.js";
 import { checkInstrumentTypes, checkSemantics, checkVersion } from "./semantic.js";
@@ -32,6 +33,7 @@ function getValidator(): ValidateFunction {
 }
 
 export function loadHardwareConfig(input: unknown): HardwareSetup {
+  guardInput(input, "hardware config", (code, message, opts) => new HardwareConfigError(code, message, opts));
   const prepared = prepareHardwareInput(input);
   if (!prepared.oldStyle) return validateAndBuild(prepared.data, prepared.warnings);
   try {

@@ -24,6 +24,9 @@ function si(value: Quantity, dim: Dimension, ctx: OpContext, field: string): num
   return typeof value === "number" && Number.isFinite(value) ? value : toSI(value, dim, `${ctx.path}/${field}`);
 }
 
+/** Largest |time| in ns a schedule may hold (2^53: every ns still exact as a double); beyond: TIME_OUT_OF_RANGE. */
+export const MAX_TIME_NS = Number.MAX_SAFE_INTEGER;
+
 /** Seconds (or a time string) → integer ns, or TimingError OFF_GRID naming the field. */
 /** `path` may be a function: it is only evaluated for an error message (100,000 times must stay cheap). */
 export function timeToNs(value: Quantity, pathOrThunk: string | (() => string)): number {
@@ -41,6 +44,14 @@ export function timeToNs(value: Quantity, pathOrThunk: string | (() => string)):
         hint: "times must be multiples of 1 ns",
         details: { value, ns: exact },
       },
+    );
+  }
+  if (Math.abs(ns) > MAX_TIME_NS) {
+    const path = where();
+    throw new TimingError(
+      "TIME_OUT_OF_RANGE",
+      `time ${JSON.stringify(value)} at ${path} is ${seconds * 1e9} ns, beyond the ±${MAX_TIME_NS} ns (about 104 days) q1forge can time`,
+      { path, hint: 'give a finite time in seconds (e.g. 20e-9) or with a unit ("20 ns"); bare numbers are seconds' },
     );
   }
   return ns;
@@ -344,8 +355,16 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
       return {
         ...base,
         durationNs: d,
-        weights_a: sampleWeights(s.weights_a, rate, d, kind),
-        weights_b: sampleWeights(s.weights_b, rate, d, kind),
+        weights_a: sampleWeights(s.weights_a, rate, d, kind, {
+          name: base.name,
+          type: s.type,
+          path: `${c.path}/weights_a`,
+        }),
+        weights_b: sampleWeights(s.weights_b, rate, d, kind, {
+          name: base.name,
+          type: s.type,
+          path: `${c.path}/weights_b`,
+        }),
       };
     }
   }

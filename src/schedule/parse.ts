@@ -6,6 +6,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { z } from "zod";
 import { InputParseError, ScheduleError, SchemaValidationError } from "../core/errors.js";
+import { guardInput, isStackOverflow } from "../core/input-guard.js";
 import { syntaxErrorPosition } from "../core/json-position.js";
 import { precompiledValidator, SCHEDULE_AJV_OPTIONS } from "../core/precompiled.js";
 
@@ -59,8 +60,20 @@ function hasConstType(branch: unknown): boolean {
 
 /** Validate an already-parsed JSON value as a schedule document. */
 export function parseScheduleDocument(input: unknown): ScheduleDocument {
+  guardInput(input, "schedule", (code, message, opts) => new ScheduleError(code, message, opts));
   const validate = validator();
-  if (validate(input)) return input as ScheduleDocument;
+  let valid: boolean;
+  try {
+    valid = validate(input) as boolean;
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    // the validator's frames are large: nesting within MAX_INPUT_DEPTH can still exhaust a small stack
+    throw new ScheduleError("NESTING_TOO_DEEP", "the schedule nests too deeply for the schema validator", {
+      path: "/schedulables",
+      hint: "flatten nested sub-schedules and loops (use repetitions of a LoopOperation instead of nesting), or run node with a larger --stack-size",
+    });
+  }
+  if (valid) return input as ScheduleDocument;
   throw toError(validate.errors ?? [], input);
 }
 

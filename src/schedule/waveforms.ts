@@ -5,7 +5,7 @@
  * construction (SquarePulse with a real amp, Ramp, Staircase, SoftSquare, SuddenNetZero, real
  * NumericalPulse, GaussPulse with phase 0); DRAG, Chirp and SkewedHermite are always complex.
  */
-import { ScheduleError } from "../core/errors.js";
+import { ResourceLimitError, ScheduleError } from "../core/errors.js";
 import type { WaveformPulse } from "./model.js";
 
 export interface SampledWaveform {
@@ -217,14 +217,35 @@ const SAMPLERS: { [T in WaveformPulse["type"]]: Sampler<T> } = {
   SkewedHermitePulse: skewedHermite,
 };
 
+/**
+ * Most samples q1forge computes for one pulse or one acquisition weight (2^20 = 1,048,576 ns, 8 MB per
+ * path): 64× the 16,384-sample waveform memory of a sequencer, so a pulse longer than this can never
+ * be uploaded; checked before any memory is allocated (WAVEFORM_TOO_LONG).
+ */
+export const MAX_SAMPLED_NS = 2 ** 20;
+
+function checkSampleCount(n: number, name: string, type: string, path: string | null, what: string): void {
+  if (n <= MAX_SAMPLED_NS) return;
+  throw new ResourceLimitError(
+    "WAVEFORM_TOO_LONG",
+    `${type} "${name}" would need ${n} ${what} samples at 1 GS/s, more than the ${MAX_SAMPLED_NS} q1forge samples for one pulse (a sequencer holds 16384)`,
+    {
+      path,
+      hint: "shorten the pulse; hold a constant level with a SquarePulse ≥ 100 ns (played through offsets) or repeat a short pulse in a LoopOperation",
+    },
+  );
+}
+
 /** Sample a pulse envelope at 1 GS/s: N = op.durationNs samples. */
 export function sampleWaveform(op: WaveformPulse): SampledWaveform {
+  checkSampleCount(op.durationNs, op.name, op.type, op.path, "waveform");
   const sampler = SAMPLERS[op.type] as Sampler<WaveformPulse["type"]>;
   return sampler(op as never, op.durationNs);
 }
 
 /** Parameter checks that need no sampling (run by normalize.ts, so errors surface at the timing stage). */
 export function checkWaveformParams(op: WaveformPulse): void {
+  if (op.type === "NumericalPulse") checkSampleCount(op.durationNs, op.name, op.type, op.path, "waveform");
   if (op.type === "DRAGPulse" || op.type === "GaussPulse") {
     gaussianSigma(op, op.durationNs);
   } else if (op.type === "SoftSquarePulse") {
@@ -293,7 +314,9 @@ export function sampleWeights(
   rate: number,
   durationNs: number,
   kind: Interpolation,
+  where: { name: string; type: string; path: string | null } = { name: "weights", type: "weights", path: null },
 ): number[] {
+  checkSampleCount(durationNs, where.name, where.type, where.path, "weight");
   if (rate === 1e9 && weights.length === durationNs) return weights.slice();
   if (weights.length === 1) return new Array<number>(durationNs).fill(weights[0]!);
   const ts = new Float64Array(weights.length);

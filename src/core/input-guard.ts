@@ -1,0 +1,90 @@
+/**
+ * The first check on every input document (schedule, hardware config), before any validator or pass
+ * walks it recursively: nesting depth is bounded (so nothing downstream overflows the stack; a cyclic
+ * object passed through the API ends there too), and names that JavaScript objects treat specially
+ * (`__proto__`, `constructor`, `toString`, … — every property of Object.prototype) are refused as
+ * object keys and as the values of naming fields (acq_channel, clock, port, …), so they can never make
+ * a record entry vanish or a lookup return a built-in. See docs/robustness.md.
+ */
+import { Q1ForgeError } from "./errors.js";
+
+/**
+ * Deepest JSON nesting accepted (objects and arrays). A LoopOperation costs 4 levels, a sub-schedule 3:
+ * 264 admits 64 nested loops (one per register of a sequencer, the most a program can run).
+ */
+export const MAX_INPUT_DEPTH = 264;
+
+/** true for the RangeError V8 throws when the stack is exhausted (deep input in a recursive validator) */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack size/i.test(e.message);
+}
+
+/** Names no object key or naming field may take: the properties every plain JS object inherits. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Fields whose string value becomes a key somewhere (records, maps keyed by name). */
+const NAMING_FIELDS = new Set(["acq_channel", "clock", "port", "label", "ref_schedulable", "ref_op", "qubit"]);
+
+type Make = (code: string, message: string, opts: { path: string; hint: string }) => Q1ForgeError;
+
+const pointer = (path: string, key: string | number) =>
+  `${path}/${String(key).replace(/~/g, "~0").replace(/\//g, "~1")}`;
+
+/**
+ * Throws (through `make`) NESTING_TOO_DEEP or RESERVED_NAME with the JSON pointer of the
+ * offending item. `what` names the document in messages ("schedule", "hardware config").
+ */
+export function guardInput(input: unknown, what: string, make: Make): void {
+  // no visited set: inputs are trees, and a cycle (API callers can pass any object) only deepens the walk;
+  // the JSON pointer is built only for an error, from the keys on the way down
+  const keys: (string | number)[] = [];
+  const at = (last?: string) => [...keys, ...(last === undefined ? [] : [last])].reduce<string>(pointer, "");
+  const visit = (v: object): void => {
+    if (keys.length > MAX_INPUT_DEPTH) {
+      const path = at();
+      throw make(
+        "NESTING_TOO_DEEP",
+        `the ${what} nests deeper than ${MAX_INPUT_DEPTH} levels (or refers to itself) at ${path}`,
+        {
+          path,
+          hint: `flatten it: at most ${MAX_INPUT_DEPTH} levels of JSON objects and arrays (64 nested loops); use repetitions of a LoopOperation instead of nesting`,
+        },
+      );
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        if (item === null || typeof item !== "object") continue;
+        keys.push(i);
+        visit(item);
+        keys.pop();
+      }
+      return;
+    }
+    for (const key in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+      const child = (v as Record<string, unknown>)[key];
+      if (RESERVED_NAMES.has(key)) {
+        const path = at(key);
+        throw make("RESERVED_NAME", `the ${what} uses "${key}" as a name at ${path}`, {
+          path,
+          hint: `"${key}" is a property of every JavaScript object and cannot name anything in q1forge; rename it`,
+        });
+      }
+      if (typeof child === "string") {
+        if (NAMING_FIELDS.has(key) && RESERVED_NAMES.has(child)) {
+          const path = at(key);
+          throw make("RESERVED_NAME", `the ${what} uses "${child}" as ${key} at ${path}`, {
+            path,
+            hint: `"${child}" is a property of every JavaScript object and cannot be a ${key} in q1forge; rename it`,
+          });
+        }
+      } else if (child !== null && typeof child === "object") {
+        keys.push(key);
+        visit(child);
+        keys.pop();
+      }
+    }
+  };
+  if (input !== null && typeof input === "object") visit(input);
+}
