@@ -415,7 +415,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   route("/v1/compile", "POST", async (req) => {
     const b = withHardware(req.body as z.infer<typeof CompileRequestSchema>);
-    const r = await pool.run({ op: "compile", schedule: b.schedule, hardware: b.hardware, verify: b.verify ?? false });
+    const r = await pool.run({
+      op: "compile",
+      schedule: b.schedule,
+      hardware: b.hardware,
+      ...(b.device !== undefined ? { device: b.device } : {}),
+      verify: b.verify ?? false,
+    });
     return { compiled: JSON.parse(r.text) as unknown, compile_ms: Math.round(r.ms * 1000) / 1000 };
   });
 
@@ -425,7 +431,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const r = await pool.run(
       b.compiled !== undefined
         ? { op: "simulate", compiled: b.compiled }
-        : { op: "simulate", schedule: b.schedule, hardware: b.hardware },
+        : {
+            op: "simulate",
+            schedule: b.schedule,
+            hardware: b.hardware,
+            ...(b.device !== undefined ? { device: b.device } : {}),
+          },
     );
     return JSON.parse(r.text) as unknown;
   });
@@ -456,7 +467,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const checked =
       b.compiled !== undefined
         ? await pool.run({ op: "check", compiled: b.compiled })
-        : await pool.run({ op: "compile", schedule: b.schedule, hardware: b.hardware, verify: false });
+        : await pool.run({
+            op: "compile",
+            schedule: b.schedule,
+            hardware: b.hardware,
+            ...(b.device !== undefined ? { device: b.device } : {}),
+            verify: false,
+          });
     const { job, created } = await store.submit({
       id: randomUUID(),
       name: b.name ?? (JSON.parse(checked.text) as { name?: string }).name ?? "job",

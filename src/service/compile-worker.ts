@@ -10,9 +10,9 @@ import { Q1ForgeError, SchemaValidationError } from "../core/errors.js";
 import { simulate } from "../emulator/simulate.js";
 
 export type WorkerRequest =
-  | { id: number; op: "compile"; schedule: unknown; hardware: unknown; verify: boolean }
+  | { id: number; op: "compile"; schedule: unknown; hardware: unknown; device?: unknown; verify: boolean }
   | { id: number; op: "check"; compiled: unknown }
-  | { id: number; op: "simulate"; schedule?: unknown; hardware?: unknown; compiled?: unknown };
+  | { id: number; op: "simulate"; schedule?: unknown; hardware?: unknown; device?: unknown; compiled?: unknown };
 
 export type WorkerReply =
   | { id: number; ok: true; text: string; hash: string; ms: number }
@@ -69,11 +69,20 @@ export function handle(req: WorkerRequest): WorkerReply {
   const t0 = performance.now();
   try {
     let out: unknown;
-    if (req.op === "compile") out = compile(req.schedule, req.hardware, { verify: req.verify });
+    if (req.op === "compile")
+      out = compile(req.schedule, req.hardware, {
+        verify: req.verify,
+        ...(req.device !== undefined ? { device: req.device } : {}),
+      });
     else if (req.op === "check") out = checked(req.compiled);
     else {
       const c =
-        req.compiled !== undefined ? checked(req.compiled) : compile(req.schedule, req.hardware, { verify: false });
+        req.compiled !== undefined
+          ? checked(req.compiled)
+          : compile(req.schedule, req.hardware, {
+              verify: false,
+              ...(req.device !== undefined ? { device: req.device } : {}),
+            });
       out = simulateSummary(c);
     }
     const text = JSON.stringify(out);
