@@ -9,8 +9,19 @@ import { History, REC, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH, R_T, R_W0, R_W1
 import { describeInstruction, MAX_OPERANDS, Op, type CompiledProgram } from "./program.js";
 import { FeedbackQueue, type LinqEndpoint, type LinqRouter } from "./linq.js";
 
-/** RT queue depth: not documented by Qblox; the current Q1SIM and HS use 32 (§4.2). */
+/**
+ * RT queue depth, the one place it is set. Not documented by Qblox; Q1SIM (Qblox's sequencer
+ * simulator) uses `RT_BUFFER_SIZE = 32` since v1.1 (16 in v1.0.5), and so does HS
+ * (reference q1asm-and-scpi.md §4.2). test/emulator/compat-flags.test.ts pins the longest burst
+ * that does not underflow with this depth.
+ */
 export const RT_QUEUE_DEPTH = 32;
+/**
+ * Acquisition binning FIFO (Q1SIM: 8 entries, one written every 300 ns; reference §7.2): more
+ * acquisitions in flight raise ACQ_BINNING_FIFO_ERROR (16 acquisitions 100 ns apart overflow).
+ */
+export const ACQ_BINNING_FIFO_DEPTH = 8;
+export const ACQ_BINNING_WRITE_NS = 300;
 /** The Q1 core starts 10 cycles ahead of the RT timeline (§4.3). */
 export const Q1_START_NS = -40;
 /** Slack the Q1 core gains while the RT core waits in wait_sync (Q1SIM: ~200 ns, §4.5). */
@@ -82,6 +93,8 @@ export class SequencerEngine implements LinqEndpoint {
   private readonly queue = new Float64Array(RT_QUEUE_DEPTH);
   private qHead = 0;
   private qLen = 0;
+  /** completion times of the acquisitions in the binning FIFO (ascending) */
+  private readonly binFifo: number[] = [];
   /** the last enqueue found the queue full and stalled the core */
   private stalled = false;
 
@@ -424,6 +437,15 @@ export class SequencerEngine implements LinqEndpoint {
     const argc = p.argc[pc]!;
     let dur = argc === 0 ? 4 : isReg[b + argc - 1] ? regs[arg[b + argc - 1]!]! : arg[b + argc - 1]!;
     const code = p.op[pc] as Op;
+    if (code === Op.WAIT && isReg[b + argc - 1] && dur < 4) {
+      // Q1SIM: "WAIT TIME < 4 ns"; the immediate form is rejected by the assembler
+      this.fail(
+        "SEQUENCE_PROCESSOR_RT_EXEC_ILLEGAL_INSTRUCTION",
+        `${describeInstruction(p, pc)} waits ${dur} ns (register value); the minimum RT duration is 4 ns`,
+        pc,
+      );
+      return;
+    }
     // `wait 0`: the RT core looks for its next instruction 4 ns later, with the underflow guard off
     if (dur === 0 && code === Op.WAIT) {
       this.guardOff = true;
@@ -472,6 +494,7 @@ export class SequencerEngine implements LinqEndpoint {
           w0 = arg[b + 2]!; // enable: 1 opens, 0 closes the counting window
         }
         if (!this.checkAcquire(pc, start, acqIndex, bin, w0, w1, code)) return;
+        if (code !== Op.ACQUIRE_TTL) this.binFifoPush(start, pc);
         this.commit(start);
         this.sink.acquire(this, code, acqIndex, bin, w0, w1, start, pc);
         break;
@@ -633,6 +656,22 @@ export class SequencerEngine implements LinqEndpoint {
   private finishRt(): void {
     this.endNs = this.trt;
     this.state = "STOPPED";
+  }
+
+  /** One acquisition enters the binning FIFO at `start`; it drains one entry per ACQ_BINNING_WRITE_NS. */
+  private binFifoPush(start: number, pc: number): void {
+    const fifo = this.binFifo;
+    while (fifo.length > 0 && fifo[0]! <= start) fifo.shift();
+    const done = (fifo.length > 0 ? fifo[fifo.length - 1]! : start) + ACQ_BINNING_WRITE_NS;
+    if (fifo.length >= ACQ_BINNING_FIFO_DEPTH) {
+      if (!this.errFlags.has("ACQ_BINNING_FIFO_ERROR"))
+        this.log.push(
+          `${describeInstruction(this.program, pc)} at ${start} ns: ${fifo.length} acquisitions are still being binned (one per ${ACQ_BINNING_WRITE_NS} ns, ${ACQ_BINNING_FIFO_DEPTH} at most); keep acquisitions ≥ ${ACQ_BINNING_WRITE_NS} ns apart`,
+        );
+      this.errFlags.add("ACQ_BINNING_FIFO_ERROR");
+      return; // flagged; the emulator still records the value
+    }
+    fifo.push(done);
   }
 
   private halt(atNs: number, message: string, pc = -1): void {
