@@ -203,7 +203,18 @@ describe("package surface (sources)", () => {
       "./package.json": "./package.json",
     });
     expect(pkg.bin).toEqual({ q1forge: "bin/q1forge.js" });
-    expect(pkg.files).toEqual(["dist", "bin", "schemas", "hardware-configs", "examples"]);
+    // docs/ ships (error hints point into it), LICENSE ships, source maps do not (test/packaging packs it)
+    expect(pkg.files).toEqual([
+      "dist/src",
+      "dist/validators",
+      "!dist/**/*.map",
+      "bin",
+      "schemas",
+      "hardware-configs",
+      "examples",
+      "docs",
+      "LICENSE",
+    ]);
   });
 });
 
