@@ -70,7 +70,12 @@ function issuesOf(error: z.ZodError, prefix: string): { path: string; message: s
 
 /** Validate a raw sequence (qblox-instruments upload form). */
 export function parseRawSequence(json: unknown, source: string): Sequence {
-  const r = SequenceSchema.safeParse(json);
+  // quantify writes QCM sequence files without "weights" and "acquisitions": absent means none
+  const withDefaults =
+    typeof json === "object" && json !== null && !Array.isArray(json)
+      ? { weights: {}, acquisitions: {}, ...json }
+      : json;
+  const r = SequenceSchema.safeParse(withDefaults);
   if (r.success) return r.data;
   const issues = issuesOf(r.error, source);
   throw new SchemaValidationError(

@@ -247,8 +247,12 @@ export function summaryJson(result: SimulationResult, name: string, ctx: Summary
   }
   const time_origin: Record<string, unknown> = {};
   for (const [k, o] of origins) time_origin[k] = { origin_ns: o.originNs, period_ns: o.periodNs };
+  // false when a sequencer ended in error: the command then exits 1 (issue 13 item 14)
+  const ok = !Object.values(result.clusters).some((c) =>
+    Object.values(c.modules).some((m) => Object.values(m.sequencers).some((s) => s.status === "ERROR")),
+  );
   return {
-    ok: true,
+    ok,
     name,
     window: { from_ns: result.window.fromNs, to_ns: result.window.toNs },
     warnings: ctx.warnings ?? [],
