@@ -129,6 +129,12 @@ describe("every JSON the CLI prints or writes uses snake_case keys", () => {
     expect(badKeys(json(readFileSync(resultsPath, "utf8")))).toEqual([]);
   });
 
+  it("demo --json", async () => {
+    const r = await runCli(["demo", "--json"]);
+    expect(r.code).toBe(0);
+    expect(badKeys(json(r.stdout))).toEqual([]);
+  });
+
   it("virtual-cluster --json", async () => {
     const out = { stdout: "", stderr: "" };
     const io: CliIo = {
