@@ -181,6 +181,7 @@ export class Session {
   private current: Job | null = null;
   private currentRevert: Revert | null = null;
   private working: Promise<void> = Promise.resolve();
+  private jobWrites: Promise<unknown> = Promise.resolve();
   private closed = false;
   private jobCounter = 0;
   private readonly ownDriver: boolean;
@@ -276,7 +277,7 @@ export class Session {
       return;
     }
     this.idle = idle;
-    await this.serial(() => this.syncOutputs(this.idle));
+    await this.syncOutputs(this.idle);
   }
 
   /**
@@ -381,13 +382,15 @@ export class Session {
       const p = await this.driver.sequencerParams(t.slot, t.seq.index);
       return { gainRatio: p.mixer_corr_gain_ratio ?? 1, phaseOffsetDegree: p.mixer_corr_phase_offset_degree ?? 0 };
     },
-    setElementCorrection: (job, pc, c) => this.serial(() => this.setCorrection(job, pc, c)),
-    setOutputDcOffsetByElement: (job, pc, path, offset) => this.serial(() => this.setDcOffset(job, pc, path, offset)),
+    setElementCorrection: (job, pc, c) => this.jobWrite(() => this.setCorrection(job, pc, c)),
+    setOutputDcOffsetByElement: (job, pc, path, offset) => this.jobWrite(() => this.setDcOffset(job, pc, path, offset)),
   };
 
-  /** Run `fn` between the job loop's instrument calls (the transport serialises commands anyway). */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    return fn();
+  /** A job's runtime change; restore() waits for those in flight, so none lands after the job's outputs reverted. */
+  private jobWrite<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.jobWrites.then(fn);
+    this.jobWrites = p.catch(() => undefined);
+    return p;
   }
 
   private pump(): void {
@@ -416,6 +419,8 @@ export class Session {
     const segments = job.source.segments?.segments ?? null;
     const inputs = new Map<string, number[]>();
     const entries: ExecutionReport["entries"] = [];
+    // the job's final status is set after its outputs were restored: a "completed" job's outputs hold the idle values
+    let finish = () => job.setStatus("canceled");
     try {
       job.setStatus("loading");
       await Promise.resolve(); // execute() returns before the job compiles
@@ -429,10 +434,10 @@ export class Session {
         if (point) {
           // the job stopped at the point: wait for the host, then compile, upload and re-arm the next segment
           if (point.kind === "pause") {
-            if (!(await job.waitResume(point.name))) return job.setStatus("canceled");
+            if (!(await job.waitResume(point.name))) return;
           } else {
             const v = await job.takeInput(point.name);
-            if (!v) return job.setStatus("canceled");
+            if (!v) return;
             inputs.set(point.name, v);
           }
           boundaryStart = performance.now();
@@ -457,16 +462,17 @@ export class Session {
         if (point) job.provenance.segment_boundary_ms.push(done.startedAt - boundaryStart);
         if (!done.completed) return;
       }
-      job.setStatus("completed");
+      finish = () => job.setStatus("completed");
     } catch (e) {
       const err = e instanceof Q1ForgeError ? e : new InstrumentError("UNSUPPORTED", String(e), { cause: e });
       const seqs = (err.details?.["sequencers"] as SequencerRunStatus[] | undefined) ?? null;
       if (compiled && seqs) entries.push(...ExecutionReport.fromStatuses(compiled, seqs).entries);
-      job.fail(err, new ExecutionReport(entries));
+      finish = () => job.fail(err, new ExecutionReport(entries));
     } finally {
       lap();
       await this.restore();
       t.restore = lap();
+      finish();
     }
   }
 
@@ -479,19 +485,13 @@ export class Session {
     lap: () => number,
   ): Promise<{ completed: boolean; startedAt: number }> {
     const t = job.provenance.stage_ms;
-    if (job.haltRequested) {
-      job.setStatus("canceled");
-      return { completed: false, startedAt: performance.now() };
-    }
+    if (job.haltRequested) return { completed: false, startedAt: performance.now() };
     const patched = withJobOffsets(compiled, this.clusterName, outputs, (s) => this.isRF(s));
     await this.coordinator.prepare(patched);
     this.notePrepared(patched);
     await this.syncOutputs(outputs, patched);
     t.prepare += lap();
-    if (job.haltRequested) {
-      job.setStatus("canceled");
-      return { completed: false, startedAt: performance.now() };
-    }
+    if (job.haltRequested) return { completed: false, startedAt: performance.now() };
     await this.coordinator.start();
     const startedAt = performance.now();
     t.start += lap();
@@ -503,7 +503,6 @@ export class Session {
       job.setReport(new ExecutionReport(entries));
       for (const s of job.resultHandles.values())
         s.fail(new InstrumentError("JOB_CANCELED", `job ${job.id} was halted`, { path: job.id }));
-      job.setStatus("canceled");
       return { completed: false, startedAt };
     }
     const statuses = await this.coordinator.waitDone(0);
@@ -570,6 +569,7 @@ export class Session {
   /** After a job: undo its runtime changes, apply idle values (updated ones included). */
   private async restore(): Promise<void> {
     try {
+      await this.jobWrites;
       const rev = this.currentRevert;
       if (rev)
         for (const c of rev.corrections.values())

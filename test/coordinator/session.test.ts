@@ -198,7 +198,7 @@ describe("running jobs", () => {
     expect(stream.countSoFar()).toBeLessThan(200);
     const chunks: { index: number; real: number[]; imag: number[] | null; during: boolean }[] = [];
     for await (const c of stream) chunks.push({ ...c, during: job.status === "running" });
-    expect(job.status).toBe("completed");
+    expect(await job.wait()).toBe("completed");
     expect(stream.isProcessing()).toBe(false);
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks[0]!.during).toBe(true);

@@ -126,12 +126,10 @@ export class Job {
         if (this._status === "running" || this._status === "completed") return this;
         if (this._status === "canceled" && !this.ranOnce) throw this.canceledError();
         if (this._status === "canceled") return this;
-        if (this._status === "error")
-          return this.ranOnce
-            ? this
-            : (() => {
-                throw this._error!;
-              })();
+        if (this._status === "error") {
+          if (this.ranOnce) return this;
+          throw this._error!;
+        }
         return undefined;
       },
       timeoutMs(opts.timeout),
