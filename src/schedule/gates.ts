@@ -10,7 +10,13 @@
  */
 import { z } from "zod";
 
-const Quantity = z.union([z.number(), z.string()]).describe('number in SI units or a unit string, e.g. "90 deg"');
+// A named definition ($defs/GateQuantity): a gate's schema then holds a $ref, so ajv compiles each gate
+// into its own function instead of inlining it into the recursive operation validator (whose stack
+// frame would grow with every gate and limit how deep loops may nest).
+const Quantity = z
+  .union([z.number(), z.string()])
+  .describe('number in SI units or a unit string, e.g. "90 deg"')
+  .meta({ id: "GateQuantity" });
 const name = z.string().optional().describe("name used in messages (defaults to quantify's gate name)");
 const t0 = Quantity.optional().meta({ default: 0 }).describe("start relative to the schedulable, s or unit string");
 const qubit = z.string().min(1).describe('device element name, e.g. "q0"');
@@ -18,7 +24,8 @@ const qubits = z
   .union([qubit, z.array(qubit).min(1)])
   .describe('one device element, or several (quantify\'s Reset("q0", "q1") / Measure("q0", "q1"))');
 
-const single = <T extends string>(type: T) => z.strictObject({ type: z.literal(type), name, t0, qubit });
+const single = <T extends string>(type: T) =>
+  z.strictObject({ type: z.literal(type), name, t0, qubit }).meta({ id: `${type}Gate` });
 
 export const XGateSchema = single("X");
 export const YGateSchema = single("Y");
@@ -27,29 +34,37 @@ export const Y90GateSchema = single("Y90");
 export const ZGateSchema = single("Z");
 export const Z90GateSchema = single("Z90");
 export const HGateSchema = single("H");
-export const RxyGateSchema = z.strictObject({
-  type: z.literal("Rxy"),
-  name,
-  t0,
-  theta: Quantity.describe("rotation angle, degrees (wrapped to [-180, 180) as quantify does)"),
-  phi: Quantity.describe("phase of the rotation axis, degrees (wrapped to [0, 360))"),
-  qubit,
-});
-export const RzGateSchema = z.strictObject({
-  type: z.literal("Rz"),
-  name,
-  t0,
-  theta: Quantity.describe("rotation angle, degrees (wrapped to [-180, 180)); a virtual phase shift"),
-  qubit,
-});
-export const CZGateSchema = z.strictObject({
-  type: z.literal("CZ"),
-  name,
-  t0,
-  qC: qubit.describe("control qubit"),
-  qT: qubit.describe("target qubit"),
-});
-export const ResetGateSchema = z.strictObject({ type: z.literal("Reset"), name, t0, qubit: qubits });
+export const RxyGateSchema = z
+  .strictObject({
+    type: z.literal("Rxy"),
+    name,
+    t0,
+    theta: Quantity.describe("rotation angle, degrees (wrapped to [-180, 180) as quantify does)"),
+    phi: Quantity.describe("phase of the rotation axis, degrees (wrapped to [0, 360))"),
+    qubit,
+  })
+  .meta({ id: "RxyGate" });
+export const RzGateSchema = z
+  .strictObject({
+    type: z.literal("Rz"),
+    name,
+    t0,
+    theta: Quantity.describe("rotation angle, degrees (wrapped to [-180, 180)); a virtual phase shift"),
+    qubit,
+  })
+  .meta({ id: "RzGate" });
+export const CZGateSchema = z
+  .strictObject({
+    type: z.literal("CZ"),
+    name,
+    t0,
+    qC: qubit.describe("control qubit"),
+    qT: qubit.describe("target qubit"),
+  })
+  .meta({ id: "CZGate" });
+export const ResetGateSchema = z
+  .strictObject({ type: z.literal("Reset"), name, t0, qubit: qubits })
+  .meta({ id: "ResetGate" });
 export const MEASURE_PROTOCOLS = [
   "SSBIntegrationComplex",
   "ThresholdedAcquisition",
@@ -57,27 +72,29 @@ export const MEASURE_PROTOCOLS = [
   "NumericalSeparatedWeightedIntegration",
   "NumericalWeightedIntegration",
 ] as const;
-export const MeasureGateSchema = z.strictObject({
-  type: z.literal("Measure"),
-  name,
-  t0,
-  qubit: qubits,
-  acq_channel: z
-    .union([z.number(), z.string()])
-    .optional()
-    .describe("overrides the element's measure.acq_channel (quantify's acq_channel_override)"),
-  acq_index: z
-    .union([z.number().int().min(0), z.array(z.number().int().min(0))])
-    .optional()
-    .describe("accepted for quantify compatibility; q1forge numbers bins in execution order"),
-  acq_protocol: z
-    .enum(MEASURE_PROTOCOLS)
-    .optional()
-    .describe("default SSBIntegrationComplex; the weighted protocols use the element's acq_weights_a/b"),
-  bin_mode: z.enum(["average", "append", "AVERAGE", "APPEND"]).optional().meta({ default: "average" }),
-  coords: z.record(z.string(), z.unknown()).optional(),
-  feedback_trigger_label: z.union([z.string(), z.null()]).optional(),
-});
+export const MeasureGateSchema = z
+  .strictObject({
+    type: z.literal("Measure"),
+    name,
+    t0,
+    qubit: qubits,
+    acq_channel: z
+      .union([z.number(), z.string()])
+      .optional()
+      .describe("overrides the element's measure.acq_channel (quantify's acq_channel_override)"),
+    acq_index: z
+      .union([z.number().int().min(0), z.array(z.number().int().min(0))])
+      .optional()
+      .describe("accepted for quantify compatibility; q1forge numbers bins in execution order"),
+    acq_protocol: z
+      .enum(MEASURE_PROTOCOLS)
+      .optional()
+      .describe("default SSBIntegrationComplex; the weighted protocols use the element's acq_weights_a/b"),
+    bin_mode: z.enum(["average", "append", "AVERAGE", "APPEND"]).optional().meta({ default: "average" }),
+    coords: z.record(z.string(), z.unknown()).optional(),
+    feedback_trigger_label: z.union([z.string(), z.null()]).optional(),
+  })
+  .meta({ id: "MeasureGate" });
 
 /** The gate schemas, in the order the schema lists them. */
 export const gateSchemas = [

@@ -36,24 +36,28 @@ function validator(): ValidateFunction {
  * makes ajv check only the branch named by `type`, so errors are about that branch, and an unknown
  * `type` is one clear error instead of one per branch.
  */
-function addDiscriminators(node: unknown): void {
+function addDiscriminators(node: unknown, root: unknown = node): void {
   if (Array.isArray(node)) {
-    for (const item of node) addDiscriminators(item);
+    for (const item of node) addDiscriminators(item, root);
     return;
   }
   if (node === null || typeof node !== "object") return;
   const obj = node as Record<string, unknown>;
   const oneOf = obj["oneOf"];
-  if (Array.isArray(oneOf) && oneOf.length > 0 && oneOf.every(hasConstType)) {
+  if (Array.isArray(oneOf) && oneOf.length > 0 && oneOf.every((b) => hasConstType(b, root))) {
     obj["discriminator"] = { propertyName: "type" };
     // ajv skips `discriminator` (and with it the oneOf) for non-objects; say they must be objects.
     obj["type"] = "object";
   }
-  for (const value of Object.values(obj)) addDiscriminators(value);
+  for (const value of Object.values(obj)) addDiscriminators(value, root);
 }
 
-function hasConstType(branch: unknown): boolean {
+function hasConstType(branch: unknown, root?: unknown): boolean {
   if (branch === null || typeof branch !== "object") return false;
+  // a branch defined once under $defs (the gates, src/schedule/gates.ts); ajv's discriminator follows the $ref
+  const ref = (branch as { $ref?: unknown }).$ref;
+  if (typeof ref === "string" && ref.startsWith("#/$defs/"))
+    return hasConstType((root as { $defs?: Record<string, unknown> } | undefined)?.$defs?.[ref.slice(8)]);
   const b = branch as { properties?: Record<string, { const?: unknown }>; required?: unknown };
   return typeof b.properties?.["type"]?.const === "string" && Array.isArray(b.required) && b.required.includes("type");
 }
@@ -130,6 +134,11 @@ function unknownOperation(e: ErrorObject): ScheduleError {
 function validTypesOf(parentSchema: unknown): string[] | null {
   const oneOf = (parentSchema as { oneOf?: unknown } | undefined)?.oneOf;
   if (!Array.isArray(oneOf)) return null;
+  // $ref branches (gates) carry no const here: the caller falls back to every operation type
+  if (
+    !oneOf.every((b: { properties?: { type?: { const?: unknown } } }) => typeof b.properties?.type?.const === "string")
+  )
+    return null;
   return oneOf.map((b: { properties: { type: { const: string } } }) => b.properties.type.const);
 }
 

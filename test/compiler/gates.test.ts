@@ -433,6 +433,19 @@ describe("gate errors", () => {
     expect(e.code).toBe("MISSING_DEVICE_PARAMETER");
     expect(e.path).toBe("/elements/q0/measure/acq_weights_a");
   });
+  it("a misspelt gate field is a schema error naming it (the gate schemas are discriminated by type)", () => {
+    const e = err(() => run([{ type: "Rxy", theta: 90, phi: 0, qubit: "q0", axis: "x" }]));
+    expect(e.code).toBe("SCHEMA_VALIDATION");
+    expect(e.path).toBe("/schedulables/0/operation");
+    expect(e.message).toBe(
+      'schedule does not match the schema at /schedulables/0/operation: unknown field "axis" (allowed: type, name, t0, theta, phi, qubit)',
+    );
+  });
+  it("an unknown operation type lists the gates among the valid types", () => {
+    const e = err(() => run([{ type: "CNOT", qC: "q0", qT: "q1" }]));
+    expect(e.code).toBe("UNKNOWN_OPERATION");
+    expect(e.hint).toContain("X, Y, X90, Y90, Rxy, Z, Z90, Rz, H, CZ, Measure, Reset");
+  });
   it("a gate without a device", () => {
     const e = err(() => compile(gateSchedule("e", [{ type: "Reset", qubit: "q0" }]), twoQubitHardware()));
     expect(e.code).toBe("GATE_WITHOUT_DEVICE");
