@@ -218,7 +218,9 @@ export function compile(schedule: unknown, hardware: unknown, options: CompileOp
     state.warnings,
     stageMs,
   );
+  const t1 = performance.now();
   sweepResults(compiled, plan(state), need(state.sweeps), need(state.programs));
+  stageMs["3-emit/sweep-results"] = Math.round((performance.now() - t1) * 1000) / 1000;
   if (options.verify) {
     const t0 = performance.now();
     options.verify(compiled);

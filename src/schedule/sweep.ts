@@ -145,18 +145,25 @@ export function sweepValues(p: SweepParameterSpec, dim: Dimension, path: string,
   const a = conv(p.start!, `${path}/start`);
   const b = conv(p.stop!, `${path}/stop`);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const v = n === 1 ? a : a + ((b - a) * i) / (n - 1);
-    out[i] = dim === "time" ? Math.round(v) : v;
+  if (dim === "time" && n > 1 && (b - a) % (n - 1) !== 0) {
+    // whole ns from a 16.16 fixed-point ramp, exactly what a register wait plays (compiler/3-emit/sweeps.ts)
+    const init = a * 65536 + 32768;
+    const inc = Math.round(((b - a) * 65536) / (n - 1));
+    for (let i = 0; i < n; i++) out[i] = Math.floor((init + i * inc) / 65536);
+    return out;
   }
+  for (let i = 0; i < n; i++) out[i] = n === 1 ? a : a + ((b - a) * i) / (n - 1);
   return out;
 }
 
-/** Whether the values have one constant step (within a relative 1e-9 of the span). */
-export function isLinear(values: readonly number[]): boolean {
+/** Whether the values have one constant step (within a relative 1e-9 of the span, or `absTol`). */
+export function isLinear(values: readonly number[], absTol = 0): boolean {
   if (values.length < 3) return true;
   const step = (values[values.length - 1]! - values[0]!) / (values.length - 1);
-  const tol = 1e-9 * Math.max(Math.abs(values[0]!), Math.abs(values[values.length - 1]!), Math.abs(step), 1e-300);
+  const tol = Math.max(
+    absTol,
+    1e-9 * Math.max(Math.abs(values[0]!), Math.abs(values[values.length - 1]!), Math.abs(step), 1e-300),
+  );
   for (let i = 1; i < values.length; i++) if (Math.abs(values[i]! - values[0]! - i * step) > tol) return false;
   return true;
 }

@@ -504,3 +504,43 @@ describe("limits: typed errors naming the sweep", () => {
     });
   });
 });
+
+describe("examples", () => {
+  const example = (name: string) =>
+    compile(JSON.parse(readFileSync(new URL(`../../examples/schedules/${name}.json`, import.meta.url), "utf8")), hw, {
+      verify: true,
+    });
+  it("t1-sweep.json: 51 waits from 20 ns to 60 µs in one register wait on both sequencers", () => {
+    const c = example("t1-sweep");
+    expect(c.diagnostics.sweeps!.map((d) => [d.parameter, d.lowering, d.sequencer])).toEqual([
+      ["tau", "register", "cluster0_module1.seq0"],
+      ["tau", "register", "cluster0_module2.seq0"],
+    ]);
+    // 51 points of 20 + 200,000 ns plus Σ tau (20 … 60,000 ns in steps of 1,199.6 ns: 16.16 fixed point)
+    const tau = c.acquisitions["T1"]!.dataset!.coords["tau"]!.data as number[];
+    expect(tau.length).toBe(51);
+    expect([tau[0], tau[50]]).toEqual([20e-9, 60000e-9]);
+    const sum = tau.reduce((a, t) => a + Math.round(t * 1e9), 0);
+    expect(c.repetition_duration_ns).toBe(51 * 200_020 + sum);
+    expect(afterHeader(program(c, "cluster0_module1")).filter((l) => /R[23]\b/.test(l))).toEqual([
+      "move 1343488,R2", // (20 + 0.5) · 65536
+      "asr R2,16,R3",
+      "wait R3",
+      "add R2,78616986,R2", // round(1199.6 · 65536)
+    ]);
+  });
+  it("resonator-spectroscopy.json: 201 frequencies, the same program as 2 would give", () => {
+    const c = example("resonator-spectroscopy");
+    expect(c.diagnostics.sweeps).toEqual([
+      expect.objectContaining({
+        parameter: "frequency",
+        lowering: "register",
+        points: 201,
+        instructions: 5,
+        registers: 2,
+      }),
+    ]);
+    expect(afterHeader(program(c, "cluster0_module2")).slice(0, 2)).toEqual(["move 201,R1", "move 560000000,R2"]);
+    expect(afterHeader(program(c, "cluster0_module2"))).toContain("add R2,400000,R2"); // 100 kHz · 4
+  });
+});

@@ -160,7 +160,8 @@ function decide(n: SweepNode): Reason[] {
   index(n.body);
   return n.params.map((p, k): Reason => {
     const name = p.name;
-    if (!isLinear(p.values))
+    // durations: whole ns within 1 ns of a line are what a fixed-point register wait plays
+    if (!isLinear(p.values, p.dim === "time" ? 1 : 0))
       return { name, reason: "the values are not equally spaced (no constant increment)", unroll: true };
     const bindings = n.bindings.filter((b) => b.param === k);
     const kinds: string[] = [];
@@ -185,6 +186,8 @@ function decide(n: SweepNode): Reason[] {
       }
       if (Math.max(...p.values) > MAX_REGISTER_WAIT_NS)
         return { name, reason: `values above ${MAX_REGISTER_WAIT_NS} ns exceed one register wait`, unroll: true };
+      if (!isWaitRamp(p.values))
+        return { name, reason: "the durations are not the whole-ns ramp a register wait plays", unroll: true };
       kinds.push("wait");
     }
     const uniq = [...new Set(kinds)];
@@ -196,6 +199,20 @@ function decide(n: SweepNode): Reason[] {
       unroll: false,
     };
   });
+}
+
+/** Whether whole-ns `values` are exactly what the register wait ramp of 3-emit/sweeps.ts plays. */
+function isWaitRamp(values: readonly number[]): boolean {
+  const n = values.length;
+  if (n < 2) return true;
+  const first = values[0]!;
+  const last = values[n - 1]!;
+  if ((last - first) % (n - 1) === 0) {
+    const step = (last - first) / (n - 1);
+    return values.every((v, i) => v === first + i * step);
+  }
+  const inc = Math.round(((last - first) * 65536) / (n - 1));
+  return values.every((v, i) => v === Math.floor((first * 65536 + 32768 + i * inc) / 65536));
 }
 
 function instructionOf(op: ScheduleOp, field: string): string {

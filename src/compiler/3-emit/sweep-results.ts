@@ -136,6 +136,31 @@ function quantized(p: SweepParam, v: number): number {
   }
 }
 
+/**
+ * The common case without enumerating points: an AVERAGE channel whose one acquisition sits in a
+ * nest of register sweeps (its bins are that grid, row-major).
+ */
+function fastGrid(ch: AcqChannelPlan, nodes: readonly IrNode[], sp: SweepPlan): SweepPlan["sweeps"][number][] | null {
+  if (ch.binMode !== "average") return null;
+  let found: { id: NodeId; stack: NodeId[] } | null = null;
+  let count = 0;
+  const walk = (list: readonly IrNode[], stack: NodeId[]): void => {
+    for (const x of list) {
+      if (x.kind === "op") {
+        if (isAcquisition(x.op) && x.op.acq_channel === ch.channel) {
+          count++;
+          found = { id: x.id, stack };
+        }
+      } else walk(x.body, x.kind === "sweep" ? [...stack, x.origin ?? x.id] : stack);
+    }
+  };
+  walk(nodes, []);
+  const f = found as { id: NodeId; stack: NodeId[] } | null;
+  if (count !== 1 || f === null || f.stack.length === 0 || sp.pointOf[f.id]) return null;
+  const dims = f.stack.map((id) => sp.sweeps[id]!);
+  return dims.reduce((a, d) => a * d.repetitions, 1) === ch.numAcqIndices ? dims : null;
+}
+
 /** Sweep points of every acq index of a channel, in the order of its acq indices. */
 function pointsOfIndices(
   ch: AcqChannelPlan,
@@ -199,7 +224,8 @@ function datasetLayout(
 ): DatasetLayout {
   if (ch.protocol === "Trace") return { dims: layout.dims, shape: layout.shape, coords: {} };
   const seq = plan.sequencers[ch.sequencer]!;
-  const points = pointsOfIndices(ch, seq.nodes, sp, plan.timed.repetitions);
+  const fast = fastGrid(ch, seq.nodes, sp);
+  const points = fast ? [] : pointsOfIndices(ch, seq.nodes, sp, plan.timed.repetitions);
   const append = ch.binMode === "append";
   const lead = append ? { dims: ["repetition"], shape: [plan.timed.repetitions] } : { dims: [], shape: [] };
   const coords: Record<string, DatasetVariable> = {};
@@ -223,24 +249,25 @@ function datasetLayout(
   // one acquisition per point of one nest of sweeps, row-major: the sweep dimensions themselves
   const first = points[0];
   const grid =
-    first !== undefined &&
-    first.length > 0 &&
-    (() => {
-      const dims = first.map((t) => sp.sweeps[t.node]!);
-      const total = dims.reduce((a, s) => a * s.repetitions, 1);
-      if (total !== points.length) return null;
-      for (let j = 0; j < points.length; j++) {
-        const tags = points[j]!;
-        if (tags.length !== dims.length) return null;
-        let rest = j;
-        for (let d = dims.length - 1; d >= 0; d--) {
-          const s = dims[d]!;
-          if (tags[d]!.node !== s.id || tags[d]!.point !== rest % s.repetitions) return null;
-          rest = Math.floor(rest / s.repetitions);
+    fast ??
+    (first !== undefined &&
+      first.length > 0 &&
+      (() => {
+        const dims = first.map((t) => sp.sweeps[t.node]!);
+        const total = dims.reduce((a, s) => a * s.repetitions, 1);
+        if (total !== points.length) return null;
+        for (let j = 0; j < points.length; j++) {
+          const tags = points[j]!;
+          if (tags.length !== dims.length) return null;
+          let rest = j;
+          for (let d = dims.length - 1; d >= 0; d--) {
+            const s = dims[d]!;
+            if (tags[d]!.node !== s.id || tags[d]!.point !== rest % s.repetitions) return null;
+            rest = Math.floor(rest / s.repetitions);
+          }
         }
-      }
-      return dims;
-    })();
+        return dims;
+      })());
   if (grid) {
     for (const s of grid) {
       const gather: Gather = (f) => Array.from({ length: s.repetitions }, (_, i) => f(i));
