@@ -237,6 +237,16 @@ export class InstrumentCoordinator {
         continue;
       }
       for (const [name, lo] of Object.entries(compiled.local_oscillators)) writes += await this.prepareLo(name, lo);
+      // LINQ routing (docs/feedback.md): the compiled router configuration, applied before arming
+      for (const [cname, router] of Object.entries(compiled.feedback?.router ?? {})) {
+        await this.driver(cname).applyRouting(router);
+        this.record(
+          cname,
+          "linq",
+          `router: ${router.local_routes.length} local, ${router.cmm_routes.length} CMM, ${router.broadcast.length} broadcast`,
+        );
+        writes++;
+      }
       this.compiled = compiled;
       this.used = used;
       this.runGenerations.clear();

@@ -366,7 +366,7 @@ export class SequencerEngine implements LinqEndpoint {
       this.errFlags.add("SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW");
       this.halt(
         this.trt,
-        `RT queue underflow at ${this.trt} ns: the Q1 core blocks in ${describeInstruction(this.program, pc)} waiting for LINQ data that never arrives; check the routing (ids 16–255 are dropped unless routed) and that the source sends with this id`,
+        `RT queue underflow at ${this.trt} ns: the Q1 core blocks in ${describeInstruction(this.program, pc)} waiting for LINQ data that never arrives; check the routing (ids 16-255 are dropped unless routed) and that the source sends with this id`,
         pc,
       );
       return;

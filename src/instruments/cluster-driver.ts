@@ -3,6 +3,8 @@
  * qblox-instruments' parameter names on top. Every module/sequencer command goes through the CMM
  * with the `SLOT{s}:` prefix. Errors from the instrument's error queue surface as InstrumentError.
  */
+import { LINQ_SCPI } from "./linq-scpi.js";
+import type { LinqRouterConfig } from "../contract/linq.js";
 import type { Sequence } from "../contract/compiled-schedule.js";
 import { moduleSpec, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
 import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
@@ -170,6 +172,40 @@ export class ClusterDriver {
     if (r !== "internal" && r !== "external")
       throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, { path: "REFerence:SRC?" });
     return r;
+  }
+
+  // --- LINQ routing (linq-scpi.ts: the SCPI strings are q1forge's, unconfirmed) ---------------------
+
+  /** cluster.clear_router(): every route back to the defaults (ids 16–255 dropped). */
+  async clearRouter(): Promise<void> {
+    return this.transport.write(LINQ_SCPI.clearRouter);
+  }
+  /** module.set_local_route(id, sequencers): intra-cast of `id` within the module in `slot`. */
+  async setLocalRoute(slot: number, id: number, sequencers: readonly number[]): Promise<void> {
+    this.module(slot);
+    return this.transport.write(LINQ_SCPI.setLocalRoute(slot, id, sequencers));
+  }
+  /** cluster.set_cmm_route(id, targets): multi-cast of `id` through the CMM. */
+  async setCmmRoute(id: number, targets: readonly { slot: number; sequencer: number }[]): Promise<void> {
+    for (const t of targets) this.module(t.slot);
+    return this.transport.write(LINQ_SCPI.setCmmRoute(id, targets));
+  }
+  /** cluster.set_broadcast(id) */
+  async setBroadcast(id: number): Promise<void> {
+    return this.transport.write(LINQ_SCPI.setBroadcast(id));
+  }
+  /** module.get_router_config() */
+  async routerConfig(slot: number): Promise<LinqRouterConfig> {
+    this.module(slot);
+    const cmd = LINQ_SCPI.routerConfig(slot);
+    return parseJsonBlock<LinqRouterConfig>((await this.transport.queryBinary(cmd))[0], cmd);
+  }
+  /** Apply a compiled router configuration (`compiled.feedback.router[cluster]`): clear, then every route. */
+  async applyRouting(config: LinqRouterConfig): Promise<void> {
+    await this.clearRouter();
+    for (const r of config.local_routes) await this.setLocalRoute(r.slot, r.id, r.sequencers);
+    for (const r of config.cmm_routes) await this.setCmmRoute(r.id, r.targets);
+    for (const id of config.broadcast) await this.setBroadcast(id);
   }
 
   // --- sequencer settings -------------------------------------------------------------------------

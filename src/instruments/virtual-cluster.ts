@@ -3,6 +3,7 @@
  * (reference 10, 13), assembles uploaded programs with the q1 assembler and runs them with the
  * emulator on START. Fault hooks let tests provoke every failure the coordinator must survive.
  */
+import { LinqScpiError, VirtualLinqRouter } from "./linq-scpi.js";
 import net from "node:net";
 import type { ModuleType } from "../contract/compiled-schedule.js";
 import type { EmuRunOptions, InputSignalModel, RunCluster } from "../emulator/api.js";
@@ -70,6 +71,8 @@ export function parseModuleList(spec: string): Record<number, ModuleType> {
 export class VirtualCluster {
   readonly name: string;
   readonly modules = new Map<number, VirtualModule>();
+  /** LINQ routing set over SCPI (linq-scpi.ts); the emulator routes feedback by it */
+  readonly linq = new VirtualLinqRouter((slot) => this.modules.get(slot)?.sequencers.length);
   /** every received command header (most recent 20 000), for tests and diagnostics */
   readonly commandLog: string[] = [];
   systemStatus: SystemStatus = "OKAY";
@@ -293,11 +296,28 @@ export class VirtualCluster {
       this.referenceSource = v;
       return null;
     }
+    const linq = this.linqCommand(
+      head === "SLOT" ? nodes[0]!.num : null,
+      head === "SLOT" ? nodes.slice(1) : nodes,
+      query,
+      args,
+    );
+    if (linq !== undefined) return linq;
     if (head === "SLOT") return this.slotCommand(nodes[0]!.num, nodes.slice(1), query, args);
     throw new ScpiExecError(
       -113,
       `Undefined header; ${nodes.map((n) => n.name + (n.num ?? "")).join(":")}${query ? "?" : ""}`,
     );
+  }
+
+  /** LINQ routing commands (linq-scpi.ts); undefined when the command is not one. */
+  private linqCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply | undefined {
+    try {
+      return this.linq.command(slot, nodes, query, args);
+    } catch (e) {
+      if (e instanceof LinqScpiError) throw new ScpiExecError(e.code, e.message);
+      throw e;
+    }
   }
 
   private common(head: string, query: boolean): Reply {
@@ -314,6 +334,7 @@ export class VirtualCluster {
         this.systemStatus = "OKAY";
         this.systemFlags = [];
         this.referenceSource = "internal";
+        this.linq.clear();
         return null;
       case "*CLS":
         this.errors.length = 0;
@@ -479,6 +500,7 @@ export class VirtualCluster {
     const opts: EmuRunOptions = {};
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
+    opts.linq = this.linq.config();
     setImmediate(() => {
       const live = armed.filter(
         (s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s,
