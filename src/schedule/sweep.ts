@@ -2,7 +2,7 @@
  * The sweep construct of the schedule language (docs/sweeps.md): a `Sweep` operation runs its body
  * once per point; its parameters are linear ranges (start, stop, num) or explicit value lists, nested
  * (first parameter outermost) or zipped (all advance together). Operation fields inside the body refer
- * to a parameter with a string "$name" or "k * $name" (a scaled reference, e.g. D_amp = 0.2 · amp).
+ * to a parameter with a string "$name" or "k * $name" (a scaled reference, e.g. offset_path_Q = 0.2 · v).
  *
  * This module is schedule-level only: the zod shapes (schema.ts wires them in), reference parsing,
  * the requested values of a parameter and the substitution of references in a primitive's spec.

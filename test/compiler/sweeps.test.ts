@@ -224,6 +224,34 @@ describe("register-loop programs", () => {
     expect(c.repetition_duration_ns).toBe(5 * 140 + (8 + 208 + 408 + 608 + 808));
   });
 
+  it("a rel_time parameter: the delayed schedulable and everything after it wait on a register", () => {
+    const body = [
+      { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", ...MW } },
+      { operation: { type: "SquarePulse", amp: 0.25, duration: "20 ns", ...MW }, rel_time: "$gap" },
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ];
+    const c = compile(sweepSchedule([{ name: "gap", values: ["4 ns", "14 ns", "24 ns"] }], body), hw, {
+      verify: true,
+    });
+    expect(afterHeader(program(c, "cluster0_module1"))).toEqual([
+      "move 3,R1",
+      "move 4,R2",
+      "sweep0: set_awg_gain 16384,0",
+      "play 0,0,4",
+      "wait 16",
+      "wait R2",
+      "set_awg_gain 8192,0",
+      "play 0,0,4",
+      "wait 116",
+      "add R2,10,R2",
+      "loop R1,@sweep0",
+      "loop R0,@start",
+      "stop",
+    ]);
+    expect(c.repetition_duration_ns).toBe(3 * 140 + 4 + 14 + 24);
+    expect(c.acquisitions).toEqual({});
+  });
+
   it("a 1,000-point amplitude sweep of a readout compiles to as many instructions as a 10-point one", () => {
     const count = (num: number) => {
       const c = compile(sweepSchedule([{ name: "amp", start: 0, stop: 1, num }], readoutBody("$amp")), hw);
@@ -274,7 +302,9 @@ describe("register lowering ≡ the unrolled program, sample for sample", () => 
     const a = outputs(c);
     const b = outputs(u);
     expect(a.length).toBe(b.length);
-    a.forEach((x, i) => expect(x).toEqual(b[i]));
+    a.forEach((x, i) => {
+      expect(x).toEqual(b[i]);
+    });
   };
 
   it("gain (pulse amplitude, played through offsets and gain)", () => {
@@ -304,6 +334,22 @@ describe("register lowering ≡ the unrolled program, sample for sample", () => 
       ),
       (i, p) => body(p["f"]![i], p["ph"]![i], p["v"]![i]),
       Array(6).fill(1000),
+    );
+  });
+
+  it("DRAG amplitude (G_amp; D_amp is relative to it): both gain paths from registers", () => {
+    const body = (g: unknown, d: unknown): Json[] => [
+      { operation: { type: "DRAGPulse", G_amp: g, D_amp: d, duration: "40 ns", ...MW } },
+      { operation: { type: "IdlePulse", duration: "200 ns" } },
+    ];
+    const c = compile(sweepSchedule([{ name: "a", start: 0.1, stop: 0.8, num: 8 }], body("$a", 0.25)), hw);
+    expect(afterHeader(program(c, "cluster0_module1")).filter((l) => l.startsWith("set_awg_gain"))).toEqual([
+      "set_awg_gain R3,R5",
+    ]);
+    check(
+      sweepSchedule([{ name: "a", start: 0.1, stop: 0.8, num: 8 }], body("$a", 0.25)),
+      (i) => body(0.1 + (0.7 * i) / 7, 0.25),
+      Array(8).fill(240),
     );
   });
 
@@ -352,6 +398,28 @@ describe("nested and zipped sweeps: dims and coords of the results", () => {
     expect(data[0]!.length).toBe(4);
     // the loopback of the QRM output: I ≈ amp · 10^(2/20) at f = 150 MHz (the NCO's own frequency)
     expect(data[1]![3]![0]).toBeCloseTo((13107 / 32768) * 10 ** (2 / 20), 3);
+  });
+
+  it("APPEND: dims [repetition, amp], one bin per point and repetition", () => {
+    const body = readoutBody("$amp").map((x, k) =>
+      k === 1 ? { ...x, operation: { ...(x["operation"] as Json), bin_mode: "append" } } : x,
+    );
+    const c = compile(sweepSchedule([{ name: "amp", start: 0.1, stop: 0.4, num: 4 }], body, {}, 3), hw, {
+      verify: true,
+    });
+    const layout = c.acquisitions["ch"]!;
+    expect([layout.shape, layout.dims]).toEqual([
+      [3, 4],
+      ["repetition", "acq_index_ch"],
+    ]);
+    expect([layout.dataset!.dims, layout.dataset!.shape]).toEqual([
+      ["repetition", "amp"],
+      [3, 4],
+    ]);
+    const r = simulate(c, { to: 20e-6 });
+    expect(r.dataset!.dims).toEqual({ repetition: 3, amp: 4, complex: 2 });
+    const data = r.dataset!.data_vars["ch"]!.data as [number, number][][];
+    for (const rep of data) rep.forEach(([re], k) => expect(re).toBeCloseTo(0.1 * (k + 1) * 10 ** (2 / 20), 3));
   });
 
   it("zipped parameters share one loop and one dimension", () => {
@@ -458,7 +526,7 @@ describe("unrolled fallback, with the reason in diagnostics.sweeps", () => {
 describe("limits: typed errors naming the sweep", () => {
   it("more registers than the sequencer has → OUT_OF_REGISTERS naming the sweep parameter", () => {
     const body = Array.from({ length: 20 }, (_, i) => ({
-      operation: { type: "DRAGPulse", name: `x${i}`, G_amp: "$a", D_amp: "0.1 * $a", duration: "20 ns", ...MW },
+      operation: { type: "DRAGPulse", name: `x${i}`, G_amp: "$a", D_amp: 0.1, duration: "20 ns", ...MW },
     }));
     let err: unknown;
     try {

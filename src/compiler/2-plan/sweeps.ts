@@ -15,7 +15,8 @@ import { isWaveformPulse } from "../ops/index.js";
 /** Amplitude fields of each pulse kind: a register gain sweep needs all of them proportional to one parameter. */
 export const AMPLITUDE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   SquarePulse: ["amp"],
-  DRAGPulse: ["G_amp", "D_amp"],
+  // the derivative path is D_amp · G_amp · (…): G_amp alone scales the whole DRAG pulse
+  DRAGPulse: ["G_amp"],
   GaussPulse: ["G_amp"],
   RampPulse: ["amp", "offset"],
   StaircasePulse: ["start_amp", "final_amp"],
@@ -243,6 +244,8 @@ function bindingProblem(n: SweepNode, k: number, op: ScheduleOp, field: string):
   }
   if (isWaveformPulse(op)) {
     const amps = AMPLITUDE_FIELDS[op.type];
+    if (op.type === "DRAGPulse" && field === "D_amp")
+      return `D_amp of DRAGPulse "${op.name}" is relative to G_amp (the derivative path is D_amp · G_amp): sweep G_amp alone to scale the whole pulse`;
     if (!amps || !amps.includes(field))
       return `field "${field}" of ${op.type} "${op.name}" is part of the waveform samples`;
     for (const f of amps) {
