@@ -117,7 +117,8 @@ export function toSI(value: Quantity, dim: Dimension, path: string): number {
       });
     }
   }
-  if (!Number.isFinite(result)) throw new InputParseError(`quantity "${value}" is not finite`, { path });
+  if (!Number.isFinite(result))
+    throw new InputParseError(`quantity "${value}" is not finite`, { path, hint: "give a finite number" });
   cache.set(key, result);
   return result;
 }

@@ -74,6 +74,7 @@ function validateAndBuild(input: unknown, loadWarnings: HardwareWarning[]): Hard
       issues,
       {
         path: issues[0]?.path ?? "/",
+        hint: "See schemas/hardware-config.schema.json and docs/hardware-config.md for the accepted format.",
       },
     );
   }

@@ -87,6 +87,7 @@ export function planAcquisitions(sequencers: readonly SequencerPlan[], repetitio
         if (op.bin_mode !== "average")
           throw new ScheduleError("BAD_BIN_MODE", `Trace acquisition "${op.name}" supports only bin_mode "average"`, {
             path: op.path,
+            hint: 'set "bin_mode": "average" (a scope trace is averaged over repetitions) or use SSBIntegrationComplex for bins',
           });
         plan.numAcqIndices = 1;
         plan.numBins = 1;

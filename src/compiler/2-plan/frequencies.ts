@@ -81,6 +81,7 @@ function sequencerFrequencies(
           `downconverter_freq ${d} Hz of ${where} must be ≥ 0 and ≥ the clock frequency ${clockHz} Hz`,
           {
             path: `/hardware_description/${route.cluster}/modules/${route.slot}/${route.channelName}/downconverter_freq`,
+            hint: `set downconverter_freq above the clock frequency (${clockHz} Hz), or remove it`,
           },
         );
       }
@@ -167,7 +168,7 @@ export function solveLoIf(
       throw new FrequencyError(
         "UNDERCONSTRAINED",
         `frequency settings underconstrained for ${where}: with mix_lo=false the interm_freq must be given`,
-        { hint: "add interm_freq to modulation_frequencies" },
+        { path: "/hardware_options/modulation_frequencies", hint: "add interm_freq to modulation_frequencies" },
       );
     return { lo: clockHz, nco };
   }

@@ -114,7 +114,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       throw new ResourceLimitError(
         "OUT_OF_SEQUENCERS",
         `no sequencer allocated for port-clock ${pc} on ${route.moduleName}`,
-        { path: pc },
+        { path: pc, hint: `use fewer port-clocks on ${route.moduleName} or move some to another module` },
       );
     sequencers.push({
       key: `${route.moduleName}.seq${index}`,

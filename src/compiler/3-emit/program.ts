@@ -139,6 +139,7 @@ function sequencerProgram(
       "PROGRAM_LONGER_THAN_REPETITION",
       `the program of ${where} runs until ${b.now} ns, past the end of the repetition at ${total} ns (a parameter operation at the very end needs a 4 ns upd_param)`,
       {
+        path: seq.route.portClock,
         hint: "extend the schedule, e.g. with an IdlePulse of at least 4 ns at the end",
       },
     );

@@ -240,13 +240,16 @@ function findThresholded(seq: SequencerPlan): { rotation: number; threshold: num
       throw new ValueRangeError(
         "ACQ_ROTATION_OUT_OF_RANGE",
         `acq_rotation ${cur.rotation} of "${op.name}" is outside [0, 360] degrees`,
-        { path: op.path },
+        { path: op.path, hint: "give acq_rotation in degrees within [0, 360]" },
       );
     if (Math.abs(cur.threshold) > 16777212)
       throw new ValueRangeError(
         "ACQ_THRESHOLD_OUT_OF_RANGE",
         `acq_threshold ${cur.threshold} of "${op.name}" is outside ±16777212`,
-        { path: op.path },
+        {
+          path: op.path,
+          hint: "the threshold applies to the integrated value (sum over the integration length); keep it within ±16777212",
+        },
       );
     if (found && (found.rotation !== cur.rotation || found.threshold !== cur.threshold)) {
       throw new HardwareConfigError(

@@ -121,6 +121,7 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
       if (!w)
         throw new ScheduleError("MISSING_WEIGHTS", `weighted acquisition "${op.name}" has no weights`, {
           path: op.path,
+          hint: "give weights_a and weights_b (samples at 1 GS/s)",
         });
       for (let k = 0; k < w.length; k++) {
         if (!(Math.abs(w[k]!) <= 1))
@@ -140,7 +141,7 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
           throw new ResourceLimitError(
             "WEIGHT_MEMORY_EXCEEDED",
             `weights of "${op.name}" bring ${seq.key} to ${weightSamples} weight samples, over ${limit}`,
-            { path: op.path },
+            { path: op.path, hint: "reuse identical weights (they are stored once) or shorten them" },
           );
         weightIndex.set(hash, idx);
         out.weights[hash] = { data: Array.from(data), index: idx };
