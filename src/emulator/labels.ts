@@ -26,6 +26,9 @@ export class EventLabeler {
     if (!op) return "";
     if (!ACQUIRE_KINDS.has(e.kind) || e.acqIndex === undefined) return op.name;
     const layout = this.layouts.get(`${cluster}/${module}/${e.sequencer}/${e.acqIndex}`);
-    return layout ? `${layout.protocol} ${op.name} (acq_channel ${layout.acq_channel})` : op.name;
+    if (!layout) return op.name;
+    // an acquisition without a name of its own is named by its protocol: say it once
+    const what = op.name === layout.protocol ? op.name : `${layout.protocol} ${op.name}`;
+    return `${what} (acq_channel ${layout.acq_channel})`;
   }
 }

@@ -19,7 +19,8 @@ export interface TimeOrigin {
 export const originKey = (cluster: string, module: string, sequencer: number): string =>
   `${cluster}/${module}/${sequencer}`;
 
-const HEADER_RT: ReadonlySet<string> = new Set(["wait_sync", "upd_param", "wait"]);
+/** real-time header instructions whose last argument is their duration (fb_acq_tb_id carries the latency wait with feedback) */
+const HEADER_RT: ReadonlySet<string> = new Set(["wait_sync", "upd_param", "wait", "fb_acq_tb_id"]);
 
 /** Program time of schedule time 0 and the loop header's length, or null when the header has another shape. */
 export function programOrigin(program: string): { originNs: number; loopHeaderNs: number } | null {

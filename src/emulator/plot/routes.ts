@@ -1,7 +1,7 @@
 /**
  * What the plot needs from a compiled schedule beyond the SimulationResult: which physical outputs
  * each sequencer drives (so operation spans are drawn on their own output only) and which program
- * lines run conditionally (between `set_cond 1,…` and `set_cond 0,…`).
+ * lines run conditionally (trigger conditions and feedback jumps).
  */
 import type { CompiledSchedule } from "../../contract/compiled-schedule.js";
 
@@ -29,14 +29,34 @@ export function routedOutputs(connectOut: Record<string, string | undefined>): n
   return outs.sort((a, b) => a - b);
 }
 
-/** 1-based program lines that run under an enabled condition (set_cond with a non-zero first argument). */
+/**
+ * 1-based program lines that run conditionally: under an enabled trigger condition (between
+ * `set_cond 1,…` and `set_cond 0,…`), or skipped by a forward jump on a feedback bit (`fb_pop_data id,Rn`
+ * then `jlt`/`jge Rn,…,@label`: the lines up to the label play only when the bit says so).
+ */
 export function conditionalLines(program: string): Set<number> {
   const lines = new Set<number>();
+  const text = program.split("\n").map((raw) => raw.replace(/#.*$/, ""));
+  const labelLine = new Map<string, number>();
+  text.forEach((l, i) => {
+    const m = /^\s*(\w+):/.exec(l);
+    if (m) labelLine.set(m[1]!, i);
+  });
   let on = false;
-  program.split("\n").forEach((raw, i) => {
-    const m = /^\s*(?:\w+:)?\s*set_cond\s+(\w+)/.exec(raw.replace(/#.*$/, ""));
-    if (m) on = m[1] !== "0";
-    else if (on) lines.add(i + 1);
+  let feedbackReg: string | null = null;
+  text.forEach((l, i) => {
+    const cond = /^\s*(?:\w+:)?\s*set_cond\s+(\w+)/.exec(l);
+    if (cond) {
+      on = cond[1] !== "0";
+      return;
+    }
+    if (on) lines.add(i + 1);
+    const pop = /^\s*(?:\w+:)?\s*fb_pop_data\s+\w+\s*,\s*(R\d+)/.exec(l);
+    if (pop) feedbackReg = pop[1]!;
+    const jump = /^\s*(?:\w+:)?\s*(?:jlt|jge)\s+(R\d+)\s*,[^,]+,\s*@(\w+)/.exec(l);
+    const target = jump ? labelLine.get(jump[2]!) : undefined;
+    if (jump && jump[1] === feedbackReg && target !== undefined && target > i)
+      for (let k = i + 1; k < target; k++) lines.add(k + 1);
   });
   return lines;
 }
