@@ -11,6 +11,10 @@ import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { ResourceLimitError, TimingError } from "../../src/core/errors.js";
 import { simulate } from "../../src/emulator/simulate.js";
 import { ScheduleBuilder, Ops, sweepRef } from "../../src/schedule/builder.js";
+import { parseScheduleDocument } from "../../src/schedule/parse.js";
+import { resolveTiming } from "../../src/compiler/1-schedule/timing.js";
+import { planSweeps } from "../../src/compiler/2-plan/sweeps.js";
+import type { IrNode } from "../../src/compiler/ir/nodes.js";
 
 const hw = JSON.parse(
   readFileSync(new URL("../../hardware-configs/baseband-transmon.json", import.meta.url), "utf8"),
@@ -610,5 +614,42 @@ describe("examples", () => {
     ]);
     expect(afterHeader(program(c, "cluster0_module2")).slice(0, 2)).toEqual(["move 201,R1", "move 560000000,R2"]);
     expect(afterHeader(program(c, "cluster0_module2"))).toContain("add R2,400000,R2"); // 100 kHz · 4
+  });
+});
+
+describe("IR as data", () => {
+  it("SweepNodes and the 2-plan/sweeps output survive a JSON round trip; unrolled copies get fresh ids; the input is not mutated", () => {
+    const doc = parseScheduleDocument(
+      sweepSchedule(
+        [
+          { name: "f", start: "148 MHz", stop: "152 MHz", num: 3, clock: "q0.ro" },
+          { name: "amp", values: [0.1, 0.2, 0.5] },
+        ],
+        readoutBody("$amp"),
+      ),
+    );
+    const timed = resolveTiming(doc);
+    const before = JSON.stringify(timed);
+    const rt = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+    expect(rt(timed)).toStrictEqual(timed);
+    const outer = timed.nodes[0]!;
+    expect(outer).toMatchObject({ kind: "sweep", repetitions: 3, params: [{ name: "f", dim: "frequency" }] });
+    const plan = planSweeps(timed);
+    expect(JSON.stringify(timed)).toBe(before);
+    expect(rt(plan)).toStrictEqual(plan);
+    expect(plan.decisions.map((d) => [d.name, d.lowering, d.points])).toEqual([
+      ["s", "register", 3],
+      ["s", "unrolled", 3],
+    ]);
+    const ids: number[] = [];
+    const walk = (nodes: readonly IrNode[]): void => {
+      for (const n of nodes) {
+        ids.push(n.id);
+        if (n.kind !== "op") walk(n.body);
+      }
+    };
+    walk(plan.timed.nodes);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(Math.max(...ids)).toBeLessThan(plan.timed.nextNodeId);
   });
 });
