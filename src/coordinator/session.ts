@@ -398,11 +398,14 @@ export class Session {
     const job = this.queue.shift();
     if (!job) return;
     this.current = job;
-    this.working = this.run(job).finally(() => {
-      this.current = null;
-      this.currentRevert = null;
-      this.pump();
-    });
+    this.working = this.run(job)
+      .then(async () => {
+        this.current = null;
+        this.currentRevert = null;
+        // an updateConfig() that arrived while the job was restoring its outputs
+        if (this.pendingIdle) await this.restore();
+      })
+      .finally(() => this.pump());
   }
 
   private async run(job: Job): Promise<void> {
