@@ -33,10 +33,24 @@ interface ClockUse {
   site: GateSite;
 }
 
+/** Where a gate sits: the JSON pointer is built only when an error needs it. */
+class Site implements GateSite {
+  constructor(
+    private readonly base: string,
+    private readonly index: number,
+    readonly gate: string,
+  ) {}
+  get path(): string {
+    return this.index < 0 ? this.base : `${this.base}/schedulables/${this.index}/operation`;
+  }
+}
+
+/** Gates without arguments beyond the element: lowered once per (type, element). */
+const SIMPLE = new Set(["X", "Y", "X90", "Y90", "Z", "Z90", "H", "Reset"]);
+
 class GateLowering {
   private readonly blocks = new Map<object, object>();
-  private readonly gates = new Map<object, OperationSpec>();
-  private readonly byKey = new Map<string, OperationSpec>();
+  private readonly simple = new Map<string, OperationSpec>();
   readonly clocks = new Map<string, ClockUse>();
   gateCount = 0;
 
@@ -48,16 +62,17 @@ class GateLowering {
     let schedulables: SchedulableSpec[] = b.schedulables;
     for (let i = 0; i < b.schedulables.length; i++) {
       const item = b.schedulables[i]!;
-      if (typeof item.operation === "string") continue;
-      const op = this.operation(item.operation, `${path}/schedulables/${i}/operation`);
-      if (op === item.operation) continue;
+      const spec = item.operation;
+      if (typeof spec === "string") continue;
+      const op = this.operation(spec, path, i);
+      if (op === spec) continue;
       if (schedulables === b.schedulables) schedulables = b.schedulables.slice();
       schedulables[i] = { ...item, operation: op };
     }
     let operations = b.operations;
     if (b.operations) {
       for (const [key, spec] of Object.entries(b.operations)) {
-        const op = this.operation(spec, `${path}/operations/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+        const op = this.operation(spec, `${path}/operations/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, -1);
         if (op === spec) continue;
         if (operations === b.operations) operations = { ...b.operations };
         operations![key] = op;
@@ -68,51 +83,66 @@ class GateLowering {
     return out;
   }
 
-  private operation(op: OperationSpec, path: string): OperationSpec {
-    if (isGateSpec(op)) return this.gate(op, path);
+  /** `index` ≥ 0: the operation of schedulable `index` of the block at `base`; −1: `base` is its path. */
+  private operation(op: OperationSpec, base: string, index: number): OperationSpec {
+    if (isGateSpec(op)) return this.gate(op, base, index);
     switch (op.type) {
       case "LoopOperation": {
-        const body = this.block(op.body, `${path}/body`);
+        const body = this.block(op.body, `${new Site(base, index, "").path}/body`);
         return body === op.body ? op : { ...op, body };
       }
       case "Schedule":
-        return this.block(op, path);
+        return this.block(op, new Site(base, index, "").path);
+      case "ConditionalOperation":
+      case "RepeatUntilSuccess": {
+        // gates in a feedback body (docs/feedback.md), e.g. the X of an active reset
+        const body = this.block(op.body, `${new Site(base, index, "").path}/body`);
+        return body === op.body ? op : { ...op, body };
+      }
       default:
         return op;
     }
   }
 
-  private gate(g: GateSpec, path: string): OperationSpec {
+  private gate(g: GateSpec, base: string, index: number): OperationSpec {
     this.gateCount++;
-    const hit = this.gates.get(g);
-    if (hit) return hit;
-    const key = gateKey(g);
-    let lowered = this.byKey.get(key);
-    if (!lowered) {
-      lowered = this.lower(g, path);
-      this.byKey.set(key, lowered);
+    if (
+      g.name === undefined &&
+      g.t0 === undefined &&
+      SIMPLE.has(g.type) &&
+      "qubit" in g &&
+      typeof g.qubit === "string"
+    ) {
+      const key = `${g.type} ${g.qubit}`;
+      let lowered = this.simple.get(key);
+      if (!lowered) {
+        lowered = this.lower(g, new Site(base, index, gateName(g)));
+        this.simple.set(key, lowered);
+      }
+      return lowered;
     }
-    this.gates.set(g, lowered);
-    return lowered;
+    return this.lower(g, new Site(base, index, g.name ?? gateName(g)));
   }
 
   private useClock(el: BasicTransmonElement, which: 0 | 1 | 2, site: GateSite): void {
+    const clock = which === 0 ? el.clock01 : which === 1 ? el.clock12 : el.clockRo;
+    if (this.clocks.has(clock)) return;
     const c = el.clocks()[which]!;
-    if (!this.clocks.has(c.clock)) this.clocks.set(c.clock, { element: el, freq: c.freq, param: c.param, site });
+    this.clocks.set(clock, { element: el, freq: c.freq, param: c.param, site });
   }
 
-  private lower(g: GateSpec, path: string): OperationSpec {
-    const name = g.name ?? gateName(g);
-    const site: GateSite = { path, gate: name };
+  private lower(g: GateSpec, site: GateSite): OperationSpec {
+    const name = site.gate;
     const device = this.device;
     if (!device) {
       throw new ScheduleError("GATE_WITHOUT_DEVICE", `gate "${name}" (${g.type}) needs a device to compile`, {
-        path,
+        path: site.path,
         hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
       });
     }
-    const t0 = g.t0 === undefined ? 0 : toSI(g.t0, "time", `${path}/t0`);
-    const angle = (v: Quantity, field: string) => (typeof v === "number" ? v : toSI(v, "angle", `${path}/${field}`));
+    const t0 = g.t0 === undefined ? 0 : toSI(g.t0, "time", `${site.path}/t0`);
+    const angle = (v: Quantity, field: string) =>
+      typeof v === "number" ? v : toSI(v, "angle", `${site.path}/${field}`);
     const composite = (pulses: PulseSpec[], acquisitions: AcquisitionSpec[] = []): CompositeSpec => {
       const c: CompositeSpec = { type: "Composite", name };
       if (pulses.length) c.pulse_info = t0 === 0 ? pulses : pulses.map((p) => shift(p, t0));
@@ -209,25 +239,6 @@ class GateLowering {
       acquisitions.push(...m.acquisitions);
     }
     return composite(pulses, acquisitions);
-  }
-}
-
-/** Identity of a gate for the lowering cache: equal keys lower to equal operations. */
-function gateKey(g: GateSpec): string {
-  const t0 = g.t0 === undefined ? "" : String(g.t0);
-  const name = g.name ?? "";
-  switch (g.type) {
-    case "Rxy":
-      return `Rxy\u0000${g.qubit}\u0000${String(g.theta)}\u0000${String(g.phi)}\u0000${name}\u0000${t0}`;
-    case "Rz":
-      return `Rz\u0000${g.qubit}\u0000${String(g.theta)}\u0000${name}\u0000${t0}`;
-    case "CZ":
-      return `CZ\u0000${g.qC}\u0000${g.qT}\u0000${name}\u0000${t0}`;
-    case "Measure":
-    case "Reset":
-      return JSON.stringify(g);
-    default:
-      return `${g.type}\u0000${g.qubit}\u0000${name}\u0000${t0}`;
   }
 }
 
