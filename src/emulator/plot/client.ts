@@ -98,7 +98,7 @@ export const PLOT_CLIENT_JS = String.raw`
         { label: "program time", values: timeTicks, size: 44, space: 110 },
         panel.kind === "marker"
           ? { label: panel.y_label, size: 64, splits: function () { return [0, 1]; } }
-          : { label: panel.y_label, size: 64 },
+          : { label: panel.y_label, size: 64, space: 18 },
       ],
       series: series,
       cursor: { sync: { key: "q1f" }, drag: { x: true, y: false } },
