@@ -653,3 +653,26 @@ describe("IR as data", () => {
     expect(Math.max(...ids)).toBeLessThan(plan.timed.nextNodeId);
   });
 });
+
+describe("a swept pulse with crosstalk compensation", () => {
+  it("→ SWEEP_PULSE_REBUILT naming the sweep and the pulse (the copies could not follow the sweep)", () => {
+    const flux = JSON.parse(
+      readFileSync(new URL("../../hardware-configs/mixed-flux-markers.json", import.meta.url), "utf8"),
+    ) as unknown;
+    const body = [
+      { operation: { type: "SquarePulse", name: "flux", amp: "$v", duration: "40 ns", port: "q0:fl" } },
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ];
+    let err: unknown;
+    try {
+      compile(sweepSchedule([{ name: "v", start: 0.1, stop: 0.3, num: 3 }], body), flux);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: "SWEEP_PULSE_REBUILT",
+      path: "/schedulables/0/operation/body/schedulables/0/operation",
+    });
+    expect((err as Error).message).toContain('sweep "s": pulse "flux"');
+  });
+});

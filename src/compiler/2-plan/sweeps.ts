@@ -5,7 +5,7 @@
  * unrolled here, one copy of the body per point with the values substituted (new node ids from
  * `nextNodeId`). Register sweeps stay SweepNodes for 3-emit/sweeps.ts. Plain data in and out.
  */
-import { TimingError } from "../../core/errors.js";
+import { ScheduleError, TimingError } from "../../core/errors.js";
 import { encodePhase, NCO_PHASE_STEPS_PER_TURN } from "../../q1/encodings.js";
 import type { ScheduleOp } from "../../schedule/model.js";
 import { isLinear } from "../../schedule/sweep.js";
@@ -159,6 +159,24 @@ function decide(n: SweepNode): Reason[] {
     }
   };
   index(n.body);
+  // crosstalk compensation and stacking (phase 1) rebuild a swept pulse into operations without its binding
+  const bound = new Set(n.bindings.map((b) => b.node));
+  const boundPaths = new Map<string, string>();
+  for (const id of bound) {
+    const op = ops.get(id)?.op;
+    if (op && isWaveformPulse(op)) boundPaths.set(op.path, op.name);
+  }
+  for (const [id, node] of ops) {
+    if (bound.has(id) || !isWaveformPulse(node.op) || !boundPaths.has(node.op.path)) continue;
+    throw new ScheduleError(
+      "SWEEP_PULSE_REBUILT",
+      `sweep "${n.name}": pulse "${boundPaths.get(node.op.path)}" at ${node.op.path} is swept, but crosstalk compensation or pulse stacking made copies of it ("${node.op.name}") that cannot follow the sweep`,
+      {
+        path: node.op.path,
+        hint: "sweep pulses on port-clocks without crosstalk entries and without overlapping pulses",
+      },
+    );
+  }
   return n.params.map((p, k): Reason => {
     const name = p.name;
     // durations: whole ns within 1 ns of a line are what a fixed-point register wait plays
