@@ -3,8 +3,9 @@
  * walks it recursively: nesting depth is bounded (so nothing downstream overflows the stack; a cyclic
  * object passed through the API ends there too), and names that JavaScript objects treat specially
  * (`__proto__`, `constructor`, `toString`, … — every property of Object.prototype) are refused as
- * object keys and as the values of naming fields (acq_channel, clock, port, …), so they can never make
- * a record entry vanish or a lookup return a built-in. See docs/robustness.md.
+ * object keys and as string values (acq_channel, clock, port, instrument_type, …: any string may be
+ * looked up as a key somewhere), so they can never make a record entry vanish or a lookup return a
+ * built-in. See docs/robustness.md.
  */
 import { Q1ForgeError } from "./errors.js";
 
@@ -21,9 +22,6 @@ export function isStackOverflow(e: unknown): boolean {
 
 /** Names no object key or naming field may take: the properties every plain JS object inherits. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/** Fields whose string value becomes a key somewhere (records, maps keyed by name). */
-const NAMING_FIELDS = new Set(["acq_channel", "clock", "port", "label", "ref_schedulable", "ref_op", "qubit"]);
 
 type Make = (code: string, message: string, opts: { path: string; hint: string }) => Q1ForgeError;
 
@@ -54,6 +52,13 @@ export function guardInput(input: unknown, what: string, make: Make): void {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const item: unknown = v[i];
+        if (typeof item === "string" && RESERVED_NAMES.has(item)) {
+          const path = at(String(i));
+          throw make("RESERVED_NAME", `the ${what} uses "${item}" at ${path}`, {
+            path,
+            hint: `"${item}" is a property of every JavaScript object and cannot be a name in q1forge; rename it`,
+          });
+        }
         if (item === null || typeof item !== "object") continue;
         keys.push(i);
         visit(item);
@@ -72,7 +77,8 @@ export function guardInput(input: unknown, what: string, make: Make): void {
         });
       }
       if (typeof child === "string") {
-        if (NAMING_FIELDS.has(key) && RESERVED_NAMES.has(child)) {
+        // any string value may be looked up as a key somewhere (a type, a channel, an instrument type)
+        if (RESERVED_NAMES.has(child)) {
           const path = at(key);
           throw make("RESERVED_NAME", `the ${what} uses "${child}" as ${key} at ${path}`, {
             path,

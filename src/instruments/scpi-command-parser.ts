@@ -11,25 +11,93 @@ export interface ScpiCommand {
   args: ScpiArg[];
 }
 
+/** Longest command line outside binary blocks (bytes); longer: -363 and the line is skipped. */
+export const MAX_LINE_BYTES = 1 << 20;
+/** Largest binary block argument (bytes); larger: -223 and the block is skipped. */
+export const MAX_BLOCK_BYTES = 256 << 20;
+
+/** A command the parser rejects, with the SCPI error code the instrument queues for it. */
+export class ScpiParseError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export class ScpiCommandParser {
   private buf: Buffer = Buffer.alloc(0);
+  /** bytes received but not yet joined into `buf` (joined only when a parse can make progress) */
+  private chunks: Buffer[] = [];
+  private total = 0;
+  /** total byte count below which next() cannot complete a command (an incomplete block or line) */
+  private needed = 0;
+  /** bytes still to drop of an oversized block, then the rest of its line */
+  private skipBytes = 0;
+  private skipLine = false;
+  /** the last parse stopped inside a binary block that has not fully arrived */
+  private inBlock = false;
 
   push(chunk: Buffer): void {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    let c = chunk;
+    if (this.skipBytes > 0) {
+      const n = Math.min(this.skipBytes, c.length);
+      this.skipBytes -= n;
+      c = c.subarray(n);
+    }
+    if (this.skipLine && c.length > 0) {
+      const nl = c.indexOf(0x0a);
+      if (nl < 0) return;
+      this.skipLine = false;
+      c = c.subarray(nl + 1);
+    }
+    if (c.length === 0) return;
+    this.chunks.push(c);
+    this.total += c.length;
+  }
+
+  /** `buf` with every pushed chunk appended (one copy per call that can make progress: linear in the input) */
+  private joined(): Buffer {
+    if (this.chunks.length > 0) {
+      this.buf =
+        this.buf.length === 0 && this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat([this.buf, ...this.chunks]);
+      this.chunks = [];
+    }
+    return this.buf;
   }
 
   /** Header of a command whose bytes have started arriving but is not complete yet. */
   pendingHeader(): string | null {
-    if (this.buf.length === 0) return null;
-    const end = this.buf.indexOf(0x20);
-    const nl = this.buf.indexOf(0x0a);
+    const head = this.buf.length > 0 ? this.buf : this.chunks[0];
+    if (!head || head.length === 0) return null;
+    const end = head.indexOf(0x20);
+    const nl = head.indexOf(0x0a);
     if (end < 0 || (nl >= 0 && nl < end)) return null;
-    return this.buf.toString("latin1", 0, end).trim();
+    return head.toString("latin1", 0, end).trim();
   }
 
-  /** Next complete command, or null if more bytes are needed. Throws on a malformed command (and skips its line). */
+  /** Next complete command, or null if more bytes are needed. Throws ScpiParseError on a malformed command (and skips it). */
   next(): ScpiCommand | null {
-    const b = this.buf;
+    if (this.total < this.needed) return null;
+    const cmd = this.parse();
+    if (cmd === null) {
+      this.needed = Math.max(this.needed, this.total + 1);
+      if (!this.inBlock && this.buf.length > MAX_LINE_BYTES) {
+        // no line end after 1 MiB of text (a block being received is exempt: its size is checked apart)
+        this.buf = Buffer.alloc(0);
+        this.total = 0;
+        this.needed = 0;
+        this.skipLine = true;
+        throw new ScpiParseError(-363, `Input buffer overrun; a command line longer than ${MAX_LINE_BYTES} bytes`);
+      }
+    }
+    return cmd;
+  }
+
+  private parse(): ScpiCommand | null {
+    const b = this.joined();
+    this.inBlock = false;
     let i = 0;
     while (i < b.length && (b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x20)) i++;
     const start = i;
@@ -57,7 +125,24 @@ export class ScpiCommandParser {
         const len = Number(b.toString("latin1", i + 2, i + 2 + n));
         if (!Number.isInteger(len)) return this.fail(i, `bad block length after "${header}"`);
         const from = i + 2 + n;
-        if (from + len > b.length) return null;
+        if (len > MAX_BLOCK_BYTES) {
+          // drop the block as it arrives, then the rest of its line
+          this.skipBytes = Math.max(0, from + len - b.length);
+          this.skipLine = true;
+          this.buf = Buffer.alloc(0);
+          this.total = 0;
+          this.needed = 0;
+          if (this.skipBytes === 0) this.push(b.subarray(from + len));
+          throw new ScpiParseError(
+            -223,
+            `Too much data; block of ${len} bytes after "${header}" (at most ${MAX_BLOCK_BYTES})`,
+          );
+        }
+        if (from + len > b.length) {
+          this.needed = from + len; // nothing to parse until the whole block is here
+          this.inBlock = true;
+          return null;
+        }
         args.push(Buffer.from(b.subarray(from, from + len)));
         i = from + len;
       } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
@@ -82,13 +167,17 @@ export class ScpiCommandParser {
       }
     }
     this.buf = b.subarray(i);
+    this.total = this.buf.length;
+    this.needed = 0;
     return { header, args };
   }
 
   private fail(at: number, message: string): never {
     const nl = this.buf.indexOf(0x0a, at);
     this.buf = nl < 0 ? Buffer.alloc(0) : this.buf.subarray(nl + 1);
-    throw new Error(message);
+    this.total = this.buf.length;
+    this.needed = 0;
+    throw new ScpiParseError(-100, message);
   }
 }
 

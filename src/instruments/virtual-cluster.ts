@@ -10,7 +10,14 @@ import type { EmuRunOptions, InputSignalModel, RunCluster } from "../emulator/ap
 import { UsageError } from "../core/errors.js";
 import { assemble } from "../q1/assembler.js";
 import { runCluster } from "../emulator/cluster.js";
-import { ScpiCommandParser, splitHeader, nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";
+import {
+  ScpiCommandParser,
+  ScpiParseError,
+  splitHeader,
+  nodeMatches,
+  type HeaderNode,
+  type ScpiArg,
+} from "./scpi-command-parser.js";
 import type { SystemStatus } from "./reply-parse.js";
 import { blockHeader } from "./byte-reader.js";
 import { matchNodes, moduleCommand, ScpiExecError, type Reply } from "./virtual-commands.js";
@@ -42,6 +49,10 @@ export interface VirtualClusterOptions {
 }
 
 const SERIAL = "00015_2422_001";
+/** error queue length (entries); more errors turn the last entry into -350 Queue overflow */
+export const MAX_ERROR_QUEUE = 100;
+/** replies a client leaves unread (bytes in the socket's send buffer) before further replies are dropped (-410) */
+export const MAX_UNREAD_REPLY_BYTES = 64 << 20;
 
 export function parseModuleList(spec: string): Record<number, ModuleType> {
   const out: Record<number, ModuleType> = {};
@@ -180,7 +191,8 @@ export class VirtualCluster {
         try {
           cmd = parser.next();
         } catch (e) {
-          this.errors.push({ code: -100, message: `Command error; ${(e as Error).message}` });
+          if (e instanceof ScpiParseError) this.queueError(e.code, e.message);
+          else this.queueError(-100, `Command error; ${(e as Error).message}`);
           continue;
         }
         if (!cmd) break;
@@ -194,6 +206,11 @@ export class VirtualCluster {
         if (reply === null) continue;
         if (this.takeFault("malformed", cmd.header)) {
           socket.write(Buffer.from("\x15\x00garbage\x7f\r\n", "latin1"));
+          continue;
+        }
+        if (socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
+          // the client does not read its replies: drop this one instead of buffering without end
+          this.queueError(-410, `Query INTERRUPTED; more than ${MAX_UNREAD_REPLY_BYTES} bytes of replies unread`);
           continue;
         }
         if (typeof reply === "string") socket.write(reply + "\r\n");
@@ -225,6 +242,23 @@ export class VirtualCluster {
     this.commandLog.push(header);
   }
 
+  /**
+   * Queue an error like the instrument: at most MAX_ERROR_QUEUE entries, the last one becoming
+   * -350 "Queue overflow" when more arrive (SCPI-99 21.8).
+   */
+  private queueError(code: number, message: string): void {
+    if (this.errors.length >= MAX_ERROR_QUEUE) {
+      this.errors[MAX_ERROR_QUEUE - 1] = { code: -350, message: "Queue overflow" };
+      return;
+    }
+    this.errors.push({ code, message });
+  }
+
+  /** Execute one command in process (no socket, connection id 0), e.g. for the fuzz harness: the reply, or null for a write. */
+  executeCommand(header: string, args: ScpiArg[] = []): Reply {
+    return this.execute(header, args, 0);
+  }
+
   /** Execute one command; errors go to the error queue and queries then answer an empty line. */
   private execute(header: string, args: ScpiArg[], conn = 0): Reply {
     const { nodes, query } = splitHeader(header);
@@ -235,8 +269,8 @@ export class VirtualCluster {
       return reply;
     } catch (e) {
       if (!query) this.bumpGenerations(nodes, conn); // a failed write may have changed state too (e.g. a program that did not assemble)
-      if (e instanceof ScpiExecError) this.errors.push({ code: e.code, message: e.message });
-      else this.errors.push({ code: -300, message: `Device-specific error; ${(e as Error).message}` });
+      if (e instanceof ScpiExecError) this.queueError(e.code, e.message);
+      else this.queueError(-300, `Device-specific error; ${(e as Error).message}`);
       return query ? "" : null;
     }
   }

@@ -174,11 +174,11 @@ function sequencerCommand(
     return null;
   }
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "AWG", "WLISt", "WAVeform"))
-    return waveListCommand(seq.waveforms, nodes.slice(3), query, args, where);
+    return waveListCommand(seq.waveforms, nodes.slice(3), query, args, where, mod.info.waveformSampleLimit);
   if (nodes.length >= 3 && matchNodes(nodes.slice(0, 3), "ACQ", "WLISt", "WEIght")) {
     if (!mod.info.supportsAcquisition)
       throw new ScpiExecError(-113, `Undefined header; ${where} (${mod.type}) has no weights`);
-    return waveListCommand(seq.weights, nodes.slice(3), query, args, where);
+    return waveListCommand(seq.weights, nodes.slice(3), query, args, where, mod.info.waveformSampleLimit);
   }
   if (matchNodes(nodes, "AWG", "WLISt", "SIZE") && query) return String(seq.waveforms.size);
   if (matchNodes(nodes, "ACQ", "WLISt", "SIZE") && query) return String(seq.weights.size);
@@ -212,9 +212,20 @@ function waveListCommand(
   query: boolean,
   args: ScpiArg[],
   where: string,
+  sampleLimit: number,
 ): Reply {
   const op = nodes.map((n) => n.name).join(":");
   const name = str(args[0], `${op} name`);
+  /** the memory of the sequencer holds `sampleLimit` samples over all its waveforms (or weights) */
+  const fits = (samples: number, replacing: WaveEntry | undefined) => {
+    let used = samples;
+    for (const w of list.values()) if (w !== replacing) used += w.data.length;
+    if (!Number.isInteger(samples) || samples < 0 || used > sampleLimit)
+      throw new ScpiExecError(
+        -222,
+        `Data out of range; waveform "${name}" of ${samples} samples on ${where} needs ${used} of ${sampleLimit} samples of memory`,
+      );
+  };
   const get = () => {
     const w = list.get(name);
     if (!w) throw new ScpiExecError(-224, `Illegal parameter value; waveform "${name}" does not exist on ${where}`);
@@ -224,7 +235,9 @@ function waveListCommand(
     if (/^all$/i.test(name)) throw new ScpiExecError(-224, `Illegal parameter value; "${name}" is reserved`);
     if (list.has(name))
       throw new ScpiExecError(-224, `Illegal parameter value; waveform "${name}" already exists on ${where}`);
-    list.set(name, { index: nextFreeIndex(list.values()), data: new Float32Array(num(args[1], "length")) });
+    const length = num(args[1], "length");
+    fits(length, undefined);
+    list.set(name, { index: nextFreeIndex(list.values()), data: new Float32Array(length) });
     return null;
   }
   if (nodeMatches("DELete", op) && !query) {
@@ -243,6 +256,7 @@ function waveListCommand(
     const b = block(args[1], "DATA");
     if (b.length % 4 !== 0)
       throw new ScpiExecError(-224, `Illegal parameter value; waveform data of "${name}" is not float32`);
+    fits(b.length / 4, get());
     const data = new Float32Array(b.length / 4);
     for (let i = 0; i < data.length; i++) data[i] = b.readFloatLE(i * 4);
     get().data = data;
@@ -250,7 +264,10 @@ function waveListCommand(
   }
   if (nodeMatches("INDex", op)) {
     if (query) return String(get().index);
-    get().index = num(args[1], "index");
+    const index = num(args[1], "index");
+    if (!Number.isInteger(index) || index < 0 || index > 1023)
+      throw new ScpiExecError(-222, `Data out of range; waveform index ${index} of "${name}" on ${where} (0..1023)`);
+    get().index = index;
     return null;
   }
   if (nodeMatches("LENGth", op) && query) return String(get().data.length);
@@ -297,7 +314,13 @@ function acqListCommand(
   if (matchNodes(nodes, "INDex")) {
     if (query) return String(get().index);
     const a = get();
-    a.index = num(args[1], "index");
+    const index = num(args[1], "index");
+    if (!Number.isInteger(index) || index < 0 || index >= mod.info.acqIndices)
+      throw new ScpiExecError(
+        -222,
+        `Data out of range; acquisition index ${index} of "${name}" on ${where} (0..${mod.info.acqIndices - 1})`,
+      );
+    a.index = index;
     a.raw.index = a.index;
     return null;
   }
