@@ -98,43 +98,53 @@ export default async function serviceBench(): Promise<Record<string, number>> {
   const compiled = compile(schedule(), hardware);
   const N = 200;
 
-  // the jobs API directly
+  // the jobs API directly and through the service, interleaved job by job (each on its own virtual
+  // Cluster in this process) so that load on the machine affects both alike
   const vc = new VirtualCluster({ modules: "1:QCM,2:QRM" });
-  const addr = await vc.start();
-  const session = await openSession(addr, hardware);
-  const direct: number[] = [];
-  for (let i = 0; i < N + 20; i++) {
-    const t0 = performance.now();
-    const job = session.execute(compiled);
-    await job.wait();
-    await job.results();
-    if (i >= 20) direct.push(performance.now() - t0);
-  }
-  await session.close();
-  await vc.stop();
-
-  // through the service: POST /v1/jobs → SSE until end → GET results
+  const session = await openSession(await vc.start(), hardware);
   const dir = mkdtempSync(join(tmpdir(), "q1forge-bench-"));
   const token = "bench-token-0123456789";
   const svc = await startService({
     port: 0,
     virtual: "1:QCM,2:QRM",
+    hardware,
     store: `sqlite:${join(dir, "bench.db")}`,
     tokens: [{ user: "bench", token }],
     rateLimit: { perSecond: 1e6, burst: 1e6 },
   });
+  const direct: number[] = [];
   const via: number[] = [];
+  // CPU time of this process per job (the virtual Cluster, session, service and HTTP client all run
+  // here): insensitive to other processes competing for the cores, unlike wall-clock latency
+  let cpuDirect = 0;
+  let cpuVia = 0;
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   try {
     const body = { compiled };
     for (let i = 0; i < N + 20; i++) {
-      const t0 = performance.now();
+      let c0 = cpu();
+      let t0 = performance.now();
+      const job = session.execute(compiled);
+      await job.wait();
+      await job.results();
+      if (i >= 20) direct.push(performance.now() - t0);
+      if (i >= 20) cpuDirect += cpu() - c0;
+      c0 = cpu();
+      // POST /v1/jobs → SSE until the end event → GET results
+      t0 = performance.now();
       const r = await call(svc.url, "POST", "/v1/jobs", token, body);
       const id = (JSON.parse(r.text) as { id: string }).id;
       await call(svc.url, "GET", `/v1/jobs/${id}/results/stream`, token); // ends with the job
       const res = await call(svc.url, "GET", `/v1/jobs/${id}/results`, token);
       if (res.status !== 200) throw new Error(`results ${res.status}: ${res.text}`);
       if (i >= 20) via.push(performance.now() - t0);
+      if (i >= 20) cpuVia += cpu() - c0;
     }
+    await session.close();
+    await vc.stop();
     // throughput: 1,000 short jobs queued at once
     const backend = svc.backend as LocalBackend;
     backend.pause();
@@ -153,6 +163,10 @@ export default async function serviceBench(): Promise<Record<string, number>> {
       "job latency, jobs API directly (median ms)": median(direct),
       "job latency through the service (median ms)": median(via),
       "added latency per job (median ms)": median(via) - median(direct),
+      "CPU per job, jobs API directly (mean ms)": cpuDirect / N,
+      "CPU per job through the service incl. HTTP client (mean ms)": cpuVia / N,
+      "added CPU per job (mean ms)": (cpuVia - cpuDirect) / N,
+      "load average (1 min) during the run": (await import("node:os")).loadavg()[0]!,
       "queue of 1000 short jobs (s)": seconds,
       "queue throughput (jobs/s)": 1000 / seconds,
     };
