@@ -13,6 +13,37 @@ import { benchHardware, GATE_WORKLOADS, WORKLOADS } from "./workloads.js";
 const TARGET_MS: Record<string, number> = { a: 13, b: 2.3, c: 26, d: 150 };
 const REFERENCE_S: Record<string, string> = { a: "1.29 s", b: "0.23 s", c: "2.61 s", d: "n/a" };
 
+/** A readout amplitude sweep of `num` points on q0:res (a 300 ns square, an acquisition, 1 µs per point). */
+function sweepWorkload(num: number): Record<string, unknown> {
+  const ro = { port: "q0:res", clock: "q0.ro" };
+  return {
+    name: `sweep-${num}`,
+    repetitions: 100,
+    resources: { "q0.ro": { freq: 150e6 } },
+    schedulables: [
+      {
+        operation: {
+          type: "Sweep",
+          name: "amp",
+          parameters: [{ name: "amp", start: 0, stop: 1, num }],
+          body: {
+            schedulables: [
+              { label: "ro", operation: { type: "SquarePulse", amp: "$amp", duration: 300e-9, ...ro } },
+              {
+                operation: { type: "SSBIntegrationComplex", duration: 200e-9, ...ro, acq_channel: 0 },
+                ref_schedulable: "ro",
+                ref_pt: "start",
+                rel_time: 100e-9,
+              },
+              { operation: { type: "IdlePulse", duration: 1e-6 }, ref_schedulable: "ro", ref_pt: "start" },
+            ],
+          },
+        },
+      },
+    ],
+  };
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -70,6 +101,23 @@ async function main(): Promise<void> {
     console.log(
       `  (${name}) median ${m.toFixed(2)} ms for ${w.batches.length} compile(s)  (target ≤ ${(ref * 10).toFixed(1)} ms = quantify ${ref} s / 100; ${((ref * 1000) / m).toFixed(0)}× faster)  sequencers ${seqs}  instructions ${instr}`,
     );
+  }
+  if (only.length === 0 || only.includes("sweeps")) {
+    // issue 11: a readout amplitude sweep compiled to a register loop (docs/sweeps.md)
+    console.log("sweep benchmarks (readout amplitude sweep, register loop; median of 20 compiles)");
+    const bhw = loadHardwareConfig(benchHardware());
+    for (const num of [10, 1_000, 100_000]) {
+      const schedule = sweepWorkload(num);
+      const times: number[] = [];
+      let instr = 0;
+      for (let i = 0; i < 25; i++) {
+        const t0 = performance.now();
+        const c = compile(schedule, bhw);
+        if (i >= 5) times.push(performance.now() - t0);
+        instr = c.diagnostics.resources.reduce((n, r) => n + r.instructions, 0);
+      }
+      console.log(`  (sweep ${num} points) median ${median(times).toFixed(2)} ms  instructions ${instr}`);
+    }
   }
   for (const extra of ["emulator", "instruments", "service"]) {
     // compiled to dist-bench/ by `npm run bench` (.js); also runnable from the sources (.ts)
