@@ -16,6 +16,7 @@ import { loadDevice } from "../device/load.js";
 import { applyCrosstalk } from "./1-schedule/crosstalk.js";
 import { lowerGates } from "./1-schedule/gates.js";
 import { stackPulses } from "./1-schedule/stacking.js";
+import { stitchLongRamps } from "./1-schedule/long-ramps.js";
 import { resolveTiming } from "./1-schedule/timing.js";
 import { planAcquisitions } from "./2-plan/acquisitions.js";
 import { solveFrequencies } from "./2-plan/frequencies.js";
@@ -141,6 +142,12 @@ export const PIPELINE: readonly Pass[] = [
     name: "1-schedule/stacking",
     run: (s) => {
       s.timed = stackPulses(need(s.timed), s.warnings);
+    },
+  },
+  {
+    name: "1-schedule/long-ramps",
+    run: (s) => {
+      s.timed = stitchLongRamps(need(s.timed), need(s.hw));
     },
   },
   {

@@ -158,3 +158,44 @@ describe("item 8: latency compensation of markers", () => {
     expect(d[2]).toEqual({ exp0: off, exp1: off, exp2: off, exp3: off, fir: off });
   });
 });
+
+describe("item 10: long ramps are stitched into 2,000 ns parts plus offsets (quantify long_ramp_pulse)", () => {
+  const rampSchedule = (durationNs: number) => ({
+    name: "ramp",
+    repetitions: 1,
+    resources: RESOURCES,
+    schedulables: [
+      {
+        operation: { type: "RampPulse", amp: 0.5, duration: `${durationNs} ns`, port: "q0:fl", clock: "cl0.baseband" },
+      },
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ],
+  });
+  it("a 5 µs ramp: two 2,000 ns parts of 0.2 sharing one waveform, then 1,000 ns from 0.4 to 0.5", () => {
+    const s = seqOf(compile(rampSchedule(5000), basebandHardware()), "cluster0_module1", "q0:fl-cl0.baseband");
+    const waves = Object.values(s.sequence.waveforms).sort((a, b) => a.index - b.index);
+    expect(waves.map((w) => w.data.length)).toEqual([2000, 1000]);
+    // samples normalised to the peak (gain carries the scale): part peak 0.2·1999/2000, last peak 0.4 + 0.1·999/1000
+    const got = [waves[0]!.data[0]!, waves[0]!.data[1000]!, waves[1]!.data[0]!, waves[1]!.data[500]!];
+    const want = [0, 1000 / 1999, 0.4 / 0.4999, 0.45 / 0.4999];
+    got.forEach((g, k) => expect(g).toBeCloseTo(want[k]!, 12));
+    expect(lines(s.sequence.program).slice(7)).toEqual([
+      "set_awg_gain 6550,0", // part peak 0.2 · 1999/2000 (samples are normalised to 1)
+      "play 0,0,4",
+      "wait 1996",
+      "set_awg_offs 6554,0", // DC offset 0.2 under the second part (same waveform, same gain)
+      "play 0,0,4",
+      "wait 1996",
+      "set_awg_offs 0,0",
+      "set_awg_gain 16381,0", // last part: 0.4 → 0.5, peak 0.4999
+      "play 1,1,4",
+      "wait 1096",
+      "loop R0,@start",
+      "stop",
+    ]);
+  });
+  it("a ramp under 2 µs stays one waveform", () => {
+    const s = seqOf(compile(rampSchedule(1996), basebandHardware()), "cluster0_module1", "q0:fl-cl0.baseband");
+    expect(Object.values(s.sequence.waveforms).map((w) => w.data.length)).toEqual([1996]);
+  });
+});
