@@ -106,7 +106,19 @@ export class CompilePool {
     if (this.closed) throw new ServiceError(503, "SHUTTING_DOWN", "the service is shutting down");
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     slot.busy++;
-    await slot.ready;
+    try {
+      await slot.ready;
+    } catch (e) {
+      slot.busy--;
+      throw new ServiceError(
+        503,
+        "COMPILE_WORKER_UNAVAILABLE",
+        `the compile worker did not start: ${(e as Error).message}`,
+        {
+          hint: "the service's installation is incomplete or broken; the server log has the details",
+        },
+      );
+    }
     const id = this.nextId++;
     const reply = await new Promise<WorkerReply>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });

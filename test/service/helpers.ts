@@ -168,7 +168,7 @@ export async function spawnCli(
   args: string[],
   env: Record<string, string>,
   ready: (lines: Record<string, unknown>[]) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = 150_000,
 ): Promise<Child> {
   const { spawn } = await import("node:child_process");
   const proc = spawn(

@@ -92,7 +92,7 @@ describe.skipIf(!REDIS)("Redis scale-out", () => {
           compilePool: pool,
         }),
       );
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const f of fronts) await f.close();
@@ -204,7 +204,7 @@ describe.skipIf(!REDIS)("Redis scale-out", () => {
     expect(done.status_history.filter((h: { status: string }) => h.status === "running")).toHaveLength(1);
     const ev = await readSse(fronts[0]!.url, `/v1/jobs/${victim.json.id}/results/stream`, TOKEN);
     expect(ev.at(-1)).toMatchObject({ event: "end", data: { status: "error" } });
-  }, 120_000);
+  }, 300_000);
 
   it("lets one worker serve a Cluster at a time: a second one waits for the lock", async () => {
     const standby = await spawnCli(["worker", "--cluster", addrs[1]!, "--store", url, "--json"], ENV, (l) =>
@@ -216,5 +216,5 @@ describe.skipIf(!REDIS)("Redis scale-out", () => {
     } finally {
       await standby.kill("SIGTERM");
     }
-  }, 60_000);
+  }, 300_000);
 });

@@ -38,7 +38,8 @@ beforeAll(async () => {
     compilePool: pool,
   });
   backend = svc.backend as LocalBackend;
-});
+  await pool.ready(); // the worker loads the compiler (from the TypeScript sources under ts-node: seconds)
+}, 180_000);
 afterAll(async () => {
   await svc?.close();
   await pool.close();
