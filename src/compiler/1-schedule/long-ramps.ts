@@ -1,6 +1,6 @@
 /**
  * Long ramps (issue 13 item 10): a RampPulse of at least LONG_RAMP_NS on a port-clock that can hold
- * offsets becomes quantify's stitched `long_ramp_pulse` (2-plan/long-pulses.ts `longRampParts`):
+ * offsets becomes quantify's stitched `long_ramp_pulse` (`longRampParts` below):
  * 2,000 ns ramp parts that share one waveform, DC offsets in between and a last part for the rest,
  * instead of one waveform as long as the ramp (WAVEFORM_MEMORY_EXCEEDED for long ones). The first
  * part keeps the ramp's node id; the others get new ids (nextNodeId), so every part has its own play.
@@ -8,8 +8,7 @@
  * squares do).
  */
 import type { HardwareSetup } from "../../hardware/setup.js";
-import type { WaveformPulse } from "../../schedule/model.js";
-import { LONG_RAMP_NS, longRampParts } from "../2-plan/long-pulses.js";
+import type { VoltageOffsetOp, WaveformPulse } from "../../schedule/model.js";
 import type { IrNode, TimedSchedule } from "../ir/nodes.js";
 import { mapLists } from "../ir/walk.js";
 
@@ -49,4 +48,71 @@ export function stitchLongRamps(timed: TimedSchedule, hw: HardwareSetup): TimedS
   };
   const nodes = mapLists(timed.nodes, rewrite);
   return nodes === timed.nodes ? timed : { ...timed, nodes, nextNodeId: next };
+}
+
+/** Ramps at least this long are stitched (issue 13 item 10; quantify `long_ramp_pulse`). */
+export const LONG_RAMP_NS = 2000;
+/** STITCHED_PULSE_PART_DURATION_NS: the length of each whole ramp part. */
+export const STITCHED_PART_NS = 2000;
+
+/** One part of a stitched ramp: an operation and its start relative to the ramp's start. */
+export interface RampPart {
+  atNs: number;
+  op: VoltageOffsetOp | WaveformPulse;
+}
+
+/**
+ * quantify's `long_ramp_pulse`: whole 2,000 ns ramps of amp·2000/duration played on top of a DC offset
+ * that steps up by that amount per part (no offset before the first part when the ramp starts at 0),
+ * the offset back to 0 before the last part once offsets were used, and a last ramp that carries the
+ * remaining amplitude from the running offset. The whole parts share one waveform (2,000 samples),
+ * whatever the ramp's length.
+ */
+export function longRampParts(op: Extract<WaveformPulse, { type: "RampPulse" }>): RampPart[] {
+  const dur = op.durationNs;
+  const whole = Math.floor((dur - 1) / STITCHED_PART_NS);
+  const ampPart = (STITCHED_PART_NS / dur) * op.amp;
+  const durLeft = dur - whole * STITCHED_PART_NS;
+  const ampLeft = op.amp - whole * ampPart;
+  const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  const offset = (atNs: number, i: number): RampPart => ({
+    atNs,
+    op: {
+      type: "VoltageOffset",
+      name: op.name,
+      path: op.path,
+      t0Ns: op.t0Ns,
+      port: op.port,
+      clock: op.clock,
+      durationNs: 0,
+      offset_path_I: i,
+      offset_path_Q: 0,
+    },
+  });
+  const ramp = (atNs: number, amp: number, rampOffset: number, durationNs: number): RampPart => ({
+    atNs,
+    op: {
+      type: "RampPulse",
+      name: op.name,
+      path: op.path,
+      t0Ns: op.t0Ns,
+      port: op.port,
+      clock: op.clock,
+      durationNs,
+      amp,
+      offset: rampOffset,
+    },
+  });
+  const parts: RampPart[] = [];
+  let last = op.offset;
+  for (let k = 0; k < whole; k++) {
+    const at = k * STITCHED_PART_NS;
+    if (!(last === op.offset && close(op.offset, 0))) parts.push(offset(at, last));
+    parts.push(ramp(at, ampPart, 0, STITCHED_PART_NS));
+    last += ampPart;
+  }
+  const at = whole * STITCHED_PART_NS;
+  if (!close(last, op.offset) && !close(last - ampPart, 0)) parts.push(offset(at, 0));
+  parts.push(ramp(at, ampLeft, last, durLeft));
+  return parts;
 }
