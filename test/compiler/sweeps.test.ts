@@ -676,3 +676,32 @@ describe("a swept pulse with crosstalk compensation", () => {
     expect((err as Error).message).toContain('sweep "s": pulse "flux"');
   });
 });
+
+describe("mixed lowering: a register frequency loop around an unrolled amplitude list", () => {
+  it("compiles, verifies, and declares both coordinates along acq_index (bins per copy, frequency inner)", () => {
+    const c = compile(
+      sweepSchedule(
+        [
+          { name: "f", start: "148 MHz", stop: "152 MHz", num: 3, clock: "q0.ro" },
+          { name: "amp", values: [0.1, 0.2, 0.5] },
+        ],
+        readoutBody("$amp"),
+      ),
+      hw,
+      { verify: true },
+    );
+    expect(c.diagnostics.sweeps!.map((d) => [d.parameter, d.lowering])).toEqual([
+      ["f", "register"],
+      ["amp", "unrolled"],
+    ]);
+    const ds = c.acquisitions["ch"]!.dataset!;
+    expect([ds.dims, ds.shape]).toEqual([["acq_index_ch"], [9]]);
+    expect(ds.coords["f"]!.data).toEqual([148e6, 150e6, 152e6, 148e6, 150e6, 152e6, 148e6, 150e6, 152e6]);
+    expect((ds.coords["amp"]!.data as number[]).map((v) => Math.round(v * 32768))).toEqual([
+      3277, 3277, 3277, 6554, 6554, 6554, 16384, 16384, 16384,
+    ]);
+    const r = simulate(c, { to: 20e-6 });
+    const data = r.dataset!.data_vars["ch"]!.data as [number, number][];
+    data.forEach(([re], k) => expect(re).toBeCloseTo([0.1, 0.2, 0.5][Math.floor(k / 3)]! * 10 ** (2 / 20), 3));
+  });
+});

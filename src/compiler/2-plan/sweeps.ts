@@ -46,7 +46,10 @@ export interface SweepDecision {
   copies: [number, number] | null;
 }
 
-/** A node of an unrolled copy: which point of which sweep dimension (outermost first). */
+/**
+ * A node of an unrolled copy: which point of which sweep dimension (outermost first); point −1 marks
+ * an enclosing register loop (its point is the loop's iteration).
+ */
 export interface PointTag {
   node: NodeId;
   point: number;
@@ -91,7 +94,8 @@ export function planSweeps(timed: TimedSchedule): SweepPlan {
               params: reasons.map((r) => ({ name: r.name, reason: r.reason })),
               copies: null,
             });
-          const body = visit(n.body, tags);
+          // copies made inside a register loop mark its place in their tags (point −1: "this register loop")
+          const body = visit(n.body, [...tags, { node: origin, point: -1 }]);
           if (body !== n.body) replacement = [{ ...n, body }];
         } else {
           const from = next;

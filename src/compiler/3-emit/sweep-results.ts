@@ -161,6 +161,17 @@ function fastGrid(ch: AcqChannelPlan, nodes: readonly IrNode[], sp: SweepPlan): 
   return dims.reduce((a, d) => a * d.repetitions, 1) === ch.numAcqIndices ? dims : null;
 }
 
+/**
+ * The points of an acquisition: an unrolled copy's tags (outermost first, −1 where a register loop
+ * encloses the copy) filled with the register loops' iterations; register loops inside the copy follow.
+ */
+function merge(base: readonly PointTag[], live: readonly PointTag[]): PointTag[] {
+  if (base.length === 0) return live.slice();
+  const out = base.map((t) => (t.point === -1 ? (live.find((l) => l.node === t.node) ?? t) : t));
+  for (const l of live) if (!base.some((t) => t.node === l.node)) out.push(l);
+  return out;
+}
+
 /** Sweep points of every acq index of a channel, in the order of its acq indices. */
 function pointsOfIndices(
   ch: AcqChannelPlan,
@@ -180,14 +191,14 @@ function pointsOfIndices(
           const total = stack.reduce((a, s) => a * s.n, 1);
           const base = tagsOf(x.id);
           for (let j = 0; j < total && out.length < limit; j++) {
-            const tags = [...base];
+            const live: PointTag[] = new Array<PointTag>(stack.length);
             let rest = j;
             for (let d = stack.length - 1; d >= 0; d--) {
               const s = stack[d]!;
-              tags.splice(base.length, 0, { node: s.node, point: rest % s.n });
+              live[d] = { node: s.node, point: rest % s.n };
               rest = Math.floor(rest / s.n);
             }
-            out.push(tags);
+            out.push(merge(base, live));
           }
         } else if (x.kind === "sweep") walk(x.body, [...stack, { node: x.origin ?? x.id, n: x.repetitions }]);
         else walk(x.body, stack);
@@ -201,7 +212,7 @@ function pointsOfIndices(
     for (const x of list) {
       if (out.length >= limit) return;
       if (x.kind === "op") {
-        if (isAcquisition(x.op) && x.op.acq_channel === ch.channel) out.push([...tagsOf(x.id), ...tags]);
+        if (isAcquisition(x.op) && x.op.acq_channel === ch.channel) out.push(merge(tagsOf(x.id), tags));
       } else if (x.kind === "sweep") {
         for (let i = 0; i < x.repetitions && out.length < limit; i++)
           walk(x.body, [...tags, { node: x.origin ?? x.id, point: i }]);
