@@ -25,6 +25,7 @@ import { assignSequencers } from "./2-plan/sequencers.js";
 import { planSweeps, type SweepPlan } from "./2-plan/sweeps.js";
 import { sweepResults } from "./3-emit/sweep-results.js";
 import { planFeedback, type FeedbackPlan } from "./2-plan/feedback.js";
+import { expandConditionalResets } from "./1-schedule/conditional.js";
 import { softwareFilter } from "./3-emit/distortion/software.js";
 import type { QasmHooks } from "./3-emit/hooks.js";
 import { compiledSchedule } from "./3-emit/output.js";
@@ -123,7 +124,8 @@ export const PIPELINE: readonly Pass[] = [
     name: "1-schedule/gates",
     run: (s) => {
       // without a device a pulse-level schedule passes untouched (a gate then fails in timing, named)
-      if (s.options.device !== undefined) s.doc = lowerGates(need(s.doc), loadDevice(s.options.device));
+      if (s.options.device !== undefined)
+        s.doc = lowerGates(expandConditionalResets(need(s.doc)), loadDevice(s.options.device));
     },
   },
   {

@@ -61,4 +61,26 @@ export interface RepeatUntilSuccessSpec {
   max_repetitions: number;
   body: LoopBodySpec;
 }
-export type FeedbackOperationSpec = ConditionalOperationSpec | RepeatUntilSuccessSpec;
+export type FeedbackOperationSpec = ConditionalOperationSpec | RepeatUntilSuccessSpec | ConditionalResetSpec;
+
+/**
+ * quantify's ConditionalReset (gate level, needs a device): a Measure gate sharing its thresholded bit
+ * (`acq_protocol: "ThresholdedAcquisition"`, `feedback_trigger_label` = the qubit), then, after
+ * `hardware_buffer_time`, a ConditionalOperation playing X on the qubit when the bit is 1. Expanded
+ * before the gates pass (compiler/1-schedule/conditional.ts).
+ */
+export const ConditionalResetSchema = z
+  .strictObject({
+    type: z.literal("ConditionalReset"),
+    name: z.string().optional(),
+    qubit: z.string().min(1).describe("device element"),
+    acq_channel: z.union([z.number(), z.string()]).optional().describe("overrides the element's acq_channel"),
+    bin_mode: z.enum(["average", "append", "AVERAGE", "APPEND"]).optional().meta({ default: "average" }),
+    hardware_buffer_time: z
+      .union([z.number(), z.string()])
+      .optional()
+      .meta({ default: "536 ns" })
+      .describe("gap between the end of the measurement and the conditional X (multi-cast TB latency 472 ns + 64 ns)"),
+  })
+  .meta({ id: "ConditionalReset" });
+export type ConditionalResetSpec = z.infer<typeof ConditionalResetSchema>;

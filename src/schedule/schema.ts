@@ -7,7 +7,12 @@
  */
 import { z } from "zod";
 import { sweepOperationSchema, type SweepOperationSpec } from "./sweep.js";
-import { ConditionalOperationSchema, RepeatUntilSuccessSchema, type FeedbackOperationSpec } from "./feedback.js";
+import {
+  ConditionalOperationSchema,
+  ConditionalResetSchema,
+  RepeatUntilSuccessSchema,
+  type FeedbackOperationSpec,
+} from "./feedback.js";
 import { gateSchemas, GATE_TYPES, type GateSpec } from "./gates.js";
 
 /** A number in SI units (s, Hz, V, degrees) or a unit string such as "20 ns", "7.4 GHz", "90 deg". */
@@ -381,6 +386,7 @@ export const OperationSpecSchema = z.discriminatedUnion("type", [
   ...gateSchemas,
   ConditionalOperationSchema,
   RepeatUntilSuccessSchema,
+  ConditionalResetSchema,
   SweepOperationSchema,
 ]);
 const operationRef = z.union([z.string().describe("key into operations"), OperationSpecSchema]);
@@ -440,5 +446,6 @@ export const OPERATION_TYPES: readonly OperationSpec["type"][] = [
   ...GATE_TYPES,
   "ConditionalOperation",
   "RepeatUntilSuccess",
+  "ConditionalReset",
   "Sweep",
 ];

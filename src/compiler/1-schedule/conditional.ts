@@ -4,7 +4,8 @@
  * bodies ("repeat"), whatever the measured bits turn out to be.
  */
 import { TimingError } from "../../core/errors.js";
-import type { FeedbackOperationSpec } from "../../schedule/feedback.js";
+import type { ConditionalResetSpec, FeedbackOperationSpec } from "../../schedule/feedback.js";
+import type { BlockSpec, OperationSpec, ScheduleDocument, SubScheduleSpec } from "../../schedule/schema.js";
 import type { ConditionalNode, IrNode } from "../ir/nodes.js";
 
 export interface ResolvedConditional<B extends { nodes: IrNode[]; durationNs: number }> {
@@ -16,7 +17,7 @@ export interface ResolvedConditional<B extends { nodes: IrNode[]; durationNs: nu
 }
 
 export function conditionalFromSpec<B extends { nodes: IrNode[]; durationNs: number }>(
-  spec: FeedbackOperationSpec,
+  spec: Exclude<FeedbackOperationSpec, ConditionalResetSpec>,
   body: B,
   name: string,
   path: string,
@@ -50,5 +51,81 @@ export function conditionalFromSpec<B extends { nodes: IrNode[]; durationNs: num
     },
     body,
     durationNs: maxRepetitions * body.durationNs,
+  };
+}
+
+/**
+ * ConditionalReset (quantify's name) → a nested Schedule: Measure gate (ThresholdedAcquisition,
+ * feedback_trigger_label = the qubit), then `hardware_buffer_time` (default 536 ns: the multi-cast TB
+ * latency plus the receiver's Q1 allowance, enough for any route) after its end a ConditionalOperation
+ * with an X gate. Runs before the gates pass, which lowers both gates with the device. Blocks without
+ * a ConditionalReset are returned as they are.
+ */
+export function expandConditionalResets(doc: ScheduleDocument): ScheduleDocument {
+  return expandBlock(doc);
+}
+
+function expandBlock<T extends BlockSpec>(b: T): T {
+  let schedulables = b.schedulables;
+  b.schedulables.forEach((item, i) => {
+    if (typeof item.operation === "string") return;
+    const op = expandOperation(item.operation);
+    if (op === item.operation) return;
+    if (schedulables === b.schedulables) schedulables = b.schedulables.slice();
+    schedulables[i] = { ...item, operation: op };
+  });
+  let operations = b.operations;
+  for (const [key, spec] of Object.entries(b.operations ?? {})) {
+    const op = expandOperation(spec);
+    if (op === spec) continue;
+    if (operations === b.operations) operations = { ...b.operations };
+    operations![key] = op;
+  }
+  return schedulables === b.schedulables && operations === b.operations ? b : { ...b, schedulables, operations };
+}
+
+function expandOperation(op: OperationSpec): OperationSpec {
+  switch (op.type) {
+    case "LoopOperation":
+    case "ConditionalOperation":
+    case "RepeatUntilSuccess": {
+      const body = expandBlock(op.body);
+      return body === op.body ? op : { ...op, body };
+    }
+    case "Schedule":
+      return expandBlock(op);
+    case "ConditionalReset":
+      return conditionalReset(op);
+    default:
+      return op;
+  }
+}
+
+function conditionalReset(r: ConditionalResetSpec): SubScheduleSpec {
+  const name = r.name ?? `ConditionalReset ${r.qubit}`;
+  const measure: OperationSpec = {
+    type: "Measure",
+    name: `Measure ${r.qubit}`,
+    qubit: r.qubit,
+    acq_protocol: "ThresholdedAcquisition",
+    feedback_trigger_label: r.qubit,
+    ...(r.acq_channel !== undefined ? { acq_channel: r.acq_channel } : {}),
+    ...(r.bin_mode !== undefined ? { bin_mode: r.bin_mode } : {}),
+  };
+  return {
+    type: "Schedule",
+    name,
+    schedulables: [
+      { operation: measure },
+      {
+        rel_time: r.hardware_buffer_time ?? "536 ns",
+        operation: {
+          type: "ConditionalOperation",
+          name: `${name}: X ${r.qubit} if 1`,
+          qubit_name: r.qubit,
+          body: { schedulables: [{ operation: { type: "X", qubit: r.qubit } }] },
+        },
+      },
+    ],
   };
 }

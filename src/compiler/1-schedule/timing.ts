@@ -311,6 +311,16 @@ class TimingResolver {
       case "ConditionalOperation":
       case "RepeatUntilSuccess":
         return conditionalFromSpec(spec, this.block(spec.body, `${path}/body`, scope, false), name, path);
+      case "ConditionalReset":
+        // expanded with the gates when a device is given (1-schedule/conditional.ts)
+        throw new ScheduleError(
+          "GATE_WITHOUT_DEVICE",
+          `ConditionalReset "${name}" is gate-level and needs a device to compile`,
+          {
+            path,
+            hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
+          },
+        );
       default:
         if (isGateSpec(spec)) {
           // the 1-schedule/gates pass lowers gates when a device is given; without one they end here

@@ -71,6 +71,7 @@ describe("the operation table", () => {
       "Schedule",
       "ConditionalOperation",
       "RepeatUntilSuccess",
+      "ConditionalReset",
       "Sweep",
     ];
     // gates are lowered to pulses before timing (1-schedule/gates): they need no handler
