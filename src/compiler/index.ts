@@ -17,6 +17,7 @@ import { applyCrosstalk } from "./1-schedule/crosstalk.js";
 import { lowerGates } from "./1-schedule/gates.js";
 import { stackPulses } from "./1-schedule/stacking.js";
 import { stitchLongRamps } from "./1-schedule/long-ramps.js";
+import { autoRfSwitch } from "./1-schedule/auto-rf-switch.js";
 import { resolveTiming } from "./1-schedule/timing.js";
 import { planAcquisitions } from "./2-plan/acquisitions.js";
 import { solveFrequencies } from "./2-plan/frequencies.js";
@@ -150,6 +151,12 @@ export const PIPELINE: readonly Pass[] = [
     name: "1-schedule/long-ramps",
     run: (s) => {
       s.timed = stitchLongRamps(need(s.timed), need(s.hw));
+    },
+  },
+  {
+    name: "1-schedule/auto-rf-switch",
+    run: (s) => {
+      s.timed = autoRfSwitch(need(s.timed), need(s.hw), s.warnings);
     },
   },
   {

@@ -94,6 +94,8 @@ export class ResolvedHardware {
   private readonly clusters = new Map<string, ClusterOptions>();
   private readonly loPowers = new Map<string, number | null>();
   readonly crosstalk: CrosstalkMatrix | null;
+  /** compiler_options with quantify's defaults (auto_rf_switch false, ramp buffer 20 ns) */
+  readonly compilerOptions: { autoRfSwitch: boolean; rampBufferNs: number };
 
   constructor(config: HardwareConfig) {
     const options = config.hardware_options ?? {};
@@ -107,6 +109,11 @@ export class ResolvedHardware {
       for (const [slot, mod] of Object.entries(desc.modules)) this.addModule(name, Number(slot), mod);
     }
     this.crosstalk = crosstalkMatrix(options.crosstalk);
+    const co = config.compiler_options ?? {};
+    this.compilerOptions = {
+      autoRfSwitch: co.auto_rf_switch === true,
+      rampBufferNs: Math.round((co.auto_rf_switch_ramp_buffer ?? 20e-9) * 1e9),
+    };
     const keys = new Set<string>();
     for (const option of Object.values(options)) {
       if (option && typeof option === "object") for (const pc of Object.keys(option)) keys.add(pc);

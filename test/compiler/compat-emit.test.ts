@@ -199,3 +199,63 @@ describe("item 10: long ramps are stitched into 2,000 ns parts plus offsets (qua
     expect(Object.values(s.sequence.waveforms).map((w) => w.data.length)).toEqual([1996]);
   });
 });
+
+describe("item 6: compiler_options.auto_rf_switch (quantify auto_rf_switch_dressing)", () => {
+  const rf = (rfOutputOn: boolean) => {
+    const hw = config(
+      { "2": { instrument_type: "QCM_RF", rf_output_on: rfOutputOn } },
+      [["cluster0.module2.complex_output_0", "q0:mw"]],
+      { modulation_frequencies: { "q0:mw-q0.01": { lo_freq: 5.9e9 } } },
+    );
+    return { ...hw, compiler_options: { auto_rf_switch: true } };
+  };
+  const pulse = { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" };
+  const sched = {
+    name: "rf-switch",
+    repetitions: 1,
+    resources: { "q0.01": { freq: 6e9 } },
+    schedulables: [
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+      { operation: pulse }, // 100–120 ns
+      { operation: { type: "IdlePulse", duration: "20 ns" } },
+      { operation: pulse }, // 140–160 ns: 20 ns after the first, within 2 × 20 ns → one window
+      { operation: { type: "IdlePulse", duration: "200 ns" } },
+      { operation: pulse }, // 360–380 ns: its own window
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ],
+  };
+  it("switches the RF output on 20 ns before and off 20 ns after each window of pulses", () => {
+    const c = compile(sched, rf(false));
+    expect(lines(seqOf(c, "cluster0_module2", "q0:mw-q0.01").sequence.program).slice(7)).toEqual([
+      "wait 80",
+      "set_mrk 1", // on at 80 ns
+      "upd_param 4",
+      "wait 16",
+      "set_awg_gain 16384,0",
+      "play 0,0,4",
+      "wait 36",
+      "play 0,0,4",
+      "wait 36",
+      "set_mrk 0", // off at 180 ns
+      "upd_param 4",
+      "wait 156",
+      "set_mrk 1", // on at 340 ns
+      "upd_param 4",
+      "wait 16",
+      "play 0,0,4",
+      "wait 36",
+      "set_mrk 0", // off at 400 ns
+      "upd_param 4",
+      "wait 76",
+      "loop R0,@start",
+      "stop",
+    ]);
+  });
+  it("with rf_output_on true the switch stays on: no windows, a warning", () => {
+    const c = compile(sched, rf(true));
+    expect(lines(seqOf(c, "cluster0_module2", "q0:mw-q0.01").sequence.program)).not.toContain("set_mrk 0");
+    expect(c.diagnostics.warnings.map((w) => [w.code, w.path])).toEqual([
+      ["AUTO_RF_SWITCH_OUTPUT_ALWAYS_ON", "/compiler_options/auto_rf_switch"],
+    ]);
+  });
+});
