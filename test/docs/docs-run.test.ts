@@ -11,7 +11,8 @@
  * TypeScript snippets need no comment: each runs as an ES module, with `q1forge` (and its subpaths)
  * resolved to the sources of this checkout.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -136,6 +137,55 @@ describe.each(DOCS.map((f) => [f]))("snippets of %s", (file) => {
     },
     60_000,
   );
+});
+
+describe("the TypeScript snippets typecheck (strict, NodeNext) against the package's types", () => {
+  it("tsc --noEmit over every snippet", () => {
+    const dir = join(tmp, "typecheck");
+    mkdirSync(dir, { recursive: true });
+    const files: string[] = [];
+    for (const file of DOCS)
+      for (const s of snippets(file).filter((x) => x.lang === "ts" || x.lang === "typescript")) {
+        const f = join(dir, `${file.replace(/\W/g, "_")}_${s.line}.ts`);
+        writeFileSync(f, s.code + "\nexport {};\n");
+        files.push(f);
+      }
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          resolveJsonModule: true,
+          skipLibCheck: true,
+          noEmit: true,
+          types: ["node"],
+          typeRoots: [join(root, "node_modules/@types")],
+          baseUrl: root,
+          paths: {
+            q1forge: ["src/index.ts"],
+            "q1forge/q1": ["src/q1/index.ts"],
+            "q1forge/emulator": ["src/emulator/index.ts"],
+            "q1forge/instruments": ["src/instruments/index.ts"],
+            "q1forge/hardware-configs/*": ["hardware-configs/*"],
+            "q1forge/schemas/*": ["schemas/*"],
+          },
+        },
+        files,
+      }),
+    );
+    const r = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", dir], {
+      encoding: "utf8",
+      timeout: 240_000,
+    });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 300_000);
 });
 
 describe("every command in README.md runs", () => {
