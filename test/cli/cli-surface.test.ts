@@ -8,6 +8,7 @@ import { progressLine, withDefaultPort } from "../../src/cli/commands/run.js";
 import { main } from "../../src/cli/main.js";
 import { commands } from "../../src/cli/registry.js";
 import type { CliIo } from "../../src/cli/types.js";
+import { VirtualCluster } from "../../src/instruments/virtual-cluster.js";
 import { runCli } from "../fixtures/cli.js";
 
 const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
@@ -109,6 +110,27 @@ describe("q1forge run: summary, --cluster default port, progress", () => {
     expect(withDefaultPort("[::1]")).toBe("[::1]:5025");
     expect(withDefaultPort("[::1]:7000")).toBe("[::1]:7000");
     expect(withDefaultPort("fe80::1")).toBe("[fe80::1]:5025");
+  });
+
+  it("--cluster host:port runs on that Cluster over SCPI/TCP and says so", async () => {
+    const vc = new VirtualCluster({ modules: "1:QCM,2:QRM" });
+    const { port } = await vc.start();
+    try {
+      const r = await runCli([
+        "run",
+        "--schedule",
+        "examples/schedules/single-pulse.json",
+        "--hardware",
+        "hardware-configs/baseband-transmon.json",
+        "--cluster",
+        `127.0.0.1:${port}`,
+      ]);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.stdout.split("\n")[0]).toBe(`ran "single-pulse" (1 repetition) on 127.0.0.1:${port}`);
+    } finally {
+      await vc.stop();
+    }
   });
 
   it("progress names the stage and, while running, the time left from the schedule's duration", () => {

@@ -70,7 +70,7 @@ function progress(io: CliIo, compiled: CompiledSchedule): (f: number) => void {
 export function formatRunSummary(result: ExperimentResult, maxValues = 6): string {
   const t = result.timings_ms;
   const out = [
-    `ran "${result.name}" (${result.repetitions} repetitions) on ${result.cluster === "virtual" ? "the in-process virtual Cluster" : result.cluster}`,
+    `ran "${result.name}" (${result.repetitions} repetition${result.repetitions === 1 ? "" : "s"}) on ${result.cluster === "virtual" ? "the in-process virtual Cluster" : result.cluster}`,
     `  connect ${t.connect.toFixed(1)} ms, upload ${t.prepare.toFixed(1)} ms, start ${t.start.toFixed(1)} ms, run ${t.wait.toFixed(1)} ms, retrieve ${t.retrieve.toFixed(1)} ms`,
     "sequencers:",
   ];
