@@ -258,11 +258,18 @@ function operation(value: unknown, path: string): Obj {
     return { type: "Schedule", ...block(data, path, false) };
   const name = typeof data["name"] === "string" ? data["name"] : undefined;
   if (type === "LoopOperation" || isObj(data["control_flow_info"])) {
+    // quantify keeps the body in control_flow_info (older versions: data.body)
     const cf = isObj(data["control_flow_info"]) ? data["control_flow_info"] : {};
     const repetitions = cf["repetitions"] ?? data["repetitions"];
-    if (data["body"] === undefined)
-      unsupported(`control-flow operation "${name ?? type}"`, path, "only LoopOperation with a body");
-    const body = block(unwrap(data["body"]).data, `${path}/data/body`, false);
+    const rawBody = cf["body"] ?? data["body"];
+    if (rawBody === undefined || typeof repetitions !== "number")
+      unsupported(`control-flow operation "${name ?? type}"`, path, "only LoopOperation with a body and repetitions");
+    const inner = unwrap(rawBody);
+    const bodyPath = `${path}/data/control_flow_info/body`;
+    const body =
+      inner.type.endsWith("Schedule") || inner.data["operation_dict"] !== undefined
+        ? block(inner.data, bodyPath, false)
+        : { schedulables: [{ operation: operation(rawBody, bodyPath) }] }; // a single operation as the body
     return { type: "LoopOperation", ...(name ? { name } : {}), repetitions, body };
   }
   const pulses = Array.isArray(data["pulse_info"]) ? (data["pulse_info"] as unknown[]) : [];

@@ -164,3 +164,177 @@ describe("quantify device + quantify schedule, emulated", () => {
     }
   });
 });
+
+describe("quantify Schedule import, pulse level, with a LoopOperation", () => {
+  const op = (cls: string, data: Record<string, unknown>) => ({
+    deserialization_type: `quantify_scheduler.operations.${cls}`,
+    data: { gate_info: {}, pulse_info: [], acquisition_info: [], logic_info: {}, ...data },
+  });
+  const drag = {
+    wf_func: "quantify_scheduler.waveforms.drag",
+    G_amp: 0.2,
+    D_amp: 0.02,
+    phase: 0,
+    nr_sigma: 4,
+    sigma: null,
+    reference_magnitude: null,
+    duration: 2e-8,
+    t0: 0,
+    port: "q0:mw",
+    clock: "q0.01",
+  };
+  const schedulable = (name: string, operation_id: string, tc: Record<string, unknown> = {}) => ({
+    deserialization_type: "quantify_scheduler.schedules.schedule.Schedulable",
+    data: {
+      name,
+      operation_id,
+      timing_constraints: [{ rel_time: 0, ref_schedulable: null, ref_pt_new: null, ref_pt: null, ...tc }],
+    },
+  });
+  const body = {
+    deserialization_type: "quantify_scheduler.schedules.schedule.Schedule",
+    data: {
+      name: "body",
+      repetitions: 1,
+      operation_dict: {
+        drag: op("pulse_library.DRAGPulse", { name: "DRAGPulse", pulse_info: [drag] }),
+        shift: op("pulse_library.ShiftClockPhase", {
+          name: "ShiftClockPhase",
+          pulse_info: [{ wf_func: null, phase_shift: 90, clock: "q0.01", port: null, t0: 0, duration: 0 }],
+        }),
+        idle: op("pulse_library.IdlePulse", {
+          name: "IdlePulse",
+          pulse_info: [{ wf_func: null, t0: 0, duration: 1e-7, port: null, clock: "cl0.baseband" }],
+        }),
+      },
+      schedulables: { a: schedulable("a", "drag"), b: schedulable("b", "shift"), c: schedulable("c", "idle") },
+      resource_dict: {},
+    },
+  };
+  const quantify = {
+    deserialization_type: "quantify_scheduler.schedules.schedule.Schedule",
+    data: {
+      name: "loop",
+      repetitions: 2,
+      operation_dict: {
+        reset: op("pulse_library.ResetClockPhase", {
+          name: "ResetClockPhase",
+          pulse_info: [{ wf_func: null, reset_clock_phase: true, clock: "q0.01", port: null, t0: 0, duration: 0 }],
+        }),
+        loop: op("control_flow_library.LoopOperation", {
+          name: "LoopOperation",
+          control_flow_info: { body, repetitions: 5, t0: 0 },
+        }),
+        measure: op("operation.Operation", {
+          name: "readout",
+          pulse_info: [
+            {
+              wf_func: "quantify_scheduler.waveforms.square",
+              amp: 0.3,
+              duration: 3e-7,
+              t0: 0,
+              port: "q0:res",
+              clock: "q0.ro",
+              reference_magnitude: null,
+            },
+          ],
+          acquisition_info: [
+            {
+              waveforms: [],
+              t0: 1e-7,
+              clock: "q0.ro",
+              port: "q0:res",
+              duration: 2e-7,
+              phase: 0,
+              acq_channel: 0,
+              acq_index: 0,
+              bin_mode: "append",
+              protocol: "SSBIntegrationComplex",
+              acq_return_type: "complex",
+            },
+          ],
+        }),
+      },
+      schedulables: {
+        r: schedulable("r", "reset"),
+        l: schedulable("l", "loop", { rel_time: 4e-8 }),
+        m: schedulable("m", "measure"),
+      },
+      resource_dict: {
+        "q0.01": {
+          deserialization_type: "quantify_scheduler.resources.ClockResource",
+          data: { name: "q0.01", type: "ClockResource", freq: 5.1e9, phase: 0 },
+        },
+        "q0.ro": {
+          deserialization_type: "quantify_scheduler.resources.ClockResource",
+          data: { name: "q0.ro", type: "ClockResource", freq: 7.6e9, phase: 0 },
+        },
+      },
+    },
+  };
+  const native = {
+    name: "loop",
+    repetitions: 2,
+    resources: { "q0.01": { freq: 5.1e9 }, "q0.ro": { freq: 7.6e9 } },
+    schedulables: [
+      { operation: { type: "ResetClockPhase", clock: "q0.01" } },
+      {
+        rel_time: 4e-8,
+        operation: {
+          type: "LoopOperation",
+          name: "LoopOperation",
+          repetitions: 5,
+          body: {
+            schedulables: [
+              {
+                operation: {
+                  type: "DRAGPulse",
+                  name: "DRAGPulse",
+                  G_amp: 0.2,
+                  D_amp: 0.02,
+                  phase: 0,
+                  nr_sigma: 4,
+                  duration: 2e-8,
+                  port: "q0:mw",
+                  clock: "q0.01",
+                },
+              },
+              { operation: { type: "ShiftClockPhase", name: "ShiftClockPhase", phase_shift: 90, clock: "q0.01" } },
+              { operation: { type: "IdlePulse", name: "IdlePulse", duration: 1e-7 } },
+            ],
+          },
+        },
+      },
+      {
+        operation: {
+          type: "Composite",
+          name: "readout",
+          pulse_info: [{ type: "SquarePulse", amp: 0.3, duration: 3e-7, port: "q0:res", clock: "q0.ro" }],
+          acquisition_info: [
+            {
+              type: "SSBIntegrationComplex",
+              t0: 1e-7,
+              duration: 2e-7,
+              port: "q0:res",
+              clock: "q0.ro",
+              acq_channel: 0,
+              bin_mode: "append",
+            },
+          ],
+        },
+      },
+    ],
+  };
+  it("compiles (no device needed) to the same programs as the native schedule", () => {
+    const a = compile(quantify, twoQubitHardware());
+    const b = compile(native, twoQubitHardware());
+    const programs = (c: typeof a) =>
+      JSON.stringify(c.clusters, (k, v: unknown) => (k === "source_map" ? undefined : v));
+    expect(programs(a)).toBe(programs(b));
+    expect(a.acquisitions).toEqual(b.acquisitions);
+    expect(a.repetition_duration_ns).toBe(40 + 5 * 120 + 300);
+    const seq = a.clusters["cluster0"]!.modules["cluster0_module2"]!.sequencers["seq0"]!.sequence.program;
+    expect(seq).toContain("move 5,R1");
+    expect(seq).toContain("set_ph_delta 250000000 # ShiftClockPhase (90 deg)");
+  });
+});
