@@ -3,12 +3,10 @@
  * `session.execute(schedule)` compiles against the session's hardware config, and the compiler
  * version recorded in each job's provenance. (The coordinator itself never imports the compiler.)
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { CompiledSchedule } from "./contract/compiled-schedule.js";
 import { compile as compileWith, type CompileOptions as CompilerOptions } from "./compiler/index.js";
 import { verifyCompiled } from "./emulator/verify.js";
+import { Q1FORGE_VERSION } from "./core/version.js";
 import {
   openSession as openCoordinatorSession,
   type ClusterTarget,
@@ -36,24 +34,6 @@ function compile(
   return compileWith(schedule, hardware, { ...options, verify });
 }
 
-let version: string | null | undefined;
-/** q1forge's version from its package.json (null when it cannot be found). */
-export function q1forgeVersion(): string | null {
-  if (version !== undefined) return version;
-  version = null;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      const j = JSON.parse(readFileSync(pkg, "utf8")) as { name?: string; version?: string };
-      if (j.name === "q1forge") return (version = j.version ?? null);
-    }
-    const up = dirname(dir);
-    if (up === dir) return version;
-    dir = up;
-  }
-}
-
 export function openSession(
   cluster: ClusterTarget,
   hardwareConfig: unknown,
@@ -62,7 +42,7 @@ export function openSession(
   const { compileOptions, ...rest } = options;
   return openCoordinatorSession(cluster, hardwareConfig, {
     compile: (schedule, hw) => compile(schedule, hw, compileOptions),
-    compilerVersion: q1forgeVersion() ?? "unknown",
+    compilerVersion: Q1FORGE_VERSION,
     ...rest,
   });
 }

@@ -278,6 +278,8 @@ export type Diagnostics = z.infer<typeof DiagnosticsSchema>;
 export const CompiledScheduleSchema = z.object({
   format: z.literal("q1forge.compiled-schedule"),
   version: z.literal(1),
+  /** q1forge version that compiled it (absent in compiled schedules written by other tools) */
+  compiler_version: z.string().optional(),
   name: z.string(),
   repetitions: z.number().int().min(1),
   /** duration of one repetition in ns (excluding the 4 ns loop header) */

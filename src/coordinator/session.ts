@@ -771,6 +771,7 @@ export class Session {
     }
     const p = job.provenance;
     p.compiled_hash = h;
+    p.compiler_version = c.compiler_version ?? p.compiler_version;
     p.format = c.format;
     p.format_version = c.version;
     p.instrument = {

@@ -7,6 +7,7 @@ import type { CompileWarning, ProgramPlan, SequencerWaveforms } from "../ir/plan
 import type { SequencerProgram } from "./program.js";
 import type { SettingsResult } from "./settings.js";
 import { feedbackSection } from "./feedback.js";
+import { Q1FORGE_VERSION } from "../../core/version.js";
 
 export function compiledSchedule(
   plan: ProgramPlan,
@@ -36,6 +37,7 @@ export function compiledSchedule(
   return {
     format: "q1forge.compiled-schedule",
     version: 1,
+    compiler_version: Q1FORGE_VERSION,
     name: plan.timed.name,
     repetitions: plan.timed.repetitions,
     repetition_duration_ns: plan.timed.durationNs,
