@@ -20,6 +20,16 @@ export function parseOptions(args: string[], spec: OptionSpec, command: string):
     .map((k) => "--" + k)
     .join(", ");
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  // parseArgs looks options up on a plain object: --toString or --__proto__ would match Object.prototype
+  for (const a of args) {
+    if (!a.startsWith("--") || a === "--") continue;
+    const name = a.slice(2).split("=")[0]!;
+    if (!Object.hasOwn(spec, name))
+      throw new UsageError(`unknown option --${name} for "${command}"`, {
+        path: `--${name}`,
+        hint: `valid options: ${valid}`,
+      });
+  }
   try {
     ({ values } = parseArgs({ args, options, strict: true, allowPositionals: false }));
   } catch (e) {

@@ -36,9 +36,30 @@ export function parseJsonText(text: string, source: string): unknown {
 }
 
 /** Write text to a file, or stdout for "-" / undefined. */
-export async function writeOutput(path: string | undefined, text: string, io: CliIo): Promise<void> {
+export async function writeOutput(path: string | undefined, text: string, io: CliIo, option = "--out"): Promise<void> {
   if (path === undefined || path === "-") io.stdout(text);
-  else await writeFile(path, text);
+  else await writeFileOrFail(path, text, option);
+}
+
+/** writeFile, with a missing directory or a permission problem as a UsageError naming the option (exit 2). */
+export async function writeFileOrFail(path: string, text: string, option: string): Promise<void> {
+  try {
+    await writeFile(path, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    const why =
+      code === "ENOENT"
+        ? "its directory does not exist"
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a directory"
+            : (e as Error).message;
+    throw new UsageError(`cannot write ${option} ${path}: ${why}`, {
+      path: option,
+      hint: "give a file path in an existing, writable directory (create the directory first)",
+    });
+  }
 }
 
 /** The --schedule / --hardware pair every compiling command takes ("-" = stdin for one of them). */

@@ -15,6 +15,7 @@ import {
 import { SchemaValidationError } from "../core/errors.js";
 import type { EmuModuleParams, EmuSequencerParams } from "./api.js";
 import { runCluster } from "./cluster.js";
+import { checkSimulateWindow } from "./limits.js";
 import type { SimAcquisition, SimulationResult } from "./simulate.js";
 
 export const RAW_CLUSTER = "cluster0";
@@ -158,6 +159,7 @@ export function simulateSequence(
     const probe = runCluster([input], { ...common, skipSignals: true });
     toNs = Math.max(fromNs + 4, Math.min(probe.endTimeNs, fromNs + DEFAULT_MAX_WINDOW_NS));
   }
+  checkSimulateWindow(fromNs, toNs);
   const run = runCluster([input], { ...common, render: { fromNs, toNs } });
   const m = run.modules[0]!;
   const s = m.sequencers[0]!;

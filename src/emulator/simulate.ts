@@ -3,6 +3,7 @@
  * sequencer statuses and acquisitions shaped per `compiled.acquisitions` (quantify's dataset shapes,
  * quantify-backend.md 7.4).
  */
+import { checkSimulateBins, checkSimulateWindow } from "./limits.js";
 import { findAcquisitionEntry, sequencerIntegrationLength, shapeAcquisition } from "../contract/acquisition-results.js";
 import type { CompiledSchedule, ModuleType } from "../contract/compiled-schedule.js";
 import { compiledSequencer } from "../contract/source-map.js";
@@ -72,6 +73,8 @@ export function simulate(compiled: CompiledSchedule, opts: SimulateOptions = {})
   const fromNs = Math.round((opts.from ?? 0) * 1e9);
   const toNs =
     opts.to !== undefined ? Math.round(opts.to * 1e9) : compiled.repetition_duration_ns + 4 + HEADER_MARGIN_NS;
+  checkSimulateWindow(fromNs, toNs);
+  checkSimulateBins(compiled);
   const result: SimulationResult = {
     window: { fromNs, toNs },
     clusters: {},

@@ -104,6 +104,7 @@ export class ScpiCommandParser {
     while (i < b.length && b[i] !== 0x20 && b[i] !== 0x0a && b[i] !== 0x0d) i++;
     if (i >= b.length) return null;
     const header = b.toString("latin1", start, i);
+    let blockBytes = 0;
     const args: ScpiArg[] = [];
     while (i < b.length && b[i] === 0x20) i++; // tolerate 1+ spaces after the header
     for (;;) {
@@ -144,6 +145,7 @@ export class ScpiCommandParser {
           return null;
         }
         args.push(Buffer.from(b.subarray(from, from + len)));
+        blockBytes += len;
         i = from + len;
       } else if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
         const close = b.indexOf(c, i + 1);
@@ -169,6 +171,8 @@ export class ScpiCommandParser {
     this.buf = b.subarray(i);
     this.total = this.buf.length;
     this.needed = 0;
+    if (i - start - blockBytes > MAX_LINE_BYTES)
+      throw new ScpiParseError(-363, `Input buffer overrun; a command line longer than ${MAX_LINE_BYTES} bytes`);
     return { header, args };
   }
 

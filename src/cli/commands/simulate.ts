@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import {
   CompiledScheduleSchema,
   ModuleTypeSchema,
@@ -17,7 +16,7 @@ import { failureError } from "../../emulator/verify.js";
 import { InputParseError, SchemaValidationError, UsageError } from "../../core/errors.js";
 import { toSI } from "../../core/units.js";
 import { parseOptions } from "../args.js";
-import { readJsonInput } from "../io.js";
+import { readJsonInput, writeFileOrFail } from "../io.js";
 import type { CliCommand } from "../types.js";
 
 const HELP = `usage: q1forge simulate --compiled C [--from T] [--to T] [--plot out.html] [--json]
@@ -192,7 +191,11 @@ export const command: CliCommand = {
     }
 
     if (typeof o.plot === "string")
-      await writeFile(o.plot, renderPlotHtml(result, { title: `q1forge simulate: ${name}`, ...plotCtx }));
+      await writeFileOrFail(
+        o.plot,
+        renderPlotHtml(result, { title: `q1forge simulate: ${name}`, ...plotCtx }),
+        "--plot",
+      );
     if (o.json)
       io.stdout(
         JSON.stringify({
