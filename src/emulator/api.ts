@@ -78,7 +78,16 @@ export interface EmuSequencerResult extends EmuSequencerResultRaw {
 /** One played waveform / acquisition window / parameter event, for the waveform report. */
 export interface EmuEvent {
   /** "offset" appears only in the simulate report: a pulse played through set_awg_offs + upd_param */
-  kind: "play" | "acquire" | "acquire_weighed" | "acquire_ttl" | "set_mrk" | "upd_param" | "wait_sync" | "offset";
+  kind:
+    | "play"
+    | "acquire"
+    | "acquire_weighed"
+    | "acquire_ttl"
+    | "set_mrk"
+    | "upd_param"
+    | "wait_sync"
+    | "offset"
+    | "feedback";
   slot: number;
   sequencer: number;
   startNs: number;
@@ -92,6 +101,9 @@ export interface EmuEvent {
   bin?: number;
   marker?: number;
   line?: number;
+  /** "feedback": the LINQ id popped (fb_pop_data / fb_pull_data) and its value; TB: 3 = bit 1, 2 = bit 0 */
+  linqId?: number;
+  linqValue?: number;
 }
 
 export interface EmuModuleResult {

@@ -241,6 +241,11 @@ export class ModuleEngine implements RtSink {
       e.ncoPhaseDeg = r[R_PH]! * 360;
       e.marker = r[R_MRK]!;
     }
+    if (op === Op.FB_POP || op === Op.FB_PULL) {
+      const b = pc * 5;
+      e.linqId = op === Op.FB_POP ? seq.program.arg[b]! : seq.regs[seq.program.arg[b]!]!;
+      e.linqValue = seq.regs[seq.program.arg[b + 1]!]!;
+    }
     if (op === Op.PLAY) {
       const b = pc * 5,
         p = seq.program;
@@ -528,6 +533,8 @@ const EVENT_KIND: Partial<Record<Op, EmuEvent["kind"]>> = {
   [Op.ACQUIRE_TTL]: "acquire_ttl",
   [Op.UPD_PARAM]: "upd_param",
   [Op.WAIT_SYNC]: "wait_sync",
+  [Op.FB_POP]: "feedback",
+  [Op.FB_PULL]: "feedback",
 };
 
 /** Driver default channel map: baseband path0 → even outputs, path1 → odd; RF: every output IQ. */

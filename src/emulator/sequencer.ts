@@ -294,6 +294,8 @@ export class SequencerEngine implements LinqEndpoint {
             regs[arg[b]!] = e.id;
             regs[arg[b + 1]!] = e.value;
           }
+          // the report's "feedback" event: when the core had the value (the conditional decides here)
+          this.sink.event(this, op[pc] as Op, this.tq, 0, pc);
           break;
         }
         case Op.SET_COND: {

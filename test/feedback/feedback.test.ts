@@ -240,6 +240,19 @@ describe("active reset (measure → ConditionalOperation(X), one module: intra-c
   });
 });
 
+describe("the waveform report's feedback events", () => {
+  const c = compile(activeReset(), feedbackHardware());
+  it("name the conditional, the id and the value popped, at window end 316 + 250 ns intra-cast + 4 ns pop", () => {
+    const ev = (input: InputSignalModel) =>
+      simulate(c, { inputModel: input })
+        .events.filter((e) => e.kind === "feedback")
+        .map((e) => [e.module, e.sequencer, e.startNs, e.linqId, e.linqValue, e.operation]);
+    // 3 = valid 1: X played; 2 = valid 0: X skipped
+    expect(ev(BIT1)).toStrictEqual([["cluster0_module2", 1, 570, 16, 3, "reset q0"]]);
+    expect(ev(BIT0)).toStrictEqual([["cluster0_module2", 1, 570, 16, 2, "reset q0"]]);
+  });
+});
+
 describe("repeat-until-success (X, measure; until the bit is 0, at most 3 bodies of 700 ns)", () => {
   const c = compile(repeatUntilSuccess(3, 0), feedbackHardware());
   /** bit 1 for acquisition windows starting before `ns`, 0 after */
