@@ -76,6 +76,7 @@ export type AcquisitionProtocol =
   | "NumericalSeparatedWeightedIntegration"
   | "NumericalWeightedIntegration"
   | "ThresholdedAcquisition"
+  | "WeightedThresholdedAcquisition"
   | "Trace";
 
 export interface AcquisitionOp extends OnPortClock {
@@ -87,7 +88,7 @@ export interface AcquisitionOp extends OnPortClock {
   /** weighted protocols: weights sampled at 1 GS/s (length = durationNs) */
   weights_a: number[] | null;
   weights_b: number[] | null;
-  /** ThresholdedAcquisition */
+  /** ThresholdedAcquisition, WeightedThresholdedAcquisition */
   acq_rotation: number | null;
   acq_threshold: number | null;
   feedback_trigger_label: string | null;

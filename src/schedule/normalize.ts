@@ -324,7 +324,8 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
         feedback_trigger_label: s.feedback_trigger_label ?? null,
       };
     case "NumericalSeparatedWeightedIntegration":
-    case "NumericalWeightedIntegration": {
+    case "NumericalWeightedIntegration":
+    case "WeightedThresholdedAcquisition": {
       const rate =
         s.weights_sampling_rate === undefined
           ? 1e9
@@ -365,6 +366,13 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
           type: s.type,
           path: `${c.path}/weights_b`,
         }),
+        ...(s.type === "WeightedThresholdedAcquisition"
+          ? {
+              acq_rotation: s.acq_rotation === undefined ? 0 : si(s.acq_rotation, "angle", c, "acq_rotation"),
+              acq_threshold: s.acq_threshold ?? 0,
+              feedback_trigger_label: s.feedback_trigger_label ?? null,
+            }
+          : {}),
       };
     }
   }
@@ -386,6 +394,7 @@ const ACQUISITION_TYPES = new Set<string>([
   "Trace",
   "NumericalSeparatedWeightedIntegration",
   "NumericalWeightedIntegration",
+  "WeightedThresholdedAcquisition",
 ] satisfies AcquisitionProtocol[]);
 
 /** Normalise one primitive operation. */

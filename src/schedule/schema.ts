@@ -230,6 +230,15 @@ export const NumericalWeightedIntegrationSchema = z.strictObject({
   ...acqCommon,
   ...weights,
 });
+/** quantify's WeightedThresholdedAcquisition: weighted integration (acquire_weighed), then rotation and threshold. */
+export const WeightedThresholdedAcquisitionSchema = z.strictObject({
+  type: z.literal("WeightedThresholdedAcquisition"),
+  ...acqCommon,
+  ...weights,
+  acq_rotation: Angle.optional().meta({ default: 0 }),
+  acq_threshold: z.number().optional().meta({ default: 0 }),
+  feedback_trigger_label: z.union([z.string(), z.null()]).optional().meta({ default: null }),
+});
 
 /* ---------------------------------------------------------- op families */
 
@@ -256,6 +265,7 @@ const acquisitionSchemas = [
   NumericalSeparatedWeightedIntegrationSchema,
   NumericalWeightedIntegrationSchema,
   ThresholdedAcquisitionSchema,
+  WeightedThresholdedAcquisitionSchema,
   TraceSchema,
 ] as const;
 

@@ -259,3 +259,37 @@ describe("item 6: compiler_options.auto_rf_switch (quantify auto_rf_switch_dress
     ]);
   });
 });
+
+describe("item 12: WeightedThresholdedAcquisition", () => {
+  it("integrates with its weights (acquire_weighed) and thresholds with rotation and threshold", () => {
+    const sched = {
+      name: "wta",
+      repetitions: 1,
+      resources: RESOURCES,
+      schedulables: [
+        {
+          operation: {
+            type: "WeightedThresholdedAcquisition",
+            port: "q0:res",
+            clock: "q0.ro",
+            weights_a: new Array(400).fill(0.5),
+            weights_b: new Array(400).fill(-0.25),
+            acq_rotation: 45,
+            acq_threshold: 12.5,
+            bin_mode: "average",
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "1 us" } },
+      ],
+    };
+    const c = compile(sched, basebandHardware());
+    const s = seqOf(c, "cluster0_module2", "q0:res-q0.ro");
+    expect(lines(s.sequence.program)).toContain("acquire_weighed 0,0,0,1,4");
+    // the threshold is scaled by the integration length (400 ns of weights), as for ThresholdedAcquisition
+    expect([s.settings.thresholded_acq_rotation, s.settings.thresholded_acq_threshold]).toEqual([45, 5000]);
+    expect(Object.values(s.sequence.weights).map((w) => [w.index, w.data.length, w.data[0]])).toEqual([
+      [0, 400, 0.5],
+      [1, 400, -0.25],
+    ]);
+  });
+});

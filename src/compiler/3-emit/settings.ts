@@ -27,6 +27,7 @@ import type {
 } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
 import { isAcquisition } from "../ops/index.js";
+import { PROTOCOLS } from "../../core/protocols.js";
 import { applyHardwareDistortion } from "./hardware-distortion.js";
 import { resolveMixerCorrections, type ResolvedMixerCorrections } from "./mixer.js";
 import { applyModuleOptions } from "./module-options.js";
@@ -229,7 +230,7 @@ function sequencerSettings(
 function findThresholded(seq: SequencerPlan): { rotation: number; threshold: number; label: string | null } | null {
   let found: { rotation: number; threshold: number; label: string | null; name: string } | null = null;
   forEachOp(seq.nodes, ({ op }) => {
-    if (!isAcquisition(op) || op.type !== "ThresholdedAcquisition") return;
+    if (!isAcquisition(op) || !PROTOCOLS[op.type].thresholded) return;
     const cur = {
       rotation: op.acq_rotation ?? 0,
       threshold: op.acq_threshold ?? 0,

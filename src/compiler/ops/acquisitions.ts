@@ -70,6 +70,7 @@ function acquisition<K extends AcquisitionOp["type"]>(type: K): AcquisitionHandl
 export const ACQUISITION_HANDLERS: { readonly [K in AcquisitionOp["type"]]: AcquisitionHandler<K> } = {
   SSBIntegrationComplex: acquisition("SSBIntegrationComplex"),
   ThresholdedAcquisition: acquisition("ThresholdedAcquisition"),
+  WeightedThresholdedAcquisition: acquisition("WeightedThresholdedAcquisition"),
   NumericalSeparatedWeightedIntegration: acquisition("NumericalSeparatedWeightedIntegration"),
   NumericalWeightedIntegration: acquisition("NumericalWeightedIntegration"),
   Trace: acquisition("Trace"),

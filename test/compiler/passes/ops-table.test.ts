@@ -33,6 +33,7 @@ const EXPECTED: { readonly [K in OpType]: readonly [Family, Placement, boolean] 
   ThresholdedAcquisition: ["acquisition", "port-clock", false],
   NumericalSeparatedWeightedIntegration: ["acquisition", "port-clock", false],
   NumericalWeightedIntegration: ["acquisition", "port-clock", false],
+  WeightedThresholdedAcquisition: ["acquisition", "port-clock", false],
   Trace: ["acquisition", "port-clock", false],
   VoltageOffset: ["parameter", "port-clock", false],
   MarkerPulse: ["parameter", "port-clock", true],
@@ -48,6 +49,7 @@ const ACQUISITION_FLAGS: { readonly [K in AcquisitionOp["type"]]: readonly [bool
   ThresholdedAcquisition: [false, false],
   NumericalSeparatedWeightedIntegration: [true, false],
   NumericalWeightedIntegration: [true, false],
+  WeightedThresholdedAcquisition: [true, false],
   Trace: [false, true],
 };
 
@@ -136,6 +138,7 @@ describe("the operation table", () => {
       "ThresholdedAcquisition",
       "NumericalSeparatedWeightedIntegration",
       "NumericalWeightedIntegration",
+      "WeightedThresholdedAcquisition",
       "Trace",
     ]);
     expect(TYPES.filter((t) => isParameterOp(opOf(t)))).toStrictEqual([
