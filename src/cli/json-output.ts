@@ -28,5 +28,10 @@ export function runResultJson(result: ExperimentResult): Record<string, unknown>
     sequencers: result.sequencers.map(snakeRecord),
     timings_ms: result.timings_ms,
     hardware_log: result.hardware_log,
+    // the acquisitions as xarray's Dataset.to_dict(data=True): xarray.Dataset.from_dict(results) (docs/sweeps.md, issue 11)
+    coords: result.coords,
+    data_vars: result.data_vars,
+    dims: result.dims,
+    attrs: result.attrs,
   };
 }
