@@ -3,6 +3,7 @@
  * (test/device/data/, written in quantify's to_json form) compiled and emulated.
  */
 import { describe, expect, it } from "vitest";
+import { compile as compileVerified } from "../../src/compile.js";
 import { compile } from "../../src/compiler/index.js";
 import { ScheduleError } from "../../src/core/errors.js";
 import { parseDeviceJson, parsePythonJson } from "../../src/device/index.js";
@@ -153,6 +154,15 @@ describe("quantify device + quantify schedule, emulated", () => {
     // QCM real output 0 through the NCO at 0 Hz: √½·amplitude
     expect(flux[0]![cz.startNs - fromNs + 10]).toBeCloseTo(Math.SQRT1_2 * 0.1, 4);
     expect(flux[0]![cz.startNs - fromNs + 40]).toBe(0);
+  });
+
+  it("the package's compile verifies the gate-level programs in the emulator (verify: true)", () => {
+    const c = compileVerified(quantifySchedule, twoQubitHardware(), {
+      device: parseDeviceJson(quantifyDeviceText()),
+      verify: true,
+    });
+    expect(c.diagnostics.stage_ms["4-verify"]).toBeGreaterThanOrEqual(0);
+    expect(c.diagnostics.stage_ms["1-schedule/gates"]).toBeGreaterThanOrEqual(0);
   });
 
   it("Measure: both acquisition channels, averaged over the 3 repetitions", () => {
