@@ -605,14 +605,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     let closed = false;
     let wake: (() => void) | null = null;
+    // set by every notification, so one that arrives while events are being read is not lost
+    let dirty = false;
+    const notify = () => {
+      dirty = true;
+      wake?.();
+    };
     req.raw.on("close", () => {
       closed = true;
-      wake?.();
+      notify();
     });
-    const unsubscribe = backend.subscribe(j.id, () => wake?.());
+    const unsubscribe = backend.subscribe(j.id, notify);
     let lastBeat = Date.now();
     try {
       for (;;) {
+        dirty = false;
         const events = await store.eventsAfter(j.id, last);
         let ended = false;
         for (const e of events) {
@@ -633,6 +640,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           res.write(": keep-alive\n\n");
           lastBeat = Date.now();
         }
+        if (dirty) continue;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, 200);
           wake = () => {
