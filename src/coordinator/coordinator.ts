@@ -496,7 +496,7 @@ export class InstrumentCoordinator {
     if (stopped)
       throw new InstrumentError(
         "SEQUENCER_STOPPED",
-        `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP): its data is incomplete`,
+        `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP${stopped.log ? `: ${stopped.log}` : ""}): its data is incomplete`,
         {
           path: `${stopped.module}/seq${stopped.sequencer}`,
           hint: "another client or a STOP command ended the run; start it again (one client per sequencer at a time)",

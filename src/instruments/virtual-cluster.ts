@@ -44,11 +44,22 @@ export interface VirtualClusterOptions {
   emulate?: boolean;
   inputModel?: InputSignalModel;
   timeOfFlightNs?: number;
+  /** false: emulate firmware without LINQ feedback (the routing commands are undefined headers); default true */
+  linq?: boolean;
   /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
   runDurationMs?: number | ((endTimeNs: number) => number);
+  /**
+   * Q1 instructions one START may execute over all its sequencers (default VIRTUAL_RUN_INSTRUCTION_BUDGET):
+   * the emulation runs on the server's thread, so a runaway program (an endless loop) is stopped here —
+   * its sequencer reports STOPPED with FORCED_STOP and the emulator's message in its log — instead of
+   * blocking every client.
+   */
+  runInstructionBudget?: number;
 }
 
 const SERIAL = "00015_2422_001";
+/** Q1 instructions one START may execute, shared by its sequencers (about a second of emulation) */
+export const VIRTUAL_RUN_INSTRUCTION_BUDGET = 50_000_000;
 /** error queue length (entries); more errors turn the last entry into -350 Queue overflow */
 export const MAX_ERROR_QUEUE = 100;
 /** replies a client leaves unread (bytes in the socket's send buffer) before further replies are dropped (-410) */
@@ -346,6 +357,7 @@ export class VirtualCluster {
 
   /** LINQ routing commands (linq-scpi.ts); undefined when the command is not one. */
   private linqCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply | undefined {
+    if (this.opts.linq === false) return undefined; // firmware without LINQ: undefined headers
     try {
       return this.linq.command(slot, nodes, query, args);
     } catch (e) {
@@ -535,6 +547,8 @@ export class VirtualCluster {
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
     opts.linq = this.linq.config();
+    const budget = this.opts.runInstructionBudget ?? VIRTUAL_RUN_INSTRUCTION_BUDGET;
+    opts.maxInstructions = Math.max(1, Math.floor(budget / armed.length));
     setImmediate(() => {
       const live = armed.filter(
         (s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s,
