@@ -99,6 +99,35 @@ print(json.dumps({"dims": dict(ds.sizes), "coords": sorted(ds.coords), "amp": ds
     got.abs.forEach((a: number, k: number) => expect(a).toBeCloseTo(amp.data[k] * GAIN, 4));
   }, 60_000);
 
+  it("simulate --json: the emulated results in the same layout (T1 example, dims [tau, complex])", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "q1forge-sweep-"));
+    const compiledFile = join(dir, "t1.compiled.json");
+    const c1 = io();
+    expect(
+      await main(
+        [
+          "compile",
+          "--schedule",
+          "examples/schedules/t1-sweep.json",
+          "--hardware",
+          "hardware-configs/baseband-transmon.json",
+          "--out",
+          compiledFile,
+        ],
+        c1.io,
+      ),
+    ).toBe(0);
+    const c2 = io();
+    expect(await main(["simulate", "--compiled", compiledFile, "--to", "1e-6", "--json"], c2.io)).toBe(0);
+    const sim = JSON.parse(c2.out.stdout);
+    expect(sim.dims).toEqual({ tau: 51, complex: 2 });
+    expect(sim.coords.tau.attrs.units).toBe("s");
+    expect(sim.coords.tau.data[0]).toBe(20e-9);
+    expect(sim.coords.tau.data[50]).toBe(60e-6);
+    expect(sim.data_vars.T1.dims).toEqual(["tau", "complex"]);
+    expect(sim.data_vars.T1.data).toHaveLength(51);
+  }, 60_000);
+
   it("resonator spectroscopy: 201 frequencies in one register loop, dims [frequency, complex]", async () => {
     const { file, result } = await run("examples/schedules/resonator-spectroscopy.json");
     expect(result["dims"]).toEqual({ frequency: 201, complex: 2 });
