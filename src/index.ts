@@ -16,7 +16,9 @@ export type { HardwareSetup } from "./hardware/setup.js";
 export type { HardwareConfig } from "./hardware/schema.js";
 export { parseScheduleDocument, parseScheduleJson } from "./schedule/parse.js";
 export type { ScheduleDocument } from "./schedule/schema.js";
-export { ScheduleBuilder, Ops } from "./schedule/builder.js";
+export { ScheduleBuilder, Ops, Gates } from "./schedule/builder.js";
+// quantum devices for gate-level schedules (docs/device.md)
+export { loadDevice, parseDeviceJson, type QuantumDevice } from "./device/load.js";
 
 // emulate
 export { simulate, type SimulationResult, type SimulateOptions } from "./emulator/simulate.js";
@@ -47,5 +49,6 @@ export {
   ValueRangeError,
   EmulationError,
   InstrumentError,
+  DeviceConfigError,
   type ErrorJson,
 } from "./core/errors.js";

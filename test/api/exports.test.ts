@@ -43,6 +43,9 @@ const ROOT = [
   "parseScheduleJson",
   "ScheduleBuilder",
   "Ops",
+  "Gates",
+  "loadDevice",
+  "parseDeviceJson",
   "simulate",
   "runExperiment",
   "InstrumentCoordinator",
@@ -58,6 +61,7 @@ const ROOT = [
   "FrequencyError",
   "ResourceLimitError",
   "ValueRangeError",
+  "DeviceConfigError",
   "EmulationError",
   "InstrumentError",
 ];
