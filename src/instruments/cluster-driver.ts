@@ -202,7 +202,23 @@ export class ClusterDriver {
   }
   /** Apply a compiled router configuration (`compiled.feedback.router[cluster]`): clear, then every route. */
   async applyRouting(config: LinqRouterConfig): Promise<void> {
-    await this.clearRouter();
+    try {
+      await this.clearRouter();
+    } catch (e) {
+      // firmware without LINQ: the routing commands are undefined headers (-113)
+      if (!(e instanceof InstrumentReportedError) || e.instrumentCode !== -113) throw e;
+      const fw = (await this.idn()).build["fwVersion"] ?? "unknown";
+      const ids = [...config.local_routes.map((r) => r.id), ...config.cmm_routes.map((r) => r.id), ...config.broadcast];
+      throw new InstrumentError(
+        "UNSUPPORTED_FIRMWARE",
+        `the Cluster at ${this.transport.address} (firmware ${fw}) does not accept LINQ routing commands, but the schedule uses real-time feedback routed over LINQ (ids ${[...new Set(ids)].join(", ")})`,
+        {
+          path: this.transport.address,
+          hint: "update the Cluster firmware to one with LINQ feedback, or remove the ConditionalOperation / RepeatUntilSuccess operations",
+          cause: e,
+        },
+      );
+    }
     for (const r of config.local_routes) await this.setLocalRoute(r.slot, r.id, r.sequencers);
     for (const r of config.cmm_routes) await this.setCmmRoute(r.id, r.targets);
     for (const id of config.broadcast) await this.setBroadcast(id);

@@ -100,4 +100,21 @@ describe("LINQ routing on the virtual Cluster", () => {
       '-241,"Hardware missing; CMM route 16 to slot 5, which has no module"',
     );
   });
+
+  it("firmware without LINQ (routing commands are undefined headers) → UNSUPPORTED_FIRMWARE at prepare()", async () => {
+    const old = new VirtualCluster({ modules: "1:QCM,2:QRM", linq: false });
+    const addr = await old.start();
+    const ic2 = await InstrumentCoordinator.connect({ cluster0: addr }, { transport: { timeoutMs: 2000 } });
+    try {
+      const e = await ic2.prepare(compile(feedForward(600), feedbackHardware())).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(Q1ForgeError);
+      expect([(e as Q1ForgeError).code, (e as Q1ForgeError).message]).toStrictEqual([
+        "UNSUPPORTED_FIRMWARE",
+        `the Cluster at ${addr.host}:${addr.port} (firmware 0.11.0) does not accept LINQ routing commands, but the schedule uses real-time feedback routed over LINQ (ids 16)`,
+      ]);
+    } finally {
+      await ic2.close();
+      await old.stop();
+    }
+  });
 });
