@@ -139,6 +139,7 @@ export class ClusterDriver {
     const mask = parseNumber(await this.transport.query("BP:MODules?"), "BP:MODules?");
     this.modules.clear();
     for (const [slotText, m] of Object.entries(desc.modules ?? {})) {
+      if (m === null || typeof m !== "object") continue; // not a module description
       const slot = Number(slotText);
       const type = moduleTypeFromDescribe(m.model ?? "", Boolean(m.is_rf));
       if (!type || !Number.isInteger(slot) || (mask & (1 << (slot - 1))) === 0) continue;

@@ -120,9 +120,16 @@ export function parseBool(reply: string, query: string): boolean {
 
 export function parseJsonBlock<T>(block: Buffer | undefined, query: string): T {
   if (!block) throw new MalformedReplyError(`${query} returned no block`, { path: query });
+  let v: unknown;
   try {
-    return JSON.parse(block.toString("utf8")) as T;
+    v = JSON.parse(block.toString("utf8"));
   } catch {
     throw new MalformedReplyError(`${query} returned a block that is not JSON`, { path: query });
   }
+  // every JSON block the driver reads is a document (object) or a list: null or a bare value is malformed
+  if (v === null || typeof v !== "object")
+    throw new MalformedReplyError(`${query} returned ${JSON.stringify(v)}, expected a JSON object or array`, {
+      path: query,
+    });
+  return v as T;
 }
