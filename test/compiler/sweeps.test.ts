@@ -705,3 +705,52 @@ describe("mixed lowering: a register frequency loop around an unrolled amplitude
     data.forEach(([re], k) => expect(re).toBeCloseTo([0.1, 0.2, 0.5][Math.floor(k / 3)]! * 10 ** (2 / 20), 3));
   });
 });
+
+describe("loops and sweeps", () => {
+  it("a LoopOperation around a register sweep: the sweep runs per loop repetition, its bins averaged", () => {
+    const s = {
+      name: "loop-around",
+      repetitions: 1,
+      resources,
+      schedulables: [
+        {
+          operation: {
+            type: "LoopOperation",
+            repetitions: 3,
+            body: {
+              schedulables: [
+                {
+                  operation: {
+                    type: "Sweep",
+                    name: "s",
+                    parameters: [{ name: "amp", start: 0.1, stop: 0.3, num: 3 }],
+                    body: { schedulables: readoutBody("$amp") },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      ],
+    };
+    const c = compile(s, hw, { verify: true });
+    expect(c.acquisitions["ch"]!.dataset).toMatchObject({ dims: ["amp"], shape: [3] });
+    const r = simulate(c, { to: 12e-6 });
+    const data = r.dataset!.data_vars["ch"]!.data as [number, number][];
+    data.forEach(([re], k) => expect(re).toBeCloseTo(0.1 * (k + 1) * 10 ** (2 / 20), 3));
+  });
+
+  it("an AVERAGE acquisition in a LoopOperation inside a register sweep → SWEEP_AVERAGE_IN_LOOP", () => {
+    const body = [
+      { operation: { type: "LoopOperation", repetitions: 2, body: { schedulables: readoutBody("$amp") } } },
+    ];
+    let err: unknown;
+    try {
+      compile(sweepSchedule([{ name: "amp", start: 0.1, stop: 0.3, num: 3 }], body), hw);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: "SWEEP_AVERAGE_IN_LOOP" });
+    expect((err as Error).message).toContain('sweep "s": AVERAGE acquisition');
+  });
+});

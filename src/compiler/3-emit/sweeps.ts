@@ -160,15 +160,24 @@ export function emitSweep(
   // bound operations on this sequencer
   const ops = new Map<NodeId, OpNode>();
   const acqs: OpNode[] = [];
-  const index = (nodes: readonly IrNode[]): void => {
+  const index = (nodes: readonly IrNode[], inLoop: boolean): void => {
     for (const x of nodes) {
       if (x.kind === "op") {
         ops.set(x.id, x);
-        if (isAcquisition(x.op)) acqs.push(x);
-      } else index(x.body);
+        if (!isAcquisition(x.op)) continue;
+        const ch = ctx.channelOf.get(x.op.acq_channel);
+        if (inLoop && ch?.binMode === "average" && x.op.type !== "Trace") {
+          throw new ScheduleError(
+            "SWEEP_AVERAGE_IN_LOOP",
+            `sweep "${node.name}": AVERAGE acquisition "${x.op.name}" sits in a LoopOperation inside the sweep, whose repetitions would each take a bin`,
+            { path: x.op.path, hint: "move the LoopOperation around the Sweep, or use bin_mode append" },
+          );
+        }
+        acqs.push(x);
+      } else index(x.body, inLoop || x.kind === "loop");
     }
   };
-  index(node.body);
+  index(node.body, false);
   const mine: NodeId[] = [];
   const byNode = new Map<NodeId, typeof node.bindings>();
   for (const bd of node.bindings) {
