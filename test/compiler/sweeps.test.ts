@@ -754,3 +754,32 @@ describe("loops and sweeps", () => {
     expect((err as Error).message).toContain('sweep "s": AVERAGE acquisition');
   });
 });
+
+describe("an operation driven by two nested sweeps", () => {
+  it("→ SWEEP_OPERATION_IN_TWO_SWEEPS at the operation", () => {
+    const body = [
+      { operation: { type: "VoltageOffset", offset_path_I: "$x", offset_path_Q: "$y", ...MW } },
+      { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", ...MW } },
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ];
+    let err: unknown;
+    try {
+      compile(
+        sweepSchedule(
+          [
+            { name: "x", start: 0, stop: 0.2, num: 3 },
+            { name: "y", start: 0, stop: 0.2, num: 3 },
+          ],
+          body,
+        ),
+        hw,
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({
+      code: "SWEEP_OPERATION_IN_TWO_SWEEPS",
+      path: "/schedulables/0/operation/body/schedulables/0/operation",
+    });
+  });
+});

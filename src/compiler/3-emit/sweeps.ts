@@ -188,6 +188,13 @@ export function emitSweep(
   }
   for (const [id, bds] of byNode) {
     const item = ops.get(id)!;
+    if (overrides.has(id)) {
+      throw new ScheduleError(
+        "SWEEP_OPERATION_IN_TWO_SWEEPS",
+        `operation "${item.op.name}" refers to parameters of two nested sweeps (inner sweep "${node.name}")`,
+        { path: item.op.path, hint: "drive each operation from the parameters of one sweep (zip them)" },
+      );
+    }
     const f = lowerOperation(item, bds, low, ctx, alloc, count);
     overrides.set(id, f);
     mine.push(id);
