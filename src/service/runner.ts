@@ -47,6 +47,9 @@ export async function runClaimedJob(
   };
   try {
     if (text === null) throw new Q1ForgeError("JOB_DATA_MISSING", `job ${job.id} has no compiled schedule stored`);
+    // canceled while loading (DELETE between the claim and now): never start it
+    const cur = await store.get(job.id);
+    if (cur?.status === "canceled") return cur;
     const compiled = JSON.parse(text) as CompiledSchedule;
     provenance.format_version = String(compiled.version);
     provenance.instrument!.identity = await executor.instrumentIdentity();
