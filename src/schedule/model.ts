@@ -94,4 +94,12 @@ export interface AcquisitionOp extends OnPortClock {
   feedback_trigger_label: string | null;
 }
 
-export type ScheduleOp = WaveformPulse | VoltageOffsetOp | MarkerPulseOp | IdlePulseOp | ClockOp | AcquisitionOp;
+/** quantify's InlineQ1ASM: Q1ASM text emitted at the operation's time (compiler/ops/inline-q1asm.ts). */
+export type InlineQ1AsmOp = OnPortClock & {
+  type: "InlineQ1ASM";
+  durationNs: number;
+  program: string;
+  safeLabels: boolean;
+};
+export type ScheduleOp =
+  WaveformPulse | VoltageOffsetOp | MarkerPulseOp | InlineQ1AsmOp | IdlePulseOp | ClockOp | AcquisitionOp;

@@ -247,6 +247,17 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
     offset_path_I: si(s.offset_path_I, "voltage", c, "offset_path_I"),
     offset_path_Q: si(s.offset_path_Q, "voltage", c, "offset_path_Q"),
   }),
+  InlineQ1ASM: (s, c) => ({
+    type: "InlineQ1ASM",
+    name: s.name ?? c.name,
+    path: c.path,
+    t0Ns: t0Ns(s.t0, c),
+    port: s.port,
+    clock: s.clock ?? BASEBAND,
+    durationNs: durationNs(s.duration, c),
+    program: s.program,
+    safeLabels: s.safe_labels ?? true,
+  }),
   MarkerPulse: (s, c) => ({
     type: "MarkerPulse",
     name: s.name ?? c.name,

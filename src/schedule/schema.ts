@@ -164,6 +164,21 @@ export const MarkerPulseSchema = z.strictObject({
   port,
   clock: clockRequired.optional().meta({ default: "digital" }),
 });
+/**
+ * quantify's InlineQ1ASM: Q1ASM text placed in the sequencer program at the operation's time. The
+ * compiler assembles it, gives its labels and registers private names, and checks its timing contract:
+ * the real-time instructions of straight-line code must take exactly `duration`.
+ */
+export const InlineQ1ASMSchema = z.strictObject({
+  type: z.literal("InlineQ1ASM"),
+  name,
+  t0,
+  program: z.string().min(1),
+  duration: Time,
+  port,
+  clock: clockRequired.optional().meta({ default: "cl0.baseband" }),
+  safe_labels: z.boolean().optional().meta({ default: true }),
+});
 export const SetClockFrequencySchema = z.strictObject({
   type: z.literal("SetClockFrequency"),
   name,
@@ -256,6 +271,7 @@ const pulseSchemas = [
   IdlePulseSchema,
   VoltageOffsetSchema,
   MarkerPulseSchema,
+  InlineQ1ASMSchema,
   SetClockFrequencySchema,
   ShiftClockPhaseSchema,
   ResetClockPhaseSchema,

@@ -1,6 +1,7 @@
 /** Issue 13 compiler fixes, checked on the emitted programs (items 7, 11, …). */
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
+import { compile as compileVerifiedApi } from "../../src/compile.js";
 import { basebandHardware, RESOURCES } from "./fixtures.js";
 import { compileError, config, lines, moduleSettings, seqOf } from "./options-helpers.js";
 
@@ -293,3 +294,52 @@ describe("item 12: WeightedThresholdedAcquisition", () => {
     ]);
   });
 });
+
+describe("item 12: InlineQ1ASM", () => {
+  const inline = (program: string, duration = "100 ns", extra: Record<string, unknown> = {}) => ({
+    name: "inline",
+    repetitions: 1,
+    resources: RESOURCES,
+    schedulables: [
+      { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+      {
+        operation: { type: "InlineQ1ASM", name: "mine", program, duration, port: "q0:mw", clock: "q0.01", ...extra },
+      },
+      { operation: { type: "IdlePulse", duration: "40 ns" } },
+    ],
+  });
+  it("is emitted at its time with private registers and labels, and its duration checked", () => {
+    const program = " move 5,R0\nagain: set_mrk 3\n upd_param 4\n wait 96";
+    const c = compileVerified(inline(program), basebandHardware());
+    expect(lines(seqOf(c, "cluster0_module1", "q0:mw-q0.01").sequence.program).slice(7)).toEqual([
+      "set_awg_gain 16384,0",
+      "play 0,0,4",
+      "wait 16",
+      "move 5,R1", // R0 of the inline text → R1 (R0 counts the repetitions)
+      "inline1_again: set_mrk 3",
+      "upd_param 4",
+      "wait 96",
+      "wait 40",
+      "loop R0,@start",
+      "stop",
+    ]);
+  });
+  it("a duration that does not match the straight-line program → INLINE_Q1ASM_DURATION_MISMATCH", () => {
+    const e = compileError(inline(" upd_param 4\n wait 96", "120 ns"), basebandHardware());
+    expect([e.code, e.path, e.message]).toEqual([
+      "INLINE_Q1ASM_DURATION_MISMATCH",
+      "/schedulables/1/operation/duration",
+      'InlineQ1ASM "mine" takes 100 ns of real time, but its duration is 120 ns',
+    ]);
+  });
+  it("text the assembler rejects → INLINE_Q1ASM_INVALID naming the operation", () => {
+    const e = compileError(inline(" plya 0,0,4"), basebandHardware());
+    expect([e.code, e.path]).toEqual(["INLINE_Q1ASM_INVALID", "/schedulables/1/operation/program"]);
+    expect(e.message).toMatch(/^InlineQ1ASM "mine": /);
+  });
+});
+
+/** compile with verify: true (every program run in the emulator) */
+function compileVerified(sched: unknown, hw: unknown) {
+  return compileVerifiedApi(sched, hw, { verify: true });
+}

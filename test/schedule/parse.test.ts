@@ -58,7 +58,7 @@ describe("parseScheduleDocument", () => {
     ) as ScheduleError;
     expect([e.code, e.path]).toEqual(["UNKNOWN_OPERATION", "/schedulables/0/operation/pulse_info/0"]);
     expect(e.message).toBe('operation type "Trace" is not allowed at /schedulables/0/operation/pulse_info/0');
-    expect((e.details as { validTypes: string[] }).validTypes).toHaveLength(16);
+    expect((e.details as { validTypes: string[] }).validTypes).toHaveLength(17); // InlineQ1ASM added (issue 13)
   });
 
   it("unknown field → SchemaValidationError naming it and the allowed fields", () => {

@@ -7,11 +7,17 @@ import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../schedule/mo
 import { ACQUISITION_HANDLERS } from "./acquisitions.js";
 import { PARAMETER_HANDLERS } from "./parameters.js";
 import { PULSE_HANDLERS } from "./pulses.js";
+import { INLINE_Q1ASM_HANDLER } from "./inline-q1asm.js";
 import type { OpNode } from "../ir/nodes.js";
 import type { EmitContext, MarkerEdge } from "./emit-context.js";
 import type { AcquisitionHandler, EmitResult, OpHandler, OpTable, OpType, PulseHandler } from "./types.js";
 
-export const OPS: OpTable = { ...PULSE_HANDLERS, ...ACQUISITION_HANDLERS, ...PARAMETER_HANDLERS };
+export const OPS: OpTable = {
+  ...PULSE_HANDLERS,
+  ...ACQUISITION_HANDLERS,
+  ...PARAMETER_HANDLERS,
+  InlineQ1ASM: INLINE_Q1ASM_HANDLER,
+};
 
 // Hot paths look handlers up in a Map (type strings are internalised, their hash cached), not by a
 // keyed property load on OPS, which turns megamorphic with 21 keys.

@@ -37,6 +37,7 @@ const EXPECTED: { readonly [K in OpType]: readonly [Family, Placement, boolean] 
   Trace: ["acquisition", "port-clock", false],
   VoltageOffset: ["parameter", "port-clock", false],
   MarkerPulse: ["parameter", "port-clock", true],
+  InlineQ1ASM: ["parameter", "port-clock", true],
   SetClockFrequency: ["parameter", "clock", false],
   ShiftClockPhase: ["parameter", "clock", false],
   ResetClockPhase: ["parameter", "clock", false],
@@ -144,6 +145,7 @@ describe("the operation table", () => {
     expect(TYPES.filter((t) => isParameterOp(opOf(t)))).toStrictEqual([
       "VoltageOffset",
       "MarkerPulse",
+      "InlineQ1ASM",
       "SetClockFrequency",
       "ShiftClockPhase",
       "ResetClockPhase",
