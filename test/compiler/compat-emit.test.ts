@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../../src/compiler/index.js";
 import { compile as compileVerifiedApi } from "../../src/compile.js";
+import { simulate } from "../../src/emulator/simulate.js";
 import { basebandHardware, RESOURCES } from "./fixtures.js";
 import { compileError, config, lines, moduleSettings, seqOf } from "./options-helpers.js";
 
@@ -32,6 +33,21 @@ describe("item 7: SetClockFrequency does not leak into the next repetition", () 
       "upd_param 4",
     ]);
     expect(program).toContain("set_freq 520000000"); // the SetClockFrequency to 130 MHz
+  });
+  it("in the emulator, the second repetition's first pulse plays at 100 MHz again", () => {
+    const sched = {
+      name: "freq",
+      repetitions: 2,
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "SetClockFrequency", clock: "q0.01", clock_freq_new: 130e6 } },
+        { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const plays = simulate(compile(sched, basebandHardware())).events.filter((e) => e.kind === "play");
+    expect(plays.map((e) => e.ncoFreqHz)).toEqual([100e6, 130e6, 100e6, 130e6]);
   });
   it("a program without SetClockFrequency keeps the plain header", () => {
     const sched = {
