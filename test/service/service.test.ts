@@ -225,6 +225,28 @@ describe("jobs", () => {
     expect(rep.json).toMatchObject({ status: "completed", has_errors: false, error: null });
   });
 
+  it("streams bins while the job runs (several bins events before the end), equal to the final values", async () => {
+    const slow = shortSchedule({ reps: 400, binMode: "append", amp: 0.2 }) as {
+      schedulables: { operation: { duration?: string } }[];
+    };
+    slow.schedulables[0]!.operation.duration = "1 ms"; // 400 repetitions of ≈1 ms: the run takes ≈0.4 s
+    const sub = await http(svc.url, "POST", "/v1/jobs", { token: ALICE, body: { schedule: slow, hardware: HARDWARE } });
+    const events = await readSse(svc.url, `/v1/jobs/${sub.json.id}/results/stream`, ALICE);
+    const bins = events.filter((e) => e.event === "bins");
+    expect(bins.length).toBeGreaterThan(1);
+    let next = 0;
+    const real: number[] = [];
+    for (const b of bins) {
+      expect(b.data.index).toBe(next);
+      next += b.data.real.length;
+      real.push(...b.data.real);
+    }
+    expect(next).toBe(400);
+    expect(events.at(-1)!.data).toEqual({ status: "completed" });
+    const res = await http(svc.url, "GET", `/v1/jobs/${sub.json.id}/results`, { token: ALICE });
+    expect(res.json.dataset.data_vars["0"].data).toEqual(real.map((v) => [v]));
+  });
+
   it("cancels a pending job (position -1) and halts a running one; the next job runs", async () => {
     backend.pause();
     try {
