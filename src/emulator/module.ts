@@ -51,6 +51,9 @@ interface PendingAcq {
   /** LINQ id attached to this acquisition's thresholded bits (0: not shared) and their valid bit */
   tbId: number;
   tbValid: number;
+  /** LINQ id of the integrated IQ values (0: not shared) and the shift of their 32-bit window */
+  iqId: number;
+  iqShift: number;
 }
 
 export class ModuleEngine implements RtSink {
@@ -200,6 +203,8 @@ export class ModuleEngine implements RtSink {
       end: startNs + len,
       tbId: op === Op.ACQUIRE_TTL ? 0 : seq.tbId,
       tbValid: seq.tbValid,
+      iqId: op === Op.ACQUIRE_TTL ? 0 : seq.iqId,
+      iqShift: seq.iqShift,
     };
     this.lastAcq = a;
     if (op === Op.ACQUIRE_TTL) {
@@ -345,6 +350,11 @@ export class ModuleEngine implements RtSink {
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
     // LINQ: the thresholded bit (bit 0) and its valid bit (bit 1) leave at the end of the window
     if (a.tbId !== 0) this.linq?.send(seq, a.tbId, (a.tbValid << 1) | bit, a.end, "thresholded_bits");
+    // IQ: I then Q, each the 32-bit window [31+shift : shift] of the 48-bit accumulator floor(Σ·2^22)
+    if (a.iqId !== 0) {
+      this.linq?.send(seq, a.iqId, linqIqWord(sum0, a.iqShift), a.end, "iq");
+      this.linq?.send(seq, a.iqId, linqIqWord(sum1, a.iqShift), a.end, "iq");
+    }
   }
 
   /** Spans of [from, to) (acquisition time) whose input samples are needed. */
@@ -553,4 +563,13 @@ function acqSources(c: Record<string, "in0" | "in1" | "off"> | undefined, rf: bo
     return i < 0 ? [-1, -1] : [2 * i, 2 * i + 1];
   }
   return [idx(c?.["I"] ?? "in0"), idx(c?.["Q"] ?? "in1")];
+}
+
+/**
+ * The 32-bit LINQ word of one integration path (seed, "IQ Values"): the accumulator holds
+ * floor(sum · 2^22) in 48 bits (two's complement); LINQ sends bits [31+shift : shift].
+ */
+export function linqIqWord(sum: number, shift: number): number {
+  const acc = BigInt.asIntN(48, BigInt(Math.floor(sum * 2 ** 22)));
+  return Number(BigInt.asUintN(32, acc >> BigInt(shift)));
 }

@@ -53,6 +53,8 @@ export const enum Op {
   FB_TB_ID,
   FB_TB_VALID,
   FB_COM_DATA,
+  FB_IQ_ID,
+  FB_IQ_SHIFT,
 }
 
 const OPCODES: Readonly<Record<string, Op>> = {
@@ -97,6 +99,8 @@ const OPCODES: Readonly<Record<string, Op>> = {
   fb_acq_tb_id: Op.FB_TB_ID,
   fb_acq_tb_valid: Op.FB_TB_VALID,
   fb_com_data: Op.FB_COM_DATA,
+  fb_acq_iq_id: Op.FB_IQ_ID,
+  fb_acq_iq_shift: Op.FB_IQ_SHIFT,
 };
 
 /** operands per instruction slot in the flat arrays */

@@ -71,6 +71,9 @@ export class SequencerEngine implements LinqEndpoint {
   fbWaiting = false;
   tbId = 0;
   tbValid = 1;
+  /** id attached to integrated IQ values (0: not shared) and the shift of their 32-bit window */
+  iqId = 0;
+  iqShift = 0;
   /** `wait 0` suspended the RT underflow guard (until an instruction with a non-zero duration runs) */
   guardOff = false;
   linq: LinqRouter | null = null;
@@ -316,6 +319,8 @@ export class SequencerEngine implements LinqEndpoint {
         case Op.FB_TB_ID:
         case Op.FB_TB_VALID:
         case Op.FB_COM_DATA:
+        case Op.FB_IQ_ID:
+        case Op.FB_IQ_SHIFT:
           this.issueRt(pc, b);
           return Step.RT_ISSUED;
         case Op.WAIT_SYNC: {
@@ -506,6 +511,12 @@ export class SequencerEngine implements LinqEndpoint {
         break;
       case Op.FB_TB_VALID:
         this.tbValid = arg[b]! & 1;
+        break;
+      case Op.FB_IQ_ID:
+        this.iqId = (isReg[b] ? regs[arg[b]!]! : arg[b]!) & 255;
+        break;
+      case Op.FB_IQ_SHIFT:
+        this.iqShift = arg[b]! & 63;
         break;
       case Op.FB_COM_DATA:
         this.linq?.send(this, arg[b]! & 255, isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!, start, "register");

@@ -117,3 +117,43 @@ describe("LINQ in the emulator", () => {
     expect(status(r, 1, 1).err_flags).toStrictEqual(["SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW"]);
   });
 });
+
+describe("IQ over LINQ (fb_acq_iq_id, fb_acq_iq_shift)", () => {
+  /** one QRM sequencer: share IQ with self-cast id 5, acquire, pop I and Q (their values appear in the report) */
+  const run = (lengthNs: number, value: number, shift: number) => {
+    const program = [
+      "wait_sync 4",
+      "fb_acq_iq_id 5,4",
+      `fb_acq_iq_shift ${shift},4`,
+      "acquire 0,0,4",
+      `wait ${lengthNs + 400}`,
+      "fb_pop_data 5,R1",
+      "fb_pop_data 5,R2",
+      "stop",
+    ].join("\n");
+    const r = runCluster(
+      [moduleInput("QRM", [{ program, params: { integration_length_acq: lengthNs }, acquisitions: { a: 1 } }])],
+      {
+        ...WIN,
+        linq: NO_ROUTES,
+        inputModel: ({ input, fromNs, toNs }) => new Float32Array(toNs - fromNs).fill(input === 0 ? value : -value),
+      },
+    );
+    return r.events.filter((e) => e.kind === "feedback").map((e) => [e.startNs, e.linqValue]);
+  };
+
+  it("I then Q, each floor(Σ·2^22) as 32 bits, 164 ns (self-cast IQ) after the window ends", () => {
+    // 1000 samples of ±0.25: Σ = ±250 → ±250·2^22 = ±1048576000; −1048576000 as uint32 = 3246391296
+    // window 12…1012 ns, arrival 1176; both entries there when the pops run (after the 1400 ns wait)
+    expect(run(1000, 0.25, 0)).toStrictEqual([
+      [1176 + 4, 1048576000],
+      [1176 + 8, 3246391296],
+    ]);
+  });
+
+  it("a long window overflows the lower 32 bits; fb_acq_iq_shift 4 sends bits [35:4] instead", () => {
+    // 4000 samples of 0.875: Σ = 3500 → 3500·2^22 = 14680064000 > 2^32
+    expect(run(4000, 0.875, 0)[0]![1]).toBe(14680064000 % 2 ** 32); // 1795162112: meaningless as a signed value
+    expect(run(4000, 0.875, 4)[0]![1]).toBe(14680064000 / 16); // 917504000 = 3500·2^18
+  });
+});

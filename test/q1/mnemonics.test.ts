@@ -73,6 +73,8 @@ const EMULATED: readonly Mnemonic[] = [
   "set_digital",
   // LINQ feedback (src/emulator/linq.ts)
   "fb_acq_tb_id",
+  "fb_acq_iq_id",
+  "fb_acq_iq_shift",
   "fb_acq_tb_valid",
   "fb_com_data",
   "fb_pop_data",
