@@ -5,7 +5,8 @@
  * (`__proto__`, `constructor`, `toString`, … — every property of Object.prototype) are refused as
  * object keys and as string values (acq_channel, clock, port, instrument_type, …: any string may be
  * looked up as a key somewhere), so they can never make a record entry vanish or a lookup return a
- * built-in. See docs/robustness.md.
+ * built-in. Numbers must be finite (NaN / ±Infinity can only come through the API). See
+ * docs/robustness.md.
  */
 import { Q1ForgeError } from "./errors.js";
 
@@ -59,6 +60,13 @@ export function guardInput(input: unknown, what: string, make: Make): void {
             hint: `"${item}" is a property of every JavaScript object and cannot be a name in q1forge; rename it`,
           });
         }
+        if (typeof item === "number" && !Number.isFinite(item)) {
+          const path = at(String(i));
+          throw make("NOT_FINITE", `the ${what} holds ${item} at ${path}, which is not a finite number`, {
+            path,
+            hint: "give finite numbers",
+          });
+        }
         if (item === null || typeof item !== "object") continue;
         keys.push(i);
         visit(item);
@@ -83,6 +91,15 @@ export function guardInput(input: unknown, what: string, make: Make): void {
           throw make("RESERVED_NAME", `the ${what} uses "${child}" as ${key} at ${path}`, {
             path,
             hint: `"${child}" is a property of every JavaScript object and cannot be a ${key} in q1forge; rename it`,
+          });
+        }
+      } else if (typeof child === "number") {
+        // JSON cannot hold NaN or ±Infinity, but API callers can pass them
+        if (!Number.isFinite(child)) {
+          const path = at(key);
+          throw make("NOT_FINITE", `the ${what} gives ${key} = ${child} at ${path}, which is not a finite number`, {
+            path,
+            hint: 'give a finite number (units in a string, e.g. "20 ns")',
           });
         }
       } else if (child !== null && typeof child === "object") {

@@ -154,10 +154,26 @@ describe("every numeric input is finite and in range; a successful compile alway
     expect(caught).toBeInstanceOf(Q1ForgeError);
   });
 
-  it("NaN through the API → INPUT_PARSE at the field", () => {
+  it("NaN through the API → NOT_FINITE at the field", () => {
     const e = fails(S([{ type: "SquarePulse", amp: NaN, duration: "20 ns", ...mw }]));
-    expect(e.code).toBe("INPUT_PARSE");
+    expect(e.code).toBe("NOT_FINITE");
     expect(e.path).toBe("/schedulables/0/operation/amp");
+    expect(e.message).toBe(
+      "the schedule gives amp = NaN at /schedulables/0/operation/amp, which is not a finite number",
+    );
+  });
+
+  it("Infinity in a hardware config through the API → NOT_FINITE at the field", () => {
+    const h = structuredClone(hw);
+    h.hardware_options = { ...h.hardware_options, latency_corrections: { "q0:mw-q0.01": Infinity } };
+    let caught: unknown;
+    try {
+      compile(S([{ type: "SquarePulse", amp: 0.5, duration: "20 ns", ...mw }]), h);
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as Q1ForgeError).code).toBe("NOT_FINITE");
+    expect((caught as Q1ForgeError).path).toBe("/hardware_options/latency_corrections/q0:mw-q0.01");
   });
 
   it("loops of 2^32 − 1 repetitions compile and every program assembles", () => {
