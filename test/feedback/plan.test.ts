@@ -159,3 +159,30 @@ describe("feedback errors", () => {
     );
   });
 });
+
+describe("acquisitions in conditional bodies", () => {
+  it("an APPEND acquisition inside a ConditionalOperation → FEEDBACK_APPEND_IN_CONDITIONAL", () => {
+    const s = {
+      name: "x",
+      resources: RESOURCES,
+      schedulables: [
+        { operation: measure("q0") },
+        {
+          rel_time: 600e-9,
+          operation: {
+            type: "ConditionalOperation",
+            name: "measure again if 1",
+            qubit_name: "q0",
+            body: { schedulables: [{ operation: measure("again", { acq_channel: 1, bin_mode: "append" }) }] },
+          },
+        },
+      ],
+    };
+    const e = thrown(() => compile(s, feedbackHardware()));
+    expect([e.name, e.code, e.path]).toStrictEqual([
+      "ScheduleError",
+      "FEEDBACK_APPEND_IN_CONDITIONAL",
+      "/schedulables/1/operation/body/schedulables/0/operation/acquisition_info/0",
+    ]);
+  });
+});

@@ -203,6 +203,7 @@ function pairUp(nodes: readonly IrNode[], out: Pair[]): void {
     if (n.mode === "if") {
       const acq = latest.get(n.triggerLabel);
       if (!acq) throw missingMeasurement(n, "earlier in the same schedule or loop body");
+      checkNoAppend(n, n.body);
       out.push({ acq, cond: n, popNs: n.startNs });
       latest.delete(n.triggerLabel);
     } else {
@@ -222,6 +223,22 @@ function pairUp(nodes: readonly IrNode[], out: Pair[]): void {
         );
       out.push({ acq, cond: n, popNs: n.startNs + n.bodyDurationNs });
     }
+  }
+}
+
+/** An APPEND acquisition that may be skipped would shift every later bin of its channel. */
+function checkNoAppend(cond: ConditionalNode, nodes: readonly IrNode[]): void {
+  for (const b of nodes) {
+    if (b.kind !== "op") {
+      checkNoAppend(cond, b.body);
+      continue;
+    }
+    if (isAcquisition(b.op) && b.op.bin_mode === "append")
+      throw new ScheduleError(
+        "FEEDBACK_APPEND_IN_CONDITIONAL",
+        `acquisition "${b.op.name}" in ConditionalOperation "${cond.name}" uses bin_mode append, but it is skipped when the bit does not match, which would shift every later bin of acq_channel ${b.op.acq_channel}`,
+        { path: b.op.path, hint: 'use bin_mode "average" for acquisitions inside a ConditionalOperation' },
+      );
   }
 }
 
