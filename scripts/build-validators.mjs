@@ -11,12 +11,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, process.argv[2] ?? "dist");
 const { scheduleJsonSchema } = await import(join(dist, "src/schedule/parse.js"));
 const { hardwareJsonSchema } = await import(join(dist, "src/hardware/load.js"));
-const { SCHEDULE_AJV_OPTIONS, HARDWARE_AJV_OPTIONS } = await import(join(dist, "src/core/precompiled.js"));
+const { SCHEDULE_AJV_OPTIONS, SCHEDULE_FAST_AJV_OPTIONS, HARDWARE_AJV_OPTIONS } = await import(
+  join(dist, "src/core/precompiled.js")
+);
 const standaloneCode = standalone.default ?? standalone;
 
 mkdirSync(join(dist, "validators"), { recursive: true });
 for (const [name, schema, options] of [
   ["schedule", scheduleJsonSchema(), SCHEDULE_AJV_OPTIONS],
+  ["schedule-fast", scheduleJsonSchema(), SCHEDULE_FAST_AJV_OPTIONS],
   ["hardware", hardwareJsonSchema(), HARDWARE_AJV_OPTIONS],
 ]) {
   const ajv = new Ajv2020({ ...options, code: { source: true } });

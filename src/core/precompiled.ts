@@ -12,9 +12,15 @@ const require = createRequire(import.meta.url);
 
 /** Ajv options shared by run-time compilation and the build script (they must agree). */
 export const SCHEDULE_AJV_OPTIONS = { allErrors: true, strict: false, discriminator: true, verbose: true } as const;
+/**
+ * The first-error validator that accepts valid schedules: without allErrors/verbose its recursive
+ * functions keep smaller frames, so deeply nested loops (64 levels) validate within Node's default
+ * stack. The full validator above then only runs to report a document's errors.
+ */
+export const SCHEDULE_FAST_AJV_OPTIONS = { allErrors: false, strict: false, discriminator: true } as const;
 export const HARDWARE_AJV_OPTIONS = { allErrors: true, discriminator: true, strict: false } as const;
 
-export function precompiledValidator(name: "schedule" | "hardware"): ValidateFunction | null {
+export function precompiledValidator(name: "schedule" | "schedule-fast" | "hardware"): ValidateFunction | null {
   if (!/\/dist(-bench)?\/src\//.test(import.meta.url)) return null;
   try {
     const mod = require(`../../validators/${name}.cjs`) as ValidateFunction & { default?: ValidateFunction };

@@ -8,12 +8,13 @@ import { z } from "zod";
 import { InputParseError, ScheduleError, SchemaValidationError } from "../core/errors.js";
 import { guardInput, isStackOverflow } from "../core/input-guard.js";
 import { syntaxErrorPosition } from "../core/json-position.js";
-import { precompiledValidator, SCHEDULE_AJV_OPTIONS } from "../core/precompiled.js";
+import { precompiledValidator, SCHEDULE_AJV_OPTIONS, SCHEDULE_FAST_AJV_OPTIONS } from "../core/precompiled.js";
 
 export { syntaxErrorPosition };
 import { OPERATION_TYPES, ScheduleDocumentSchema, type ScheduleDocument } from "./schema.js";
 
 let cachedValidator: ValidateFunction | null = null;
+let cachedFastValidator: ValidateFunction | null = null;
 
 /** The JSON Schema of a schedule document, with ajv `discriminator` hints on the operation unions. */
 export function scheduleJsonSchema(): Record<string, unknown> {
@@ -22,6 +23,7 @@ export function scheduleJsonSchema(): Record<string, unknown> {
   return schema;
 }
 
+/** All errors with their data (for the report of an invalid document). */
 function validator(): ValidateFunction {
   if (cachedValidator) return cachedValidator;
   cachedValidator = precompiledValidator("schedule");
@@ -30,6 +32,22 @@ function validator(): ValidateFunction {
   cachedValidator = ajv.compile(scheduleJsonSchema());
   return cachedValidator;
 }
+
+/** Stops at the first error; small stack frames (the path every valid document takes). */
+function fastValidator(): ValidateFunction {
+  if (cachedFastValidator) return cachedFastValidator;
+  cachedFastValidator = precompiledValidator("schedule-fast");
+  if (cachedFastValidator) return cachedFastValidator;
+  const ajv = new Ajv2020({ ...SCHEDULE_FAST_AJV_OPTIONS });
+  cachedFastValidator = ajv.compile(scheduleJsonSchema());
+  return cachedFastValidator;
+}
+
+const NESTING_TOO_DEEP = (): ScheduleError =>
+  new ScheduleError("NESTING_TOO_DEEP", "the schedule nests too deeply for the schema validator", {
+    path: "/schedulables",
+    hint: "flatten nested sub-schedules and loops (use repetitions of a LoopOperation instead of nesting), or run node with a larger --stack-size",
+  });
 
 /**
  * The operation unions are `oneOf` over objects with a constant `type`. Marking them as discriminated
@@ -65,20 +83,23 @@ function hasConstType(branch: unknown, root?: unknown): boolean {
 /** Validate an already-parsed JSON value as a schedule document. */
 export function parseScheduleDocument(input: unknown): ScheduleDocument {
   guardInput(input, "schedule", (code, message, opts) => new ScheduleError(code, message, opts));
-  const validate = validator();
-  let valid: boolean;
+  const fast = fastValidator();
   try {
-    valid = validate(input) as boolean;
+    if (fast(input)) return input as ScheduleDocument;
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     // the validator's frames are large: nesting within MAX_INPUT_DEPTH can still exhaust a small stack
-    throw new ScheduleError("NESTING_TOO_DEEP", "the schedule nests too deeply for the schema validator", {
-      path: "/schedulables",
-      hint: "flatten nested sub-schedules and loops (use repetitions of a LoopOperation instead of nesting), or run node with a larger --stack-size",
-    });
+    throw NESTING_TOO_DEEP();
   }
-  if (valid) return input as ScheduleDocument;
-  throw toError(validate.errors ?? [], input);
+  // Invalid: report every error when the full validator fits on the stack, else the first one.
+  const full = validator();
+  try {
+    full(input);
+    throw toError(full.errors ?? [], input);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    throw toError(fast.errors ?? [], input);
+  }
 }
 
 /** Parse JSON text (with line/column on syntax errors) and validate it as a schedule document. */
