@@ -31,7 +31,13 @@ export interface AssembleOptions {
   moduleType?: ModuleType;
   /** ISA level (default 1); 2 enables the flags-based instructions and forms of §2.8 */
   isa?: 1 | 2;
+  /**
+   * assembleInstructions only: false skips computing operand columns (formatting every operand), for a
+   * pass/fail check of a large program; error columns are then not meaningful (default true)
+   */
+  columns?: boolean;
 }
+const NO_COLUMNS: readonly number[] = [];
 
 /** Instruction memory per sequencer (reference §5). */
 export const MAX_INSTRUCTIONS: Readonly<Record<ModuleType, number>> = {
@@ -84,11 +90,14 @@ export function assembleInstructions(program: readonly Instruction[], opts: Asse
     let c = ins.label !== undefined ? ins.label.length + 2 : 1;
     const mnemonicColumn = c + 1;
     c = mnemonicColumn + ins.mnemonic.length + 1;
-    const argColumns = ins.args.map((a) => {
-      const at = c;
-      c += formatOperand(a).length + 1;
-      return at;
-    });
+    const argColumns =
+      opts.columns === false
+        ? NO_COLUMNS
+        : ins.args.map((a) => {
+            const at = c;
+            c += formatOperand(a).length + 1;
+            return at;
+          });
     const row: AsmRow = {
       line: ins.line ?? i + 1,
       labels: ins.label !== undefined ? [{ name: ins.label, column: 1 }] : [],
