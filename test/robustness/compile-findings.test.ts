@@ -252,3 +252,26 @@ describe("deep nesting and prototype keys", () => {
     expect((caught as Q1ForgeError).path).toBe("/__proto__");
   });
 });
+
+describe("found by the 100,000-input campaign (seed 20261201)", () => {
+  it("input 86378: a distortion filter's sampling_rate of 2^53 → BAD_SAMPLING_RATE before resampling (took 13 s)", () => {
+    const h = JSON.parse(
+      readFileSync(new URL("../../hardware-configs/mixed-flux-markers.json", import.meta.url), "utf8"),
+    ) as { hardware_options: { distortion_corrections: Record<string, { sampling_rate: number }> } };
+    h.hardware_options.distortion_corrections["q1:fl-cl0.baseband"]!.sampling_rate = 9007199254740992;
+    const schedule = JSON.parse(
+      readFileSync(new URL("../../examples/schedules/mixed-flux-markers.json", import.meta.url), "utf8"),
+    ) as unknown;
+    let caught: unknown;
+    try {
+      compile(schedule, h);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(Q1ForgeError);
+    expect((caught as Q1ForgeError).code).toBe("BAD_SAMPLING_RATE");
+    expect((caught as Q1ForgeError).message).toContain(
+      "sampling_rate 9007199254740992 S/s is over the 64000000000 S/s q1forge resamples waveforms to",
+    );
+  });
+});

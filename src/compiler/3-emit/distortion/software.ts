@@ -7,6 +7,9 @@ import { HardwareConfigError } from "../../../core/errors.js";
 import type { HardwareSetup } from "../../../hardware/setup.js";
 import { clip, lfilter } from "./lfilter.js";
 
+/** Highest filter sampling rate: waveforms resampled to it stay within 64× their 1 GS/s length (issue 9). */
+const MAX_FILTER_RATE = 64e9;
+
 export type SampleFilter = (x: Float64Array) => Float64Array;
 
 /** filter_func values we implement: quantify's scipy name and two native aliases. */
@@ -51,6 +54,15 @@ export function softwareFilter(hw: HardwareSetup, portClock: string): SampleFilt
       `sampling_rate ${c.sampling_rate} S/s must be a positive number`,
       "sampling_rate",
       "the filter's sampling rate in S/s, e.g. 1e9",
+    );
+  }
+  // waveforms are resampled to fs before filtering: bound that before any sample is allocated
+  if (fs > MAX_FILTER_RATE) {
+    fail(
+      "BAD_SAMPLING_RATE",
+      `sampling_rate ${c.sampling_rate} S/s is over the ${MAX_FILTER_RATE} S/s q1forge resamples waveforms to (64 × 1 GS/s)`,
+      "sampling_rate",
+      "give the filter's own sampling rate in S/s, e.g. 1e9 or 2.4e9",
     );
   }
   const b = numberList(c.kwargs["b"]);
