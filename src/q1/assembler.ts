@@ -112,6 +112,47 @@ export function assembleInstructions(program: readonly Instruction[], opts: Asse
   return assembleRows(rows, opts, program.length);
 }
 
+/**
+ * Pass/fail form of `assembleInstructions` for a program built in code: the same checks (operands,
+ * labels, instruction count, final stop) without building the assembled output or operand columns,
+ * reusing one row object. Throws the first Q1AsmError (its column is not meaningful: call
+ * `assembleInstructions` for the located error).
+ */
+export function validateInstructions(program: readonly Instruction[], opts: AssembleOptions = {}): void {
+  const isa = opts.isa ?? 1;
+  const limit = opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384;
+  const labels = new Set<string>();
+  let labelled = 0;
+  for (const ins of program)
+    if (ins.label !== undefined) {
+      labels.add(ins.label);
+      labelled++;
+    }
+  if (labels.size !== labelled) assembleInstructions(program, opts); // a duplicate label: the located error
+  const row: AsmRow = { line: 0, labels: [], mnemonic: "", mnemonicColumn: 1, args: [], argColumns: NO_COLUMNS };
+  let count = 0;
+  let last = "";
+  for (let i = 0; i < program.length; i++) {
+    const ins = program[i]!;
+    if (ins.mnemonic === "") continue;
+    row.line = ins.line ?? i + 1;
+    row.mnemonic = ins.mnemonic;
+    row.args = ins.args;
+    checkInstruction(row, isa);
+    for (const a of ins.args)
+      if (a.kind === "label" && !labels.has(a.name))
+        throw new Q1AsmError(
+          "UNKNOWN_LABEL",
+          `${ins.mnemonic} refers to label '@${a.name}', which is not defined.`,
+          row.line,
+          1,
+        );
+    count++;
+    last = ins.mnemonic;
+  }
+  if (count > limit || last !== "stop") assembleInstructions(program, opts); // the located error
+}
+
 function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines: number): AssembledProgram {
   const isa = opts.isa ?? 1;
   const limit = opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384;

@@ -1,12 +1,12 @@
 /**
  * The last check of the emit phase: every emitted program is assembled (assembleInstructions, no text
- * round trip, without operand columns unless it fails: about 0.5 µs per instruction), so a compile
+ * round trip; validateInstructions first, the located error only when it fails), so a compile
  * that succeeds always assembles. Operand ranges are already checked where
  * instructions are emitted (builder.ts); this catches whatever slips through, naming the operation
  * whose instruction fails (through the program's line → node table).
  */
 import { Q1ForgeError, ValueRangeError } from "../../core/errors.js";
-import { assembleInstructions } from "../../q1/assembler.js";
+import { assembleInstructions, validateInstructions } from "../../q1/assembler.js";
 import { formatOperand } from "../../q1/print.js";
 import type { Instruction } from "../../q1/types.js";
 import type { IrNode } from "../ir/nodes.js";
@@ -21,7 +21,7 @@ export function checkProgramAssembles(
 ): void {
   try {
     try {
-      assembleInstructions(instructions, { columns: false }); // the common case: cheap pass/fail
+      validateInstructions(instructions); // the common case: cheap pass/fail
     } catch {
       assembleInstructions(instructions); // the same error, with its columns
     }
