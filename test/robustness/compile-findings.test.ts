@@ -275,3 +275,24 @@ describe("found by the 100,000-input campaign (seed 20261201)", () => {
     );
   });
 });
+
+describe("found when the final check was disabled (100,000 inputs, seed 20261201)", () => {
+  it("input 71338: a latency correction of -1 s on q0:res-q0.ro (`wait 1000000004` elsewhere) → PROGRAM_DOES_NOT_ASSEMBLE", () => {
+    const h = JSON.parse(
+      readFileSync(new URL("../../hardware-configs/mixed-flux-markers.json", import.meta.url), "utf8"),
+    ) as { hardware_options: { latency_corrections: Record<string, number> } };
+    h.hardware_options.latency_corrections["q0:res-q0.ro"] = -1;
+    const schedule = JSON.parse(
+      readFileSync(new URL("../../examples/schedules/mixed-flux-markers.json", import.meta.url), "utf8"),
+    ) as unknown;
+    let caught: unknown;
+    try {
+      compile(schedule, h);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(Q1ForgeError);
+    expect((caught as Q1ForgeError).code).toBe("PROGRAM_DOES_NOT_ASSEMBLE");
+    expect((caught as Q1ForgeError).message).toContain("(`wait 1000000004`)");
+  });
+});
