@@ -1,0 +1,70 @@
+/** Options, fault hooks, limits and the module-list parser of the virtual Cluster (virtual-cluster.ts). */
+import type { ModuleType } from "../contract/compiled-schedule.js";
+import type { InputSignalModel, RunCluster } from "../emulator/api.js";
+import { UsageError } from "../core/errors.js";
+
+export type VirtualFault =
+  /** close the listening socket and all connections until clearFaults() */
+  | { kind: "refuse" }
+  /** swallow matching commands without answering (the client times out) */
+  | { kind: "silent"; match?: RegExp; times?: number }
+  /** close the connection when a matching command starts arriving (e.g. mid-upload) */
+  | { kind: "drop"; match?: RegExp; times?: number }
+  /** answer matching queries with garbage bytes */
+  | { kind: "malformed"; match?: RegExp; times?: number };
+
+export interface VirtualClusterOptions {
+  /** "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" or a slot → type map */
+  modules: string | Record<number, ModuleType>;
+  name?: string;
+  /** emulator; default: src/emulator's runCluster */
+  runCluster?: RunCluster;
+  /** false: never execute programs (qblox-instruments dummy behaviour: injected data only) */
+  emulate?: boolean;
+  inputModel?: InputSignalModel;
+  timeOfFlightNs?: number;
+  /** false: emulate firmware without LINQ feedback (the routing commands are undefined headers); default true */
+  linq?: boolean;
+  /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
+  runDurationMs?: number | ((endTimeNs: number) => number);
+  /**
+   * Q1 instructions one START may execute over all its sequencers (default VIRTUAL_RUN_INSTRUCTION_BUDGET):
+   * the emulation runs on the server's thread, so a runaway program (an endless loop) is stopped here —
+   * its sequencer reports STOPPED with FORCED_STOP and the emulator's message in its log — instead of
+   * blocking every client.
+   */
+  runInstructionBudget?: number;
+}
+
+export const SERIAL = "00015_2422_001";
+/** Q1 instructions one START may execute, shared by its sequencers (about a second of emulation) */
+export const VIRTUAL_RUN_INSTRUCTION_BUDGET = 50_000_000;
+/** error queue length (entries); more errors turn the last entry into -350 Queue overflow */
+export const MAX_ERROR_QUEUE = 100;
+/** replies a client leaves unread (bytes in the socket's send buffer) before further replies are dropped (-410) */
+export const MAX_UNREAD_REPLY_BYTES = 64 << 20;
+
+export function parseModuleList(spec: string): Record<number, ModuleType> {
+  const out: Record<number, ModuleType> = {};
+  for (const part of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = part.match(/^(\d+)\s*:\s*([A-Za-z_]+)$/);
+    const type = m?.[2]?.toUpperCase().replace("-", "_");
+    const slot = Number(m?.[1]);
+    if (!m || !["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC"].includes(type!) || slot < 1 || slot > 20) {
+      throw new UsageError(`bad module entry "${part}" in "${spec}"`, {
+        path: "--modules",
+        hint: 'write slot:type pairs, e.g. "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" (types QCM, QRM, QCM_RF, QRM_RF, QRC; slots 1..20)',
+      });
+    }
+    if (out[slot])
+      throw new UsageError(`slot ${slot} is listed twice in "${spec}"`, {
+        path: "--modules",
+        hint: "give each slot once",
+      });
+    out[slot] = type as ModuleType;
+  }
+  return out;
+}
