@@ -2,57 +2,34 @@
  * InstrumentCoordinator (quantify-backend.md 7): prepare → start → waitDone → retrieveAcquisitions,
  * over one ClusterDriver per compiled cluster. Settings are written lazily; every failure clears
  * the cache and the run state, so the next prepare() rewrites everything and the next run works.
+ *
+ * Split by responsibility: the types are in coordinator-types.ts, prepare()'s writes in
+ * prepare-clusters.ts, the other-client checks in foreign-access.ts, a finished run's flags in run-flags.ts.
  */
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { InstrumentError, Q1ForgeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
-import type { SequencerStatus } from "../instruments/reply-parse.js";
 import type { TransportOptions } from "../instruments/transport.js";
 import type { SequencerConfigParams } from "../instruments/sequencer-config.js";
 import { sequencerIntegrationLength } from "../contract/acquisition-results.js";
 import { completeAcquisition, type AcquisitionData } from "./acquisitions.js";
-import { prepareModule } from "./apply-settings.js";
+import type {
+  CoordinatorOptions,
+  Generation,
+  HardwareLogEntry,
+  RunState,
+  SequencerRunStatus,
+  UsedSequencer,
+} from "./coordinator-types.js";
+import { foreignAccess, verifyHeld, verifyRun } from "./foreign-access.js";
 import { LazyCache } from "./lazy-cache.js";
-import { VirtualLocalOscillator, type LocalOscillatorDriver } from "./local-oscillator.js";
+import type { LocalOscillatorDriver } from "./local-oscillator.js";
+import { prepareClusters } from "./prepare-clusters.js";
+import { checkFlags } from "./run-flags.js";
 
-export type RunState = "idle" | "prepared" | "running" | "done" | "failed";
-
-export interface SequencerRunStatus extends SequencerStatus {
-  cluster: string;
-  module: string;
-  slot: number;
-  sequencer: number;
-}
-
-export interface HardwareLogEntry {
-  /** ms since the coordinator was created */
-  t: number;
-  target: string;
-  action: string;
-  detail: string;
-}
-
-export interface CoordinatorOptions {
-  /** one driver per cluster name of the compiled schedules */
-  clusters: Record<string, ClusterDriver>;
-  localOscillators?: Record<string, LocalOscillatorDriver>;
-  /** write every setting on every prepare (disables the lazy cache) */
-  forceSet?: boolean;
-}
-
-interface UsedSequencer {
-  cluster: string;
-  module: string;
-  slot: number;
-  seq: number;
-  readout: boolean;
-  integrationLength: number | null;
-}
+export type { CoordinatorOptions, HardwareLogEntry, RunState, SequencerRunStatus } from "./coordinator-types.js";
 
 const MAX_LOG = 5000;
-/** cache key of a sequencer's count of other clients' writes, as read after this coordinator's writes */
-const genKey = (cluster: string, slot: number, seq: number) => `${cluster}/${slot}/seq${seq}/#generation`;
-type Generation = NonNullable<Awaited<ReturnType<ClusterDriver["generation"]>>>;
 const DONE_STATES = new Set(["STOPPED", "IDLE"]);
 
 export class InstrumentCoordinator {
@@ -172,210 +149,22 @@ export class InstrumentCoordinator {
     });
   }
 
-  /**
-   * prepare() without the guard. Before trusting the lazy cache for a module it checks that nobody
-   * else wrote to the instrument since this coordinator did (the sequencers' generation counters count
-   * other connections' writes apart); a module touched by anyone else, or on an instrument that keeps
-   * no counter, is rewritten in full. A write by someone else during the writes makes it start over
-   * (3 attempts, then FOREIGN_ACCESS).
-   */
+  /** prepare() without the guard (the writes: prepare-clusters.ts). */
   private async prepareAll(compiled: CompiledSchedule): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const used: UsedSequencer[] = [];
-      const seen = new Map<string, Generation>();
-      let writes = 0;
-      let interfered: string | null = null;
-      for (const [cname, cluster] of Object.entries(compiled.clusters)) {
-        const drv = this.driver(cname);
-        let stale = false;
-        for (const mod of Object.values(cluster.modules))
-          if (!(await this.verifyHeld(drv, cname, mod.slot, seen))) stale = true;
-        if (stale) this.cache.clear(`${cname}/reference_source`);
-        const ref = cluster.settings.reference_source;
-        if (this.forceSet || this.cache.changed(`${cname}/reference_source`, ref)) {
-          await drv.setReferenceSource(ref);
-          this.cache.remember(`${cname}/reference_source`, ref);
-          writes++;
-        }
-        for (const [mname, mod] of Object.entries(cluster.modules)) {
-          drv.module(mod.slot);
-          writes += await prepareModule(drv, cname, mod, this.cache, this.forceSet, (target, action, detail) =>
-            this.record(`${cname} ${target}`, action, detail),
-          );
-          for (const s of Object.values(mod.sequencers)) {
-            used.push({
-              cluster: cname,
-              module: mname,
-              slot: mod.slot,
-              seq: s.index,
-              readout: drv.module(mod.slot).info.supportsAcquisition,
-              integrationLength: s.settings.integration_length_acq,
-            });
-          }
-        }
-        for (const [mname, mod] of Object.entries(cluster.modules))
-          if (!(await this.recordHeld(drv, cname, mod.slot, seen))) {
-            interfered ??= mname;
-            this.cache.clear(`${cname}/reference_source`);
-          }
-      }
-      if (interfered !== null) {
-        if (attempt >= 3)
-          throw new InstrumentError(
-            "FOREIGN_ACCESS",
-            `another client kept writing to ${interfered} while prepare() wrote it (${attempt} attempts)`,
-            {
-              path: interfered,
-              hint: "two clients share this module: run the schedules one after the other (or on different modules)",
-            },
-          );
-        this.record(
-          interfered,
-          "foreign",
-          `written by another client during prepare(); writing again (attempt ${attempt + 1})`,
-        );
-        continue;
-      }
-      for (const [name, lo] of Object.entries(compiled.local_oscillators)) writes += await this.prepareLo(name, lo);
-      // LINQ routing (docs/feedback.md): the compiled router configuration, applied before arming
-      for (const [cname, router] of Object.entries(compiled.feedback?.router ?? {})) {
-        await this.driver(cname).applyRouting(router);
-        this.record(
-          cname,
-          "linq",
-          `router: ${router.local_routes.length} local, ${router.cmm_routes.length} CMM, ${router.broadcast.length} broadcast`,
-        );
-        writes++;
-      }
-      this.compiled = compiled;
-      this.used = used;
-      this.runGenerations.clear();
-      this.lastPrepareWrites = writes;
-      this.state = "prepared";
-      this.failure = null;
-      return;
-    }
-  }
-
-  /**
-   * true when no other client wrote to any sequencer of the module since this coordinator recorded
-   * its writes (the `configOthers` count is unchanged). Otherwise the module's cache entries are
-   * dropped (so prepare rewrites them): someone else wrote to it, it was reset, or the instrument
-   * keeps no counter. The counters read are added to `seen`.
-   */
-  private async verifyHeld(
-    drv: ClusterDriver,
-    cname: string,
-    slot: number,
-    seen: Map<string, Generation>,
-  ): Promise<boolean> {
-    const n = drv.module(slot).info.sequencers;
-    let held = true;
-    for (let q = 0; q < n; q++) {
-      const key = genKey(cname, slot, q);
-      const g = await drv.generation(slot, q);
-      if (g === null) {
-        this.cache.clear(`${cname}/${slot}/`);
-        this.record(
-          `${cname} slot ${slot}`,
-          "info",
-          "the instrument keeps no generation counter: every setting and sequence is written",
-        );
-        return false;
-      }
-      seen.set(`${cname}/${slot}/${q}`, g);
-      if (!this.cache.changed(key, g.configOthers)) continue;
-      if (held && this.cache.has(key))
-        this.record(
-          `${cname} slot ${slot}`,
-          "foreign",
-          `sequencer ${q} was written by another client since this coordinator wrote it; rewriting the module`,
-        );
-      held = false;
-    }
-    if (!held) this.cache.clear(`${cname}/${slot}/`);
-    return held;
-  }
-
-  /**
-   * After this coordinator's writes: remember every sequencer's `configOthers` count, or return false
-   * (and forget the module) when another client wrote to it since `seen` was read.
-   */
-  private async recordHeld(
-    drv: ClusterDriver,
-    cname: string,
-    slot: number,
-    seen: Map<string, Generation>,
-  ): Promise<boolean> {
-    const n = drv.module(slot).info.sequencers;
-    for (let q = 0; q < n; q++) {
-      const g = await drv.generation(slot, q);
-      if (g === null) return true;
-      if (g.configOthers !== seen.get(`${cname}/${slot}/${q}`)?.configOthers) {
-        this.cache.clear(`${cname}/${slot}/`);
-        return false;
-      }
-      this.cache.remember(genKey(cname, slot, q), g.configOthers);
-    }
-    return true;
-  }
-
-  /**
-   * The run's sequencers must still hold this run: nobody else wrote settings or sequences, armed,
-   * started, stopped or deleted data since this coordinator's START. Throws FOREIGN_ACCESS naming the
-   * first sequencer touched.
-   */
-  private async verifyRun(when: string): Promise<void> {
-    for (const u of this.used) {
-      const mine = this.runGenerations.get(`${u.cluster}/${u.slot}/${u.seq}`);
-      if (!mine) continue;
-      const g = await this.driver(u.cluster).generation(u.slot, u.seq);
-      if (g === null || (g.configOthers === mine.configOthers && g.runOthers === mine.runOthers)) continue;
-      throw this.foreign(
-        u,
-        g.configOthers !== mine.configOthers ? "re-configured or re-uploaded" : "armed, started, stopped or cleared",
-        when,
-        { expected: mine, found: g },
-      );
-    }
-  }
-
-  private foreign(
-    u: UsedSequencer,
-    what: string,
-    when: string,
-    details: Record<string, unknown> = {},
-  ): InstrumentError {
-    return new InstrumentError(
-      "FOREIGN_ACCESS",
-      `sequencer ${u.seq} of ${u.module} (slot ${u.slot}) was ${what} by another client ${when}; its data is not this run's`,
-      {
-        path: `${u.module}/seq${u.seq}`,
-        hint: "two clients share this sequencer: run the schedules one after the other (or on different sequencers), then prepare and start again",
-        details: { cluster: u.cluster, slot: u.slot, sequencer: u.seq, ...details },
-      },
+    const { used, writes } = await prepareClusters(
+      compiled,
+      (cluster) => this.driver(cluster),
+      this.cache,
+      this.forceSet,
+      this.localOscillators,
+      (target, action, detail) => this.record(target, action, detail),
     );
-  }
-
-  private async prepareLo(name: string, lo: CompiledSchedule["local_oscillators"][string]): Promise<number> {
-    let drv = this.localOscillators[name];
-    if (!drv) {
-      drv = new VirtualLocalOscillator(name);
-      this.localOscillators[name] = drv;
-      this.record(name, "info", "no LocalOscillatorDriver registered; using a VirtualLocalOscillator");
-    }
-    let writes = 0;
-    const set = async (key: string, v: unknown, write: () => Promise<void>) => {
-      if (!this.forceSet && !this.cache.changed(`lo/${name}/${key}`, v)) return;
-      await write();
-      this.cache.remember(`lo/${name}/${key}`, v);
-      this.record(name, "set", `${key}=${String(v)}`);
-      writes++;
-    };
-    if (lo.frequency !== null) await set("frequency", lo.frequency, () => drv.setFrequency(lo.frequency!));
-    if (lo.power !== null) await set("power", lo.power, () => drv.setPower(lo.power!));
-    await set("status", lo.status, () => drv.setOutput(lo.status));
-    return writes;
+    this.compiled = compiled;
+    this.used = used;
+    this.runGenerations.clear();
+    this.lastPrepareWrites = writes;
+    this.state = "prepared";
+    this.failure = null;
   }
 
   /**
@@ -391,12 +180,21 @@ export class InstrumentCoordinator {
       const base = new Map<string, Generation>();
       let held = true;
       for (const [cname, drv] of Object.entries(this.clusters))
-        for (const slot of slotsOf(cname)) if (!(await this.verifyHeld(drv, cname, slot, base))) held = false;
+        for (const slot of slotsOf(cname))
+          if (
+            !(await verifyHeld(drv, cname, slot, base, this.cache, (target, action, detail) =>
+              this.record(target, action, detail),
+            ))
+          )
+            held = false;
       if (!held) {
         await this.prepareAll(this.compiled!);
         base.clear();
         for (const [cname, drv] of Object.entries(this.clusters))
-          for (const slot of slotsOf(cname)) await this.verifyHeld(drv, cname, slot, base);
+          for (const slot of slotsOf(cname))
+            await verifyHeld(drv, cname, slot, base, this.cache, (target, action, detail) =>
+              this.record(target, action, detail),
+            );
       }
       this.runGenerations.clear();
       for (const [cname, drv] of Object.entries(this.clusters)) {
@@ -424,7 +222,7 @@ export class InstrumentCoordinator {
         if (g === null) continue;
         const b = base.get(`${u.cluster}/${u.slot}/${u.seq}`);
         if (!b || g.configOthers !== b.configOthers || g.runOthers !== b.runOthers)
-          throw this.foreign(
+          throw foreignAccess(
             u,
             g.configOthers !== b?.configOthers ? "re-configured" : "armed, started or stopped",
             "while this run was being started",
@@ -461,7 +259,7 @@ export class InstrumentCoordinator {
       for (;;) {
         const st = await this.status();
         if (st.every((s) => DONE_STATES.has(s.state))) {
-          this.checkFlags(st);
+          checkFlags(st, (target, action, detail) => this.record(target, action, detail));
           await this.verifyRun("during the run");
           this.state = "done";
           return st;
@@ -487,42 +285,12 @@ export class InstrumentCoordinator {
     });
   }
 
-  private checkFlags(st: SequencerRunStatus[]): void {
-    for (const s of st)
-      for (const f of [...s.infoFlags, ...s.warnFlags])
-        if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE"))
-          this.record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
-    const stopped = st.find((s) => s.infoFlags.includes("FORCED_STOP") || s.warnFlags.includes("FORCED_STOP"));
-    if (stopped)
-      throw new InstrumentError(
-        "SEQUENCER_STOPPED",
-        `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP${stopped.log ? `: ${stopped.log}` : ""}): its data is incomplete`,
-        {
-          path: `${stopped.module}/seq${stopped.sequencer}`,
-          hint: "another client or a STOP command ended the run; start it again (one client per sequencer at a time)",
-          details: { sequencers: [stopped] },
-        },
-      );
-    const bad = st.filter((s) => s.errFlags.length > 0 || s.status === "ERROR");
-    if (bad.length === 0) return;
-    const text = bad
-      .map((s) => `${s.module} seq${s.sequencer}: ${s.errFlags.join(", ") || "ERROR"}${s.log ? ` (${s.log})` : ""}`)
-      .join("; ");
-    throw new InstrumentError("SEQUENCER_ERROR", `sequencer error during the run: ${text}`, {
-      path: `${bad[0]!.module}/seq${bad[0]!.sequencer}`,
-      hint: bad.some((s) => s.errFlags.some((f) => f.includes("UNDERFLOW")))
-        ? "the Q1 core fell behind the real-time queue: lengthen short real-time instructions or move classical work out of tight loops"
-        : "see the flags and log; fix the program or settings and run again",
-      details: { sequencers: bad },
-    });
-  }
-
   /** Acquisitions per acq channel in the compiled shape. Refuses unless the run is done. */
   async retrieveAcquisitions(): Promise<Record<string, AcquisitionData>> {
     if (this.state === "running") {
       const st = await this.guard(() => this.status());
       if (st.every((s) => DONE_STATES.has(s.state))) {
-        this.guardSync(() => this.checkFlags(st));
+        this.guardSync(() => checkFlags(st, (target, action, detail) => this.record(target, action, detail)));
         await this.guard(() => this.verifyRun("during the run"));
         this.state = "done";
       }
@@ -580,6 +348,11 @@ export class InstrumentCoordinator {
         this.failure = new InstrumentError("RUN_NOT_DONE", "the run was stopped before it finished");
       }
     });
+  }
+
+  /** foreign-access.ts's verifyRun over this run's sequencers. */
+  private verifyRun(when: string): Promise<void> {
+    return verifyRun(this.used, this.runGenerations, (cluster) => this.driver(cluster), when);
   }
 
   private driver(cluster: string): ClusterDriver {

@@ -1,0 +1,37 @@
+/**
+ * The flags of a finished run (src/coordinator/coordinator.ts): unexpected flags go to the hardware
+ * log; a FORCED_STOP is SEQUENCER_STOPPED, error flags are SEQUENCER_ERROR.
+ */
+import { InstrumentError } from "../core/errors.js";
+import type { WriteLog } from "./apply-settings.js";
+import type { SequencerRunStatus } from "./coordinator-types.js";
+
+export function checkFlags(st: SequencerRunStatus[], record: WriteLog): void {
+  for (const s of st)
+    for (const f of [...s.infoFlags, ...s.warnFlags])
+      if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE"))
+        record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
+  const stopped = st.find((s) => s.infoFlags.includes("FORCED_STOP") || s.warnFlags.includes("FORCED_STOP"));
+  if (stopped)
+    throw new InstrumentError(
+      "SEQUENCER_STOPPED",
+      `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP${stopped.log ? `: ${stopped.log}` : ""}): its data is incomplete`,
+      {
+        path: `${stopped.module}/seq${stopped.sequencer}`,
+        hint: "another client or a STOP command ended the run; start it again (one client per sequencer at a time)",
+        details: { sequencers: [stopped] },
+      },
+    );
+  const bad = st.filter((s) => s.errFlags.length > 0 || s.status === "ERROR");
+  if (bad.length === 0) return;
+  const text = bad
+    .map((s) => `${s.module} seq${s.sequencer}: ${s.errFlags.join(", ") || "ERROR"}${s.log ? ` (${s.log})` : ""}`)
+    .join("; ");
+  throw new InstrumentError("SEQUENCER_ERROR", `sequencer error during the run: ${text}`, {
+    path: `${bad[0]!.module}/seq${bad[0]!.sequencer}`,
+    hint: bad.some((s) => s.errFlags.some((f) => f.includes("UNDERFLOW")))
+      ? "the Q1 core fell behind the real-time queue: lengthen short real-time instructions or move classical work out of tight loops"
+      : "see the flags and log; fix the program or settings and run again",
+    details: { sequencers: bad },
+  });
+}

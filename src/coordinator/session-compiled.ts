@@ -1,0 +1,109 @@
+/**
+ * What a session accepts and records of a compiled schedule (src/coordinator/session.ts): compiled
+ * or compiled with the session's compiler, checked against the session's Cluster (format version,
+ * cluster name, module types, capabilities), and its provenance (hash, format, instrument).
+ */
+import { createHash } from "node:crypto";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
+import { InstrumentError } from "../core/errors.js";
+import type { ClusterDriver } from "../instruments/cluster-driver.js";
+import type { Idn } from "../instruments/reply-parse.js";
+import type { Job } from "./jobs/job.js";
+import type { SessionCompile } from "./session-options.js";
+
+const FORMAT = "q1forge.compiled-schedule";
+const FORMAT_VERSION = 1;
+
+/** The hardware config's Cluster name (first hardware_description entry of instrument_type "Cluster"). */
+export function clusterNameOf(hardwareConfig: unknown): string | null {
+  const desc = (hardwareConfig as { hardware_description?: Record<string, { instrument_type?: string }> } | null)
+    ?.hardware_description;
+  if (!desc || typeof desc !== "object") return null;
+  for (const [name, d] of Object.entries(desc)) if (d?.instrument_type === "Cluster") return name;
+  return null;
+}
+
+export function isCompiled(x: unknown): x is CompiledSchedule {
+  return typeof x === "object" && x !== null && (x as { format?: unknown }).format !== undefined && "clusters" in x;
+}
+
+export function toCompiled(
+  what: unknown,
+  compile: SessionCompile | undefined,
+  hardwareConfig: unknown,
+): CompiledSchedule {
+  if (isCompiled(what)) return what;
+  if (!compile)
+    throw new InstrumentError("COMPILE_UNAVAILABLE", "a schedule was given, but this session has no compiler", {
+      path: "execute",
+      hint: "pass a compiled schedule, or open the session with q1forge's openSession (package root), which compiles",
+    });
+  return compile(what, hardwareConfig);
+}
+
+/** Format version, cluster name and module types: refuse what this session cannot run. */
+export function checkCompiled(c: CompiledSchedule, clusterName: string, address: string, driver: ClusterDriver): void {
+  if (c.format !== FORMAT || c.version !== FORMAT_VERSION)
+    throw new InstrumentError(
+      "FORMAT_VERSION",
+      `compiled schedule "${String(c.name)}" has format ${String(c.format)} version ${String(c.version)}; this session runs ${FORMAT} version ${FORMAT_VERSION}`,
+      { path: "/version", hint: "recompile the schedule with this q1forge version" },
+    );
+  const names = Object.keys(c.clusters);
+  const foreign = names.filter((n) => n !== clusterName);
+  if (foreign.length > 0)
+    throw new InstrumentError(
+      "CLUSTER_MISMATCH",
+      `compiled schedule "${c.name}" uses cluster(s) ${foreign.join(", ")}; this session owns cluster "${clusterName}" at ${address}`,
+      {
+        path: `/clusters/${foreign[0]}`,
+        hint: "open one session per Cluster, or pass { clusterName } to openSession",
+      },
+    );
+  for (const [mname, m] of Object.entries(c.clusters[clusterName]?.modules ?? {})) {
+    const have = driver.modules.get(m.slot);
+    if (!have || have.type !== m.instrument_type)
+      throw new InstrumentError(
+        "MODULE_MISSING",
+        `compiled schedule "${c.name}" needs a ${m.instrument_type} in slot ${m.slot} (${mname}); the Cluster has ${have ? `a ${have.type}` : "no module"} there`,
+        {
+          path: `/clusters/${clusterName}/modules/${mname}`,
+          hint: "fix the hardware config's modules, or the Cluster",
+        },
+      );
+  }
+  const sync = c.clusters[clusterName]?.settings.sync_on_external_trigger;
+  if (sync !== null && sync !== undefined)
+    throw new InstrumentError(
+      "CAPABILITY_MISSING",
+      `compiled schedule "${c.name}" synchronises on an external trigger, which this driver does not support`,
+      {
+        path: `/clusters/${clusterName}/settings/sync_on_external_trigger`,
+        hint: "remove sync_on_external_trigger from the hardware config",
+      },
+    );
+}
+
+export function fillProvenance(
+  job: Job,
+  c: CompiledSchedule,
+  idn: Idn,
+  hashes: WeakMap<CompiledSchedule, string>,
+): void {
+  let h = hashes.get(c);
+  if (!h) {
+    h = createHash("sha256").update(JSON.stringify(c)).digest("hex");
+    hashes.set(c, h);
+  }
+  const p = job.provenance;
+  p.compiled_hash = h;
+  p.compiler_version = c.compiler_version ?? p.compiler_version;
+  p.format = c.format;
+  p.format_version = c.version;
+  p.instrument = {
+    manufacturer: idn.manufacturer,
+    model: idn.model,
+    serial: idn.serial,
+    firmware: { ...idn.build },
+  };
+}
