@@ -22,7 +22,7 @@ import { ProgramBuilder, type OpRef } from "./builder.js";
 import { checkProgramAssembles } from "./final-check.js";
 import { qasmHook, type QasmHooks } from "./hooks.js";
 import { headerFrequencyReset } from "./frequency-reset.js";
-import { emitSweep, sweepOverride, sweepRecords, type SweepEmitRecord } from "./sweeps.js";
+import { emitSweep, sweepOverrides, sweepRecords, type SweepEmitRecord } from "./sweeps.js";
 import { beforeAcquisition, emitConditional, headerTbId } from "./feedback.js";
 
 /** Phase 3 program output of one sequencer (plain data). */
@@ -271,6 +271,8 @@ function isRealTimeIo(it: TimelineItem): boolean {
 function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
   const items = timeline(nodes);
   const b = ctx.b;
+  // register-sweep overrides of operations (registered by emitSweep before it emits a body)
+  let overrides = sweepOverrides(ctx);
   // A parameter instruction is committed by an upd_param unless a play/acquire follows at the same time (reference 3.10).
   let pending: { t: number; by: OpRef } | null = null;
   const flush = (): void => {
@@ -312,6 +314,7 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
       if (pending && pending.t === it.startNs && commitsAt(it.body, it.startNs)) pending = null;
       else flush();
       emitSweep(it, ctx, emitNodes);
+      overrides = sweepOverrides(ctx);
       continue;
     }
     if (it.kind === "conditional") {
@@ -321,8 +324,12 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     }
     const op = it.op;
     const by: OpRef = op;
-    if (pending && (it.startNs !== pending.t || !(isParameterItem(it) || isRealTimeIo(it)))) flush();
-    if (it.startNs < b.now && isParameterItem(it)) {
+    // one handler lookup per item (a marker edge's MarkerPulse is a parameter operation)
+    const family = handlerOf(op).family;
+    const isParameter = family === "parameter";
+    const isRealTime = it.kind === "op" && (family === "pulse" || family === "acquisition");
+    if (pending && (it.startNs !== pending.t || !(isParameter || isRealTime))) flush();
+    if (it.startNs < b.now && isParameter) {
       throw new TimingError(
         "PARAMETER_AFTER_REALTIME",
         `parameter operation "${op.name}" at ${it.startNs} ns comes after a real-time instruction on ${ctx.seq.key} that occupies the sequencer until ${b.now} ns`,
@@ -333,11 +340,12 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
       );
     }
     b.currentNode = it.id;
-    if (it.kind === "op" && isAcquisition(it.op)) beforeAcquisition(it, ctx);
+    if (it.kind === "op" && family === "acquisition") beforeAcquisition(it, ctx);
     b.waitUntil(it.startNs, by);
-    const committed = sweepOverride(it, ctx) ?? emitItem(it, ctx);
+    const override = overrides?.get(it.id);
+    const committed = override ? override(it, ctx) : emitItem(it, ctx);
     if (committed === "needs-update") pending = { t: it.startNs, by };
-    else if (isRealTimeIo(it)) pending = null; // play/acquire commit the latched parameters
+    else if (isRealTime) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];
     if (
       pending &&

@@ -32,6 +32,13 @@ export function sweepOverride(item: TimelineItem, ctx: EmitContext): EmitResult 
   return f ? f(item, ctx) : null;
 }
 
+/** The overrides registered on `ctx` so far (undefined when no register sweep was emitted on it). */
+export function sweepOverrides(
+  ctx: EmitContext,
+): ReadonlyMap<NodeId, (item: TimelineItem, ctx: EmitContext) => EmitResult> | undefined {
+  return OVERRIDES.get(ctx);
+}
+
 /** Records of every register sweep emitted on the sequencer of `ctx`. */
 const RECORDS = new WeakMap<EmitContext, SweepEmitRecord[]>();
 export function sweepRecords(ctx: EmitContext): SweepEmitRecord[] {
