@@ -36,6 +36,11 @@ export interface AssembleOptions {
    * pass/fail check of a large program; error columns are then not meaningful (default true)
    */
   columns?: boolean;
+  /**
+   * instruction-memory limit to check instead of the module's (Infinity: none — the compiler checks the
+   * limit itself when it emits, and may knowingly exceed it with instructionLimit "warn")
+   */
+  maxInstructions?: number;
 }
 const NO_COLUMNS: readonly number[] = [];
 
@@ -120,7 +125,7 @@ export function assembleInstructions(program: readonly Instruction[], opts: Asse
  */
 export function validateInstructions(program: readonly Instruction[], opts: AssembleOptions = {}): void {
   const isa = opts.isa ?? 1;
-  const limit = opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384;
+  const limit = opts.maxInstructions ?? (opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384);
   const labels = new Set<string>();
   let labelled = 0;
   for (const ins of program)
@@ -155,7 +160,7 @@ export function validateInstructions(program: readonly Instruction[], opts: Asse
 
 function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines: number): AssembledProgram {
   const isa = opts.isa ?? 1;
-  const limit = opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384;
+  const limit = opts.maxInstructions ?? (opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384);
   const labels = new Map<string, number>();
   const exec: AsmRow[] = [];
   const specs: InstructionSpec[] = [];

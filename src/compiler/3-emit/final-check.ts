@@ -21,9 +21,12 @@ export function checkProgramAssembles(
 ): void {
   try {
     try {
-      validateInstructions(instructions); // the common case: cheap pass/fail
+      // the common case: cheap pass/fail. With instructionLimit "warn" the program may knowingly exceed
+      // the instruction memory (reported as a warning): no limit here, so that no full assembly runs.
+      const opts = instructionLimit === "warn" ? { maxInstructions: Infinity } : {};
+      validateInstructions(instructions, opts);
     } catch {
-      assembleInstructions(instructions); // the same error, with its columns
+      assembleInstructions(instructions, instructionLimit === "warn" ? { maxInstructions: Infinity } : {}); // located error
     }
   } catch (e) {
     if (!(e instanceof Q1ForgeError)) throw e;
