@@ -12,7 +12,7 @@
  * resolved to the sources of this checkout.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,12 +29,10 @@ const DOCS = ["README.md", "docs/cli.md", "docs/schedule-format.md", "docs/hardw
 /** Docs checked for references to files that do not ship. */
 const ALL_DOCS = [
   "README.md",
-  "docs/schedule-format.md",
-  "docs/hardware-config.md",
-  "docs/instruments.md",
-  "docs/architecture.md",
-  "docs/device.md",
-  "docs/jobs.md",
+  ...readdirSync(join(root, "docs"))
+    .filter((f) => f.endsWith(".md"))
+    .sort()
+    .map((f) => `docs/${f}`),
 ];
 
 interface Snippet {
