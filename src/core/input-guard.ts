@@ -23,6 +23,9 @@ export function isStackOverflow(e: unknown): boolean {
 
 /** Names no object key or naming field may take: the properties every plain JS object inherits. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+/** The shortest reserved name's length ("valueOf"): shorter strings need no set lookup (hot: every key). */
+const MIN_RESERVED_LENGTH = Math.min(...[...RESERVED_NAMES].map((n) => n.length));
+const isReserved = (s: string): boolean => s.length >= MIN_RESERVED_LENGTH && RESERVED_NAMES.has(s);
 
 type Make = (code: string, message: string, opts: { path: string; hint: string }) => Q1ForgeError;
 
@@ -53,7 +56,7 @@ export function guardInput(input: unknown, what: string, make: Make): void {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const item: unknown = v[i];
-        if (typeof item === "string" && RESERVED_NAMES.has(item)) {
+        if (typeof item === "string" && isReserved(item)) {
           const path = at(String(i));
           throw make("RESERVED_NAME", `the ${what} uses "${item}" at ${path}`, {
             path,
@@ -74,10 +77,11 @@ export function guardInput(input: unknown, what: string, make: Make): void {
       }
       return;
     }
-    for (const key in v) {
-      if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+    const own = Object.keys(v);
+    for (let k = 0; k < own.length; k++) {
+      const key = own[k]!;
       const child = (v as Record<string, unknown>)[key];
-      if (RESERVED_NAMES.has(key)) {
+      if (isReserved(key)) {
         const path = at(key);
         throw make("RESERVED_NAME", `the ${what} uses "${key}" as a name at ${path}`, {
           path,
@@ -86,7 +90,7 @@ export function guardInput(input: unknown, what: string, make: Make): void {
       }
       if (typeof child === "string") {
         // any string value may be looked up as a key somewhere (a type, a channel, an instrument type)
-        if (RESERVED_NAMES.has(child)) {
+        if (isReserved(child)) {
           const path = at(key);
           throw make("RESERVED_NAME", `the ${what} uses "${child}" as ${key} at ${path}`, {
             path,
