@@ -7,6 +7,9 @@
  *   <!-- doc-test: schedule hardware-configs/rf-transmon.json -->  compiled (and verified in the emulator)
  *                                                                    against the config it names
  *   <!-- doc-test: hardware -->                                      loaded as a hardware config
+ *   <!-- doc-test: device -->                                        loaded as a device config (loadDevice)
+ *   <!-- doc-test: session-config -->                                a session config (SessionConfigSchema)
+ *   <!-- doc-test: tokens -->                                        a service tokens file (TokensFileSchema)
  *   <!-- doc-test: json -->                                          a JSON fragment: must parse
  * TypeScript snippets need no comment: each runs as an ES module, with `q1forge` (and its subpaths)
  * resolved to the sources of this checkout.
@@ -22,10 +25,25 @@ import { commands } from "../../src/cli/registry.js";
 import type { CliIo } from "../../src/cli/types.js";
 import { compile } from "../../src/index.js";
 import { loadHardwareConfig } from "../../src/hardware/load.js";
+import { loadDevice } from "../../src/device/load.js";
+import { SessionConfigSchema } from "../../src/coordinator/jobs/idle-values.js";
+import { TokensFileSchema } from "../../src/service/auth.js";
 
 const root = resolve(".");
 /** README and the docs whose snippets this test runs (docs of other topics are run by their own tests). */
-const DOCS = ["README.md", "docs/cli.md", "docs/schedule-format.md", "docs/hardware-config.md", "docs/instruments.md"];
+const DOCS = [
+  "README.md",
+  "docs/cli.md",
+  "docs/schedule-format.md",
+  "docs/hardware-config.md",
+  "docs/instruments.md",
+  "docs/device.md",
+  "docs/feedback.md",
+  "docs/jobs.md",
+  "docs/sweeps.md",
+  "docs/service.md",
+  "docs/architecture.md",
+];
 /** Docs checked for references to files that do not ship. */
 const ALL_DOCS = [
   "README.md",
@@ -124,6 +142,9 @@ describe.each(DOCS.map((f) => [f]))("snippets of %s", (file) => {
       const compiled = compile(doc, hw, { verify: true });
       expect(Object.keys(compiled.clusters).length).toBeGreaterThan(0);
     } else if (kind === "hardware") loadHardwareConfig(doc);
+    else if (kind === "device") loadDevice(doc);
+    else if (kind === "session-config") SessionConfigSchema.parse(doc);
+    else if (kind === "tokens") TokensFileSchema.parse(doc);
     else expect(kind).toBe("json");
   });
   it.each(ts.map((s) => [`line ${s.line}`, s] as const))(
