@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/types.js";
 import { runCli, TempDir } from "../fixtures/cli.js";
+import { openApiDocument } from "../../src/service/route-table.js";
 
 /** snake_case; a segment may be a capitalised unit or quantity as quantify writes it (G_amp, offset_ch0_path_I) */
 const SNAKE = /^[A-Za-z][a-z0-9]*(_[A-Za-z0-9][a-z0-9]*)*$/;
@@ -32,6 +33,18 @@ const RECORDS = new Set([
   "time_origin",
   "thresholded_acq_trigger_read_settings",
   "resources",
+  // hardware configs: instrument names and per-port-clock option maps
+  "hardware_description",
+  "latency_corrections",
+  "modulation_frequencies",
+  "mixer_corrections",
+  "sequencer_options",
+  "input_gain",
+  "output_att",
+  "input_att",
+  "distortion_corrections",
+  "digitization_thresholds",
+  "crosstalk",
 ]);
 
 function badKeys(value: unknown, path = "", out: string[] = []): string[] {
@@ -69,6 +82,14 @@ describe("every shipped JSON Schema uses snake_case field names", () => {
   it.each(files.map((f) => [f]))("%s", (f) => {
     const names = [...schemaFieldNames(JSON.parse(readFileSync(join("schemas", f), "utf8")))];
     expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((k) => !SNAKE.test(k) && !QUANTIFY_NAMES.has(k))).toEqual([]);
+  });
+});
+
+describe("the service's OpenAPI document (every request and response body of q1forge serve)", () => {
+  it("declares snake_case field names only", () => {
+    const names = [...schemaFieldNames(openApiDocument())];
+    expect(names.length).toBeGreaterThan(20);
     expect(names.filter((k) => !SNAKE.test(k) && !QUANTIFY_NAMES.has(k))).toEqual([]);
   });
 });
@@ -154,6 +175,19 @@ describe("every JSON the CLI prints or writes uses snake_case keys", () => {
     const r = await runCli(["compile", "--schedule", "nope.json", "--hardware", hw, "--json"]);
     expect(r.code).toBe(2);
     expect(badKeys(json(r.stderr))).toEqual([]);
+  });
+
+  it("convert-config: the new-style config written from an old-style one", async () => {
+    const out = join(tmp.dir, "converted.json");
+    const r = await runCli([
+      "convert-config",
+      "--hardware",
+      "test/hardware/configs/old-style-transmon.json",
+      "--out",
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(badKeys(json(readFileSync(out, "utf8")))).toEqual([]);
   });
 
   it("the checker finds camelCase (self-test)", () => {
