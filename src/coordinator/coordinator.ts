@@ -174,7 +174,10 @@ export class InstrumentCoordinator {
    */
   async start(): Promise<void> {
     if (this.state === "idle" || !this.compiled)
-      throw new InstrumentError("NOT_PREPARED", "start() before prepare()", { hint: "call prepare(compiled) first" });
+      throw new InstrumentError("NOT_PREPARED", "start() before prepare()", {
+        path: "start()",
+        hint: "call prepare(compiled) first",
+      });
     await this.guard(async () => {
       const slotsOf = (cname: string) => new Set(this.used.filter((u) => u.cluster === cname).map((u) => u.slot));
       const base = new Map<string, Generation>();
@@ -248,6 +251,7 @@ export class InstrumentCoordinator {
     if (this.state === "done") return this.status();
     if (this.state !== "running")
       throw new InstrumentError("RUN_NOT_DONE", `waitDone() while the run is ${this.state}`, {
+        path: "waitDone()",
         hint:
           this.state === "failed"
             ? `the last run failed (${this.failure?.message ?? "see the hardware log"}); prepare and start again`
@@ -300,6 +304,7 @@ export class InstrumentCoordinator {
         "RUN_NOT_DONE",
         `acquisitions requested while the run is ${this.state === "running" ? "still running" : this.state}`,
         {
+          path: "acquisitions()",
           hint:
             this.state === "running"
               ? "call waitDone() first"
@@ -325,7 +330,10 @@ export class InstrumentCoordinator {
           throw new InstrumentError(
             "ACQUISITION_MISSING",
             `acquisition channel "${ch}" refers to module ${l.module} of cluster ${l.cluster}, which the schedule does not use`,
-            { path: `acquisitions/${ch}` },
+            {
+              path: `acquisitions/${ch}`,
+              hint: "compile the schedule again with the hardware config it runs on; the compiled schedule's acquisitions must name modules in its clusters",
+            },
           );
         const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
         if (!raw.has(key)) raw.set(key, await this.driver(l.cluster).acquisitions(mod.slot, l.sequencer));
@@ -345,7 +353,10 @@ export class InstrumentCoordinator {
       }
       if (this.state === "running") {
         this.state = "failed";
-        this.failure = new InstrumentError("RUN_NOT_DONE", "the run was stopped before it finished");
+        this.failure = new InstrumentError("RUN_NOT_DONE", "the run was stopped before it finished", {
+          path: "stop()",
+          hint: "the run was stopped on request; prepare and start it again to get results",
+        });
       }
     });
   }
@@ -386,7 +397,13 @@ export class InstrumentCoordinator {
   private onFailure(e: unknown): void {
     this.cache.clear();
     this.state = "failed";
-    this.failure = e instanceof Q1ForgeError ? e : new InstrumentError("UNSUPPORTED", String(e));
+    this.failure =
+      e instanceof Q1ForgeError
+        ? e
+        : new InstrumentError("UNSUPPORTED", String(e), {
+            path: null,
+            hint: "an unexpected non-q1forge failure has no item to name (path null); see the hardware log (log()) and report it if it recurs",
+          });
     this.record("coordinator", "error", e instanceof Error ? e.message : String(e));
   }
 

@@ -47,7 +47,12 @@ export async function runSegment(
     entries.push(...ExecutionReport.fromStatuses(compiled, stopped).entries);
     job.setReport(new ExecutionReport(entries));
     for (const s of job.resultHandles.values())
-      s.fail(new InstrumentError("JOB_CANCELED", `job ${job.id} was halted`, { path: job.id }));
+      s.fail(
+        new InstrumentError("JOB_CANCELED", `job ${job.id} was halted`, {
+          path: job.id,
+          hint: "the job was halted on request; its partial execution report is kept, submit it again for results",
+        }),
+      );
     return { completed: false, startedAt };
   }
   const statuses = await coordinator.waitDone(0);

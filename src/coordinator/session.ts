@@ -355,7 +355,14 @@ export class Session {
       }
       finish = () => job.setStatus("completed");
     } catch (e) {
-      const err = e instanceof Q1ForgeError ? e : new InstrumentError("UNSUPPORTED", String(e), { cause: e });
+      const err =
+        e instanceof Q1ForgeError
+          ? e
+          : new InstrumentError("UNSUPPORTED", String(e), {
+              cause: e,
+              path: job.id,
+              hint: "an unexpected non-q1forge failure while running this job; see the session's hardware log and report it if it recurs",
+            });
       const seqs = (err.details?.["sequencers"] as SequencerRunStatus[] | undefined) ?? null;
       if (compiled && seqs) entries.push(...ExecutionReport.fromStatuses(compiled, seqs).entries);
       finish = () => job.fail(err, new ExecutionReport(entries));
@@ -379,7 +386,14 @@ export class Session {
       await syncOutputs(this.coordinator, this.clusterName, this.driver, this.held, this.idle);
       this.lastRestoreError = null;
     } catch (e) {
-      this.lastRestoreError = e instanceof Q1ForgeError ? e : new InstrumentError("UNSUPPORTED", String(e));
+      this.lastRestoreError =
+        e instanceof Q1ForgeError
+          ? e
+          : new InstrumentError("UNSUPPORTED", String(e), {
+              cause: e,
+              path: this.id,
+              hint: "restoring the idle outputs of this session failed unexpectedly; close and reopen the session",
+            });
     }
   }
 

@@ -77,8 +77,8 @@ function tsFiles(dir: string): string[] {
 
 describe("every typed error of the compile path is built with a path and a hint", () => {
   const root = new URL("../../src/", import.meta.url).pathname;
-  const dirs = ["core", "q1", "schedule", "hardware", "compiler", "emulator", "contract", "device"];
-  it("(source scan: core, q1, schedule, hardware, compiler, emulator, contract, device)", () => {
+  const dirs = ["core", "q1", "schedule", "hardware", "compiler", "emulator", "contract", "device", "coordinator"];
+  it("(source scan: core, q1, schedule, hardware, compiler, emulator, contract, device, coordinator)", () => {
     const missing: string[] = [];
     for (const d of dirs) {
       for (const f of tsFiles(join(root, d))) {

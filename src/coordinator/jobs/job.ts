@@ -211,6 +211,7 @@ export class Job {
     if (FINAL_STATUSES.has(this._status))
       throw new InstrumentError("JOB_NOT_RUNNING", `pushToInputStream() on job ${this.id}, which is ${this._status}`, {
         path: this.id,
+        hint: "push input only while the job is queued or running; submit a new job to feed more values",
       });
     if (values.length !== size || !values.every((v) => typeof v === "number" && Number.isFinite(v)))
       throw new ValueRangeError(
