@@ -100,6 +100,8 @@ export type InlineQ1AsmOp = OnPortClock & {
   durationNs: number;
   program: string;
   safeLabels: boolean;
+  /** quantify's waveforms argument: name → samples and the index the program plays them by */
+  waveforms: Record<string, { data: number[]; index: number }>;
 };
 export type ScheduleOp =
   WaveformPulse | VoltageOffsetOp | MarkerPulseOp | InlineQ1AsmOp | IdlePulseOp | ClockOp | AcquisitionOp;

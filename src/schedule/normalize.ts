@@ -201,6 +201,7 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
     durationNs: durationNs(s.duration, c),
     program: s.program,
     safeLabels: s.safe_labels ?? true,
+    waveforms: s.waveforms ?? {},
   }),
   MarkerPulse: (s, c) => ({
     type: "MarkerPulse",

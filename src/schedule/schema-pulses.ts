@@ -162,6 +162,16 @@ export const InlineQ1ASMSchema = z.strictObject({
   port,
   clock: clockRequired.optional().meta({ default: "cl0.baseband" }),
   safe_labels: z.boolean().optional().meta({ default: true }),
+  waveforms: z
+    .record(
+      z.string().min(1),
+      z.strictObject({
+        data: z.array(z.number()).min(1).describe("samples at 1 GS/s, each in [-1, 1] of full scale"),
+        index: z.number().int().min(0).max(1023).describe("the index the inline program plays it by"),
+      }),
+    )
+    .optional()
+    .describe("quantify's waveforms argument: name → {data, index}, uploaded with the sequence at the given index"),
 });
 export const SetClockFrequencySchema = z.strictObject({
   type: z.literal("SetClockFrequency"),

@@ -5,7 +5,7 @@
  */
 import { ResourceLimitError, ValueRangeError, ScheduleError } from "../../core/errors.js";
 import { sampleWaveform } from "../../schedule/waveforms.js";
-import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
+import type { AcquisitionOp, InlineQ1AsmOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
 import type { SampleFilter } from "./distortion/software.js";
 import type { PlayInstruction, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
@@ -57,10 +57,22 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
   const complexChannel = seq.route.channelName.startsWith("complex");
   const limit = seq.spec.waveformSampleLimit;
 
+  // InlineQ1ASM waveforms keep their given indices (quantify's behaviour); the compiler's own
+  // waveforms take the lowest indices not reserved by them.
+  const reserved = inlineWaveforms(seq, out, limit);
+  let nextIndex = 0;
   const addWave = (hash: string, data: Float64Array, op: ScheduleOp): number => {
     const hit = waveIndex.get(hash);
     if (hit !== undefined) return hit;
-    const index = waveIndex.size;
+    while (reserved.has(nextIndex)) nextIndex++;
+    const index = nextIndex++;
+    if (hash in out.waveforms) {
+      throw new ScheduleError(
+        "INLINE_WAVEFORM_CLASH",
+        `an InlineQ1ASM waveform on ${seq.route.portClock} is named "${hash}", the name the compiler gives the waveform of "${op.name}"`,
+        { path: op.path, hint: "rename the inline waveform" },
+      );
+    }
     out.totalSamples += data.length;
     if (out.totalSamples > limit) {
       throw new ResourceLimitError(
@@ -159,6 +171,73 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
     else if (isAcquisition(op) && acquisitionHandler(op).weighted) out.weightsOfNode[node.id] = weightsOf(op);
   });
   return out;
+}
+
+const pointer = (name: string): string => name.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/**
+ * Store the `waveforms` of this sequencer's InlineQ1ASM operations under their own names and indices
+ * (checked: samples in [-1, 1], memory limit counted before storing, one content per index).
+ * Returns the indices they take.
+ */
+function inlineWaveforms(seq: SequencerPlan, out: SequencerWaveforms, limit: number): Set<number> {
+  const reserved = new Set<number>();
+  const owner = new Map<number, { op: InlineQ1AsmOp; name: string; data: number[] }>();
+  const seen = new Set<InlineQ1AsmOp>();
+  forEachOp(seq.nodes, (node) => {
+    const op = node.op;
+    if (op.type !== "InlineQ1ASM" || seen.has(op)) return;
+    seen.add(op);
+    for (const [name, wave] of Object.entries(op.waveforms)) {
+      const path = `${op.path}/waveforms/${pointer(name)}`;
+      const { data, index } = wave;
+      const prev = owner.get(index);
+      if (prev) {
+        if (prev.name === name && sameSamples(prev.data, data)) continue; // the same waveform again
+        throw new ScheduleError(
+          "INLINE_WAVEFORM_INDEX_CLASH",
+          `InlineQ1ASM "${op.name}" puts waveform "${name}" at index ${index} of ${seq.route.portClock}, where "${prev.op.name}" already put "${prev.name}" with other samples`,
+          { path: `${path}/index`, hint: "give each distinct inline waveform on a sequencer its own index" },
+        );
+      }
+      if (name in out.waveforms) {
+        throw new ScheduleError(
+          "INLINE_WAVEFORM_INDEX_CLASH",
+          `InlineQ1ASM "${op.name}" puts waveform "${name}" at index ${index}, but that name is already at index ${out.waveforms[name]!.index} of ${seq.route.portClock}`,
+          { path, hint: "give each distinct inline waveform on a sequencer its own name" },
+        );
+      }
+      for (let k = 0; k < data.length; k++) {
+        if (!(Math.abs(data[k]!) <= 1))
+          throw new ValueRangeError(
+            "INLINE_WAVEFORM_OUT_OF_RANGE",
+            `sample ${k} of waveform "${name}" of InlineQ1ASM "${op.name}" is ${data[k]}, outside [-1, 1]`,
+            {
+              path: `${path}/data/${k}`,
+              hint: "waveform samples are fractions of full scale; scale them into [-1, 1]",
+            },
+          );
+      }
+      if (out.totalSamples + data.length > limit) {
+        throw new ResourceLimitError(
+          "WAVEFORM_MEMORY_EXCEEDED",
+          `waveform "${name}" of InlineQ1ASM "${op.name}" brings ${seq.route.portClock} (${seq.key}) to ${out.totalSamples + data.length} samples, over the limit of ${limit}`,
+          { path: `${path}/data`, hint: "shorten the inline waveform or use fewer distinct waveforms" },
+        );
+      }
+      out.totalSamples += data.length;
+      out.waveforms[name] = { data: data.slice(), index };
+      owner.set(index, { op, name, data });
+      reserved.add(index);
+    }
+  });
+  return reserved;
+}
+
+function sameSamples(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 function checkGain(g: number, op: WaveformPulse): void {
