@@ -67,6 +67,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       if (!v(data)) {
         log(`response of ${url} does not match its schema: ${JSON.stringify(v.errors?.slice(0, 3))}`);
         throw new ServiceError(500, "RESPONSE_INVALID", `the response of ${url} does not match its published schema`, {
+          path: url,
           hint: "this is a q1forge bug; the server log has the details",
         });
       }

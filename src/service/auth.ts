@@ -45,7 +45,10 @@ export function loadTokensFile(path: string): TokenEntry[] {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`the tokens file "${path}" is not JSON: ${(e as Error).message}`, { path: "--tokens" });
+    throw new UsageError(`the tokens file "${path}" is not JSON: ${(e as Error).message}`, {
+      path: "--tokens",
+      hint: "fix the JSON syntax of the tokens file (format: docs/service.md)",
+    });
   }
   const r = TokensFileSchema.safeParse(json);
   if (!r.success) {

@@ -87,7 +87,12 @@ export class CompilePool {
     });
     worker.on("exit", () => {
       for (const p of slot.pending.values())
-        p.reject(new ServiceError(500, "COMPILE_WORKER_EXITED", "the compile worker stopped while compiling"));
+        p.reject(
+          new ServiceError(500, "COMPILE_WORKER_EXITED", "the compile worker stopped while compiling", {
+            path: null,
+            hint: "the worker died (out of memory or a q1forge bug) and a new one has been started; retry the request (path null: the worker, not an input item, failed)",
+          }),
+        );
       slot.pending.clear();
       const i = this.slots.indexOf(slot);
       if (!this.closed && i >= 0) this.slots[i] = this.spawn();
@@ -103,7 +108,11 @@ export class CompilePool {
 
   /** Run one request; resolves with the JSON text of the result, throws the typed error. */
   async run(req: Req): Promise<{ text: string; hash: string; ms: number }> {
-    if (this.closed) throw new ServiceError(503, "SHUTTING_DOWN", "the service is shutting down");
+    if (this.closed)
+      throw new ServiceError(503, "SHUTTING_DOWN", "the service is shutting down", {
+        path: null,
+        hint: "retry once the service has been restarted (path null: the whole service, not one item, is stopping)",
+      });
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     slot.busy++;
     try {
@@ -115,7 +124,8 @@ export class CompilePool {
         "COMPILE_WORKER_UNAVAILABLE",
         `the compile worker did not start: ${(e as Error).message}`,
         {
-          hint: "the service's installation is incomplete or broken; the server log has the details",
+          path: null,
+          hint: "the service's installation is incomplete or broken; the server log has the details (path null: no request item is at fault)",
         },
       );
     }

@@ -116,10 +116,14 @@ export class ClusterExecutor {
       await Promise.all(streams);
       this.last = job.executionReport().toJSON();
       if (status === "canceled")
-        throw new InstrumentError("JOB_CANCELED", `job was halted`, { hint: "resubmit it to run it again" });
+        throw new InstrumentError("JOB_CANCELED", `job was halted`, {
+          path: job.id,
+          hint: "resubmit it to run it again",
+        });
       if (status !== "completed")
         throw (
-          job.error ?? new InstrumentError("JOB_FAILED", `job ended ${status}`, { hint: "see the execution report" })
+          job.error ??
+          new InstrumentError("JOB_FAILED", `job ended ${status}`, { path: job.id, hint: "see the execution report" })
         );
       const acquisitions = await job.results();
       const p = job.provenance;
@@ -168,6 +172,7 @@ export class ClusterExecutor {
 
 function notRunning(what: string): ServiceError {
   return new ServiceError(409, "JOB_NOT_RUNNING", `no job is running on this Cluster to take ${what}`, {
+    path: what,
     hint: "resume and input streams apply to the running job only",
   });
 }

@@ -80,7 +80,10 @@ export async function openClusters(
   opts: Pick<ServiceOptions, "cluster" | "virtual" | "hardware" | "sessionConfig">,
 ): Promise<{ clusters: Map<string, LocalCluster>; virtuals: VirtualCluster[] }> {
   if (opts.cluster !== undefined && opts.virtual !== undefined)
-    throw new UsageError("give --cluster or --virtual, not both", { path: "--cluster" });
+    throw new UsageError("give --cluster or --virtual, not both", {
+      path: "--cluster",
+      hint: "pass --cluster host:port for a real Cluster or --virtual for a virtual one, not both",
+    });
   const clusters = new Map<string, LocalCluster>();
   const eo = {
     ...(opts.hardware !== undefined ? { hardware: opts.hardware } : {}),

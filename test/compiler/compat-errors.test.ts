@@ -77,8 +77,19 @@ function tsFiles(dir: string): string[] {
 
 describe("every typed error of the compile path is built with a path and a hint", () => {
   const root = new URL("../../src/", import.meta.url).pathname;
-  const dirs = ["core", "q1", "schedule", "hardware", "compiler", "emulator", "contract", "device", "coordinator"];
-  it("(source scan: core, q1, schedule, hardware, compiler, emulator, contract, device, coordinator)", () => {
+  const dirs = [
+    "core",
+    "q1",
+    "schedule",
+    "hardware",
+    "compiler",
+    "emulator",
+    "contract",
+    "device",
+    "coordinator",
+    "service",
+  ];
+  it("(source scan: core, q1, schedule, hardware, compiler, emulator, contract, device, coordinator, service)", () => {
     const missing: string[] = [];
     for (const d of dirs) {
       for (const f of tsFiles(join(root, d))) {
@@ -86,6 +97,8 @@ describe("every typed error of the compile path is built with a path and a hint"
           if (["Error", "TypeError", "RangeError", "SyntaxError"].includes(c.name)) continue;
           // factories that forward the caller's options, and Q1AsmError, which derives its path from line/column
           if (/^\s*code,\s*message,\s*opts\s*$/.test(c.args)) continue;
+          // RemoteError rebuilds a worker's ErrorJson, which carries the path and hint of the original error
+          if (c.name === "RemoteError") continue;
           const need = c.name === "Q1AsmError" ? ["hint"] : ["path", "hint"];
           const lacks = need.filter((k) => !new RegExp(`\\b${k}\\b`).test(c.args));
           if (lacks.length > 0) missing.push(`${f.slice(root.length)}:${c.line} ${c.name} lacks ${lacks.join(", ")}`);
