@@ -73,6 +73,8 @@ function emitInline(op: OpOf<"InlineQ1ASM">, item: TimelineItem, ctx: EmitContex
     );
   }
   if (!knowable) ctx.b.advance(op.durationNs - staticNs); // the user's contract
+  // the block may have set the gains itself: the next compiler play must not rely on the latched pair
+  ctx.lastGain = null;
   return "done";
 }
 
