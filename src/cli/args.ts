@@ -53,6 +53,7 @@ function usageErrorOf(e: Error & { code?: string }, spec: OptionSpec, command: s
     }
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL": {
       return new UsageError(`unexpected argument "${quoted}" for "${command}"`, {
+        path: quoted,
         hint: `options take the form --name value; run q1forge ${command} --help`,
       });
     }
@@ -69,6 +70,9 @@ function usageErrorOf(e: Error & { code?: string }, spec: OptionSpec, command: s
       });
     }
     default:
-      return new UsageError(`${e.message} (q1forge ${command})`, { hint: `run q1forge ${command} --help` });
+      return new UsageError(`${e.message} (q1forge ${command})`, {
+        path: quoted || command,
+        hint: `run q1forge ${command} --help`,
+      });
   }
 }

@@ -70,11 +70,15 @@ export async function readScheduleAndHardware(
 ): Promise<{ schedule: unknown; hardware: unknown }> {
   if (typeof o.schedule !== "string" || typeof o.hardware !== "string") {
     throw new UsageError(`${command} needs --schedule and --hardware`, {
+      path: typeof o.schedule !== "string" ? "--schedule" : "--hardware",
       hint: `q1forge ${command} --schedule s.json --hardware hw.json`,
     });
   }
   if (o.schedule === "-" && o.hardware === "-")
-    throw new UsageError("only one of --schedule / --hardware can read stdin");
+    throw new UsageError("only one of --schedule / --hardware can read stdin", {
+      path: "--hardware",
+      hint: "read one of them from a file, e.g. --schedule - --hardware hw.json",
+    });
   const schedule = await readJsonInput(o.schedule, "schedule", io);
   const hardware = await readJsonInput(o.hardware, "hardware config", io);
   return { schedule, hardware };

@@ -40,7 +40,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     const target = commands.find((c) => c.name === rest[0]);
     if (!target)
       return reportError(
-        new UsageError(`unknown command "${rest[0]}"`, { hint: `one of: ${commands.map((c) => c.name).join(", ")}` }),
+        new UsageError(`unknown command "${rest[0]}"`, {
+          path: rest[0],
+          hint: `one of: ${commands.map((c) => c.name).join(", ")}`,
+        }),
         false,
         io,
       );
@@ -53,7 +56,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   const cmd: CliCommand | undefined = commands.find((c) => c.name === name);
   try {
     if (!cmd)
-      throw new UsageError(`unknown command "${name}"`, { hint: `one of: ${commands.map((c) => c.name).join(", ")}` });
+      throw new UsageError(`unknown command "${name}"`, {
+        path: name,
+        hint: `one of: ${commands.map((c) => c.name).join(", ")}`,
+      });
     return await cmd.run(rest, io);
   } catch (err) {
     return reportError(err, json, io);

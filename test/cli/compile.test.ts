@@ -182,7 +182,7 @@ describe("q1forge compile", () => {
       error: "UsageError",
       code: "USAGE",
       message: "compile needs --schedule and --hardware",
-      path: null,
+      path: "--hardware",
       hint: "q1forge compile --schedule s.json --hardware hw.json",
     });
   });
@@ -203,7 +203,9 @@ describe("q1forge compile", () => {
     const twice = await runCli(["compile", "--schedule", "-", "--hardware", "-"]);
     expect([twice.code, twice.stderr]).toEqual([
       2,
-      "UsageError [USAGE]: only one of --schedule / --hardware can read stdin\n",
+      "UsageError [USAGE]: only one of --schedule / --hardware can read stdin\n" +
+        "  at: --hardware\n" +
+        "  hint: read one of them from a file, e.g. --schedule - --hardware hw.json\n",
     ]);
     expect(
       (await runCli(["compile", "--schedule", schedPath, "--hardware", hwPath, "--instruction-limit", "maybe"])).code,
@@ -255,7 +257,7 @@ describe("q1forge (top level)", () => {
       error: "UsageError",
       code: "USAGE",
       message: 'unknown command "compiel"',
-      path: null,
+      path: "compiel",
       hint: `one of: ${commands.map((c) => c.name).join(", ")}`,
     });
   });

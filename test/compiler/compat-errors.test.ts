@@ -89,7 +89,7 @@ describe("every typed error of the compile path is built with a path and a hint"
     "coordinator",
     "service",
   ];
-  it("(source scan: core, q1, schedule, hardware, compiler, emulator, contract, device, coordinator, service)", () => {
+  it("(source scan: core, q1, schedule, hardware, compiler, emulator, contract, device, coordinator, service, cli)", () => {
     const missing: string[] = [];
     for (const d of dirs) {
       for (const f of tsFiles(join(root, d))) {

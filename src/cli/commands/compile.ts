@@ -40,7 +40,10 @@ export const command: CliCommand = {
     );
     const limit = o["instruction-limit"] ?? "error";
     if (limit !== "error" && limit !== "warn")
-      throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`);
+      throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`, {
+        path: "--instruction-limit",
+        hint: "--instruction-limit error fails the compile over the limit, --instruction-limit warn only warns",
+      });
     const { schedule, hardware } = await readScheduleAndHardware(o, "compile", io);
     const device = typeof o.device === "string" ? await readDevice(o.device, io) : undefined;
     const compiled = compile(schedule, hardware, {

@@ -26,6 +26,7 @@ export const command: CliCommand = {
     const o = parseOptions(args, { hardware: "string", out: "string", json: "bool" }, "convert-config");
     if (typeof o.hardware !== "string")
       throw new UsageError("convert-config needs --hardware", {
+        path: "--hardware",
         hint: "q1forge convert-config --hardware old.json --out new.json",
       });
     const old = await readJsonInput(o.hardware, "hardware config", io);

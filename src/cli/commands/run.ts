@@ -124,6 +124,7 @@ export const command: CliCommand = {
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
         throw new UsageError(`--timeout-ms must be a positive number, not "${o["timeout-ms"]}"`, {
           path: "--timeout-ms",
+          hint: "give the run's timeout in milliseconds, e.g. --timeout-ms 10000",
         });
     }
     const { schedule, hardware } = await readScheduleAndHardware(o, "run", io);

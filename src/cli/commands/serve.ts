@@ -74,7 +74,10 @@ export const command: CliCommand = {
       "serve",
     );
     if (typeof o.cluster === "string" && typeof o.virtual === "string")
-      throw new UsageError("give --cluster or --virtual, not both", { path: "--cluster" });
+      throw new UsageError("give --cluster or --virtual, not both", {
+        path: "--cluster",
+        hint: "pass --cluster host:port for a real Cluster or --virtual for a virtual one, not both",
+      });
     if (typeof o.cluster === "string") parseHostPort(o.cluster);
     const hardware = await hardwareOf(o, io);
     const svc = await startService({
@@ -126,7 +129,10 @@ export const workerCommand: CliCommand = {
         hint: "e.g. --store redis://127.0.0.1:6379",
       });
     if ((typeof o.cluster === "string") === (typeof o.virtual === "string"))
-      throw new UsageError("give exactly one of --cluster host:port or --virtual modules", { path: "--cluster" });
+      throw new UsageError("give exactly one of --cluster host:port or --virtual modules", {
+        path: "--cluster",
+        hint: "e.g. --cluster 192.168.0.2:5025, or --virtual for a virtual Cluster",
+      });
     const hardware = await hardwareOf(o, io);
     const { openClusters } = await import("../../service/index.js");
     const { startWorker } = await import("../../service/redis-backend.js");

@@ -141,12 +141,16 @@ export const command: CliCommand = {
       hasSequence = typeof o.sequence === "string";
     if (hasCompiled === hasSequence)
       throw new UsageError("simulate needs exactly one of --compiled and --sequence", {
+        path: hasCompiled ? "--sequence" : "--compiled",
         hint: "q1forge simulate --compiled c.json  or  q1forge simulate --sequence seq.json --module-type QRM",
       });
     const from = timeOption(o.from, "from"),
       to = timeOption(o.to, "to");
     if (to !== undefined && to <= (from ?? 0))
-      throw new UsageError(`--to (${to} s) must be later than --from (${from ?? 0} s)`, { path: "--to" });
+      throw new UsageError(`--to (${to} s) must be later than --from (${from ?? 0} s)`, {
+        path: "--to",
+        hint: "give a --to after --from, or leave --to out to simulate to the end",
+      });
     const window = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 
     let result: SimulationResult, name: string;
@@ -157,6 +161,7 @@ export const command: CliCommand = {
     if (hasCompiled) {
       if (o["module-type"] !== undefined || o.settings !== undefined)
         throw new UsageError("--module-type and --settings apply to --sequence only", {
+          path: o["module-type"] !== undefined ? "--module-type" : "--settings",
           hint: "a compiled schedule carries its own module types and settings",
         });
       const compiled = parseCompiled(
@@ -175,7 +180,10 @@ export const command: CliCommand = {
       };
     } else {
       if (typeof o["module-type"] !== "string")
-        throw new UsageError("--sequence needs --module-type", { hint: "e.g. --module-type QRM" });
+        throw new UsageError("--sequence needs --module-type", {
+          path: "--module-type",
+          hint: "e.g. --module-type QRM",
+        });
       const type = parseModuleType(o["module-type"]);
       const sequence = parseRawSequence(
         await readJsonInput(o.sequence as string, "sequence", io),

@@ -36,6 +36,7 @@ export const command: CliCommand = {
     const sch = typeof o.schedule === "string" ? o.schedule : undefined;
     if (hw === undefined && sch === undefined)
       throw new UsageError("validate needs --hardware, --schedule, or both", {
+        path: "--hardware",
         hint: "q1forge validate --hardware hw.json, or --schedule s.json --hardware hw.json to check the pair",
       });
     if (hw !== undefined && sch !== undefined) {
