@@ -8,7 +8,7 @@
  */
 import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
 import type { ModuleSpec } from "../core/module-catalog.js";
-import { MalformedReplyError } from "./instrument-errors.js";
+import { MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.js";
 
 export const BIN_RECORD_BYTES = 32;
 
@@ -68,6 +68,7 @@ export function readU32Block(block: Buffer | undefined, what: string): number {
   if (!block || block.length !== 4)
     throw new MalformedReplyError(`${what}: expected a 4-byte uint32 block, got ${block ? block.length : 0} bytes`, {
       path: what,
+      hint: MALFORMED_REPLY_HINT,
     });
   return block.readUInt32LE(0);
 }
@@ -87,6 +88,7 @@ export function decodeAcquisition(
   if (blocks.length < need)
     throw new MalformedReplyError(`${what}: expected ${scopePaths * 3 + 1} data blocks, got ${blocks.length - start}`, {
       path: what,
+      hint: MALFORMED_REPLY_HINT,
     });
   const scale = 2 ** (adcBits - 1);
   const scope: QbloxAcquisitionEntry["acquisition"]["scope"] = {};
@@ -96,10 +98,14 @@ export function decodeAcquisition(
     if (raw.length % 4 !== 0)
       throw new MalformedReplyError(`${what}: scope path${p} block length ${raw.length} is not a multiple of 4`, {
         path: what,
+        hint: MALFORMED_REPLY_HINT,
       });
     const oor = blocks[k++]!;
     if (oor.length !== 1)
-      throw new MalformedReplyError(`${what}: scope path${p} out-of-range block must be 1 byte`, { path: what });
+      throw new MalformedReplyError(`${what}: scope path${p} out-of-range block must be 1 byte`, {
+        path: what,
+        hint: MALFORMED_REPLY_HINT,
+      });
     const avg = readU32Block(blocks[k++], what);
     const div = avg > 0 ? scale * avg : scale;
     const data: number[] = new Array(raw.length / 4);
@@ -110,7 +116,7 @@ export function decodeAcquisition(
   if (bins.length % BIN_RECORD_BYTES !== 0)
     throw new MalformedReplyError(
       `${what}: bins block length ${bins.length} is not a multiple of ${BIN_RECORD_BYTES}`,
-      { path: what },
+      { path: what, hint: MALFORMED_REPLY_HINT },
     );
   const n = bins.length / BIN_RECORD_BYTES;
   const path0: number[] = new Array(n),

@@ -5,7 +5,7 @@
 import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
 import { decodeAcquisition, readU32Block } from "./acq-binary.js";
 import { ClusterDriverSequencer, q } from "./cluster-driver-sequencer.js";
-import { MalformedReplyError } from "./instrument-errors.js";
+import { MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.js";
 import { parseBool, parseNumber } from "./reply-parse.js";
 
 export class ClusterDriverAcquisition extends ClusterDriverSequencer {
@@ -20,7 +20,10 @@ export class ClusterDriverAcquisition extends ClusterDriverSequencer {
       const name = blocks[k++]?.toString("utf8");
       const index = readU32Block(blocks[k++], cmd);
       if (name === undefined)
-        throw new MalformedReplyError(`${cmd}: missing name block of acquisition ${i}`, { path: cmd });
+        throw new MalformedReplyError(`${cmd}: missing name block of acquisition ${i}`, {
+          path: cmd,
+          hint: MALFORMED_REPLY_HINT,
+        });
       const d = decodeAcquisition(blocks, k, this.module(slot).info, cmd);
       k = d.next;
       out[name] = { index, acquisition: d.acquisition };

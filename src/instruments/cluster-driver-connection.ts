@@ -4,7 +4,7 @@
  */
 import { moduleSpec, type ModuleSpec, type ModuleType } from "../core/module-catalog.js";
 import { InstrumentError } from "../core/errors.js";
-import { MalformedReplyError } from "./instrument-errors.js";
+import { MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.js";
 import { moduleTypeFromDescribe } from "./module-info.js";
 import { parseIdn, parseJsonBlock, parseNumber, parseSystemState, type Idn, type SystemState } from "./reply-parse.js";
 import type { ScpiTransport } from "./transport.js";
@@ -92,7 +92,10 @@ export class ClusterDriverConnection {
   async referenceSource(): Promise<ReferenceSource> {
     const r = (await this.transport.query("REFerence:SRC?")).trim().toLowerCase();
     if (r !== "internal" && r !== "external")
-      throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, { path: "REFerence:SRC?" });
+      throw new MalformedReplyError(`REFerence:SRC? returned "${r}"`, {
+        path: "REFerence:SRC?",
+        hint: MALFORMED_REPLY_HINT,
+      });
     return r;
   }
 }

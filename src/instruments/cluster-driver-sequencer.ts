@@ -6,7 +6,7 @@
 import type { Sequence } from "../contract/compiled-schedule.js";
 import { InstrumentError } from "../core/errors.js";
 import { ClusterDriverLinq } from "./cluster-driver-linq.js";
-import { InstrumentReportedError, MalformedReplyError } from "./instrument-errors.js";
+import { InstrumentReportedError, MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.js";
 import {
   channelMapToConnectAcq,
   channelMapToConnectOut,
@@ -66,7 +66,10 @@ export class ClusterDriverSequencer extends ClusterDriverLinq {
     const cmd = `${this.sp(slot, seq)}:${acq ? "ACQ:" : ""}CHANnelmap?`;
     const m = parseJsonBlock<unknown>((await this.transport.queryBinary(cmd))[0], cmd);
     if (!Array.isArray(m) || m.length !== 2 || !m.every((p) => Array.isArray(p)))
-      throw new MalformedReplyError(`${cmd} returned ${JSON.stringify(m)}, expected [[…],[…]]`, { path: cmd });
+      throw new MalformedReplyError(`${cmd} returned ${JSON.stringify(m)}, expected [[…],[…]]`, {
+        path: cmd,
+        hint: MALFORMED_REPLY_HINT,
+      });
     return m as ChannelMap;
   }
   async setChannelMap(slot: number, seq: number, acq: boolean, map: ChannelMap): Promise<void> {
@@ -226,6 +229,7 @@ export class ClusterDriverSequencer extends ClusterDriverLinq {
         `${cmd} returned "${reply}", expected "<config>,<run>,<config_others>,<run_others>"`,
         {
           path: cmd,
+          hint: MALFORMED_REPLY_HINT,
         },
       );
     return { config: Number(m[1]), run: Number(m[2]), configOthers: Number(m[3]), runOthers: Number(m[4]) };

@@ -27,6 +27,10 @@ export class InstrumentConnectionError extends InstrumentError {
     super(code, message, opts);
   }
 }
+/** The hint of every MalformedReplyError (its path is the query whose reply was malformed). */
+export const MALFORMED_REPLY_HINT =
+  "the reply does not follow the Qblox Cluster SCPI protocol: check that the address is a Cluster with a supported firmware version (*IDN?) and that no other client shares this connection";
+
 /** The instrument answered something that is not valid SCPI for the query that was sent. */
 export class MalformedReplyError extends InstrumentError {
   constructor(message: string, opts: Opts = {}) {

@@ -3,7 +3,7 @@
  * MalformedReplyError naming the query when the reply does not have the documented form.
  */
 import type { SequencerState, SequencerStatusLevel } from "../contract/sequencer-status.js";
-import { MalformedReplyError } from "./instrument-errors.js";
+import { MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.js";
 
 export type SystemStatus = "BOOTING" | "INITIALIZING" | "OKAY" | "RESOLVED" | "CRITICAL" | "ERROR" | "CRIT_ERROR";
 const SYSTEM_STATUSES = new Set<string>([
@@ -56,6 +56,7 @@ export function parseSystemState(reply: string): SystemState {
   if (!SYSTEM_STATUSES.has(status))
     throw new MalformedReplyError(`STATus:GENeral:STATE? returned "${reply}", expected STATUS;FLAGS`, {
       path: "STATus:GENeral:STATE?",
+      hint: MALFORMED_REPLY_HINT,
     });
   return { status: status as SystemStatus, flags: semi < 0 ? [] : flagList(reply.slice(semi + 1)) };
 }
@@ -66,7 +67,10 @@ export function parseSequencerState(reply: string, query: string): SequencerStat
   if (parts.length >= 5 && SEQ_LEVELS.has(parts[0]!.trim())) {
     const state = parts[1]!.trim();
     if (!SEQ_STATES.has(state))
-      throw new MalformedReplyError(`${query} returned unknown state "${state}"`, { path: query });
+      throw new MalformedReplyError(`${query} returned unknown state "${state}"`, {
+        path: query,
+        hint: MALFORMED_REPLY_HINT,
+      });
     return {
       status: parts[0]!.trim() as SequencerStatusLevel,
       state: state as SequencerState,
@@ -89,13 +93,17 @@ export function parseSequencerState(reply: string, query: string): SequencerStat
   }
   throw new MalformedReplyError(`${query} returned "${reply}", expected STATUS;STATE;INFO,;WARN,;ERR,;LOG`, {
     path: query,
+    hint: MALFORMED_REPLY_HINT,
   });
 }
 
 export function parseIdn(reply: string): Idn {
   const f = reply.split(",");
   if (f.length < 4)
-    throw new MalformedReplyError(`*IDN? returned "${reply}", expected 4 comma-separated fields`, { path: "*IDN?" });
+    throw new MalformedReplyError(`*IDN? returned "${reply}", expected 4 comma-separated fields`, {
+      path: "*IDN?",
+      hint: MALFORMED_REPLY_HINT,
+    });
   const build: Record<string, string> = {};
   for (const kv of f.slice(3).join(",").trim().split(/\s+/)) {
     const eq = kv.indexOf("=");
@@ -107,7 +115,10 @@ export function parseIdn(reply: string): Idn {
 export function parseNumber(reply: string, query: string): number {
   const v = Number(reply.trim());
   if (reply.trim() === "" || !Number.isFinite(v))
-    throw new MalformedReplyError(`${query} returned "${reply}", expected a number`, { path: query });
+    throw new MalformedReplyError(`${query} returned "${reply}", expected a number`, {
+      path: query,
+      hint: MALFORMED_REPLY_HINT,
+    });
   return v;
 }
 
@@ -115,21 +126,28 @@ export function parseBool(reply: string, query: string): boolean {
   const t = reply.trim();
   if (t === "1" || /^true$/i.test(t) || /^on$/i.test(t)) return true;
   if (t === "0" || /^false$/i.test(t) || /^off$/i.test(t)) return false;
-  throw new MalformedReplyError(`${query} returned "${reply}", expected 0 or 1`, { path: query });
+  throw new MalformedReplyError(`${query} returned "${reply}", expected 0 or 1`, {
+    path: query,
+    hint: MALFORMED_REPLY_HINT,
+  });
 }
 
 export function parseJsonBlock<T>(block: Buffer | undefined, query: string): T {
-  if (!block) throw new MalformedReplyError(`${query} returned no block`, { path: query });
+  if (!block) throw new MalformedReplyError(`${query} returned no block`, { path: query, hint: MALFORMED_REPLY_HINT });
   let v: unknown;
   try {
     v = JSON.parse(block.toString("utf8"));
   } catch {
-    throw new MalformedReplyError(`${query} returned a block that is not JSON`, { path: query });
+    throw new MalformedReplyError(`${query} returned a block that is not JSON`, {
+      path: query,
+      hint: MALFORMED_REPLY_HINT,
+    });
   }
   // every JSON block the driver reads is a document (object) or a list: null or a bare value is malformed
   if (v === null || typeof v !== "object")
     throw new MalformedReplyError(`${query} returned ${JSON.stringify(v)}, expected a JSON object or array`, {
       path: query,
+      hint: MALFORMED_REPLY_HINT,
     });
   return v as T;
 }

@@ -6,7 +6,12 @@
  */
 import net from "node:net";
 import { blockHeader, ByteReader } from "./byte-reader.js";
-import { InstrumentConnectionError, InstrumentReportedError, MalformedReplyError } from "./instrument-errors.js";
+import {
+  InstrumentConnectionError,
+  InstrumentReportedError,
+  MALFORMED_REPLY_HINT,
+  MalformedReplyError,
+} from "./instrument-errors.js";
 
 export interface TransportOptions {
   host: string;
@@ -125,6 +130,7 @@ export class ScpiTransport {
     return this.exclusive(async () => {
       if (this.closed)
         throw new InstrumentConnectionError("CONNECTION_LOST", `transport to ${this.address} was closed`, {
+          path: this.address,
           hint: "create a new driver",
         });
       await this.ensureConnected();
@@ -166,6 +172,7 @@ export class ScpiTransport {
     if (!Number.isInteger(count) || count < 0)
       throw new MalformedReplyError(`SYSTem:ERRor:COUNt? returned "${countText}", expected an integer`, {
         path: "SYSTem:ERRor:COUNt?",
+        hint: MALFORMED_REPLY_HINT,
       });
     if (count === 0) return;
     const errors: { code: number; message: string }[] = [];
@@ -263,6 +270,7 @@ export class ScpiTransport {
     const s = this.socket;
     if (!s)
       throw new InstrumentConnectionError("CONNECTION_LOST", `connection to ${this.address} was lost`, {
+        path: this.address,
         hint: "repeat the operation; the transport reconnects",
       });
     this.stats.bytesSent += buf.length;
@@ -304,10 +312,14 @@ export class ScpiTransport {
       if (n < 1 || n > 9)
         throw new MalformedReplyError(`reply to "${cmd}" has a bad block header "${head.toString("latin1")}"`, {
           path: cmd,
+          hint: MALFORMED_REPLY_HINT,
         });
       const lenText = (await this.reader.readBytes(n)).toString("latin1");
       if (!/^\d+$/.test(lenText))
-        throw new MalformedReplyError(`reply to "${cmd}" has a bad block length "${lenText}"`, { path: cmd });
+        throw new MalformedReplyError(`reply to "${cmd}" has a bad block length "${lenText}"`, {
+          path: cmd,
+          hint: MALFORMED_REPLY_HINT,
+        });
       blocks.push(await this.reader.readBytes(Number(lenText)));
     }
   }
@@ -322,6 +334,7 @@ export function parseErrorReply(text: string): { code: number; message: string }
   if (!Number.isInteger(code))
     throw new MalformedReplyError(`SYSTem:ERRor:NEXT? returned "${text}", expected <code>,"<message>"`, {
       path: "SYSTem:ERRor:NEXT?",
+      hint: MALFORMED_REPLY_HINT,
     });
   return { code, message };
 }
