@@ -11,8 +11,7 @@ import { InstrumentError, Q1ForgeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { TransportOptions } from "../instruments/transport.js";
 import type { SequencerConfigParams } from "../instruments/sequencer-config.js";
-import { sequencerIntegrationLength } from "../contract/acquisition-results.js";
-import { completeAcquisition, type AcquisitionData } from "./acquisitions.js";
+import type { AcquisitionData } from "./acquisitions.js";
 import type {
   CoordinatorOptions,
   Generation,
@@ -25,6 +24,7 @@ import { foreignAccess, verifyHeld, verifyRun } from "./foreign-access.js";
 import { LazyCache } from "./lazy-cache.js";
 import type { LocalOscillatorDriver } from "./local-oscillator.js";
 import { prepareClusters } from "./prepare-clusters.js";
+import { readAcquisitions } from "./read-acquisitions.js";
 import { checkFlags } from "./run-flags.js";
 
 export type { CoordinatorOptions, HardwareLogEntry, RunState, SequencerRunStatus } from "./coordinator-types.js";
@@ -317,28 +317,7 @@ export class InstrumentCoordinator {
     const compiled = this.compiled;
     return this.guard(async () => {
       await this.verifyRun("after the run");
-      const raw = new Map<string, Awaited<ReturnType<ClusterDriver["acquisitions"]>>>();
-      const layouts = Object.values(compiled.acquisitions);
-      for (const l of layouts.filter((x) => x.protocol === "Trace")) {
-        const slot = compiled.clusters[l.cluster]!.modules[l.module]!.slot;
-        await this.driver(l.cluster).storeScopeAcquisition(slot, l.sequencer, String(l.qblox_index));
-      }
-      const out: Record<string, AcquisitionData> = {};
-      for (const [ch, l] of Object.entries(compiled.acquisitions)) {
-        const mod = compiled.clusters[l.cluster]?.modules[l.module];
-        if (!mod)
-          throw new InstrumentError(
-            "ACQUISITION_MISSING",
-            `acquisition channel "${ch}" refers to module ${l.module} of cluster ${l.cluster}, which the schedule does not use`,
-            {
-              path: `acquisitions/${ch}`,
-              hint: "compile the schedule again with the hardware config it runs on; the compiled schedule's acquisitions must name modules in its clusters",
-            },
-          );
-        const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
-        if (!raw.has(key)) raw.set(key, await this.driver(l.cluster).acquisitions(mod.slot, l.sequencer));
-        out[ch] = completeAcquisition(l, raw.get(key)!, sequencerIntegrationLength(compiled, l), compiled.repetitions);
-      }
+      const out = await readAcquisitions(compiled, (cluster) => this.driver(cluster));
       await this.verifyRun("while its data was read");
       return out;
     });

@@ -19,7 +19,6 @@ import {
   mergeSessionConfig,
   parseSessionConfig,
   resolveOutputs,
-  withJobOffsets,
   type OutputState,
   type SessionConfig,
 } from "./jobs/idle-values.js";
@@ -30,9 +29,10 @@ import { SimulatedJob } from "./jobs/simulated-job.js";
 import { checkCompiled, clusterNameOf, fillProvenance, isCompiled, toCompiled } from "./session-compiled.js";
 import { revertCorrections, sequencerFor, setCorrection, setDcOffset, type Revert } from "./session-corrections.js";
 import type { ExecuteOptions, SessionOptions } from "./session-options.js";
-import { isRF, syncOutputs, writeIdle } from "./session-outputs.js";
+import { syncOutputs, writeIdle } from "./session-outputs.js";
 import { release } from "./session-ownership.js";
 import { runSegment } from "./session-runner.js";
+import { simulationInput } from "./session-simulate.js";
 
 export type { ClusterTarget, ExecuteOptions, SessionCompile, SessionOptions } from "./session-options.js";
 export { openSession } from "./session-open.js";
@@ -114,22 +114,7 @@ export class Session {
   /** Run in the emulator with the session's idle values applied; nothing is sent to the Cluster. */
   simulate(compiledOrSchedule: unknown, opts: SimulateOptions & { controllerConfig?: unknown } = {}): SimulatedJob {
     this.requireOpen("simulate");
-    if (!isCompiled(compiledOrSchedule) && planSegments(compiledOrSchedule))
-      throw new InstrumentError("UNSUPPORTED", "simulate() runs schedules without pause / input-stream points", {
-        path: "simulate",
-        hint: "simulate the segments between the points one by one",
-      });
-    const compiled = toCompiled(compiledOrSchedule, this.options.compile, this.hardwareConfig);
-    checkCompiled(compiled, this.clusterName, this.address, this.driver);
-    const outputs = opts.controllerConfig
-      ? resolveOutputs(
-          parseSessionConfig(opts.controllerConfig, "controllerConfig"),
-          this.driver.modules.values(),
-          "controllerConfig",
-          this.idle,
-        )
-      : this.idle;
-    const patched = withJobOffsets(compiled, this.clusterName, outputs, (s) => isRF(this.driver, s));
+    const patched = simulationInput(compiledOrSchedule, opts.controllerConfig, this, this.options.compile, this.idle);
     const { controllerConfig: _c, ...simOpts } = opts;
     return new SimulatedJob(`${this.id}-sim-${++this.jobCounter}`, patched, simOpts);
   }
