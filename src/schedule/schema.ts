@@ -262,6 +262,13 @@ export const ScheduleDocumentSchema = z.strictObject({
   name: z.string(),
   repetitions: blockRepetitions,
   resources: blockResources,
+  feedback_mode: z
+    .enum(["linq", "trigger_network"])
+    .optional()
+    .meta({ default: "linq" })
+    .describe(
+      "how ConditionalOperation gets its measurement: LINQ feedback, or the trigger network as quantify compiles it (docs/feedback.md)",
+    ),
   get operations(): OperationsMap {
     return operationsMap;
   },
