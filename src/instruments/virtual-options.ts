@@ -25,6 +25,8 @@ export interface VirtualClusterOptions {
   timeOfFlightNs?: number;
   /** false: emulate firmware without LINQ feedback (the routing commands are undefined headers); default true */
   linq?: boolean;
+  /** firmware version in the identity (`*IDN?` fwVersion, `*MODS?`); default "0.11.0" (drivers learn LINQ support from it) */
+  firmwareVersion?: string;
   /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
   runDurationMs?: number | ((endTimeNs: number) => number);
   /**

@@ -125,7 +125,7 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
       ) ?? head;
     switch (canonical + (query ? "?" : "")) {
       case "*IDN?":
-        return `Qblox,Cluster MM,${SERIAL},fwVersion=0.11.0 fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
+        return `Qblox,Cluster MM,${SERIAL},fwVersion=${this.opts.firmwareVersion ?? "0.11.0"} fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
       case "*RST":
         for (const m of this.modules.values()) m.reset();
         this.errors.length = 0;
@@ -159,7 +159,9 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
               Object.fromEntries(
                 [...this.modules.keys()].map((s) => [
                   `SLOT ${s}`,
-                  { IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=0.11.0` },
+                  {
+                    IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=${this.opts.firmwareVersion ?? "0.11.0"}`,
+                  },
                 ]),
               ),
             ),
