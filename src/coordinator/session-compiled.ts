@@ -8,6 +8,7 @@ import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { InstrumentError } from "../core/errors.js";
 import type { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { Idn } from "../instruments/reply-parse.js";
+import { LINQ_MIN_FIRMWARE } from "../instruments/versions.js";
 import type { Job } from "./jobs/job.js";
 import type { SessionCompile } from "./session-options.js";
 
@@ -82,6 +83,35 @@ export function checkCompiled(c: CompiledSchedule, clusterName: string, address:
         hint: "remove sync_on_external_trigger from the hardware config",
       },
     );
+  checkLinq(c, clusterName, address, driver);
+}
+
+/**
+ * A compiled schedule whose `feedback` section routes LINQ ids (routes, or router entries for this
+ * Cluster) needs LINQ; refuse it on a Cluster whose firmware has none (driver.capabilities, learnt at
+ * connect), naming the module that would send and the firmware.
+ */
+export function checkLinq(c: CompiledSchedule, clusterName: string, address: string, driver: ClusterDriver): void {
+  const fb = c.feedback;
+  if (!fb) return;
+  const router = fb.router[clusterName];
+  const routed = router ? router.local_routes.length + router.cmm_routes.length + router.broadcast.length : 0;
+  const k = fb.routes.findIndex((r) => r.source.cluster === clusterName);
+  if (k < 0 && routed === 0) return;
+  const linq = driver.capabilities.linq;
+  if (linq.supported) return;
+  const route = fb.routes[k];
+  const what = route
+    ? `${route.source.module} (slot ${route.source.slot}) sequencer ${route.source.sequencer} sends LINQ id ${route.id} (${route.mode}, "${route.trigger_label}")`
+    : `its router configuration for cluster "${clusterName}" routes LINQ ids`;
+  throw new InstrumentError(
+    "CAPABILITY_MISSING",
+    `compiled schedule "${c.name}" needs LINQ feedback: ${what}; the Cluster "${clusterName}" at ${address} runs firmware ${linq.firmware ?? "unknown"}, which has no LINQ (needs ${LINQ_MIN_FIRMWARE} or later)`,
+    {
+      path: route ? `/feedback/routes/${k}` : `/feedback/router/${clusterName}`,
+      hint: `update the Cluster firmware to ${LINQ_MIN_FIRMWARE} or later, or compile the schedule without conditional playback (ConditionalOperation / feedback)`,
+    },
+  );
 }
 
 export function fillProvenance(

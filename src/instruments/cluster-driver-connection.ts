@@ -8,7 +8,7 @@ import { MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.j
 import { moduleTypeFromDescribe } from "./module-info.js";
 import { parseIdn, parseJsonBlock, parseNumber, parseSystemState, type Idn, type SystemState } from "./reply-parse.js";
 import type { ScpiTransport } from "./transport.js";
-import { checkModuleVersion } from "./versions.js";
+import { checkModuleVersion, linqSupport, type LinqSupport } from "./versions.js";
 
 export interface ClusterModule {
   slot: number;
@@ -26,6 +26,11 @@ export class ClusterDriverConnection {
 
   constructor(transport: ScpiTransport) {
     this.transport = transport;
+  }
+
+  /** Capabilities learnt at connect from the identity (versions.ts): LINQ feedback by firmware version. */
+  get capabilities(): { linq: LinqSupport } {
+    return { linq: linqSupport(this.identity) };
   }
 
   async close(): Promise<void> {
