@@ -26,6 +26,9 @@ import { assignSequencers } from "./2-plan/sequencers.js";
 import { planSweeps, type SweepPlan } from "./2-plan/sweeps.js";
 import { sweepResults } from "./3-emit/sweep-results.js";
 import { planFeedback, type FeedbackPlan } from "./2-plan/feedback.js";
+import { feedbackOptions, insertFeedbackWaits } from "./2-plan/feedback.js";
+import { planTriggerNetwork, type FeedbackMode, type TriggerNetworkPlan } from "./2-plan/trigger-network.js";
+import { applyTriggerSettings } from "./3-emit/trigger-network.js";
 import { expandConditionalResets } from "./1-schedule/conditional.js";
 import { softwareFilter } from "./3-emit/distortion/software.js";
 import type { QasmHooks } from "./3-emit/hooks.js";
@@ -61,6 +64,15 @@ export interface CompileOptions {
    * the q1forge device JSON (both parsed), or a loaded QuantumDevice.
    */
   device?: unknown;
+  /** LINQ: insert the missing wait instead of FEEDBACK_TOO_EARLY (default: compiler_options.feedback_insert_wait) */
+  feedbackInsertWait?: boolean;
+  /** LINQ: write-combine readouts that end together (default: compiler_options.feedback_write_combine) */
+  feedbackWriteCombine?: boolean;
+  /**
+   * How ConditionalOperation gets its measurement when the schedule has no `feedback_mode`: "linq"
+   * (default) or "trigger_network" (quantify's conditional playback; docs/feedback.md).
+   */
+  feedbackMode?: FeedbackMode;
 }
 
 /** What the passes have produced so far; each pass fills its own field. */
@@ -78,6 +90,7 @@ interface CompileState {
   latencyNs?: number[];
   sweeps?: SweepPlan;
   feedback?: FeedbackPlan;
+  triggerNetwork?: TriggerNetworkPlan;
   waveforms?: SequencerWaveforms[];
   programs?: SequencerProgram[];
   settings?: SettingsResult;
@@ -103,7 +116,13 @@ function plan(s: CompileState): ProgramPlan {
     frequencies: need(s.frequencies),
     latencyNs: need(s.latencyNs),
     ...(s.feedback ? { feedback: s.feedback } : {}),
+    ...(s.triggerNetwork ? { triggerNetwork: s.triggerNetwork } : {}),
   };
+}
+
+/** The schedule's feedback_mode, else the compile option, else LINQ. */
+function feedbackMode(s: CompileState): FeedbackMode {
+  return s.doc?.feedback_mode ?? s.options.feedbackMode ?? "linq";
 }
 
 export const PIPELINE: readonly Pass[] = [
@@ -193,7 +212,23 @@ export const PIPELINE: readonly Pass[] = [
   {
     name: "2-plan/feedback",
     run: (s) => {
-      s.feedback = planFeedback(need(s.timed).nodes, need(s.sequencers), need(s.latencyNs));
+      if (feedbackMode(s) === "trigger_network") return;
+      const o = feedbackOptions(s.options, need(s.hw).model.compilerOptions);
+      const shifted = o.insertWait
+        ? insertFeedbackWaits(need(s.timed), need(s.sequencers), need(s.latencyNs), o, (t) => replan(s, t))
+        : null;
+      s.feedback = planFeedback(need(s.timed).nodes, need(s.sequencers), need(s.latencyNs), o);
+      if (shifted) s.feedback.insertedWaits = shifted.waits;
+    },
+  },
+  {
+    name: "2-plan/trigger-network",
+    run: (s) => {
+      if (feedbackMode(s) !== "trigger_network") return;
+      const r = planTriggerNetwork(need(s.timed), need(s.sequencers), need(s.latencyNs));
+      s.triggerNetwork = r.plan;
+      s.sequencers = r.sequencers;
+      s.timed = { ...need(s.timed), nextNodeId: r.nextNodeId };
     },
   },
   {
@@ -213,10 +248,28 @@ export const PIPELINE: readonly Pass[] = [
   {
     name: "3-emit/settings",
     run: (s) => {
-      s.settings = buildSettings(plan(s), need(s.waveforms), need(s.programs), need(s.hw), s.warnings);
+      const p = plan(s);
+      s.settings = applyTriggerSettings(
+        buildSettings(p, need(s.waveforms), need(s.programs), need(s.hw), s.warnings),
+        p,
+      );
     },
   },
 ];
+
+/** feedback_insert_wait shifted the schedule: re-run the plans that depend on its times. */
+function replan(s: CompileState, timed: TimedSchedule): { sequencers: SequencerPlan[]; latencyNs: number[] } {
+  s.timed = timed;
+  for (const p of PIPELINE)
+    if (
+      p.name === "2-plan/sequencers" ||
+      p.name === "2-plan/acquisitions" ||
+      p.name === "2-plan/frequencies" ||
+      p.name === "2-plan/latency"
+    )
+      p.run(s);
+  return { sequencers: need(s.sequencers), latencyNs: need(s.latencyNs) };
+}
 
 export function compile(schedule: unknown, hardware: unknown, options: CompileOptions = {}): CompiledSchedule {
   const state: CompileState = { scheduleInput: schedule, hardwareInput: hardware, options, warnings: [] };

@@ -24,6 +24,7 @@ import { qasmHook, type QasmHooks } from "./hooks.js";
 import { headerFrequencyReset } from "./frequency-reset.js";
 import { emitSweep, sweepOverrides, sweepRecords, type SweepEmitRecord } from "./sweeps.js";
 import { beforeAcquisition, emitConditional, headerTbId } from "./feedback.js";
+import { emitLatchEnable, emitTriggerConditional } from "./trigger-network.js";
 
 /** Phase 3 program output of one sequencer (plain data). */
 export interface SequencerProgram {
@@ -75,6 +76,7 @@ function sequencerProgram(
   const defaultMarker = markerDefault(seq, rfOutputOn);
 
   b.emit("set_mrk", [imm(defaultMarker)], `set markers to ${defaultMarker} (init)`, header);
+  emitLatchEnable(plan, i, b, header);
   b.emitRt("wait_sync", [], 4, undefined, header);
   b.emitRt("upd_param", [], 4, undefined, header);
   const binRegister = new Map<string, number>();
@@ -128,6 +130,7 @@ function sequencerProgram(
     lastPhaseUpdate: -Infinity,
     warnings,
     ...(feedback ? { feedback } : {}),
+    ...(plan.triggerNetwork ? { triggerNetwork: plan.triggerNetwork } : {}),
   };
   emitNodes(seq.nodes, ctx);
   b.currentNode = -1;
@@ -319,7 +322,7 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     }
     if (it.kind === "conditional") {
       flush();
-      emitConditional(it, ctx, emitNodes);
+      (ctx.triggerNetwork ? emitTriggerConditional : emitConditional)(it, ctx, emitNodes);
       continue;
     }
     const op = it.op;

@@ -7,6 +7,7 @@ import type { PortClockRoute } from "../../hardware/model.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import type { IrNode, NodeId, TimedSchedule } from "./nodes.js";
 import type { FeedbackPlan } from "../2-plan/feedback.js";
+import type { TriggerNetworkPlan } from "../2-plan/trigger-network.js";
 
 /** The operations of one port-clock, on the sequencer that plays them. */
 export interface SequencerPlan {
@@ -72,6 +73,8 @@ export interface ProgramPlan {
   latencyNs: number[];
   /** LINQ feedback (2-plan/feedback.ts); absent = none */
   feedback?: FeedbackPlan;
+  /** trigger-network conditional playback (2-plan/trigger-network.ts, feedback_mode "trigger_network"); absent = none */
+  triggerNetwork?: TriggerNetworkPlan;
 }
 
 /** How one pulse is played: waveform indices and gains (reference 3.11). */

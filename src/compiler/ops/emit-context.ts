@@ -8,6 +8,7 @@ import type { MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
 import type { ProgramBuilder, OpRef } from "../3-emit/builder.js";
 import type { NodeId, LoopNode, OpNode, ConditionalNode, SweepNode } from "../ir/nodes.js";
 import type { FeedbackPlan } from "../2-plan/feedback.js";
+import type { TriggerNetworkPlan } from "../2-plan/trigger-network.js";
 import type {
   AcqChannelPlan,
   CompileWarning,
@@ -46,6 +47,8 @@ export interface EmitContext {
   warnings: CompileWarning[];
   /** LINQ feedback plan and this sequencer's index in it (2-plan/feedback.ts); absent = no feedback */
   feedback?: { plan: FeedbackPlan; sequencer: number };
+  /** trigger-network conditional playback plan (2-plan/trigger-network.ts); absent = not that mode */
+  triggerNetwork?: TriggerNetworkPlan;
 }
 
 /** Value written by `set_mrk` at program start (reference 3.8). */
