@@ -145,7 +145,7 @@ export const PIPELINE: readonly Pass[] = [
     run: (s) => {
       // without a device a pulse-level schedule passes untouched (a gate then fails in timing, named)
       if (s.options.device !== undefined)
-        s.doc = lowerGates(expandConditionalResets(need(s.doc)), loadDevice(s.options.device));
+        s.doc = lowerGates(expandConditionalResets(need(s.doc), feedbackMode(s)), loadDevice(s.options.device));
     },
   },
   {

@@ -61,22 +61,25 @@ export function conditionalFromSpec<B extends { nodes: IrNode[]; durationNs: num
  * with an X gate. Runs before the gates pass, which lowers both gates with the device. Blocks without
  * a ConditionalReset are returned as they are.
  */
-export function expandConditionalResets(doc: ScheduleDocument): ScheduleDocument {
-  return expandBlock(doc);
+export function expandConditionalResets(
+  doc: ScheduleDocument,
+  mode: "linq" | "trigger_network" = doc.feedback_mode ?? "linq",
+): ScheduleDocument {
+  return expandBlock(doc, mode === "trigger_network");
 }
 
-function expandBlock<T extends BlockSpec>(b: T): T {
+function expandBlock<T extends BlockSpec>(b: T, tn: boolean): T {
   let schedulables = b.schedulables;
   b.schedulables.forEach((item, i) => {
     if (typeof item.operation === "string") return;
-    const op = expandOperation(item.operation);
+    const op = expandOperation(item.operation, tn);
     if (op === item.operation) return;
     if (schedulables === b.schedulables) schedulables = b.schedulables.slice();
     schedulables[i] = { ...item, operation: op };
   });
   let operations = b.operations;
   for (const [key, spec] of Object.entries(b.operations ?? {})) {
-    const op = expandOperation(spec);
+    const op = expandOperation(spec, tn);
     if (op === spec) continue;
     if (operations === b.operations) operations = { ...b.operations };
     operations![key] = op;
@@ -84,24 +87,29 @@ function expandBlock<T extends BlockSpec>(b: T): T {
   return schedulables === b.schedulables && operations === b.operations ? b : { ...b, schedulables, operations };
 }
 
-function expandOperation(op: OperationSpec): OperationSpec {
+function expandOperation(op: OperationSpec, tn: boolean): OperationSpec {
   switch (op.type) {
     case "LoopOperation":
     case "ConditionalOperation":
     case "RepeatUntilSuccess": {
-      const body = expandBlock(op.body);
+      const body = expandBlock(op.body, tn);
       return body === op.body ? op : { ...op, body };
     }
     case "Schedule":
-      return expandBlock(op);
+      return expandBlock(op, tn);
     case "ConditionalReset":
-      return conditionalReset(op);
+      return conditionalReset(op, tn);
     default:
       return op;
   }
 }
 
-function conditionalReset(r: ConditionalResetSpec): SubScheduleSpec {
+/**
+ * On the trigger network (`tn`, feedback_mode "trigger_network") ConditionalReset is quantify's: the
+ * conditional X starts TRIGGER_DELAY = 364 ns after the measurement and is followed by 4 ns of
+ * hardware buffer (the set_cond else-branch), so the reset lasts measure + 364 + X + 4 ns.
+ */
+function conditionalReset(r: ConditionalResetSpec, tn: boolean): SubScheduleSpec {
   const name = r.name ?? `ConditionalReset ${r.qubit}`;
   const measure: OperationSpec = {
     type: "Measure",
@@ -118,7 +126,7 @@ function conditionalReset(r: ConditionalResetSpec): SubScheduleSpec {
     schedulables: [
       { operation: measure },
       {
-        rel_time: r.hardware_buffer_time ?? "536 ns",
+        rel_time: r.hardware_buffer_time ?? (tn ? "364 ns" : "536 ns"),
         operation: {
           type: "ConditionalOperation",
           name: `${name}: X ${r.qubit} if 1`,
@@ -126,6 +134,7 @@ function conditionalReset(r: ConditionalResetSpec): SubScheduleSpec {
           body: { schedulables: [{ operation: { type: "X", qubit: r.qubit } }] },
         },
       },
+      ...(tn ? [{ operation: { type: "IdlePulse" as const, duration: "4 ns" } }] : []),
     ],
   };
 }
