@@ -26,3 +26,5 @@ for (const [name, schema, options] of [
   const validate = ajv.compile(schema);
   writeFileSync(join(dist, "validators", `${name}.cjs`), standaloneCode(ajv, validate));
 }
+// the schema itself, for the fast certainly-valid check (src/core/schema-check.ts) without zod at startup
+writeFileSync(join(dist, "validators", "schedule.schema.json"), JSON.stringify(scheduleJsonSchema()));

@@ -20,11 +20,24 @@ export const SCHEDULE_AJV_OPTIONS = { allErrors: true, strict: false, discrimina
 export const SCHEDULE_FAST_AJV_OPTIONS = { allErrors: false, strict: false, discriminator: true } as const;
 export const HARDWARE_AJV_OPTIONS = { allErrors: true, discriminator: true, strict: false } as const;
 
+/** Built trees: dist/ (npm run build), dist-bench/ (npm run bench) and private bench builds dist-bench-<name>/. */
+const BUILT = /\/dist(-bench[-\w]*)?\/src\//;
+
 export function precompiledValidator(name: "schedule" | "schedule-fast" | "hardware"): ValidateFunction | null {
-  if (!/\/dist(-bench)?\/src\//.test(import.meta.url)) return null;
+  if (!BUILT.test(import.meta.url)) return null;
   try {
     const mod = require(`../../validators/${name}.cjs`) as ValidateFunction & { default?: ValidateFunction };
     return mod.default ?? mod;
+  } catch {
+    return null;
+  }
+}
+
+/** The JSON Schema a validator was compiled from (dist/validators/<name>.schema.json), or null from the sources. */
+export function precompiledSchema(name: "schedule"): Record<string, unknown> | null {
+  if (!BUILT.test(import.meta.url)) return null;
+  try {
+    return require(`../../validators/${name}.schema.json`) as Record<string, unknown>;
   } catch {
     return null;
   }

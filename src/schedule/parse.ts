@@ -8,13 +8,20 @@ import { z } from "zod";
 import { InputParseError, ScheduleError, SchemaValidationError } from "../core/errors.js";
 import { guardInput, isStackOverflow } from "../core/input-guard.js";
 import { syntaxErrorPosition } from "../core/json-position.js";
-import { precompiledValidator, SCHEDULE_AJV_OPTIONS, SCHEDULE_FAST_AJV_OPTIONS } from "../core/precompiled.js";
+import {
+  precompiledSchema,
+  precompiledValidator,
+  SCHEDULE_AJV_OPTIONS,
+  SCHEDULE_FAST_AJV_OPTIONS,
+} from "../core/precompiled.js";
+import { compileSchemaCheck } from "../core/schema-check.js";
 
 export { syntaxErrorPosition };
 import { OPERATION_TYPES, ScheduleDocumentSchema, type ScheduleDocument } from "./schema.js";
 
 let cachedValidator: ValidateFunction | null = null;
 let cachedFastValidator: ValidateFunction | null = null;
+let cachedCertainlyValid: ((input: unknown) => boolean) | null = null;
 
 /** The JSON Schema of a schedule document, with ajv `discriminator` hints on the operation unions. */
 export function scheduleJsonSchema(): Record<string, unknown> {
@@ -41,6 +48,15 @@ function fastValidator(): ValidateFunction {
   const ajv = new Ajv2020({ ...SCHEDULE_FAST_AJV_OPTIONS });
   cachedFastValidator = ajv.compile(scheduleJsonSchema());
   return cachedFastValidator;
+}
+
+/**
+ * The common path: true only for a document that passes the input guard and the schema (same
+ * schema as ajv's, core/schema-check.ts), in one walk. false → the guard and ajv run as before and
+ * report the error (or accept what the fast check does not handle).
+ */
+function certainlyValid(): (input: unknown) => boolean {
+  return (cachedCertainlyValid ??= compileSchemaCheck(precompiledSchema("schedule") ?? scheduleJsonSchema()));
 }
 
 const NESTING_TOO_DEEP = (): ScheduleError =>
@@ -82,6 +98,7 @@ function hasConstType(branch: unknown, root?: unknown): boolean {
 
 /** Validate an already-parsed JSON value as a schedule document. */
 export function parseScheduleDocument(input: unknown): ScheduleDocument {
+  if (certainlyValid()(input)) return input as ScheduleDocument;
   guardInput(input, "schedule", (code, message, opts) => new ScheduleError(code, message, opts));
   const fast = fastValidator();
   try {
