@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { ModuleTypeSchema, type ModuleType } from "../core/module-catalog.js";
 import { BIN_MODES, PROTOCOL_NAMES } from "../core/protocols.js";
-import { FeedbackSectionSchema } from "./linq.js";
+import { FeedbackSectionSchema, FeedbackWaitSchema } from "./linq.js";
 
 export { ModuleTypeSchema, type ModuleType };
 
@@ -272,6 +272,8 @@ export const DiagnosticsSchema = z.object({
   resources: z.array(SequencerResourcesSchema),
   /** per sweep parameter: the lowering chosen, why, and its cost */
   sweeps: z.array(SweepDiagnosticSchema).optional(),
+  /** waits inserted before conditionals by feedback_insert_wait (docs/feedback.md) */
+  feedback_waits: z.array(FeedbackWaitSchema).optional(),
 });
 export type Diagnostics = z.infer<typeof DiagnosticsSchema>;
 

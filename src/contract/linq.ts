@@ -26,6 +26,25 @@ export const LinqRouteSchema = z.object({
       latency_ns: z.number().int(),
     }),
   ),
+  /**
+   * write-combine (fb_acq_tb_cfg): the thresholded bits of several sequencers of the source module,
+   * whose acquisitions end together, packed into one payload of `length_bytes` (one queue entry);
+   * each part's 2-bit value (bit 1 valid, bit 0 result) sits at bits [bit_pos+1 : bit_pos].
+   * `trigger_label` then lists the parts' labels joined by ",".
+   */
+  write_combine: z
+    .object({
+      length_bytes: z.number().int().min(1).max(127),
+      parts: z.array(
+        z.object({
+          trigger_label: z.string(),
+          slot: z.number().int(),
+          sequencer: z.number().int(),
+          bit_pos: z.number().int().min(0).max(1022),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type LinqRoute = z.infer<typeof LinqRouteSchema>;
 
@@ -55,3 +74,23 @@ export const FeedbackSectionSchema = z.object({
   router: z.record(z.string(), LinqRouterConfigSchema),
 });
 export type FeedbackSection = z.infer<typeof FeedbackSectionSchema>;
+
+/**
+ * A wait the compiler inserted with feedback_insert_wait (docs/feedback.md): the conditional (and
+ * everything from its start on) was delayed by `wait_ns` so that the measurement's result arrives.
+ */
+export const FeedbackWaitSchema = z.object({
+  conditional: z.string(),
+  /** JSON pointer of the conditional */
+  path: z.string(),
+  measurement: z.string(),
+  /** the receiving sequencer that needed the most time */
+  receiver: z.string(),
+  /** when the conditional started (its bit check, for RepeatUntilSuccess) as scheduled, ns */
+  scheduled_ns: z.number().int(),
+  /** the gap added, ns (the missing time rounded up to the 4 ns grid) */
+  wait_ns: z.number().int(),
+  /** LINQ latency + receiver allowance: the minimum gap from the end of the acquisition window, ns */
+  min_gap_ns: z.number().int(),
+});
+export type FeedbackWait = z.infer<typeof FeedbackWaitSchema>;

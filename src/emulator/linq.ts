@@ -69,9 +69,20 @@ export interface LinqEndpoint {
   fbWaiting: boolean;
 }
 
-function deliver(e: LinqEndpoint, entry: FeedbackEntry): void {
+function deliver(e: LinqEndpoint, entry: FeedbackEntry, out: FeedbackEntry[] | null): void {
   e.feedback.push(entry);
   e.fbWaiting = false;
+  out?.push(entry);
+}
+
+/**
+ * A write-combined payload being assembled: the entries delivered for it (per 32-bit word, one per
+ * receiver), so that the other sequencers' parts are OR-ed in. Keyed by source module and id; a part
+ * with another send time starts a new payload.
+ */
+interface CombinedPayload {
+  sendNs: number;
+  words: FeedbackEntry[][];
 }
 
 export class LinqRouter {
@@ -82,6 +93,7 @@ export class LinqRouter {
   private readonly broadcast = new Set<number>();
   /** sends dropped because their id was not routed (ids 16–255), for the report */
   dropped = 0;
+  private readonly combining = new Map<string, CombinedPayload>();
 
   constructor(config: LinqRouterConfig | undefined) {
     for (const r of config?.local_routes ?? []) this.local.set(`${r.slot}/${r.id}`, r.sequencers);
@@ -96,30 +108,74 @@ export class LinqRouter {
     else this.bySlot.set(e.slot, [e]);
   }
 
-  /** Send `value` with `id` from a sequencer at RT time `sendNs`. */
-  send(from: LinqEndpoint, id: number, value: number, sendNs: number, type: LinqDataType): void {
+  /**
+   * Send `value` with `id` from a sequencer at RT time `sendNs`. Write-combine (fb_acq_tb_cfg, thresholded
+   * bits only): with `wcLengthBytes` > 0 the value is this sequencer's part of a payload of that many bytes
+   * at bit `wcBitPos`; the parts of one module's sequencers sent with the same id at the same time form one
+   * payload, delivered as ceil(length / 4) 32-bit entries (word k holds bits 32k+31 … 32k).
+   */
+  send(
+    from: LinqEndpoint,
+    id: number,
+    value: number,
+    sendNs: number,
+    type: LinqDataType,
+    wcBitPos = 0,
+    wcLengthBytes = 0,
+  ): void {
     if (id === 0) return;
+    if (wcLengthBytes > 0) {
+      const key = `${from.slot}/${id}`;
+      const c = this.combining.get(key);
+      const word = wcBitPos >>> 5,
+        bits = (value << (wcBitPos & 31)) >>> 0;
+      if (c && c.sendNs === sendNs) {
+        for (const e of c.words[word] ?? []) e.value = (e.value | bits) >>> 0;
+        return;
+      }
+      const words: FeedbackEntry[][] = [];
+      for (let w = 0; w < Math.ceil(wcLengthBytes / 4); w++) {
+        const out: FeedbackEntry[] = [];
+        this.route(from, id, w === word ? bits : 0, sendNs, type, out);
+        words.push(out);
+      }
+      this.combining.set(key, { sendNs, words });
+      return;
+    }
+    this.route(from, id, value, sendNs, type, null);
+  }
+
+  private route(
+    from: LinqEndpoint,
+    id: number,
+    value: number,
+    sendNs: number,
+    type: LinqDataType,
+    out: FeedbackEntry[] | null,
+  ): void {
     const lat = LINQ_LATENCY_NS[type];
     const entry = (path: LinqPath): FeedbackEntry => ({ id, value: value >>> 0, arrivalNs: sendNs + lat[path] });
     if (id <= 15) {
-      deliver(from, entry("self-cast"));
+      deliver(from, entry("self-cast"), out);
       return;
     }
     let routed = false;
     if (this.broadcast.has(id)) {
-      for (const e of this.all) deliver(e, entry("multi-cast"));
+      for (const e of this.all) deliver(e, entry("multi-cast"), out);
       return;
     }
     const local = this.local.get(`${from.slot}/${id}`);
     if (local) {
       routed = true;
-      for (const e of this.bySlot.get(from.slot) ?? []) if (local.includes(e.index)) deliver(e, entry("intra-cast"));
+      for (const e of this.bySlot.get(from.slot) ?? [])
+        if (local.includes(e.index)) deliver(e, entry("intra-cast"), out);
     }
     const targets = this.cmm.get(id);
     if (targets) {
       routed = true;
       for (const t of targets)
-        for (const e of this.bySlot.get(t.slot) ?? []) if (e.index === t.sequencer) deliver(e, entry("multi-cast"));
+        for (const e of this.bySlot.get(t.slot) ?? [])
+          if (e.index === t.sequencer) deliver(e, entry("multi-cast"), out);
     }
     if (!routed) this.dropped++;
   }

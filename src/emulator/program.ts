@@ -55,6 +55,7 @@ export const enum Op {
   FB_COM_DATA,
   FB_IQ_ID,
   FB_IQ_SHIFT,
+  FB_TB_CFG,
 }
 
 const OPCODES: Readonly<Record<string, Op>> = {
@@ -101,6 +102,7 @@ const OPCODES: Readonly<Record<string, Op>> = {
   fb_com_data: Op.FB_COM_DATA,
   fb_acq_iq_id: Op.FB_IQ_ID,
   fb_acq_iq_shift: Op.FB_IQ_SHIFT,
+  fb_acq_tb_cfg: Op.FB_TB_CFG,
 };
 
 /** operands per instruction slot in the flat arrays */

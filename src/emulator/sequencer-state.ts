@@ -29,6 +29,9 @@ export abstract class SequencerRtState {
   /** id attached to integrated IQ values (0: not shared) and the shift of their 32-bit window */
   iqId = 0;
   iqShift = 0;
+  /** write-combine (fb_acq_tb_cfg): payload length in bytes (0: off) and this sequencer's bit position */
+  tbWcLength = 0;
+  tbWcBitPos = 0;
   /** `wait 0` suspended the RT underflow guard (until an instruction with a non-zero duration runs) */
   guardOff = false;
   linq: LinqRouter | null = null;

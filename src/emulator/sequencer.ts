@@ -176,6 +176,7 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         case Op.FB_COM_DATA:
         case Op.FB_IQ_ID:
         case Op.FB_IQ_SHIFT:
+        case Op.FB_TB_CFG:
           this.issueRt(pc, b);
           return Step.RT_ISSUED;
         case Op.WAIT_SYNC: {
@@ -324,6 +325,10 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         break;
       case Op.FB_IQ_SHIFT:
         this.iqShift = arg[b]! & 63;
+        break;
+      case Op.FB_TB_CFG:
+        this.tbWcLength = arg[b]! === 0 ? 0 : arg[b + 2]!;
+        this.tbWcBitPos = arg[b + 1]!;
         break;
       case Op.FB_COM_DATA:
         this.linq?.send(this, arg[b]! & 255, isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!, start, "register");

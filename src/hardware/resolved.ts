@@ -95,7 +95,13 @@ export class ResolvedHardware {
   private readonly loPowers = new Map<string, number | null>();
   readonly crosstalk: CrosstalkMatrix | null;
   /** compiler_options with quantify's defaults (auto_rf_switch false, ramp buffer 20 ns) */
-  readonly compilerOptions: { autoRfSwitch: boolean; rampBufferNs: number };
+  readonly compilerOptions: {
+    autoRfSwitch: boolean;
+    rampBufferNs: number;
+    /** LINQ feedback options (docs/feedback.md), default false */
+    feedbackInsertWait: boolean;
+    feedbackWriteCombine: boolean;
+  };
 
   constructor(config: HardwareConfig) {
     const options = config.hardware_options ?? {};
@@ -113,6 +119,8 @@ export class ResolvedHardware {
     this.compilerOptions = {
       autoRfSwitch: co.auto_rf_switch === true,
       rampBufferNs: Math.round((co.auto_rf_switch_ramp_buffer ?? 20e-9) * 1e9),
+      feedbackInsertWait: co.feedback_insert_wait === true,
+      feedbackWriteCombine: co.feedback_write_combine === true,
     };
     const keys = new Set<string>();
     for (const option of Object.values(options)) {

@@ -251,6 +251,10 @@ export const CompilerOptionsSchema = z.strictObject({
   auto_rf_switch: z.boolean().optional(),
   /** seconds, default 20e-9 */
   auto_rf_switch_ramp_buffer: z.number().min(0).optional(),
+  /** LINQ feedback (docs/feedback.md): insert the missing wait instead of FEEDBACK_TOO_EARLY (q1forge) */
+  feedback_insert_wait: z.boolean().optional(),
+  /** LINQ feedback: write-combine thresholded bits of readouts that end together (fb_acq_tb_cfg; q1forge) */
+  feedback_write_combine: z.boolean().optional(),
 });
 
 /** One side of an edge: a node name or a list of node names (expanded to the Cartesian product). */

@@ -16,7 +16,7 @@
  */
 import { ScheduleError, TimingError, ResourceLimitError } from "../../core/errors.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
-import type { ConditionalNode, IrNode, NodeId } from "../ir/nodes.js";
+import type { ConditionalNode, IrNode, NodeId, TimedSchedule } from "../ir/nodes.js";
 import type { SequencerPlan } from "../ir/plan.js";
 import { isAcquisition } from "../ops/index.js";
 
@@ -51,6 +51,47 @@ export interface FeedbackRoute {
   /** index into ProgramPlan.sequencers */
   source: number;
   receivers: FeedbackReceiver[];
+  /**
+   * write-combine (fb_acq_tb_cfg): the thresholded bits of several sequencers of one module whose
+   * acquisitions end together, packed into one payload of `lengthBytes`; part k's 2-bit value sits at
+   * bits [bitPos+1 : bitPos]. `source` and `triggerLabel` are those of the first part.
+   */
+  combine?: { lengthBytes: number; parts: { source: number; triggerLabel: string; bitPos: number }[] };
+}
+
+/** Compile options of the feedback plan (docs/feedback.md). */
+export interface FeedbackOptions {
+  /** pack thresholded bits of readouts ending together with one destination into one queue entry */
+  writeCombine: boolean;
+  /** shift a conditional scheduled before its data can arrive instead of failing FEEDBACK_TOO_EARLY */
+  insertWait: boolean;
+}
+export const DEFAULT_FEEDBACK_OPTIONS: FeedbackOptions = { writeCombine: false, insertWait: false };
+
+/** A wait the compiler inserted before a conditional (feedback_insert_wait), for the diagnostics. */
+export interface InsertedFeedbackWait {
+  conditional: string;
+  /** JSON pointer of the conditional */
+  path: string;
+  measurement: string;
+  /** the receiving sequencer that needed the most time ("<module>.seq<i>") */
+  receiver: string;
+  /** the conditional's start (if) or bit check (repeat) as scheduled, and the inserted wait, ns */
+  scheduledNs: number;
+  waitNs: number;
+  /** minimum gap from the end of the acquisition window (LINQ latency + receiver allowance), ns */
+  minGapNs: number;
+}
+
+/** How a receiver reads a write-combined payload for one conditional. */
+export interface CombinedRead {
+  /** bit position of this conditional's 2-bit value */
+  bitPos: number;
+  /** the first consumer (in time) pops the payload into a register kept until the last one */
+  first: boolean;
+  last: boolean;
+  /** the group (route id), to find the register the first consumer popped into */
+  group: number;
 }
 
 export interface FeedbackPlan {
@@ -64,6 +105,14 @@ export interface FeedbackPlan {
   tbIdOfNode: Record<NodeId, number>;
   /** conditional node id → the LINQ id its receivers pop */
   idOfConditional: Record<NodeId, number>;
+  /** write-combine: acquisition node id → its fb_acq_tb_cfg (bit position, payload length in bytes) */
+  tbCfgOfNode?: Record<NodeId, { bitPos: number; lengthBytes: number }>;
+  /** per sequencer: it takes part in write-combine (fb_acq_tb_cfg and fb_acq_tb_id before every acquisition) */
+  tbWriteCombine?: boolean[];
+  /** write-combine: conditional node id → where its bit sits in the popped payload */
+  combinedReadOfConditional?: Record<NodeId, CombinedRead>;
+  /** waits inserted by feedback_insert_wait (docs/feedback.md) */
+  insertedWaits?: InsertedFeedbackWait[];
 }
 
 export const NO_FEEDBACK: FeedbackPlan = { routes: [], tbShare: [], tbIdOfNode: {}, idOfConditional: {} };
@@ -73,16 +122,47 @@ interface Pair {
   cond: ConditionalNode;
   /** pop time of the first execution (if: the start; repeat: the end of the first body) */
   popNs: number;
+  /** the list of siblings both sit in (numbered in walk order; 0 = the top level) */
+  list: number;
+}
+
+/** A conditional that pops before its data can arrive, and by how much. */
+export interface LateConditional {
+  cond: ConditionalNode;
+  measurement: string;
+  receiver: string;
+  /** top level of the schedule (only those can be shifted by feedback_insert_wait) */
+  topLevel: boolean;
+  popNs: number;
+  missingNs: number;
+  minGapNs: number;
+  error: TimingError;
 }
 
 export function planFeedback(
   timedNodes: readonly IrNode[],
   sequencers: readonly SequencerPlan[],
   latencyNs: readonly number[],
+  options: FeedbackOptions = DEFAULT_FEEDBACK_OPTIONS,
 ): FeedbackPlan {
+  const { plan, late } = planFeedbackTimed(timedNodes, sequencers, latencyNs, options);
+  if (late.length > 0) throw late[0]!.error;
+  return plan;
+}
+
+/**
+ * The plan, and every conditional that pops before its data can arrive (earliest first) instead of
+ * the FEEDBACK_TOO_EARLY error: `insertFeedbackWaits` shifts those.
+ */
+export function planFeedbackTimed(
+  timedNodes: readonly IrNode[],
+  sequencers: readonly SequencerPlan[],
+  latencyNs: readonly number[],
+  options: FeedbackOptions = DEFAULT_FEEDBACK_OPTIONS,
+): { plan: FeedbackPlan; late: LateConditional[] } {
   const pairs: Pair[] = [];
-  pairUp(timedNodes, pairs);
-  if (pairs.length === 0) return { ...NO_FEEDBACK, tbShare: sequencers.map(() => 0) };
+  pairUp(timedNodes, pairs, { next: 1 }, 0);
+  if (pairs.length === 0) return { plan: { ...NO_FEEDBACK, tbShare: sequencers.map(() => 0) }, late: [] };
 
   // where each node lives: acquisition id → sequencer, conditional id → sequencers
   const seqOfAcq = new Map<NodeId, number>();
@@ -96,12 +176,24 @@ export function planFeedback(
   const tbIdOfNode: Record<NodeId, number> = {};
   const idOfConditional: Record<NodeId, number> = {};
   const sharing = new Set<number>();
+  const late: LateConditional[] = [];
 
-  for (const p of pairs) {
-    const source = seqOfAcq.get(p.acq.id);
-    if (source === undefined) continue; // not routed to any sequencer (cannot happen after 2-plan/sequencers)
+  const routedId = (cluster: string, p: Pair): number => {
+    const id = routedNext.get(cluster) ?? ROUTED_IDS.first;
+    if (id > ROUTED_IDS.last)
+      throw new ResourceLimitError(
+        "FEEDBACK_ROUTED_IDS_EXHAUSTED",
+        `cluster ${cluster} needs more than ${ROUTED_IDS.last - ROUTED_IDS.first + 1} routed LINQ ids (ids ${ROUTED_IDS.first}–${ROUTED_IDS.last}); "${p.cond.name}" would need id ${id}`,
+        {
+          path: p.cond.path,
+          hint: "reuse one feedback_trigger_label for measurements that feed the same conditionals, or enable compiler_options.feedback_write_combine",
+        },
+      );
+    routedNext.set(cluster, id + 1);
+    return id;
+  };
+  const receiversOf = (p: Pair, source: number): number[] => {
     const receivers = [...(seqsOfCond.get(p.cond.id) ?? [])].sort((a, b) => a - b);
-    if (receivers.length === 0) continue; // an empty body: nothing to decide
     const src = sequencers[source]!;
     for (const r of receivers) {
       if (sequencers[r]!.cluster !== src.cluster)
@@ -111,6 +203,94 @@ export function planFeedback(
           { path: p.cond.path, hint: "route both qubits to modules of the same cluster" },
         );
     }
+    return receivers;
+  };
+  const routeMode = (source: number, receivers: number[], self: boolean): RouteMode => {
+    const src = sequencers[source]!;
+    const clusterSeqs = sequencers.filter((s) => s.cluster === src.cluster).length;
+    const modules = new Set(receivers.map((r) => sequencers[r]!.moduleName));
+    return self
+      ? "self-cast"
+      : modules.size === 1 && modules.has(src.moduleName)
+        ? "intra-cast"
+        : receivers.length === clusterSeqs && modules.size > 1
+          ? "broadcast"
+          : "multi-cast";
+  };
+  const receiverList = (source: number, receivers: number[], self: boolean): FeedbackReceiver[] =>
+    receivers.map((r) => {
+      const path: LinqPath = self
+        ? "self-cast"
+        : sequencers[r]!.moduleName === sequencers[source]!.moduleName
+          ? "intra-cast"
+          : "multi-cast";
+      return { sequencer: r, path, latencyNs: LINQ_LATENCY_NS.thresholded_bits[path] };
+    });
+
+  // write-combine: readouts of one module ending together, feeding "if" conditionals of one list
+  // with the same receivers, share one payload (and one routed id)
+  const combined = options.writeCombine ? combineGroups(pairs, seqOfAcq, latencyNs, sequencers, receiversOf) : [];
+  const tbCfgOfNode: Record<NodeId, { bitPos: number; lengthBytes: number }> = {};
+  const combinedReadOfConditional: Record<NodeId, CombinedRead> = {};
+  const tbWriteCombine = sequencers.map(() => false);
+  const inGroup = new Set<Pair>();
+  const popOfPair = new Map<Pair, number>();
+  for (const g of combined) {
+    const first = g.pairs[0]!;
+    const source = g.sources[0]!;
+    const src = sequencers[source]!;
+    const signature = `wc\u0000${g.pairs.map((p) => `${p.cond.triggerLabel}/${seqOfAcq.get(p.acq.id)}`).join(",")}\u0000${g.receivers.join(",")}`;
+    let route = groupId.get(signature);
+    const lengthBytes = Math.ceil((2 * g.pairs.length) / 8);
+    if (!route) {
+      route = {
+        id: routedId(src.cluster, first),
+        mode: routeMode(source, g.receivers, false),
+        triggerLabel: g.pairs.map((p) => p.cond.triggerLabel).join(","),
+        dataType: "thresholded_bits",
+        source,
+        receivers: receiverList(source, g.receivers, false),
+        combine: {
+          lengthBytes,
+          parts: g.pairs.map((p, k) => ({
+            source: seqOfAcq.get(p.acq.id)!,
+            triggerLabel: p.cond.triggerLabel,
+            bitPos: 2 * k,
+          })),
+        },
+      };
+      groupId.set(signature, route);
+      routes.push(route);
+    }
+    const byTime = [...g.pairs].sort((a, b) => a.popNs - b.popNs || a.cond.id - b.cond.id);
+    g.pairs.forEach((p, k) => {
+      inGroup.add(p);
+      const s = seqOfAcq.get(p.acq.id)!;
+      tbIdOfNode[p.acq.id] = route.id;
+      tbCfgOfNode[p.acq.id] = { bitPos: 2 * k, lengthBytes };
+      tbWriteCombine[s] = true;
+      sharing.add(s);
+      idOfConditional[p.cond.id] = route.id;
+      combinedReadOfConditional[p.cond.id] = {
+        bitPos: 2 * k,
+        first: p === byTime[0],
+        last: p === byTime[byTime.length - 1],
+        group: route.id,
+      };
+      // the payload is popped by the first consumer: the data must be there then
+      popOfPair.set(p, byTime[0]!.popNs);
+      const l = checkLatency(p, route, sequencers, latencyNs, byTime[0]!.popNs, s);
+      if (l) late.push(l);
+    });
+  }
+
+  for (const p of pairs) {
+    if (inGroup.has(p)) continue;
+    const source = seqOfAcq.get(p.acq.id);
+    if (source === undefined) continue; // not routed to any sequencer (cannot happen after 2-plan/sequencers)
+    const receivers = receiversOf(p, source);
+    if (receivers.length === 0) continue; // an empty body: nothing to decide
+    const src = sequencers[source]!;
     const key = `${p.cond.triggerLabel}\u0000${source}\u0000${receivers.join(",")}`;
     let route = groupId.get(key);
     if (!route) {
@@ -128,42 +308,14 @@ export function planFeedback(
             },
           );
         selfNext.set(source, id + 1);
-      } else {
-        id = routedNext.get(src.cluster) ?? ROUTED_IDS.first;
-        if (id > ROUTED_IDS.last)
-          throw new ResourceLimitError(
-            "FEEDBACK_ROUTED_IDS_EXHAUSTED",
-            `cluster ${src.cluster} needs more than ${ROUTED_IDS.last - ROUTED_IDS.first + 1} routed LINQ ids (ids ${ROUTED_IDS.first}–${ROUTED_IDS.last}); "${p.cond.name}" would need id ${id}`,
-            {
-              path: p.cond.path,
-              hint: "reuse one feedback_trigger_label for measurements that feed the same conditionals",
-            },
-          );
-        routedNext.set(src.cluster, id + 1);
-      }
-      const clusterSeqs = sequencers.filter((s) => s.cluster === src.cluster).length;
-      const modules = new Set(receivers.map((r) => sequencers[r]!.moduleName));
-      const mode: RouteMode = self
-        ? "self-cast"
-        : modules.size === 1 && modules.has(src.moduleName)
-          ? "intra-cast"
-          : receivers.length === clusterSeqs && modules.size > 1
-            ? "broadcast"
-            : "multi-cast";
+      } else id = routedId(src.cluster, p);
       route = {
         id,
-        mode,
+        mode: routeMode(source, receivers, self),
         triggerLabel: p.cond.triggerLabel,
         dataType: "thresholded_bits",
         source,
-        receivers: receivers.map((r) => {
-          const path: LinqPath = self
-            ? "self-cast"
-            : sequencers[r]!.moduleName === src.moduleName
-              ? "intra-cast"
-              : "multi-cast";
-          return { sequencer: r, path, latencyNs: LINQ_LATENCY_NS.thresholded_bits[path] };
-        }),
+        receivers: receiverList(source, receivers, self),
       };
       groupId.set(key, route);
       routes.push(route);
@@ -171,9 +323,11 @@ export function planFeedback(
     tbIdOfNode[p.acq.id] = route.id;
     idOfConditional[p.cond.id] = route.id;
     sharing.add(source);
-    checkLatency(p, route, sequencers, latencyNs);
+    const l = checkLatency(p, route, sequencers, latencyNs, p.popNs);
+    if (l) late.push(l);
   }
-  checkQueueDepth(pairs, routes, idOfConditional, sequencers);
+  late.sort((a, b) => a.popNs - b.popNs || a.cond.id - b.cond.id);
+  checkQueueDepth(pairs, routes, idOfConditional, sequencers, popOfPair, combinedReadOfConditional);
 
   // the id each sharing sequencer attaches to every acquisition (0 for the ones nobody consumes)
   const tbShare = sequencers.map((seq, i): number | "per-acquisition" => {
@@ -183,13 +337,68 @@ export function planFeedback(
       tbIdOfNode[id] ??= 0;
       ids.add(tbIdOfNode[id]!);
     });
-    return ids.size === 1 ? [...ids][0]! : "per-acquisition";
+    return ids.size === 1 && !tbWriteCombine[i] ? [...ids][0]! : "per-acquisition";
   });
-  return { routes, tbShare, tbIdOfNode, idOfConditional };
+  const plan: FeedbackPlan = { routes, tbShare, tbIdOfNode, idOfConditional };
+  if (combined.length > 0) {
+    plan.tbCfgOfNode = tbCfgOfNode;
+    plan.tbWriteCombine = tbWriteCombine;
+    plan.combinedReadOfConditional = combinedReadOfConditional;
+  }
+  return { plan, late };
+}
+
+/** The most TB parts one 32-bit queue entry holds (2 bits each). */
+export const WRITE_COMBINE_MAX_PARTS = 16;
+
+interface CombineGroup {
+  pairs: Pair[];
+  sources: number[];
+  receivers: number[];
+}
+
+/**
+ * Write-combine groups: "if" pairs of one sibling list whose acquisitions are on different sequencers
+ * of one module, end at the same RT time (start + latency correction + duration) and feed conditionals
+ * with the same receivers. Parts are ordered by source sequencer; at most 16 per payload.
+ */
+function combineGroups(
+  pairs: readonly Pair[],
+  seqOfAcq: Map<NodeId, number>,
+  latencyNs: readonly number[],
+  sequencers: readonly SequencerPlan[],
+  receiversOf: (p: Pair, source: number) => number[],
+): CombineGroup[] {
+  const byKey = new Map<string, { p: Pair; source: number; receivers: number[] }[]>();
+  for (const p of pairs) {
+    if (p.cond.mode !== "if") continue;
+    const source = seqOfAcq.get(p.acq.id);
+    if (source === undefined) continue;
+    const receivers = receiversOf(p, source);
+    if (receivers.length === 0) continue;
+    const src = sequencers[source]!;
+    const endRt = p.acq.startNs + (latencyNs[source] ?? 0) + p.acq.op.durationNs;
+    const key = `${p.list}\u0000${src.cluster}\u0000${src.moduleName}\u0000${endRt}\u0000${receivers.join(",")}`;
+    const l = byKey.get(key) ?? [];
+    l.push({ p, source, receivers });
+    byKey.set(key, l);
+  }
+  const groups: CombineGroup[] = [];
+  for (const l of byKey.values()) {
+    const distinct = new Set(l.map((x) => x.source));
+    if (distinct.size < 2 || distinct.size !== l.length) continue; // one sequencer cannot end two windows at once
+    l.sort((a, b) => a.source - b.source);
+    for (let i = 0; i < l.length; i += WRITE_COMBINE_MAX_PARTS) {
+      const part = l.slice(i, i + WRITE_COMBINE_MAX_PARTS);
+      if (part.length < 2) continue;
+      groups.push({ pairs: part.map((x) => x.p), sources: part.map((x) => x.source), receivers: part[0]!.receivers });
+    }
+  }
+  return groups;
 }
 
 /** Pair conditionals with the measurements they consume, list by list (see the file comment). */
-function pairUp(nodes: readonly IrNode[], out: Pair[]): void {
+function pairUp(nodes: readonly IrNode[], out: Pair[], counter: { next: number }, list: number): void {
   const latest = new Map<string, Pair["acq"]>();
   for (const n of nodes) {
     if (n.kind === "op") {
@@ -198,13 +407,13 @@ function pairUp(nodes: readonly IrNode[], out: Pair[]): void {
         latest.set(op.feedback_trigger_label, { id: n.id, op, startNs: n.startNs });
       continue;
     }
-    pairUp(n.body, out);
+    pairUp(n.body, out, counter, counter.next++);
     if (n.kind !== "conditional") continue;
     if (n.mode === "if") {
       const acq = latest.get(n.triggerLabel);
       if (!acq) throw missingMeasurement(n, "earlier in the same schedule or loop body");
       checkNoAppend(n, n.body);
-      out.push({ acq, cond: n, popNs: n.startNs });
+      out.push({ acq, cond: n, popNs: n.startNs, list });
       latest.delete(n.triggerLabel);
     } else {
       let acq: Pair["acq"] | undefined;
@@ -221,7 +430,7 @@ function pairUp(nodes: readonly IrNode[], out: Pair[]): void {
           `measurement "${acq.op.name}" in RepeatUntilSuccess "${n.name}" uses bin_mode append, but the number of repetitions is only known at run time`,
           { path: acq.op.path, hint: 'use bin_mode "average" for measurements inside RepeatUntilSuccess' },
         );
-      out.push({ acq, cond: n, popNs: n.startNs + n.bodyDurationNs });
+      out.push({ acq, cond: n, popNs: n.startNs + n.bodyDurationNs, list });
     }
   }
 }
@@ -278,36 +487,55 @@ function forEachAcquisition(nodes: readonly IrNode[], visit: (id: NodeId) => voi
   }
 }
 
-/** The bit must reach every receiver FEEDBACK_Q1_ALLOWANCE_NS before it pops it. */
+/**
+ * The bit must reach every receiver FEEDBACK_Q1_ALLOWANCE_NS before it pops it (at `popNs`, the
+ * first execution). Returns the receiver that misses it by the most, or null.
+ */
 function checkLatency(
   p: Pair,
   route: FeedbackRoute,
   sequencers: readonly SequencerPlan[],
   latencyNs: readonly number[],
-): void {
-  const sendNs = p.acq.startNs + (latencyNs[route.source] ?? 0) + p.acq.op.durationNs;
+  popAtNs: number,
+  source = route.source,
+): LateConditional | null {
+  const sendNs = p.acq.startNs + (latencyNs[source] ?? 0) + p.acq.op.durationNs;
+  let worst: LateConditional | null = null;
   for (const r of route.receivers) {
-    const popNs = p.popNs + (latencyNs[r.sequencer] ?? 0);
+    const popNs = popAtNs + (latencyNs[r.sequencer] ?? 0);
     const needNs = sendNs + r.latencyNs + FEEDBACK_Q1_ALLOWANCE_NS;
     if (popNs >= needNs) continue;
+    const missing = needNs - popNs;
+    if (worst && worst.missingNs >= missing) continue;
     const what = p.cond.mode === "if" ? "ConditionalOperation" : "RepeatUntilSuccess";
     const at = p.cond.mode === "if" ? "starts" : "checks the bit";
     const minGap = r.latencyNs + FEEDBACK_Q1_ALLOWANCE_NS;
-    throw new TimingError(
+    const error = new TimingError(
       "FEEDBACK_TOO_EARLY",
-      `${what} "${p.cond.name}" ${at} at ${p.popNs} ns on ${sequencers[r.sequencer]!.key}, but the result of measurement "${p.acq.op.name}" (acquisition window ending at ${p.acq.startNs + p.acq.op.durationNs} ns) arrives there over LINQ (${r.path}, ${r.latencyNs} ns) only at ${sendNs + r.latencyNs - (latencyNs[r.sequencer] ?? 0)} ns; the minimum gap from the end of the acquisition window is ${minGap} ns (${r.latencyNs} ns LINQ latency + ${FEEDBACK_Q1_ALLOWANCE_NS} ns for the receiver's Q1 core), ${needNs - popNs} ns more than scheduled`,
+      `${what} "${p.cond.name}" ${at} at ${popAtNs} ns on ${sequencers[r.sequencer]!.key}, but the result of measurement "${p.acq.op.name}" (acquisition window ending at ${p.acq.startNs + p.acq.op.durationNs} ns) arrives there over LINQ (${r.path}, ${r.latencyNs} ns) only at ${sendNs + r.latencyNs - (latencyNs[r.sequencer] ?? 0)} ns; the minimum gap from the end of the acquisition window is ${minGap} ns (${r.latencyNs} ns LINQ latency + ${FEEDBACK_Q1_ALLOWANCE_NS} ns for the receiver's Q1 core), ${missing} ns more than scheduled`,
       {
         path: p.cond.path,
-        hint: `start the ${what} at least ${minGap} ns after the end of "${p.acq.op.name}" (rel_time ≥ ${minGap} ns from its end)`,
+        hint: `start the ${what} at least ${minGap} ns after the end of "${p.acq.op.name}" (rel_time ≥ ${minGap} ns from its end), or set compiler_options.feedback_insert_wait to let the compiler insert the wait`,
         details: {
           measurement: p.acq.op.name,
           conditional: p.cond.name,
           min_gap_ns: minGap,
-          missing_ns: needNs - popNs,
+          missing_ns: missing,
         },
       },
     );
+    worst = {
+      cond: p.cond,
+      measurement: p.acq.op.name,
+      receiver: sequencers[r.sequencer]!.key,
+      topLevel: p.list === 0,
+      popNs: popAtNs,
+      missingNs: missing,
+      minGapNs: minGap,
+      error,
+    };
   }
+  return worst;
 }
 
 /** Results in flight to one receiver (sent, not yet popped) must fit its 32-entry queue. */
@@ -316,15 +544,20 @@ function checkQueueDepth(
   routes: readonly FeedbackRoute[],
   idOfConditional: Record<NodeId, number>,
   sequencers: readonly SequencerPlan[],
+  popOfPair: Map<Pair, number>,
+  combinedRead: Record<NodeId, CombinedRead>,
 ): void {
   const byRecv = new Map<number, { from: number; to: number; p: Pair }[]>();
   for (const p of pairs) {
     const id = idOfConditional[p.cond.id];
-    const route = routes.find((r) => r.id === id && r.triggerLabel === p.cond.triggerLabel);
+    const c = combinedRead[p.cond.id];
+    // a write-combined payload is one entry: count it once, with its first consumer
+    if (c && !c.first) continue;
+    const route = routes.find((r) => r.id === id && (c !== undefined || r.triggerLabel === p.cond.triggerLabel));
     if (!route) continue;
     for (const r of route.receivers) {
       const l = byRecv.get(r.sequencer) ?? [];
-      l.push({ from: p.acq.startNs + p.acq.op.durationNs, to: p.popNs, p });
+      l.push({ from: p.acq.startNs + p.acq.op.durationNs, to: popOfPair.get(p) ?? p.popNs, p });
       byRecv.set(r.sequencer, l);
     }
   }
@@ -343,9 +576,89 @@ function checkQueueDepth(
         `${open} measurement results would be waiting in the ${FEEDBACK_QUEUE_DEPTH}-entry feedback queue of ${sequencers[recv]!.key} at ${x.t} ns (the last one from "${x.e.p.acq.op.name}")`,
         {
           path: x.e.p.cond.path,
-          hint: "consume results sooner (move the conditionals closer to their measurements) or measure fewer qubits at once",
+          hint: "consume results sooner (move the conditionals closer to their measurements), measure fewer qubits at once, or set compiler_options.feedback_write_combine to pack readouts that end together into one entry",
         },
       );
     }
   }
+}
+
+/** The plans that depend on the schedule's times, rebuilt after a shift (2-plan/sequencers … latency). */
+export type Replan = (timed: TimedSchedule) => { sequencers: readonly SequencerPlan[]; latencyNs: readonly number[] };
+
+/**
+ * feedback_insert_wait (docs/feedback.md): while a conditional pops before its data can arrive, shift
+ * it — and everything that starts at or after it — by the missing time, rounded up to the 4 ns grid
+ * (a RepeatUntilSuccess: each body grows by it, before its bit check). Earliest conditional first, so
+ * each shift accounts for the ones before it. Only top-level conditionals move; one inside a loop,
+ * sweep or conditional body still fails FEEDBACK_TOO_EARLY. Returns the shifted schedule (a copy) and
+ * the waits, or null when nothing had to move.
+ */
+export function insertFeedbackWaits(
+  timed: TimedSchedule,
+  sequencers: readonly SequencerPlan[],
+  latencyNs: readonly number[],
+  options: FeedbackOptions,
+  replan: Replan,
+): { timed: TimedSchedule; waits: InsertedFeedbackWait[] } | null {
+  const waits: InsertedFeedbackWait[] = [];
+  let t = timed,
+    seqs = sequencers,
+    lat = latencyNs;
+  for (;;) {
+    const { late } = planFeedbackTimed(t.nodes, seqs, lat, options);
+    const l = late[0];
+    if (!l) return waits.length === 0 ? null : { timed: t, waits };
+    if (!l.topLevel) throw l.error;
+    const waitNs = Math.ceil(l.missingNs / 4) * 4;
+    waits.push({
+      conditional: l.cond.name,
+      path: l.cond.path,
+      measurement: l.measurement,
+      receiver: l.receiver,
+      scheduledNs: l.popNs,
+      waitNs,
+      minGapNs: l.minGapNs,
+    });
+    t = shiftAfter(t, l.cond.id, waitNs);
+    ({ sequencers: seqs, latencyNs: lat } = replan(t));
+  }
+}
+
+/** A copy of the schedule with conditional `condId` (top level) and what follows it delayed by `gapNs`. */
+function shiftAfter(timed: TimedSchedule, condId: NodeId, gapNs: number): TimedSchedule {
+  const copy = JSON.parse(JSON.stringify(timed)) as TimedSchedule;
+  const cond = copy.nodes.find((n) => n.id === condId);
+  if (!cond || cond.kind !== "conditional") return copy;
+  let from: number, by: number;
+  if (cond.mode === "if") {
+    from = cond.startNs;
+    by = gapNs;
+  } else {
+    // every body grows by the gap (its bit check comes later); what follows the whole operation moves
+    from = cond.startNs + cond.maxRepetitions * cond.bodyDurationNs;
+    by = cond.maxRepetitions * gapNs;
+    cond.bodyDurationNs += gapNs;
+  }
+  for (const n of copy.nodes) if (n !== cond || cond.mode === "if") if (n.startNs >= from) shiftNode(n, by);
+  copy.durationNs += by;
+  return copy;
+}
+
+function shiftNode(n: IrNode, by: number): void {
+  n.startNs += by;
+  if (n.kind === "op") return;
+  if (n.kind === "sweep" && n.shift) n.shift.splitNs += by;
+  for (const b of n.body) shiftNode(b, by);
+}
+
+/** The feedback options: the compile() options, else the hardware config's compiler_options, else off. */
+export function feedbackOptions(
+  options: { feedbackInsertWait?: boolean | undefined; feedbackWriteCombine?: boolean | undefined },
+  compilerOptions: { feedbackInsertWait: boolean; feedbackWriteCombine: boolean },
+): FeedbackOptions {
+  return {
+    insertWait: options.feedbackInsertWait ?? compilerOptions.feedbackInsertWait,
+    writeCombine: options.feedbackWriteCombine ?? compilerOptions.feedbackWriteCombine,
+  };
 }

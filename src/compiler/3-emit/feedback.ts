@@ -14,7 +14,7 @@ import type { ConditionalNode, IrNode, OpNode } from "../ir/nodes.js";
 import type { EmitContext } from "../ops/emit-context.js";
 import type { OpRef } from "./builder.js";
 import type { ProgramPlan } from "../ir/plan.js";
-import type { FeedbackSection, LinqRoute, LinqRouterConfig } from "../../contract/linq.js";
+import type { FeedbackSection, FeedbackWait, LinqRoute, LinqRouterConfig } from "../../contract/linq.js";
 
 /** TB value of a valid result 1 (bit 1 = valid, bit 0 = result). */
 const TB_ONE = 3;
@@ -31,25 +31,39 @@ export function headerTbId(ctx: EmitContext): number {
 
 /**
  * On a sequencer whose acquisitions share with different ids: `fb_acq_tb_id` in the 4 ns before
- * each acquisition (emitted before the program waits until the acquisition).
+ * each acquisition (emitted before the program waits until the acquisition). On a sequencer that
+ * takes part in write-combine, `fb_acq_tb_cfg` (its bit position and the payload length, or 0 for
+ * an acquisition that is not combined) and `fb_acq_tb_id` in the 8 ns before each acquisition.
  */
 export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
   const f = ctx.feedback;
   if (!f || f.plan.tbShare[f.sequencer] !== "per-acquisition" || it.op.type === "Trace") return;
   const id = f.plan.tbIdOfNode[it.id] ?? 0;
+  const combine = f.plan.tbWriteCombine?.[f.sequencer] === true;
+  const cfg = combine ? f.plan.tbCfgOfNode?.[it.id] : undefined;
   const b = ctx.b;
-  const at = it.startNs - 4;
+  const at = it.startNs - (combine ? 8 : 4);
   if (b.now > at) {
     throw new TimingError(
       "FEEDBACK_NO_ROOM_FOR_ID",
-      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the 4 ns before it free for fb_acq_tb_id (its LINQ id ${id}), but the sequencer is busy until ${b.now} ns`,
+      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the ${combine ? "8 ns before it free for fb_acq_tb_cfg and" : "4 ns before it free for"} fb_acq_tb_id (its LINQ id ${id}), but the sequencer is busy until ${b.now} ns`,
       {
         path: it.op.path,
-        hint: "leave 4 ns before each acquisition on a sequencer whose measurements share results with different ids",
+        hint: `leave ${combine ? 8 : 4} ns before each acquisition on a sequencer whose measurements share results with different ids${combine ? " or are write-combined" : ""}`,
       },
     );
   }
   b.waitUntil(at, it.op);
+  if (combine)
+    b.emitRt(
+      "fb_acq_tb_cfg",
+      cfg ? [imm(1), imm(cfg.bitPos), imm(cfg.lengthBytes)] : [imm(0), imm(0), imm(0)],
+      4,
+      cfg
+        ? `LINQ write-combine: the next thresholded bits go to bits ${cfg.bitPos + 1}:${cfg.bitPos} of a ${cfg.lengthBytes}-byte payload`
+        : "LINQ: no write-combine for the next thresholded bits",
+      it.op,
+    );
   b.emitRt(
     "fb_acq_tb_id",
     [imm(id)],
@@ -58,6 +72,9 @@ export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
     it.op,
   );
 }
+
+/** Registers holding a write-combined payload between its first and last consumer, per builder and group. */
+const payloadRegisters = new WeakMap<object, Map<number, number>>();
 
 /** Emit a ConditionalOperation ("if") or RepeatUntilSuccess ("repeat") on this sequencer. */
 export function emitConditional(
@@ -83,7 +100,26 @@ export function emitConditional(
     const skip = `cond${tag}_skip`,
       end = `cond${tag}_end`;
     const r = b.registers.allocate(by);
-    b.emit("fb_pop_data", [imm(id), reg(r)], popComment, by);
+    const c = ctx.feedback?.plan.combinedReadOfConditional?.[node.id];
+    if (c) {
+      // write-combine: the first consumer pops the payload; each extracts its 2 bits
+      let regs = payloadRegisters.get(b);
+      if (!regs) payloadRegisters.set(b, (regs = new Map()));
+      let p = regs.get(c.group);
+      if (c.first || p === undefined) {
+        p = b.registers.allocate({ name: `write-combined payload of LINQ id ${id}`, path: node.path });
+        regs.set(c.group, p);
+        b.emit("fb_pop_data", [imm(id), reg(p)], `LINQ id ${id}: write-combined thresholded bits`, by);
+      }
+      if (c.bitPos > 0) {
+        b.emit("asr", [reg(p), imm(c.bitPos), reg(r)], `bits ${c.bitPos + 1}:${c.bitPos}: "${node.triggerLabel}"`, by);
+        b.emit("and", [reg(r), imm(3), reg(r)], "(3 = 1, 2 = 0)", by);
+      } else b.emit("and", [reg(p), imm(3), reg(r)], `bits 1:0: "${node.triggerLabel}" (3 = 1, 2 = 0)`, by);
+      if (c.last) {
+        b.registers.release(p);
+        regs.delete(c.group);
+      }
+    } else b.emit("fb_pop_data", [imm(id), reg(r)], popComment, by);
     if (node.value === 1) b.emit("jlt", [reg(r), imm(TB_ONE), lbl(skip)], "play the body only if the bit is 1", by);
     else {
       b.emit("jge", [reg(r), imm(TB_ONE), lbl(skip)], "play the body only if the bit is 0", by);
@@ -156,6 +192,19 @@ export function feedbackSection(plan: ProgramPlan): FeedbackSection | undefined 
         const s = seqs[x.sequencer]!;
         return { module: s.moduleName, slot: s.slot, sequencer: s.index, path: x.path, latency_ns: x.latencyNs };
       }),
+      ...(r.combine
+        ? {
+            write_combine: {
+              length_bytes: r.combine.lengthBytes,
+              parts: r.combine.parts.map((x) => ({
+                trigger_label: x.triggerLabel,
+                slot: seqs[x.source]!.slot,
+                sequencer: seqs[x.source]!.index,
+                bit_pos: x.bitPos,
+              })),
+            },
+          }
+        : {}),
     });
     if (r.mode === "self-cast") continue;
     const cfg = (router[src.cluster] ??= { local_routes: [], cmm_routes: [], broadcast: [] });
@@ -174,4 +223,19 @@ export function feedbackSection(plan: ProgramPlan): FeedbackSection | undefined 
       });
   }
   return { routes, router };
+}
+
+/** diagnostics.feedback_waits: the waits feedback_insert_wait inserted (undefined: none). */
+export function feedbackWaitDiagnostics(plan: ProgramPlan): FeedbackWait[] | undefined {
+  const w = plan.feedback?.insertedWaits;
+  if (!w || w.length === 0) return undefined;
+  return w.map((x) => ({
+    conditional: x.conditional,
+    path: x.path,
+    measurement: x.measurement,
+    receiver: x.receiver,
+    scheduled_ns: x.scheduledNs,
+    wait_ns: x.waitNs,
+    min_gap_ns: x.minGapNs,
+  }));
 }

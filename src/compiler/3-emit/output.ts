@@ -6,7 +6,7 @@ import type { CompiledSchedule } from "../../contract/compiled-schedule.js";
 import type { CompileWarning, ProgramPlan, SequencerWaveforms } from "../ir/plan.js";
 import type { SequencerProgram } from "./program.js";
 import type { SettingsResult } from "./settings.js";
-import { feedbackSection } from "./feedback.js";
+import { feedbackSection, feedbackWaitDiagnostics } from "./feedback.js";
 import { Q1FORGE_VERSION } from "../../core/version.js";
 
 export function compiledSchedule(
@@ -34,6 +34,7 @@ export function compiledSchedule(
     bin_limit: seq.spec.maxBins,
   }));
   const feedback = feedbackSection(plan);
+  const waits = feedbackWaitDiagnostics(plan);
   return {
     format: "q1forge.compiled-schedule",
     version: 1,
@@ -45,6 +46,6 @@ export function compiledSchedule(
     local_oscillators: settings.localOscillators,
     acquisitions: settings.acquisitions,
     ...(feedback ? { feedback } : {}),
-    diagnostics: { warnings, stage_ms: stageMs, resources },
+    diagnostics: { warnings, stage_ms: stageMs, resources, ...(waits ? { feedback_waits: waits } : {}) },
   };
 }
