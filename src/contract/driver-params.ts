@@ -16,8 +16,15 @@ import type {
 
 export type { ConnectAcqValue, ConnectOutValue };
 
+/** Trigger-network addresses (reference §8). */
+export type TriggerAddress = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11 | 12 | 13 | 14 | 15;
+/** `trigger{a}_count_threshold` (0…65535, default 1) and `trigger{a}_threshold_invert` (default false). */
+export type TriggerThresholdParams = { [K in `trigger${TriggerAddress}_count_threshold`]?: number } & {
+  [K in `trigger${TriggerAddress}_threshold_invert`]?: boolean;
+};
+
 /** Per-sequencer driver parameters (qblox-instruments names). Missing fields take driver defaults. */
-export interface SequencerDriverParams {
+export interface SequencerDriverParams extends TriggerThresholdParams {
   sync_en?: boolean;
   nco_freq?: number; // Hz
   nco_phase_offs?: number; // degrees
@@ -36,6 +43,10 @@ export interface SequencerDriverParams {
   integration_length_acq?: number; // ns
   thresholded_acq_rotation?: number; // degrees
   thresholded_acq_threshold?: number;
+  /** trigger network: send each thresholded result to this address (1…15), inverted or not */
+  thresholded_acq_trigger_en?: boolean;
+  thresholded_acq_trigger_address?: number;
+  thresholded_acq_trigger_invert?: boolean;
   marker_ovr_en?: boolean;
   marker_ovr_value?: number;
 }
@@ -94,6 +105,12 @@ export function sequencerSettingsToParams(seq: CompiledSequencer, moduleType: Mo
   if (s.nco_en && s.modulation_freq !== null) p.nco_freq = s.modulation_freq;
   if (s.mixer_corr_gain_ratio !== null) p.mixer_corr_gain_ratio = s.mixer_corr_gain_ratio;
   if (s.mixer_corr_phase_offset_degree !== null) p.mixer_corr_phase_offset_degree = s.mixer_corr_phase_offset_degree;
+  // trigger network, conditional side: the counter thresholds of the addresses it reads (quantify 7.3)
+  for (const [a, r] of Object.entries(s.thresholded_acq_trigger_read_settings)) {
+    const t = p as Record<string, number | boolean>;
+    t[`trigger${a}_count_threshold`] = r.thresholded_acq_trigger_count;
+    t[`trigger${a}_threshold_invert`] = r.thresholded_acq_trigger_invert;
+  }
   if (hasAnalogInputs(moduleType)) {
     // The IC sets demod_en_acq = nco_en on QRM/QRM-RF; QRC requires nco_en, so the same holds there.
     p.demod_en_acq = s.nco_en;
@@ -101,6 +118,12 @@ export function sequencerSettingsToParams(seq: CompiledSequencer, moduleType: Mo
     if (s.integration_length_acq !== null) p.integration_length_acq = s.integration_length_acq;
     if (s.thresholded_acq_rotation !== null) p.thresholded_acq_rotation = s.thresholded_acq_rotation;
     if (s.thresholded_acq_threshold !== null) p.thresholded_acq_threshold = s.thresholded_acq_threshold;
+    // trigger network, readout side (set only with an address: LINQ schedules leave the trigger map alone)
+    if (s.thresholded_acq_trigger_write_address !== null) {
+      p.thresholded_acq_trigger_en = s.thresholded_acq_trigger_write_en === true;
+      p.thresholded_acq_trigger_address = s.thresholded_acq_trigger_write_address;
+      p.thresholded_acq_trigger_invert = s.thresholded_acq_trigger_write_invert;
+    }
   }
   return p;
 }

@@ -29,6 +29,7 @@ import { SimulatedJob } from "./jobs/simulated-job.js";
 import { checkCompiled, clusterNameOf, fillProvenance, isCompiled, toCompiled } from "./session-compiled.js";
 import { revertCorrections, sequencerFor, setCorrection, setDcOffset, type Revert } from "./session-corrections.js";
 import type { ExecuteOptions, SessionOptions } from "./session-options.js";
+import { heldTargets, releaseHeld, type HeldTarget } from "./session-held.js";
 import { syncOutputs, writeIdle } from "./session-outputs.js";
 import { release } from "./session-ownership.js";
 import { runSegment } from "./session-runner.js";
@@ -52,6 +53,8 @@ export class Session {
   private pendingIdle: OutputState | null = null;
   private current: Job | null = null;
   private currentRevert: Revert | null = null;
+  /** sequencers the current job's programs may leave holding an AWG offset or a marker (session-held.ts) */
+  private readonly touched = new Map<string, HeldTarget>();
   private working: Promise<void> = Promise.resolve();
   private jobWrites: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -282,6 +285,8 @@ export class Session {
     const entries: ExecutionReport["entries"] = [];
     // the job's final status is set after its outputs were restored: a "completed" job's outputs hold the idle values
     let finish = () => job.setStatus("canceled");
+    let prepared = false;
+    let failed = false;
     try {
       job.setStatus("loading");
       await Promise.resolve(); // execute() returns before the job compiles
@@ -323,6 +328,8 @@ export class Session {
           t.compile += lap();
         }
         if (k === 0) fillProvenance(job, compiled!, this.idn, this.hashes);
+        for (const h of heldTargets(compiled!, this.clusterName)) this.touched.set(`${h.slot}/${h.seq}`, h);
+        prepared = true;
         const done = await runSegment(
           this.coordinator,
           this.clusterName,
@@ -351,19 +358,30 @@ export class Session {
       const seqs = (err.details?.["sequencers"] as SequencerRunStatus[] | undefined) ?? null;
       if (compiled && seqs) entries.push(...ExecutionReport.fromStatuses(compiled, seqs).entries);
       finish = () => job.fail(err, new ExecutionReport(entries));
+      failed = true;
     } finally {
       lap();
-      await this.restore();
+      // a failed run may still be playing (e.g. RUN_TIMEOUT): stop it before its outputs are put back
+      await this.restore(failed && prepared);
       t.restore = lap();
       finish();
     }
   }
 
-  /** After a job: undo its runtime changes, apply idle values (updated ones included). */
-  private async restore(): Promise<void> {
+  /**
+   * After a job: undo its runtime changes (corrections, DC offsets, what its programs left on the
+   * outputs), apply idle values (updated ones included). `stop`: stop the sequencers first.
+   */
+  private async restore(stop = false): Promise<void> {
     try {
       await this.jobWrites;
+      if (stop) await this.coordinator.stop();
       await revertCorrections(this.coordinator, this.currentRevert);
+      if (this.touched.size > 0) {
+        const targets = [...this.touched.values()];
+        this.touched.clear();
+        await releaseHeld(this.coordinator, this.clusterName, targets);
+      }
       if (this.pendingIdle) {
         this.idle = this.pendingIdle;
         this.pendingIdle = null;

@@ -71,6 +71,12 @@ export interface EmuSequencerResult extends EmuSequencerResultRaw {
   acquisitions: Record<string, QbloxAcquisitionEntry>;
   /** RT time (ns) at which the sequencer's RT core finished */
   endTimeNs: number;
+  /**
+   * What the sequencer's outputs hold when it stopped: the last committed AWG offsets (path0, path1,
+   * −1 … 1: set_awg_offs or offset_awg_path*) and marker bits (set_mrk). The virtual Cluster keeps them
+   * as the outputs' levels after the run (a program's VoltageOffset outlives the program).
+   */
+  held?: { awgOffset: [number, number]; markers: number };
   /** 1-based Q1ASM line of the instruction that raised the error flags (absent when OKAY or unknown) */
   errorLine?: number;
 }

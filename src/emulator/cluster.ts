@@ -7,6 +7,7 @@ import type { EmuClusterResult, EmuEvent, EmuModuleInput, EmuRunOptions, RunClus
 import { ModuleEngine } from "./module.js";
 import { SequencerEngine, Step } from "./sequencer.js";
 import { LinqRouter } from "./linq.js";
+import { TriggerNetwork } from "./trigger-network.js";
 
 const CHUNK_RT_INSTRUCTIONS = 4096;
 
@@ -16,6 +17,12 @@ export const runCluster: RunCluster = (modules: EmuModuleInput[], options: EmuRu
   const engines = modules.map((m) => new ModuleEngine(m, options, events, linq));
   const all: { seq: SequencerEngine; mod: ModuleEngine }[] = [];
   for (const mod of engines) for (const seq of mod.seqs) all.push({ seq, mod });
+  TriggerNetwork.forCluster(
+    all.map((x) => x.seq),
+    () => {
+      for (const m of engines) m.flush();
+    },
+  );
   const blocked = new Uint8Array(all.length);
 
   for (;;) {

@@ -43,6 +43,9 @@ export const enum Op {
   WAIT,
   WAIT_SYNC,
   WAIT_TRIGGER,
+  /** trigger network (trigger-network.ts): set_latch_en, latch_rst */
+  LATCH_EN,
+  LATCH_RST,
   /** real-time instruction without an emulated effect (latches, LINQ): only its duration counts */
   RT_NOP,
   /** known but not emulated (ISA v2): halts with an illegal-instruction flag */
@@ -95,6 +98,8 @@ const OPCODES: Readonly<Record<string, Op>> = {
   wait: Op.WAIT,
   wait_sync: Op.WAIT_SYNC,
   wait_trigger: Op.WAIT_TRIGGER,
+  set_latch_en: Op.LATCH_EN,
+  latch_rst: Op.LATCH_RST,
   fb_pop_data: Op.FB_POP,
   fb_pull_data: Op.FB_PULL,
   fb_acq_tb_id: Op.FB_TB_ID,

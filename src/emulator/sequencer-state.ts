@@ -9,6 +9,7 @@ import type { EmuSequencerParams, SequencerState } from "./api.js";
 import { History, REC, R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH, R_T, R_W0, R_W1, R_WS } from "./history.js";
 import { describeInstruction, MAX_OPERANDS, Op, type CompiledProgram } from "./program.js";
 import { FeedbackQueue, type LinqRouter } from "./linq.js";
+import { conditionHolds, type TriggerCounters, type TriggerNetwork } from "./trigger-network.js";
 import {
   ACQ_BINNING_FIFO_DEPTH,
   ACQ_BINNING_WRITE_NS,
@@ -35,6 +36,9 @@ export abstract class SequencerRtState {
   /** `wait 0` suspended the RT underflow guard (until an instruction with a non-zero duration runs) */
   guardOff = false;
   linq: LinqRouter | null = null;
+  /** the cluster's trigger network and this sequencer's counters (trigger-network.ts); null when unused */
+  triggerNet: TriggerNetwork | null = null;
+  counters: TriggerCounters | null = null;
   pc = 0;
   tq = Q1_START_NS;
   trt = 0;
@@ -224,23 +228,9 @@ export abstract class SequencerRtState {
     return true;
   }
 
-  /** No trigger network is emulated: every address bit is FALSE (counters stay 0, §8.3). */
+  /** set_cond's condition at the current RT time over the trigger-network address bits (§8.3). */
   protected conditionTrue(): boolean {
-    const m = this.condMask & 0x7fff;
-    switch (this.condOp) {
-      case 0:
-        return false; // OR
-      case 1:
-        return true; // NOR
-      case 2:
-        return m === 0; // AND over no true bits
-      case 3:
-        return m !== 0; // NAND
-      case 4:
-        return false; // XOR (even number of true bits)
-      default:
-        return true; // XNOR
-    }
+    return conditionHolds(this.condOp, this.condMask, this.counters ? this.counters.bits(this.trt) : 0);
   }
 
   /** Commit pending parameters at RT time t (§4.6); a play also commits its new waveforms. */

@@ -38,6 +38,8 @@ export interface RtSink {
     pc: number,
   ): void;
   event(seq: SequencerEngine, op: Op, startNs: number, durationNs: number, pc: number): void;
+  /** an RT instruction that set_cond turned into a wait of `durationNs` (the else duration) */
+  skipped?(seq: SequencerEngine, op: Op, startNs: number, durationNs: number, pc: number): void;
 }
 
 export const enum Step {

@@ -167,6 +167,8 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         case Op.WAIT:
         case Op.RT_NOP:
         case Op.WAIT_TRIGGER:
+        case Op.LATCH_EN:
+        case Op.LATCH_RST:
         case Op.PLAY:
         case Op.ACQUIRE:
         case Op.ACQUIRE_WEIGHED:
@@ -224,6 +226,7 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
     this.enqueue(start);
     this.trt = releaseNs + this.syncDur;
     this.tq = Math.min(this.tq, releaseNs - WAIT_SYNC_SLACK_NS);
+    this.triggerNet?.synced(releaseNs);
     this.sink.event(this, Op.WAIT_SYNC, start, this.trt - start, this.pc - 1);
     if (this.pc >= this.program.length)
       this.fail(
@@ -268,6 +271,7 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
     } else this.guardOff = false;
     if (this.condEn && !this.conditionTrue()) {
       this.trt = start + this.condElse;
+      this.sink.skipped?.(this, code, start, this.condElse, pc);
       return;
     }
     switch (code) {
@@ -329,6 +333,12 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
       case Op.FB_TB_CFG:
         this.tbWcLength = arg[b]! === 0 ? 0 : arg[b + 2]!;
         this.tbWcBitPos = arg[b + 1]!;
+        break;
+      case Op.LATCH_EN:
+        this.counters?.setLatchEnabled(start, (isReg[b] ? regs[arg[b]!]! : arg[b]!) !== 0);
+        break;
+      case Op.LATCH_RST:
+        this.counters?.reset(start);
         break;
       case Op.FB_COM_DATA:
         this.linq?.send(this, arg[b]! & 255, isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!, start, "register");

@@ -150,6 +150,7 @@ function sequencerCommand(
     if (mod.info.supportsAcquisition && (!Array.isArray(doc.acq) || doc.acq.length !== 1))
       throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks acq`);
     seq.config = doc;
+    seq.reloadHeld();
     return null;
   }
   if (matchNodes(nodes, "CHANnelmap") || matchNodes(nodes, "ACQ", "CHANnelmap")) {

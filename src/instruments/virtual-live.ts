@@ -4,8 +4,11 @@
  * streaming sees values arrive before the run completes).
  *
  *   SLOT{s}:OUTput{d}:LEVel?   → DC level of DAC d in volts: the module's output offset
- *                                (RF offsets are mV on the wire, reported here in V)
- *   SLOT{s}:MARKer{m}:LEVel?   → 1 when marker m idles high (marker{m}_inv_en), else 0
+ *                                (RF offsets are mV on the wire, reported here in V) plus the AWG
+ *                                offsets the sequencers routed to d hold after their last run
+ *                                (a program's set_awg_offs; × the output full scale, before modulation)
+ *   SLOT{s}:MARKer{m}:LEVel?   → 1 when marker m is high: its inversion (marker{m}_inv_en) XOR
+ *                                marker bit m a sequencer's last run left set (set_mrk)
  *
  * Bins: the emulator computes a run's bins at START; while the sequencer reports RUNNING, only the
  * first ⌊f·n⌋ of its n valid bins (in bin order) are visible, f = elapsed / run duration.
@@ -24,11 +27,26 @@ export function outputLevelCommand(mod: VirtualModule, nodes: HeaderNode[], quer
     const v = mod.info.isRF
       ? Number(mod.params[`out${Math.floor(n / 2)}_offset_path${n % 2}`] ?? 0) * 1e-3
       : Number(mod.params[`out${n}_offset`] ?? 0);
-    return String(v);
+    return String(v + heldLevel(mod, n));
   }
   if (matchNodes(nodes.slice(0, 1), "MARKer") && n < mod.info.markers)
-    return mod.params[`marker${n}_inv_en`] ? "1" : "0";
+    return ((mod.params[`marker${n}_inv_en`] ? 1 : 0) ^ heldMarker(mod, n)) === 1 ? "1" : "0";
   return undefined;
+}
+
+/** Volts DAC `dac` holds from the sequencers' last runs: their held AWG offsets on the paths routed to it. */
+function heldLevel(mod: VirtualModule, dac: number): number {
+  let rel = 0;
+  for (const s of mod.sequencers)
+    for (let p = 0; p < 2; p++) if (s.channelMap[p]!.includes(dac)) rel += s.held.awgOffset[p]!;
+  return rel * mod.info.outputFullScaleV;
+}
+
+/** 1 when a sequencer's last run left marker bit `m` set. */
+function heldMarker(mod: VirtualModule, m: number): number {
+  let b = 0;
+  for (const s of mod.sequencers) b |= (s.held.markers >> m) & 1;
+  return b;
 }
 
 /** Wall-clock start of each sequencer's current run (set by runVirtual). */

@@ -54,6 +54,12 @@ export class VirtualSequencer {
   /** START that made this sequencer RUNNING (see VirtualCluster.startRun) */
   runId = 0;
   /**
+   * What the sequencer's outputs hold after its last run (the emulator's EmuSequencerResult.held): the
+   * AWG offsets (path0, path1, −1 … 1) and marker bits its program left. A CONFiguration write reloads
+   * them (reloadHeld): offsets from the configuration, markers low.
+   */
+  held: { awgOffset: [number, number]; markers: number } = { awgOffset: [0, 0], markers: 0 };
+  /**
    * Generation counters: `config` counts every write that changes what the sequencer holds (program,
    * waveforms, weights, acquisition list, settings, channel maps, module parameters of its slot,
    * reference source, *RST); `run` counts every ARM / START / STOP / CLR:FLAGS and every deletion of
@@ -107,6 +113,12 @@ export class VirtualSequencer {
     this.warnFlags = [];
     this.errFlags = [];
     this.log = "";
+  }
+
+  /** The configuration was written: the latched offsets take its offset_awg_path values, markers go low. */
+  reloadHeld(): void {
+    const c = readConfigParams(this.config);
+    this.held = { awgOffset: [c.offset_awg_path0 ?? 0, c.offset_awg_path1 ?? 0], markers: 0 };
   }
 
   /** Finish a run whose wall-clock time is over. */
@@ -185,6 +197,7 @@ export class VirtualSequencer {
 
   /** Store emulator results as raw accumulators (inverse of the driver's normalisation, reference 7.6). */
   storeResult(r: EmuSequencerResult): void {
+    if (r.held) this.held = { awgOffset: [r.held.awgOffset[0], r.held.awgOffset[1]], markers: r.held.markers };
     for (const [name, entry] of Object.entries(r.acquisitions)) {
       const a = this.acquisitions.get(name);
       if (!a) continue;
