@@ -34,6 +34,9 @@ interface PendingAcq {
   /** LINQ id of the integrated IQ values (0: not shared) and the shift of their 32-bit window */
   iqId: number;
   iqShift: number;
+  /** write-combine of the thresholded bits (fb_acq_tb_cfg): payload bytes (0: off), bit position */
+  tbWcLength: number;
+  tbWcBitPos: number;
 }
 
 export class ModuleEngine extends ModuleSignals {
@@ -64,6 +67,8 @@ export class ModuleEngine extends ModuleSignals {
       tbValid: seq.tbValid,
       iqId: op === Op.ACQUIRE_TTL ? 0 : seq.iqId,
       iqShift: seq.iqShift,
+      tbWcLength: seq.tbWcLength,
+      tbWcBitPos: seq.tbWcBitPos,
     };
     this.lastAcq = a;
     if (op === Op.ACQUIRE_TTL) {
@@ -73,7 +78,8 @@ export class ModuleEngine extends ModuleSignals {
     }
     if (this.opts.skipSignals) {
       // signals are not integrated: shared thresholded bits go out as a valid 0 (timing only)
-      if (a.tbId !== 0) this.linq?.send(seq, a.tbId, a.tbValid << 1, a.end, "thresholded_bits");
+      if (a.tbId !== 0)
+        this.linq?.send(seq, a.tbId, a.tbValid << 1, a.end, "thresholded_bits", a.tbWcBitPos, a.tbWcLength);
       return;
     }
     this.pending.push(a);
@@ -208,7 +214,8 @@ export class ModuleEngine extends ModuleSignals {
     const scale = this.io.binScale;
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
     // LINQ: the thresholded bit (bit 0) and its valid bit (bit 1) leave at the end of the window
-    if (a.tbId !== 0) this.linq?.send(seq, a.tbId, (a.tbValid << 1) | bit, a.end, "thresholded_bits");
+    if (a.tbId !== 0)
+      this.linq?.send(seq, a.tbId, (a.tbValid << 1) | bit, a.end, "thresholded_bits", a.tbWcBitPos, a.tbWcLength);
     // IQ: I then Q, each the 32-bit window [31+shift : shift] of the 48-bit accumulator floor(Σ·2^22)
     if (a.iqId !== 0) {
       this.linq?.send(seq, a.iqId, linqIqWord(sum0, a.iqShift), a.end, "iq");
