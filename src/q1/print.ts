@@ -23,106 +23,105 @@ export function formatOperand(op: Operand): string {
 /**
  * Print a program in quantify's text form: unlabelled rows start with a space, label rows are
  * `label:` followed by the instruction, args comma-separated without spaces, `# comment` at the end.
- * Written byte by byte into one growing buffer (integers without number→string conversion): no
- * per-row strings, which matters for programs of 10,000s of instructions.
+ * Written byte by byte into one reused buffer (room made once per row, integers without
+ * number→string conversion): no per-row strings, which matters for programs of 100,000s of rows.
  */
 export function printProgram(program: readonly Instruction[]): string {
-  const w = new TextWriter(program.length * 24 + 64);
-  for (const ins of program) {
-    if (ins.label !== undefined) {
-      w.text(ins.label);
-      w.byte(58);
+  let buf = scratch;
+  let len = 0;
+  nonAscii = false;
+  for (let n = 0; n < program.length; n++) {
+    const ins = program[n]!;
+    const label = ins.label;
+    const mnemonic = ins.mnemonic;
+    const args = ins.args;
+    const comment = ins.comment;
+    // room for the whole row (3 UTF-8 bytes per UTF-16 unit at most)
+    let need = 2 + 3 * mnemonic.length + (label !== undefined ? 3 * label.length + 1 : 0);
+    if (comment) need += 3 + 3 * comment.length;
+    for (let i = 0; i < args.length; i++) {
+      const op = args[i]!;
+      need +=
+        op.kind === "label" ? 2 + 3 * op.name.length : op.kind === "imm" ? immRoom(op.value) : immRoom(op.index) + 1;
     }
-    if (ins.mnemonic !== "") {
-      w.byte(32);
-      w.text(ins.mnemonic);
-      const args = ins.args;
+    if (len + need > buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(buf.length * 2, len + need));
+      buf.copy(next, 0, 0, len);
+      buf = next;
+    }
+    if (label !== undefined) {
+      len = writeText(buf, len, label);
+      buf[len++] = 58; // ':'
+    }
+    if (mnemonic !== "") {
+      buf[len++] = 32;
+      len = writeText(buf, len, mnemonic);
       for (let i = 0; i < args.length; i++) {
-        w.byte(i === 0 ? 32 : 44);
+        buf[len++] = i === 0 ? 32 : 44; // ' ' or ','
         const op = args[i]!;
-        if (op.kind === "imm") w.int(op.value);
+        if (op.kind === "imm") len = writeInt(buf, len, op.value);
         else if (op.kind === "reg") {
-          w.byte(82);
-          w.int(op.index);
+          buf[len++] = 82; // 'R'
+          len = writeInt(buf, len, op.index);
         } else {
-          w.byte(64);
-          w.text(op.name);
+          buf[len++] = 64; // '@'
+          len = writeText(buf, len, op.name);
         }
       }
     }
-    if (ins.comment) {
-      w.byte(32);
-      w.byte(35);
-      w.byte(32);
-      w.text(ins.comment);
+    if (comment) {
+      buf[len++] = 32;
+      buf[len++] = 35; // '#'
+      buf[len++] = 32;
+      len = writeText(buf, len, comment);
     }
-    w.byte(10);
+    buf[len++] = 10;
   }
-  return w.finish();
+  if (buf.length <= MAX_SCRATCH) scratch = buf; // reused by the next program (the text below is a copy)
+  return buf.toString(nonAscii ? "utf8" : "latin1", 0, len);
 }
 
-/** Appends ASCII fast, anything else as UTF-8. */
-class TextWriter {
-  private buf: Buffer;
-  private len = 0;
-  private ascii = true;
+/** The print buffer, reused across programs (printing is synchronous); kept only up to MAX_SCRATCH bytes. */
+let scratch = Buffer.allocUnsafe(1 << 16);
+const MAX_SCRATCH = 1 << 24;
+/** whether the program being printed has non-ASCII text (then it is decoded as UTF-8) */
+let nonAscii = false;
 
-  constructor(capacity: number) {
-    this.buf = Buffer.allocUnsafe(capacity);
-  }
+/** Bytes an integer operand may take (its text through String() when not a plain integer). */
+function immRoom(v: number): number {
+  return Number.isSafeInteger(v) ? 17 : String(v).length + 1;
+}
 
-  private reserve(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
-    this.buf.copy(next, 0, 0, this.len);
-    this.buf = next;
-  }
-
-  byte(b: number): void {
-    this.reserve(1);
-    this.buf[this.len++] = b;
-  }
-
-  text(s: string): void {
-    this.reserve(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 128) {
-        const rest = s.slice(i);
-        this.reserve(Buffer.byteLength(rest));
-        this.len += this.buf.write(rest, this.len, "utf8");
-        this.ascii = false;
-        return;
-      }
-      this.buf[this.len++] = c;
+/** Appends `s` (room already made): ASCII byte by byte, anything else as UTF-8. */
+function writeText(buf: Buffer, len: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) {
+      nonAscii = true;
+      return len + buf.write(s.slice(i), len, "utf8");
     }
+    buf[len++] = c;
   }
+  return len;
+}
 
-  int(v: number): void {
-    if (!Number.isSafeInteger(v)) {
-      this.text(String(v));
-      return;
-    }
-    this.reserve(17);
-    if (v < 0) {
-      this.buf[this.len++] = 45;
-      v = -v;
-    }
-    const start = this.len;
-    do {
-      this.buf[this.len++] = 48 + (v % 10);
-      v = Math.floor(v / 10);
-    } while (v > 0);
-    for (let a = start, b = this.len - 1; a < b; a++, b--) {
-      const t = this.buf[a]!;
-      this.buf[a] = this.buf[b]!;
-      this.buf[b] = t;
-    }
+/** Appends an integer's decimal digits (room already made). */
+function writeInt(buf: Buffer, len: number, v: number): number {
+  if (!Number.isSafeInteger(v)) return writeText(buf, len, String(v));
+  if (v < 0) {
+    buf[len++] = 45; // '-'
+    v = -v;
   }
-
-  finish(): string {
-    return this.buf.toString(this.ascii ? "latin1" : "utf8", 0, this.len);
-  }
+  let digits = 1;
+  for (let p = 10; p <= v; p *= 10) digits++;
+  let at = len + digits;
+  const end = at;
+  do {
+    const q = Math.floor(v / 10);
+    buf[--at] = 48 + (v - q * 10);
+    v = q;
+  } while (v > 0);
+  return end;
 }
 
 /**
