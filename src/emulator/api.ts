@@ -93,7 +93,8 @@ export interface EmuEvent {
     | "upd_param"
     | "wait_sync"
     | "offset"
-    | "feedback";
+    | "feedback"
+    | "skipped";
   slot: number;
   sequencer: number;
   startNs: number;
@@ -110,6 +111,8 @@ export interface EmuEvent {
   /** "feedback": the LINQ id popped (fb_pop_data / fb_pull_data) and its value; TB: 3 = bit 1, 2 = bit 0 */
   linqId?: number;
   linqValue?: number;
+  /** "skipped": the play / acquisition a false trigger-network condition (set_cond) turned into its else wait */
+  skipped?: "play" | "acquire" | "acquire_weighed" | "acquire_ttl";
 }
 
 export interface EmuModuleResult {

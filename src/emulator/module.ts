@@ -134,6 +134,25 @@ export class ModuleEngine extends ModuleSignals {
     this.events.push(e);
   }
 
+  /** A play / acquisition that set_cond skipped (trigger network): a "skipped" event for the report. */
+  skipped(seq: SequencerEngine, op: Op, startNs: number, durationNs: number, pc: number): void {
+    const kind = EVENT_KIND[op];
+    const win = this.opts.events ?? this.opts.render;
+    if (kind !== "play" && kind !== "acquire" && kind !== "acquire_weighed" && kind !== "acquire_ttl") return;
+    if (!win) return;
+    if (startNs < win.fromNs || startNs >= win.toNs || this.events.length >= (this.opts.maxEvents ?? 100_000)) return;
+    const line = seq.program.line[pc] ?? 0;
+    this.events.push({
+      kind: "skipped",
+      skipped: kind,
+      slot: seq.slot,
+      sequencer: seq.index,
+      startNs,
+      durationNs,
+      line,
+    });
+  }
+
   // ---- deferred acquisitions ---------------------------------------------------------------
 
   /** RT time up to which every sequencer's outputs are final. */
@@ -213,6 +232,8 @@ export class ModuleEngine extends ModuleSignals {
     const bit = rotated >= (seq.params.thresholded_acq_threshold ?? 0) ? 1 : 0;
     const scale = this.io.binScale;
     this.bins[a.seq]!.get(a.acqIndex)!.add(a.bin, Math.round(sum0 * scale), Math.round(sum1 * scale), bit);
+    // trigger network: the thresholded result goes to thresholded_acq_trigger_address (trigger-network.ts)
+    seq.triggerNet?.result(seq, bit, a.end);
     // LINQ: the thresholded bit (bit 0) and its valid bit (bit 1) leave at the end of the window
     if (a.tbId !== 0)
       this.linq?.send(seq, a.tbId, (a.tbValid << 1) | bit, a.end, "thresholded_bits", a.tbWcBitPos, a.tbWcLength);
