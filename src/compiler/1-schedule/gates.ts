@@ -48,6 +48,31 @@ class Site implements GateSite {
 /** Gates without arguments beyond the element: lowered once per (type, element). */
 const SIMPLE = new Set(["X", "Y", "X90", "Y90", "Z", "Z90", "H", "Reset"]);
 
+/**
+ * The arguments that decide what an unnamed gate without t0 lowers to (its name included), as a key:
+ * equal keys lower to the same Composite, so such a gate is lowered once per compile and timing
+ * normalises it once. null: lowered on its own (angles as unit strings, Measure coords).
+ */
+function loweringKey(g: GateSpec): string | null {
+  switch (g.type) {
+    case "Rxy":
+      return typeof g.theta === "number" && typeof g.phi === "number" ? `Rxy ${g.theta} ${g.phi} ${g.qubit}` : null;
+    case "Rz":
+      return typeof g.theta === "number" ? `Rz ${g.theta} ${g.qubit}` : null;
+    case "CZ":
+      return JSON.stringify(["CZ", g.qC, g.qT]);
+    case "Measure":
+      // acq_index does not change the pulses (bins are numbered in execution order)
+      return g.coords === undefined
+        ? JSON.stringify(["Measure", g.qubit, g.acq_channel, g.acq_protocol, g.bin_mode, g.feedback_trigger_label])
+        : null;
+    default:
+      return typeof g.qubit === "string" && SIMPLE.has(g.type)
+        ? `${g.type} ${g.qubit}`
+        : JSON.stringify([g.type, g.qubit]);
+  }
+}
+
 class GateLowering {
   private readonly blocks = new Map<object, object>();
   private readonly simple = new Map<string, OperationSpec>();
@@ -106,14 +131,8 @@ class GateLowering {
 
   private gate(g: GateSpec, base: string, index: number): OperationSpec {
     this.gateCount++;
-    if (
-      g.name === undefined &&
-      g.t0 === undefined &&
-      SIMPLE.has(g.type) &&
-      "qubit" in g &&
-      typeof g.qubit === "string"
-    ) {
-      const key = `${g.type} ${g.qubit}`;
+    const key = g.name === undefined && g.t0 === undefined ? loweringKey(g) : null;
+    if (key !== null) {
       let lowered = this.simple.get(key);
       if (!lowered) {
         lowered = this.lower(g, new Site(base, index, gateName(g)));

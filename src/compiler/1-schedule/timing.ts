@@ -50,6 +50,11 @@ class TimingResolver {
   /** first op seen per clock, for the UNKNOWN_CLOCK message */
   private readonly clockUses = new Map<string, ScheduleOp>();
   private readonly inProgress = new Set<string>();
+  /** Composites normalised so far (by spec object; never while a sweep is active: its values vary per use) */
+  private readonly composites = new Map<
+    OperationSpec,
+    { ops: readonly ScheduleOp[]; suffixes: readonly string[]; durationNs: number }
+  >();
 
   block(spec: BlockSpec, path: string, parent: Scope | null, topLevel: boolean): Block {
     this.clocks.addAll(spec.resources, `${path}/resources`);
@@ -255,12 +260,26 @@ class TimingResolver {
   private spec(spec: OperationSpec, path: string, name: string, scope: Scope): Resolved {
     switch (spec.type) {
       case "Composite": {
+        // a gate lowered once and placed many times: normalised once, each placement a copy with its own path
+        const hit = this.sweeps.isActive ? undefined : this.composites.get(spec);
+        if (hit) {
+          const ops: ScheduleOp[] = new Array(hit.ops.length);
+          for (let j = 0; j < ops.length; j++) ops[j] = { ...hit.ops[j]!, path: path + hit.suffixes[j]! };
+          return { kind: "ops", ops, durationNs: hit.durationNs };
+        }
         const ops: ScheduleOp[] = [];
-        spec.pulse_info?.forEach((p, j) => ops.push(this.primitive(p, `${path}/pulse_info/${j}`, spec.name)));
-        spec.acquisition_info?.forEach((a, j) =>
-          ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name)),
-        );
-        return { kind: "ops", ops, durationNs: operationDuration(ops) };
+        const suffixes: string[] = [];
+        spec.pulse_info?.forEach((p, j) => {
+          suffixes.push(`/pulse_info/${j}`);
+          ops.push(this.primitive(p, `${path}/pulse_info/${j}`, spec.name));
+        });
+        spec.acquisition_info?.forEach((a, j) => {
+          suffixes.push(`/acquisition_info/${j}`);
+          ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name));
+        });
+        const durationNs = operationDuration(ops);
+        if (!this.sweeps.isActive) this.composites.set(spec, { ops, suffixes, durationNs });
+        return { kind: "ops", ops, durationNs };
       }
       case "LoopOperation": {
         const body = this.block(spec.body, `${path}/body`, scope, false);
