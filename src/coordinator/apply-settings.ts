@@ -6,7 +6,7 @@ import type { CompiledModule } from "../contract/compiled-schedule.js";
 import { compiledModuleToDriverInput, type SequencerDriverParams } from "../contract/driver-params.js";
 import type { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { ScopeConfigDoc } from "../instruments/module-params.js";
-import type { SequencerConfigParams } from "../instruments/sequencer-config.js";
+import { triggerNetworkParams, type SequencerConfigParams } from "../instruments/sequencer-config.js";
 import type { LazyCache } from "./lazy-cache.js";
 import { InstrumentError } from "../core/errors.js";
 
@@ -170,6 +170,9 @@ function configParams(p: SequencerDriverParams): Partial<SequencerConfigParams> 
     "integration_length_acq",
     "thresholded_acq_rotation",
     "thresholded_acq_threshold",
+    "thresholded_acq_trigger_en",
+    "thresholded_acq_trigger_address",
+    "thresholded_acq_trigger_invert",
     "marker_ovr_en",
     "marker_ovr_value",
   ];
@@ -177,5 +180,7 @@ function configParams(p: SequencerDriverParams): Partial<SequencerConfigParams> 
     const v = p[key];
     if (v !== undefined) (out as Record<string, number | boolean>)[key] = v;
   }
+  // trigger-network counter thresholds (trigger{a}_count_threshold / _threshold_invert)
+  Object.assign(out, triggerNetworkParams(p as Partial<SequencerConfigParams>));
   return out;
 }

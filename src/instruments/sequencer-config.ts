@@ -3,6 +3,7 @@
  * 10.4) and the mapping between it and qblox-instruments parameter names. Shared by the driver
  * (read-modify-write of the document) and the virtual Cluster (which runs the emulator from it).
  */
+import type { TriggerThresholdParams } from "../contract/driver-params.js";
 
 export interface SequencerConfigDoc {
   seq_proc: { sync_en: boolean; trg: { count_threshold: number; threshold_invert: boolean }[] };
@@ -66,7 +67,7 @@ export function defaultSequencerConfig(readout: boolean): SequencerConfigDoc {
 }
 
 /** Sequencer parameters stored in the configuration document (qblox-instruments names). */
-export interface SequencerConfigParams {
+export interface SequencerConfigParams extends TriggerThresholdParams {
   sync_en: boolean;
   nco_freq: number;
   nco_phase_offs: number;
@@ -111,6 +112,17 @@ export function isAcquisitionParam(name: SequencerConfigParamName): boolean {
 
 const DEG = Math.PI / 180;
 
+/** `trigger{a}_count_threshold` / `trigger{a}_threshold_invert` ↔ `seq_proc.trg[a − 1]` (reference 10.4). */
+const TRIGGER_PARAM = /^trigger([1-9]|1[0-5])_(count_threshold|threshold_invert)$/;
+
+/** The trigger-network parameters of a parameter set (for the emulator). */
+export function triggerNetworkParams(c: Partial<SequencerConfigParams>): Partial<SequencerConfigParams> {
+  const out: Record<string, number | boolean> = {};
+  for (const [k, v] of Object.entries(c))
+    if (v !== undefined && (TRIGGER_PARAM.test(k) || k.startsWith("thresholded_acq_trigger_"))) out[k] = v;
+  return out as Partial<SequencerConfigParams>;
+}
+
 /** Read every parameter from a document (acquisition parameters only when the document has `acq`). */
 export function readConfigParams(doc: SequencerConfigDoc): Partial<SequencerConfigParams> {
   const a = doc.awg[0]!;
@@ -128,6 +140,11 @@ export function readConfigParams(doc: SequencerConfigDoc): Partial<SequencerConf
     offset_awg_path0: a.offs_path[0],
     offset_awg_path1: a.offs_path[1],
   };
+  const trg = out as Record<string, number | boolean>;
+  doc.seq_proc.trg.forEach((t, i) => {
+    trg[`trigger${i + 1}_count_threshold`] = t.count_threshold;
+    trg[`trigger${i + 1}_threshold_invert`] = t.threshold_invert;
+  });
   const q = doc.acq[0];
   if (q) {
     // rotation is stored as a11 = cos(360°−θ), a12 = sin(360°−θ) (reference 7.3)
@@ -158,6 +175,13 @@ export function writeConfigParams(
   const rejected: SequencerConfigParamName[] = [];
   for (const [key, value] of Object.entries(params) as [SequencerConfigParamName, number | boolean][]) {
     if (value === undefined) continue;
+    const trg = TRIGGER_PARAM.exec(key);
+    if (trg) {
+      const t = doc.seq_proc.trg[Number(trg[1]) - 1]!;
+      if (trg[2] === "count_threshold") t.count_threshold = Number(value);
+      else t.threshold_invert = Boolean(value);
+      continue;
+    }
     if (isAcquisitionParam(key) && !q) {
       rejected.push(key);
       continue;

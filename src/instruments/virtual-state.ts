@@ -22,7 +22,12 @@ import {
   type ChannelMap,
 } from "./module-info.js";
 import { defaultScopeConfig, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
-import { defaultSequencerConfig, readConfigParams, type SequencerConfigDoc } from "./sequencer-config.js";
+import {
+  defaultSequencerConfig,
+  readConfigParams,
+  triggerNetworkParams,
+  type SequencerConfigDoc,
+} from "./sequencer-config.js";
 
 export interface WaveEntry {
   index: number;
@@ -182,6 +187,8 @@ export class VirtualSequencer {
       marker_ovr_en: c.marker_ovr_en,
       marker_ovr_value: c.marker_ovr_value,
       connect_out: channelMapToConnectOut(this.module.type, this.channelMap),
+      // trigger network: counter thresholds, and on readout modules the thresholded trigger map
+      ...triggerNetworkParams(c),
     };
     if (this.module.info.supportsAcquisition) {
       Object.assign(p, {
