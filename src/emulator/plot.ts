@@ -156,11 +156,13 @@ function spansOf(
 ): PanelSpan[] {
   return rows.map((e) => {
     const acq = ACQ_KINDS.has(e.kind);
-    const name = e.operation || e.kind;
+    const name = (e.kind === "skipped" ? "skipped: " : "") + (e.operation || e.kind);
     const label = acq
       ? `${name}${e.operation?.includes("acq_channel") ? "" : e.acqIndex !== undefined ? ` (acq index ${e.acqIndex})` : ""} · bin ${e.bin ?? "-"}`
       : `${name} · ${e.portClock || `seq${e.sequencer}`}`;
-    const cond = e.line !== undefined && conditional?.get(seqKey(cluster, module, e.sequencer))?.has(e.line) === true;
+    const skipped = e.kind === "skipped";
+    const cond =
+      skipped || (e.line !== undefined && conditional?.get(seqKey(cluster, module, e.sequencer))?.has(e.line) === true);
     const tip =
       `${label}\n${e.kind} seq${e.sequencer} ${e.portClock}, program time ${e.startNs} ns` +
       (e.scheduleNs !== null ? `, schedule time ${e.scheduleNs} ns (repetition ${e.repetition})` : "") +
@@ -168,7 +170,11 @@ function spansOf(
       (e.gain ? `\n${e.playedAs ? "amplitude" : "gain"} ${num(e.gain[0])}, ${num(e.gain[1])}` : "") +
       (e.playedAs ? `\nplayed as ${e.playedAs}` : "") +
       (e.ncoFreqHz !== undefined ? `\nNCO ${num(e.ncoFreqHz / 1e6)} MHz, phase ${num(e.ncoPhaseDeg ?? 0)}°` : "") +
-      (cond ? "\nconditional: plays only when the trigger condition holds" : "");
+      (skipped
+        ? `\nskipped: the trigger condition did not hold (the ${e.skipped} took its ${e.durationNs} ns else duration)`
+        : cond
+          ? "\nconditional: plays only when the trigger condition holds"
+          : "");
     return {
       start_ns: e.startNs,
       duration_ns: e.durationNs,

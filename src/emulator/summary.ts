@@ -7,7 +7,8 @@ import { isProtocolName, PROTOCOLS } from "../core/protocols.js";
 import { originKey, type TimeOrigin } from "./report-time.js";
 import type { SimulationResult, SimWaveformEvent } from "./simulate.js";
 
-const REPORT_KINDS: ReadonlySet<string> = new Set(["play", "acquire", "acquire_weighed", "acquire_ttl"]);
+// "skipped": a conditional play / acquisition the trigger-network condition skipped (its else wait)
+const REPORT_KINDS: ReadonlySet<string> = new Set(["play", "acquire", "acquire_weighed", "acquire_ttl", "skipped"]);
 
 export interface SummaryOptions {
   /** report rows in the text summary at most (default 50) */
@@ -191,6 +192,7 @@ export function reportRowJson(e: ReportRow): Record<string, unknown> {
     ...(e.acqIndex !== undefined ? { acq_index: e.acqIndex } : {}),
     ...(e.bin !== undefined ? { bin: e.bin } : {}),
     ...(e.line !== undefined ? { line: e.line } : {}),
+    ...(e.skipped ? { skipped: e.skipped } : {}),
     ...(e.playedAs ? { played_as: e.playedAs } : {}),
   };
 }
