@@ -4,14 +4,16 @@
  * acquisition starts, TRIGGER_DELAY = 364 ns): exact programs and settings, the errors, and the
  * compiled schedules emulated with an outcome model (plays and skips to the ns).
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compile as compileWithEmulator } from "../../src/compile.js";
 import { compile } from "../../src/compiler/index.js";
 import { Q1ForgeError } from "../../src/core/errors.js";
 import { simulate } from "../../src/emulator/simulate.js";
 import type { InputSignalModel } from "../../src/emulator/api.js";
 import { compiledModuleToDriverInput } from "../../src/contract/driver-params.js";
+import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
 import { basebandHardware, lines, RESOURCES, sequencer } from "../compiler/fixtures.js";
+import { runCli, TempDir } from "../fixtures/cli.js";
 
 const square = (port: string, clock: string, duration = "20 ns", amp = 0.5): Record<string, unknown> => ({
   type: "SquarePulse",
@@ -323,5 +325,23 @@ describe("trigger-network schedules emulated with an outcome model", () => {
       ["play", 1384 + 3 * period, 20, "X q0:mw"],
     ]);
     expect(Array.from(r.acquisitions["0"]!.re)).toStrictEqual([0.5]);
+  });
+});
+
+describe("q1forge compile --feedback-mode", () => {
+  const tmp = new TempDir();
+  afterAll(() => tmp.remove());
+  it("selects the trigger network for a schedule without feedback_mode; a bad value is a usage error (exit 2)", async () => {
+    const { feedback_mode: _, ...noMode } = quantifyLike(1, 536);
+    void _;
+    const s = tmp.file("cond.json", noMode);
+    const h = tmp.file("hw.json", basebandHardware());
+    const r = await runCli(["compile", "--schedule", s, "--hardware", h, "--feedback-mode", "trigger_network"]);
+    expect(r.code).toBe(0);
+    const c = JSON.parse(r.stdout) as CompiledSchedule;
+    expect(lines(sequencer(c, "cluster0_module1", 0).sequence.program)).toContain("set_cond 1,1,0,4");
+    const bad = await runCli(["compile", "--schedule", s, "--hardware", h, "--feedback-mode", "triggers", "--json"]);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stderr)).toMatchObject({ code: "USAGE", path: "--feedback-mode" });
   });
 });

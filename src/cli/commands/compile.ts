@@ -5,7 +5,7 @@ import { readDevice } from "../device-input.js";
 import { readScheduleAndHardware, writeOutput } from "../io.js";
 import type { CliCommand } from "../types.js";
 
-const HELP = `usage: q1forge compile --schedule S --hardware H [--device D] [--out F] [--json] [--verify] [--instruction-limit error|warn]
+const HELP = `usage: q1forge compile --schedule S --hardware H [--device D] [--out F] [--json] [--verify] [--instruction-limit error|warn] [--feedback-mode linq|trigger_network]
 
 Compiles a schedule (q1forge schedule JSON, or a quantify Schedule.to_json() file: detected) for a
 quantify hardware config and writes the CompiledSchedule JSON to --out (default "-" = stdout).
@@ -14,6 +14,8 @@ quantify hardware config and writes the CompiledSchedule JSON to --out (default 
                        QuantumDevice or the q1forge device JSON (docs/device.md)
   --verify             run every compiled program in the emulator; runtime errors become compile errors
   --instruction-limit  "error" (default) or "warn" when a program exceeds instruction memory
+  --feedback-mode      how ConditionalOperation gets its measurement when the schedule has no
+                       feedback_mode: "linq" (default) or "trigger_network" (docs/feedback.md)
   --json               errors as JSON on stderr; summary as JSON on stdout when --out is a file
 `;
 
@@ -35,9 +37,16 @@ export const command: CliCommand = {
         verify: "bool",
         "instruction-limit": "string",
         device: "string",
+        "feedback-mode": "string",
       },
       "compile",
     );
+    const mode = o["feedback-mode"];
+    if (mode !== undefined && mode !== "linq" && mode !== "trigger_network")
+      throw new UsageError(`--feedback-mode must be "linq" or "trigger_network", not "${String(mode)}"`, {
+        path: "--feedback-mode",
+        hint: "--feedback-mode trigger_network compiles ConditionalOperation over the trigger network, as quantify does",
+      });
     const limit = o["instruction-limit"] ?? "error";
     if (limit !== "error" && limit !== "warn")
       throw new UsageError(`--instruction-limit must be "error" or "warn", not "${String(limit)}"`, {
@@ -50,6 +59,7 @@ export const command: CliCommand = {
       instructionLimit: limit,
       verify: o.verify === true,
       ...(device ? { device } : {}),
+      ...(mode !== undefined ? { feedbackMode: mode } : {}),
     });
     const out = typeof o.out === "string" ? o.out : "-";
     await writeOutput(out, JSON.stringify(compiled, null, 1) + "\n", io);
