@@ -9,6 +9,7 @@ import { blockHeader } from "./byte-reader.js";
 import { MAX_UNREAD_REPLY_BYTES, type VirtualFault } from "./virtual-options.js";
 import type { DummyBin } from "./virtual-run.js";
 import { VirtualClusterScpiDispatch } from "./virtual-scpi-dispatch.js";
+import type { Reply } from "./virtual-commands.js";
 
 export {
   MAX_ERROR_QUEUE,
@@ -40,10 +41,12 @@ export class VirtualCluster extends VirtualClusterScpiDispatch {
   async start(opts: { port?: number; host?: string } = {}): Promise<{ host: string; port: number }> {
     this.host = opts.host ?? "127.0.0.1";
     await this.listen(opts.port ?? 0);
+    this.warmEmulation();
     return this.address;
   }
 
   async stop(): Promise<void> {
+    this.cancelRuns(); // runs still in the emulation worker end with the server
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     const srv = this.server;
@@ -88,19 +91,32 @@ export class VirtualCluster extends VirtualClusterScpiDispatch {
     this.sockets.add(socket);
     const parser = new ScpiCommandParser();
     const conn = ++this.connections;
+    /** a command of this connection is waiting (a scope store on the emulation worker): later ones wait for it */
+    let waiting = false;
     socket.on("close", () => {
       this.sockets.delete(socket);
       for (const m of this.modules.values()) for (const s of m.sequencers) s.forgetConnection(conn);
     });
     socket.on("error", () => socket.destroy());
-    socket.on("data", (chunk: Buffer) => {
-      parser.push(chunk);
-      const pending = parser.pendingHeader();
-      if (pending && this.takeFault("drop", pending)) {
-        socket.destroy();
+    const send = (reply: Reply) => {
+      if (reply === null || socket.destroyed) return;
+      if (socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
+        // the client does not read its replies: drop this one instead of buffering without end
+        this.queueError(-410, `Query INTERRUPTED; more than ${MAX_UNREAD_REPLY_BYTES} bytes of replies unread`);
         return;
       }
-      for (;;) {
+      if (typeof reply === "string") socket.write(reply + "\r\n");
+      else
+        socket.write(
+          Buffer.concat([
+            ...reply.flatMap((b) => [Buffer.from(blockHeader(b.length), "latin1"), b]),
+            Buffer.from("\r\n"),
+          ]),
+        );
+    };
+    /** Execute the commands received so far, in order; stops at one that completes later and resumes after it. */
+    const pump = () => {
+      while (!waiting && !socket.destroyed) {
         let cmd;
         try {
           cmd = parser.next();
@@ -117,25 +133,31 @@ export class VirtualCluster extends VirtualClusterScpiDispatch {
         this.log(cmd.header);
         if (this.takeFault("silent", cmd.header)) continue;
         const reply = this.execute(cmd.header, cmd.args, conn);
-        if (reply === null) continue;
-        if (this.takeFault("malformed", cmd.header)) {
+        const malformed = reply !== null && this.takeFault("malformed", cmd.header);
+        if (malformed) {
           socket.write(Buffer.from("\x15\x00garbage\x7f\r\n", "latin1"));
           continue;
         }
-        if (socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
-          // the client does not read its replies: drop this one instead of buffering without end
-          this.queueError(-410, `Query INTERRUPTED; more than ${MAX_UNREAD_REPLY_BYTES} bytes of replies unread`);
-          continue;
+        if (reply instanceof Promise) {
+          waiting = true;
+          void reply.then((r) => {
+            waiting = false;
+            send(r);
+            pump();
+          });
+          return;
         }
-        if (typeof reply === "string") socket.write(reply + "\r\n");
-        else
-          socket.write(
-            Buffer.concat([
-              ...reply.flatMap((b) => [Buffer.from(blockHeader(b.length), "latin1"), b]),
-              Buffer.from("\r\n"),
-            ]),
-          );
+        send(reply);
       }
+    };
+    socket.on("data", (chunk: Buffer) => {
+      parser.push(chunk);
+      const pending = parser.pendingHeader();
+      if (pending && this.takeFault("drop", pending)) {
+        socket.destroy();
+        return;
+      }
+      pump();
     });
   }
 

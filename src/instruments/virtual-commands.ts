@@ -23,6 +23,8 @@ export class ScpiExecError extends Error {
 
 /** Text reply, block reply (blocks then CRLF), or nothing (a write). */
 export type Reply = string | Buffer[] | null;
+/** A reply, or one that completes later (a scope store waiting for the emulation worker); the connection waits for it. */
+export type DeferredReply = Reply | Promise<Reply>;
 
 export interface ModuleCommandContext {
   /** assemble a program; throw with the assembler's message on failure */
@@ -64,7 +66,7 @@ export function moduleCommand(
   nodes: HeaderNode[],
   query: boolean,
   args: ScpiArg[],
-): Reply {
+): DeferredReply {
   const first = nodes[0];
   if (first && nodeMatches("SEQuencer", first.name)) {
     if (first.num === null || first.num >= mod.sequencers.length)
@@ -115,7 +117,7 @@ function sequencerCommand(
   nodes: HeaderNode[],
   query: boolean,
   args: ScpiArg[],
-): Reply {
+): DeferredReply {
   const where = `slot ${mod.slot} sequencer ${seq.index}`;
   if (matchNodes(nodes, "GENeration") && query) return seq.generationReply(ctx.connection);
   if (matchNodes(nodes, "PROGram")) {
@@ -289,7 +291,7 @@ function acqListCommand(
   query: boolean,
   args: ScpiArg[],
   where: string,
-): Reply {
+): DeferredReply {
   const op = nodes.map((n) => n.name).join(":");
   const name = str(args[0], `${op} name`);
   const all = /^all$/i.test(name);
@@ -344,8 +346,9 @@ function acqListCommand(
   }
   if (matchNodes(nodes, "DATA")) {
     if (query) return encodeAcquisitionBlocks(visibleAcquisition(seq, get().raw));
-    seq.storeScope(get()); // store the scope buffer into this acquisition (reference 7.1)
-    return null;
+    // store the scope buffer into this acquisition (reference 7.1); may wait for the emulation worker
+    const stored = seq.storeScope(get());
+    return stored ? stored.then(() => null) : null;
   }
   if (matchNodes(nodes, "NUM_BINS") && query) return String(get().numBins);
   throw new ScpiExecError(-113, `Undefined header; ACQuisition:${op} on ${where}`);

@@ -11,7 +11,8 @@
  *                                marker bit m a sequencer's last run left set (set_mrk)
  *
  * Bins: the emulator computes a run's bins at START; while the sequencer reports RUNNING, only the
- * first ⌊f·n⌋ of its n valid bins (in bin order) are visible, f = elapsed / run duration.
+ * first ⌊f·n⌋ of its n valid bins (in bin order) are visible, f = elapsed / run duration. While the
+ * emulation itself is still going (in the emulation worker), no bin is valid.
  */
 import type { RawAcquisition } from "./acq-binary.js";
 import type { HeaderNode } from "./scpi-command-parser.js";
@@ -58,6 +59,7 @@ export function markRunStart(seq: VirtualSequencer, now: number): void {
 /** `raw` as visible now: all of it unless the sequencer is still RUNNING a run with a known end. */
 export function visibleAcquisition(seq: VirtualSequencer, raw: RawAcquisition, now = Date.now()): RawAcquisition {
   seq.settle(now);
+  if (seq.emulating && seq.state === "RUNNING") return noValidBins(raw); // the run's emulation is still going
   const t0 = runStart.get(seq);
   if (seq.state !== "RUNNING" || t0 === undefined || !Number.isFinite(seq.runEndsAt)) return raw;
   const span = seq.runEndsAt - t0;
@@ -74,4 +76,8 @@ export function visibleAcquisition(seq: VirtualSequencer, raw: RawAcquisition, n
       show--;
     }
   return { ...raw, bins: { ...raw.bins, valid: masked } };
+}
+
+function noValidBins(raw: RawAcquisition): RawAcquisition {
+  return { ...raw, bins: { ...raw.bins, valid: new Uint8Array(raw.bins.valid.length) } };
 }

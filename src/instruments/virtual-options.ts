@@ -30,17 +30,33 @@ export interface VirtualClusterOptions {
   /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
   runDurationMs?: number | ((endTimeNs: number) => number);
   /**
-   * Q1 instructions one START may execute over all its sequencers (default VIRTUAL_RUN_INSTRUCTION_BUDGET):
-   * the emulation runs on the server's thread, so a runaway program (an endless loop) is stopped here —
-   * its sequencer reports STOPPED with FORCED_STOP and the emulator's message in its log — instead of
-   * blocking every client.
+   * Q1 instructions one START may execute over all its sequencers: the emulator stops the run there —
+   * its sequencers report STOPPED with FORCED_STOP and the emulator's message in their log. Default:
+   * no instruction limit when the run is emulated in the worker (the wall-clock budget applies),
+   * VIRTUAL_RUN_INSTRUCTION_BUDGET when it is emulated inline (on the server's thread, where it bounds
+   * how long other clients wait).
    */
   runInstructionBudget?: number;
+  /**
+   * Wall-clock time one START's emulation may take in the emulation worker (default
+   * VIRTUAL_RUN_WALL_CLOCK_BUDGET_MS). A run over budget is stopped: its sequencers report STOPPED,
+   * status ERROR, FORCED_STOP in their error flags and the reason in their log; the error queue gets a
+   * `-200` entry. Not enforced for inline emulation (use runInstructionBudget there).
+   */
+  runWallClockBudgetMs?: number;
+  /**
+   * Where a START's program is emulated: "worker" (default; a worker thread, so every client is
+   * answered while it runs) or "inline" (on the server's thread, as before). A user `runCluster` or
+   * `inputModel` (functions, which cannot cross to a thread) always runs inline.
+   */
+  emulation?: "worker" | "inline";
 }
 
 export const SERIAL = "00015_2422_001";
-/** Q1 instructions one START may execute, shared by its sequencers (about a second of emulation) */
+/** Q1 instructions one START emulated inline may execute, shared by its sequencers (about a second of emulation) */
 export const VIRTUAL_RUN_INSTRUCTION_BUDGET = 50_000_000;
+/** wall-clock time one START's emulation may take in the emulation worker */
+export const VIRTUAL_RUN_WALL_CLOCK_BUDGET_MS = 10_000;
 /** error queue length (entries); more errors turn the last entry into -350 Queue overflow */
 export const MAX_ERROR_QUEUE = 100;
 /** replies a client leaves unread (bytes in the socket's send buffer) before further replies are dropped (-410) */

@@ -4,7 +4,8 @@
  * fan-out, and START's emulation run.
  */
 import { VirtualLinqRouter } from "./linq-scpi.js";
-import type { EmuRunOptions } from "../emulator/api.js";
+import { emptyRawAcquisition } from "./acq-binary.js";
+import type { EmuModuleInput, EmuRawAcquisition, EmuRunOptions } from "../emulator/api.js";
 import { runCluster } from "../emulator/cluster.js";
 import { nodeMatches, type HeaderNode } from "./scpi-command-parser.js";
 import type { SystemStatus } from "./reply-parse.js";
@@ -13,9 +14,22 @@ import {
   MAX_ERROR_QUEUE,
   parseModuleList,
   VIRTUAL_RUN_INSTRUCTION_BUDGET,
+  VIRTUAL_RUN_WALL_CLOCK_BUDGET_MS,
   type VirtualClusterOptions,
 } from "./virtual-options.js";
-import { runVirtual, type DummyBin } from "./virtual-run.js";
+import { emulationPool } from "./virtual-emulation-pool.js";
+import {
+  applyEmulatorFailure,
+  applyEmulatorResult,
+  beginRun,
+  deferScopesAsync,
+  emulatorInputs,
+  endRun,
+  runVirtual,
+  stopRun,
+  type DummyBin,
+  type VirtualRunContext,
+} from "./virtual-run.js";
 import { VirtualModule, type VirtualSequencer } from "./virtual-state.js";
 
 export class VirtualClusterRunControl {
@@ -92,6 +106,14 @@ export class VirtualClusterRunControl {
       case "STOP":
         for (const s of targets) {
           if (s.state === "ARMED" || s.state === "RUNNING" || s.state === "Q1_STOPPED") {
+            if (s.emulating) {
+              // stopped before its emulation ended: nothing of this run was acquired (no valid bins)
+              for (const a of s.acquisitions.values()) {
+                a.raw = emptyRawAcquisition(a.index, a.numBins, s.module.scopePaths);
+                a.pendingScope = null;
+              }
+              s.emulating = false;
+            }
             s.state = "STOPPED";
             s.pending = null;
             s.infoFlags = [...s.infoFlags.filter((f) => f !== "FORCED_STOP"), "FORCED_STOP"];
@@ -125,8 +147,9 @@ export class VirtualClusterRunControl {
 
   /**
    * START answers at once, like hardware: the sequencers report RUNNING (no flags) and the
-   * emulation runs right after the reply has been written. Sequencers stopped, re-armed or reset
-   * before it runs are left out.
+   * emulation runs right after the reply has been written — in the emulation worker by default, so
+   * every client is answered while it runs. Sequencers stopped, re-armed or reset before it ends are
+   * left out of its result.
    */
   private startRun(armed: VirtualSequencer[]): void {
     const id = ++this.runId;
@@ -134,28 +157,163 @@ export class VirtualClusterRunControl {
       s.state = "RUNNING";
       s.clearFlags();
       s.pending = null;
+      s.deferredScope = null;
+      s.emulating = true;
       s.runEndsAt = Number.POSITIVE_INFINITY;
       s.runId = id;
     }
+    // before the process's first emulation worker has loaded (its start-up), runs are emulated inline as before
+    const worker = this.emulatesInWorker() && emulationPool().started;
     const opts: EmuRunOptions = {};
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
     opts.linq = this.linq.config();
-    const budget = this.opts.runInstructionBudget ?? VIRTUAL_RUN_INSTRUCTION_BUDGET;
-    opts.maxInstructions = Math.max(1, Math.floor(budget / armed.length));
+    opts.maxInstructions = this.instructionBudget(worker, armed.length);
     setImmediate(() => {
-      const live = armed.filter(
-        (s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s,
-      );
-      if (live.length === 0) return;
-      runVirtual({
-        modules: this.modules,
-        armed: live,
-        runCluster: this.opts.emulate === false ? undefined : (this.opts.runCluster ?? runCluster),
-        runOptions: opts,
-        runDurationMs: this.opts.runDurationMs,
-        dummyData: this.dummyData,
-      });
+      const ctx = this.runContext(this.liveOf(armed, id), opts);
+      if (ctx.armed.length === 0) return;
+      if (worker) this.runInWorker(ctx, id);
+      else runVirtual(ctx);
     });
+  }
+
+  /** Q1 instructions each of `n` sequencers of a run may execute (the run's budget shared). */
+  private instructionBudget(worker: boolean, n: number): number {
+    const budget = this.opts.runInstructionBudget ?? (worker ? undefined : VIRTUAL_RUN_INSTRUCTION_BUDGET);
+    return budget === undefined ? Number.MAX_SAFE_INTEGER : Math.max(1, Math.floor(budget / n));
+  }
+
+  /** A run's sequencers still in it: same START, still RUNNING, not replaced by *RST. */
+  private liveOf(armed: VirtualSequencer[], id: number): VirtualSequencer[] {
+    return armed.filter(
+      (s) => s.runId === id && s.state === "RUNNING" && this.modules.get(s.module.slot)?.sequencers[s.index] === s,
+    );
+  }
+
+  private runContext(armed: VirtualSequencer[], runOptions: EmuRunOptions): VirtualRunContext {
+    return {
+      modules: this.modules,
+      armed,
+      runCluster: this.opts.emulate === false ? undefined : (this.opts.runCluster ?? runCluster),
+      runOptions,
+      runDurationMs: this.opts.runDurationMs,
+      dummyData: this.dummyData,
+    };
+  }
+
+  /** Start the emulation worker ahead of the first run (VirtualCluster.start). */
+  protected warmEmulation(): void {
+    if (this.emulatesInWorker()) emulationPool().warm();
+  }
+
+  /**
+   * Resolves true once runs are emulated in the worker thread (the process's first worker has
+   * loaded the emulator), false when this cluster emulates inline (a user runCluster / inputModel,
+   * `emulation: "inline"`, no emulator) or no worker can start. Runs started before are emulated inline.
+   */
+  async emulationInWorker(): Promise<boolean> {
+    if (!this.emulatesInWorker()) return false;
+    return emulationPool().whenStarted();
+  }
+
+  /** The emulation worker runs the emulator's own runCluster on plain data: no user functions. */
+  private emulatesInWorker(): boolean {
+    return (
+      this.opts.emulate !== false &&
+      this.opts.emulation !== "inline" &&
+      this.opts.runCluster === undefined &&
+      this.opts.inputModel === undefined
+    );
+  }
+
+  /** Runs whose emulation is in the worker now, so STOP / *RST / stop() can cancel them. */
+  private readonly inFlight = new Map<number, { armed: VirtualSequencer[]; cancel: () => void }>();
+
+  /** Cancel runs none of whose sequencers is still in them (stopped, re-armed, reset). */
+  protected reapRuns(): void {
+    for (const [id, run] of this.inFlight) if (this.liveOf(run.armed, id).length === 0) run.cancel();
+  }
+
+  /** Cancel every run in the worker (the server stops). */
+  protected cancelRuns(): void {
+    for (const run of this.inFlight.values()) run.cancel();
+  }
+
+  private runInWorker(ctx: VirtualRunContext, id: number): void {
+    const budgetMs = this.opts.runWallClockBudgetMs ?? VIRTUAL_RUN_WALL_CLOCK_BUDGET_MS;
+    let inputs: EmuModuleInput[];
+    try {
+      inputs = emulatorInputs(ctx);
+    } catch (e) {
+      // as inline: a state the emulator cannot take is an error of the run, never an exception of the server
+      beginRun(ctx);
+      applyEmulatorFailure(ctx, e instanceof Error ? e.message : String(e));
+      endRun(ctx, 0, new Set());
+      return;
+    }
+    const options: EmuRunOptions = { ...ctx.runOptions, deferScope: true };
+    const job = emulationPool().submit({ kind: "run", inputs, options }, budgetMs);
+    this.inFlight.set(id, { armed: ctx.armed, cancel: job.cancel });
+    void job.promise.then((outcome) => {
+      this.inFlight.delete(id);
+      const live = this.runContext(this.liveOf(ctx.armed, id), ctx.runOptions);
+      if (live.armed.length === 0) return;
+      switch (outcome.kind) {
+        case "run": {
+          beginRun(live);
+          deferScopesAsync(live, inputs, (slot, seq) => this.scopeInWorker(inputs, options, slot, seq, budgetMs));
+          const { endTimeNs, neverEnds } = applyEmulatorResult(live, outcome.result);
+          endRun(live, endTimeNs, neverEnds);
+          return;
+        }
+        case "failed":
+          beginRun(live);
+          applyEmulatorFailure(live, outcome.message);
+          endRun(live, 0, new Set());
+          return;
+        case "timeout": {
+          const where = live.armed.map((s) => `slot ${s.module.slot} sequencer ${s.index}`).join(", ");
+          const log = `stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than ${budgetMs} ms (an endless loop?); q1forge option runWallClockBudgetMs`;
+          stopRun(live, log);
+          this.queueError(-200, `Execution error; run of ${where} ${log}`);
+          return;
+        }
+        case "unavailable":
+          // no worker thread in this installation: emulate here, under the inline instruction budget
+          runVirtual({
+            ...live,
+            runOptions: { ...live.runOptions, maxInstructions: this.instructionBudget(false, live.armed.length) },
+          });
+          return;
+        case "cancelled":
+          return;
+      }
+    });
+  }
+
+  /** A deferred scope of a run emulated in the worker: the same inputs again with the scope captured. */
+  private async scopeInWorker(
+    inputs: EmuModuleInput[],
+    options: EmuRunOptions,
+    slot: number,
+    seq: number,
+    budgetMs: number,
+  ): Promise<EmuRawAcquisition["scope"] | null> {
+    const { deferScope: _, ...withScope } = options;
+    const outcome = await emulationPool().submit({ kind: "scope", inputs, options: withScope, slot, seq }, budgetMs)
+      .promise;
+    if (outcome.kind === "scope") return outcome.scope;
+    if (outcome.kind === "unavailable") {
+      const sr = runCluster(inputs, { ...withScope, maxInstructions: VIRTUAL_RUN_INSTRUCTION_BUDGET })
+        .modules.find((m) => m.slot === slot)
+        ?.sequencers.find((s) => s.index === seq);
+      const raw = sr?.rawAcquisitions ? Object.values(sr.rawAcquisitions)[0] : undefined;
+      return raw ? raw.scope : null;
+    }
+    this.queueError(
+      -200,
+      `Execution error; the scope of slot ${slot} sequencer ${seq} could not be computed (${outcome.kind === "timeout" ? `over the wall-clock budget of ${budgetMs} ms` : outcome.kind === "failed" ? outcome.message : "cancelled"})`,
+    );
+    return null;
   }
 }

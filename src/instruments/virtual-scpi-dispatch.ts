@@ -7,7 +7,7 @@ import { LinqScpiError } from "./linq-scpi.js";
 import type { ModuleType } from "../contract/compiled-schedule.js";
 import { assemble } from "../q1/assembler.js";
 import { splitHeader, nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";
-import { matchNodes, moduleCommand, ScpiExecError, type Reply } from "./virtual-commands.js";
+import { matchNodes, moduleCommand, ScpiExecError, type DeferredReply, type Reply } from "./virtual-commands.js";
 import { SERIAL } from "./virtual-options.js";
 import { VirtualClusterRunControl } from "./virtual-run-control.js";
 
@@ -17,24 +17,31 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
   /** id of the connection whose command is being executed (0: none) */
   private connection = 0;
 
-  /** Execute one command in process (no socket, connection id 0), e.g. for the fuzz harness: the reply, or null for a write. */
-  executeCommand(header: string, args: ScpiArg[] = []): Reply {
+  /**
+   * Execute one command in process (no socket, connection id 0), e.g. for the fuzz harness: the reply,
+   * or null for a write (a promise of it for a store that waits for the emulation worker).
+   */
+  executeCommand(header: string, args: ScpiArg[] = []): DeferredReply {
     return this.execute(header, args, 0);
   }
 
   /** Execute one command; errors go to the error queue and queries then answer an empty line. */
-  protected execute(header: string, args: ScpiArg[], conn = 0): Reply {
+  protected execute(header: string, args: ScpiArg[], conn = 0): DeferredReply {
     const { nodes, query } = splitHeader(header);
     this.connection = conn;
-    try {
-      const reply = this.dispatch(nodes, query, args);
-      if (!query) this.bumpGenerations(nodes, conn);
-      return reply;
-    } catch (e) {
-      if (!query) this.bumpGenerations(nodes, conn); // a failed write may have changed state too (e.g. a program that did not assemble)
+    const failed = (e: unknown): Reply => {
       if (e instanceof ScpiExecError) this.queueError(e.code, e.message);
       else this.queueError(-300, `Device-specific error; ${(e as Error).message}`);
       return query ? "" : null;
+    };
+    try {
+      const reply = this.dispatch(nodes, query, args);
+      if (!query) this.bumpGenerations(nodes, conn);
+      this.reapRuns(); // a STOP, ARM or *RST may have left a run in the emulation worker without sequencers
+      return reply instanceof Promise ? reply.catch(failed) : reply;
+    } catch (e) {
+      if (!query) this.bumpGenerations(nodes, conn); // a failed write may have changed state too (e.g. a program that did not assemble)
+      return failed(e);
     }
   }
 
@@ -73,7 +80,7 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
     }
   }
 
-  private dispatch(nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
+  private dispatch(nodes: HeaderNode[], query: boolean, args: ScpiArg[]): DeferredReply {
     const head = nodes[0]?.name ?? "";
     if (head.startsWith("*")) return this.common(head, query);
     if (matchNodes(nodes, "SYSTem", "ERRor", "COUNt") && query) return String(this.errors.length);
@@ -195,7 +202,7 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
     };
   }
 
-  private slotCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply {
+  private slotCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): DeferredReply {
     const run = this.runControl(slot, nodes, query);
     if (run !== undefined) return run;
     if (slot === null) throw new ScpiExecError(-113, "Undefined header; SLOT needs a slot number for this command");

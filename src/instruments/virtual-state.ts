@@ -99,7 +99,14 @@ export class VirtualSequencer {
    * The last run triggered this sequencer's scope but deferred its samples (EmuRunOptions.deferScope):
    * computes them on the first store (ACQ:ALISt:ACQuisition:DATA), then is cleared.
    */
-  deferredScope: (() => RawAcquisition["scope"] | null) | null = null;
+  deferredScope: (() => RawAcquisition["scope"] | null | Promise<RawAcquisition["scope"] | null>) | null = null;
+  /** a deferred scope being computed in the emulation worker (stores wait for it) */
+  private scopeInFlight: Promise<void> | null = null;
+  /**
+   * START has been accepted and the run's emulation has not finished yet (it may be running in the
+   * emulation worker): the sequencer reports RUNNING and its acquisitions show no valid bins.
+   */
+  emulating = false;
   /** result applied when the run ends */
   pending: { status: SequencerStatusLevel; info: string[]; warn: string[]; err: string[]; log: string } | null = null;
 
@@ -159,15 +166,32 @@ export class VirtualSequencer {
     };
   }
 
-  /** Store the scope buffer into acquisition `a` (reference 7.1), computing deferred samples first. */
-  storeScope(a: AcqEntry): void {
+  /**
+   * Store the scope buffer into acquisition `a` (reference 7.1), computing deferred samples first;
+   * a promise when they are being computed in the emulation worker (the store completes after).
+   */
+  storeScope(a: AcqEntry): void | Promise<void> {
     const compute = this.deferredScope;
+    const fill = (scope: RawAcquisition["scope"] | null) => {
+      if (scope) for (const other of this.acquisitions.values()) if (other.pendingScope) other.pendingScope = scope;
+    };
+    const store = () => {
+      if (a.pendingScope) a.raw.scope = a.pendingScope;
+    };
     if (compute) {
       this.deferredScope = null;
       const scope = compute();
-      if (scope) for (const other of this.acquisitions.values()) if (other.pendingScope) other.pendingScope = scope;
+      if (scope instanceof Promise) {
+        const p = scope
+          .then(fill, () => undefined)
+          .finally(() => {
+            if (this.scopeInFlight === p) this.scopeInFlight = null;
+          });
+        this.scopeInFlight = p;
+      } else fill(scope);
     }
-    if (a.pendingScope) a.raw.scope = a.pendingScope;
+    if (this.scopeInFlight) return this.scopeInFlight.then(store);
+    store();
   }
 
   /** Driver-level state → emulator parameters. */
