@@ -193,7 +193,7 @@ describe("q1forge compile", () => {
     expect(JSON.parse(r.stderr)).toMatchObject({
       code: "USAGE",
       message: 'unknown option --fast for "compile"',
-      hint: "valid options: --schedule, --hardware, --out, --json, --verify, --instruction-limit, --device",
+      hint: "valid options: --schedule, --hardware, --out, --json, --verify, --instruction-limit, --device, --feedback-mode",
     });
   });
 
@@ -227,7 +227,7 @@ describe("q1forge compile", () => {
     const r = await runCli(["compile", "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe(
-      "usage: q1forge compile --schedule S --hardware H [--device D] [--out F] [--json] [--verify] [--instruction-limit error|warn]",
+      "usage: q1forge compile --schedule S --hardware H [--device D] [--out F] [--json] [--verify] [--instruction-limit error|warn] [--feedback-mode linq|trigger_network]",
     );
   });
 });
