@@ -45,7 +45,7 @@ export class ClusterDriverLinq extends ClusterDriverConnection {
         `the Cluster at ${this.transport.address} (firmware ${fw}) does not accept LINQ routing commands, but the schedule uses real-time feedback routed over LINQ (ids ${[...new Set(ids)].join(", ")})`,
         {
           path: this.transport.address,
-          hint: "update the Cluster firmware to one with LINQ feedback, or remove the ConditionalOperation / RepeatUntilSuccess operations",
+          hint: 'update the Cluster firmware to one with LINQ feedback, or compile the schedule with "feedback_mode": "trigger_network" (ConditionalOperation as quantify compiles it; docs/feedback.md)',
           cause: e,
         },
       );
