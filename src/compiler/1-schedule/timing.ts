@@ -26,6 +26,7 @@ import { topologicalOrder } from "../../schedule/timing-order.js";
 import { finishSweeps, resolveSweep, SweepContext } from "./sweep-timing.js";
 import { isGateSpec } from "../../schedule/gates.js";
 import { gateName } from "./gates.js";
+import { opCopier, type OpCopier } from "./op-copy.js";
 
 interface Scope {
   operations: Record<string, OperationSpec> | undefined;
@@ -53,7 +54,7 @@ class TimingResolver {
   /** Composites normalised so far (by spec object; never while a sweep is active: its values vary per use) */
   private readonly composites = new Map<
     OperationSpec,
-    { ops: readonly ScheduleOp[]; suffixes: readonly string[]; durationNs: number }
+    { ops: readonly ScheduleOp[]; suffixes: readonly string[]; copiers: readonly OpCopier[]; durationNs: number }
   >();
 
   block(spec: BlockSpec, path: string, parent: Scope | null, topLevel: boolean): Block {
@@ -264,7 +265,7 @@ class TimingResolver {
         const hit = this.sweeps.isActive ? undefined : this.composites.get(spec);
         if (hit) {
           const ops: ScheduleOp[] = new Array(hit.ops.length);
-          for (let j = 0; j < ops.length; j++) ops[j] = { ...hit.ops[j]!, path: path + hit.suffixes[j]! };
+          for (let j = 0; j < ops.length; j++) ops[j] = hit.copiers[j]!(hit.ops[j]!, path + hit.suffixes[j]!);
           return { kind: "ops", ops, durationNs: hit.durationNs };
         }
         const ops: ScheduleOp[] = [];
@@ -278,7 +279,7 @@ class TimingResolver {
           ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name));
         });
         const durationNs = operationDuration(ops);
-        if (!this.sweeps.isActive) this.composites.set(spec, { ops, suffixes, durationNs });
+        if (!this.sweeps.isActive) this.composites.set(spec, { ops, suffixes, copiers: ops.map(opCopier), durationNs });
         return { kind: "ops", ops, durationNs };
       }
       case "LoopOperation": {
