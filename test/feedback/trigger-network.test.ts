@@ -213,6 +213,8 @@ describe("trigger-network conditional playback: programs and settings as quantif
           label: "m1",
           ref_pt: "start",
           ref_schedulable: "m0",
+          // one trigger per 252 ns on the network: the second window ends 252 ns after the first
+          rel_time: "252 ns",
           operation: thresholded("q1", "q1:res", "q1.ro", "1 us", 1),
         },
         { rel_time: "364 ns", operation: conditional("q0", [square("q0:mw", "q0.01")]) },
@@ -233,6 +235,77 @@ describe("trigger-network conditional playback: programs and settings as quantif
 });
 
 describe("trigger-network errors", () => {
+  it("trigger sends less than 252 ns apart (in one repetition, in consecutive loop iterations): TRIGGER_NETWORK_TOO_FREQUENT", () => {
+    const twoReadouts = (gapNs: number) => ({
+      name: "two",
+      feedback_mode: "trigger_network",
+      resources: RESOURCES,
+      schedulables: [
+        { label: "m0", operation: thresholded("q0") },
+        {
+          ref_pt: "start",
+          ref_schedulable: "m0",
+          rel_time: `${gapNs} ns`,
+          operation: thresholded("q1", "q1:res", "q1.ro", "1 us", 1),
+        },
+        { rel_time: "364 ns", operation: conditional("q0", [square("q0:mw", "q0.01")]) },
+        { rel_time: "4 ns", operation: conditional("q1", [square("q1:mw", "q1.01")]) },
+        { operation: { type: "IdlePulse", duration: "4 ns" } },
+      ],
+    });
+    const e = compileError(twoReadouts(248));
+    expect(e.code).toBe("TRIGGER_NETWORK_TOO_FREQUENT");
+    expect(e.message).toContain('"Measure q0" and "Measure q1" go out on the trigger network 248 ns apart');
+    expect(() => compile(twoReadouts(252), basebandHardware())).not.toThrow();
+    const inLoop = {
+      name: "loop",
+      feedback_mode: "trigger_network",
+      resources: RESOURCES,
+      schedulables: [
+        {
+          operation: {
+            type: "LoopOperation",
+            name: "shots",
+            repetitions: 3,
+            body: {
+              schedulables: [
+                { operation: thresholded("q0", "q0:res", "q0.ro", "200 ns") },
+                { rel_time: "364 ns", operation: conditional("q0", [square("q0:mw", "q0.01")]) },
+                { operation: { type: "IdlePulse", duration: "4 ns" } },
+              ],
+            },
+          },
+        },
+      ],
+    };
+    expect(() => compile(inLoop, basebandHardware())).not.toThrow();
+    // every acquisition of a writing sequencer sends: a loop of 240 ns iterations after the measurement
+    const tooFast = {
+      ...quantifyLike(),
+      schedulables: [
+        { operation: thresholded("q0", "q0:res", "q0.ro", "200 ns") },
+        { rel_time: "364 ns", operation: conditional("q0", [square("q0:mw", "q0.01")]) },
+        { operation: { type: "IdlePulse", duration: "4 ns" } },
+        {
+          operation: {
+            type: "LoopOperation",
+            name: "fast shots",
+            repetitions: 3,
+            body: {
+              schedulables: [
+                { operation: { ...thresholded("q0", "q0:res", "q0.ro", "200 ns"), feedback_trigger_label: null } },
+                { operation: { type: "IdlePulse", duration: "40 ns" } },
+              ],
+            },
+          },
+        },
+      ],
+    };
+    const l = compileError(tooFast);
+    expect(l.code).toBe("TRIGGER_NETWORK_TOO_FREQUENT");
+    expect(l.message).toContain('240 ns apart in consecutive iterations of "fast shots"');
+  });
+
   it("a conditional less than 364 ns after the end of the acquisition window: TRIGGER_NETWORK_TOO_EARLY naming both and the missing ns", () => {
     const e = compileError(quantifyLike(1, 363));
     expect(e.code).toBe("TRIGGER_NETWORK_TOO_EARLY");
@@ -262,7 +335,7 @@ describe("trigger-network errors", () => {
   });
 
   it("no 4 ns after the body, RepeatUntilSuccess, nested conditionals, two labels on one readout sequencer", () => {
-    const noRoom = { ...quantifyLike(), schedulables: quantifyLike().schedulables.slice(0, 2) };
+    const noRoom = { ...quantifyLike(), schedulables: (quantifyLike().schedulables as unknown[]).slice(0, 2) };
     expect(compileError(noRoom).code).toBe("TRIGGER_NETWORK_NO_ROOM_AFTER_CONDITIONAL");
     const rus = {
       name: "rus",

@@ -31,6 +31,8 @@ export const MAX_FEEDBACK_TRIGGER_ADDRESS = 15;
 export const LATCH_RESET_DELAY_NS = 4;
 /** Real time a conditional takes after its body: the else-branch wait skipped when the body played. */
 export const CONDITIONAL_BUFFER_NS = 4;
+/** The network carries one trigger at a time: it is free again this long after one left (reference §8.1). */
+export const TRIGGER_REPEAT_NS = 252;
 /** Longest conditional body: its else-branch must be one `wait` (quantify IMMEDIATE_MAX_WAIT_TIME). */
 export const MAX_CONDITIONAL_BODY_NS = 65532;
 
@@ -122,6 +124,8 @@ export function planTriggerNetwork(
       writer[i] ??= op.name;
     }),
   );
+
+  checkTriggerSpacing(timed, sequencers, writeAddress, latencyNs);
 
   const conditionals: Record<NodeId, TriggerConditional> = {};
   const reads = sequencers.map(() => new Set<number>());
@@ -425,6 +429,61 @@ function checkResetConflicts(
       },
     );
   }
+}
+
+/**
+ * Every acquisition of a writing sequencer may send a trigger at the end of its window, and the network
+ * carries one per 252 ns (a later one is lost): the sends of one repetition (loops in their first
+ * iteration), consecutive loop iterations and consecutive repetitions must be that far apart.
+ */
+function checkTriggerSpacing(
+  timed: TimedSchedule,
+  sequencers: readonly SequencerPlan[],
+  writeAddress: readonly (number | null)[],
+  latencyNs: readonly number[],
+): void {
+  const sends: { t: number; op: AcquisitionOp }[] = [];
+  const tooFast = (a: AcquisitionOp, b: AcquisitionOp, gap: number, why: string): TimingError =>
+    new TimingError(
+      "TRIGGER_NETWORK_TOO_FREQUENT",
+      `the thresholded results of "${a.name}" and "${b.name}" go out on the trigger network ${gap} ns apart${why}, but it carries one trigger per ${TRIGGER_REPEAT_NS} ns (a later one is lost)`,
+      {
+        path: b.path,
+        hint: `let the acquisition windows of trigger-writing sequencers end at least ${TRIGGER_REPEAT_NS} ns apart`,
+      },
+    );
+  const walk = (nodes: readonly IrNode[], lat: number): void => {
+    for (const n of nodes) {
+      if (n.kind === "op") {
+        if (isAcquisition(n.op) && n.op.type !== "Trace")
+          sends.push({ t: n.startNs + n.op.durationNs + lat, op: n.op });
+        continue;
+      }
+      const before = sends.length;
+      walk(n.body, lat);
+      const period =
+        n.kind === "conditional" ? 0 : n.kind === "sweep" ? n.durationNs / n.repetitions : n.bodyDurationNs;
+      const mine = sends.slice(before);
+      if (n.kind !== "conditional" && n.repetitions > 1 && mine.length > 0) {
+        const first = mine.reduce((x, y) => (y.t < x.t ? y : x));
+        const last = mine.reduce((x, y) => (y.t > x.t ? y : x));
+        const gap = first.t + period - last.t;
+        if (gap < TRIGGER_REPEAT_NS) throw tooFast(last.op, first.op, gap, ` in consecutive iterations of "${n.name}"`);
+      }
+    }
+  };
+  sequencers.forEach((seq, i) => {
+    if (writeAddress[i] !== null) walk(seq.nodes, latencyNs[i] ?? 0);
+  });
+  if (sends.length === 0) return;
+  sends.sort((a, b) => a.t - b.t);
+  for (let k = 1; k < sends.length; k++) {
+    const gap = sends[k]!.t - sends[k - 1]!.t;
+    if (gap < TRIGGER_REPEAT_NS) throw tooFast(sends[k - 1]!.op, sends[k]!.op, gap, "");
+  }
+  const wrap = sends[0]!.t + timed.durationNs - sends[sends.length - 1]!.t;
+  if (timed.repetitions > 1 && wrap < TRIGGER_REPEAT_NS)
+    throw tooFast(sends[sends.length - 1]!.op, sends[0]!.op, wrap, " in consecutive repetitions");
 }
 
 /** Insert `added` (sorted) into `list` by start time, before nodes with the same start. */
