@@ -20,7 +20,22 @@ export const originKey = (cluster: string, module: string, sequencer: number): s
   `${cluster}/${module}/${sequencer}`;
 
 /** real-time header instructions whose last argument is their duration (fb_acq_tb_id carries the latency wait with feedback) */
-const HEADER_RT: ReadonlySet<string> = new Set(["wait_sync", "upd_param", "wait", "fb_acq_tb_id"]);
+const HEADER_RT: ReadonlySet<string> = new Set(["wait_sync", "upd_param", "wait", "fb_acq_tb_id", "set_latch_en"]);
+
+/**
+ * Real time a program spends before its wait_sync (`set_latch_en 1,4` on trigger-network receivers):
+ * wait_sync releases every sequencer when the last one arrives, so all of them start that much later.
+ */
+function preSyncNs(program: string): number {
+  let t = 0;
+  for (const raw of program.split("\n")) {
+    const m = /^\s*(?:\w+:)?\s*(set_latch_en|wait_sync)\s+(\S+)/.exec(raw.replace(/#.*$/, ""));
+    if (!m) continue;
+    if (m[1] === "wait_sync") return t;
+    t += Number(m[2]!.split(",").pop());
+  }
+  return 0;
+}
 
 /** Program time of schedule time 0 and the loop header's length, or null when the header has another shape. */
 export function programOrigin(program: string): { originNs: number; loopHeaderNs: number } | null {
@@ -48,15 +63,19 @@ export function programOrigin(program: string): { originNs: number; loopHeaderNs
 /** Time origin per sequencer of a compiled schedule. */
 export function timeOrigins(compiled: CompiledSchedule): Map<string, TimeOrigin> {
   const out = new Map<string, TimeOrigin>();
-  for (const [cn, c] of Object.entries(compiled.clusters))
-    for (const [mn, m] of Object.entries(c.modules))
-      for (const s of Object.values(m.sequencers)) {
-        const o = programOrigin(s.sequence.program);
-        if (o)
-          out.set(originKey(cn, mn, s.index), {
-            originNs: o.originNs,
-            periodNs: compiled.repetition_duration_ns + o.loopHeaderNs,
-          });
-      }
+  for (const [cn, c] of Object.entries(compiled.clusters)) {
+    const seqs = Object.entries(c.modules).flatMap(([mn, m]) =>
+      Object.values(m.sequencers).map((s) => [mn, s] as const),
+    );
+    const release = Math.max(0, ...seqs.map(([, s]) => preSyncNs(s.sequence.program)));
+    for (const [mn, s] of seqs) {
+      const o = programOrigin(s.sequence.program);
+      if (o)
+        out.set(originKey(cn, mn, s.index), {
+          originNs: o.originNs - preSyncNs(s.sequence.program) + release,
+          periodNs: compiled.repetition_duration_ns + o.loopHeaderNs,
+        });
+    }
+  }
   return out;
 }
