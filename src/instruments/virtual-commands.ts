@@ -4,12 +4,12 @@
  */
 import { Q1AsmError } from "../core/errors.js";
 import { encodeAcquisitionBlocks, emptyRawAcquisition, u32 } from "./acq-binary.js";
-import { moduleParamCommand, moduleParamNames, type ScopeConfigDoc } from "./module-params.js";
+import { moduleParamCommand, moduleParamNames } from "./module-params.js";
 import { nodeMatches, type HeaderNode, type ScpiArg } from "./scpi-command-parser.js";
-import type { SequencerConfigDoc } from "./sequencer-config.js";
 import type { VirtualModule, VirtualSequencer, WaveEntry } from "./virtual-state.js";
 import type { ChannelMap } from "./module-info.js";
 import { outputLevelCommand, visibleAcquisition } from "./virtual-live.js";
+import { checkedModuleParam, checkScopeConfig, checkSequencerConfig, MAX_OUT_ATT_DB } from "./virtual-param-ranges.js";
 
 /** A command the instrument rejects: goes to the error queue as `<code>,"<message>"`. */
 export class ScpiExecError extends Error {
@@ -82,8 +82,16 @@ export function moduleCommand(
     if (mod.info.scopePaths === 0)
       throw new ScpiExecError(-113, `Undefined header; slot ${mod.slot} (${mod.type}) has no scope`);
     if (query) return jsonBlock(mod.scope);
-    mod.scope = json<ScopeConfigDoc>(args[0], "ACQ:SCOpe:CONFiguration");
+    mod.scope = checkScopeConfig(json<unknown>(args[0], "ACQ:SCOpe:CONFiguration"), mod.info, `slot ${mod.slot}`);
     return null;
+  }
+  if (matchNodes(nodes, "AFE", "ATT", "OUT", "MAX") && query && nodes[2]!.num !== null) {
+    if (!mod.info.isRF || nodes[2]!.num >= mod.info.outputs)
+      throw new ScpiExecError(
+        -113,
+        `Undefined header; AFE:ATT:OUT${nodes[2]!.num}:MAX on slot ${mod.slot} (${mod.type})`,
+      );
+    return String(MAX_OUT_ATT_DB); // the maximum output attenuation qblox-instruments validates out{n}_att against
   }
   const level = outputLevelCommand(mod, nodes, query); // q1forge: present output levels (virtual-live.ts)
   if (level !== undefined) return level;
@@ -100,8 +108,8 @@ export function moduleCommand(
     });
     if (!ok) continue;
     if (query) return c.kind === "bool" ? (mod.params[name] ? "1" : "0") : String(mod.params[name]);
-    const v = str(args[0], name);
-    mod.params[name] = c.kind === "bool" ? v === "1" || /^(on|true)$/i.test(v) : num(v, name);
+    // range-checked as the instrument does (virtual-param-ranges.ts): an out-of-range value is refused, the old one kept
+    mod.params[name] = checkedModuleParam(mod, name, c.kind, str(args[0], name), (t) => num(t, name));
     return null;
   }
   throw new ScpiExecError(
@@ -146,12 +154,8 @@ function sequencerCommand(
   }
   if (matchNodes(nodes, "CONFiguration")) {
     if (query) return jsonBlock(seq.config);
-    const doc = json<SequencerConfigDoc>(args[0], "CONFiguration");
-    if (!doc || typeof doc !== "object" || !doc.seq_proc || !Array.isArray(doc.awg) || doc.awg.length !== 1)
-      throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks seq_proc/awg`);
-    if (mod.info.supportsAcquisition && (!Array.isArray(doc.acq) || doc.acq.length !== 1))
-      throw new ScpiExecError(-224, `Illegal parameter value; configuration of ${where} lacks acq`);
-    seq.config = doc;
+    // shape and every parameter's range checked before it replaces the sequencer's (virtual-param-ranges.ts)
+    seq.config = checkSequencerConfig(json<unknown>(args[0], "CONFiguration"), mod.info, where);
     seq.reloadHeld();
     return null;
   }
