@@ -39,12 +39,24 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     }
     return yes;
   };
+  const checked = new Map<string, Set<string>>(); // port-clock → operation types that fit its channel
+  let lastPort: string | null = null;
+  let lastClock: string | null = null;
+  let lastPc = "";
+  let lastRoute: PortClockRoute | undefined;
+  let lastTypes: Set<string> | undefined;
   const build = (nodes: IrNode[]): Map<string, IrNode[]> => {
     const out = new Map<string, IrNode[]>();
+    let curPc: string | null = null;
+    let curList: IrNode[] = [];
     const push = (pc: string, node: IrNode): void => {
-      const l = out.get(pc);
-      if (l) l.push(node);
-      else out.set(pc, [node]);
+      if (pc !== curPc) {
+        let l = out.get(pc);
+        if (!l) out.set(pc, (l = []));
+        curPc = pc;
+        curList = l;
+      }
+      curList.push(node);
     };
     let needsSort = false;
     for (const n of nodes) {
@@ -82,9 +94,23 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
         continue;
       }
       const onPort = op as Extract<ScheduleOp, { port: string }>;
-      const pc = keys.key(onPort.port, onPort.clock);
-      const route = routes.get(pc)!;
-      checkOperationFitsChannel(onPort, route);
+      // consecutive operations mostly share a port-clock: its key and route are looked up once for them
+      if (onPort.port !== lastPort || onPort.clock !== lastClock) {
+        lastPort = onPort.port;
+        lastClock = onPort.clock;
+        lastPc = keys.key(lastPort, lastClock);
+        lastRoute = routes.get(lastPc)!;
+        let types = checked.get(lastPc);
+        if (!types) checked.set(lastPc, (types = new Set()));
+        lastTypes = types;
+      }
+      const pc = lastPc;
+      const route = lastRoute!;
+      // whether an operation fits its channel depends on its type and the route only: checked once per pair
+      if (!lastTypes!.has(op.type)) {
+        checkOperationFitsChannel(onPort, route);
+        lastTypes!.add(op.type);
+      }
       if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(route)) {
         let parts = expansions.get(op);
         if (!parts) {
@@ -136,9 +162,14 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
 function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys): Map<string, PortClockRoute> {
   // all used port-clocks first: quantify's version-0.1 input rule depends on which ones are in use
   const firstOp = new Map<string, Extract<ScheduleOp, { port: string }>>();
+  let lastPort: string | null = null;
+  let lastClock: string | null = null;
   forEachOp(timed.nodes, ({ op }) => {
     if (handlerOf(op).placement !== "port-clock") return;
     const onPort = op as Extract<ScheduleOp, { port: string }>;
+    if (onPort.port === lastPort && onPort.clock === lastClock) return; // the same port-clock as the last one
+    lastPort = onPort.port;
+    lastClock = onPort.clock;
     const pc = keys.key(onPort.port, onPort.clock);
     if (!firstOp.has(pc)) firstOp.set(pc, onPort);
   });
