@@ -1,7 +1,8 @@
 /**
  * VirtualCluster: a SCPI server on 127.0.0.1 that speaks the Cluster subset the driver uses
  * (reference 10, 13), assembles uploaded programs with the q1 assembler and runs them with the
- * emulator on START. Fault hooks let tests provoke every failure the coordinator must survive.
+ * emulator on START — in a worker thread (virtual-emulation-pool.ts), so every client is answered
+ * while a program runs. Fault hooks let tests provoke every failure the coordinator must survive.
  */
 import net from "node:net";
 import { ScpiCommandParser, ScpiParseError } from "./scpi-command-parser.js";
@@ -16,6 +17,7 @@ export {
   MAX_UNREAD_REPLY_BYTES,
   parseModuleList,
   VIRTUAL_RUN_INSTRUCTION_BUDGET,
+  VIRTUAL_RUN_WALL_CLOCK_BUDGET_MS,
   type VirtualClusterOptions,
   type VirtualFault,
 } from "./virtual-options.js";
@@ -23,7 +25,9 @@ export {
 /**
  * The virtual Cluster's SCPI server: sockets, fault hooks and the command log. Its layers:
  * virtual-run-control.ts (instrument state, run control, START's emulation), virtual-scpi-dispatch.ts
- * (command execution); options and limits in virtual-options.ts.
+ * (command execution), virtual-param-ranges.ts (parameter range checks); options and limits in
+ * virtual-options.ts. A connection's commands run in order: one that completes later (a scope store
+ * waiting for the emulation worker) holds back that connection's next commands, not other clients'.
  */
 export class VirtualCluster extends VirtualClusterScpiDispatch {
   private server: net.Server | null = null;
