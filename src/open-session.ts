@@ -41,7 +41,8 @@ export function openSession(
 ): Promise<Session> {
   const { compileOptions, ...rest } = options;
   return openCoordinatorSession(cluster, hardwareConfig, {
-    compile: (schedule, hw) => compile(schedule, hw, compileOptions),
+    // the session's firmware-based default (feedbackMode) yields to an explicit compile option
+    compile: (schedule, hw, fw) => compile(schedule, hw, { ...fw, ...compileOptions }),
     compilerVersion: Q1FORGE_VERSION,
     ...rest,
   });

@@ -32,6 +32,7 @@ export function toCompiled(
   what: unknown,
   compile: SessionCompile | undefined,
   hardwareConfig: unknown,
+  driver?: ClusterDriver,
 ): CompiledSchedule {
   if (isCompiled(what)) return what;
   if (!compile)
@@ -39,6 +40,9 @@ export function toCompiled(
       path: "execute",
       hint: "pass a compiled schedule, or open the session with q1forge's openSession (package root), which compiles",
     });
+  // LINQ where the firmware has it; otherwise conditional playback over the trigger network
+  if (driver && !driver.capabilities.linq.supported)
+    return compile(what, hardwareConfig, { feedbackMode: "trigger_network" });
   return compile(what, hardwareConfig);
 }
 
@@ -109,7 +113,7 @@ export function checkLinq(c: CompiledSchedule, clusterName: string, address: str
     `compiled schedule "${c.name}" needs LINQ feedback: ${what}; the Cluster "${clusterName}" at ${address} runs firmware ${linq.firmware ?? "unknown"}, which has no LINQ (needs ${LINQ_MIN_FIRMWARE} or later)`,
     {
       path: route ? `/feedback/routes/${k}` : `/feedback/router/${clusterName}`,
-      hint: `update the Cluster firmware to ${LINQ_MIN_FIRMWARE} or later, or compile the schedule without conditional playback (ConditionalOperation / feedback)`,
+      hint: `update the Cluster firmware to ${LINQ_MIN_FIRMWARE} or later, or compile the schedule with "feedback_mode": "trigger_network" (what a session compiles by default on this firmware)`,
     },
   );
 }

@@ -7,8 +7,16 @@ import type { QueueAddOptions } from "./jobs/queue.js";
 /** A Cluster to open a session on: a connected driver, "host:port", or an address. */
 export type ClusterTarget = ClusterDriver | string | { host: string; port: number };
 
-/** Compiles a schedule for the session's hardware config (the package root injects q1forge's compile). */
-export type SessionCompile = (schedule: unknown, hardwareConfig: unknown) => CompiledSchedule;
+/**
+ * Compiles a schedule for the session's hardware config (the package root injects q1forge's compile).
+ * On a Cluster whose firmware has no LINQ the session asks for `feedbackMode: "trigger_network"`
+ * (the default for schedules without `feedback_mode`; docs/feedback.md).
+ */
+export type SessionCompile = (
+  schedule: unknown,
+  hardwareConfig: unknown,
+  options?: { feedbackMode?: "linq" | "trigger_network" },
+) => CompiledSchedule;
 
 export interface SessionOptions {
   /** name of the Cluster in compiled schedules (default: the hardware config's Cluster, else "cluster0") */

@@ -314,6 +314,7 @@ export class Session {
             substituteInputs(segments[k]!.schedule, inputs),
             this.options.compile,
             this.hardwareConfig,
+            this.driver,
           );
           checkCompiled(compiled, this.clusterName, this.address, this.driver);
           if (k === 0) job.setCompiled(compiled);
@@ -321,7 +322,7 @@ export class Session {
           job.provenance.compiler_version = this.options.compilerVersion ?? null;
           t.compile += lap();
         } else if (!compiled) {
-          compiled = toCompiled(job.source.schedule, this.options.compile, this.hardwareConfig);
+          compiled = toCompiled(job.source.schedule, this.options.compile, this.hardwareConfig, this.driver);
           checkCompiled(compiled, this.clusterName, this.address, this.driver);
           job.setCompiled(compiled);
           job.provenance.compiler_version = this.options.compilerVersion ?? null;

@@ -73,7 +73,7 @@ it("a session on a Cluster without LINQ refuses a schedule with feedback routes:
     "CAPABILITY_MISSING",
     "/feedback/routes/0",
     `compiled schedule "feed-forward" needs LINQ feedback: cluster0_module2 (slot 2) sequencer 0 sends LINQ id 16 (multi-cast, "q0"); the Cluster "cluster0" at ${addr.host}:${addr.port} runs firmware 0.10.2, which has no LINQ (needs 0.11.0 or later)`,
-    "update the Cluster firmware to 0.11.0 or later, or compile the schedule without conditional playback (ConditionalOperation / feedback)",
+    'update the Cluster firmware to 0.11.0 or later, or compile the schedule with "feedback_mode": "trigger_network" (what a session compiles by default on this firmware)',
   ]);
   expect(session.queue.count).toBe(0);
   expect(vc.commandLog.length).toBe(before); // nothing sent to the instrument
