@@ -1,7 +1,14 @@
 /**
  * Service benchmarks (issue 15): per-job latency through the HTTP service versus the jobs API
- * directly (same virtual Cluster over loopback SCPI, same compiled schedule), and the throughput of
- * a queue of 1,000 short jobs. Run by `npm run bench` (or `npm run bench -- service`).
+ * directly (same virtual Cluster modules over loopback SCPI, same compiled schedule), and the
+ * throughput of a queue of 1,000 short jobs. Run by `npm run bench` (or `npm run bench -- service`).
+ *
+ * A job directly: `session.execute(compiled)`, `job.wait()`, `job.results()`. Through the service,
+ * the two ways a client gets a job's results, each over keep-alive HTTP on 127.0.0.1:
+ *   - wait:   POST /v1/jobs → GET /v1/jobs/:id/results?wait=10 (the jobs API's `job.results({ timeout })`)
+ *   - stream: POST /v1/jobs → GET /v1/jobs/:id/results/stream until `end` → GET /v1/jobs/:id/results
+ * The three are interleaved job by job (rotating their order), so load on the machine hits them
+ * alike; the added latency is the difference of the medians.
  */
 import { Agent, request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -113,35 +120,53 @@ export default async function serviceBench(): Promise<Record<string, number>> {
     rateLimit: { perSecond: 1e6, burst: 1e6 },
   });
   const direct: number[] = [];
-  const via: number[] = [];
+  const viaWait: number[] = [];
+  const viaStream: number[] = [];
   // CPU time of this process per job (the virtual Cluster, session, service and HTTP client all run
   // here): insensitive to other processes competing for the cores, unlike wall-clock latency
   let cpuDirect = 0;
-  let cpuVia = 0;
+  let cpuWait = 0;
+  let cpuStream = 0;
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
   try {
     const body = { compiled };
-    for (let i = 0; i < N + 20; i++) {
-      let c0 = cpu();
-      let t0 = performance.now();
+    const runDirect = async () => {
       const job = session.execute(compiled);
       await job.wait();
       await job.results();
-      if (i >= 20) direct.push(performance.now() - t0);
-      if (i >= 20) cpuDirect += cpu() - c0;
-      c0 = cpu();
-      // POST /v1/jobs → SSE until the end event → GET results
-      t0 = performance.now();
+    };
+    const runWait = async () => {
+      const r = await call(svc.url, "POST", "/v1/jobs", token, body);
+      const id = (JSON.parse(r.text) as { id: string }).id;
+      const res = await call(svc.url, "GET", `/v1/jobs/${id}/results?wait=10`, token);
+      if (res.status !== 200) throw new Error(`results ${res.status}: ${res.text}`);
+    };
+    const runStream = async () => {
       const r = await call(svc.url, "POST", "/v1/jobs", token, body);
       const id = (JSON.parse(r.text) as { id: string }).id;
       await call(svc.url, "GET", `/v1/jobs/${id}/results/stream`, token); // ends with the job
       const res = await call(svc.url, "GET", `/v1/jobs/${id}/results`, token);
       if (res.status !== 200) throw new Error(`results ${res.status}: ${res.text}`);
-      if (i >= 20) via.push(performance.now() - t0);
-      if (i >= 20) cpuVia += cpu() - c0;
+    };
+    const kinds = [
+      { run: runDirect, times: direct, add: (c: number) => (cpuDirect += c) },
+      { run: runWait, times: viaWait, add: (c: number) => (cpuWait += c) },
+      { run: runStream, times: viaStream, add: (c: number) => (cpuStream += c) },
+    ];
+    for (let i = 0; i < N + 20; i++) {
+      for (let k = 0; k < kinds.length; k++) {
+        const kind = kinds[(i + k) % kinds.length]!;
+        const c0 = cpu();
+        const t0 = performance.now();
+        await kind.run();
+        if (i >= 20) {
+          kind.times.push(performance.now() - t0);
+          kind.add(cpu() - c0);
+        }
+      }
     }
     await session.close();
     await vc.stop();
@@ -161,11 +186,13 @@ export default async function serviceBench(): Promise<Record<string, number>> {
     const seconds = (performance.now() - t0) / 1000;
     return {
       "job latency, jobs API directly (median ms)": median(direct),
-      "job latency through the service (median ms)": median(via),
-      "added latency per job (median ms)": median(via) - median(direct),
+      "job latency through the service, POST + results?wait (median ms)": median(viaWait),
+      "job latency through the service, POST + SSE stream + results (median ms)": median(viaStream),
+      "added latency per job, POST + results?wait (median ms)": median(viaWait) - median(direct),
+      "added latency per job, POST + SSE stream + results (median ms)": median(viaStream) - median(direct),
       "CPU per job, jobs API directly (mean ms)": cpuDirect / N,
-      "CPU per job through the service incl. HTTP client (mean ms)": cpuVia / N,
-      "added CPU per job (mean ms)": (cpuVia - cpuDirect) / N,
+      "added CPU per job incl. HTTP client, POST + results?wait (mean ms)": (cpuWait - cpuDirect) / N,
+      "added CPU per job incl. HTTP client, POST + SSE stream + results (mean ms)": (cpuStream - cpuDirect) / N,
       "load average (1 min) during the run": (await import("node:os")).loadavg()[0]!,
       "queue of 1000 short jobs (s)": seconds,
       "queue throughput (jobs/s)": 1000 / seconds,

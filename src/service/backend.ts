@@ -4,8 +4,8 @@
  * zero-config default; `RedisBackend` (redis-backend.ts) is the BullMQ scale-out.
  */
 import { EventEmitter } from "node:events";
+import { applyControl, notRunning, type ControlOp } from "./control.js";
 import type { ClusterDescription, ClusterExecutor } from "./executor.js";
-import { ServiceError } from "./errors.js";
 import { runClaimedJob, type EventSink } from "./runner.js";
 import type { SqliteStore } from "./store/sqlite.js";
 import type { JobRecord, JobStore } from "./store/types.js";
@@ -25,8 +25,8 @@ export interface Backend extends EventSink {
   enqueue(job: JobRecord): Promise<void>;
   /** halt the job if it is executing (it was already marked canceled) */
   halt(job: JobRecord): Promise<void>;
-  resume(job: JobRecord): Promise<void>;
-  pushToInputStream(job: JobRecord, name: string, values: number[]): Promise<void>;
+  /** resume at a pause point / values for an input stream, applied by whoever executes the job */
+  control(job: JobRecord, op: ControlOp): Promise<void>;
   /** call `wake` when the job may have new events; returns the unsubscribe function */
   subscribe(id: string, wake: () => void): () => void;
   close(): Promise<void>;
@@ -93,7 +93,7 @@ export class LocalBackend implements Backend {
     }
   }
 
-  private wake(name: string): void {
+  private wakeDispatcher(name: string): void {
     const w = this.wakeups.get(name);
     if (w) {
       this.wakeups.delete(name);
@@ -103,6 +103,10 @@ export class LocalBackend implements Backend {
 
   async emit(id: string, event: string, data: unknown): Promise<void> {
     await this.store.appendEvent(id, event, data);
+    this.bus.emit(id);
+  }
+
+  wake(id: string): void {
     this.bus.emit(id);
   }
 
@@ -123,34 +127,22 @@ export class LocalBackend implements Backend {
   }
 
   async enqueue(job: JobRecord): Promise<void> {
-    this.wake(job.cluster);
+    this.wakeDispatcher(job.cluster);
   }
 
   async halt(job: JobRecord): Promise<void> {
     if (this.current.get(job.cluster) === job.id) await this.clustersByName.get(job.cluster)?.executor.halt();
   }
 
-  private running(job: JobRecord): ClusterExecutor {
+  async control(job: JobRecord, op: ControlOp): Promise<void> {
     const c = this.clustersByName.get(job.cluster);
-    if (!c || this.current.get(job.cluster) !== job.id || job.status !== "running")
-      throw new ServiceError(409, "JOB_NOT_RUNNING", `job ${job.id} is ${job.status}, not running`, {
-        path: `/v1/jobs/${job.id}`,
-        hint: "resume and input streams apply to a running job only",
-      });
-    return c.executor;
-  }
-
-  async resume(job: JobRecord): Promise<void> {
-    this.running(job).resume();
-  }
-
-  async pushToInputStream(job: JobRecord, name: string, values: number[]): Promise<void> {
-    this.running(job).pushToInputStream(name, values);
+    if (!c || this.current.get(job.cluster) !== job.id) throw notRunning(job.id, job.status, op);
+    applyControl(c.executor, job.id, op);
   }
 
   async close(): Promise<void> {
     this.stopped = true;
-    for (const name of [...this.wakeups.keys()]) this.wake(name);
+    for (const name of [...this.wakeups.keys()]) this.wakeDispatcher(name);
     for (const c of this.clustersByName.values()) await c.executor.halt();
     await Promise.race([Promise.all(this.loops), new Promise((r) => setTimeout(r, 2000))]);
     for (const c of this.clustersByName.values()) await c.executor.close();

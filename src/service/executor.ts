@@ -4,14 +4,30 @@
  * hands it one job at a time (the service keeps its own persistent, fair queue): `session.execute`,
  * the job's status changes, its result streams (bins as they fill), `wait()`, `results()`, the
  * execution report and the provenance. Halting a job is `job.halt()`; resume and input streams are
- * the job's own (typed errors where the jobs API does not support them).
+ * the job's own. Schedules with pause points or input streams reach the session as schedules (it
+ * compiles them segment by segment, with the job's hardware config); every other job is compiled.
  */
+import { compile } from "../compile.js";
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import type { AcquisitionData } from "../coordinator/acquisitions.js";
 import type { Job } from "../coordinator/jobs/job.js";
 import { openSession, type Session } from "../coordinator/session.js";
 import { InstrumentError } from "../core/errors.js";
+import { Q1FORGE_VERSION } from "../core/version.js";
 import { ServiceError } from "./errors.js";
+
+/**
+ * What the store holds for a job whose schedule has pause points or input streams (docs/jobs.md):
+ * the schedule itself with its hardware config (and device), compiled segment by segment by the
+ * session while the job runs. Every other job is stored compiled.
+ */
+export const JOB_SOURCE_FORMAT = "q1forge.job-source";
+export interface JobSource {
+  format: typeof JOB_SOURCE_FORMAT;
+  schedule: unknown;
+  hardware: unknown;
+  device?: unknown;
+}
 
 export interface ExecutionOutcome {
   acquisitions: Record<string, AcquisitionData>;
@@ -36,6 +52,8 @@ export interface ExecutionHooks {
   onRunning(): void;
   /** new values of one acquisition channel, as bins fill */
   onBins(channel: string, chunk: BinsChunk): void;
+  /** the job waits at a pause point (`{kind: "pause", name}`), or continues (null) */
+  onWait?(point: { kind: "pause"; name: string } | null): void;
 }
 
 export interface ClusterDescription {
@@ -59,6 +77,8 @@ export class ClusterExecutor {
   private readonly session: Session;
   private current: Job | null = null;
   private last: { has_errors: boolean; entries: unknown[] } | null = null;
+  /** the running job's source when it is a schedule with segments (the session compiles with its hardware) */
+  private source: JobSource | null = null;
 
   private constructor(name: string, address: string, session: Session) {
     this.name = name;
@@ -67,10 +87,21 @@ export class ClusterExecutor {
   }
 
   static async open(name: string, host: string, port: number, opts: ExecutorOptions = {}): Promise<ClusterExecutor> {
+    let self: ClusterExecutor | null = null;
     const session = await openSession({ host, port }, opts.hardware ?? null, {
       ...(opts.sessionConfig !== undefined ? { config: opts.sessionConfig } : {}),
+      // segments of a job's schedule compile with the job's own hardware config and device
+      compile: (schedule, hardware) => {
+        const src = self?.source;
+        return compile(schedule, src ? src.hardware : hardware, {
+          verify: false,
+          ...(src?.device !== undefined ? { device: src.device } : {}),
+        });
+      },
+      compilerVersion: Q1FORGE_VERSION,
     });
-    return new ClusterExecutor(name, `${host}:${port}`, session);
+    self = new ClusterExecutor(name, `${host}:${port}`, session);
+    return self;
   }
 
   /** the Cluster's name that compiled schedules must use */
@@ -93,26 +124,55 @@ export class ClusterExecutor {
     };
   }
 
-  async execute(compiled: CompiledSchedule, hooks: ExecutionHooks, user?: string): Promise<ExecutionOutcome> {
-    const job = this.session.execute(compiled, user !== undefined ? { user } : {});
+  async execute(source: CompiledSchedule | JobSource, hooks: ExecutionHooks, user?: string): Promise<ExecutionOutcome> {
+    const segmented = source.format === JOB_SOURCE_FORMAT;
+    this.source = segmented ? (source as JobSource) : null;
+    const what = segmented ? (source as JobSource).schedule : source;
+    let job: Job;
+    try {
+      job = this.session.execute(what, user !== undefined ? { user } : {});
+    } catch (e) {
+      this.source = null;
+      throw e;
+    }
     this.current = job;
     this.last = null;
     let sawRunning = false;
+    let paused: string | null = null;
+    // channels join while the job runs (a schedule compiles when it loads, segments when they start)
+    const followed = new Set<string>();
+    const streams: Promise<void>[] = [];
+    const follow = () => {
+      for (const ch of job.resultHandles.keys()) {
+        if (followed.has(ch)) continue;
+        followed.add(ch);
+        const stream = job.resultHandles.get(ch);
+        streams.push(
+          (async () => {
+            try {
+              for await (const c of stream) hooks.onBins(ch, c);
+            } catch {
+              // the job's own error is reported below
+            }
+          })(),
+        );
+      }
+    };
+    follow();
     const off = job.onChange(() => {
+      follow();
       if (!sawRunning && job.status === "running") {
         sawRunning = true;
         hooks.onRunning();
       }
-    });
-    const streams = job.resultHandles.keys().map(async (ch) => {
-      try {
-        for await (const c of job.resultHandles.get(ch)) hooks.onBins(ch, c);
-      } catch {
-        // the job's own error is reported below
+      if (job.pausedAt !== paused) {
+        paused = job.pausedAt;
+        hooks.onWait?.(paused === null ? null : { kind: "pause", name: paused });
       }
     });
     try {
       const status = await job.wait();
+      follow();
       await Promise.all(streams);
       this.last = job.executionReport().toJSON();
       if (status === "canceled")
@@ -140,6 +200,7 @@ export class ClusterExecutor {
     } finally {
       off();
       this.current = null;
+      this.source = null;
     }
   }
 
@@ -153,12 +214,14 @@ export class ClusterExecutor {
     if (j) await j.halt().catch(() => undefined);
   }
 
-  resume(): void {
+  /** Resume the running job at its pause point: false when it is not paused (or no job runs). */
+  resume(): boolean {
     const j = this.current;
     if (!j) throw notRunning("resume");
-    j.resume();
+    return j.resume();
   }
 
+  /** Values for an input stream of the running job (the jobs API's typed errors otherwise). */
   pushToInputStream(name: string, values: number[]): void {
     const j = this.current;
     if (!j) throw notRunning(`input stream "${name}"`);

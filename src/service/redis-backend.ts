@@ -6,7 +6,9 @@
  * between users hold across any number of front-ends. A Redis lock with a short lease makes sure
  * each Cluster is served by exactly one worker at a time; a worker that starts (or takes over)
  * marks the jobs its Cluster left executing as `error`, and BullMQ re-delivers the token of a job
- * whose worker died, so the next job runs.
+ * whose worker died, so the next job runs. Cancel, resume and input-stream values reach the worker
+ * serving the job's Cluster on the control channel; resume and input streams are answered on the
+ * asking front-end's reply channel (typed errors included).
  */
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
@@ -14,6 +16,8 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { InstrumentError, UsageError } from "../core/errors.js";
 import type { Backend, ClusterEntry } from "./backend.js";
+import { applyControl, controlErrorFrom, controlErrorJson, notRunning, type ControlOp } from "./control.js";
+import type { ErrorJson } from "../core/errors.js";
 import { ServiceError } from "./errors.js";
 import type { ClusterExecutor } from "./executor.js";
 import { runClaimedJob } from "./runner.js";
@@ -23,6 +27,20 @@ import type { JobRecord } from "./store/types.js";
 const P = "q1f:";
 const EVENTS_CHANNEL = `${P}events`;
 const CONTROL_CHANNEL = `${P}control`;
+/** how long a front-end waits for the worker's answer to a resume / input-stream request */
+const CONTROL_TIMEOUT_MS = 5000;
+
+/** A control message: halt (no answer), or resume / input values (answered on `reply` with `req`). */
+type ControlMessage =
+  | { op: "halt"; cluster: string; id: string }
+  | ({ cluster: string; id: string; reply: string; req: string } & ControlOp);
+
+interface ControlReply {
+  req: string;
+  ok: boolean;
+  status?: number;
+  error?: ErrorJson;
+}
 export const queueName = (cluster: string): string => `q1f-${cluster.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
 
 async function connect(url: string): Promise<Redis> {
@@ -50,6 +68,9 @@ export class RedisBackend implements Backend {
   private readonly bus = new EventEmitter();
   private readonly queues = new Map<string, Queue>();
 
+  private readonly replyChannel = `${P}reply:${randomUUID()}`;
+  private readonly waiting = new Map<string, (r: ControlReply) => void>();
+
   private constructor(
     readonly store: RedisStore,
     private readonly sub: Redis,
@@ -57,14 +78,21 @@ export class RedisBackend implements Backend {
   ) {
     this.storeLabel = url.replace(/\/\/[^@/]*@/, "//***@");
     this.bus.setMaxListeners(0);
-    sub.on("message", (_ch: string, id: string) => this.bus.emit(id));
+    sub.on("message", (ch: string, text: string) => {
+      if (ch === EVENTS_CHANNEL) this.bus.emit(text);
+      else if (ch === this.replyChannel) {
+        const r = JSON.parse(text) as ControlReply;
+        this.waiting.get(r.req)?.(r);
+      }
+    });
   }
 
   static async connect(url: string): Promise<RedisBackend> {
     const redis = await connect(url);
     const sub = await connect(url);
-    await sub.subscribe(EVENTS_CHANNEL);
-    return new RedisBackend(new RedisStore(redis), sub, url);
+    const b = new RedisBackend(new RedisStore(redis), sub, url);
+    await sub.subscribe(EVENTS_CHANNEL, b.replyChannel);
+    return b;
   }
 
   private queue(cluster: string): Queue {
@@ -79,6 +107,9 @@ export class RedisBackend implements Backend {
   async emit(id: string, event: string, data: unknown): Promise<void> {
     await this.store.appendEvent(id, event, data);
     await this.store.redis.publish(EVENTS_CHANNEL, id);
+  }
+  wake(id: string): void {
+    void this.store.redis.publish(EVENTS_CHANNEL, id).catch(() => undefined);
   }
   subscribe(id: string, wake: () => void): () => void {
     this.bus.on(id, wake);
@@ -121,29 +152,41 @@ export class RedisBackend implements Backend {
   async halt(job: JobRecord): Promise<void> {
     await this.store.redis.publish(CONTROL_CHANNEL, JSON.stringify({ op: "halt", cluster: job.cluster, id: job.id }));
   }
-  async resume(job: JobRecord): Promise<void> {
-    throw notRunningHere(job, "resume");
-  }
-  async pushToInputStream(job: JobRecord, name: string): Promise<void> {
-    throw notRunningHere(job, `input stream "${name}"`);
+  /** Forward to the worker serving the job's Cluster and wait for its answer. */
+  async control(job: JobRecord, op: ControlOp): Promise<void> {
+    if (job.status !== "running" && job.status !== "loading") throw notRunning(job.id, job.status, op);
+    const req = randomUUID();
+    const answer = new Promise<ControlReply | null>((resolve) => {
+      const t = setTimeout(() => resolve(null), CONTROL_TIMEOUT_MS);
+      this.waiting.set(req, (r) => {
+        clearTimeout(t);
+        resolve(r);
+      });
+    });
+    try {
+      const m: ControlMessage = { ...op, cluster: job.cluster, id: job.id, reply: this.replyChannel, req };
+      await this.store.redis.publish(CONTROL_CHANNEL, JSON.stringify(m));
+      const r = await answer;
+      if (!r)
+        throw new ServiceError(
+          504,
+          "WORKER_UNAVAILABLE",
+          `no worker serving cluster "${job.cluster}" answered within ${CONTROL_TIMEOUT_MS / 1000} s`,
+          {
+            path: `/v1/jobs/${job.id}`,
+            hint: `check that a q1forge worker serves cluster ${job.cluster} (GET /v1/clusters), then send it again`,
+          },
+        );
+      if (!r.ok) throw controlErrorFrom({ status: r.status ?? 500, error: r.error! });
+    } finally {
+      this.waiting.delete(req);
+    }
   }
   async close(): Promise<void> {
     for (const q of this.queues.values()) await q.close();
     this.sub.disconnect();
     await this.store.close();
   }
-}
-
-function notRunningHere(job: JobRecord, what: string): ServiceError {
-  return new ServiceError(
-    409,
-    job.status === "running" ? "JOB_NOT_PAUSED" : "JOB_NOT_RUNNING",
-    `job ${job.id} (${job.status}) cannot take ${what}`,
-    {
-      path: `/v1/jobs/${job.id}`,
-      hint: "only a running job of a schedule with a pause point or input stream accepts this",
-    },
-  );
 }
 
 export interface WorkerHandle {
@@ -177,16 +220,37 @@ export async function startWorker(opts: {
   let current: string | null = null;
   let bull: Worker | null = null;
   let renew: NodeJS.Timeout | null = null;
+  // true while this worker holds the Cluster's lock (a standby neither halts nor answers)
+  let holding = false;
   const sink = {
     emit: async (id: string, event: string, data: unknown) => {
       await store.appendEvent(id, event, data);
       await redis.publish(EVENTS_CHANNEL, id);
     },
+    wake: (id: string) => {
+      void redis.publish(EVENTS_CHANNEL, id).catch(() => undefined);
+    },
   };
   await sub.subscribe(CONTROL_CHANNEL);
   sub.on("message", (_ch: string, text: string) => {
-    const m = JSON.parse(text) as { op: string; cluster: string; id: string };
-    if (m.op === "halt" && m.cluster === cluster && m.id === current) void executor.halt();
+    const m = JSON.parse(text) as ControlMessage;
+    if (m.cluster !== cluster || !holding) return;
+    if (m.op === "halt") {
+      if (m.id === current) void executor.halt();
+      return;
+    }
+    const answer = async (): Promise<ControlReply> => {
+      try {
+        if (m.id !== current) throw notRunning(m.id, (await store.status(m.id)) ?? "unknown", m);
+        applyControl(executor, m.id, m);
+        return { req: m.req, ok: true };
+      } catch (e) {
+        return { req: m.req, ok: false, ...controlErrorJson(e) };
+      }
+    };
+    void answer()
+      .then((r) => redis.publish(m.reply, JSON.stringify(r)))
+      .catch(() => undefined);
   });
   const description = await executor.describe();
   const announce = async () => {
@@ -211,6 +275,7 @@ export async function startWorker(opts: {
       if ((await redis.set(lockKey, me, "PX", LEASE_MS, "NX")) === "OK") break;
       await new Promise((r) => setTimeout(r, 500));
     }
+    holding = true;
     renew = setInterval(() => {
       void redis
         .eval(
@@ -264,6 +329,7 @@ export async function startWorker(opts: {
     async close() {
       if (stopped) return;
       stopped = true;
+      holding = false;
       if (renew) clearInterval(renew);
       await serving.catch(() => undefined);
       if (bull) await (bull as Worker).close();

@@ -4,7 +4,10 @@
  * real-valued protocol), and `<channel>_imag` with the imaginary parts of complex protocols
  * (JSON has no complex numbers: `ds[ch] + 1j * ds[ch + "_imag"]` rebuilds them).
  */
+import { Ajv, type ValidateFunction } from "ajv";
 import type { AcquisitionData } from "../coordinator/acquisitions.js";
+import { ServiceError } from "./errors.js";
+import { DatasetDictSchema, jsonSchema } from "./schemas.js";
 
 function nest(flat: readonly number[], shape: readonly number[]): unknown {
   if (shape.length <= 1) return flat.slice();
@@ -36,4 +39,20 @@ export function toDatasetDict(acqs: Record<string, AcquisitionData>, attrs: Reco
       };
   }
   return ds;
+}
+
+let validDataset: ValidateFunction | null = null;
+
+/**
+ * The dataset checked against its published schema (DatasetDictSchema) once, when it is stored:
+ * GET /v1/jobs/:id/results then sends the stored JSON as it is, without parsing and re-serialising
+ * results of any size.
+ */
+export function checkDataset(ds: DatasetDict): void {
+  validDataset ??= new Ajv({ strict: false }).compile(jsonSchema(DatasetDictSchema, "output"));
+  if (!validDataset(ds))
+    throw new ServiceError(500, "RESPONSE_INVALID", "the results dataset does not match its published schema", {
+      path: `dataset${validDataset.errors?.[0]?.instancePath ?? ""}`,
+      hint: "this is a q1forge bug; please report it with the schedule that caused it",
+    });
 }

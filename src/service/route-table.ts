@@ -16,6 +16,7 @@ import {
   JobListSchema,
   JobSchema,
   jsonSchema,
+  ResultsQuerySchema,
   ResultsResponseSchema,
   SimulateRequestSchema,
   SimulateResponseSchema,
@@ -73,7 +74,8 @@ export const ROUTES: Route[] = [
   {
     method: "GET",
     url: "/v1/jobs/:id/results",
-    summary: "final results (xarray Dataset.to_dict layout)",
+    summary: "final results (xarray Dataset.to_dict layout); ?wait=S waits up to S seconds for the job to end",
+    query: ResultsQuerySchema,
     response: ResultsResponseSchema,
   },
   {

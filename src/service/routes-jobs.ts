@@ -5,11 +5,19 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { ErrorJson } from "../core/errors.js";
+import { planSegments, type SegmentPlan } from "../coordinator/jobs/segments.js";
 import { RemoteError } from "./compile-pool.js";
 import { handle } from "./compile-worker.js";
 import { ServiceError } from "./errors.js";
+import { JOB_SOURCE_FORMAT, type JobSource } from "./executor.js";
 import { requireInput, type RouteContext } from "./route-context.js";
-import { FINAL, type JobJson, type JobListQuerySchema, type SubmitJobRequestSchema } from "./schemas.js";
+import {
+  FINAL,
+  type JobJson,
+  type JobListQuerySchema,
+  type ResultsQuerySchema,
+  type SubmitJobRequestSchema,
+} from "./schemas.js";
 import type { JobRecord } from "./store/types.js";
 
 function jobJson(j: JobRecord, position: number): JobJson {
@@ -60,39 +68,48 @@ export function registerJobRoutes({
           hint: `one of: ${names.join(", ") || "(none registered yet)"}`,
         },
       );
-    const requestHash = createHash("sha256").update(JSON.stringify(req.body)).digest("hex");
+    // the request hash identifies a resubmission; only needed with an Idempotency-Key
+    const requestHash = key === null ? "" : createHash("sha256").update(JSON.stringify(req.body)).digest("hex");
+    const segmented = b.compiled === undefined ? planSegments(b.schedule) : null;
     // a small compiled schedule is checked here (≈0.1 ms: cheaper than a thread hop); schedules compile,
-    // and large compiled schedules are checked, on the worker threads
+    // and large compiled schedules are checked, on the worker threads. A schedule with pause points or
+    // input streams is stored as it is: the session compiles it segment by segment (docs/jobs.md).
     const small = Number(req.headers["content-length"] ?? Infinity) <= INLINE_CHECK_BYTES;
-    const checked =
+    const text =
       b.compiled !== undefined
         ? small
           ? checkInline(b.compiled)
-          : await pool.run({ op: "check", compiled: b.compiled })
-        : await pool.run({
-            op: "compile",
-            schedule: b.schedule,
-            hardware: b.hardware,
-            ...(b.device !== undefined ? { device: b.device } : {}),
-            verify: false,
-          });
+          : (await pool.run({ op: "check", compiled: b.compiled })).text
+        : segmented
+          ? await checkSegmented(b, segmented, pool)
+          : (
+              await pool.run({
+                op: "compile",
+                schedule: b.schedule,
+                hardware: b.hardware,
+                ...(b.device !== undefined ? { device: b.device } : {}),
+                verify: false,
+              })
+            ).text;
+    const named = ((b.compiled ?? b.schedule) as { name?: unknown } | null)?.name;
     const { job, created } = await store.submit({
       id: randomUUID(),
-      name: b.name ?? (JSON.parse(checked.text) as { name?: string }).name ?? "job",
+      name: b.name ?? (typeof named === "string" ? named : "job"),
       cluster,
       user: user(req),
       priority: b.priority ?? 0,
       idempotencyKey: key,
       requestHash,
-      compiled: checked.text,
+      compiled: text,
     });
-    if (created) {
-      await backend.emit(job.id, "status", { status: "pending" });
-      await backend.enqueue(job);
-    }
+    if (created) await backend.enqueue(job);
     void reply.code(created ? 201 : 200);
-    const cur = (await store.get(job.id)) ?? job;
-    return { id: cur.id, status: cur.status, position_in_queue: await store.position(cur) };
+    const position = await store.position(job);
+    return {
+      id: job.id,
+      status: position >= 0 ? "pending" : ((await store.status(job.id)) ?? job.status),
+      position_in_queue: position,
+    };
   });
 
   route("/v1/jobs", "GET", async (req) => {
@@ -119,8 +136,10 @@ export function registerJobRoutes({
     return { id: j.id, canceled: true, status: r.status };
   });
 
-  route("/v1/jobs/:id/results", "GET", async (req) => {
-    const j = await loadJob((req.params as { id: string }).id);
+  route("/v1/jobs/:id/results", "GET", async (req, reply) => {
+    let j = await loadJob((req.params as { id: string }).id);
+    const wait = (req.query as z.infer<typeof ResultsQuerySchema>).wait ?? 0;
+    if (!FINAL.has(j.status) && wait > 0) j = await waitForEnd(j, wait * 1000);
     if (j.status !== "completed")
       throw new ServiceError(
         409,
@@ -130,12 +149,44 @@ export function registerJobRoutes({
           path: `/v1/jobs/${j.id}`,
           hint: FINAL.has(j.status)
             ? "a canceled or failed job has no results; see its execution report"
-            : "wait for completion, or follow GET /v1/jobs/:id/results/stream",
+            : "wait for completion (GET /v1/jobs/:id/results?wait=S), or follow GET /v1/jobs/:id/results/stream",
         },
       );
-    const text = await store.results(j.id);
-    return { id: j.id, status: j.status, dataset: JSON.parse(text ?? "null") as unknown };
+    // the dataset was checked against DatasetDictSchema when it was stored (runner.ts): sent as stored
+    const text = (await store.results(j.id)) ?? "null";
+    void reply.type("application/json; charset=utf-8");
+    return `{"id":${JSON.stringify(j.id)},"status":"completed","dataset":${text}}`;
   });
+
+  /** The job once it ended, or as it is after `ms`. */
+  async function waitForEnd(j: JobRecord, ms: number): Promise<JobRecord> {
+    let wake: (() => void) | null = null;
+    // set by every notification, so one that arrives while the status is read is not lost
+    let dirty = false;
+    const unsubscribe = backend.subscribe(j.id, () => {
+      dirty = true;
+      wake?.();
+    });
+    const deadline = Date.now() + ms;
+    try {
+      for (;;) {
+        dirty = false;
+        const status = await store.status(j.id);
+        if (status === null || FINAL.has(status) || Date.now() >= deadline) return await loadJob(j.id);
+        if (dirty) continue;
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now())));
+          wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
 
   route("/v1/jobs/:id/execution-report", "GET", async (req) => {
     const j = await loadJob((req.params as { id: string }).id);
@@ -163,7 +214,7 @@ export function registerJobRoutes({
   route("/v1/jobs/:id/resume", "POST", async (req) => {
     const j = await loadJob((req.params as { id: string }).id);
     mayModify(req, j);
-    await backend.resume(j);
+    await backend.control(j, { op: "resume" });
     return jobJson(await loadJob(j.id), -1);
   });
 
@@ -171,16 +222,42 @@ export function registerJobRoutes({
     const p = req.params as { id: string; name: string };
     const j = await loadJob(p.id);
     mayModify(req, j);
-    await backend.pushToInputStream(j, p.name, (req.body as { values: number[] }).values);
+    await backend.control(j, { op: "input", name: p.name, values: (req.body as { values: number[] }).values });
     return jobJson(await loadJob(j.id), -1);
   });
 }
 
 const INLINE_CHECK_BYTES = 64 * 1024;
 
-function checkInline(compiled: unknown): { text: string; hash: string; ms: number } {
-  const r = handle({ id: 0, op: "check", compiled });
-  if (r.ok) return { text: r.text, hash: r.hash, ms: r.ms };
+function checkInline(compiled: unknown): string {
+  const r = handle({ id: 0, op: "check", compiled, hash: false });
+  if (r.ok) return r.text;
   if (r.internal) throw new Error(String(r.error.message));
   throw new RemoteError(r.error as unknown as ErrorJson);
+}
+
+/**
+ * A schedule with pause points or input streams: the plan was checked (SEGMENT_PLACEMENT errors),
+ * and its first segment compiles (it has no input values yet) — on a worker thread, so compile
+ * errors answer now, not when the job runs. Stored as the schedule with its hardware and device.
+ */
+async function checkSegmented(
+  b: { schedule?: unknown; hardware?: unknown; device?: unknown },
+  plan: SegmentPlan,
+  pool: RouteContext["pool"],
+): Promise<string> {
+  await pool.run({
+    op: "compile",
+    schedule: plan.segments[0]!.schedule,
+    hardware: b.hardware,
+    ...(b.device !== undefined ? { device: b.device } : {}),
+    verify: false,
+  });
+  const source: JobSource = {
+    format: JOB_SOURCE_FORMAT,
+    schedule: b.schedule,
+    hardware: b.hardware,
+    ...(b.device !== undefined ? { device: b.device } : {}),
+  };
+  return JSON.stringify(source);
 }

@@ -40,11 +40,13 @@ export function registerResultStreamRoute({ backend, store, route, loadJob }: Ro
         dirty = false;
         const events = await store.eventsAfter(j.id, last);
         let ended = false;
+        let out = "";
         for (const e of events) {
-          res.write(`id: ${e.id}\nevent: ${e.event}\ndata: ${e.data}\n\n`);
+          out += `id: ${e.id}\nevent: ${e.event}\ndata: ${e.data}\n\n`;
           last = e.id;
           if (e.event === "end") ended = true;
         }
+        if (out) res.write(out); // one write (one syscall) per batch of events
         if (ended || closed) break;
         if (events.length === 0) {
           const cur = await store.get(j.id);

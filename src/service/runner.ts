@@ -7,14 +7,16 @@
 import { createHash } from "node:crypto";
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { Q1ForgeError, type ErrorJson } from "../core/errors.js";
-import type { ClusterExecutor } from "./executor.js";
-import { toDatasetDict } from "./results.js";
+import { JOB_SOURCE_FORMAT, type ClusterExecutor, type JobSource } from "./executor.js";
+import { checkDataset, toDatasetDict } from "./results.js";
 import type { JobRecord, JobStore, Provenance } from "./store/types.js";
 import { SERVICE_VERSION } from "./version.js";
 
 export interface EventSink {
   /** append an event to the job's stream (stored, so a stream can resume) and wake its readers */
   emit(id: string, event: string, data: unknown): Promise<void>;
+  /** wake the readers of a job whose events the store already holds */
+  wake(id: string): void;
 }
 
 export function errorJson(e: unknown): ErrorJson {
@@ -35,65 +37,79 @@ export async function runClaimedJob(
   sink: EventSink,
 ): Promise<JobRecord | null> {
   const t0 = performance.now();
-  await sink.emit(job.id, "status", { status: "loading" });
+  sink.wake(job.id); // the claim stored the `loading` event
   const text = await store.compiled(job.id);
   const provenance: Provenance = {
-    compiled_hash: text === null ? "" : createHash("sha256").update(text).digest("hex"),
+    compiled_hash: "",
     compiler_version: SERVICE_VERSION,
     format_version: null,
     instrument: { cluster: executor.name, address: executor.address, identity: null },
     timings_ms: {},
     executor: "session",
   };
+  const hashOfText = () => (text === null ? "" : createHash("sha256").update(text).digest("hex"));
   try {
     if (text === null) throw new Q1ForgeError("JOB_DATA_MISSING", `job ${job.id} has no compiled schedule stored`);
     // canceled while loading (DELETE between the claim and now): never start it
-    const cur = await store.get(job.id);
-    if (cur?.status === "canceled") return cur;
-    const compiled = JSON.parse(text) as CompiledSchedule;
-    provenance.format_version = String(compiled.version);
+    if ((await store.status(job.id)) === "canceled") return await store.get(job.id);
+    const source = JSON.parse(text) as CompiledSchedule | JobSource;
+    provenance.format_version = source.format === JOB_SOURCE_FORMAT ? null : String(source.version);
     provenance.instrument!.identity = await executor.instrumentIdentity();
     const t1 = performance.now();
     provenance.timings_ms.load = round3(t1 - t0);
-    // status and bins events in the order they happened
+    // status, pause and bins events in the order they happened
     let chain: Promise<unknown> = Promise.resolve();
+    const running = { event: "status", data: { status: "running" } };
     const outcome = await executor.execute(
-      compiled,
+      source,
       {
         onRunning: () => {
           chain = chain
-            .then(() => store.transition(job.id, ["loading"], "running"))
-            .then((r) => (r ? sink.emit(job.id, "status", { status: "running" }) : undefined));
+            .then(() => store.transition(job.id, ["loading"], "running", null, { event: running }))
+            .then((r) => (r ? sink.wake(job.id) : undefined));
         },
         onBins: (ch, a) => {
           const data = { acq_channel: ch, index: a.index, real: a.real, imag: a.imag };
           chain = chain.then(() => sink.emit(job.id, "bins", data));
+        },
+        onWait: (point) => {
+          chain = chain.then(() => sink.emit(job.id, point ? "paused" : "resumed", point ?? {}));
         },
       },
       job.user,
     );
     await chain;
     Object.assign(provenance.timings_ms, outcome.timings_ms);
-    const now = await store.get(job.id);
-    if (!now || now.status === "canceled") return now;
     const dataset = toDatasetDict(outcome.acquisitions, { job_id: job.id, name: job.name, user_added: job.user });
-    const report = outcome.report;
-    provenance.compiled_hash = outcome.provenance.compiled_hash ?? provenance.compiled_hash;
+    checkDataset(dataset);
+    provenance.compiled_hash = outcome.provenance.compiled_hash ?? hashOfText();
+    if (outcome.provenance.format_version !== null)
+      provenance.format_version = String(outcome.provenance.format_version);
     if (outcome.provenance.instrument) provenance.instrument!.identity = outcome.provenance.instrument;
     provenance.timings_ms.total = round3(performance.now() - t0);
-    await store.saveOutcome(job.id, JSON.stringify(dataset), JSON.stringify(report));
-    const done = await store.transition(job.id, ["running", "loading"], "completed", null, { provenance });
-    if (done) await sink.emit(job.id, "end", { status: "completed" });
-    return done ?? (await store.get(job.id));
+    const done = await store.transition(job.id, ["running", "loading"], "completed", null, {
+      provenance,
+      outcome: { dataset: JSON.stringify(dataset), report: JSON.stringify(outcome.report) },
+      event: { event: "end", data: { status: "completed" } },
+    });
+    if (done) {
+      sink.wake(job.id);
+      return done;
+    }
+    return await store.get(job.id); // canceled while it ran
   } catch (e) {
     const err = errorJson(e);
-    const now = await store.get(job.id);
-    if (now?.status === "canceled") return now;
+    provenance.compiled_hash ||= hashOfText();
     provenance.timings_ms.total = round3(performance.now() - t0);
-    await store.saveOutcome(job.id, "null", JSON.stringify(executor.lastReport() ?? { has_errors: true, entries: [] }));
-    const r = await store.transition(job.id, ["loading", "running"], "error", err.message, { error: err, provenance });
-    if (r) await sink.emit(job.id, "end", { status: "error", error: err });
-    return r;
+    const report = JSON.stringify(executor.lastReport() ?? { has_errors: true, entries: [] });
+    const r = await store.transition(job.id, ["loading", "running"], "error", err.message, {
+      error: err,
+      provenance,
+      outcome: { dataset: "null", report },
+      event: { event: "end", data: { status: "error", error: err } },
+    });
+    if (r) sink.wake(job.id);
+    return r ?? (await store.get(job.id));
   }
 }
 

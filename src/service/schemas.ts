@@ -144,6 +144,17 @@ export const DatasetDictSchema = z.object({
   ),
 });
 
+export const ResultsQuerySchema = z
+  .object({
+    wait: z.coerce
+      .number()
+      .min(0)
+      .max(600)
+      .optional()
+      .describe("seconds to wait for the job to end first (like the jobs API's job.results({ timeout })); default 0"),
+  })
+  .strict();
+
 export const ResultsResponseSchema = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),

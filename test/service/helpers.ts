@@ -239,3 +239,119 @@ export async function inParallel<T, R>(items: T[], n: number, f: (x: T, i: numbe
   );
   return out;
 }
+
+/** Read an SSE stream until an event satisfies `until` (that event included); rejects after `timeoutMs`. */
+export function readSseUntil(
+  base: string,
+  path: string,
+  token: string,
+  until: (e: SseEvent) => boolean,
+  timeoutMs = 30_000,
+): Promise<SseEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    let buf = "";
+    let done = false;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      f();
+    };
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`no matching event within ${timeoutMs} ms: ${JSON.stringify(events)}`))),
+      timeoutMs,
+    );
+    const req = request(
+      new URL(path, base),
+      { headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" }, agent: false },
+      (res) => {
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => {
+          buf += c;
+          let i: number;
+          while ((i = buf.indexOf("\n\n")) >= 0) {
+            const block = buf.slice(0, i);
+            buf = buf.slice(i + 2);
+            const ev: SseEvent = { id: null, event: "message", data: null };
+            let isComment = true;
+            for (const line of block.split("\n")) {
+              if (line.startsWith(":")) continue;
+              isComment = false;
+              const k = line.slice(0, line.indexOf(":"));
+              const v = line.slice(line.indexOf(":") + 1).trimStart();
+              if (k === "id") ev.id = Number(v);
+              else if (k === "event") ev.event = v;
+              else if (k === "data") ev.data = JSON.parse(v);
+            }
+            if (isComment) continue;
+            events.push(ev);
+            if (until(ev)) return finish(() => resolve(events));
+          }
+        });
+        res.on("end", () => finish(() => reject(new Error(`stream ended first: ${JSON.stringify(events)}`))));
+      },
+    );
+    req.on("error", (e) => finish(() => reject(e)));
+    req.end();
+  });
+}
+
+const SEG_RESOURCES = { "q0.01": { freq: "6.0 GHz" }, "q0.ro": { freq: "150 MHz" } };
+
+/** One measurement of q0 (AVERAGE, one bin) on `acqChannel` with readout amplitude `amp` (a number or an `$input`). */
+export function segMeasure(acqChannel: number, amp: unknown, label: string): unknown {
+  return {
+    label,
+    operation: {
+      type: "Composite",
+      name: "Measure q0",
+      pulse_info: [
+        { type: "ResetClockPhase", clock: "q0.ro" },
+        { type: "SquarePulse", amp, duration: "300 ns", port: "q0:res", clock: "q0.ro" },
+      ],
+      acquisition_info: [
+        {
+          type: "SSBIntegrationComplex",
+          t0: "100 ns",
+          duration: "1 us",
+          port: "q0:res",
+          clock: "q0.ro",
+          acq_channel: acqChannel,
+          bin_mode: "average",
+        },
+      ],
+    },
+  };
+}
+
+/** docs/jobs.md's segmented schedule: measure, Pause "calibrate", measure, InputStream "amps" (2), measure at amps[1]. */
+export function segmentedSchedule(): unknown {
+  return {
+    name: "segmented",
+    repetitions: 1,
+    resources: SEG_RESOURCES,
+    schedulables: [
+      segMeasure(0, 0.25, "m0"),
+      { operation: { type: "Pause", name: "calibrate" } },
+      segMeasure(1, 0.2, "m1"),
+      { operation: { type: "InputStream", name: "amps", size: 2 } },
+      segMeasure(2, { $input: "amps", index: 1 }, "m2"),
+    ],
+  };
+}
+
+/** The values (real, imag) one measurement alone produces on the emulator: what each segment must return. */
+export async function aloneValues(acqChannel: number, amp: number): Promise<{ real: number[]; imag: number[] }> {
+  const { compile } = await import("../../src/compile.js");
+  const { simulate } = await import("../../src/emulator/simulate.js");
+  const r = simulate(
+    compile(
+      { name: "alone", repetitions: 1, resources: SEG_RESOURCES, schedulables: [segMeasure(acqChannel, amp, "m")] },
+      HARDWARE,
+    ),
+  );
+  const a = r.acquisitions[String(acqChannel)]!;
+  return { real: Array.from(a.re), imag: Array.from(a.im) };
+}

@@ -22,6 +22,7 @@ import {
   type NewJob,
   type Provenance,
   type StatusChange,
+  type TransitionPatch,
 } from "./types.js";
 
 const P = "q1f:";
@@ -46,6 +47,7 @@ redis.call('HSET', key, 'id', ARGV[2], 'seq', seq, 'name', ARGV[3], 'cluster', A
   'priority', ARGV[6], 'round', round, 'status', 'pending', 'time_added', ARGV[7], 'idempotency_key', ARGV[1],
   'request_hash', ARGV[8], 'compiled', ARGV[9])
 redis.call('RPUSH', '${P}hist:' .. ARGV[2], ARGV[10])
+redis.call('RPUSH', '${P}ev:' .. ARGV[2], ARGV[11])
 redis.call('ZADD', KEYS[5], (9 - tonumber(ARGV[6])) * 1e14 + round * 1e8 + seq, ARGV[2])
 redis.call('ZADD', KEYS[6], seq, ARGV[2])
 return {1, ARGV[2]}
@@ -114,6 +116,7 @@ export class RedisStore implements JobStore {
       job.requestHash,
       job.compiled,
       JSON.stringify(change),
+      JSON.stringify({ event: "status", data: JSON.stringify({ status: "pending" }) }),
     )) as [number, string];
     const rec = await this.get(r[1]);
     if (!rec) throw new Error(`job ${r[1]} vanished from Redis`);
@@ -161,6 +164,10 @@ export class RedisStore implements JobStore {
     };
   }
 
+  async status(id: string) {
+    return (await this.redis.hget(`${P}job:${id}`, "status")) as JobStatus | null;
+  }
+
   async list(f: JobFilter) {
     const ids = await this.redis.zrange(`${P}jobs`, 0, -1);
     const out: JobRecord[] = [];
@@ -195,17 +202,20 @@ export class RedisStore implements JobStore {
       `${P}serving:${cluster}`,
       JSON.stringify(change),
     )) as string | null;
-    return id ? this.get(id) : null;
+    if (!id) return null;
+    await this.appendEvent(id, "status", { status: "loading" });
+    return this.get(id);
   }
   async transition(
     id: string,
     from: readonly JobStatus[],
     to: JobStatus,
     reason: string | null = null,
-    patch: { error?: ErrorJson | null; provenance?: Provenance | null } = {},
+    patch: TransitionPatch = {},
   ) {
     const cluster = await this.redis.hget(`${P}job:${id}`, "cluster");
     if (cluster === null) return null;
+    if (patch.outcome) await this.saveOutcome(id, patch.outcome.dataset, patch.outcome.report);
     const change: StatusChange = { status: to, time: nowIso(), reason };
     const r = await this.call(
       "q1fTransition",
@@ -218,7 +228,9 @@ export class RedisStore implements JobStore {
       patch.provenance ? JSON.stringify(patch.provenance) : "",
       ...from,
     );
-    return r ? this.get(id) : null;
+    if (!r) return null;
+    if (patch.event) await this.appendEvent(id, patch.event.event, patch.event.data);
+    return this.get(id);
   }
   async saveOutcome(id: string, dataset: string, report: string) {
     await this.redis.hset(`${P}job:${id}`, "results", dataset, "report", report);
@@ -249,10 +261,8 @@ export class RedisStore implements JobStore {
         path: `/v1/jobs/${id}`,
         hint: "resubmit the job (with a new Idempotency-Key); its results, if any, were not kept",
       };
-      if (await this.transition(id, ["loading", "running"], "error", reason, { error: err })) {
-        await this.appendEvent(id, "end", { status: "error", error: err });
-        out.push(id);
-      }
+      const end = { event: "end", data: { status: "error", error: err } };
+      if (await this.transition(id, ["loading", "running"], "error", reason, { error: err, event: end })) out.push(id);
     }
     return out;
   }

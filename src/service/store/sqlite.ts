@@ -1,7 +1,11 @@
 /**
  * The embedded store: jobs, their status history, results and result events in one SQLite file
- * (better-sqlite3, WAL). Every state change is one transaction, so a killed process leaves a
- * consistent file; on restart `failInterrupted` marks jobs that were executing as `error`.
+ * (better-sqlite3, WAL, synchronous=NORMAL: a commit is in the file once it returns, so a killed
+ * process loses nothing; only a power loss may undo the last commits). Every state change is one
+ * transaction together with what belongs to it (the stream event, the outcome), so a killed process
+ * leaves a consistent file; on restart `failInterrupted` marks jobs that were executing as `error`.
+ * The compiled schedule and the outcome live in tables of their own, so a status change rewrites a
+ * small row only.
  *
  * Execution order per cluster (also used for `position_in_queue`): priority descending, then the
  * fairness round ascending, then submission order. A user's next job gets round
@@ -10,6 +14,7 @@
 import Database from "better-sqlite3";
 import type { ErrorJson } from "../../core/errors.js";
 import { ServiceError } from "../errors.js";
+import { Checkpointer } from "./checkpointer.js";
 import type { JobStatus } from "../schemas.js";
 import {
   nowIso,
@@ -20,6 +25,7 @@ import {
   type NewJob,
   type Provenance,
   type StatusChange,
+  type TransitionPatch,
 } from "./types.js";
 
 interface Row {
@@ -73,6 +79,7 @@ export function idempotencyConflict(key: string, id: string): ServiceError {
 export class SqliteStore implements JobStore {
   readonly kind = "sqlite" as const;
   readonly db: Database.Database;
+  private readonly checkpointer: Checkpointer | null;
   private readonly st: Record<string, Database.Statement>;
   private readonly submitTx: (job: NewJob) => { job: JobRecord; created: boolean };
   private readonly claimTx: (cluster: string) => JobRecord | null;
@@ -81,7 +88,7 @@ export class SqliteStore implements JobStore {
     from: readonly JobStatus[],
     to: JobStatus,
     reason: string | null,
-    patch: { error?: ErrorJson | null; provenance?: Provenance | null },
+    patch: TransitionPatch,
   ) => JobRecord | null;
 
   constructor(path: string) {
@@ -100,20 +107,11 @@ export class SqliteStore implements JobStore {
     }
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS jobs (
-        id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, name TEXT NOT NULL, cluster TEXT NOT NULL,
-        user TEXT NOT NULL, priority INTEGER NOT NULL, round INTEGER NOT NULL, status TEXT NOT NULL,
-        time_added TEXT NOT NULL, idempotency_key TEXT, request_hash TEXT NOT NULL, history TEXT NOT NULL,
-        error TEXT, provenance TEXT, compiled TEXT NOT NULL, results TEXT, report TEXT);
-      CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem ON jobs(user, idempotency_key) WHERE idempotency_key IS NOT NULL;
-      CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(cluster, status, priority DESC, round, seq);
-      CREATE TABLE IF NOT EXISTS rounds (cluster TEXT NOT NULL, user TEXT NOT NULL, last INTEGER NOT NULL,
-        PRIMARY KEY (cluster, user));
-      CREATE TABLE IF NOT EXISTS serving (cluster TEXT PRIMARY KEY, round INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS events (job_id TEXT NOT NULL, n INTEGER NOT NULL, event TEXT NOT NULL,
-        data TEXT NOT NULL, PRIMARY KEY (job_id, n));
-    `);
+    migrate(this.db);
+    // checkpoints (the only fsyncs in WAL + NORMAL) run on a worker thread, not in a job's commit
+    this.db.pragma("wal_autocheckpoint = 0");
+    this.db.pragma("journal_size_limit = 67108864");
+    this.checkpointer = path === ":memory:" ? null : new Checkpointer(path);
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       byId: p(`SELECT ${COLS} FROM jobs WHERE id = ?`),
@@ -127,8 +125,11 @@ export class SqliteStore implements JobStore {
       setServing: p(
         `INSERT INTO serving (cluster, round) VALUES (?, ?) ON CONFLICT(cluster) DO UPDATE SET round = excluded.round`,
       ),
-      insert: p(`INSERT INTO jobs (${COLS}, compiled) VALUES (@id, @seq, @name, @cluster, @user, @priority, @round,
-        @status, @time_added, @idempotency_key, @request_hash, @history, NULL, NULL, @compiled)`),
+      insert: p(`INSERT INTO jobs (${COLS}) VALUES (@id, @seq, @name, @cluster, @user, @priority, @round,
+        @status, @time_added, @idempotency_key, @request_hash, @history, NULL, NULL)`),
+      insertCompiled: p(`INSERT INTO job_compiled (id, compiled) VALUES (?, ?)`),
+      status: p(`SELECT status FROM jobs WHERE id = ?`),
+      positionOf: p(`SELECT status, cluster, priority, round, seq FROM jobs WHERE id = ?`),
       next: p(
         `SELECT ${COLS} FROM jobs WHERE cluster = ? AND status = 'pending' ORDER BY priority DESC, round, seq LIMIT 1`,
       ),
@@ -138,10 +139,12 @@ export class SqliteStore implements JobStore {
       update: p(
         `UPDATE jobs SET status = @status, history = @history, error = @error, provenance = @provenance WHERE id = @id`,
       ),
-      compiled: p(`SELECT compiled FROM jobs WHERE id = ?`),
-      outcome: p(`UPDATE jobs SET results = ?, report = ? WHERE id = ?`),
-      results: p(`SELECT results FROM jobs WHERE id = ?`),
-      report: p(`SELECT report FROM jobs WHERE id = ?`),
+      compiled: p(`SELECT compiled FROM job_compiled WHERE id = ?`),
+      outcome: p(
+        `INSERT INTO job_outcome (id, results, report) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET results = excluded.results, report = excluded.report`,
+      ),
+      results: p(`SELECT results FROM job_outcome WHERE id = ?`),
+      report: p(`SELECT report FROM job_outcome WHERE id = ?`),
       lastEvent: p(`SELECT COALESCE(MAX(n), 0) AS m FROM events WHERE job_id = ?`),
       addEvent: p(`INSERT INTO events (job_id, n, event, data) VALUES (?, ?, ?, ?)`),
       events: p(`SELECT n AS id, event, data FROM events WHERE job_id = ? AND n > ? ORDER BY n`),
@@ -176,9 +179,26 @@ export class SqliteStore implements JobStore {
         idempotency_key: job.idempotencyKey,
         request_hash: job.requestHash,
         history: JSON.stringify(history),
-        compiled: job.compiled,
       });
-      return { job: toRecord(this.st.byId!.get(job.id) as Row), created: true };
+      this.st.insertCompiled!.run(job.id, job.compiled);
+      this.st.addEvent!.run(job.id, 1, "status", '{"status":"pending"}');
+      const rec: JobRecord = {
+        id: job.id,
+        seq,
+        name: job.name,
+        cluster: job.cluster,
+        user: job.user,
+        priority: job.priority,
+        round,
+        status: "pending",
+        timeAdded: time,
+        idempotencyKey: job.idempotencyKey,
+        requestHash: job.requestHash,
+        history,
+        error: null,
+        provenance: null,
+      };
+      return { job: rec, created: true };
     });
     this.transitionTx = this.db.transaction((id, from, to, reason, patch) => {
       const row = this.st.byId!.get(id) as Row | undefined;
@@ -195,13 +215,17 @@ export class SqliteStore implements JobStore {
         error: rec.error === null ? null : JSON.stringify(rec.error),
         provenance: rec.provenance === null ? null : JSON.stringify(rec.provenance),
       });
+      if (patch.outcome) this.st.outcome!.run(id, patch.outcome.dataset, patch.outcome.report);
+      if (patch.event) this.addEvent(id, patch.event.event, patch.event.data);
       return rec;
     });
     this.claimTx = this.db.transaction((cluster: string) => {
       const row = this.st.next!.get(cluster) as Row | undefined;
       if (!row) return null;
       this.st.setServing!.run(cluster, row.round);
-      return this.transitionTx(row.id, ["pending"], "loading", null, {});
+      return this.transitionTx(row.id, ["pending"], "loading", null, {
+        event: { event: "status", data: { status: "loading" } },
+      });
     });
   }
 
@@ -211,6 +235,9 @@ export class SqliteStore implements JobStore {
   async get(id: string) {
     const r = this.st.byId!.get(id) as Row | undefined;
     return r ? toRecord(r) : null;
+  }
+  async status(id: string) {
+    return ((this.st.status!.get(id) as { status: JobStatus } | undefined)?.status ?? null) as JobStatus | null;
   }
   async list(f: JobFilter) {
     const where: string[] = [];
@@ -225,14 +252,15 @@ export class SqliteStore implements JobStore {
     return (this.st.compiled!.get(id) as { compiled: string } | undefined)?.compiled ?? null;
   }
   async position(job: JobRecord) {
-    const cur = await this.get(job.id);
+    const cur = this.st.positionOf!.get(job.id) as
+      { status: string; cluster: string; priority: number; round: number; seq: number } | undefined;
     if (!cur || cur.status !== "pending") return -1;
     return (this.st.position!.get(cur) as { n: number }).n;
   }
   async pendingCount(cluster: string) {
     return (this.st.pendingCount!.get(cluster) as { n: number }).n;
   }
-  /** The cluster's next pending job in execution order, moved to `loading`. */
+  /** The cluster's next pending job in execution order, moved to `loading` (with its `status: loading` event). */
   claimNext(cluster: string): JobRecord | null {
     return this.claimTx(cluster);
   }
@@ -241,12 +269,12 @@ export class SqliteStore implements JobStore {
     from: readonly JobStatus[],
     to: JobStatus,
     reason: string | null = null,
-    patch: { error?: ErrorJson | null; provenance?: Provenance | null } = {},
+    patch: TransitionPatch = {},
   ) {
     return this.transitionTx(id, from, to, reason, patch);
   }
   async saveOutcome(id: string, dataset: string, report: string) {
-    this.st.outcome!.run(dataset, report, id);
+    this.st.outcome!.run(id, dataset, report);
   }
   async results(id: string) {
     return (this.st.results!.get(id) as { results: string | null } | undefined)?.results ?? null;
@@ -255,6 +283,9 @@ export class SqliteStore implements JobStore {
     return (this.st.report!.get(id) as { report: string | null } | undefined)?.report ?? null;
   }
   async appendEvent(id: string, event: string, data: unknown) {
+    return this.addEvent(id, event, data);
+  }
+  private addEvent(id: string, event: string, data: unknown): number {
     const n = (this.st.lastEvent!.get(id) as { m: number }).m + 1;
     this.st.addEvent!.run(id, n, event, JSON.stringify(data));
     return n;
@@ -275,11 +306,54 @@ export class SqliteStore implements JobStore {
         path: `/v1/jobs/${id}`,
         hint: "resubmit the job (with a new Idempotency-Key); its results, if any, were not kept",
       };
-      if (this.transitionTx(id, ["loading", "running"], "error", reason, { error: err })) ids.push(id);
+      const end = { event: "end", data: { status: "error", error: err } };
+      if (this.transitionTx(id, ["loading", "running"], "error", reason, { error: err, event: end })) ids.push(id);
     }
     return ids;
   }
   async close() {
+    await this.checkpointer?.close();
     this.db.close();
   }
+}
+
+/**
+ * Tables of the current layout (user_version 2): the compiled schedule and the outcome apart from
+ * the job row (a status change then rewrites a small row, not a schedule of many kB), and stream
+ * events without a rowid. A store written by the first layout (compiled, results and report as
+ * columns of `jobs`) is moved over in one transaction.
+ */
+function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version >= 2) return;
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS jobs (
+        id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, name TEXT NOT NULL, cluster TEXT NOT NULL,
+        user TEXT NOT NULL, priority INTEGER NOT NULL, round INTEGER NOT NULL, status TEXT NOT NULL,
+        time_added TEXT NOT NULL, idempotency_key TEXT, request_hash TEXT NOT NULL, history TEXT NOT NULL,
+        error TEXT, provenance TEXT);
+      CREATE UNIQUE INDEX IF NOT EXISTS jobs_idem ON jobs(user, idempotency_key) WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS jobs_queue ON jobs(cluster, status, priority DESC, round, seq);
+      CREATE TABLE IF NOT EXISTS job_compiled (id TEXT PRIMARY KEY, compiled TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS job_outcome (id TEXT PRIMARY KEY, results TEXT, report TEXT);
+      CREATE TABLE IF NOT EXISTS rounds (cluster TEXT NOT NULL, user TEXT NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (cluster, user));
+      CREATE TABLE IF NOT EXISTS serving (cluster TEXT PRIMARY KEY, round INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (job_id TEXT NOT NULL, n INTEGER NOT NULL, event TEXT NOT NULL,
+        data TEXT NOT NULL, PRIMARY KEY (job_id, n)) WITHOUT ROWID;
+    `);
+    const cols = (db.pragma("table_info(jobs)") as { name: string }[]).map((c) => c.name);
+    if (cols.includes("compiled")) {
+      db.exec(`
+        INSERT OR IGNORE INTO job_compiled (id, compiled) SELECT id, compiled FROM jobs;
+        INSERT OR IGNORE INTO job_outcome (id, results, report)
+          SELECT id, results, report FROM jobs WHERE results IS NOT NULL OR report IS NOT NULL;
+        ALTER TABLE jobs DROP COLUMN compiled;
+        ALTER TABLE jobs DROP COLUMN results;
+        ALTER TABLE jobs DROP COLUMN report;
+      `);
+    }
+    db.pragma("user_version = 2");
+  })();
 }

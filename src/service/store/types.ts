@@ -57,6 +57,16 @@ export interface JobEvent {
   data: string;
 }
 
+/** What a status change also writes, atomically with it where the store can (SQLite: one transaction). */
+export interface TransitionPatch {
+  error?: ErrorJson | null;
+  provenance?: Provenance | null;
+  /** an event appended to the job's stream with the change */
+  event?: { event: string; data: unknown };
+  /** the final results (xarray dict JSON, "null" when none) and execution report JSON */
+  outcome?: { dataset: string; report: string };
+}
+
 export interface JobFilter {
   status?: JobStatus;
   user?: string;
@@ -66,21 +76,29 @@ export interface JobFilter {
 
 export interface JobStore {
   readonly kind: "sqlite" | "redis";
-  /** Insert a job, or return the existing one of the same user and Idempotency-Key (created false). */
+  /**
+   * Insert a job with its first stream event (`status: pending`), or return the existing one of the
+   * same user and Idempotency-Key (created false).
+   */
   submit(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | null>;
+  /** just the status (null for an unknown job) */
+  status(id: string): Promise<JobStatus | null>;
   list(filter: JobFilter): Promise<JobRecord[]>;
   compiled(id: string): Promise<string | null>;
   /** 0-based place among the cluster's pending jobs in execution order; -1 when not pending */
   position(job: JobRecord): Promise<number>;
   pendingCount(cluster: string): Promise<number>;
-  /** Move a job from one of `from` to `to` atomically; null when it was in none of them. */
+  /**
+   * Move a job from one of `from` to `to` atomically, with the patch (error, provenance, a stream
+   * event, the outcome) written only when the change happens; null when it was in none of them.
+   */
   transition(
     id: string,
     from: readonly JobStatus[],
     to: JobStatus,
     reason?: string | null,
-    patch?: { error?: ErrorJson | null; provenance?: Provenance | null },
+    patch?: TransitionPatch,
   ): Promise<JobRecord | null>;
   saveOutcome(id: string, dataset: string, report: string): Promise<void>;
   results(id: string): Promise<string | null>;
