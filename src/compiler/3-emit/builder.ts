@@ -9,6 +9,7 @@ import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js
 import { RegisterAllocator } from "./registers.js";
 
 export const MAX_WAIT_NS = 65532;
+const NO_TAIL: readonly number[] = [];
 const MAX_RT_DURATION_NS = 65535;
 /** waits of more than this many max-length chunks become a register loop */
 const MAX_UNROLLED_WAITS = 4;
@@ -83,8 +84,12 @@ export class ProgramBuilder {
 
   /** Real-time instruction whose last operand is a duration in ns; advances the clock. */
   emitRt(mnemonic: Mnemonic, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
-    args.push(imm(durationNs)); // callers pass a fresh array
-    const ins = this.emit(mnemonic, args, comment, by);
+    // a new array of the exact length: push() on the caller's literal would grow its store to ~20
+    // slots, and instructions live until the compile ends (300,000 of them on bench workload d)
+    const d = imm(durationNs);
+    const n = args.length;
+    const full = n === 0 ? [d] : n === 1 ? [args[0]!, d] : n === 2 ? [args[0]!, args[1]!, d] : [...args, d];
+    const ins = this.emit(mnemonic, full, comment, by);
     this.nowNs += durationNs;
     this.lastRt = ins;
   }
@@ -147,7 +152,7 @@ export class ProgramBuilder {
     }
     let n = Math.floor(T / MAX_WAIT_NS);
     let rest = T - n * MAX_WAIT_NS;
-    let tail: number[] = [];
+    let tail = NO_TAIL;
     if (rest > 0 && rest < 4) {
       // keep every wait ≥ 4 ns: split the last full chunk + remainder into two valid waits
       n -= 1;
