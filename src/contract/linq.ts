@@ -14,7 +14,10 @@ export const LinqRouteSchema = z.object({
   mode: LinqRouteModeSchema,
   /** feedback_trigger_label of the measurement (qubit_name of the conditionals) */
   trigger_label: z.string(),
-  data_type: z.enum(["thresholded_bits"]),
+  /** thresholded bits (ConditionalOperation, ReceiveFeedback), IQ values or a register (SendFeedback) */
+  data_type: z.enum(["thresholded_bits", "iq", "register"]),
+  /** IQ: the 32-bit window is bits [31+iq_shift : iq_shift] of the 48-bit accumulator (fb_acq_iq_shift) */
+  iq_shift: z.number().int().min(0).max(63).optional(),
   source: z.object({ cluster: z.string(), module: z.string(), slot: z.number().int(), sequencer: z.number().int() }),
   receivers: z.array(
     z.object({

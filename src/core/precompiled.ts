@@ -17,7 +17,12 @@ export const SCHEDULE_AJV_OPTIONS = { allErrors: true, strict: false, discrimina
  * functions keep smaller frames, so deeply nested loops (64 levels) validate within Node's default
  * stack. The full validator above then only runs to report a document's errors.
  */
-export const SCHEDULE_FAST_AJV_OPTIONS = { allErrors: false, strict: false, discriminator: true } as const;
+export const SCHEDULE_FAST_AJV_OPTIONS = {
+  allErrors: false,
+  strict: false,
+  discriminator: true,
+  inlineRefs: false,
+} as const;
 export const HARDWARE_AJV_OPTIONS = { allErrors: true, discriminator: true, strict: false } as const;
 
 /** Built trees: dist/ (npm run build), dist-bench/ (npm run bench) and private bench builds dist-bench-<name>/. */

@@ -37,10 +37,19 @@ interface PendingAcq {
   /** write-combine of the thresholded bits (fb_acq_tb_cfg): payload bytes (0: off), bit position */
   tbWcLength: number;
   tbWcBitPos: number;
+  /** integrated (see flush) */
+  done?: boolean;
 }
 
 export class ModuleEngine extends ModuleSignals {
   private readonly pending: PendingAcq[] = [];
+  /**
+   * The same acquisitions without the scope captures, in order: each is integrated once its window is
+   * final even while a scope capture (16 µs) queued before it is still open, so results shared over
+   * LINQ (and thresholded triggers) leave at the end of their window, as on the hardware.
+   */
+  private readonly acqPending: PendingAcq[] = [];
+  private acqHead = 0;
   private pendingHead = 0;
   private lastAcq: PendingAcq | null = null;
   private readonly spans = new SpanList();
@@ -80,9 +89,15 @@ export class ModuleEngine extends ModuleSignals {
       // signals are not integrated: shared thresholded bits go out as a valid 0 (timing only)
       if (a.tbId !== 0)
         this.linq?.send(seq, a.tbId, a.tbValid << 1, a.end, "thresholded_bits", a.tbWcBitPos, a.tbWcLength);
+      // and shared IQ values as 0, 0
+      if (a.iqId !== 0) {
+        this.linq?.send(seq, a.iqId, 0, a.end, "iq");
+        this.linq?.send(seq, a.iqId, 0, a.end, "iq");
+      }
       return;
     }
     this.pending.push(a);
+    this.acqPending.push(a);
     if (this.scope && seq.index === this.scopeSeq) {
       if (this.opts.deferScope) this.scope.count(this.input.params.scope_acq_avg_mode_en ?? true);
       else this.pending.push({ ...a, op: Op.NOP, end: startNs + SCOPE_SAMPLES });
@@ -167,7 +182,20 @@ export class ModuleEngine extends ModuleSignals {
   flush(): void {
     const h = this.horizon();
     const q = this.pending;
-    while (this.pendingHead < q.length && q[this.pendingHead]!.end <= h) this.process(q[this.pendingHead++]!);
+    const aq = this.acqPending;
+    while (this.acqHead < aq.length && aq[this.acqHead]!.end <= h) {
+      const a = aq[this.acqHead++]!;
+      a.done = true;
+      this.process(a);
+    }
+    if (this.acqHead > 1024 && this.acqHead * 2 > aq.length) {
+      aq.splice(0, this.acqHead);
+      this.acqHead = 0;
+    }
+    while (this.pendingHead < q.length && q[this.pendingHead]!.end <= h) {
+      const a = q[this.pendingHead++]!;
+      if (!a.done) this.process(a);
+    }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > q.length) {
       q.splice(0, this.pendingHead);
       this.pendingHead = 0;

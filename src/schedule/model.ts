@@ -4,6 +4,8 @@
  * nanoseconds (converted once, with the 1 ns grid check). Nothing here references the raw JSON.
  */
 
+import type { FeedbackDataOp } from "./feedback-data.js";
+
 export type BinModeName = "average" | "append";
 
 export interface ClockResource {
@@ -104,4 +106,11 @@ export type InlineQ1AsmOp = OnPortClock & {
   waveforms: Record<string, { data: number[]; index: number }>;
 };
 export type ScheduleOp =
-  WaveformPulse | VoltageOffsetOp | MarkerPulseOp | InlineQ1AsmOp | IdlePulseOp | ClockOp | AcquisitionOp;
+  | WaveformPulse
+  | VoltageOffsetOp
+  | MarkerPulseOp
+  | InlineQ1AsmOp
+  | IdlePulseOp
+  | ClockOp
+  | AcquisitionOp
+  | FeedbackDataOp;

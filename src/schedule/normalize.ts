@@ -9,6 +9,7 @@ import type { AcquisitionOp, AcquisitionProtocol, BinModeName, ScheduleOp, Wavef
 import type { AcquisitionSpec, PrimitiveSpec, PulseSpec, Quantity } from "./schema.js";
 import { checkWaveformParams, sampleWeights } from "./waveforms.js";
 import { durationNs, si, t0Ns, type OpContext } from "./quantities.js";
+import { normalizeFeedbackData } from "./feedback-data.js";
 
 export { MAX_TIME_NS, timeToNs, type OpContext } from "./quantities.js";
 
@@ -356,6 +357,8 @@ const ACQUISITION_TYPES = new Set<string>([
 /** Normalise one primitive operation. */
 export function normalizePrimitive(spec: PrimitiveSpec, ctx: OpContext): ScheduleOp {
   if (ACQUISITION_TYPES.has(spec.type)) return acquisition(spec as AcquisitionSpec, ctx);
+  const data = normalizeFeedbackData(spec, ctx);
+  if (data) return data;
   const handler = pulses[spec.type as PulseSpec["type"]] as Handler<PulseSpec["type"]> | undefined;
   if (!handler) {
     throw new ScheduleError("UNKNOWN_OPERATION", `unknown operation type "${spec.type}"`, {

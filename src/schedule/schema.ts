@@ -14,6 +14,7 @@ import {
   type FeedbackOperationSpec,
 } from "./feedback.js";
 import { gateSchemas, GATE_TYPES, type GateSpec } from "./gates.js";
+import { FEEDBACK_DATA_SCHEMAS, FEEDBACK_DATA_TYPES, type FeedbackDataSpec } from "./feedback-data.js";
 import { Angle, Freq, QuantitySchema, Time } from "./schema-fields.js";
 import {
   NumericalSeparatedWeightedIntegrationSchema,
@@ -233,6 +234,7 @@ export const OperationSpecSchema = z.discriminatedUnion("type", [
   RepeatUntilSuccessSchema,
   ConditionalResetSchema,
   SweepOperationSchema,
+  ...FEEDBACK_DATA_SCHEMAS,
 ]);
 const operationRef = z.union([z.string().describe("key into operations"), OperationSpecSchema]);
 
@@ -282,7 +284,7 @@ export type ScheduleDocument = z.infer<typeof ScheduleDocumentSchema>;
 export type TimingConstraintSpec = z.infer<typeof TimingConstraintSchema>;
 export type PulseSpec = z.infer<typeof PulseSpecSchema>;
 export type AcquisitionSpec = z.infer<typeof AcquisitionSpecSchema>;
-export type PrimitiveSpec = PulseSpec | AcquisitionSpec;
+export type PrimitiveSpec = PulseSpec | AcquisitionSpec | FeedbackDataSpec;
 export type CompositeSpec = z.infer<typeof CompositeSchema>;
 export type ClockResourceSpec = z.infer<typeof ClockResourceSpecSchema>;
 export type ScheduleBlockSpec = ScheduleDocument | SubScheduleSpec | LoopBodySpec;
@@ -300,4 +302,5 @@ export const OPERATION_TYPES: readonly OperationSpec["type"][] = [
   "RepeatUntilSuccess",
   "ConditionalReset",
   "Sweep",
+  ...FEEDBACK_DATA_TYPES,
 ];

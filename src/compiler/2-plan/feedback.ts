@@ -19,6 +19,7 @@ import type { AcquisitionOp } from "../../schedule/model.js";
 import type { ConditionalNode, IrNode, NodeId, TimedSchedule } from "../ir/nodes.js";
 import type { SequencerPlan } from "../ir/plan.js";
 import { isAcquisition } from "../ops/index.js";
+import { hasDataOps, planData, type QueueInterval } from "./feedback-data.js";
 
 /** LINQ latency from the source's Q1 core to the receiver's feedback queue, ns (seed, latency table). */
 export const LINQ_LATENCY_NS = {
@@ -27,6 +28,7 @@ export const LINQ_LATENCY_NS = {
   register: { "multi-cast": 380, "intra-cast": 150, "self-cast": 60 },
 } as const;
 export type LinqPath = "multi-cast" | "intra-cast" | "self-cast";
+export type LinqDataType = keyof typeof LINQ_LATENCY_NS;
 export type RouteMode = LinqPath | "broadcast";
 
 /** Q1 time the receiver needs between the data's arrival and its next real-time instruction. */
@@ -47,10 +49,12 @@ export interface FeedbackRoute {
   id: number;
   mode: RouteMode;
   triggerLabel: string;
-  dataType: "thresholded_bits";
+  dataType: LinqDataType;
   /** index into ProgramPlan.sequencers */
   source: number;
   receivers: FeedbackReceiver[];
+  /** IQ: the shift of the 32-bit window in the 48-bit accumulator (fb_acq_iq_shift) */
+  iqShift?: number;
   /**
    * write-combine (fb_acq_tb_cfg): the thresholded bits of several sequencers of one module whose
    * acquisitions end together, packed into one payload of `lengthBytes`; part k's 2-bit value sits at
@@ -113,6 +117,15 @@ export interface FeedbackPlan {
   combinedReadOfConditional?: Record<NodeId, CombinedRead>;
   /** waits inserted by feedback_insert_wait (docs/feedback.md) */
   insertedWaits?: InsertedFeedbackWait[];
+  /** IQ sharing: acquisition node id → LINQ id of its I and Q values (0: not shared) and the shift */
+  iqIdOfNode?: Record<NodeId, number>;
+  iqShiftOfNode?: Record<NodeId, number>;
+  /** per sequencer: some acquisition shares IQ (fb_acq_iq_shift / fb_acq_iq_id before every acquisition) */
+  iqShare?: boolean[];
+  /** SendFeedback node id → LINQ id (absent: nobody receives it) */
+  sendIdOfNode?: Record<NodeId, number>;
+  /** ReceiveFeedback node id → the LINQ id it pops */
+  receiveIdOfNode?: Record<NodeId, number>;
 }
 
 export const NO_FEEDBACK: FeedbackPlan = { routes: [], tbShare: [], tbIdOfNode: {}, idOfConditional: {} };
@@ -162,7 +175,8 @@ export function planFeedbackTimed(
 ): { plan: FeedbackPlan; late: LateConditional[] } {
   const pairs: Pair[] = [];
   pairUp(timedNodes, pairs, { next: 1 }, 0);
-  if (pairs.length === 0) return { plan: { ...NO_FEEDBACK, tbShare: sequencers.map(() => 0) }, late: [] };
+  if (pairs.length === 0 && !hasDataOps(timedNodes))
+    return { plan: { ...NO_FEEDBACK, tbShare: sequencers.map(() => 0) }, late: [] };
 
   // where each node lives: acquisition id → sequencer, conditional id → sequencers
   const seqOfAcq = new Map<NodeId, number>();
@@ -178,18 +192,30 @@ export function planFeedbackTimed(
   const sharing = new Set<number>();
   const late: LateConditional[] = [];
 
-  const routedId = (cluster: string, p: Pair): number => {
+  const routedId = (cluster: string, p: Pair): number => routedIdFor(cluster, { name: p.cond.name, path: p.cond.path });
+  const routedIdFor = (cluster: string, by: { name: string; path: string }): number => {
     const id = routedNext.get(cluster) ?? ROUTED_IDS.first;
     if (id > ROUTED_IDS.last)
       throw new ResourceLimitError(
         "FEEDBACK_ROUTED_IDS_EXHAUSTED",
-        `cluster ${cluster} needs more than ${ROUTED_IDS.last - ROUTED_IDS.first + 1} routed LINQ ids (ids ${ROUTED_IDS.first}–${ROUTED_IDS.last}); "${p.cond.name}" would need id ${id}`,
+        `cluster ${cluster} needs more than ${ROUTED_IDS.last - ROUTED_IDS.first + 1} routed LINQ ids (ids ${ROUTED_IDS.first}–${ROUTED_IDS.last}); "${by.name}" would need id ${id}`,
         {
-          path: p.cond.path,
+          path: by.path,
           hint: "reuse one feedback_trigger_label for measurements that feed the same conditionals, or enable compiler_options.feedback_write_combine",
         },
       );
     routedNext.set(cluster, id + 1);
+    return id;
+  };
+  const selfIdFor = (source: number, by: { name: string; path: string }): number => {
+    const id = selfNext.get(source) ?? SELF_CAST_IDS.first;
+    if (id > SELF_CAST_IDS.last)
+      throw new ResourceLimitError(
+        "FEEDBACK_SELF_CAST_IDS_EXHAUSTED",
+        `sequencer ${sequencers[source]!.key} needs more than ${SELF_CAST_IDS.last} self-cast LINQ ids (ids ${SELF_CAST_IDS.first}–${SELF_CAST_IDS.last}); "${by.name}" would need the ${id - SELF_CAST_IDS.first + 1}th`,
+        { path: by.path, hint: "reuse one label for values that go to the same receivers" },
+      );
+    selfNext.set(source, id + 1);
     return id;
   };
   const receiversOf = (p: Pair, source: number): number[] => {
@@ -327,7 +353,17 @@ export function planFeedbackTimed(
     if (l) late.push(l);
   }
   late.sort((a, b) => a.popNs - b.popNs || a.cond.id - b.cond.id);
-  checkQueueDepth(pairs, routes, idOfConditional, sequencers, popOfPair, combinedReadOfConditional);
+  // values over LINQ: IQ values, thresholded bits and sent values received into variables
+  const data = planData(timedNodes, sequencers, latencyNs, {
+    seqOfAcq,
+    tbIdOfNode,
+    routedId: (cluster, path) => routedIdFor(cluster, path),
+    selfId: (source, path) => selfIdFor(source, path),
+    routeMode,
+    routes,
+  });
+  for (const s of data.tbSources) sharing.add(s);
+  checkQueueDepth(pairs, routes, idOfConditional, sequencers, popOfPair, combinedReadOfConditional, data.queue);
 
   // the id each sharing sequencer attaches to every acquisition (0 for the ones nobody consumes)
   const tbShare = sequencers.map((seq, i): number | "per-acquisition" => {
@@ -340,6 +376,13 @@ export function planFeedbackTimed(
     return ids.size === 1 && !tbWriteCombine[i] ? [...ids][0]! : "per-acquisition";
   });
   const plan: FeedbackPlan = { routes, tbShare, tbIdOfNode, idOfConditional };
+  if (data.any) {
+    plan.iqIdOfNode = data.iqIdOfNode;
+    plan.iqShiftOfNode = data.iqShiftOfNode;
+    plan.iqShare = data.iqShare;
+    plan.sendIdOfNode = data.sendIdOfNode;
+    plan.receiveIdOfNode = data.receiveIdOfNode;
+  }
   if (combined.length > 0) {
     plan.tbCfgOfNode = tbCfgOfNode;
     plan.tbWriteCombine = tbWriteCombine;
@@ -546,8 +589,14 @@ function checkQueueDepth(
   sequencers: readonly SequencerPlan[],
   popOfPair: Map<Pair, number>,
   combinedRead: Record<NodeId, CombinedRead>,
+  dataQueue: readonly QueueInterval[],
 ): void {
-  const byRecv = new Map<number, { from: number; to: number; p: Pair }[]>();
+  const byRecv = new Map<number, QueueInterval[]>();
+  for (const q of dataQueue) {
+    const l = byRecv.get(q.receiver) ?? [];
+    l.push(q);
+    byRecv.set(q.receiver, l);
+  }
   for (const p of pairs) {
     const id = idOfConditional[p.cond.id];
     const c = combinedRead[p.cond.id];
@@ -557,14 +606,21 @@ function checkQueueDepth(
     if (!route) continue;
     for (const r of route.receivers) {
       const l = byRecv.get(r.sequencer) ?? [];
-      l.push({ from: p.acq.startNs + p.acq.op.durationNs, to: popOfPair.get(p) ?? p.popNs, p });
+      l.push({
+        receiver: r.sequencer,
+        from: p.acq.startNs + p.acq.op.durationNs,
+        to: popOfPair.get(p) ?? p.popNs,
+        entries: 1,
+        source: p.acq.op.name,
+        path: p.cond.path,
+      });
       byRecv.set(r.sequencer, l);
     }
   }
   for (const [recv, list] of byRecv) {
     const edges = list.flatMap((e) => [
-      { t: e.from, d: 1, e },
-      { t: e.to, d: -1, e },
+      { t: e.from, d: e.entries, e },
+      { t: e.to, d: -e.entries, e },
     ]);
     edges.sort((a, b) => a.t - b.t || a.d - b.d);
     let open = 0;
@@ -573,9 +629,9 @@ function checkQueueDepth(
       if (open <= FEEDBACK_QUEUE_DEPTH) continue;
       throw new ResourceLimitError(
         "FEEDBACK_QUEUE_OVERFLOW",
-        `${open} measurement results would be waiting in the ${FEEDBACK_QUEUE_DEPTH}-entry feedback queue of ${sequencers[recv]!.key} at ${x.t} ns (the last one from "${x.e.p.acq.op.name}")`,
+        `${open} measurement results would be waiting in the ${FEEDBACK_QUEUE_DEPTH}-entry feedback queue of ${sequencers[recv]!.key} at ${x.t} ns (the last one from "${x.e.source}")`,
         {
-          path: x.e.p.cond.path,
+          path: x.e.path,
           hint: "consume results sooner (move the conditionals closer to their measurements), measure fewer qubits at once, or set compiler_options.feedback_write_combine to pack readouts that end together into one entry",
         },
       );

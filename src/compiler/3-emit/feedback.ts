@@ -9,7 +9,8 @@
  * its duration, and a RepeatUntilSuccess that succeeds early idles for the bodies it did not need.
  */
 import { ScheduleError, TimingError } from "../../core/errors.js";
-import { imm, lbl, reg } from "../../q1/types.js";
+import { imm, lbl, reg, type Operand } from "../../q1/types.js";
+import type { Mnemonic } from "../../q1/instructions.js";
 import type { ConditionalNode, IrNode, OpNode } from "../ir/nodes.js";
 import type { EmitContext } from "../ops/emit-context.js";
 import type { OpRef } from "./builder.js";
@@ -37,40 +38,60 @@ export function headerTbId(ctx: EmitContext): number {
  */
 export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
   const f = ctx.feedback;
-  if (!f || f.plan.tbShare[f.sequencer] !== "per-acquisition" || it.op.type === "Trace") return;
-  const id = f.plan.tbIdOfNode[it.id] ?? 0;
-  const combine = f.plan.tbWriteCombine?.[f.sequencer] === true;
-  const cfg = combine ? f.plan.tbCfgOfNode?.[it.id] : undefined;
+  if (!f || it.op.type === "Trace") return;
+  const plan = f.plan;
+  const ins: { m: Mnemonic; args: Operand[]; comment: string }[] = [];
+  const id = plan.tbIdOfNode[it.id] ?? 0;
+  if (plan.tbShare[f.sequencer] === "per-acquisition") {
+    if (plan.tbWriteCombine?.[f.sequencer] === true) {
+      const cfg = plan.tbCfgOfNode?.[it.id];
+      ins.push({
+        m: "fb_acq_tb_cfg",
+        args: cfg ? [imm(1), imm(cfg.bitPos), imm(cfg.lengthBytes)] : [imm(0), imm(0), imm(0)],
+        comment: cfg
+          ? `LINQ write-combine: the next thresholded bits go to bits ${cfg.bitPos + 1}:${cfg.bitPos} of a ${cfg.lengthBytes}-byte payload`
+          : "LINQ: no write-combine for the next thresholded bits",
+      });
+    }
+    ins.push({
+      m: "fb_acq_tb_id",
+      args: [imm(id)],
+      comment:
+        id === 0
+          ? "LINQ: do not share the next thresholded bits"
+          : `LINQ: share the next thresholded bits with id ${id}`,
+    });
+  }
+  if (plan.iqShare?.[f.sequencer] === true) {
+    const iq = plan.iqIdOfNode?.[it.id] ?? 0;
+    const shift = plan.iqShiftOfNode?.[it.id] ?? 0;
+    if (iq !== 0)
+      ins.push({
+        m: "fb_acq_iq_shift",
+        args: [imm(shift)],
+        comment: `LINQ: send bits ${31 + shift}:${shift} of the 48-bit IQ accumulators`,
+      });
+    ins.push({
+      m: "fb_acq_iq_id",
+      args: [imm(iq)],
+      comment: iq === 0 ? "LINQ: do not share the next IQ values" : `LINQ: share the next I and Q values with id ${iq}`,
+    });
+  }
+  if (ins.length === 0) return;
   const b = ctx.b;
-  const at = it.startNs - (combine ? 8 : 4);
+  const at = it.startNs - 4 * ins.length;
   if (b.now > at) {
     throw new TimingError(
       "FEEDBACK_NO_ROOM_FOR_ID",
-      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the ${combine ? "8 ns before it free for fb_acq_tb_cfg and" : "4 ns before it free for"} fb_acq_tb_id (its LINQ id ${id}), but the sequencer is busy until ${b.now} ns`,
+      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the ${4 * ins.length} ns before it free for ${ins.map((x) => x.m).join(", ")} (its LINQ ids), but the sequencer is busy until ${b.now} ns`,
       {
         path: it.op.path,
-        hint: `leave ${combine ? 8 : 4} ns before each acquisition on a sequencer whose measurements share results with different ids${combine ? " or are write-combined" : ""}`,
+        hint: `leave ${4 * ins.length} ns before each acquisition on a sequencer whose measurements share results with different ids, are write-combined or share IQ values`,
       },
     );
   }
   b.waitUntil(at, it.op);
-  if (combine)
-    b.emitRt(
-      "fb_acq_tb_cfg",
-      cfg ? [imm(1), imm(cfg.bitPos), imm(cfg.lengthBytes)] : [imm(0), imm(0), imm(0)],
-      4,
-      cfg
-        ? `LINQ write-combine: the next thresholded bits go to bits ${cfg.bitPos + 1}:${cfg.bitPos} of a ${cfg.lengthBytes}-byte payload`
-        : "LINQ: no write-combine for the next thresholded bits",
-      it.op,
-    );
-  b.emitRt(
-    "fb_acq_tb_id",
-    [imm(id)],
-    4,
-    id === 0 ? "LINQ: do not share the next thresholded bits" : `LINQ: share the next thresholded bits with id ${id}`,
-    it.op,
-  );
+  for (const x of ins) b.emitRt(x.m, x.args, 4, x.comment, it.op);
 }
 
 /** Registers holding a write-combined payload between its first and last consumer, per builder and group. */
@@ -187,6 +208,7 @@ export function feedbackSection(plan: ProgramPlan): FeedbackSection | undefined 
       mode: r.mode,
       trigger_label: r.triggerLabel,
       data_type: r.dataType,
+      ...(r.iqShift !== undefined ? { iq_shift: r.iqShift } : {}),
       source: { cluster: src.cluster, module: src.moduleName, slot: src.slot, sequencer: src.index },
       receivers: r.receivers.map((x) => {
         const s = seqs[x.sequencer]!;

@@ -8,6 +8,7 @@ import { ACQUISITION_HANDLERS } from "./acquisitions.js";
 import { PARAMETER_HANDLERS } from "./parameters.js";
 import { PULSE_HANDLERS } from "./pulses.js";
 import { INLINE_Q1ASM_HANDLER } from "./inline-q1asm.js";
+import { FEEDBACK_DATA_HANDLERS } from "./feedback-data.js";
 import type { OpNode } from "../ir/nodes.js";
 import type { EmitContext, MarkerEdge } from "./emit-context.js";
 import type { AcquisitionHandler, EmitResult, OpHandler, OpTable, OpType, PulseHandler } from "./types.js";
@@ -17,6 +18,7 @@ export const OPS: OpTable = {
   ...ACQUISITION_HANDLERS,
   ...PARAMETER_HANDLERS,
   InlineQ1ASM: INLINE_Q1ASM_HANDLER,
+  ...FEEDBACK_DATA_HANDLERS,
 };
 
 // Hot paths look handlers up in a Map (type strings are internalised, their hash cached), not by a

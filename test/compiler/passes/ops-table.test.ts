@@ -42,6 +42,11 @@ const EXPECTED: { readonly [K in OpType]: readonly [Family, Placement, boolean] 
   ShiftClockPhase: ["parameter", "clock", false],
   ResetClockPhase: ["parameter", "clock", false],
   IdlePulse: ["idle", "none", false],
+  SetVariable: ["parameter", "port-clock", true],
+  VariableArithmetic: ["parameter", "port-clock", true],
+  SendFeedback: ["parameter", "port-clock", true],
+  ReceiveFeedback: ["parameter", "port-clock", true],
+  VariableVoltageOffset: ["parameter", "port-clock", false],
 };
 
 /** acquisition type → [weighted, trace] */
@@ -149,6 +154,11 @@ describe("the operation table", () => {
       "SetClockFrequency",
       "ShiftClockPhase",
       "ResetClockPhase",
+      "SetVariable",
+      "VariableArithmetic",
+      "SendFeedback",
+      "ReceiveFeedback",
+      "VariableVoltageOffset",
     ]);
     expect(TYPES.filter((t) => isClockOp(opOf(t)))).toStrictEqual([
       "SetClockFrequency",

@@ -1,0 +1,270 @@
+/**
+ * Values over LINQ (docs/feedback.md, "Values over LINQ"): which source each ReceiveFeedback pops —
+ * a measurement's IQ values or thresholded bits (its feedback_trigger_label) or a SendFeedback's value
+ * (its label) — the LINQ ids and routes of those values, the IQ window shift, and the latency check.
+ *
+ * Pairing rule: in every list of sibling nodes, a ReceiveFeedback receives from the latest earlier
+ * source with its label in the same list; all ReceiveFeedback operations between two sources with one
+ * label (on different sequencers) receive the same send. A source nobody receives shares nothing.
+ */
+import { ScheduleError, TimingError } from "../../core/errors.js";
+import type { FeedbackDataOp } from "../../schedule/feedback-data.js";
+import type { IrNode, NodeId, OpNode } from "../ir/nodes.js";
+import type { SequencerPlan } from "../ir/plan.js";
+import { isAcquisition } from "../ops/index.js";
+import {
+  FEEDBACK_Q1_ALLOWANCE_NS,
+  LINQ_LATENCY_NS,
+  type FeedbackRoute,
+  type LinqDataType,
+  type LinqPath,
+  type RouteMode,
+} from "./feedback.js";
+
+/** Entries waiting in one receiver's feedback queue from `from` to `to` (schedule time, ns). */
+export interface QueueInterval {
+  receiver: number;
+  from: number;
+  to: number;
+  entries: number;
+  source: string;
+  path: string;
+}
+
+const DATA_TYPES = new Set(["SendFeedback", "ReceiveFeedback"]);
+
+/** Does the schedule send or receive values over LINQ? */
+export function hasDataOps(nodes: readonly IrNode[]): boolean {
+  for (const n of nodes) {
+    if (n.kind === "op") {
+      if (DATA_TYPES.has(n.op.type)) return true;
+    } else if (hasDataOps(n.body)) return true;
+  }
+  return false;
+}
+
+/**
+ * The IQ shift rule: a full-scale input integrates to L·2^22 over L ns, which overflows the signed
+ * 32-bit LINQ word from L = 512 ns on; shift = max(0, floor(log2 L) − 8) keeps every value in bits
+ * [31+shift : shift] of the 48-bit accumulator (the receiver's value is floor(Σ·2^22) / 2^shift).
+ */
+export function iqShiftFor(integrationNs: number): number {
+  return Math.max(0, Math.floor(Math.log2(Math.max(1, integrationNs))) - 8);
+}
+
+type Receive = OpNode & { op: Extract<FeedbackDataOp, { type: "ReceiveFeedback" }> };
+
+interface DataPair {
+  source: OpNode;
+  dataType: LinqDataType;
+  label: string;
+  receives: Receive[];
+}
+
+function pairData(nodes: readonly IrNode[], out: DataPair[]): void {
+  const latestAcq = new Map<string, OpNode>();
+  const latestSend = new Map<string, OpNode>();
+  const open = new Map<string, DataPair>();
+  for (const n of nodes) {
+    if (n.kind !== "op") {
+      pairData(n.body, out);
+      continue;
+    }
+    const op = n.op;
+    if (isAcquisition(op)) {
+      const label = op.feedback_trigger_label;
+      if (label === null) continue;
+      latestAcq.set(label, n);
+      open.delete(`iq\u0000${label}`);
+      open.delete(`thresholded_bits\u0000${label}`);
+    } else if (op.type === "SendFeedback") {
+      latestSend.set(op.label, n);
+      open.delete(`register\u0000${op.label}`);
+    } else if (op.type === "ReceiveFeedback") {
+      const dataType: LinqDataType =
+        op.data === "iq" ? "iq" : op.data === "thresholded_bits" ? "thresholded_bits" : "register";
+      const key = `${dataType}\u0000${op.label}`;
+      let g = open.get(key);
+      if (!g) {
+        const source = dataType === "register" ? latestSend.get(op.label) : latestAcq.get(op.label);
+        if (!source)
+          throw new ScheduleError(
+            "FEEDBACK_WITHOUT_SOURCE",
+            `ReceiveFeedback "${op.name}" receives ${op.data === "value" ? `the value labelled "${op.label}"` : `the ${op.data === "iq" ? "IQ values" : "thresholded bits"} of "${op.label}"`}, but no ${dataType === "register" ? `SendFeedback with label "${op.label}"` : `acquisition with feedback_trigger_label "${op.label}"`} comes earlier in the same schedule or loop body`,
+            {
+              path: op.path,
+              hint:
+                dataType === "register"
+                  ? `send the value first: {"type": "SendFeedback", "label": "${op.label}", …}`
+                  : `measure first with "feedback_trigger_label": "${op.label}" (ThresholdedAcquisition)`,
+            },
+          );
+        g = { source, dataType, label: op.label, receives: [] };
+        open.set(key, g);
+        out.push(g);
+      }
+      g.receives.push(n as Receive);
+    }
+  }
+}
+
+function sequencerOfNodes(sequencers: readonly SequencerPlan[]): Map<NodeId, number> {
+  const m = new Map<NodeId, number>();
+  const walk = (nodes: readonly IrNode[], i: number): void => {
+    for (const n of nodes) {
+      if (n.kind === "op") m.set(n.id, i);
+      else walk(n.body, i);
+    }
+  };
+  sequencers.forEach((s, i) => walk(s.nodes, i));
+  return m;
+}
+
+export interface DataPlanContext {
+  seqOfAcq: Map<NodeId, number>;
+  tbIdOfNode: Record<NodeId, number>;
+  routedId: (cluster: string, by: { name: string; path: string }) => number;
+  selfId: (source: number, by: { name: string; path: string }) => number;
+  routeMode: (source: number, receivers: number[], self: boolean) => RouteMode;
+  /** the plan's routes: data routes are appended */
+  routes: FeedbackRoute[];
+}
+
+export interface DataPlan {
+  any: boolean;
+  iqIdOfNode: Record<NodeId, number>;
+  iqShiftOfNode: Record<NodeId, number>;
+  iqShare: boolean[];
+  sendIdOfNode: Record<NodeId, number>;
+  receiveIdOfNode: Record<NodeId, number>;
+  /** sequencers whose thresholded bits a ReceiveFeedback takes */
+  tbSources: number[];
+  queue: QueueInterval[];
+}
+
+export function planData(
+  timedNodes: readonly IrNode[],
+  sequencers: readonly SequencerPlan[],
+  latencyNs: readonly number[],
+  ctx: DataPlanContext,
+): DataPlan {
+  const plan: DataPlan = {
+    any: false,
+    iqIdOfNode: {},
+    iqShiftOfNode: {},
+    iqShare: sequencers.map(() => false),
+    sendIdOfNode: {},
+    receiveIdOfNode: {},
+    tbSources: [],
+    queue: [],
+  };
+  const pairs: DataPair[] = [];
+  pairData(timedNodes, pairs);
+  if (pairs.length === 0 && !hasDataOps(timedNodes)) return plan;
+  plan.any = true;
+  const seqOf = sequencerOfNodes(sequencers);
+  const byKey = new Map<string, FeedbackRoute>();
+  for (const g of pairs) {
+    const src = seqOf.get(g.source.id);
+    if (src === undefined) continue;
+    const first = g.receives[0]!;
+    const by = { name: first.op.name, path: first.op.path };
+    const receivers: number[] = [];
+    for (const r of g.receives) {
+      const s = seqOf.get(r.id)!;
+      if (receivers.includes(s))
+        throw new ScheduleError(
+          "FEEDBACK_RECEIVED_TWICE",
+          `ReceiveFeedback "${r.op.name}" on ${sequencers[s]!.key} receives "${g.label}" a second time after one ${g.dataType === "register" ? "SendFeedback" : "measurement"}: it is in the queue once`,
+          { path: r.op.path, hint: "receive it once into a variable and use that variable again" },
+        );
+      if (sequencers[s]!.cluster !== sequencers[src]!.cluster)
+        throw new ScheduleError(
+          "FEEDBACK_ACROSS_CLUSTERS",
+          `ReceiveFeedback "${r.op.name}" on ${sequencers[s]!.key} (${sequencers[s]!.cluster}) receives "${g.label}" from ${sequencers[src]!.key} (${sequencers[src]!.cluster}); LINQ does not cross clusters`,
+          { path: r.op.path, hint: "route both operations to modules of the same cluster" },
+        );
+      receivers.push(s);
+    }
+    receivers.sort((a, b) => a - b);
+    const srcSeq = sequencers[src]!;
+    const key = `${g.dataType}\u0000${g.label}\u0000${src}\u0000${receivers.join(",")}`;
+    let route = byKey.get(key);
+    if (!route) {
+      const self = receivers.length === 1 && receivers[0] === src;
+      const id = self ? ctx.selfId(src, by) : ctx.routedId(srcSeq.cluster, by);
+      route = {
+        id,
+        mode: ctx.routeMode(src, receivers, self),
+        triggerLabel: g.label,
+        dataType: g.dataType,
+        source: src,
+        receivers: receivers.map((r) => {
+          const path: LinqPath = self
+            ? "self-cast"
+            : sequencers[r]!.moduleName === srcSeq.moduleName
+              ? "intra-cast"
+              : "multi-cast";
+          return { sequencer: r, path, latencyNs: LINQ_LATENCY_NS[g.dataType][path] };
+        }),
+      };
+      if (g.dataType === "iq" && g.source.op.type !== "SendFeedback")
+        route.iqShift = iqShiftFor(g.source.op.durationNs);
+      byKey.set(key, route);
+      ctx.routes.push(route);
+    }
+    // the source side
+    const op = g.source.op;
+    let sendNs: number;
+    if (op.type === "SendFeedback") {
+      plan.sendIdOfNode[g.source.id] = route.id;
+      sendNs = g.source.startNs;
+    } else {
+      sendNs = g.source.startNs + op.durationNs;
+      if (g.dataType === "iq") {
+        plan.iqIdOfNode[g.source.id] = route.id;
+        plan.iqShiftOfNode[g.source.id] = route.iqShift ?? 0;
+        plan.iqShare[src] = true;
+      } else {
+        if ((ctx.tbIdOfNode[g.source.id] ?? 0) !== 0 && ctx.tbIdOfNode[g.source.id] !== route.id)
+          throw new ScheduleError(
+            "FEEDBACK_SHARED_TWICE",
+            `the thresholded bits of "${op.name}" go to a conditional and to ReceiveFeedback "${first.op.name}" on other sequencers; one acquisition shares its bits with one LINQ id`,
+            { path: first.op.path, hint: 'measure again for the second consumer, or receive the bits with data "iq"' },
+          );
+        ctx.tbIdOfNode[g.source.id] = route.id;
+        plan.tbSources.push(src);
+      }
+    }
+    // the receiving side: latency and queue
+    for (const r of g.receives) {
+      plan.receiveIdOfNode[r.id] = route.id;
+      const rs = seqOf.get(r.id)!;
+      const rx = route.receivers.find((x) => x.sequencer === rs)!;
+      const sentAt = sendNs + (latencyNs[src] ?? 0);
+      const popAt = r.startNs + (latencyNs[rs] ?? 0);
+      const need = sentAt + rx.latencyNs + FEEDBACK_Q1_ALLOWANCE_NS;
+      if (popAt < need) {
+        const minGap = rx.latencyNs + FEEDBACK_Q1_ALLOWANCE_NS;
+        throw new TimingError(
+          "FEEDBACK_TOO_EARLY",
+          `ReceiveFeedback "${r.op.name}" at ${r.startNs} ns on ${sequencers[rs]!.key} pops ${g.dataType === "register" ? "the value" : g.dataType === "iq" ? "the IQ values" : "the thresholded bits"} of "${op.name}" (sent at ${sendNs} ns), which arrive over LINQ (${rx.path}, ${rx.latencyNs} ns) only ${rx.latencyNs} ns later; the minimum gap is ${minGap} ns (${rx.latencyNs} ns LINQ latency + ${FEEDBACK_Q1_ALLOWANCE_NS} ns for the receiver's Q1 core), ${need - popAt} ns more than scheduled`,
+          {
+            path: r.op.path,
+            hint: `receive at least ${minGap} ns after ${op.type === "SendFeedback" ? "the SendFeedback starts" : "the end of the acquisition window"}`,
+            details: { measurement: op.name, conditional: r.op.name, min_gap_ns: minGap, missing_ns: need - popAt },
+          },
+        );
+      }
+      plan.queue.push({
+        receiver: rs,
+        from: sendNs,
+        to: r.startNs,
+        entries: g.dataType === "iq" ? 2 : 1,
+        source: op.name,
+        path: r.op.path,
+      });
+    }
+  }
+  return plan;
+}
