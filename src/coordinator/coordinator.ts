@@ -200,29 +200,27 @@ export class InstrumentCoordinator {
             );
       }
       this.runGenerations.clear();
+      // per cluster one round trip: STOP, clear the readouts' data, ARM the used sequencers
       for (const [cname, drv] of Object.entries(this.clusters)) {
         const mine = this.used.filter((u) => u.cluster === cname);
-        if (mine.length === 0) continue;
-        await drv.stop();
-        for (const u of mine) {
-          if (u.readout) await drv.deleteAcquisitionData(u.slot, u.seq);
-          await drv.arm({ slot: u.slot, seq: u.seq });
-        }
+        if (mine.length > 0) await drv.stopClearArm(mine);
       }
+      // then START each cluster and read the counters of its sequencers in the same round trip
+      const after = new Map<string, Generation>();
       for (const [cname, drv] of Object.entries(this.clusters)) {
-        if (this.used.some((u) => u.cluster === cname)) await drv.start();
-        this.record(
-          cname,
-          "start",
-          this.used
-            .filter((u) => u.cluster === cname)
-            .map((u) => `slot ${u.slot} seq ${u.seq}`)
-            .join(", "),
-        );
+        const mine = this.used.filter((u) => u.cluster === cname);
+        if (mine.length > 0) {
+          const gens = await drv.startAndReadGenerations(mine);
+          mine.forEach((u, i) => {
+            const g = gens?.[i];
+            if (g) after.set(`${u.cluster}/${u.slot}/${u.seq}`, g);
+          });
+        }
+        this.record(cname, "start", mine.map((u) => `slot ${u.slot} seq ${u.seq}`).join(", "));
       }
       for (const u of this.used) {
-        const g = await this.driver(u.cluster).generation(u.slot, u.seq);
-        if (g === null) continue;
+        const g = after.get(`${u.cluster}/${u.slot}/${u.seq}`);
+        if (!g) continue;
         const b = base.get(`${u.cluster}/${u.slot}/${u.seq}`);
         if (!b || g.configOthers !== b.configOthers || g.runOthers !== b.runOthers)
           throw foreignAccess(
@@ -239,10 +237,17 @@ export class InstrumentCoordinator {
   /** Status of every used sequencer. */
   async status(): Promise<SequencerRunStatus[]> {
     const out: SequencerRunStatus[] = [];
-    for (const u of this.used) {
-      const s = await this.driver(u.cluster).sequencerStatus(u.slot, u.seq);
-      out.push({ cluster: u.cluster, module: u.module, slot: u.slot, sequencer: u.seq, ...s });
+    // one round trip per cluster; statuses in the order of the used sequencers
+    const byCluster = new Map<string, UsedSequencer[]>();
+    for (const u of this.used) byCluster.set(u.cluster, [...(byCluster.get(u.cluster) ?? []), u]);
+    const found = new Map<UsedSequencer, SequencerRunStatus>();
+    for (const [cluster, list] of byCluster) {
+      const st = await this.driver(cluster).sequencerStatuses(list);
+      list.forEach((u, i) =>
+        found.set(u, { cluster: u.cluster, module: u.module, slot: u.slot, sequencer: u.seq, ...st[i]! }),
+      );
     }
+    for (const u of this.used) out.push(found.get(u)!);
     return out;
   }
 
@@ -289,6 +294,20 @@ export class InstrumentCoordinator {
     });
   }
 
+  /**
+   * waitDone() for a caller that polled status() itself and saw every used sequencer stopped: the
+   * same flag check and other-client check, without another status query.
+   */
+  async completeRun(statuses: SequencerRunStatus[]): Promise<SequencerRunStatus[]> {
+    if (this.state !== "running" || !statuses.every((s) => DONE_STATES.has(s.state))) return this.waitDone(0);
+    return this.guard(async () => {
+      checkFlags(statuses, (target, action, detail) => this.record(target, action, detail));
+      await this.verifyRun("during the run");
+      this.state = "done";
+      return statuses;
+    });
+  }
+
   /** Acquisitions per acq channel in the compiled shape. Refuses unless the run is done. */
   async retrieveAcquisitions(): Promise<Record<string, AcquisitionData>> {
     if (this.state === "running") {
@@ -316,9 +335,9 @@ export class InstrumentCoordinator {
     }
     const compiled = this.compiled;
     return this.guard(async () => {
-      await this.verifyRun("after the run");
       const out = await readAcquisitions(compiled, (cluster) => this.driver(cluster));
-      await this.verifyRun("while its data was read");
+      // the counters only grow: unchanged now, they were unchanged from START through the read
+      await this.verifyRun("after the run");
       return out;
     });
   }

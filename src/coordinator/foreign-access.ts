@@ -23,20 +23,20 @@ export async function verifyHeld(
   cache: LazyCache,
   record: WriteLog,
 ): Promise<boolean> {
-  const n = drv.module(slot).info.sequencers;
+  const gens = await drv.generations(moduleSequencers(drv, slot));
+  if (gens === null) {
+    cache.clear(`${cname}/${slot}/`);
+    record(
+      `${cname} slot ${slot}`,
+      "info",
+      "the instrument keeps no generation counter: every setting and sequence is written",
+    );
+    return false;
+  }
   let held = true;
-  for (let q = 0; q < n; q++) {
+  for (let q = 0; q < gens.length; q++) {
     const key = genKey(cname, slot, q);
-    const g = await drv.generation(slot, q);
-    if (g === null) {
-      cache.clear(`${cname}/${slot}/`);
-      record(
-        `${cname} slot ${slot}`,
-        "info",
-        "the instrument keeps no generation counter: every setting and sequence is written",
-      );
-      return false;
-    }
+    const g = gens[q]!;
     seen.set(`${cname}/${slot}/${q}`, g);
     if (!cache.changed(key, g.configOthers)) continue;
     if (held && cache.has(key))
@@ -62,10 +62,10 @@ export async function recordHeld(
   seen: Map<string, Generation>,
   cache: LazyCache,
 ): Promise<boolean> {
-  const n = drv.module(slot).info.sequencers;
-  for (let q = 0; q < n; q++) {
-    const g = await drv.generation(slot, q);
-    if (g === null) return true;
+  const gens = await drv.generations(moduleSequencers(drv, slot));
+  if (gens === null) return true;
+  for (let q = 0; q < gens.length; q++) {
+    const g = gens[q]!;
     if (g.configOthers !== seen.get(`${cname}/${slot}/${q}`)?.configOthers) {
       cache.clear(`${cname}/${slot}/`);
       return false;
@@ -86,18 +86,34 @@ export async function verifyRun(
   driverOf: (cluster: string) => ClusterDriver,
   when: string,
 ): Promise<void> {
+  const byCluster = new Map<string, UsedSequencer[]>();
   for (const u of used) {
-    const mine = runGenerations.get(`${u.cluster}/${u.slot}/${u.seq}`);
-    if (!mine) continue;
-    const g = await driverOf(u.cluster).generation(u.slot, u.seq);
-    if (g === null || (g.configOthers === mine.configOthers && g.runOthers === mine.runOthers)) continue;
-    throw foreignAccess(
-      u,
-      g.configOthers !== mine.configOthers ? "re-configured or re-uploaded" : "armed, started, stopped or cleared",
-      when,
-      { expected: mine, found: g },
-    );
+    if (!runGenerations.has(`${u.cluster}/${u.slot}/${u.seq}`)) continue;
+    const list = byCluster.get(u.cluster);
+    if (list) list.push(u);
+    else byCluster.set(u.cluster, [u]);
   }
+  for (const [cluster, list] of byCluster) {
+    const gens = await driverOf(cluster).generations(list);
+    if (gens === null) continue;
+    for (let i = 0; i < list.length; i++) {
+      const u = list[i]!,
+        g = gens[i]!;
+      const mine = runGenerations.get(`${u.cluster}/${u.slot}/${u.seq}`)!;
+      if (g.configOthers === mine.configOthers && g.runOthers === mine.runOthers) continue;
+      throw foreignAccess(
+        u,
+        g.configOthers !== mine.configOthers ? "re-configured or re-uploaded" : "armed, started, stopped or cleared",
+        when,
+        { expected: mine, found: g },
+      );
+    }
+  }
+}
+
+/** Every sequencer of the module in `slot`. */
+function moduleSequencers(drv: ClusterDriver, slot: number): { slot: number; seq: number }[] {
+  return Array.from({ length: drv.module(slot).info.sequencers }, (_, seq) => ({ slot, seq }));
 }
 
 export function foreignAccess(

@@ -44,11 +44,14 @@ export async function prepareClusters(
         cache.remember(`${cname}/reference_source`, ref);
         writes++;
       }
+      const written = new Set<number>();
       for (const [mname, mod] of Object.entries(cluster.modules)) {
         drv.module(mod.slot);
-        writes += await prepareModule(drv, cname, mod, cache, forceSet, (target, action, detail) =>
+        const w = await prepareModule(drv, cname, mod, cache, forceSet, (target, action, detail) =>
           record(`${cname} ${target}`, action, detail),
         );
+        if (w > 0) written.add(mod.slot);
+        writes += w;
         for (const s of Object.values(mod.sequencers)) {
           used.push({
             cluster: cname,
@@ -60,8 +63,9 @@ export async function prepareClusters(
           });
         }
       }
+      // a module this prepare wrote nothing to still holds the counters verifyHeld just read (and cached)
       for (const [mname, mod] of Object.entries(cluster.modules))
-        if (!(await recordHeld(drv, cname, mod.slot, seen, cache))) {
+        if (written.has(mod.slot) && !(await recordHeld(drv, cname, mod.slot, seen, cache))) {
           interfered ??= mname;
           cache.clear(`${cname}/reference_source`);
         }

@@ -19,6 +19,20 @@ export async function readAcquisitions(
     const slot = compiled.clusters[l.cluster]!.modules[l.module]!.slot;
     await driverOf(l.cluster).storeScopeAcquisition(slot, l.sequencer, String(l.qblox_index));
   }
+  // every sequencer's list read once, per cluster in one round trip
+  const wanted = new Map<string, { slot: number; seq: number; key: string }[]>();
+  for (const l of layouts) {
+    const mod = compiled.clusters[l.cluster]?.modules[l.module];
+    if (!mod) continue;
+    const key = `${l.cluster}/${mod.slot}/${l.sequencer}`;
+    const list = wanted.get(l.cluster) ?? [];
+    if (!list.some((x) => x.key === key)) list.push({ slot: mod.slot, seq: l.sequencer, key });
+    wanted.set(l.cluster, list);
+  }
+  for (const [cluster, list] of wanted) {
+    const lists = await driverOf(cluster).acquisitionsOf(list);
+    list.forEach((x, i) => raw.set(x.key, lists[i]!));
+  }
   const out: Record<string, AcquisitionData> = {};
   for (const [ch, l] of Object.entries(compiled.acquisitions)) {
     const mod = compiled.clusters[l.cluster]?.modules[l.module];

@@ -41,10 +41,10 @@ export async function runSegment(
   const startedAt = performance.now();
   t.start += lap();
   job.setStatus("running");
-  const stopped = await poll(coordinator, driver, options, job, compiled);
+  const polled = await poll(coordinator, driver, options, job, compiled);
   t.run += lap();
-  if (stopped) {
-    entries.push(...ExecutionReport.fromStatuses(compiled, stopped).entries);
+  if (polled.halted) {
+    entries.push(...ExecutionReport.fromStatuses(compiled, polled.statuses).entries);
     job.setReport(new ExecutionReport(entries));
     for (const s of job.resultHandles.values())
       s.fail(
@@ -55,7 +55,7 @@ export async function runSegment(
       );
     return { completed: false, startedAt };
   }
-  const statuses = await coordinator.waitDone(0);
+  const statuses = await coordinator.completeRun(polled.statuses);
   entries.push(...ExecutionReport.fromStatuses(compiled, statuses).entries);
   job.setReport(new ExecutionReport(entries));
   const final = await coordinator.retrieveAcquisitions();
@@ -64,14 +64,14 @@ export async function runSegment(
   return { completed: true, startedAt };
 }
 
-/** Poll until every used sequencer stopped; streams acquisitions meanwhile. Returns statuses when halted. */
+/** Poll until every used sequencer stopped (or the job is halted: then stopped); streams acquisitions meanwhile. */
 export async function poll(
   coordinator: InstrumentCoordinator,
   driver: ClusterDriver,
   options: SessionOptions,
   job: Job,
   compiled: CompiledSchedule,
-): Promise<SequencerRunStatus[] | null> {
+): Promise<{ halted: boolean; statuses: SequencerRunStatus[] }> {
   const t0 = Date.now();
   const timeout = options.runTimeoutMs ?? 10_000 + (2 * compiled.repetition_duration_ns * compiled.repetitions) / 1e6;
   const interval = options.streamIntervalMs ?? 20;
@@ -81,10 +81,10 @@ export async function poll(
   for (;;) {
     if (job.haltRequested) {
       await coordinator.stop();
-      return coordinator.status();
+      return { halted: true, statuses: await coordinator.status() };
     }
     const st = await coordinator.status();
-    if (st.every((s) => DONE_STATES.has(s.state))) return null;
+    if (st.every((s) => DONE_STATES.has(s.state))) return { halted: false, statuses: st };
     const now = Date.now();
     if (streaming && now - lastStream >= interval) {
       await pollStreams(driver, job, compiled);

@@ -4,7 +4,7 @@
  */
 import type { QbloxAcquisitionEntry } from "../contract/acquisition-data.js";
 import { decodeAcquisition, readU32Block } from "./acq-binary.js";
-import { ClusterDriverSequencer, q } from "./cluster-driver-sequencer.js";
+import { ClusterDriverSequencer, q, type SequencerRef } from "./cluster-driver-sequencer.js";
 import { MALFORMED_REPLY_HINT, MalformedReplyError } from "./instrument-errors.js";
 import { parseBool, parseNumber } from "./reply-parse.js";
 
@@ -12,7 +12,17 @@ export class ClusterDriverAcquisition extends ClusterDriverSequencer {
   /** All acquisitions of a sequencer, normalised (reference 7.6), keyed by name. */
   async acquisitions(slot: number, seq: number): Promise<Record<string, QbloxAcquisitionEntry>> {
     const cmd = `${this.sp(slot, seq)}:ACQ:ALISt?`;
-    const blocks = await this.transport.queryBinary(cmd);
+    return this.decodeAcquisitionList(slot, await this.transport.queryBinary(cmd), cmd);
+  }
+
+  /** acquisitions() of several sequencers in one round trip (one error check for all). */
+  async acquisitionsOf(targets: readonly SequencerRef[]): Promise<Record<string, QbloxAcquisitionEntry>[]> {
+    const cmds = targets.map((t) => ({ cmd: `${this.sp(t.slot, t.seq)}:ACQ:ALISt?`, reply: "blocks" as const }));
+    const replies = await this.transport.batch(cmds);
+    return replies.map((r, i) => this.decodeAcquisitionList(targets[i]!.slot, r as Buffer[], cmds[i]!.cmd));
+  }
+
+  private decodeAcquisitionList(slot: number, blocks: Buffer[], cmd: string): Record<string, QbloxAcquisitionEntry> {
     const count = readU32Block(blocks[0], cmd);
     const out: Record<string, QbloxAcquisitionEntry> = {};
     let k = 1;

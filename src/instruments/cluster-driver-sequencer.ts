@@ -26,6 +26,31 @@ import {
 } from "./sequencer-config.js";
 
 type Fanout = { slot?: number; seq?: number };
+/** one sequencer: module slot and sequencer index */
+export interface SequencerRef {
+  slot: number;
+  seq: number;
+}
+/** `SLOT#:SEQuencer#:GENeration?`: this connection's and other connections' write counts */
+export interface Generation {
+  config: number;
+  run: number;
+  configOthers: number;
+  runOthers: number;
+}
+
+function parseGeneration(reply: string, cmd: string): Generation {
+  const m = /^\s*(\d+),(\d+),(\d+),(\d+)\s*$/.exec(reply);
+  if (!m)
+    throw new MalformedReplyError(
+      `${cmd} returned "${reply}", expected "<config>,<run>,<config_others>,<run_others>"`,
+      {
+        path: cmd,
+        hint: MALFORMED_REPLY_HINT,
+      },
+    );
+  return { config: Number(m[1]), run: Number(m[2]), configOthers: Number(m[3]), runOthers: Number(m[4]) };
+}
 
 const enc = (text: string) => Buffer.from(text, "utf8");
 export const q = (name: string) => `"${name.replace(/"/g, "")}"`;
@@ -215,26 +240,62 @@ export class ClusterDriverSequencer extends ClusterDriverLinq {
    * knows nobody else touched the sequencer in between. null when the instrument keeps none (a Cluster
    * whose *IDN? lacks `q1forgeVirtual=1`): the caller cannot know what it holds.
    */
-  async generation(
-    slot: number,
-    seq: number,
-  ): Promise<{ config: number; run: number; configOthers: number; runOthers: number } | null> {
+  async generation(slot: number, seq: number): Promise<Generation | null> {
     this.generationSupport ??= (await this.idn()).build["q1forgeVirtual"] === "1";
     if (!this.generationSupport) return null;
     const cmd = `${this.sp(slot, seq)}:GENeration?`;
-    const reply = await this.transport.query(cmd);
-    const m = /^\s*(\d+),(\d+),(\d+),(\d+)\s*$/.exec(reply);
-    if (!m)
-      throw new MalformedReplyError(
-        `${cmd} returned "${reply}", expected "<config>,<run>,<config_others>,<run_others>"`,
-        {
-          path: cmd,
-          hint: MALFORMED_REPLY_HINT,
-        },
-      );
-    return { config: Number(m[1]), run: Number(m[2]), configOthers: Number(m[3]), runOthers: Number(m[4]) };
+    return parseGeneration(await this.transport.query(cmd, { check: false }), cmd);
   }
   private generationSupport: boolean | null = null;
+
+  /**
+   * generation() of several sequencers in one round trip (one batch, no error check: a reply that is
+   * not four counters is MALFORMED_REPLY). null when the instrument keeps no counters.
+   */
+  async generations(targets: readonly SequencerRef[]): Promise<Generation[] | null> {
+    this.generationSupport ??= (await this.idn()).build["q1forgeVirtual"] === "1";
+    if (!this.generationSupport) return null;
+    if (targets.length === 0) return [];
+    const cmds = targets.map((t) => ({ cmd: `${this.sp(t.slot, t.seq)}:GENeration?`, reply: "text" as const }));
+    const replies = await this.transport.batch(cmds, { check: false });
+    return replies.map((r, i) => parseGeneration(r as string, cmds[i]!.cmd));
+  }
+
+  /** sequencerStatus() of several sequencers in one round trip. */
+  async sequencerStatuses(targets: readonly SequencerRef[]): Promise<SequencerStatus[]> {
+    const cmds = targets.map((t) => ({ cmd: `${this.sp(t.slot, t.seq)}:STATE?`, reply: "text" as const }));
+    const replies = await this.transport.batch(cmds, { check: false });
+    return replies.map((r, i) => parseSequencerState(r as string, cmds[i]!.cmd));
+  }
+
+  /**
+   * Get a run ready in one round trip: STOP every sequencer, clear the acquisition data of the
+   * `targets` that acquire, ARM the `targets` (one error check for all).
+   */
+  async stopClearArm(targets: readonly (SequencerRef & { readout: boolean })[]): Promise<void> {
+    const cmds = [{ cmd: "SLOT:SEQuencer:STOP", reply: "none" as const }];
+    for (const t of targets) {
+      const p = this.sp(t.slot, t.seq);
+      if (t.readout) cmds.push({ cmd: `${p}:ACQ:ALISt:ACQuisition:DATA:DELete "all"`, reply: "none" });
+      cmds.push({ cmd: `${p}:ARM`, reply: "none" });
+    }
+    await this.transport.batch(cmds);
+  }
+
+  /** START every armed sequencer, then read the generation counters of `targets`: one round trip. */
+  async startAndReadGenerations(targets: readonly SequencerRef[]): Promise<Generation[] | null> {
+    this.generationSupport ??= (await this.idn()).build["q1forgeVirtual"] === "1";
+    if (!this.generationSupport) {
+      await this.start();
+      return null;
+    }
+    const cmds = [
+      { cmd: "SLOT:SEQuencer:START", reply: "none" as const },
+      ...targets.map((t) => ({ cmd: `${this.sp(t.slot, t.seq)}:GENeration?`, reply: "text" as const })),
+    ];
+    const replies = await this.transport.batch(cmds);
+    return replies.slice(1).map((r, i) => parseGeneration(r as string, cmds[i + 1]!.cmd));
+  }
 
   async sequencerStatus(slot: number, seq: number): Promise<SequencerStatus> {
     const cmd = `${this.sp(slot, seq)}:STATE?`;

@@ -31,6 +31,13 @@ export interface CommandOptions {
   timeoutMs?: number;
 }
 
+/** One command of a batch (ScpiTransport.batch): its reply is one text line, binary blocks, or nothing. */
+export interface BatchCommand {
+  cmd: string;
+  reply: "text" | "blocks" | "none";
+}
+export type BatchReply = string | Buffer[] | null;
+
 export interface TransportStats {
   commands: number;
   errorChecks: number;
@@ -40,6 +47,13 @@ export interface TransportStats {
 }
 
 const MAX_SHOWN_COMMAND = 80;
+const NEWLINE = Buffer.from("\n");
+const CHECK_AFTER_BLOCK = Buffer.from("\nSYSTem:ERRor:COUNt?\n");
+
+/** A command as error messages show it (long ones cut). */
+function shownCommand(cmd: string): string {
+  return cmd.length > MAX_SHOWN_COMMAND ? cmd.slice(0, MAX_SHOWN_COMMAND) + "…" : cmd;
+}
 
 export class ScpiTransport {
   readonly host: string;
@@ -85,20 +99,29 @@ export class ScpiTransport {
     this.dropSocket();
   }
 
-  /** Send a command that has no reply. */
+  /** Send a command that has no reply (and its error check, in the same send). */
   write(cmd: string, opts: CommandOptions = {}): Promise<void> {
-    return this.transaction(cmd, opts, async () => {
-      this.send(Buffer.from(cmd + "\n", "latin1"));
+    const check = opts.check ?? this.errorCheck;
+    return this.transaction(cmd, { ...opts, check: false }, async () => {
+      this.send(Buffer.from(check ? cmd + "\nSYSTem:ERRor:COUNt?\n" : cmd + "\n", "latin1"));
+      if (check) await this.checkErrorQueue(shownCommand(cmd), true);
     });
   }
 
   /** Send `<prefix>#<n><len><bytes>\n`; prefix includes the separator, e.g. `SLOT2:SEQ0:PROG ` or `...:DATA "w",`. */
   writeBinary(prefix: string, payload: Uint8Array, opts: CommandOptions = {}): Promise<void> {
-    return this.transaction(prefix + blockHeader(payload.byteLength), opts, async () => {
-      const head = Buffer.from(prefix + blockHeader(payload.byteLength), "latin1");
+    const check = opts.check ?? this.errorCheck;
+    const cmd = prefix + blockHeader(payload.byteLength);
+    return this.transaction(cmd, { ...opts, check: false }, async () => {
+      const head = Buffer.from(cmd, "latin1");
       this.send(
-        Buffer.concat([head, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), Buffer.from("\n")]),
+        Buffer.concat([
+          head,
+          Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+          check ? CHECK_AFTER_BLOCK : NEWLINE,
+        ]),
       );
+      if (check) await this.checkErrorQueue(shownCommand(cmd), true);
     });
   }
 
@@ -118,6 +141,41 @@ export class ScpiTransport {
     });
   }
 
+  /**
+   * Several commands in one send, their replies read in order, then (unless `check: false`) one
+   * error-queue check for all of them, sent in the same write: one round trip instead of one or two
+   * per command. Every reply must arrive: one the instrument never sends times the whole batch out
+   * (and the connection is replaced), so a reply is never taken for another command's. An error
+   * reported by the check names the batch (its first command and size), not the command that caused it.
+   */
+  batch(cmds: readonly BatchCommand[], opts: CommandOptions = {}): Promise<BatchReply[]> {
+    const label = cmds.length === 1 ? cmds[0]!.cmd : `${cmds[0]?.cmd ?? ""} … (${cmds.length} commands)`;
+    const check = opts.check ?? this.errorCheck;
+    return this.transaction(
+      label,
+      { ...opts, check: false },
+      async () => {
+        let text = "";
+        for (const c of cmds) text += c.cmd + "\n";
+        if (check) text += "SYSTem:ERRor:COUNt?\n";
+        this.stats.commands += cmds.length - 1;
+        this.send(Buffer.from(text, "latin1"));
+        const out: BatchReply[] = [];
+        for (const c of cmds)
+          out.push(
+            c.reply === "text"
+              ? await this.readText(c.cmd)
+              : c.reply === "blocks"
+                ? await this.readBlocks(c.cmd)
+                : null,
+          );
+        if (check) await this.checkErrorQueue(shownCommand(label), true);
+        return out;
+      },
+      cmds[0]?.cmd ?? label,
+    );
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -126,7 +184,8 @@ export class ScpiTransport {
     return run;
   }
 
-  private transaction<T>(cmd: string, opts: CommandOptions, body: () => Promise<T>): Promise<T> {
+  /** `path`: what a timeout names (a batch: its first command; the message names the whole batch) */
+  private transaction<T>(cmd: string, opts: CommandOptions, body: () => Promise<T>, path = cmd): Promise<T> {
     return this.exclusive(async () => {
       if (this.closed)
         throw new InstrumentConnectionError("CONNECTION_LOST", `transport to ${this.address} was closed`, {
@@ -135,7 +194,7 @@ export class ScpiTransport {
         });
       await this.ensureConnected();
       const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-      const shown = cmd.length > MAX_SHOWN_COMMAND ? cmd.slice(0, MAX_SHOWN_COMMAND) + "…" : cmd;
+      const shown = shownCommand(cmd);
       const timer = setTimeout(() => {
         // The reply may still arrive later and would be read as the answer to the next command:
         // the only safe recovery is a fresh connection.
@@ -143,7 +202,7 @@ export class ScpiTransport {
           "TIMEOUT",
           `instrument at ${this.address} did not answer "${shown}" within ${timeoutMs} ms`,
           {
-            path: shown,
+            path: shownCommand(path),
             hint: "check that the instrument is powered and not busy; the transport reconnects on the next command",
           },
         );
@@ -164,9 +223,9 @@ export class ScpiTransport {
     });
   }
 
-  private async checkErrorQueue(shown: string): Promise<void> {
+  private async checkErrorQueue(shown: string, sent = false): Promise<void> {
     this.stats.errorChecks++;
-    this.send(Buffer.from("SYSTem:ERRor:COUNt?\n"));
+    if (!sent) this.send(Buffer.from("SYSTem:ERRor:COUNt?\n"));
     const countText = await this.readText("SYSTem:ERRor:COUNt?");
     const count = Number(countText);
     if (!Number.isInteger(count) || count < 0)

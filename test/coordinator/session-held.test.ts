@@ -78,6 +78,17 @@ it("finds the sequencers whose programs can leave an offset or a marker", () => 
   expect(programHolds(" set_mrk 0\n set_awg_offs 0,0\n upd_param 4\n stop\n")).toBe(false);
   expect(programHolds("l: set_awg_offs R1,R2 # a sweep\n stop\n")).toBe(true);
   expect(programHolds(" set_mrk 2 # marker on\n stop\n")).toBe(true);
+  // a program that ends on a committed zero offset leaves nothing (a square played as an offset)
+  expect(
+    programHolds("l: set_awg_offs 8192,0\n upd_param 4\n set_awg_offs 0,0\n play 0,0,4\n loop R0,@l\n stop\n"),
+  ).toBe(false);
+  expect(programHolds(" set_awg_offs 8192,0\n upd_param 4\n set_awg_offs 0,0 # not committed\n stop\n")).toBe(true);
+  expect(programHolds(" set_awg_offs 8192,0\n upd_param 4\n jmp @e\n set_awg_offs 0,0\n upd_param 4\ne: stop\n")).toBe(
+    true,
+  );
+  expect(
+    programHolds(" set_cond 1,1,0,4\n set_awg_offs 8192,0\n upd_param 4\n set_awg_offs 0,0\n upd_param 4\n stop\n"),
+  ).toBe(true);
 });
 
 it(
