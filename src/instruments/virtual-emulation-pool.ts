@@ -123,6 +123,17 @@ export async function load(url, context, next) {
 }
 `;
 
+/** The parent's node options without `--loader X` / `--experimental-loader X` (TS_HOOKS replaces ts-node's, which is slow to start). */
+function withoutLoaders(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (/^--(experimental-)?loader$/.test(a)) i++;
+    else if (!/^--(experimental-)?loader=/.test(a)) out.push(a);
+  }
+  return out;
+}
+
 function startWorker(): Worker {
   const self = fileURLToPath(import.meta.url);
   if (self.endsWith(".ts")) {
@@ -134,7 +145,7 @@ function startWorker(): Worker {
         m.register(${JSON.stringify(hooks)}, { data: { root: ${JSON.stringify(root)} } });
         return import(${JSON.stringify(target)});
       });`;
-    return new Worker(code, { eval: true });
+    return new Worker(code, { eval: true, execArgv: withoutLoaders(process.execArgv) });
   }
   return new Worker(new URL("./virtual-emulation-worker.js", import.meta.url));
 }
