@@ -377,6 +377,69 @@ describe("trigger-network errors", () => {
 });
 
 describe("trigger-network schedules emulated with an outcome model", () => {
+  it("a measurement and its conditional inside a LoopOperation: latch_rst in the loop body, X per iteration", () => {
+    // readout clock at 0 Hz: no demodulation, so the thresholded bit is the sign of the input
+    // in every iteration (the NCO phase is only reset per repetition)
+    const loop = (tail: boolean) => ({
+      name: "loop",
+      feedback_mode: "trigger_network",
+      resources: { ...RESOURCES, "q0.ro": { freq: 0 } },
+      schedulables: [
+        {
+          operation: {
+            type: "LoopOperation",
+            name: "shots",
+            repetitions: 3,
+            body: {
+              schedulables: [
+                { operation: thresholded("q0", "q0:res", "q0.ro", "200 ns") },
+                { rel_time: "364 ns", operation: conditional("q0", [square("q0:mw", "q0.01")]) },
+                ...(tail ? [{ operation: { type: "IdlePulse", duration: "4 ns" } }] : []),
+              ],
+            },
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    });
+    // the body ends with the conditional: no room for its else branch inside the loop body
+    expect(compileError(loop(false)).code).toBe("TRIGGER_NETWORK_NO_ROOM_AFTER_CONDITIONAL");
+    const c = compileWithEmulator(loop(true), basebandHardware(), { verify: true });
+    const prog = lines(sequencer(c, "cluster0_module1", 0).sequence.program);
+    expect(prog.slice(prog.indexOf("move 3,R1"), prog.indexOf("loop R1,@loop8") + 1)).toStrictEqual([
+      "move 3,R1",
+      "loop8: wait 4",
+      "latch_rst 4",
+      "wait 556",
+      "set_cond 1,1,0,4",
+      "set_awg_gain 16384,0",
+      "play 0,0,4",
+      "wait 16",
+      "set_cond 1,1,1,4",
+      "wait 16",
+      "set_cond 0,0,0,0",
+      "loop R1,@loop8",
+    ]);
+    // body of 588 ns: windows [20 + 588k, 220 + 588k), X at 584 + 588k (schedule time 0 is RT 20)
+    const x = (bit: 0 | 1) =>
+      simulate(c, {
+        to: 3e-6,
+        inputModel: ({ fromNs, toNs }) => new Float32Array(toNs - fromNs).fill(bit ? 0.3 : -0.3),
+      })
+        .events.filter((e) => e.module === "cluster0_module1" && (e.kind === "play" || e.kind === "skipped"))
+        .map((e) => [e.kind, e.startNs]);
+    expect(x(1)).toStrictEqual([
+      ["play", 584],
+      ["play", 584 + 588],
+      ["play", 584 + 2 * 588],
+    ]);
+    expect(x(0)).toStrictEqual([
+      ["skipped", 584],
+      ["skipped", 584 + 588],
+      ["skipped", 584 + 2 * 588],
+    ]);
+  });
+
   /** +0.3 on both inputs integrates (demodulated at 150 MHz over 1 µs) to a bit 1 in odd repetitions */
   it("X plays exactly in the repetitions whose bit is 1, 364 ns after the window; otherwise a 4 ns skip", () => {
     const c = compileWithEmulator({ ...quantifyLike(), repetitions: 4 }, basebandHardware(), { verify: true });

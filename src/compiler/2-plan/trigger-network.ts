@@ -156,16 +156,10 @@ export function planTriggerNetwork(
   const out = sequencers.map((seq, i) => {
     const mine = resets[i]!;
     if (mine.size === 0) return seq;
+    checkConditionals(seq.nodes, timed.durationNs, mine, seq);
     const nodes = mapLists(seq.nodes, (list) => {
       const here: { t: number; pair: Pair }[] = [];
-      list.forEach((n, k) => {
-        if (n.kind !== "conditional") return;
-        const rs = mine.get(n.id);
-        if (!rs) return;
-        checkBody(n, seq);
-        checkRoomAfter(n, list, k, listEnd(seq.nodes, list, timed.durationNs), seq);
-        here.push(...rs);
-      });
+      for (const n of list) if (n.kind === "conditional") here.push(...(mine.get(n.id) ?? []));
       if (here.length === 0) return list;
       const times = [...new Set(here.map((x) => x.t))].sort((a, b) => a - b);
       checkResetConflicts(here, times, seq);
@@ -339,16 +333,24 @@ function checkBody(n: ConditionalNode, seq: SequencerPlan): void {
   }
 }
 
-/** End of the list a node sits in: the repetition, or the body of the loop / sweep holding it. */
-function listEnd(nodes: readonly IrNode[], list: readonly IrNode[], repetitionNs: number): number {
-  if (nodes === list) return repetitionNs;
-  for (const n of nodes) {
-    if (n.kind === "op") continue;
-    if (n.body === list) return n.startNs + n.bodyDurationNs;
-    const inner = listEnd(n.body, list, -1);
-    if (inner >= 0) return inner;
-  }
-  return repetitionNs;
+/** Body rules and the 4 ns after each of this receiver's conditionals, list by list (`endNs`: the list's end). */
+function checkConditionals(
+  list: readonly IrNode[],
+  endNs: number,
+  mine: ReadonlyMap<NodeId, unknown>,
+  seq: SequencerPlan,
+): void {
+  list.forEach((n, k) => {
+    if (n.kind === "op") return;
+    if (n.kind === "conditional") {
+      if (!mine.has(n.id)) return;
+      checkBody(n, seq);
+      checkRoomAfter(n, list, k, endNs, seq);
+      return;
+    }
+    // loops and sweeps: the first iteration's body ends at start + body duration
+    checkConditionals(n.body, n.startNs + n.bodyDurationNs, mine, seq);
+  });
 }
 
 function checkRoomAfter(
