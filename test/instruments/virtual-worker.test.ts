@@ -86,7 +86,7 @@ it("*IDN? from another client is answered within 50 ms (median of 10) while an e
 });
 
 it("a runaway program is stopped by the wall-clock budget: STOPPED, ERROR, FORCED_STOP, its log and a -200 entry", async () => {
-  const { a, b } = await cluster({ runWallClockBudgetMs: 1500 });
+  const { a, b } = await cluster({ runWallClockBudgetMs: 2500 });
   for (const seq of [0, 1]) {
     await a.writeBinary(`SLOT2:SEQuencer${seq}:PROGram `, Buffer.from(ENDLESS));
     await a.write(`SLOT2:SEQuencer${seq}:ARM`);
@@ -96,10 +96,10 @@ it("a runaway program is stopped by the wall-clock budget: STOPPED, ERROR, FORCE
   const ms = await idnLatencies(b, 1, 5);
   expect(median(ms)).toBeLessThan(50);
   const log =
-    "stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than 1500 ms (an endless loop?); q1forge option runWallClockBudgetMs";
+    "stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than 2500 ms (an endless loop?); q1forge option runWallClockBudgetMs";
   for (const seq of [0, 1])
     expect(await waitState(b, `SLOT2:SEQuencer${seq}:STATE?`, /STOPPED/)).toBe(`ERROR;STOPPED;;;FORCED_STOP,;${log}`);
-  expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(2500);
   expect(await a.query("SYSTem:ERRor:NEXT?", { check: false })).toBe(
     `-200,"Execution error; run of slot 2 sequencer 0, slot 2 sequencer 1 ${log}"`,
   );
@@ -128,7 +128,6 @@ it("a run in the worker: coordinator results, a scope store that waits for the w
     const seq = vc!.modules.get(4)!.sequencers[0]!;
     const want = runCluster([vc!.modules.get(4)!.emuInput([seq])]).modules[0]!.sequencers[0]!.acquisitions["0"]!;
     await ic.start();
-    expect(seq.emulating || seq.state === "STOPPED").toBe(true);
     await ic.waitDone(10_000);
     expect((await ic.retrieveAcquisitions())["0"]!.real).toEqual([0.5, 0.5, 0.5]);
     // the scope samples are computed by a second run in the worker when stored; the store waits for it
