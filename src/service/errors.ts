@@ -28,7 +28,13 @@ export class ServiceError extends Q1ForgeError {
 /** HTTP status and JSON body for any thrown value; never includes a stack trace. */
 export function errorResponse(err: unknown): { status: number; body: ErrorJson } {
   if (err instanceof ServiceError) return { status: err.statusCode, body: err.toJSON() };
-  if (err instanceof SchemaValidationError || err instanceof InputParseError || err instanceof UsageError)
+  // a schema error from a compile worker arrives as a RemoteError named like the original class
+  if (
+    err instanceof SchemaValidationError ||
+    err instanceof InputParseError ||
+    err instanceof UsageError ||
+    (err instanceof Q1ForgeError && err.name === "SchemaValidationError")
+  )
     return { status: 400, body: err.toJSON() };
   if (err instanceof InstrumentError) return { status: 502, body: err.toJSON() };
   if (err instanceof Q1ForgeError) return { status: 422, body: err.toJSON() };

@@ -222,3 +222,32 @@ describe("pause points and input streams through the service (SQLite)", () => {
     expect(r.json.hint).toBeTruthy();
   });
 });
+
+describe("compiled schedules at submission (the certainly-valid fast check, zod otherwise)", () => {
+  it("stores a valid compiled schedule as sent, strips unknown keys as zod does, refuses an invalid one", async () => {
+    const { createHash } = await import("node:crypto");
+    const compiled = (
+      await http(svc.url, "POST", "/v1/compile", {
+        token: ALICE,
+        body: { schedule: shortSchedule({ reps: 3 }), hardware: HARDWARE },
+      })
+    ).json.compiled;
+    const want = createHash("sha256").update(JSON.stringify(compiled)).digest("hex");
+    const hashOf = async (body: unknown) => {
+      const sub = await http(svc.url, "POST", "/v1/jobs", { token: ALICE, body });
+      expect(sub.status).toBe(201);
+      expect((await http(svc.url, "GET", `/v1/jobs/${sub.json.id}/results?wait=30`, { token: ALICE })).status).toBe(
+        200,
+      );
+      return (await http(svc.url, "GET", `/v1/jobs/${sub.json.id}`, { token: ALICE })).json.provenance.compiled_hash;
+    };
+    expect(await hashOf({ compiled })).toBe(want);
+    expect(await hashOf({ compiled: { ...compiled, written_by: "another tool" } })).toBe(want);
+    const bad = await http(svc.url, "POST", "/v1/jobs", {
+      token: ALICE,
+      body: { compiled: { ...compiled, repetitions: 0 } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ code: "SCHEMA_VALIDATION", path: "/compiled/repetitions" });
+  }, 120_000);
+});
