@@ -3,7 +3,8 @@
  * Clusters (SCPI over TCP), two `q1forge worker` processes (one per Cluster) and two front-ends
  * (`startService({ store: "redis://…" })`, real HTTP servers): 200 jobs, none lost or duplicated; a
  * worker killed (SIGKILL) mid-job leaves that job `error`, and after a new worker takes the Cluster
- * the next job runs. Skipped, with a message, only when no redis-server binary is installed.
+ * the next job runs; resume and input-stream values reach the worker running a paused job through
+ * either front-end. Skipped, with a message, only when no redis-server binary is installed.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +14,19 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualCluster } from "../../src/instruments/virtual-cluster.js";
 import { CompilePool, startService, type RunningService } from "../../src/service/index.js";
-import { HARDWARE, http, inParallel, readSse, shortSchedule, spawnCli, waitUntil, type Child } from "./helpers.js";
+import {
+  aloneValues,
+  HARDWARE,
+  http,
+  inParallel,
+  readSse,
+  readSseUntil,
+  segmentedSchedule,
+  shortSchedule,
+  spawnCli,
+  waitUntil,
+  type Child,
+} from "./helpers.js";
 
 function hasRedis(): boolean {
   try {
@@ -167,6 +180,71 @@ describe.skipIf(!REDIS)("Redis scale-out", () => {
     }
     const events = await readSse(fronts[0]!.url, `/v1/jobs/${ids[1]}/results/stream`, TOKEN);
     expect(events.map((e) => e.event)).toEqual(["status", "status", "status", "bins", "end"]);
+  }, 180_000);
+
+  it("forwards resume and input-stream values to the worker running the job (typed errors from the worker)", async () => {
+    const a = addrs[1]!;
+    const sub = await http(fronts[0]!.url, "POST", "/v1/jobs", {
+      token: TOKEN,
+      body: { schedule: segmentedSchedule(), hardware: HARDWARE, cluster: a },
+    });
+    expect(sub.status).toBe(201);
+    const id = sub.json.id as string;
+    const stream = `/v1/jobs/${id}/results/stream`;
+    const paused = await readSseUntil(fronts[1]!.url, stream, TOKEN, (e) => e.event === "paused");
+    expect(paused.at(-1)!.data).toEqual({ kind: "pause", name: "calibrate" });
+
+    const forbidden = await http(fronts[1]!.url, "POST", `/v1/jobs/${id}/resume`, { token: TOKEN_B });
+    expect(forbidden.status).toBe(403);
+    // checked by the worker's session job, answered through Redis with the jobs API's code
+    const short = await http(fronts[0]!.url, "POST", `/v1/jobs/${id}/input-streams/amps`, {
+      token: TOKEN,
+      body: { values: [0.1, 0.2, 0.3] },
+    });
+    expect(short.status).toBe(422);
+    expect(short.json).toMatchObject({
+      code: "INPUT_SIZE",
+      message: 'input stream "amps" takes 2 finite numbers per push, got 3',
+      path: `/v1/jobs/${id}/input-streams/amps`,
+    });
+    const unknown = await http(fronts[1]!.url, "POST", `/v1/jobs/${id}/input-streams/volts`, {
+      token: TOKEN,
+      body: { values: [0.1, 0.2] },
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.json.code).toBe("UNSUPPORTED");
+
+    const resumed = await http(fronts[1]!.url, "POST", `/v1/jobs/${id}/resume`, { token: TOKEN });
+    expect(resumed.status).toBe(200);
+    expect(resumed.json).toMatchObject({ id, status: "running" });
+    const again = await http(fronts[0]!.url, "POST", `/v1/jobs/${id}/resume`, { token: TOKEN });
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ code: "JOB_NOT_PAUSED", path: `/v1/jobs/${id}/resume` });
+
+    const pushed = await http(fronts[0]!.url, "POST", `/v1/jobs/${id}/input-streams/amps`, {
+      token: TOKEN,
+      body: { values: [0.9, 0.1] },
+    });
+    expect(pushed.status).toBe(200);
+    const res = await http(fronts[1]!.url, "GET", `/v1/jobs/${id}/results?wait=60`, { token: TOKEN });
+    expect(res.status).toBe(200);
+    const vars = res.json.dataset.data_vars;
+    for (const [ch, amp] of [
+      [0, 0.25],
+      [1, 0.2],
+      [2, 0.1],
+    ] as const) {
+      const alone = await aloneValues(ch, amp);
+      expect(vars[String(ch)].data).toEqual(alone.real);
+      expect(vars[`${ch}_imag`].data).toEqual(alone.imag);
+    }
+    const events = await readSse(fronts[0]!.url, stream, TOKEN);
+    expect(events.map((e) => e.event)).toContain("resumed");
+    expect(events.at(-1)).toMatchObject({ event: "end", data: { status: "completed" } });
+    // ended: the worker no longer runs it
+    const late = await http(fronts[0]!.url, "POST", `/v1/jobs/${id}/resume`, { token: TOKEN });
+    expect(late.status).toBe(409);
+    expect(late.json.code).toBe("JOB_NOT_RUNNING");
   }, 180_000);
 
   it("a worker killed mid-job leaves that job error; the next job runs on the worker that takes over", async () => {
