@@ -26,8 +26,17 @@ const FeedbackBodySchema: z.ZodType<LoopBodySpec> = z.lazy(() => LoopBodySchema)
 export const ConditionalOperationSchema = z.strictObject({
   type: z.literal("ConditionalOperation"),
   name: z.string().optional(),
-  qubit_name: label,
+  qubit_name: label.optional().describe("required unless `variable` is given"),
   value: bitValue.optional().meta({ default: 1 }).describe("play the body when the thresholded bit is this value"),
+  variable: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .optional()
+    .describe(
+      "instead of a bit: play the body when this variable (ReceiveFeedback, VariableArithmetic) compares true with `threshold`, on every sequencer of the body",
+    ),
+  comparison: z.enum([">=", "<"]).optional().meta({ default: ">=" }).describe("unsigned 32-bit comparison"),
+  threshold: z.number().int().min(-2147483648).max(4294967295).optional().meta({ default: 0 }),
   body: FeedbackBodySchema,
 });
 
@@ -49,8 +58,11 @@ export const RepeatUntilSuccessSchema = z.strictObject({
 export interface ConditionalOperationSpec {
   type: "ConditionalOperation";
   name?: string | undefined;
-  qubit_name: string;
+  qubit_name?: string | undefined;
   value?: 0 | 1 | undefined;
+  variable?: string | undefined;
+  comparison?: ">=" | "<" | undefined;
+  threshold?: number | undefined;
   body: LoopBodySpec;
 }
 export interface RepeatUntilSuccessSpec {

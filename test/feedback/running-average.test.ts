@@ -215,3 +215,114 @@ describe("values over LINQ: errors", () => {
     ]);
   });
 });
+
+describe("feed-forward on a value: qubit B's pulse on the QCM depends on qubit A's I on the QRM", () => {
+  /** measure q0 (QRM) sharing IQ; the QCM receives I and plays the flux pulse only if I ≥ threshold */
+  const schedule = (comparison: ">=" | "<") => ({
+    name: "feed-forward-on-I",
+    resources: { "q0.ro": { freq: 0 } },
+    schedulables: [
+      { operation: { type: "IdlePulse", duration: "20 ns" } },
+      {
+        operation: {
+          type: "ThresholdedAcquisition",
+          name: "measure q0",
+          port: "q0:res",
+          clock: "q0.ro",
+          duration: "200 ns",
+          feedback_trigger_label: "q0",
+        },
+      },
+      {
+        rel_time: "600 ns",
+        operation: { type: "ReceiveFeedback", name: "I of q0", port: "q0:fl", label: "q0", data: "iq", variable: "i" },
+      },
+      {
+        rel_time: "100 ns",
+        operation: {
+          type: "ConditionalOperation",
+          name: "flux if I is large",
+          variable: "i",
+          comparison,
+          threshold: 200000000,
+          body: {
+            schedulables: [
+              {
+                operation: {
+                  type: "SquarePulse",
+                  name: "flux q0",
+                  amp: 0.3,
+                  duration: "40 ns",
+                  port: "q0:fl",
+                  clock: "cl0.baseband",
+                },
+              },
+            ],
+          },
+        },
+      },
+      { operation: { type: "IdlePulse", duration: "100 ns" } },
+    ],
+  });
+  const constant =
+    (v: number): InputSignalModel =>
+    ({ fromNs, toNs }) =>
+      new Float32Array(toNs - fromNs).fill(v);
+  const fluxPlays = (r: ReturnType<typeof simulate>) =>
+    r.events.filter((e) => e.kind === "play" && e.slot === 1).map((e) => [e.startNs, e.durationNs]);
+
+  it("compiles to a register compare around the body (no pop at the conditional)", () => {
+    const c = compile(schedule(">="), HW, { verify: true });
+    const qcm = c.clusters["cluster0"]!.modules["cluster0_module1"]!.sequencers["seq0"]!.sequence.program.split("\n");
+    expect(qcm.slice(7, 20)).toStrictEqual([
+      " wait 820",
+      ' fb_pop_data 16,R1 # LINQ id 16: i = I of "q0"',
+      ' fb_pop_data 16,R2 # Q of "q0" (not kept)',
+      " wait 100",
+      " jlt R1,200000000,@cond10_skip # play the body only if i >= 200000000",
+      " set_awg_gain 9830,0",
+      " play 0,0,4 # play flux q0 (40 ns)",
+      " wait 36",
+      " jmp @cond10_end",
+      "cond10_skip: wait 40",
+      "cond10_end: wait 100",
+      " loop R0,@start",
+      " stop",
+    ]);
+  });
+
+  it("emulated: I = 296582080 (0.25 over 200 ns) plays the flux pulse at 936 ns, I = 148291040 (0.125) does not; '<' inverts", () => {
+    const c = compile(schedule(">="), HW);
+    const hi = simulate(c, { inputModel: constant(0.25) });
+    expect(hi.events.filter((e) => e.kind === "feedback").map((e) => e.linqValue)).toStrictEqual([
+      296582080, 296582080,
+    ]);
+    expect(fluxPlays(hi)).toStrictEqual([[936, 40]]);
+    const lo = simulate(c, { inputModel: constant(0.125) });
+    expect(lo.events.filter((e) => e.kind === "feedback").map((e) => e.linqValue)).toStrictEqual([
+      148291040, 148291040,
+    ]);
+    expect(fluxPlays(lo)).toStrictEqual([]);
+    const inv = compile(schedule("<"), HW);
+    expect(fluxPlays(simulate(inv, { inputModel: constant(0.125) }))).toStrictEqual([[936, 40]]);
+    expect(fluxPlays(simulate(inv, { inputModel: constant(0.25) }))).toStrictEqual([]);
+  });
+
+  it("a variable the body's sequencer never set → VARIABLE_UNDEFINED", () => {
+    const s = schedule(">=") as { schedulables: { operation: Record<string, unknown> }[] };
+    s.schedulables[3]!.operation["variable"] = "j";
+    const e = (() => {
+      try {
+        compileRaw(s, HW);
+      } catch (x) {
+        return x as Q1ForgeError;
+      }
+      throw new Error("no error");
+    })();
+    expect([e.code, e.path, e.message]).toStrictEqual([
+      "VARIABLE_UNDEFINED",
+      "/schedulables/3/operation",
+      'ConditionalOperation "flux if I is large" compares variable "j" on cluster0_module1.seq0, where no earlier operation sets it (variables belong to one sequencer)',
+    ]);
+  });
+});

@@ -42,8 +42,17 @@ export function conditionalFromSpec<B extends { nodes: IrNode[]; durationNs: num
     node: {
       kind: "conditional",
       mode: repeat ? "repeat" : "if",
-      triggerLabel: spec.qubit_name,
+      triggerLabel: spec.qubit_name ?? "",
       value: (repeat ? spec.success_value : spec.value) ?? 1,
+      ...(!repeat && spec.variable !== undefined
+        ? {
+            condition: {
+              variable: spec.variable,
+              comparison: spec.comparison ?? ">=",
+              threshold: (spec.threshold ?? 0) >>> 0,
+            },
+          }
+        : {}),
       maxRepetitions,
       bodyDurationNs: body.durationNs,
       name,

@@ -452,7 +452,18 @@ function pairUp(nodes: readonly IrNode[], out: Pair[], counter: { next: number }
     }
     pairUp(n.body, out, counter, counter.next++);
     if (n.kind !== "conditional") continue;
+    if (n.mode === "if" && n.condition) {
+      // a branch on a variable: nothing to pair (3-emit/feedback.ts compares the variable's register)
+      checkNoAppend(n, n.body);
+      continue;
+    }
     if (n.mode === "if") {
+      if (n.triggerLabel === "")
+        throw new ScheduleError(
+          "CONDITIONAL_WITHOUT_CONDITION",
+          `ConditionalOperation "${n.name}" has neither a qubit_name (a measurement's bit) nor a variable`,
+          { path: n.path, hint: 'give "qubit_name" (the feedback_trigger_label of a measurement) or "variable"' },
+        );
       const acq = latest.get(n.triggerLabel);
       if (!acq) throw missingMeasurement(n, "earlier in the same schedule or loop body");
       checkNoAppend(n, n.body);

@@ -15,6 +15,7 @@ import type { ConditionalNode, IrNode, OpNode } from "../ir/nodes.js";
 import type { EmitContext } from "../ops/emit-context.js";
 import type { OpRef } from "./builder.js";
 import type { ProgramPlan } from "../ir/plan.js";
+import { existingVariableRegister } from "../ops/feedback-data.js";
 import type { FeedbackSection, FeedbackWait, LinqRoute, LinqRouterConfig } from "../../contract/linq.js";
 
 /** TB value of a valid result 1 (bit 1 = valid, bit 0 = result). */
@@ -105,6 +106,10 @@ export function emitConditional(
 ): void {
   const b = ctx.b;
   const by: OpRef = { name: node.name, path: node.path };
+  if (node.condition) {
+    emitVariableConditional(node, node.condition, ctx, emitBody);
+    return;
+  }
   const id = ctx.feedback?.plan.idOfConditional[node.id];
   if (id === undefined)
     throw new ScheduleError(
@@ -191,6 +196,52 @@ export function emitConditional(
   b.restartAt(node.startNs + node.maxRepetitions * D);
   b.registers.release(rV);
   b.registers.release(rIt);
+  ctx.lastGain = null;
+}
+
+/**
+ * A ConditionalOperation on a variable: on each sequencer of the body, compare the variable's register
+ * (unsigned) with the threshold and play the body or idle for its duration.
+ */
+function emitVariableConditional(
+  node: ConditionalNode,
+  c: NonNullable<ConditionalNode["condition"]>,
+  ctx: EmitContext,
+  emitBody: (nodes: IrNode[], ctx: EmitContext) => void,
+): void {
+  const b = ctx.b;
+  const by: OpRef = { name: node.name, path: node.path };
+  const r = existingVariableRegister(ctx, c.variable);
+  if (r === undefined)
+    throw new ScheduleError(
+      "VARIABLE_UNDEFINED",
+      `ConditionalOperation "${node.name}" compares variable "${c.variable}" on ${ctx.seq.key}, where no earlier operation sets it (variables belong to one sequencer)`,
+      {
+        path: node.path,
+        hint: `set or receive "${c.variable}" on ${ctx.seq.route.portClock} before the ConditionalOperation, or keep the body on the sequencer that has it`,
+      },
+    );
+  const D = node.bodyDurationNs;
+  const tag = `${b.count}`;
+  const skip = `cond${tag}_skip`,
+    end = `cond${tag}_end`;
+  b.currentNode = node.id;
+  b.waitUntil(node.startNs, by, "conditional");
+  b.emit(
+    c.comparison === ">=" ? "jlt" : "jge",
+    [reg(r), imm(c.threshold), lbl(skip)],
+    `play the body only if ${c.variable} ${c.comparison} ${c.threshold}`,
+    by,
+  );
+  ctx.lastGain = null;
+  emitBody(node.body, ctx);
+  b.currentNode = node.id;
+  b.waitUntil(node.startNs + D, by, "end of conditional body of");
+  b.emit("jmp", [lbl(end)], undefined, by);
+  b.label(skip);
+  b.restartAt(node.startNs);
+  b.wait(D, by);
+  b.label(end);
   ctx.lastGain = null;
 }
 

@@ -58,6 +58,8 @@ export interface ConditionalNode {
   /** JSON pointer of the operation */
   path: string;
   label: string | null;
+  /** "if" on a variable instead of a bit (docs/feedback.md "Values over LINQ"); triggerLabel is then "" */
+  condition?: { variable: string; comparison: ">=" | "<"; threshold: number };
 }
 
 /** One parameter of a sweep dimension (docs/sweeps.md). */

@@ -26,6 +26,11 @@ export function variableRegister(ctx: EmitContext, name: string, by: { name: str
   return r;
 }
 
+/** The register of a variable already used on this sequencer, or undefined. */
+export function existingVariableRegister(ctx: EmitContext, name: string): number | undefined {
+  return variables.get(ctx.b)?.get(name);
+}
+
 function planned(
   ids: Record<number, number> | undefined,
   node: number,
