@@ -53,7 +53,8 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
       G_amp: si(s.G_amp, "voltage", c, "G_amp"),
       D_amp: si(s.D_amp, "voltage", c, "D_amp"),
       phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"),
-      ...gaussWidth(s, c),
+      sigma: gaussSigma(s, c),
+      nr_sigma: gaussNrSigma(s),
     }),
   GaussPulse: (s, c) =>
     withChecks({
@@ -66,7 +67,8 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
       durationNs: durationNs(s.duration, c),
       G_amp: si(s.G_amp, "voltage", c, "G_amp"),
       phase: s.phase === undefined ? 0 : si(s.phase, "angle", c, "phase"),
-      ...gaussWidth(s, c),
+      sigma: gaussSigma(s, c),
+      nr_sigma: gaussNrSigma(s),
     }),
   RampPulse: (s, c) => ({
     type: "RampPulse",
@@ -241,11 +243,17 @@ const pulses: { [T in PulseSpec["type"]]: Handler<T> } = {
   }),
 };
 
-function gaussWidth(s: { sigma?: Quantity | null | undefined; nr_sigma?: number | null | undefined }, c: OpContext) {
-  const sigma = s.sigma === undefined || s.sigma === null ? null : si(s.sigma, "time", c, "sigma");
-  // quantify: nr_sigma = 4 if sigma is None; both given is an error (reported by checkWaveformParams)
-  const nr_sigma = s.nr_sigma === undefined || s.nr_sigma === null ? (sigma === null ? 4 : null) : s.nr_sigma;
-  return { sigma, nr_sigma };
+type GaussWidthSpec = { sigma?: Quantity | null | undefined; nr_sigma?: number | null | undefined };
+
+/** sigma in s, or null (no intermediate object: this runs for every Gaussian of a schedule). */
+function gaussSigma(s: GaussWidthSpec, c: OpContext): number | null {
+  return s.sigma === undefined || s.sigma === null ? null : si(s.sigma, "time", c, "sigma");
+}
+
+/** quantify: nr_sigma = 4 if sigma is None; both given is an error (reported by checkWaveformParams). */
+function gaussNrSigma(s: GaussWidthSpec): number | null {
+  const noSigma = s.sigma === undefined || s.sigma === null;
+  return s.nr_sigma === undefined || s.nr_sigma === null ? (noSigma ? 4 : null) : s.nr_sigma;
 }
 
 function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {

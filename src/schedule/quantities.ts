@@ -50,8 +50,17 @@ export function timeToNs(value: Quantity, pathOrThunk: string | (() => string)):
   return ns;
 }
 
+/** A plain number of seconds on the grid and in range → its ns, else NaN (then timeToNs names the problem). */
+function plainNs(value: Quantity): number {
+  if (typeof value !== "number") return Number.NaN;
+  const ns = secondsToGridNs(value); // NaN for NaN, ±Infinity and off-grid values
+  return Math.abs(ns) <= MAX_TIME_NS ? ns : Number.NaN;
+}
+
 export function durationNs(value: Quantity, ctx: OpContext, field = "duration"): number {
-  const d = timeToNs(value, () => `${ctx.path}/${field}`);
+  // the common case (a number of seconds) without the error-path closure
+  const plain = plainNs(value);
+  const d = plain === plain ? plain : timeToNs(value, () => `${ctx.path}/${field}`);
   if (d < 0)
     throw new ScheduleError("NEGATIVE_DURATION", `${ctx.name}: ${field} must not be negative (got ${d} ns)`, {
       path: `${ctx.path}/${field}`,
@@ -61,5 +70,7 @@ export function durationNs(value: Quantity, ctx: OpContext, field = "duration"):
 }
 
 export function t0Ns(t0: Quantity | undefined, ctx: OpContext): number {
-  return t0 === undefined ? 0 : timeToNs(t0, () => `${ctx.path}/t0`);
+  if (t0 === undefined) return 0;
+  const plain = plainNs(t0);
+  return plain === plain ? plain : timeToNs(t0, () => `${ctx.path}/t0`);
 }

@@ -157,7 +157,6 @@ function sourceMap(
 ): SourceMap {
   const operations: SourceOperation[] = [];
   const lines = new Array<number>(lineNodes.length);
-  const seen: number[] = [];
   for (let l = 0; l < lineNodes.length; l++) {
     const id = lineNodes[l]!;
     const node = id < 0 ? undefined : nodes[id];
@@ -174,11 +173,10 @@ function sourceMap(
           : { id, name: node.name, path: node.path, label: node.label },
       );
       indexOf[id] = k;
-      seen.push(id);
     }
     lines[l] = k;
   }
-  for (const id of seen) indexOf[id] = -1; // the scratch table is shared by all sequencers
+  for (let k = 0; k < operations.length; k++) indexOf[operations[k]!.id] = -1; // the scratch table is shared by all sequencers
   return { operations, lines };
 }
 
