@@ -124,9 +124,9 @@ export default async function serviceBench(): Promise<Record<string, number>> {
   const viaStream: number[] = [];
   // CPU time of this process per job (the virtual Cluster, session, service and HTTP client all run
   // here): insensitive to other processes competing for the cores, unlike wall-clock latency
-  let cpuDirect = 0;
-  let cpuWait = 0;
-  let cpuStream = 0;
+  const cpuDirect: number[] = [];
+  const cpuWait: number[] = [];
+  const cpuStream: number[] = [];
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -152,9 +152,9 @@ export default async function serviceBench(): Promise<Record<string, number>> {
       if (res.status !== 200) throw new Error(`results ${res.status}: ${res.text}`);
     };
     const kinds = [
-      { run: runDirect, times: direct, add: (c: number) => (cpuDirect += c) },
-      { run: runWait, times: viaWait, add: (c: number) => (cpuWait += c) },
-      { run: runStream, times: viaStream, add: (c: number) => (cpuStream += c) },
+      { run: runDirect, times: direct, cpu: cpuDirect },
+      { run: runWait, times: viaWait, cpu: cpuWait },
+      { run: runStream, times: viaStream, cpu: cpuStream },
     ];
     for (let i = 0; i < N + 20; i++) {
       for (let k = 0; k < kinds.length; k++) {
@@ -164,7 +164,7 @@ export default async function serviceBench(): Promise<Record<string, number>> {
         await kind.run();
         if (i >= 20) {
           kind.times.push(performance.now() - t0);
-          kind.add(cpu() - c0);
+          kind.cpu.push(cpu() - c0);
         }
       }
     }
@@ -190,9 +190,10 @@ export default async function serviceBench(): Promise<Record<string, number>> {
       "job latency through the service, POST + SSE stream + results (median ms)": median(viaStream),
       "added latency per job, POST + results?wait (median ms)": median(viaWait) - median(direct),
       "added latency per job, POST + SSE stream + results (median ms)": median(viaStream) - median(direct),
-      "CPU per job, jobs API directly (mean ms)": cpuDirect / N,
-      "added CPU per job incl. HTTP client, POST + results?wait (mean ms)": (cpuWait - cpuDirect) / N,
-      "added CPU per job incl. HTTP client, POST + SSE stream + results (mean ms)": (cpuStream - cpuDirect) / N,
+      "CPU per job, jobs API directly (median ms)": median(cpuDirect),
+      "added CPU per job incl. HTTP client, POST + results?wait (median ms)": median(cpuWait) - median(cpuDirect),
+      "added CPU per job incl. HTTP client, POST + SSE stream + results (median ms)":
+        median(cpuStream) - median(cpuDirect),
       "load average (1 min) during the run": (await import("node:os")).loadavg()[0]!,
       "queue of 1000 short jobs (s)": seconds,
       "queue throughput (jobs/s)": 1000 / seconds,

@@ -144,8 +144,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   const open = new Set(ROUTES.filter((r) => r.auth === false).map((r) => r.url));
-  app.addHook("onRequest", async (req) => {
-    const url = req.url.split("?")[0]!;
+  // a callback hook (no promise per request); errors go to done()
+  app.addHook("onRequest", (req, _reply, done) => {
+    try {
+      authorize(req);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
+  function authorize(req: FastifyRequest): void {
+    const q = req.url.indexOf("?");
+    const url = q < 0 ? req.url : req.url.slice(0, q);
     if (open.has(url)) return;
     const h = req.headers.authorization;
     const m = typeof h === "string" ? h.match(/^Bearer\s+(\S+)$/i) : null;
@@ -173,7 +183,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           details: { retry_after_s: wait },
         },
       );
-  });
+  }
 
   const user = (req: FastifyRequest) => req.principal!.user;
   const withHardware = <T extends { schedule?: unknown; hardware?: unknown }>(b: T): T =>
