@@ -12,7 +12,7 @@ import { HardwareSetup } from "../hardware/setup.js";
 import { parseScheduleDocument } from "../schedule/parse.js";
 import { importQuantifySchedule, isQuantifySchedule } from "../schedule/quantify-import.js";
 import type { ScheduleDocument } from "../schedule/schema.js";
-import { loadDevice } from "../device/load.js";
+import { loadDeviceForCompile } from "../device/compile-cache.js";
 import { applyCrosstalk } from "./1-schedule/crosstalk.js";
 import { lowerGates } from "./1-schedule/gates.js";
 import { stackPulses } from "./1-schedule/stacking.js";
@@ -145,7 +145,10 @@ export const PIPELINE: readonly Pass[] = [
     run: (s) => {
       // without a device a pulse-level schedule passes untouched (a gate then fails in timing, named)
       if (s.options.device !== undefined)
-        s.doc = lowerGates(expandConditionalResets(need(s.doc), feedbackMode(s)), loadDevice(s.options.device));
+        s.doc = lowerGates(
+          expandConditionalResets(need(s.doc), feedbackMode(s)),
+          loadDeviceForCompile(s.options.device),
+        );
     },
   },
   {

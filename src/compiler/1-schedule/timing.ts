@@ -54,7 +54,7 @@ class TimingResolver {
   /** Composites normalised so far (by spec object; never while a sweep is active: its values vary per use) */
   private readonly composites = new Map<
     OperationSpec,
-    { ops: readonly ScheduleOp[]; suffixes: readonly string[]; copiers: readonly OpCopier[]; durationNs: number }
+    { ops: readonly ScheduleOp[]; suffixes: readonly string[]; copiers: OpCopier[] | null; durationNs: number }
   >();
 
   block(spec: BlockSpec, path: string, parent: Scope | null, topLevel: boolean): Block {
@@ -264,8 +264,9 @@ class TimingResolver {
         // a gate lowered once and placed many times: normalised once, each placement a copy with its own path
         const hit = this.sweeps.isActive ? undefined : this.composites.get(spec);
         if (hit) {
+          const copiers = (hit.copiers ??= hit.ops.map(opCopier)); // on the first reuse: most gates are placed once
           const ops: ScheduleOp[] = new Array(hit.ops.length);
-          for (let j = 0; j < ops.length; j++) ops[j] = hit.copiers[j]!(hit.ops[j]!, path + hit.suffixes[j]!);
+          for (let j = 0; j < ops.length; j++) ops[j] = copiers[j]!(hit.ops[j]!, path + hit.suffixes[j]!);
           return { kind: "ops", ops, durationNs: hit.durationNs };
         }
         const ops: ScheduleOp[] = [];
@@ -279,7 +280,7 @@ class TimingResolver {
           ops.push(this.primitive(a, `${path}/acquisition_info/${j}`, spec.name));
         });
         const durationNs = operationDuration(ops);
-        if (!this.sweeps.isActive) this.composites.set(spec, { ops, suffixes, copiers: ops.map(opCopier), durationNs });
+        if (!this.sweeps.isActive) this.composites.set(spec, { ops, suffixes, copiers: null, durationNs });
         return { kind: "ops", ops, durationNs };
       }
       case "LoopOperation": {
