@@ -377,6 +377,49 @@ describe("trigger-network errors", () => {
 });
 
 describe("trigger-network schedules emulated with an outcome model", () => {
+  it("a WeightedThresholdedAcquisition (quantify: labelled like ThresholdedAcquisition) writes its result too", () => {
+    const schedule = {
+      ...quantifyLike(),
+      repetitions: 2,
+      resources: { ...RESOURCES, "q0.ro": { freq: 0 } },
+      schedulables: [
+        {
+          operation: {
+            type: "WeightedThresholdedAcquisition",
+            name: "Measure q0 (weighted)",
+            port: "q0:res",
+            clock: "q0.ro",
+            weights_a: new Array(200).fill(1),
+            weights_b: new Array(200).fill(0),
+            acq_channel: 0,
+            acq_threshold: 0,
+            feedback_trigger_label: "q0",
+          },
+        },
+        { rel_time: "364 ns", operation: conditional("q0", [square("q0:mw", "q0.01")]) },
+        { operation: { type: "IdlePulse", duration: "4 ns" } },
+      ],
+    };
+    const c = compileWithEmulator(schedule, basebandHardware(), { verify: true });
+    expect(sequencer(c, "cluster0_module2", 0).settings.thresholded_acq_trigger_write_address).toBe(1);
+    expect(
+      lines(sequencer(c, "cluster0_module2", 0).sequence.program).filter((l) => l.startsWith("acquire")),
+    ).toStrictEqual(["acquire_weighed 0,R0,R2,R3,4"]);
+    // period 588 + 4 ns; +0.3 in repetition 0, −0.3 in repetition 1 (0 Hz readout: the bit is the sign)
+    const r = simulate(c, {
+      to: 2e-6,
+      inputModel: ({ fromNs, toNs }) => new Float32Array(toNs - fromNs).fill(fromNs < 600 ? 0.3 : -0.3),
+    });
+    expect(
+      r.events
+        .filter((e) => e.module === "cluster0_module1" && (e.kind === "play" || e.kind === "skipped"))
+        .map((e) => [e.kind, e.startNs]),
+    ).toStrictEqual([
+      ["play", 584],
+      ["skipped", 584 + 592],
+    ]);
+  });
+
   it("a measurement and its conditional inside a LoopOperation: latch_rst in the loop body, X per iteration", () => {
     // readout clock at 0 Hz: no demodulation, so the thresholded bit is the sign of the input
     // in every iteration (the NCO phase is only reset per repetition)

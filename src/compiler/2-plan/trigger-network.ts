@@ -15,7 +15,7 @@
  * free after its body (the else-branch of `set_cond`, quantify's hardware_buffer_time).
  */
 import { ResourceLimitError, ScheduleError, TimingError } from "../../core/errors.js";
-import type { AcquisitionOp, InlineQ1AsmOp } from "../../schedule/model.js";
+import type { AcquisitionOp, InlineQ1AsmOp, ScheduleOp } from "../../schedule/model.js";
 import type { ConditionalNode, IrNode, NodeId, OpNode, TimedSchedule } from "../ir/nodes.js";
 import type { SequencerPlan } from "../ir/plan.js";
 import { mapLists } from "../ir/walk.js";
@@ -218,7 +218,7 @@ function pairUp(nodes: readonly IrNode[], out: Pair[], inConditional: boolean): 
   for (const n of nodes) {
     if (n.kind === "op") {
       const op = n.op;
-      if (isAcquisition(op) && op.type === "ThresholdedAcquisition" && op.feedback_trigger_label !== null)
+      if (isThresholded(op) && op.feedback_trigger_label !== null)
         latest.set(op.feedback_trigger_label, { id: n.id, op, startNs: n.startNs });
       continue;
     }
@@ -279,8 +279,13 @@ function index(nodes: readonly IrNode[], seq: number, acqs: Map<NodeId, number>,
 function forEachThresholded(nodes: readonly IrNode[], visit: (op: AcquisitionOp) => void): void {
   for (const n of nodes) {
     if (n.kind !== "op") forEachThresholded(n.body, visit);
-    else if (isAcquisition(n.op) && n.op.type === "ThresholdedAcquisition") visit(n.op);
+    else if (isThresholded(n.op)) visit(n.op);
   }
+}
+
+/** The protocols whose thresholded result can go out on the trigger network (quantify: both). */
+function isThresholded(op: ScheduleOp): op is AcquisitionOp {
+  return isAcquisition(op) && (op.type === "ThresholdedAcquisition" || op.type === "WeightedThresholdedAcquisition");
 }
 
 /** The trigger leaves at the end of the acquisition window and must be counted before the body starts. */
