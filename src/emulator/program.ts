@@ -59,6 +59,7 @@ export const enum Op {
   FB_IQ_ID,
   FB_IQ_SHIFT,
   FB_TB_CFG,
+  FB_COM_CFG,
 }
 
 const OPCODES: Readonly<Record<string, Op>> = {
@@ -108,6 +109,7 @@ const OPCODES: Readonly<Record<string, Op>> = {
   fb_acq_iq_id: Op.FB_IQ_ID,
   fb_acq_iq_shift: Op.FB_IQ_SHIFT,
   fb_acq_tb_cfg: Op.FB_TB_CFG,
+  fb_com_cfg: Op.FB_COM_CFG,
 };
 
 /** operands per instruction slot in the flat arrays */

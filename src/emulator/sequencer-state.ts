@@ -33,6 +33,9 @@ export abstract class SequencerRtState {
   /** write-combine (fb_acq_tb_cfg): payload length in bytes (0: off) and this sequencer's bit position */
   tbWcLength = 0;
   tbWcBitPos = 0;
+  /** write-combine of fb_com_data (fb_com_cfg): payload length in bytes (0: off) and bit position */
+  comWcLength = 0;
+  comWcBitPos = 0;
   /** `wait 0` suspended the RT underflow guard (until an instruction with a non-zero duration runs) */
   guardOff = false;
   linq: LinqRouter | null = null;

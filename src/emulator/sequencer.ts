@@ -179,6 +179,7 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         case Op.FB_IQ_ID:
         case Op.FB_IQ_SHIFT:
         case Op.FB_TB_CFG:
+        case Op.FB_COM_CFG:
           this.issueRt(pc, b);
           return Step.RT_ISSUED;
         case Op.WAIT_SYNC: {
@@ -334,6 +335,10 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         this.tbWcLength = arg[b]! === 0 ? 0 : arg[b + 2]!;
         this.tbWcBitPos = arg[b + 1]!;
         break;
+      case Op.FB_COM_CFG:
+        this.comWcLength = arg[b]! === 0 ? 0 : arg[b + 2]!;
+        this.comWcBitPos = arg[b + 1]!;
+        break;
       case Op.LATCH_EN:
         this.counters?.setLatchEnabled(start, (isReg[b] ? regs[arg[b]!]! : arg[b]!) !== 0);
         break;
@@ -341,7 +346,15 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         this.counters?.reset(start);
         break;
       case Op.FB_COM_DATA:
-        this.linq?.send(this, arg[b]! & 255, isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!, start, "register");
+        this.linq?.send(
+          this,
+          arg[b]! & 255,
+          isReg[b + 1] ? regs[arg[b + 1]!]! : arg[b + 1]!,
+          start,
+          "register",
+          this.comWcBitPos,
+          this.comWcLength,
+        );
         break;
       default:
         break; // wait, wait_trigger (no trigger network: waits its duration), RT no-ops

@@ -56,7 +56,12 @@ export const VariableArithmeticSchema = z
   })
   .meta({ id: "VariableArithmetic" });
 
-/** Send a variable or an integer to other sequencers over LINQ (`fb_com_data id,value,4`; 4 ns). */
+/**
+ * Send a variable or an integer to other sequencers over LINQ (`fb_com_data id,value,4`; 4 ns). With
+ * `bits` the value is the low `bits` bits, and with write-combine (compiler_options.feedback_write_combine)
+ * values sent together from one module share one payload: `fb_com_cfg 1,bit_pos,len,4`, `fb_com_data`,
+ * `fb_com_cfg 0,0,0,4` (12 ns whenever `bits` is given).
+ */
 export const SendFeedbackSchema = z
   .strictObject({
     type: z.literal("SendFeedback"),
@@ -67,6 +72,13 @@ export const SendFeedbackSchema = z
     label: z.string().min(1).describe("what ReceiveFeedback operations name to receive this value"),
     variable: variable.optional(),
     value: int32.optional().describe("an integer to send instead of a variable"),
+    bits: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .optional()
+      .describe("width of the value in bits: lets write-combine pack values sent together into one payload"),
   })
   .meta({ id: "SendFeedback" });
 
@@ -146,7 +158,15 @@ export type FeedbackDataOp = DataOpBase &
         operand: number | string | null;
         result: string;
       }
-    | { type: "SendFeedback"; durationNs: 4; label: string; variable: string | null; value: number }
+    | {
+        type: "SendFeedback";
+        /** 4, or 12 with `bits` (fb_com_cfg, fb_com_data, fb_com_cfg) */
+        durationNs: number;
+        label: string;
+        variable: string | null;
+        value: number;
+        bits: number | null;
+      }
     | {
         type: "ReceiveFeedback";
         durationNs: 0;
@@ -206,10 +226,11 @@ export const FEEDBACK_DATA_NORMALIZERS = {
     return {
       ...base(s, c),
       type: "SendFeedback",
-      durationNs: 4,
+      durationNs: s.bits === undefined ? 4 : 12,
       label: s.label,
       variable: s.variable ?? null,
       value: (s.value ?? 0) >>> 0,
+      bits: s.bits ?? null,
     };
   },
   ReceiveFeedback: (s: ReceiveFeedbackSpec, c: OpContext): FeedbackDataOp => ({

@@ -59,15 +59,30 @@ interface DataPair {
   dataType: LinqDataType;
   label: string;
   receives: Receive[];
+  /** the list of siblings (walk order) */
+  list: number;
+  src: number;
+  receivers: number[];
+  /** write-combine of sent values: this value's bits in the group's payload */
+  combine?: { group: string; bitPos: number; bits: number; lengthBytes: number; parts: DataPair[] };
 }
 
-function pairData(nodes: readonly IrNode[], out: DataPair[]): void {
+/** A write-combined value as its receiver reads it (3-emit: first pops, each extracts, last frees). */
+export interface CombinedValueRead {
+  bitPos: number;
+  bits: number;
+  first: boolean;
+  last: boolean;
+  group: number;
+}
+
+function pairData(nodes: readonly IrNode[], out: DataPair[], counter: { next: number }, list: number): void {
   const latestAcq = new Map<string, OpNode>();
   const latestSend = new Map<string, OpNode>();
   const open = new Map<string, DataPair>();
   for (const n of nodes) {
     if (n.kind !== "op") {
-      pairData(n.body, out);
+      pairData(n.body, out, counter, counter.next++);
       continue;
     }
     const op = n.op;
@@ -99,7 +114,7 @@ function pairData(nodes: readonly IrNode[], out: DataPair[]): void {
                   : `measure first with "feedback_trigger_label": "${op.label}" (ThresholdedAcquisition)`,
             },
           );
-        g = { source, dataType, label: op.label, receives: [] };
+        g = { source, dataType, label: op.label, receives: [], list, src: -1, receivers: [] };
         open.set(key, g);
         out.push(g);
       }
@@ -121,6 +136,8 @@ function sequencerOfNodes(sequencers: readonly SequencerPlan[]): Map<NodeId, num
 }
 
 export interface DataPlanContext {
+  /** compiler_options.feedback_write_combine: pack values sent together (SendFeedback with bits) */
+  writeCombine: boolean;
   seqOfAcq: Map<NodeId, number>;
   tbIdOfNode: Record<NodeId, number>;
   routedId: (cluster: string, by: { name: string; path: string }) => number;
@@ -139,6 +156,10 @@ export interface DataPlan {
   receiveIdOfNode: Record<NodeId, number>;
   /** sequencers whose thresholded bits a ReceiveFeedback takes */
   tbSources: number[];
+  /** write-combined SendFeedback node id → its fb_com_cfg (bit position, payload bytes) */
+  comCfgOfNode: Record<NodeId, { bitPos: number; lengthBytes: number }>;
+  /** ReceiveFeedback node id → how it reads a write-combined payload */
+  combinedReadOfNode: Record<NodeId, CombinedValueRead>;
   queue: QueueInterval[];
 }
 
@@ -156,10 +177,12 @@ export function planData(
     sendIdOfNode: {},
     receiveIdOfNode: {},
     tbSources: [],
+    comCfgOfNode: {},
+    combinedReadOfNode: {},
     queue: [],
   };
   const pairs: DataPair[] = [];
-  pairData(timedNodes, pairs);
+  pairData(timedNodes, pairs, { next: 1 }, 0);
   if (pairs.length === 0 && !hasDataOps(timedNodes)) return plan;
   plan.any = true;
   const seqOf = sequencerOfNodes(sequencers);
@@ -167,9 +190,8 @@ export function planData(
   for (const g of pairs) {
     const src = seqOf.get(g.source.id);
     if (src === undefined) continue;
-    const first = g.receives[0]!;
-    const by = { name: first.op.name, path: first.op.path };
-    const receivers: number[] = [];
+    g.src = src;
+    const receivers = g.receivers;
     for (const r of g.receives) {
       const s = seqOf.get(r.id)!;
       if (receivers.includes(s))
@@ -187,8 +209,18 @@ export function planData(
       receivers.push(s);
     }
     receivers.sort((a, b) => a - b);
+  }
+  if (ctx.writeCombine) combineSends(pairs, sequencers, latencyNs);
+  for (const g of pairs) {
+    const src = g.src;
+    if (src === -1) continue;
+    const first = g.receives[0]!;
+    const by = { name: first.op.name, path: first.op.path };
+    const receivers = g.receivers;
     const srcSeq = sequencers[src]!;
-    const key = `${g.dataType}\u0000${g.label}\u0000${src}\u0000${receivers.join(",")}`;
+    const key = g.combine
+      ? `wc\u0000${g.combine.group}`
+      : `${g.dataType}\u0000${g.label}\u0000${src}\u0000${receivers.join(",")}`;
     let route = byKey.get(key);
     if (!route) {
       const self = receivers.length === 1 && receivers[0] === src;
@@ -198,7 +230,7 @@ export function planData(
         mode: ctx.routeMode(src, receivers, self),
         triggerLabel: g.label,
         dataType: g.dataType,
-        source: src,
+        source: g.combine ? g.combine.parts[0]!.src : src,
         receivers: receivers.map((r) => {
           const path: LinqPath = self
             ? "self-cast"
@@ -210,6 +242,13 @@ export function planData(
       };
       if (g.dataType === "iq" && g.source.op.type !== "SendFeedback")
         route.iqShift = iqShiftFor(g.source.op.durationNs);
+      if (g.combine) {
+        route.triggerLabel = g.combine.parts.map((x) => x.label).join(",");
+        route.combine = {
+          lengthBytes: g.combine.lengthBytes,
+          parts: g.combine.parts.map((x) => ({ source: x.src, triggerLabel: x.label, bitPos: x.combine!.bitPos })),
+        };
+      }
       byKey.set(key, route);
       ctx.routes.push(route);
     }
@@ -218,7 +257,9 @@ export function planData(
     let sendNs: number;
     if (op.type === "SendFeedback") {
       plan.sendIdOfNode[g.source.id] = route.id;
-      sendNs = g.source.startNs;
+      // with `bits`, fb_com_cfg comes first: the value leaves 4 ns after the operation's start
+      sendNs = g.source.startNs + (op.bits === null ? 0 : 4);
+      if (g.combine) plan.comCfgOfNode[g.source.id] = { bitPos: g.combine.bitPos, lengthBytes: g.combine.lengthBytes };
     } else {
       sendNs = g.source.startNs + op.durationNs;
       if (g.dataType === "iq") {
@@ -241,8 +282,24 @@ export function planData(
       plan.receiveIdOfNode[r.id] = route.id;
       const rs = seqOf.get(r.id)!;
       const rx = route.receivers.find((x) => x.sequencer === rs)!;
+      // a write-combined payload is popped by the group's first receive on this sequencer
+      let popNode: OpNode = r;
+      if (g.combine) {
+        const onSeq = g.combine.parts
+          .flatMap((x) => x.receives)
+          .filter((x) => seqOf.get(x.id) === rs)
+          .sort((a, b) => a.startNs - b.startNs || a.id - b.id);
+        popNode = onSeq[0]!;
+        plan.combinedReadOfNode[r.id] = {
+          bitPos: g.combine.bitPos,
+          bits: g.combine.bits,
+          first: onSeq[0] === r,
+          last: onSeq[onSeq.length - 1] === r,
+          group: route.id,
+        };
+      }
       const sentAt = sendNs + (latencyNs[src] ?? 0);
-      const popAt = r.startNs + (latencyNs[rs] ?? 0);
+      const popAt = popNode.startNs + (latencyNs[rs] ?? 0);
       const need = sentAt + rx.latencyNs + FEEDBACK_Q1_ALLOWANCE_NS;
       if (popAt < need) {
         const minGap = rx.latencyNs + FEEDBACK_Q1_ALLOWANCE_NS;
@@ -256,6 +313,7 @@ export function planData(
           },
         );
       }
+      if (popNode !== r) continue; // one entry per payload
       plan.queue.push({
         receiver: rs,
         from: sendNs,
@@ -267,4 +325,34 @@ export function planData(
     }
   }
   return plan;
+}
+
+/**
+ * Write-combine of sent values (fb_com_cfg): SendFeedback operations with `bits`, in one list of
+ * siblings, on different sequencers of one module, sending at the same RT time to the same receiving
+ * sequencers, share one payload — values packed from bit 0 in source-sequencer order, at most 32 bits.
+ */
+function combineSends(pairs: DataPair[], sequencers: readonly SequencerPlan[], latencyNs: readonly number[]): void {
+  const byKey = new Map<string, DataPair[]>();
+  for (const g of pairs) {
+    const op = g.source.op;
+    if (g.dataType !== "register" || g.src === -1 || op.type !== "SendFeedback" || op.bits === null) continue;
+    const s = sequencers[g.src]!;
+    const key = `${g.list}\u0000${s.cluster}\u0000${s.moduleName}\u0000${g.source.startNs + (latencyNs[g.src] ?? 0)}\u0000${g.receivers.join(",")}`;
+    const l = byKey.get(key) ?? [];
+    l.push(g);
+    byKey.set(key, l);
+  }
+  for (const [key, l] of byKey) {
+    if (l.length < 2 || new Set(l.map((g) => g.src)).size !== l.length) continue;
+    l.sort((a, b) => a.src - b.src);
+    const widths = l.map((g) => (g.source.op as { bits: number }).bits);
+    const total = widths.reduce((a, b) => a + b, 0);
+    if (total > 32) continue; // does not fit one entry: sent separately
+    let pos = 0;
+    l.forEach((g, k) => {
+      g.combine = { group: key, bitPos: pos, bits: widths[k]!, lengthBytes: Math.ceil(total / 8), parts: l };
+      pos += widths[k]!;
+    });
+  }
 }

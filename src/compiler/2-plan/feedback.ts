@@ -19,7 +19,7 @@ import type { AcquisitionOp } from "../../schedule/model.js";
 import type { ConditionalNode, IrNode, NodeId, TimedSchedule } from "../ir/nodes.js";
 import type { SequencerPlan } from "../ir/plan.js";
 import { isAcquisition } from "../ops/index.js";
-import { hasDataOps, planData, type QueueInterval } from "./feedback-data.js";
+import { hasDataOps, planData, type CombinedValueRead, type QueueInterval } from "./feedback-data.js";
 
 /** LINQ latency from the source's Q1 core to the receiver's feedback queue, ns (seed, latency table). */
 export const LINQ_LATENCY_NS = {
@@ -126,6 +126,10 @@ export interface FeedbackPlan {
   sendIdOfNode?: Record<NodeId, number>;
   /** ReceiveFeedback node id → the LINQ id it pops */
   receiveIdOfNode?: Record<NodeId, number>;
+  /** write-combined SendFeedback node id → its fb_com_cfg */
+  comCfgOfNode?: Record<NodeId, { bitPos: number; lengthBytes: number }>;
+  /** ReceiveFeedback node id → where its value sits in a write-combined payload */
+  combinedReadOfNode?: Record<NodeId, CombinedValueRead>;
 }
 
 export const NO_FEEDBACK: FeedbackPlan = { routes: [], tbShare: [], tbIdOfNode: {}, idOfConditional: {} };
@@ -355,6 +359,7 @@ export function planFeedbackTimed(
   late.sort((a, b) => a.popNs - b.popNs || a.cond.id - b.cond.id);
   // values over LINQ: IQ values, thresholded bits and sent values received into variables
   const data = planData(timedNodes, sequencers, latencyNs, {
+    writeCombine: options.writeCombine,
     seqOfAcq,
     tbIdOfNode,
     routedId: (cluster, path) => routedIdFor(cluster, path),
@@ -382,6 +387,8 @@ export function planFeedbackTimed(
     plan.iqShare = data.iqShare;
     plan.sendIdOfNode = data.sendIdOfNode;
     plan.receiveIdOfNode = data.receiveIdOfNode;
+    plan.comCfgOfNode = data.comCfgOfNode;
+    plan.combinedReadOfNode = data.combinedReadOfNode;
   }
   if (combined.length > 0) {
     plan.tbCfgOfNode = tbCfgOfNode;

@@ -14,6 +14,9 @@ type DataType = "SetVariable" | "VariableArithmetic" | "SendFeedback" | "Receive
 /** Registers of the variables, per program builder (one per sequencer program). */
 const variables = new WeakMap<object, Map<string, number>>();
 
+/** Registers holding a write-combined payload between its first and last receive, per builder and group. */
+const payloads = new WeakMap<object, Map<number, number>>();
+
 /** The register holding `name` on this sequencer (allocated on first use, never released). */
 export function variableRegister(ctx: EmitContext, name: string, by: { name: string; path: string }): number {
   let m = variables.get(ctx.b);
@@ -96,6 +99,17 @@ export const FEEDBACK_DATA_HANDLERS: { readonly [K in DataType]: OpHandler<K> } 
     emit: (op: OpOf<"SendFeedback">, item, ctx) => {
       const id = planned(ctx.feedback?.plan.sendIdOfNode, item.id, op, ctx) ?? 0;
       const value = op.variable === null ? imm(op.value) : reg(variableRegister(ctx, op.variable, op));
+      const cfg = ctx.feedback?.plan.comCfgOfNode?.[item.id];
+      if (op.bits !== null)
+        ctx.b.emitRt(
+          "fb_com_cfg",
+          cfg ? [imm(1), imm(cfg.bitPos), imm(cfg.lengthBytes)] : [imm(0), imm(0), imm(0)],
+          4,
+          cfg
+            ? `LINQ write-combine: "${op.label}" goes to bits ${cfg.bitPos + op.bits - 1}:${cfg.bitPos} of a ${cfg.lengthBytes}-byte payload`
+            : `LINQ: "${op.label}" is sent alone`,
+          op,
+        );
       ctx.b.emitRt(
         "fb_com_data",
         [imm(id), value],
@@ -103,6 +117,7 @@ export const FEEDBACK_DATA_HANDLERS: { readonly [K in DataType]: OpHandler<K> } 
         id === 0 ? `LINQ: nobody receives "${op.label}" (id 0 sends nothing)` : `LINQ id ${id}: send "${op.label}"`,
         op,
       );
+      if (op.bits !== null) ctx.b.emitRt("fb_com_cfg", [imm(0), imm(0), imm(0)], 4, undefined, op);
       return "done";
     },
   },
@@ -114,6 +129,27 @@ export const FEEDBACK_DATA_HANDLERS: { readonly [K in DataType]: OpHandler<K> } 
       const id = planned(ctx.feedback?.plan.receiveIdOfNode, item.id, op, ctx)!;
       const b = ctx.b;
       const r = variableRegister(ctx, op.variable, op);
+      const c = ctx.feedback?.plan.combinedReadOfNode?.[item.id];
+      if (c) {
+        // write-combine: the group's first receive pops the payload; each extracts its bits
+        let groups = payloads.get(b);
+        if (!groups) payloads.set(b, (groups = new Map()));
+        let p = groups.get(c.group);
+        if (c.first || p === undefined) {
+          p = b.registers.allocate({ name: `write-combined payload of LINQ id ${id}`, path: op.path });
+          groups.set(c.group, p);
+          b.emit("fb_pop_data", [imm(id), reg(p)], `LINQ id ${id}: write-combined values`, op);
+        }
+        const what = `${op.variable} = bits ${c.bitPos + c.bits - 1}:${c.bitPos} ("${op.label}")`;
+        if (c.bitPos > 0) b.emit("asr", [reg(p), imm(c.bitPos), reg(r)], what, op);
+        else b.emit("move", [reg(p), reg(r)], what, op);
+        if (c.bits < 32) b.emit("and", [reg(r), imm(2 ** c.bits - 1), reg(r)], undefined, op);
+        if (c.last) {
+          b.registers.release(p);
+          groups.delete(c.group);
+        }
+        return "done";
+      }
       if (op.data !== "iq") {
         b.emit(
           "fb_pop_data",
