@@ -44,12 +44,13 @@ export function hasDataOps(nodes: readonly IrNode[]): boolean {
 }
 
 /**
- * The IQ shift rule: a full-scale input integrates to L·2^22 over L ns, which overflows the signed
- * 32-bit LINQ word from L = 512 ns on; shift = max(0, floor(log2 L) − 8) keeps every value in bits
+ * The IQ shift rule: a full-scale input integrates to L·√2·2^22 over L ns (the integrated path of the
+ * demodulated signal, as the emulator computes it), which overflows the signed 32-bit LINQ word from
+ * L·√2 = 512 on (L ≥ 363 ns); shift = max(0, floor(log2(L·√2)) − 8) keeps every value in bits
  * [31+shift : shift] of the 48-bit accumulator (the receiver's value is floor(Σ·2^22) / 2^shift).
  */
 export function iqShiftFor(integrationNs: number): number {
-  return Math.max(0, Math.floor(Math.log2(Math.max(1, integrationNs))) - 8);
+  return Math.max(0, Math.floor(Math.log2(Math.max(1, integrationNs) * Math.SQRT2)) - 8);
 }
 
 type Receive = OpNode & { op: Extract<FeedbackDataOp, { type: "ReceiveFeedback" }> };
