@@ -4,6 +4,7 @@
  * acquisition starts, TRIGGER_DELAY = 364 ns): exact programs and settings, the errors, and the
  * compiled schedules emulated with an outcome model (plays and skips to the ns).
  */
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { compile as compileWithEmulator } from "../../src/compile.js";
 import { compile } from "../../src/compiler/index.js";
@@ -332,6 +333,23 @@ describe("trigger-network errors", () => {
     expect(e.code).toBe("TRIGGER_NETWORK_ADDRESSES_EXHAUSTED");
     expect(e.message).toContain('"X if q15"');
     expect(e.path).toBe("/schedulables/46/operation");
+  });
+
+  it("a conditional on another cluster than its measurement: TRIGGER_NETWORK_ACROSS_CLUSTERS", () => {
+    const hw = JSON.parse(readFileSync(new URL("../../hardware-configs/two-clusters.json", import.meta.url), "utf8"));
+    const schedule = {
+      name: "across",
+      feedback_mode: "trigger_network",
+      resources: { "q0.ro": { freq: 7.5e9 }, "q1.01": { freq: 5.2e9 } },
+      schedulables: [
+        { operation: thresholded("q0") },
+        { rel_time: "364 ns", operation: conditional("q0", [square("q0:fl", "cl0.baseband")]) },
+        { operation: { type: "IdlePulse", duration: "4 ns" } },
+      ],
+    };
+    const e = compileError(schedule, hw);
+    expect(e.code).toBe("TRIGGER_NETWORK_ACROSS_CLUSTERS");
+    expect(e.message).toContain('(clusterB) depends on measurement "Measure q0" on clusterA_module3.seq0 (clusterA)');
   });
 
   it("no 4 ns after the body, RepeatUntilSuccess, nested conditionals, two labels on one readout sequencer", () => {

@@ -143,6 +143,13 @@ export function planTriggerNetwork(
     };
     const source = seqOfAcq.get(p.acq.id);
     for (const r of receivers) {
+      const src = source === undefined ? undefined : sequencers[source]!;
+      if (src && sequencers[r]!.cluster !== src.cluster)
+        throw new ScheduleError(
+          "TRIGGER_NETWORK_ACROSS_CLUSTERS",
+          `ConditionalOperation "${p.cond.name}" on ${sequencers[r]!.key} (${sequencers[r]!.cluster}) depends on measurement "${p.acq.op.name}" on ${src.key} (${src.cluster}); the trigger network does not cross clusters`,
+          { path: p.cond.path, hint: "route both qubits to modules of the same cluster" },
+        );
       reads[r]!.add(address);
       checkTiming(p, source, r, sequencers, latencyNs);
       const l = resets[r]!.get(p.cond.id) ?? [];
