@@ -7,9 +7,11 @@ import { TimingError, ValueRangeError } from "../../core/errors.js";
 import type { Mnemonic } from "../../q1/instructions.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
 import { RegisterAllocator } from "./registers.js";
+import { sharedComment } from "../ops/comments.js";
 
 export const MAX_WAIT_NS = 65532;
 const NO_TAIL: readonly number[] = [];
+const waitComment = (T: string | number): string => `auto generated wait (${T} ns)`;
 const MAX_RT_DURATION_NS = 65535;
 /** waits of more than this many max-length chunks become a register loop */
 const MAX_UNROLLED_WAITS = 4;
@@ -160,7 +162,7 @@ export class ProgramBuilder {
       rest = 0;
     }
     // a single `wait T` says it all; split waits carry their total
-    const comment = T > MAX_WAIT_NS ? `auto generated wait (${T} ns)` : undefined;
+    const comment = T > MAX_WAIT_NS ? sharedComment("wait", T, "", waitComment) : undefined;
     if (n > MAX_UNROLLED_WAITS) {
       const r = this.registers.allocate(by);
       this.emit("move", [imm(n), reg(r)], comment, by);

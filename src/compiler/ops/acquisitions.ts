@@ -8,9 +8,18 @@ import { imm, reg } from "../../q1/types.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import { debugMarkerOff, debugMarkerOn, type EmitContext, type TimelineItem } from "./emit-context.js";
 import type { AcquisitionHandler, EmitResult } from "./types.js";
+import { sharedComment } from "./comments.js";
 
 /** Minimum spacing of acquisition starts on one sequencer (MIN_TIME_BETWEEN_ACQUISITIONS). */
 export const MIN_ACQ_SPACING_NS = 300;
+
+/** "<type> <name> (acq_channel <c>)": makers per protocol, so that no closure is built per acquisition. */
+const ACQUISITION_COMMENTS = Object.fromEntries(
+  Object.keys(PROTOCOLS).map((type) => [
+    type,
+    (name: string | number, channel: string | number): string => `${type} ${name} (acq_channel ${channel})`,
+  ]),
+) as Record<AcquisitionOp["type"], (name: string | number, channel: string | number) => string>;
 
 function emitAcquisition(op: AcquisitionOp, item: TimelineItem, ctx: EmitContext): EmitResult {
   const b = ctx.b;
@@ -29,7 +38,7 @@ function emitAcquisition(op: AcquisitionOp, item: TimelineItem, ctx: EmitContext
   debugMarkerOn(ctx, "acquire", op);
   const ch = ctx.channelOf.get(op.acq_channel)!;
   const binReg = ctx.binRegister.get(op.acq_channel);
-  const comment = `${op.type} ${op.name} (acq_channel ${op.acq_channel})`;
+  const comment = sharedComment(op.type, op.name, op.acq_channel, ACQUISITION_COMMENTS[op.type]);
   if (PROTOCOLS[op.type].weighted) {
     const [w0, w1] = ctx.waves.weightsOfNode[item.id]!;
     if (binReg === undefined) {

@@ -8,6 +8,9 @@ import { encodeFrequency, encodeOffset, encodePhase } from "../../q1/encodings.j
 import { imm } from "../../q1/types.js";
 import { checkNcoSpacing, encoded, markerBits, type EmitContext, type TimelineItem } from "./emit-context.js";
 import type { OpHandler, OpOf } from "./types.js";
+import { sharedComment } from "./comments.js";
+
+const offsetComment = (name: string | number): string => `${name} offset`;
 
 type ParameterType =
   "VoltageOffset" | "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" | "MarkerPulse" | "IdlePulse";
@@ -38,7 +41,7 @@ export const PARAMETER_HANDLERS: { readonly [K in ParameterType]: OpHandler<K> }
     emit: (op, _item, ctx) => {
       const oi = encoded(encodeOffset, op.offset_path_I, "offset path I", op);
       const oq = encoded(encodeOffset, op.offset_path_Q, "offset path Q", op);
-      ctx.b.emit("set_awg_offs", [imm(oi), imm(oq)], `${op.name} offset`, op);
+      ctx.b.emit("set_awg_offs", [imm(oi), imm(oq)], sharedComment("offset", op.name, "", offsetComment), op);
       return "needs-update";
     },
   },
