@@ -6,14 +6,59 @@
 /**
  * dst[dOff + k] = clip(offset + Σ srcs[j][k]) for k < n, summed in source order (the same
  * rounding as filling with the offset and adding each source in turn). Returns 1 when clipped.
+ * Monomorphic in `dst` (a Float64Array; mixIntoF32 for Float32Array), which keeps V8's stores fast.
  */
-export function mixInto(
-  dst: Float64Array | Float32Array,
-  dOff: number,
-  offset: number,
-  srcs: Float64Array[],
-  n: number,
-): number {
+export function mixInto(dst: Float64Array, dOff: number, offset: number, srcs: Float64Array[], n: number): number {
+  let clipped = 0;
+  const m = srcs.length;
+  if (m === 1) {
+    const a = srcs[0]!;
+    for (let k = 0; k < n; k++) {
+      let v = offset + a[k]!;
+      if (v > 1) {
+        v = 1;
+        clipped = 1;
+      } else if (v < -1) {
+        v = -1;
+        clipped = 1;
+      }
+      dst[dOff + k] = v;
+    }
+    return clipped;
+  }
+  if (m === 2) {
+    const a = srcs[0]!,
+      b = srcs[1]!;
+    for (let k = 0; k < n; k++) {
+      let v = offset + a[k]! + b[k]!;
+      if (v > 1) {
+        v = 1;
+        clipped = 1;
+      } else if (v < -1) {
+        v = -1;
+        clipped = 1;
+      }
+      dst[dOff + k] = v;
+    }
+    return clipped;
+  }
+  for (let k = 0; k < n; k++) {
+    let v = offset;
+    for (let j = 0; j < m; j++) v += srcs[j]![k]!;
+    if (v > 1) {
+      v = 1;
+      clipped = 1;
+    } else if (v < -1) {
+      v = -1;
+      clipped = 1;
+    }
+    dst[dOff + k] = v;
+  }
+  return clipped;
+}
+
+/** mixInto into a Float32Array (the rendered report window). */
+export function mixIntoF32(dst: Float32Array, dOff: number, offset: number, srcs: Float64Array[], n: number): number {
   let clipped = 0;
   const m = srcs.length;
   if (m === 1) {

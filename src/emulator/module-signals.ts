@@ -9,7 +9,7 @@ import { BinStore, ScopeStore } from "./acquisition.js";
 import type { EmuEvent, EmuModuleInput, EmuRunOptions } from "./api.js";
 import { History } from "./history.js";
 import { loadProgram, type Op } from "./program.js";
-import { mixInto } from "./mix.js";
+import { mixInto, mixIntoF32 } from "./mix.js";
 import { renderMarkers, renderPaths, type SignalConfig } from "./render.js";
 import { SequencerEngine, type RtSink } from "./sequencer.js";
 import type { LinqRouter } from "./linq.js";
@@ -27,6 +27,17 @@ interface Scratch {
   inputs: Float64Array[];
   cos: Float64Array;
   sin: Float64Array;
+  /** per DAC: the path buffers summed into it, in summation order */
+  dacSrc: Float64Array[][];
+  /** views dacs[d][0 .. viewN), inputs[a][0 .. viewN), paths[p][0 .. viewN), rebuilt only when the length changes */
+  viewN: number;
+  dacViews: Float64Array[];
+  inputViews: Float64Array[];
+  pathViews: Float64Array[];
+  /** the array outputs() returns for acquisitions (reused): a DAC view, or its only source's path view */
+  outArr: Float64Array[];
+  /** the array inputSamples returns (reused) */
+  inputArr: Float64Array[];
 }
 
 export abstract class ModuleSignals implements RtSink {
@@ -46,6 +57,10 @@ export abstract class ModuleSignals implements RtSink {
   private dacSources: number[][] = [];
   /** every DAC offset is 0, so outputs are exactly 0 outside the active spans */
   protected readonly zeroIdle: boolean;
+  /** per DAC: one source and no offset, so for acquisitions it is that source's path when nothing clips */
+  private readonly directDac: boolean[];
+  /** per sequencer position: renderPaths' bound of its last rendered window */
+  private readonly bounds: Float64Array;
 
   constructor(
     readonly input: EmuModuleInput,
@@ -115,6 +130,9 @@ export abstract class ModuleSignals implements RtSink {
       for (let r = 0; r < cfg.routeDac.length; r++) this.dacSources[cfg.routeDac[r]!]!.push(2 * i + cfg.routePath[r]!);
     });
     this.zeroIdle = this.outOffset.every((v) => v === 0);
+    // a user input model sees the DAC samples themselves (a −0 included): always summed there
+    this.bounds = new Float64Array(this.seqs.length);
+    this.directDac = this.dacSources.map((src, d) => src.length === 1 && this.outOffset[d] === 0 && !opts.inputModel);
   }
 
   private signalConfig(
@@ -139,7 +157,14 @@ export abstract class ModuleSignals implements RtSink {
         path.push(v === "Q" ? 1 : 0);
       }
     }
+    const waveAbsMax: number[] = [];
+    waves.forEach((w, i) => {
+      let m = 0;
+      if (w) for (let k = 0; k < w.length; k++) m = Math.max(m, Math.abs(w[k]!));
+      waveAbsMax[i] = Number.isNaN(m) ? Infinity : m;
+    });
     return {
+      waveAbsMax,
       modEn: p.mod_en_awg ?? false,
       demodEn: p.demod_en_acq ?? false,
       gainRatio: p.mixer_corr_gain_ratio ?? 1,
@@ -170,14 +195,31 @@ export abstract class ModuleSignals implements RtSink {
     if (sc && sc.cos.length >= n) return sc;
     const cap = Math.max(1024, n, (sc?.cos.length ?? 0) * 2);
     const mk = (): Float64Array => new Float64Array(cap);
+    const paths = Array.from({ length: 2 * this.seqs.length }, mk);
     this.scratch = {
-      paths: Array.from({ length: 2 * this.seqs.length }, mk),
+      paths,
       dacs: Array.from({ length: this.io.dacs }, mk),
       inputs: Array.from({ length: this.io.adcs }, mk),
       cos: mk(),
       sin: mk(),
+      dacSrc: this.dacSources.map((src) => src.map((p) => paths[p]!)),
+      viewN: -1,
+      dacViews: [],
+      inputViews: [],
+      pathViews: [],
+      outArr: new Array<Float64Array>(this.io.dacs),
+      inputArr: new Array<Float64Array>(this.io.adcs),
     };
     return this.scratch;
+  }
+
+  /** Views of the scratch DAC and input buffers of length n (cached for the last n). */
+  private views(sc: Scratch, n: number): void {
+    if (sc.viewN === n) return;
+    sc.viewN = n;
+    sc.dacViews = sc.dacs.map((b) => b.subarray(0, n));
+    sc.inputViews = sc.inputs.map((b) => b.subarray(0, n));
+    sc.pathViews = sc.paths.map((b) => b.subarray(0, n));
   }
 
   /**
@@ -190,9 +232,10 @@ export abstract class ModuleSignals implements RtSink {
     const sc = this.ensureScratch(n);
     const outs = this.outputs(from - this.tof, to - this.tof, false, sc, seedFrom - this.tof);
     const model = this.opts.inputModel;
-    return sc.inputs.map((buf, k) => {
-      if (model)
-        return Float64Array.from(
+    const res = sc.inputArr;
+    for (let k = 0; k < res.length; k++) {
+      if (model) {
+        res[k] = Float64Array.from(
           model({
             slot: this.input.slot,
             input: k,
@@ -201,14 +244,20 @@ export abstract class ModuleSignals implements RtSink {
             outputs: outs.map((o) => Float32Array.from(o)),
           }),
         );
+        continue;
+      }
       const o = outs[k],
         g = this.inGain[k]!;
-      if (o && g === 1) return o; // 0 dB loopback: the DAC samples themselves
-      const x = buf.subarray(0, n);
+      if (o && g === 1) {
+        res[k] = o; // 0 dB loopback: the DAC samples themselves
+        continue;
+      }
+      const x = sc.inputViews[k]!;
       if (o) for (let i = 0; i < n; i++) x[i] = o[i]! * g;
       else x.fill(0);
-      return x;
-    });
+      res[k] = x;
+    }
+    return res;
   }
 
   /**
@@ -226,11 +275,13 @@ export abstract class ModuleSignals implements RtSink {
     dstOff = 0,
   ): Float64Array[] {
     const n = Math.max(0, to - from);
+    const bounds = this.bounds;
     for (let i = 0; i < this.seqs.length; i++) {
       const cfg = this.cfgs[i]!,
         s = this.seqs[i]!;
+      bounds[i] = 0;
       if (cfg.routeDac.length === 0) continue;
-      renderPaths(
+      bounds[i] = renderPaths(
         fromRenderLog ? (s.renderLog as History) : s.history,
         cfg,
         from,
@@ -240,13 +291,32 @@ export abstract class ModuleSignals implements RtSink {
         seedFrom,
       );
     }
-    const dacs = sc.dacs.map((b) => b.subarray(0, n));
+    this.views(sc, n);
+    const dacs = sc.dacViews;
+    const out = dst ? dacs : sc.outArr;
     for (let d = 0; d < dacs.length; d++) {
-      const srcs = this.dacSources[d]!.map((p) => sc.paths[p]!);
-      if (!mixInto(dst ? dst[d]! : dacs[d]!, dst ? dstOff : 0, this.outOffset[d]!, srcs, n)) continue;
+      const srcs = sc.dacSrc[d]!;
+      const to = dst?.[d];
+      if (!dst) {
+        out[d] = dacs[d]!;
+        // one source, no offset, nothing to clip: the DAC is that path (sum and clip would copy it;
+        // only a −0 would become +0, which no acquisition sum can tell)
+        const p = this.dacSources[d]![0]!;
+        if (this.directDac[d] && (bounds[p >> 1]! <= 1 || inRange(sc.paths[p]!, n))) {
+          out[d] = sc.pathViews[p]!;
+          continue;
+        }
+      }
+      const clipped =
+        to === undefined
+          ? mixInto(dacs[d]!, 0, this.outOffset[d]!, srcs, n)
+          : to instanceof Float32Array
+            ? mixIntoF32(to, dstOff, this.outOffset[d]!, srcs, n)
+            : mixInto(to, dstOff, this.outOffset[d]!, srcs, n);
+      if (!clipped) continue;
       for (const p of this.dacSources[d]!) this.seqs[p >> 1]!.warnFlags.add("OUTPUT_OVERFLOW");
     }
-    return dacs;
+    return out;
   }
 
   /** Rendered outputs of the report window, computed in cache-sized chunks straight into Float32 arrays. */
@@ -266,6 +336,15 @@ export abstract class ModuleSignals implements RtSink {
     });
     return m;
   }
+}
+
+/** true when every sample of a[0 .. n) is within ±1 (a DAC fed by it alone would not clip). */
+function inRange(a: Float64Array, n: number): boolean {
+  for (let k = 0; k < n; k++) {
+    const v = a[k]!;
+    if (v > 1 || v < -1) return false;
+  }
+  return true;
 }
 
 /** Driver default channel map: baseband path0 → even outputs, path1 → odd; RF: every output IQ. */

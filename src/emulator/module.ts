@@ -12,7 +12,7 @@ import type { EmuEvent, EmuModuleResult, EmuRawAcquisition, EmuSequencerResult, 
 import { R_F, R_G0, R_G1, R_MRK, R_O0, R_O1, R_PH } from "./history.js";
 import { Op } from "./program.js";
 import { finishIntegration, integrateInto } from "./mix.js";
-import { renderPhasor } from "./render.js";
+import { integratePhasor, renderPhasor } from "./render.js";
 import { sequencerActiveSpans, SpanList } from "./spans.js";
 import type { SequencerEngine } from "./sequencer.js";
 import { ModuleSignals, RENDER_CHUNK_NS } from "./module-signals.js";
@@ -54,6 +54,8 @@ export class ModuleEngine extends ModuleSignals {
   private lastAcq: PendingAcq | null = null;
   private readonly spans = new SpanList();
   private readonly acc = new Float64Array(2);
+  /** ADCs feeding each sequencer's acquisition paths (acqSources), by sequencer position */
+  private readonly acqSrc: [number, number][] = [];
 
   // ---- RtSink -------------------------------------------------------------------------------
 
@@ -215,7 +217,9 @@ export class ModuleEngine extends ModuleSignals {
     const scope = a.op === Op.NOP ? this.scope! : null;
     const spans = this.windowSpans(a.start, a.end);
     const chunk = this.opts.inputModel ? Infinity : RENDER_CHUNK_NS;
-    const [src0, src1] = acqSources(seq.params.connect_acq, this.isRf);
+    const src = (this.acqSrc[a.seq] ??= acqSources(seq.params.connect_acq, this.isRf));
+    const src0 = src[0],
+      src1 = src[1];
     const has0 = src0 >= 0 && src0 < this.io.adcs,
       has1 = src1 >= 0 && src1 < this.io.adcs;
     const weighed = a.op === Op.ACQUIRE_WEIGHED;
@@ -235,6 +239,11 @@ export class ModuleEngine extends ModuleSignals {
           continue;
         }
         const sc = this.scratch!;
+        if (cfg.demodEn && !weighed && has0 && has1) {
+          // plain SSB: demodulate and integrate in one pass (bit-identical to the two below)
+          integratePhasor(seq.history, c, ce, inputs[src0]!, inputs[src1]!, acc, a.start);
+          continue;
+        }
         if (cfg.demodEn) renderPhasor(seq.history, c, ce, sc.cos, sc.sin, a.start);
         integrateInto(
           acc,

@@ -50,6 +50,8 @@ export interface SignalConfig {
   mixPhaseRad: number;
   /** waveform samples by index */
   waves: (Float32Array | undefined)[];
+  /** max |sample| of each waveform, by index (bounds the rendered values: renderPaths' result) */
+  waveAbsMax?: number[];
   /** weight samples by index */
   weights: (Float32Array | undefined)[];
   /** output routes: DAC index and the path (0 = I, 1 = Q) feeding it */
@@ -66,6 +68,9 @@ export interface SignalConfig {
  * The NCO phasor is seeded exactly at max(seedFrom, record time) and every RESEED_NS after, then
  * advanced by rotation. Rendering a sub-range of a window with the window's `seedFrom` therefore
  * gives bit-identical samples to rendering the whole window (chunked and piecewise rendering).
+ *
+ * Returns an upper bound of |o0|, |o1| over the window (Infinity when `cfg.waveAbsMax` is missing),
+ * so a caller can tell without a pass over the samples that a DAC fed by them alone cannot clip.
  */
 export function renderPaths(
   h: History,
@@ -75,7 +80,9 @@ export function renderPaths(
   o0: Float64Array,
   o1: Float64Array,
   seedFrom = from,
-): void {
+): number {
+  let bound = 0;
+  const wmax = cfg.waveAbsMax;
   const d = h.data;
   let i = h.indexAt(from);
   let t = from;
@@ -116,6 +123,13 @@ export function renderPaths(
       t = end;
       continue;
     }
+    if (wmax) {
+      // |I| ≤ |off0| + |g0|·max|w0|, |Q| likewise; |phasor| ≤ 1 (+ rotation drift), |mixer terms| ≤ max(c0, c1)
+      const mI = Math.abs(off0) + Math.abs(g0) * (w0 ? (wmax[d[r + R_W0]!] ?? Infinity) : 0),
+        mQ = Math.abs(off1) + Math.abs(g1) * (w1 ? (wmax[d[r + R_W1]!] ?? Infinity) : 0);
+      const b = Math.max(Math.abs(c0), Math.abs(c1)) * (mI + mQ) * 1.001;
+      if (b > bound) bound = b;
+    } else bound = Infinity;
     if (!cfg.modEn) {
       for (; t < end; t++) {
         const k = t - ws;
@@ -196,6 +210,7 @@ export function renderPaths(
     o0.fill(0, t - from, to - from);
     o1.fill(0, t - from, to - from);
   }
+  return bound;
 }
 
 /**
@@ -238,6 +253,56 @@ export function renderPhasor(
       }
     }
   }
+}
+
+/**
+ * The plain SSB integration of [from, to) without storing the phasor: exactly renderPhasor followed
+ * by integrateInto's demodulating loop (mix.ts), sample by sample in the same order, so the sums are
+ * bit-identical: acc[0] += cos φ·I + sin φ·Q, acc[1] += cos φ·Q − sin φ·I with I = i0[t − from],
+ * Q = q0[t − from].
+ */
+export function integratePhasor(
+  h: History,
+  from: number,
+  to: number,
+  i0: Float64Array,
+  q0: Float64Array,
+  acc: Float64Array,
+  seedFrom = from,
+): void {
+  const d = h.data;
+  let sum0 = acc[0]!,
+    sum1 = acc[1]!;
+  let i = Math.max(h.indexAt(from), h.head);
+  const first = seedFrom === from ? i : Math.max(h.indexAt(seedFrom), h.head);
+  for (let t = from; t < to; i++) {
+    const r = i * REC;
+    const end = i + 1 < h.tail ? Math.min(d[(i + 1) * REC + R_T]!, to) : to;
+    if (end <= t) continue;
+    const f = d[r + R_F]! * 1e-9,
+      ph = d[r + R_PH]!,
+      t0 = d[r + R_T]!;
+    const dc = Math.cos(TWO_PI * f),
+      ds = Math.sin(TWO_PI * f);
+    const base = i === first ? seedFrom : t0;
+    while (t < end) {
+      const stop = Math.min(end, seedPhasor(base, t, t0, ph, f, dc, ds) + RESEED_NS);
+      let c = PHASOR[0]!,
+        s = PHASOR[1]!;
+      for (; t < stop; t++) {
+        const k = t - from;
+        const x = i0[k]!,
+          y = q0[k]!;
+        sum0 += c * x + s * y;
+        sum1 += c * y - s * x;
+        const nc = c * dc - s * ds;
+        s = s * dc + c * ds;
+        c = nc;
+      }
+    }
+  }
+  acc[0] = sum0;
+  acc[1] = sum1;
 }
 
 /** OR the sequencer's marker bits (or its override) into per-marker 0/1 streams over [from, to). */
