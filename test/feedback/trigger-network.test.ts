@@ -335,6 +335,53 @@ describe("trigger-network errors", () => {
     expect(e.path).toBe("/schedulables/46/operation");
   });
 
+  it("values over LINQ are refused (TRIGGER_NETWORK_LINQ_ONLY); a ConditionalOperation on a variable compares its register", () => {
+    const values = {
+      name: "values",
+      feedback_mode: "trigger_network",
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "SendFeedback", port: "q0:mw", clock: "q0.01", label: "x", value: 5 } },
+        {
+          rel_time: "600 ns",
+          operation: {
+            type: "ReceiveFeedback",
+            port: "q0:res",
+            clock: "q0.ro",
+            label: "x",
+            data: "value",
+            variable: "n",
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const e = compileError(values);
+    expect([e.code, e.path]).toStrictEqual(["TRIGGER_NETWORK_LINQ_ONLY", "/schedulables/0/operation"]);
+    const variable = {
+      name: "variable",
+      feedback_mode: "trigger_network",
+      resources: RESOURCES,
+      schedulables: [
+        { operation: { type: "SetVariable", port: "q0:mw", clock: "q0.01", variable: "n", value: 5 } },
+        {
+          rel_time: "8 ns",
+          operation: {
+            type: "ConditionalOperation",
+            name: "if n >= 3",
+            variable: "n",
+            comparison: ">=",
+            threshold: 3,
+            body: { schedulables: [{ operation: square("q0:mw", "q0.01") }] },
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "100 ns" } },
+      ],
+    };
+    const prog = lines(sequencer(compile(variable, basebandHardware()), "cluster0_module1", 0).sequence.program);
+    expect(prog.filter((l) => /^(jlt|set_cond|set_latch_en)/.test(l))).toStrictEqual(["jlt R1,3,@cond8_skip"]);
+  });
+
   it("a conditional on another cluster than its measurement: TRIGGER_NETWORK_ACROSS_CLUSTERS", () => {
     const hw = JSON.parse(readFileSync(new URL("../../hardware-configs/two-clusters.json", import.meta.url), "utf8"));
     const schedule = {

@@ -78,6 +78,7 @@ export function planTriggerNetwork(
   sequencers: readonly SequencerPlan[],
   latencyNs: readonly number[],
 ): TriggerNetworkResult {
+  rejectLinqOperations(timed.nodes);
   const pairs: Pair[] = [];
   pairUp(timed.nodes, pairs, false);
 
@@ -198,6 +199,22 @@ export function planTriggerNetwork(
   };
 }
 
+/** Sending and receiving values (fb_com_data, fb_pop_data) is LINQ; the trigger network carries bits only. */
+function rejectLinqOperations(nodes: readonly IrNode[]): void {
+  for (const n of nodes) {
+    if (n.kind !== "op") {
+      rejectLinqOperations(n.body);
+      continue;
+    }
+    if (n.op.type !== "SendFeedback" && n.op.type !== "ReceiveFeedback") continue;
+    throw new ScheduleError(
+      "TRIGGER_NETWORK_LINQ_ONLY",
+      `${n.op.type} "${n.op.name}" sends or receives a value over LINQ, but the schedule's feedback_mode is "trigger_network", which carries only thresholded bits to ConditionalOperation`,
+      { path: n.op.path, hint: 'use "feedback_mode": "linq" (the default) for SendFeedback / ReceiveFeedback' },
+    );
+  }
+}
+
 function labelOf(addressOf: Map<string, number>, a: number): string {
   for (const [l, x] of addressOf) if (x === a) return l;
   return "?";
@@ -229,11 +246,11 @@ function pairUp(nodes: readonly IrNode[], out: Pair[], inConditional: boolean): 
         latest.set(op.feedback_trigger_label, { id: n.id, op, startNs: n.startNs });
       continue;
     }
-    if (n.kind !== "conditional") {
+    if (n.kind !== "conditional" || n.condition) {
       if (inConditional)
         throw new ScheduleError(
           "TRIGGER_NETWORK_CONTROL_FLOW_IN_BODY",
-          `${n.kind === "loop" ? "LoopOperation" : "Sweep"} "${n.name}" is inside a ConditionalOperation body; on the trigger network every real-time instruction of a skipped body costs the 4 ns else-duration, which a loop repeats an unknown number of times`,
+          `${n.kind === "loop" ? "LoopOperation" : n.kind === "sweep" ? "Sweep" : "ConditionalOperation on a variable"} "${n.name}" is inside a ConditionalOperation body; on the trigger network every real-time instruction of a skipped body costs the 4 ns else-duration, which needs straight-line code (no loops or branches)`,
           { path: n.path, hint: 'unroll the loop in the conditional body, or use "feedback_mode": "linq"' },
         );
       pairUp(n.body, out, false);

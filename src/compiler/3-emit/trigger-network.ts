@@ -25,6 +25,7 @@ import type { EmitContext } from "../ops/emit-context.js";
 import type { OpRef, ProgramBuilder } from "./builder.js";
 import type { SettingsResult } from "./settings.js";
 import { CONDITIONAL_BUFFER_NS, type TriggerNetworkPlan } from "../2-plan/trigger-network.js";
+import { emitConditional } from "./feedback.js";
 
 const ELSE_DURATION_NS = 4;
 
@@ -40,6 +41,11 @@ export function emitTriggerConditional(
   ctx: EmitContext,
   emitBody: (nodes: IrNode[], ctx: EmitContext) => void,
 ): void {
+  // a ConditionalOperation on a variable compares a register: no trigger involved
+  if (node.condition) {
+    emitConditional(node, ctx, emitBody);
+    return;
+  }
   const b = ctx.b;
   const by: OpRef = { name: node.name, path: node.path };
   const cond = ctx.triggerNetwork?.conditionals[node.id];
