@@ -92,7 +92,7 @@ class GateLowering {
       const op = this.operation(spec, path, i);
       if (op === spec) continue;
       if (schedulables === b.schedulables) schedulables = b.schedulables.slice();
-      schedulables[i] = { ...item, operation: op };
+      schedulables[i] = withOperation(item, op);
     }
     let operations = b.operations;
     if (b.operations) {
@@ -259,6 +259,23 @@ class GateLowering {
     }
     return composite(pulses, acquisitions);
   }
+}
+
+/**
+ * A schedulable with its operation replaced: one object shape for every schedulable (absent fields
+ * stay undefined), as `{ ...item, operation }` turns slow over the many shapes schedulables come in.
+ * Only the timing pass reads it (field by field).
+ */
+function withOperation(item: SchedulableSpec, operation: OperationSpec): SchedulableSpec {
+  return {
+    label: item.label,
+    operation,
+    ref_schedulable: item.ref_schedulable,
+    ref_pt: item.ref_pt,
+    ref_pt_new: item.ref_pt_new,
+    rel_time: item.rel_time,
+    timing_constraints: item.timing_constraints,
+  };
 }
 
 function qubitList(q: string | string[]): string[] {

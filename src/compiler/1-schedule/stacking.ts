@@ -35,13 +35,23 @@ interface Placed {
 /** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
 function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
   const lastEnd = new Map<string, number>();
+  // the port-clock of the previous pulse and its latest end, kept out of the map while pulses stay on it
+  let curPort: string | null = null;
+  let curClock: string | null = null;
+  let curPc = "";
+  let curEnd: number | undefined;
   for (const n of nodes) {
     if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
-    const pc = keys.key(n.op.port, n.op.clock);
-    const end = lastEnd.get(pc);
-    if (end !== undefined && n.startNs < end) return true;
+    if (n.op.port !== curPort || n.op.clock !== curClock) {
+      if (curEnd !== undefined) lastEnd.set(curPc, curEnd);
+      curPort = n.op.port;
+      curClock = n.op.clock;
+      curPc = keys.key(curPort, curClock);
+      curEnd = lastEnd.get(curPc);
+    }
+    if (curEnd !== undefined && n.startNs < curEnd) return true;
     const e = n.startNs + n.op.durationNs;
-    if (end === undefined || e > end) lastEnd.set(pc, e);
+    if (curEnd === undefined || e > curEnd) curEnd = e;
   }
   return false;
 }

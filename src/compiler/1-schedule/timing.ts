@@ -265,6 +265,8 @@ class TimingResolver {
         const hit = this.sweeps.isActive ? undefined : this.composites.get(spec);
         if (hit) {
           const copiers = (hit.copiers ??= hit.ops.map(opCopier)); // on the first reuse: most gates are placed once
+          // a one-operation gate (X, Rxy, Reset) is placed as its operation: same start, same duration
+          if (hit.ops.length === 1) return copiers[0]!(hit.ops[0]!, path + hit.suffixes[0]!);
           const ops: ScheduleOp[] = new Array(hit.ops.length);
           for (let j = 0; j < ops.length; j++) ops[j] = copiers[j]!(hit.ops[j]!, path + hit.suffixes[j]!);
           return { kind: "ops", ops, durationNs: hit.durationNs };

@@ -39,12 +39,14 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     }
     return yes;
   };
-  const checked = new Map<string, Set<string>>(); // port-clock → operation types that fit its channel
+  // per port-clock: its key, route and the operation types checked to fit its channel; found through
+  // the port's last port-clock (ports mostly keep one clock) or the previous operation's
+  const pcStates = new Map<string, PortClockState>();
+  const lastOnPort = new Map<string, PortClockState>();
   let lastPort: string | null = null;
   let lastClock: string | null = null;
-  let lastPc = "";
-  let lastRoute: PortClockRoute | undefined;
-  let lastTypes: Set<string> | undefined;
+  let last: PortClockState | undefined;
+  let lastType = ""; // type of the previous operation on the same port-clock (checked)
   const build = (nodes: IrNode[]): Map<string, IrNode[]> => {
     const out = new Map<string, IrNode[]>();
     let curPc: string | null = null;
@@ -98,19 +100,23 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       if (onPort.port !== lastPort || onPort.clock !== lastClock) {
         lastPort = onPort.port;
         lastClock = onPort.clock;
-        lastPc = keys.key(lastPort, lastClock);
-        lastRoute = routes.get(lastPc)!;
-        let types = checked.get(lastPc);
-        if (!types) checked.set(lastPc, (types = new Set()));
-        lastTypes = types;
+        let st = lastOnPort.get(lastPort);
+        if (st === undefined || st.clock !== lastClock) {
+          const key = keys.key(lastPort, lastClock);
+          st = pcStates.get(key);
+          if (!st) pcStates.set(key, (st = { clock: lastClock, pc: key, route: routes.get(key)!, types: new Set() }));
+          lastOnPort.set(lastPort, st);
+        }
+        last = st;
+        lastType = "";
       }
-      const pc = lastPc;
-      const route = lastRoute!;
+      const { pc, route, types } = last!;
       // whether an operation fits its channel depends on its type and the route only: checked once per pair
-      if (!lastTypes!.has(op.type)) {
+      if (op.type !== lastType && !types.has(op.type)) {
         checkOperationFitsChannel(onPort, route);
-        lastTypes!.add(op.type);
+        types.add(op.type);
       }
+      lastType = op.type;
       if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(route)) {
         let parts = expansions.get(op);
         if (!parts) {
@@ -126,7 +132,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       }
       push(pc, n);
     }
-    if (needsSort) for (const l of out.values()) l.sort((a, b) => a.startNs - b.startNs); // stable (ES2019)
+    if (needsSort) for (const l of out.values()) sortByStart(l);
     return out;
   };
   const perPortClock = build(timed.nodes);
@@ -164,12 +170,15 @@ function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys):
   const firstOp = new Map<string, Extract<ScheduleOp, { port: string }>>();
   let lastPort: string | null = null;
   let lastClock: string | null = null;
+  const clockOfPort = new Map<string, string>(); // the port's last clock (its port-clock is recorded)
   forEachOp(timed.nodes, ({ op }) => {
     if (handlerOf(op).placement !== "port-clock") return;
     const onPort = op as Extract<ScheduleOp, { port: string }>;
     if (onPort.port === lastPort && onPort.clock === lastClock) return; // the same port-clock as the last one
     lastPort = onPort.port;
     lastClock = onPort.clock;
+    if (clockOfPort.get(lastPort) === lastClock) return;
+    clockOfPort.set(lastPort, lastClock);
     const pc = keys.key(onPort.port, onPort.clock);
     if (!firstOp.has(pc)) firstOp.set(pc, onPort);
   });
@@ -183,6 +192,40 @@ function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys):
         hint: e.hint,
       });
     throw e;
+  }
+}
+
+interface PortClockState {
+  clock: string;
+  pc: string;
+  route: PortClockRoute;
+  /** operation types checked to fit the channel */
+  types: Set<string>;
+}
+
+/**
+ * Stable sort by start time of a list that is nearly in order (the parts of long squares placed at
+ * their ends, a few nodes late): insertion sort, linear in the nodes plus the moves. When the moves
+ * grow beyond a few per node it finishes with Array.prototype.sort (also stable: a stably sorted
+ * prefix followed by the rest in input order sorts to the same result).
+ */
+function sortByStart(nodes: IrNode[]): void {
+  let budget = 8 * nodes.length + 64;
+  for (let i = 1; i < nodes.length; i++) {
+    const x = nodes[i]!;
+    const t = x.startNs;
+    let j = i - 1;
+    if (nodes[j]!.startNs <= t) continue;
+    while (j >= 0 && nodes[j]!.startNs > t) {
+      nodes[j + 1] = nodes[j]!;
+      j--;
+    }
+    nodes[j + 1] = x;
+    budget -= i - j;
+    if (budget < 0) {
+      nodes.sort((a, b) => a.startNs - b.startNs);
+      return;
+    }
   }
 }
 
