@@ -41,19 +41,24 @@ async function fallback(): Promise<CompiledSchedule> {
 }
 
 /** The emulator, timed: `ms` accumulates the wall time spent emulating. */
-function timedEmulator(): { run: RunCluster; ms: number; endNs: number } {
+function timedEmulator(): { run: RunCluster; ms: number; cpuMs: number; endNs: number } {
   const t = {
     ms: 0,
+    /** CPU time of this process spent emulating (the emulation runs inline: a user runCluster) */
+    cpuMs: 0,
     /** emulated end time of the last run (ns) */
     endNs: 0,
     run: ((modules, options) => {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       try {
         const r = runCluster(modules, options);
         t.endNs = r.endTimeNs;
         return r;
       } finally {
         t.ms += performance.now() - t0;
+        const c = process.cpuUsage(c0);
+        t.cpuMs += (c.user + c.system) / 1000;
       }
     }) as RunCluster,
   };
@@ -105,7 +110,7 @@ async function benchOne(compiled: CompiledSchedule): Promise<Record<string, numb
     retrieve: [] as number[],
     emulation: [] as number[],
   };
-  const session = { lazy: [] as number[], cold: [] as number[], lazyWall: [] as number[] };
+  const session = { lazy: [] as number[], cold: [] as number[], lazyWall: [] as number[], lazyCpu: [] as number[] };
   try {
     const ic = await InstrumentCoordinator.connect({ [name]: addr });
     try {
@@ -137,19 +142,27 @@ async function benchOne(compiled: CompiledSchedule): Promise<Record<string, numb
     const s = await openSession(addr, null, { clusterName: name });
     const variants = [variant(compiled, 0), variant(compiled, 1)];
     try {
-      const job = async (c: CompiledSchedule): Promise<{ wall: number; overhead: number }> => {
-        const e0 = emu.ms;
+      const job = async (c: CompiledSchedule): Promise<{ wall: number; overhead: number; cpu: number }> => {
+        const e0 = emu.ms,
+          ec0 = emu.cpuMs;
+        const c0 = process.cpuUsage();
         const t0 = performance.now();
         const j = s.execute(c);
         if ((await j.wait()) !== "completed") throw j.error ?? new Error(`job ${j.status}`);
         const wall = performance.now() - t0;
-        return { wall, overhead: wall - (emu.ms - e0) };
+        const cpu = process.cpuUsage(c0);
+        return {
+          wall,
+          overhead: wall - (emu.ms - e0),
+          cpu: (cpu.user + cpu.system) / 1000 - (emu.cpuMs - ec0),
+        };
       };
       await job(compiled);
       for (let i = 0; i < RUNS; i++) {
         const r = await job(compiled); // unchanged: the lazy check, nothing uploaded
         session.lazy.push(r.overhead);
         session.lazyWall.push(r.wall);
+        session.lazyCpu.push(r.cpu);
         session.cold.push((await job(variants[i % 2]!)).overhead); // every sequence uploaded
       }
     } finally {
@@ -161,6 +174,8 @@ async function benchOne(compiled: CompiledSchedule): Promise<Record<string, numb
   return {
     "instruments.session_job_overhead_ms (unchanged schedule, excl. emulation; target <= 5)": median(session.lazy),
     "instruments.session_job_overhead_cold_ms (every sequence uploaded, excl. emulation)": median(session.cold),
+    "instruments.session_job_overhead_cpu_ms (unchanged schedule: CPU of driver + coordinator + virtual Cluster, excl. emulation)":
+      median(session.lazyCpu),
     "instruments.session_job_wall_ms (unchanged schedule, incl. emulation)": median(session.lazyWall),
     "instruments.emulation_ms (workload program emulated by the virtual Cluster)": median(t.emulation),
     "instruments.prepare_upload_cold_ms": median(t.prepareCold),

@@ -48,14 +48,30 @@ export function encodeAcquisitionBlocks(acq: RawAcquisition): Buffer[] {
   const b = acq.bins;
   for (let i = 0; i < n; i++) {
     const o = i * BIN_RECORD_BYTES;
-    bins.writeBigUInt64LE(BigInt(b.valid[i]!), o);
-    bins.writeBigInt64LE(BigInt(Math.round(b.path0[i]!)), o + 8);
-    bins.writeBigInt64LE(BigInt(Math.round(b.path1[i]!)), o + 16);
+    bins.writeUInt32LE(b.valid[i]!, o); // the high half stays 0
+    writeI64(bins, Math.round(b.path0[i]!), o + 8);
+    writeI64(bins, Math.round(b.path1[i]!), o + 16);
     bins.writeUInt32LE(b.thres[i]!, o + 24);
     bins.writeUInt32LE(b.avgCnt[i]!, o + 28);
   }
   out.push(bins);
   return out;
+}
+
+/** Write integer `v` as int64 LE: two 32-bit halves when it is a safe integer (no BigInt), else via BigInt. */
+function writeI64(buf: Buffer, v: number, o: number): void {
+  if (!Number.isSafeInteger(v)) {
+    buf.writeBigInt64LE(BigInt(v), o);
+    return;
+  }
+  const hi = Math.floor(v / 4294967296);
+  buf.writeUInt32LE(v - hi * 4294967296, o);
+  buf.writeInt32LE(hi, o + 4);
+}
+
+/** int64 LE at `o` as the nearest number (exactly Number(buf.readBigInt64LE(o)): one rounding of exact halves). */
+function readI64(buf: Buffer, o: number): number {
+  return buf.readInt32LE(o + 4) * 4294967296 + buf.readUInt32LE(o);
 }
 
 export function u32(v: number): Buffer {
@@ -125,7 +141,7 @@ export function decodeAcquisition(
     avgCnt: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * BIN_RECORD_BYTES;
-    const valid = bins.readBigUInt64LE(o) !== 0n;
+    const valid = (bins.readUInt32LE(o) | bins.readUInt32LE(o + 4)) !== 0;
     const avg = bins.readUInt32LE(o + 28);
     if (!valid) {
       path0[i] = NaN;
@@ -135,8 +151,8 @@ export function decodeAcquisition(
       continue;
     }
     const d = avg > 0 ? avg : 1;
-    path0[i] = Number(bins.readBigInt64LE(o + 8)) / d / binScale;
-    path1[i] = Number(bins.readBigInt64LE(o + 16)) / d / binScale;
+    path0[i] = readI64(bins, o + 8) / d / binScale;
+    path1[i] = readI64(bins, o + 16) / d / binScale;
     threshold[i] = bins.readUInt32LE(o + 24) / d;
     avgCnt[i] = avg;
   }
