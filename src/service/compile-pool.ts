@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { Q1ForgeError, type ErrorJson } from "../core/errors.js";
 import { ServiceError } from "./errors.js";
-import type { WorkerReply, WorkerRequest } from "./compile-worker.js";
+import { COMPILE_WORKER_DATA, type WorkerReply, type WorkerRequest } from "./compile-worker.js";
 
 type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
@@ -59,10 +59,11 @@ export class CompilePool {
         import("node:module").then((m) => { m.register("ts-node/esm", pathToFileURL(${JSON.stringify(root + "/")})); return import(${JSON.stringify(target)}); });`;
       worker = new Worker(code, {
         eval: true,
+        workerData: COMPILE_WORKER_DATA,
         env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", TS_NODE_PROJECT: join(root, "tsconfig.json") },
       });
     } else {
-      worker = new Worker(new URL("./compile-worker.js", import.meta.url));
+      worker = new Worker(new URL("./compile-worker.js", import.meta.url), { workerData: COMPILE_WORKER_DATA });
     }
     const slot: Slot = { worker, busy: 0, pending: new Map(), ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {

@@ -3,13 +3,16 @@
  * off the service's event loop. Replies with JSON text (cheap to transfer) or a typed error.
  */
 import { createHash } from "node:crypto";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { compile } from "../compile.js";
 import { CompiledScheduleSchema, type CompiledSchedule } from "../contract/compiled-schedule.js";
 import { Q1ForgeError, SchemaValidationError } from "../core/errors.js";
 import { compileSchemaCheck } from "../core/schema-check.js";
 import { simulate } from "../emulator/simulate.js";
 import { jsonSchema } from "./schemas.js";
+
+/** workerData of the compile pool's threads (CompilePool) */
+export const COMPILE_WORKER_DATA = { q1forgeCompileWorker: true } as const;
 
 export type WorkerRequest =
   | { id: number; op: "compile"; schedule: unknown; hardware: unknown; device?: unknown; verify: boolean }
@@ -109,5 +112,8 @@ export function handle(req: WorkerRequest): WorkerReply {
   }
 }
 
-parentPort?.on("message", (req: WorkerRequest) => parentPort!.postMessage(handle(req)));
-parentPort?.postMessage({ ready: true });
+// only on the pool's threads: the service itself may run on a worker thread and import this module
+if (parentPort && (workerData as { q1forgeCompileWorker?: boolean } | null)?.q1forgeCompileWorker) {
+  parentPort.on("message", (req: WorkerRequest) => parentPort!.postMessage(handle(req)));
+  parentPort.postMessage({ ready: true });
+}
