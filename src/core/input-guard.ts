@@ -23,9 +23,25 @@ export function isStackOverflow(e: unknown): boolean {
 
 /** Names no object key or naming field may take: the properties every plain JS object inherits. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-/** The shortest reserved name's length ("valueOf"): shorter strings need no set lookup (hot: every key). */
-const MIN_RESERVED_LENGTH = Math.min(...[...RESERVED_NAMES].map((n) => n.length));
-const isReserved = (s: string): boolean => s.length >= MIN_RESERVED_LENGTH && RESERVED_NAMES.has(s);
+/**
+ * Length and first character of every reserved name: a string whose pair is not among them needs no
+ * set lookup (hot: every key and string of a document; "operation" or "GaussPulse" never reach the set).
+ */
+const RESERVED_SHAPES = (() => {
+  const t = new Uint8Array(64 * 128);
+  for (const n of RESERVED_NAMES) if (n.length < 64 && n.charCodeAt(0) < 128) t[n.length * 128 + n.charCodeAt(0)] = 1;
+  return t;
+})();
+const LONG_OR_ODD_RESERVED = [...RESERVED_NAMES].some((n) => n.length >= 64 || n.charCodeAt(0) >= 128);
+
+/** Whether `s` is a reserved name (RESERVED_NAMES), usually without a set lookup. */
+export function isReserved(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  const c = s.charCodeAt(0);
+  if (n < 64 && c < 128 && RESERVED_SHAPES[n * 128 + c] === 0 && !LONG_OR_ODD_RESERVED) return false;
+  return RESERVED_NAMES.has(s);
+}
 
 type Make = (code: string, message: string, opts: { path: string; hint: string }) => Q1ForgeError;
 

@@ -13,13 +13,10 @@
  * `discriminator`, `$ref` into `$defs`, boolean schemas; annotations (description, default, …) are
  * ignored. A subschema with any other keyword answers false whenever it is reached.
  */
-import { MAX_INPUT_DEPTH, RESERVED_NAMES } from "./input-guard.js";
+import { isReserved, MAX_INPUT_DEPTH } from "./input-guard.js";
 
 type Check = (v: unknown, depth: number) => boolean;
 type Schema = boolean | Record<string, unknown>;
-
-const MIN_RESERVED_LENGTH = Math.min(...[...RESERVED_NAMES].map((n) => n.length));
-const isReserved = (s: string): boolean => s.length >= MIN_RESERVED_LENGTH && RESERVED_NAMES.has(s);
 
 /** Keywords that only annotate (ajv without useDefaults ignores them for validity). */
 const ANNOTATIONS = new Set([
@@ -231,7 +228,8 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
       const p = s["properties"];
       if (p !== undefined) {
         if (p === null || typeof p !== "object") return NEVER;
-        for (const [k, sub] of Object.entries(p as Record<string, Schema>)) props.set(k, compile(sub));
+        for (const [k, sub] of Object.entries(p as Record<string, Schema>))
+          if (!isReserved(k)) props.set(k, compile(sub)); // a reserved key goes to the guard and ajv
       }
       const extra = "additionalProperties" in s ? s["additionalProperties"] : true;
       const extraCheck: Check | null = extra === false ? null : compile(extra as Schema);
@@ -240,12 +238,17 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
         const o = v as Record<string, unknown>;
         // for-in (no key array): `o` is a plain object, so it lists the own keys Object.keys would
         for (const key in o) {
-          if (isReserved(key)) return false;
-          if (names !== null && !names(key, depth)) return false;
           const child = o[key];
           if (child === undefined) return false;
-          const c = props.get(key) ?? extraCheck;
-          if (c === null || !c(child, depth + 1)) return false;
+          // a declared property is never a reserved name (those are left out of `props` below)
+          let c = props.get(key);
+          if (c === undefined) {
+            if (isReserved(key)) return false;
+            c = extraCheck ?? undefined;
+            if (c === undefined) return false;
+          }
+          if (names !== null && !names(key, depth)) return false;
+          if (!c(child, depth + 1)) return false;
         }
         return true;
       };
