@@ -11,7 +11,8 @@ import type { ScheduleOp } from "../../schedule/model.js";
 import type { IrNode, TimedSchedule } from "../ir/nodes.js";
 import { emit, isSorted, numberNodes, operationDuration, type Block, type Resolved } from "./placement.js";
 import { conditionalFromSpec } from "./conditional.js";
-import { normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
+import { MAX_TIME_NS, normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
+import { secondsToGridNs } from "../../core/units.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
 import type {
   BlockSpec,
@@ -43,6 +44,28 @@ interface Constraint {
 }
 
 const POINT: Record<RefPoint, number> = { start: 0, center: 1, end: 2 };
+
+/** How many schedulables before a reference are compared by label before the label map is asked. */
+const NEAR_REFERENCE = 8;
+
+/** The labels of one (sub)schedule's schedulables (unique: checked when built). */
+class Labels {
+  constructor(
+    readonly map: Map<string, number>,
+    private readonly items: readonly SchedulableSpec[],
+  ) {}
+
+  /**
+   * The index of the schedulable labelled `label`, referred to from schedulable `from`. References
+   * mostly name one of the last few schedulables: comparing their labels is cheaper than a lookup in a
+   * map of 100,000 labels (labels are unique, so the answer is the same).
+   */
+  find(label: string, from: number): number | undefined {
+    const stop = Math.max(0, from - NEAR_REFERENCE);
+    for (let k = Math.min(from, this.items.length) - 1; k >= stop; k--) if (this.items[k]!.label === label) return k;
+    return this.map.get(label);
+  }
+}
 
 class TimingResolver {
   readonly clocks = new ClockTable();
@@ -151,7 +174,7 @@ class TimingResolver {
     return { nodes, durationNs };
   }
 
-  private labelIndex(items: SchedulableSpec[], path: string): Map<string, number> {
+  private labelIndex(items: SchedulableSpec[], path: string): Labels {
     const labels = new Map<string, number>();
     for (let i = 0; i < items.length; i++) {
       const label = items[i]!.label;
@@ -165,10 +188,10 @@ class TimingResolver {
       }
       labels.set(label, i);
     }
-    return labels;
+    return new Labels(labels, items);
   }
 
-  private constraintsOf(item: SchedulableSpec, i: number, path: string, labels: Map<string, number>): Constraint[] {
+  private constraintsOf(item: SchedulableSpec, i: number, path: string, labels: Labels): Constraint[] {
     if (
       item.ref_schedulable !== undefined ||
       item.ref_pt !== undefined ||
@@ -199,20 +222,19 @@ class TimingResolver {
     i: number,
     path: string,
     j: number,
-    labels: Map<string, number>,
+    labels: Labels,
     out: Constraint,
   ): Constraint {
-    const cPath = () => `${path}/schedulables/${i}${j < 0 ? "" : `/timing_constraints/${j}`}`;
     let ref = i - 1;
     if (c.ref_schedulable !== undefined && c.ref_schedulable !== null) {
-      const found = labels.get(c.ref_schedulable);
+      const found = labels.find(c.ref_schedulable, i);
       if (found === undefined) {
         throw new TimingError(
           "DANGLING_REFERENCE",
           `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`,
           {
-            path: `${cPath()}/ref_schedulable`,
-            hint: `refer to a label of this schedule${labels.size ? ` (${[...labels.keys()].slice(0, 10).join(", ")})` : ""}`,
+            path: `${constraintPath(path, i, j)}/ref_schedulable`,
+            hint: `refer to a label of this schedule${labels.map.size ? ` (${[...labels.map.keys()].slice(0, 10).join(", ")})` : ""}`,
           },
         );
       }
@@ -221,8 +243,19 @@ class TimingResolver {
     out.ref = ref;
     out.refPt = c.ref_pt === undefined ? 2 : POINT[c.ref_pt];
     out.refPtNew = c.ref_pt_new === undefined ? 0 : POINT[c.ref_pt_new];
-    const swept = this.sweeps.isActive ? this.sweeps.relTimeNs(c.rel_time, `${cPath()}/rel_time`) : null;
-    out.relNs = swept ?? (c.rel_time === undefined ? 0 : timeToNs(c.rel_time, () => `${cPath()}/rel_time`));
+    const swept = this.sweeps.isActive
+      ? this.sweeps.relTimeNs(c.rel_time, `${constraintPath(path, i, j)}/rel_time`)
+      : null;
+    if (swept !== null) out.relNs = swept;
+    else if (c.rel_time === undefined) out.relNs = 0;
+    else {
+      // the common case (a number of seconds on the grid) without building the error path
+      const plain = typeof c.rel_time === "number" ? secondsToGridNs(c.rel_time) : Number.NaN;
+      out.relNs =
+        plain === plain && Math.abs(plain) <= MAX_TIME_NS
+          ? plain
+          : timeToNs(c.rel_time, `${constraintPath(path, i, j)}/rel_time`);
+    }
     return out;
   }
 
@@ -367,6 +400,11 @@ class TimingResolver {
       );
     }
   }
+}
+
+/** JSON pointer of a schedulable's constraint (`j` −1: the single-constraint fields on the schedulable). */
+function constraintPath(path: string, i: number, j: number): string {
+  return `${path}/schedulables/${i}${j < 0 ? "" : `/timing_constraints/${j}`}`;
 }
 
 function labelOf(items: SchedulableSpec[], i: number): string {
