@@ -122,21 +122,25 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * session and the executor never modify a compiled schedule (job offsets are applied to a copy).
  * Schedules with segments are parsed afresh (the session rewrites their segments).
  */
-const parsed = new Map<string, CompiledSchedule>();
+const parsed: { text: string; compiled: CompiledSchedule }[] = [];
 const PARSED_ENTRIES = 8;
 const PARSED_MAX_CHARS = 1 << 20;
 
 function parseSource(text: string): CompiledSchedule | JobSource {
-  const hit = parsed.get(text);
-  if (hit) {
-    parsed.delete(text); // most recently used last
-    parsed.set(text, hit);
-    return hit;
+  // compared, not looked up in a Map (hashing a long string costs more than comparing it); the end
+  // first: the compiler's diagnostics (stage timings) make two compilations differ there
+  const tail = text.slice(-256);
+  const i = parsed.findIndex((p) => p.text.length === text.length && p.text.endsWith(tail) && p.text === text);
+  if (i >= 0) {
+    const hit = parsed[i]!;
+    parsed.splice(i, 1);
+    parsed.push(hit); // most recently used last
+    return hit.compiled;
   }
   const source = JSON.parse(text) as CompiledSchedule | JobSource;
   if (source.format !== JOB_SOURCE_FORMAT && text.length <= PARSED_MAX_CHARS) {
-    parsed.set(text, source as CompiledSchedule);
-    if (parsed.size > PARSED_ENTRIES) parsed.delete(parsed.keys().next().value!);
+    parsed.push({ text, compiled: source as CompiledSchedule });
+    if (parsed.length > PARSED_ENTRIES) parsed.shift();
   }
   return source;
 }
