@@ -7,7 +7,8 @@
  */
 import { encodeFrequency } from "../../q1/encodings.js";
 import type { SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
-import { forEachOp } from "../ir/walk.js";
+import type { OpNode } from "../ir/nodes.js";
+import { someOp } from "../ir/walk.js";
 
 /** The encoded `set_freq` argument of the repetition header, or null when none is needed. */
 export function headerFrequencyReset(
@@ -15,9 +16,7 @@ export function headerFrequencyReset(
   freq: SequencerFrequencies,
 ): { steps: number; hz: number } | null {
   if (!freq.ncoEnabled || freq.ifHz === null) return null;
-  let changes = false;
-  forEachOp(seq.nodes, ({ op }) => {
-    if (op.type === "SetClockFrequency") changes = true;
-  });
-  return changes ? { steps: encodeFrequency(freq.ifHz), hz: freq.ifHz } : null;
+  return someOp(seq.nodes, isSetClockFrequency) ? { steps: encodeFrequency(freq.ifHz), hz: freq.ifHz } : null;
 }
+
+const isSetClockFrequency = (node: OpNode): boolean => node.op.type === "SetClockFrequency";

@@ -32,6 +32,15 @@ export function forEachOp(
   }
 }
 
+/** Whether `test` holds for some operation node (loop, sweep and conditional bodies included); stops at the first. */
+export function someOp(nodes: readonly IrNode[], test: (node: OpNode) => boolean): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (node.kind === "op" ? test(node) : someOp(node.body, test)) return true;
+  }
+  return false;
+}
+
 /**
  * Rewrite every list of sibling nodes (the top level and each loop body, innermost first): `rewrite`
  * gets a list whose loops already carry rewritten bodies and returns the list to use (or the same
