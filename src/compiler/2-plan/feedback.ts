@@ -117,6 +117,14 @@ export interface FeedbackPlan {
   combinedReadOfConditional?: Record<NodeId, CombinedRead>;
   /** waits inserted by feedback_insert_wait (docs/feedback.md) */
   insertedWaits?: InsertedFeedbackWait[];
+  /**
+   * pop order (fb_pop_data discards the entries before the popped one): per receiving sequencer,
+   * conditional node id → the conditionals whose results arrived earlier but are used later, popped
+   * (in arrival order) into registers just before this conditional's own pop
+   */
+  prefetchOfConditional?: Record<number, Record<NodeId, NodeId[]>>;
+  /** per receiving sequencer: conditional node ids whose result an earlier conditional popped */
+  prefetchedConditionals?: Record<number, NodeId[]>;
   /** IQ sharing: acquisition node id → LINQ id of its I and Q values (0: not shared) and the shift */
   iqIdOfNode?: Record<NodeId, number>;
   iqShiftOfNode?: Record<NodeId, number>;
@@ -368,7 +376,9 @@ export function planFeedbackTimed(
     routes,
   });
   for (const s of data.tbSources) sharing.add(s);
+  const order = planPopOrder(pairs, routes, idOfConditional, inGroup, sequencers, latencyNs, popOfPair);
   checkQueueDepth(pairs, routes, idOfConditional, sequencers, popOfPair, combinedReadOfConditional, data.queue);
+  if (order.ambiguous) throw order.ambiguous;
 
   // the id each sharing sequencer attaches to every acquisition (0 for the ones nobody consumes)
   const tbShare = sequencers.map((seq, i): number | "per-acquisition" => {
@@ -389,6 +399,10 @@ export function planFeedbackTimed(
     plan.receiveIdOfNode = data.receiveIdOfNode;
     plan.comCfgOfNode = data.comCfgOfNode;
     plan.combinedReadOfNode = data.combinedReadOfNode;
+  }
+  if (order.prefetch) {
+    plan.prefetchOfConditional = order.prefetch;
+    plan.prefetchedConditionals = order.prefetched;
   }
   if (combined.length > 0) {
     plan.tbCfgOfNode = tbCfgOfNode;
@@ -597,6 +611,96 @@ function checkLatency(
     };
   }
   return worst;
+}
+
+/**
+ * Pop order. `fb_pop_data id` takes the first entry with the id and discards the entries before it, so
+ * on each receiving sequencer a result that arrives before another one but is used by a later
+ * conditional would be lost (and the later pop would wait for the next repetition's entry: an
+ * underflow). Per receiver and list of siblings, in the order the conditionals pop: a conditional
+ * first pops, in arrival order, every result that arrived before its own and is used later, into a
+ * register kept until that later conditional. Results arriving at the same RT time on one receiver
+ * have no defined order in the queue: FEEDBACK_POP_ORDER_AMBIGUOUS naming both conditionals.
+ * (If-conditionals with their own, not write-combined, result; the pops of RepeatUntilSuccess and of
+ * write-combined payloads keep their order.)
+ */
+function planPopOrder(
+  pairs: readonly Pair[],
+  routes: readonly FeedbackRoute[],
+  idOfConditional: Record<NodeId, number>,
+  inGroup: ReadonlySet<Pair>,
+  sequencers: readonly SequencerPlan[],
+  latencyNs: readonly number[],
+  popOfPair: Map<Pair, number>,
+): {
+  prefetch: Record<number, Record<NodeId, NodeId[]>> | null;
+  prefetched: Record<number, NodeId[]>;
+  ambiguous: ScheduleError | undefined;
+} {
+  interface PopEvent {
+    p: Pair;
+    id: number;
+    arrivalNs: number;
+  }
+  const byRecvList = new Map<string, PopEvent[]>();
+  for (const p of pairs) {
+    if (p.cond.mode !== "if" || inGroup.has(p)) continue;
+    const id = idOfConditional[p.cond.id];
+    if (id === undefined) continue;
+    const route = routes.find((r) => r.id === id && !r.combine && r.triggerLabel === p.cond.triggerLabel);
+    if (!route) continue;
+    const sendNs = p.acq.startNs + (latencyNs[route.source] ?? 0) + p.acq.op.durationNs;
+    for (const r of route.receivers) {
+      const key = `${r.sequencer}\u0000${p.list}`;
+      const l = byRecvList.get(key) ?? [];
+      l.push({ p, id, arrivalNs: sendNs + r.latencyNs });
+      byRecvList.set(key, l);
+    }
+  }
+  const prefetch: Record<number, Record<NodeId, NodeId[]>> = {};
+  const prefetched: Record<number, NodeId[]> = {};
+  let any = false;
+  let ambiguous: ScheduleError | undefined;
+  for (const [key, events] of byRecvList) {
+    if (events.length < 2) continue;
+    const recv = Number(key.slice(0, key.indexOf("\u0000")));
+    events.sort((a, b) => a.p.popNs - b.p.popNs || a.p.cond.id - b.p.cond.id);
+    const popped = new Set<PopEvent>();
+    for (const e of events) {
+      if (popped.has(e)) continue;
+      popped.add(e);
+      const earlier: PopEvent[] = [];
+      for (const f of events) {
+        if (popped.has(f) || f.id === e.id) continue;
+        if (f.arrivalNs === e.arrivalNs) {
+          const what = (x: PopEvent) => `ConditionalOperation "${x.p.cond.name}" (measurement "${x.p.acq.op.name}")`;
+          const recvLatency = latencyNs[recv] ?? 0;
+          ambiguous ??= new ScheduleError(
+            "FEEDBACK_POP_ORDER_AMBIGUOUS",
+            `${what(e)} and ${what(f)} both use results that reach the feedback queue of ${sequencers[recv]!.key} at ${e.arrivalNs - recvLatency} ns; entries arriving together have no defined order, and fb_pop_data discards the entries before the one it pops, so one of the two results could be lost`,
+            {
+              path: f.p.cond.path,
+              hint: `let the acquisition windows of "${e.p.acq.op.name}" and "${f.p.acq.op.name}" end at different times (move one by 4 ns or more), or, when both readouts are on one module, set compiler_options.feedback_write_combine to send them as one entry`,
+              details: { conditionals: [e.p.cond.name, f.p.cond.name], receiver: sequencers[recv]!.key },
+            },
+          );
+        }
+        if (f.arrivalNs < e.arrivalNs) earlier.push(f);
+        if (ambiguous) break;
+      }
+      if (earlier.length === 0) continue;
+      earlier.sort((a, b) => a.arrivalNs - b.arrivalNs);
+      any = true;
+      (prefetch[recv] ??= {})[e.p.cond.id] = earlier.map((f) => f.p.cond.id);
+      const l = (prefetched[recv] ??= []);
+      for (const f of earlier) {
+        popped.add(f);
+        l.push(f.p.cond.id);
+        popOfPair.set(f.p, Math.min(popOfPair.get(f.p) ?? f.p.popNs, e.p.popNs));
+      }
+    }
+  }
+  return { prefetch: any ? prefetch : null, prefetched, ambiguous };
 }
 
 /** Results in flight to one receiver (sent, not yet popped) must fit its 32-entry queue. */

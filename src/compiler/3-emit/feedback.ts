@@ -95,6 +95,9 @@ export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
   for (const x of ins) b.emitRt(x.m, x.args, 4, x.comment, it.op);
 }
 
+/** Registers holding a result popped ahead of its conditional (pop order), per builder and conditional node id. */
+const prefetchRegisters = new WeakMap<object, Map<number, number>>();
+
 /** Registers holding a write-combined payload between its first and last consumer, per builder and group. */
 const payloadRegisters = new WeakMap<object, Map<number, number>>();
 
@@ -125,7 +128,25 @@ export function emitConditional(
   if (node.mode === "if") {
     const skip = `cond${tag}_skip`,
       end = `cond${tag}_end`;
-    const r = b.registers.allocate(by);
+    const plan = ctx.feedback?.plan;
+    const seqIndex = ctx.feedback?.sequencer ?? -1;
+    let held = prefetchRegisters.get(b);
+    const early = held?.get(node.id);
+    // a result that arrived before another one popped earlier on this sequencer was popped then (2-plan/feedback.ts, pop order)
+    const r = early ?? b.registers.allocate(by);
+    held?.delete(node.id);
+    for (const other of plan?.prefetchOfConditional?.[seqIndex]?.[node.id] ?? []) {
+      const otherId = plan!.idOfConditional[other]!;
+      if (!held) prefetchRegisters.set(b, (held = new Map()));
+      const h = b.registers.allocate({ name: `LINQ id ${otherId}, popped before id ${id}`, path: node.path });
+      held.set(other, h);
+      b.emit(
+        "fb_pop_data",
+        [imm(otherId), reg(h)],
+        `LINQ id ${otherId}: arrived before id ${id}, kept for a later conditional (pop in arrival order)`,
+        by,
+      );
+    }
     const c = ctx.feedback?.plan.combinedReadOfConditional?.[node.id];
     if (c) {
       // write-combine: the first consumer pops the payload; each extracts its 2 bits
@@ -145,7 +166,7 @@ export function emitConditional(
         b.registers.release(p);
         regs.delete(c.group);
       }
-    } else b.emit("fb_pop_data", [imm(id), reg(r)], popComment, by);
+    } else if (early === undefined) b.emit("fb_pop_data", [imm(id), reg(r)], popComment, by);
     if (node.value === 1) b.emit("jlt", [reg(r), imm(TB_ONE), lbl(skip)], "play the body only if the bit is 1", by);
     else {
       b.emit("jge", [reg(r), imm(TB_ONE), lbl(skip)], "play the body only if the bit is 0", by);
