@@ -1,6 +1,7 @@
 /**
  * A fast "certainly valid" check for JSON documents: a small subset of JSON Schema 2020-12 compiled
- * into closures, fused with the input guard (input-guard.ts: depth, reserved names, finite numbers).
+ * into JavaScript (once per process, `new Function` on code generated from the schema alone — no
+ * input text ever reaches it), fused with the input guard (input-guard.ts: depth, reserved names, finite numbers).
  * It answers true only when the document is valid under ajv's reading of the schema AND passes the
  * guard; anything else — an invalid document, a reserved name, a keyword or shape it does not
  * handle — answers false, and the caller runs the guard and ajv as before, which produce the typed
@@ -116,269 +117,274 @@ function codePoints(s: string): number {
 const isPrimitive = (x: unknown): boolean =>
   x === null || typeof x === "string" || typeof x === "boolean" || (typeof x === "number" && Number.isFinite(x));
 
-function typeCheck(t: unknown): ((v: unknown) => boolean) | null {
-  const types = Array.isArray(t) ? t : [t];
-  const one = (name: unknown): ((v: unknown) => boolean) | null => {
-    switch (name) {
-      case "string":
-        return (v) => typeof v === "string";
-      case "number":
-        return (v) => typeof v === "number";
-      case "integer":
-        return (v) => Number.isInteger(v);
-      case "boolean":
-        return (v) => typeof v === "boolean";
-      case "null":
-        return (v) => v === null;
-      case "object":
-        return (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-      case "array":
-        return (v) => Array.isArray(v);
-      default:
-        return null;
-    }
-  };
-  const checks = types.map(one);
-  if (checks.length === 0 || checks.some((c) => c === null)) return null;
-  const cs = checks as ((v: unknown) => boolean)[];
-  if (cs.length === 1) return cs[0]!;
-  if (cs.length === 2) {
-    const [a, b] = cs as [(v: unknown) => boolean, (v: unknown) => boolean];
-    return (v) => a(v) || b(v);
-  }
-  return (v) => cs.some((c) => c(v));
+/** `min <= length(s) <= max` in code points (ajv's count). */
+function lengthIn(s: string, min: number, max: number): boolean {
+  if (s.length >= min * 2 && s.length <= max) return true; // surrogate pairs count once
+  const n = codePoints(s);
+  return n >= min && n <= max;
 }
 
-/** Compile `root` (with its `$defs`) into a function: true = valid under the schema and the input guard. */
+const TYPE_TEST: Readonly<Record<string, (x: string) => string>> = {
+  string: (x) => `typeof ${x} === "string"`,
+  number: (x) => `typeof ${x} === "number"`,
+  integer: (x) => `Number.isInteger(${x})`,
+  boolean: (x) => `typeof ${x} === "boolean"`,
+  null: (x) => `${x} === null`,
+  object: (x) => `(typeof ${x} === "object" && ${x} !== null && !Array.isArray(${x}))`,
+  array: (x) => `Array.isArray(${x})`,
+};
+
+/** Thrown while generating: the schema uses something this check does not handle (its node then answers false). */
+class Unhandled extends Error {}
+
+/**
+ * Compile `root` (with its `$defs`) into a function: true = valid under the schema and the input guard.
+ * The schema becomes JavaScript source (one function per object / array / composite subschema, leaf
+ * checks inlined, keys dispatched with `switch`), compiled once with `new Function`.
+ */
 export function compileSchemaCheck(root: Record<string, unknown>): (value: unknown) => boolean {
   const defs = (root["$defs"] ?? {}) as Record<string, Schema>;
-  const byDef = new Map<string, Check>();
+  const consts: unknown[] = []; // regular expressions and other values the code refers to as K[i]
+  const fns: string[] = [];
+  const nameOf = new Map<object, string>();
+  const defName = new Map<string, string>();
 
-  const ref = (target: string): Check => {
-    if (!target.startsWith("#/$defs/")) return NEVER;
-    const name = target.slice(8);
-    if (!Object.prototype.hasOwnProperty.call(defs, name)) return NEVER;
-    let c = byDef.get(name);
-    if (c) return c;
-    // recursive references: compile once, through a late-bound cell
-    let compiled: Check | null = null;
-    c = (v, d) => (compiled ??= compile(defs[name]!))(v, d);
-    byDef.set(name, c);
-    return c;
+  const konst = (value: unknown): string => {
+    consts.push(value);
+    return `K[${consts.length - 1}]`;
+  };
+  const lit = (x: unknown): string => (typeof x === "number" ? String(x) : JSON.stringify(x));
+
+  const keywordsOk = (sch: Record<string, unknown>): boolean =>
+    Object.keys(sch).every((k) => HANDLED.has(k) || ANNOTATIONS.has(k));
+
+  /** The scalar keywords of `sch` as conditions on `x` (each true when the keyword holds). */
+  const scalarConds = (sch: Record<string, unknown>, x: string): string[] => {
+    const out: string[] = [];
+    if ("type" in sch) {
+      const types = Array.isArray(sch["type"]) ? (sch["type"] as unknown[]) : [sch["type"]];
+      if (types.length === 0 || !types.every((t) => typeof t === "string" && t in TYPE_TEST)) throw new Unhandled();
+      out.push(`(${types.map((t) => TYPE_TEST[t as string]!(x)).join(" || ")})`);
+    }
+    if ("enum" in sch) {
+      const values = sch["enum"];
+      if (!Array.isArray(values) || !values.every(isPrimitive)) throw new Unhandled();
+      out.push(
+        values.length <= 8
+          ? `(${values.map((v) => `${x} === ${lit(v)}`).join(" || ") || "false"})`
+          : `${konst(values)}.includes(${x})`,
+      );
+    }
+    if ("const" in sch) {
+      if (!isPrimitive(sch["const"])) throw new Unhandled();
+      out.push(`${x} === ${lit(sch["const"])}`);
+    }
+    const ops = { minimum: ">=", maximum: "<=", exclusiveMinimum: ">", exclusiveMaximum: "<" } as const;
+    for (const k of Object.keys(ops) as (keyof typeof ops)[]) {
+      if (!(k in sch)) continue;
+      if (typeof sch[k] !== "number" || !Number.isFinite(sch[k])) throw new Unhandled();
+      out.push(`(typeof ${x} !== "number" || ${x} ${ops[k]} ${lit(sch[k])})`);
+    }
+    if ("minLength" in sch || "maxLength" in sch) {
+      const min = "minLength" in sch ? sch["minLength"] : 0;
+      const max = "maxLength" in sch ? sch["maxLength"] : Infinity;
+      if (typeof min !== "number" || typeof max !== "number") throw new Unhandled();
+      out.push(`(typeof ${x} !== "string" || L(${x}, ${lit(min)}, ${max === Infinity ? "Infinity" : lit(max)}))`);
+    }
+    if ("pattern" in sch) {
+      if (typeof sch["pattern"] !== "string") throw new Unhandled();
+      out.push(`(typeof ${x} !== "string" || ${konst(new RegExp(sch["pattern"], "u"))}.test(${x}))`);
+    }
+    return out;
   };
 
-  const compile = (s: Schema): Check => {
-    if (s === true) return anyValue;
-    if (s === false || s === null || typeof s !== "object" || Array.isArray(s)) return NEVER;
-    for (const k of Object.keys(s)) if (!HANDLED.has(k) && !ANNOTATIONS.has(k)) return NEVER;
+  const isLeaf = (sch: Schema): sch is Record<string, unknown> => {
+    if (typeof sch !== "object" || sch === null || !("type" in sch)) return false;
+    const types = Array.isArray(sch["type"]) ? (sch["type"] as unknown[]) : [sch["type"]];
+    if (types.includes("object") || types.includes("array")) return false;
+    return ![
+      "properties",
+      "additionalProperties",
+      "propertyNames",
+      "items",
+      "prefixItems",
+      "$ref",
+      "anyOf",
+      "allOf",
+      "oneOf",
+    ].some((k) => k in sch);
+  };
 
-    const scalar: ((v: unknown) => boolean)[] = [];
-    if ("type" in s) {
-      const t = typeCheck(s["type"]);
-      if (!t) return NEVER;
-      scalar.push(t);
-    }
-    if ("enum" in s) {
-      const values = s["enum"];
-      if (!Array.isArray(values) || !values.every(isPrimitive)) return NEVER;
-      scalar.push((v) => values.includes(v));
-    }
-    if ("const" in s) {
-      const c = s["const"];
-      if (!isPrimitive(c)) return NEVER;
-      scalar.push((v) => v === c);
-    }
-    const num = (k: string): number | null => (typeof s[k] === "number" ? (s[k] as number) : null);
-    for (const k of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] as const) {
-      if (!(k in s)) continue;
-      const bound = num(k);
-      if (bound === null) return NEVER;
-      const test =
-        k === "minimum"
-          ? (x: number) => x >= bound
-          : k === "maximum"
-            ? (x: number) => x <= bound
-            : k === "exclusiveMinimum"
-              ? (x: number) => x > bound
-              : (x: number) => x < bound;
-      scalar.push((v) => typeof v !== "number" || test(v));
-    }
-    if ("minLength" in s || "maxLength" in s) {
-      const min = "minLength" in s ? num("minLength") : 0;
-      const max = "maxLength" in s ? num("maxLength") : Infinity;
-      if (min === null || max === null) return NEVER;
-      scalar.push((v) => {
-        if (typeof v !== "string") return true;
-        if (v.length >= min * 2 && v.length <= max) return true; // surrogate pairs count once
-        const n = codePoints(v);
-        return n >= min && n <= max;
-      });
-    }
-    if ("pattern" in s) {
-      if (typeof s["pattern"] !== "string") return NEVER;
-      const re = new RegExp(s["pattern"], "u");
-      scalar.push((v) => typeof v !== "string" || re.test(v));
-    }
-
-    // objects
-    const objectKeywords = "properties" in s || "additionalProperties" in s || "propertyNames" in s;
-    let objectCheck: Check | null = null;
-    if (objectKeywords) {
-      const props = new Map<string, Check>();
-      const p = s["properties"];
-      if (p !== undefined) {
-        if (p === null || typeof p !== "object") return NEVER;
-        for (const [k, sub] of Object.entries(p as Record<string, Schema>))
-          if (!isReserved(k)) props.set(k, compile(sub)); // a reserved key goes to the guard and ajv
+  /** A boolean expression: `x` (at depth `d`) is valid under `sch`. */
+  const check = (sch: Schema, x: string, d: string): string => {
+    if (sch === true) return `A(${x}, ${d})`;
+    if (sch === false || typeof sch !== "object" || sch === null || Array.isArray(sch)) return "false";
+    if (!keywordsOk(sch)) return "false";
+    if (isLeaf(sch)) {
+      let conds: string[];
+      try {
+        conds = scalarConds(sch, x);
+      } catch (e) {
+        if (e instanceof Unhandled) return "false";
+        throw e;
       }
-      const extra = "additionalProperties" in s ? s["additionalProperties"] : true;
-      const extraCheck: Check | null = extra === false ? null : compile(extra as Schema);
-      const names: Check | null = "propertyNames" in s ? compile(s["propertyNames"] as Schema) : null;
-      objectCheck = (v, depth) => {
-        const o = v as Record<string, unknown>;
-        // for-in (no key array): `o` is a plain object, so it lists the own keys Object.keys would
-        for (const key in o) {
-          const child = o[key];
-          if (child === undefined) return false;
-          // a declared property is never a reserved name (those are left out of `props` below)
-          let c = props.get(key);
-          if (c === undefined) {
-            if (isReserved(key)) return false;
-            c = extraCheck ?? undefined;
-            if (c === undefined) return false;
-          }
-          if (names !== null && !names(key, depth)) return false;
-          if (!c(child, depth + 1)) return false;
-        }
-        return true;
-      };
+      // the type test comes first, so `x` is a primitive when the guard's part runs
+      conds.push(`(typeof ${x} === "string" ? !R(${x}) : typeof ${x} !== "number" || Number.isFinite(${x}))`);
+      return `(${conds.join(" && ")})`;
     }
+    // a $ref alone calls the definition's function directly
+    if (Object.keys(sch).every((k) => k === "$ref" || ANNOTATIONS.has(k)) && typeof sch["$ref"] === "string")
+      return `${ref(sch["$ref"])}(${x}, ${d})`;
+    return `${fn(sch)}(${x}, ${d})`;
+  };
+
+  const ref = (target: string): string => {
+    if (!target.startsWith("#/$defs/")) return "N";
+    const name = target.slice(8);
+    if (!Object.prototype.hasOwnProperty.call(defs, name)) return "N";
+    const known = defName.get(name);
+    if (known) return known;
+    const def = defs[name]!;
+    if (typeof def !== "object" || def === null) {
+      const f = `f${fns.length}`;
+      fns.push(`function ${f}(v, d) { return ${check(def, "v", "d")}; }`);
+      defName.set(name, f);
+      return f;
+    }
+    const f = fn(def);
+    defName.set(name, f);
+    return f;
+  };
+
+  /** The name of a generated function `(v, d) => boolean` for an object / array / composite subschema. */
+  const fn = (sch: Record<string, unknown>): string => {
+    const known = nameOf.get(sch);
+    if (known) return known;
+    const f = `f${fns.length}`;
+    nameOf.set(sch, f);
+    fns.push(""); // reserve the slot (recursive schemas refer to `f` while it is generated)
+    let body: string;
+    try {
+      body = fnBody(sch);
+    } catch (e) {
+      if (!(e instanceof Unhandled)) throw e;
+      body = "return false;";
+    }
+    fns[Number(f.slice(1))] = `function ${f}(v, d) {\n${body}\n}`;
+    return f;
+  };
+
+  const fnBody = (sch: Record<string, unknown>): string => {
+    if (!keywordsOk(sch)) throw new Unhandled();
+    const lines: string[] = [];
+    // the guard's checks on this value itself
+    lines.push(
+      `if (typeof v === "string") { if (R(v)) return false; }`,
+      `else if (typeof v === "number") { if (!Number.isFinite(v)) return false; }`,
+      `else if (typeof v === "object" && v !== null) { if (d >= ${MAX_DEPTH}) return false; }`,
+      `else if (typeof v !== "boolean" && v !== null) return false;`,
+    );
+    for (const c of scalarConds(sch, "v")) lines.push(`if (!${c}) return false;`);
+
+    const composite: string[] = [];
+    if ("$ref" in sch) {
+      if (typeof sch["$ref"] !== "string") throw new Unhandled();
+      composite.push(`if (!${ref(sch["$ref"])}(v, d)) return false;`);
+    }
+    if ("allOf" in sch) {
+      if (!Array.isArray(sch["allOf"])) throw new Unhandled();
+      for (const b of sch["allOf"] as Schema[]) composite.push(`if (!${check(b, "v", "d")}) return false;`);
+    }
+    if ("anyOf" in sch) {
+      if (!Array.isArray(sch["anyOf"])) throw new Unhandled();
+      const branches = (sch["anyOf"] as Schema[]).map((b) => check(b, "v", "d"));
+      composite.push(`if (!(${branches.join(" || ") || "false"})) return false;`);
+    }
+    if ("oneOf" in sch) {
+      const disc = sch["discriminator"] as { propertyName?: unknown } | undefined;
+      const branches = sch["oneOf"];
+      if (!disc || typeof disc.propertyName !== "string" || !Array.isArray(branches)) throw new Unhandled();
+      const cases: string[] = [];
+      const seen = new Set<string>();
+      for (const b of branches as Schema[]) {
+        const tag = constTag(b, disc.propertyName, defs);
+        if (tag === null || seen.has(tag)) throw new Unhandled();
+        seen.add(tag);
+        cases.push(`case ${lit(tag)}: if (!${check(b, "v", "d")}) return false; break;`);
+      }
+      composite.push(
+        `{ if (typeof v !== "object" || v === null || Array.isArray(v)) return false;`,
+        `const t = v[${lit(disc.propertyName)}]; if (typeof t !== "string") return false;`,
+        `switch (t) { ${cases.join("\n")} default: return false; } }`,
+      );
+    }
+
+    const objectKeywords = "properties" in sch || "additionalProperties" in sch || "propertyNames" in sch;
+    const arrayKeywords = "items" in sch || "prefixItems" in sch;
+    const num = (k: string, dflt: number): number => {
+      if (!(k in sch)) return dflt;
+      if (typeof sch[k] !== "number") throw new Unhandled();
+      return sch[k] as number;
+    };
+    const minItems = num("minItems", 0);
+    const maxItems = num("maxItems", Infinity);
     let required: string[] = [];
-    if ("required" in s) {
-      const r = s["required"];
-      if (!Array.isArray(r) || !r.every((x) => typeof x === "string")) return NEVER;
+    if ("required" in sch) {
+      const r = sch["required"];
+      if (!Array.isArray(r) || !r.every((x) => typeof x === "string")) throw new Unhandled();
       required = r as string[];
     }
 
-    // arrays
-    const arrayKeywords = "items" in s || "prefixItems" in s;
-    let arrayCheck: Check | null = null;
+    const arr: string[] = [];
+    if (minItems > 0) arr.push(`if (v.length < ${minItems}) return false;`);
+    if (maxItems !== Infinity) arr.push(`if (v.length > ${maxItems}) return false;`);
     if (arrayKeywords) {
-      const prefix = "prefixItems" in s ? s["prefixItems"] : [];
-      if (!Array.isArray(prefix)) return NEVER;
-      const prefixChecks = (prefix as Schema[]).map(compile);
-      const rest = compile("items" in s ? (s["items"] as Schema) : true);
-      arrayCheck = (v, depth) => {
-        const a = v as unknown[];
-        for (let i = 0; i < a.length; i++) {
-          const item = a[i];
-          if (item === undefined) return false;
-          if (!(prefixChecks[i] ?? rest)(item, depth + 1)) return false;
-        }
-        return true;
-      };
-    }
-    const minItems = "minItems" in s ? num("minItems") : 0;
-    const maxItems = "maxItems" in s ? num("maxItems") : Infinity;
-    if (minItems === null || maxItems === null) return NEVER;
+      const prefix = "prefixItems" in sch ? sch["prefixItems"] : [];
+      if (!Array.isArray(prefix)) throw new Unhandled();
+      const rest = "items" in sch ? (sch["items"] as Schema) : true;
+      arr.push(`for (let i = 0; i < v.length; i++) { const x = v[i]; if (x === undefined) return false;`);
+      (prefix as Schema[]).forEach((p, i) =>
+        arr.push(`if (i === ${i}) { if (!${check(p, "x", "d + 1")}) return false; continue; }`),
+      );
+      arr.push(`if (!${check(rest, "x", "d + 1")}) return false; }`);
+    } else if (composite.length === 0) arr.push(`if (!A(v, d)) return false;`);
 
-    // composition
-    const composite: Check[] = [];
-    if ("$ref" in s) {
-      if (typeof s["$ref"] !== "string") return NEVER;
-      composite.push(ref(s["$ref"]));
-    }
-    if ("allOf" in s) {
-      const all = s["allOf"];
-      if (!Array.isArray(all)) return NEVER;
-      const cs = (all as Schema[]).map(compile);
-      composite.push((v, d) => cs.every((c) => c(v, d)));
-    }
-    if ("anyOf" in s) {
-      const any = s["anyOf"];
-      if (!Array.isArray(any)) return NEVER;
-      const cs = (any as Schema[]).map(compile);
-      composite.push((v, d) => {
-        for (let i = 0; i < cs.length; i++) if (cs[i]!(v, d)) return true;
-        return false;
-      });
-    }
-    if ("oneOf" in s) {
-      const disc = s["discriminator"] as { propertyName?: unknown } | undefined;
-      const branches = s["oneOf"];
-      if (!disc || typeof disc.propertyName !== "string" || !Array.isArray(branches)) return NEVER;
-      const tagName = disc.propertyName;
-      const byTag = new Map<string, Check>();
-      for (const b of branches as Schema[]) {
-        const tag = constTag(b, tagName, defs);
-        if (tag === null || byTag.has(tag)) return NEVER;
-        byTag.set(tag, compile(b));
-      }
-      composite.push((v, d) => {
-        if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
-        const tag = (v as Record<string, unknown>)[tagName];
-        if (typeof tag !== "string") return false;
-        const c = byTag.get(tag);
-        return c !== undefined && c(v, d);
-      });
-    }
+    const obj: string[] = [`if (!P(v)) return false;`];
+    for (const r of required) obj.push(`if (v[${lit(r)}] === undefined) return false;`);
+    if (objectKeywords) {
+      const props = (sch["properties"] ?? {}) as Record<string, Schema>;
+      if (typeof props !== "object" || props === null) throw new Unhandled();
+      const extra = "additionalProperties" in sch ? (sch["additionalProperties"] as Schema) : true;
+      const names = "propertyNames" in sch ? check(sch["propertyNames"] as Schema, "k", "d") : null;
+      const cases = Object.entries(props)
+        .filter(([k]) => !isReserved(k)) // a reserved key goes to the guard and ajv
+        .map(([k, sub]) => `case ${lit(k)}: if (!${check(sub, "c", "d + 1")}) return false; break;`);
+      obj.push(
+        `for (const k in v) { const c = v[k]; if (c === undefined) return false;`,
+        ...(names ? [`if (!${names}) return false;`] : []),
+        `switch (k) { ${cases.join("\n")}`,
+        `default: if (R(k)) return false; ${extra === false ? "return false;" : `if (!${check(extra, "c", "d + 1")}) return false;`} } }`,
+      );
+    } else if (composite.length === 0) obj.push(`if (!A(v, d)) return false;`);
 
-    const nScalar = scalar.length;
-    const s0 = scalar[0];
-    const types = "type" in s ? (Array.isArray(s["type"]) ? (s["type"] as unknown[]) : [s["type"]]) : null;
-    if (
-      types !== null &&
-      !types.includes("object") &&
-      !types.includes("array") &&
-      composite.length === 0 &&
-      !objectKeywords &&
-      !arrayKeywords
-    ) {
-      // a leaf (string, number, …): the type check comes first, so `v` is a primitive after it
-      const leafGuard = (v: unknown): boolean =>
-        typeof v === "string" ? !isReserved(v) : typeof v !== "number" || Number.isFinite(v);
-      if (nScalar === 1) return (v) => s0!(v) && leafGuard(v);
-      return (v) => {
-        for (let i = 0; i < nScalar; i++) if (!scalar[i]!(v)) return false;
-        return leafGuard(v);
-      };
-    }
-    return (v, depth) => {
-      // the guard's checks on this value itself
-      if (typeof v === "string") {
-        if (isReserved(v)) return false;
-      } else if (typeof v === "number") {
-        if (!Number.isFinite(v)) return false;
-      } else if (typeof v === "object" && v !== null) {
-        if (depth >= MAX_DEPTH) return false;
-      } else if (typeof v !== "boolean" && v !== null) return false;
-      if (nScalar === 1) {
-        if (!s0!(v)) return false;
-      } else for (let i = 0; i < nScalar; i++) if (!scalar[i]!(v)) return false;
-      if (typeof v === "object" && v !== null) {
-        if (Array.isArray(v)) {
-          if (v.length < minItems || v.length > maxItems) return false;
-          if (arrayCheck !== null) {
-            if (!arrayCheck(v, depth)) return false;
-          } else if (composite.length === 0 && !anyValue(v, depth)) return false;
-        } else {
-          if (!isPlainObject(v)) return false;
-          const o = v as Record<string, unknown>;
-          for (let i = 0; i < required.length; i++) if (o[required[i]!] === undefined) return false;
-          if (objectCheck !== null) {
-            if (!objectCheck(v, depth)) return false;
-          } else if (composite.length === 0 && !anyValue(v, depth)) return false;
-        }
-      }
-      for (let i = 0; i < composite.length; i++) if (!composite[i]!(v, depth)) return false;
-      return true;
-    };
+    lines.push(
+      `if (typeof v === "object" && v !== null) {`,
+      `if (Array.isArray(v)) { ${arr.join("\n")} }`,
+      `else { ${obj.join("\n")} } }`,
+      ...composite,
+      "return true;",
+    );
+    return lines.join("\n");
   };
 
-  const top = compile(root);
+  const top = check(root, "v", "0");
+  const source = `"use strict";\n${fns.join("\n")}\nreturn function (v) { return ${top}; };`;
+  // code generated from the schema above (property names as JSON string literals, patterns as RegExp constants)
+  const make = new Function("R", "K", "A", "P", "L", "N", source) as (...args: unknown[]) => (v: unknown) => boolean;
+  const checkTop = make(isReserved, consts, anyValue, isPlainObject, lengthIn, NEVER);
   return (value) => {
     try {
-      return top(value, 0);
+      return checkTop(value);
     } catch {
       return false; // e.g. a stack overflow: the guard and ajv decide
     }
