@@ -108,4 +108,36 @@ describe("SqliteStore", () => {
       await store.close();
     }
   });
+
+  it("checkpoints the WAL on its own thread; falls back to SQLite's own checkpoints if that thread dies", async () => {
+    const { statSync } = await import("node:fs");
+    const path = join(dir, "ck.db");
+    const store = new SqliteStore(path);
+    try {
+      expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+      for (let i = 0; i < 50; i++)
+        await store.submit({
+          id: `c${i}`,
+          name: "n",
+          cluster: "virtual",
+          user: "alice",
+          priority: 0,
+          idempotencyKey: null,
+          requestHash: "",
+          compiled: "x".repeat(5000),
+        });
+      const before = statSync(path).size;
+      // the thread's PASSIVE checkpoint (every 200 ms) copies the WAL into the database file
+      const t0 = Date.now();
+      while (statSync(path).size === before && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(statSync(path).size).toBeGreaterThan(before + 50 * 5000);
+      await (
+        store as unknown as { checkpointer: { worker: { terminate(): Promise<number> } } }
+      ).checkpointer.worker.terminate();
+      await new Promise((r) => setTimeout(r, 50));
+      expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -29,16 +29,25 @@ export class Checkpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(path: string, intervalMs = 200) {
+  private closing = false;
+
+  /** `onFailure` runs if the thread dies before close() (the store then checkpoints itself again). */
+  constructor(path: string, onFailure: () => void, intervalMs = 200) {
     const module = createRequire(import.meta.url).resolve("better-sqlite3");
     this.worker = new Worker(CODE, { eval: true, workerData: { module, path, intervalMs } });
     this.worker.unref();
     this.worker.on("error", () => undefined);
-    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
+    this.exited = new Promise((resolve) =>
+      this.worker.once("exit", () => {
+        if (!this.closing) onFailure();
+        resolve();
+      }),
+    );
   }
 
   /** Last checkpoint, then the worker's connection closes (before the store's own, which removes the WAL). */
   async close(): Promise<void> {
+    this.closing = true;
     this.worker.postMessage("close");
     await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2000))]);
     await this.worker.terminate();

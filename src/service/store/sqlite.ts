@@ -111,7 +111,13 @@ export class SqliteStore implements JobStore {
     // checkpoints (the only fsyncs in WAL + NORMAL) run on a worker thread, not in a job's commit
     this.db.pragma("wal_autocheckpoint = 0");
     this.db.pragma("journal_size_limit = 67108864");
-    this.checkpointer = path === ":memory:" ? null : new Checkpointer(path);
+    this.checkpointer =
+      path === ":memory:" || path === ""
+        ? null
+        : new Checkpointer(path, () => {
+            // no checkpoint thread (it could not load better-sqlite3, or died): SQLite's own checkpoints again
+            if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
+          });
     const p = (sql: string) => this.db.prepare(sql);
     this.st = {
       byId: p(`SELECT ${COLS} FROM jobs WHERE id = ?`),
