@@ -48,6 +48,10 @@ export class ClusterDriver extends ClusterDriverAcquisition {
   static async connect(opts: TransportOptions): Promise<ClusterDriver> {
     const d = new ClusterDriver(new ScpiTransport(opts));
     try {
+      // errors an earlier client left in the queue (e.g. a run stopped by the virtual Cluster's
+      // wall-clock budget) are not this connection's: drain them before the first checked command
+      const stale = Number(await d.transport.query("SYSTem:ERRor:COUNt?", { check: false }));
+      for (let i = 0; i < Math.min(stale, 100); i++) await d.transport.query("SYSTem:ERRor:NEXT?", { check: false });
       const idn = await d.idn();
       d.identity = idn;
       if (idn.manufacturer !== "Qblox")

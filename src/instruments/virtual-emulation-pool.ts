@@ -294,6 +294,18 @@ export class EmulationPool {
     return slot;
   }
 
+  /** Terminate every worker (queued and running jobs end as cancelled); the pool starts new ones on demand. */
+  async close(): Promise<void> {
+    for (const j of this.queue.splice(0)) this.finish(j, { kind: "cancelled" }, false);
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.dead = true;
+      slot.killed = true;
+      if (slot.job) this.finish(slot.job, { kind: "cancelled" }, false);
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
   /** Settle a job once; `kill`: terminate its worker (timeout, cancel) so the next job gets a fresh one. */
   private finish(job: Pending, outcome: EmulationOutcome, kill: boolean): void {
     if (job.settled) return;

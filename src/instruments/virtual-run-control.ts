@@ -15,6 +15,7 @@ import {
   parseModuleList,
   VIRTUAL_RUN_INSTRUCTION_BUDGET,
   VIRTUAL_RUN_WALL_CLOCK_BUDGET_MS,
+  virtualFirmware,
   type VirtualClusterOptions,
 } from "./virtual-options.js";
 import { emulationPool } from "./virtual-emulation-pool.js";
@@ -46,6 +47,8 @@ export class VirtualClusterRunControl {
   readonly dummyData = new Map<string, (DummyBin | null)[]>();
 
   protected readonly opts: VirtualClusterOptions;
+  /** the firmware emulated: its version (`*IDN?`, `*MODS?`) and whether it has the LINQ router */
+  readonly firmware: { version: string; linq: boolean };
   /** id of the latest START (a queued emulation runs only for sequencers still in that run) */
   private runId = 0;
   /** true when no emulator is available: runs behave like qblox-instruments' dummy (no execution) */
@@ -55,6 +58,7 @@ export class VirtualClusterRunControl {
 
   constructor(opts: VirtualClusterOptions) {
     this.opts = opts;
+    this.firmware = virtualFirmware(opts);
     this.name = opts.name ?? "cluster0";
     const mods = typeof opts.modules === "string" ? parseModuleList(opts.modules) : opts.modules;
     for (const [slot, type] of Object.entries(mods))
@@ -162,8 +166,10 @@ export class VirtualClusterRunControl {
       s.runEndsAt = Number.POSITIVE_INFINITY;
       s.runId = id;
     }
-    // before the process's first emulation worker has loaded (its start-up), runs are emulated inline as before
-    const worker = this.emulatesInWorker() && emulationPool().started;
+    // in the worker even while the process's first worker is still loading: the run waits for it
+    // (asynchronously, its wall-clock budget counted from when the worker picks it up), so the event
+    // loop stays free and the budget applies to every run
+    const worker = this.emulatesInWorker();
     const opts: EmuRunOptions = {};
     if (this.opts.inputModel) opts.inputModel = this.opts.inputModel;
     if (this.opts.timeOfFlightNs !== undefined) opts.timeOfFlightNs = this.opts.timeOfFlightNs;
@@ -209,7 +215,7 @@ export class VirtualClusterRunControl {
   /**
    * Resolves true once runs are emulated in the worker thread (the process's first worker has
    * loaded the emulator), false when this cluster emulates inline (a user runCluster / inputModel,
-   * `emulation: "inline"`, no emulator) or no worker can start. Runs started before are emulated inline.
+   * `emulation: "inline"`, no emulator) or no worker can start. Runs started before wait for it.
    */
   async emulationInWorker(): Promise<boolean> {
     if (!this.emulatesInWorker()) return false;
@@ -273,7 +279,7 @@ export class VirtualClusterRunControl {
           return;
         case "timeout": {
           const where = live.armed.map((s) => `slot ${s.module.slot} sequencer ${s.index}`).join(", ");
-          const log = `stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than ${budgetMs} ms (an endless loop?); q1forge option runWallClockBudgetMs`;
+          const log = `stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than ${budgetMs} ms (an endless loop?); q1forge option runWallClockBudgetMs (q1forge virtual-cluster --run-budget-ms)`;
           stopRun(live, log);
           this.queueError(-200, `Execution error; run of ${where} ${log}`);
           return;

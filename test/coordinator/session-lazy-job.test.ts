@@ -11,7 +11,9 @@ import { readoutSchedule } from "./fixtures.js";
 let vc: VirtualCluster;
 let s: Session;
 beforeEach(async () => {
-  vc = new VirtualCluster({ modules: "2:QCM,4:QRM", runDurationMs: 0 });
+  // emulated inline (right after START's reply): the run is over at the first status poll, so the
+  // exact command list below does not depend on when an emulation worker answers
+  vc = new VirtualCluster({ modules: "2:QCM,4:QRM", runDurationMs: 0, emulation: "inline" });
   s = await openSession(await vc.start(), null, { transport: { timeoutMs: 5000 } });
 });
 afterEach(async () => {

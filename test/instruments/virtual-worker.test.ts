@@ -96,7 +96,7 @@ it("a runaway program is stopped by the wall-clock budget: STOPPED, ERROR, FORCE
   const ms = await idnLatencies(b, 1, 5);
   expect(median(ms)).toBeLessThan(50);
   const log =
-    "stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than 2500 ms (an endless loop?); q1forge option runWallClockBudgetMs";
+    "stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than 2500 ms (an endless loop?); q1forge option runWallClockBudgetMs (q1forge virtual-cluster --run-budget-ms)";
   for (const seq of [0, 1])
     expect(await waitState(b, `SLOT2:SEQuencer${seq}:STATE?`, /STOPPED/)).toBe(`ERROR;STOPPED;;;FORCED_STOP,;${log}`);
   expect(Date.now() - t0).toBeGreaterThanOrEqual(2500);
@@ -155,6 +155,26 @@ it("the coordinator reports a run stopped by the wall-clock budget as SEQUENCER_
     expect((err as Error).message).toMatch(
       /^sequencer error during the run: cluster0_module2 seq0: FORCED_STOP \(stopped by the virtual Cluster's wall-clock budget: the run's emulation took longer than 800 ms/,
     );
+  } finally {
+    await ic.close();
+  }
+});
+
+it("the -200 entry of a budget-stopped run does not leak to the next client: the driver drains stale errors at connect", async () => {
+  const { a } = await cluster({ runWallClockBudgetMs: 500 });
+  await a.writeBinary("SLOT2:SEQuencer0:PROGram ", Buffer.from(ENDLESS));
+  await a.write("SLOT2:SEQuencer0:ARM");
+  await a.write("SLOT2:SEQuencer0:START");
+  await waitState(a, "SLOT2:SEQuencer0:STATE?", /STOPPED/);
+  // the error is left unread in the queue
+  expect(await a.query("SYSTem:ERRor:COUNt?", { check: false })).toBe("1");
+  const ic = await InstrumentCoordinator.connect({ cluster0: vc!.address }, { transport: { timeoutMs: 5000 } });
+  try {
+    expect(await a.query("SYSTem:ERRor:COUNt?", { check: false })).toBe("0");
+    await ic.prepare(readoutSchedule());
+    await ic.start();
+    await ic.waitDone(10_000);
+    expect((await ic.retrieveAcquisitions())["0"]!.real).toEqual([0.5, 0.5, 0.5]);
   } finally {
     await ic.close();
   }
