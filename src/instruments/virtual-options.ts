@@ -2,6 +2,7 @@
 import type { ModuleType } from "../contract/compiled-schedule.js";
 import type { InputSignalModel, RunCluster } from "../emulator/api.js";
 import { UsageError } from "../core/errors.js";
+import { compareVersions, LINQ_MIN_FIRMWARE } from "./versions.js";
 
 export type VirtualFault =
   /** close the listening socket and all connections until clearFaults() */
@@ -23,9 +24,17 @@ export interface VirtualClusterOptions {
   emulate?: boolean;
   inputModel?: InputSignalModel;
   timeOfFlightNs?: number;
-  /** false: emulate firmware without LINQ feedback (the routing commands are undefined headers); default true */
+  /**
+   * false: emulate firmware without LINQ feedback — the routing commands are undefined headers
+   * (`-113`) and the identity reports PRE_LINQ_FIRMWARE unless `firmwareVersion` is given. Default:
+   * LINQ when `firmwareVersion` is LINQ_MIN_FIRMWARE or later (true with an older one is refused).
+   */
   linq?: boolean;
-  /** firmware version in the identity (`*IDN?` fwVersion, `*MODS?`); default "0.11.0" (drivers learn LINQ support from it) */
+  /**
+   * firmware version in the identity (`*IDN?` fwVersion, `*MODS?`); default "0.11.0", or
+   * PRE_LINQ_FIRMWARE with `linq: false` (drivers learn LINQ support from it). A version below
+   * LINQ_MIN_FIRMWARE answers the LINQ routing commands as undefined headers, as such a firmware does.
+   */
   firmwareVersion?: string;
   /** wall-clock time a run takes; default: the emulated duration (capped at 2 s) */
   runDurationMs?: number | ((endTimeNs: number) => number);
@@ -53,6 +62,32 @@ export interface VirtualClusterOptions {
 }
 
 export const SERIAL = "00015_2422_001";
+/** firmware version the virtual Cluster reports by default */
+export const VIRTUAL_FIRMWARE = "0.11.0";
+/** firmware version the virtual Cluster reports with `linq: false` and no `firmwareVersion` (below LINQ_MIN_FIRMWARE) */
+export const PRE_LINQ_FIRMWARE = "0.10.0";
+
+/**
+ * The firmware a virtual Cluster emulates: its version and whether it has LINQ, kept consistent
+ * (`linq: false` ⇒ a pre-LINQ version unless one is given; a version below LINQ_MIN_FIRMWARE ⇒ no LINQ).
+ */
+export function virtualFirmware(opts: Pick<VirtualClusterOptions, "linq" | "firmwareVersion">): {
+  version: string;
+  linq: boolean;
+} {
+  const version = opts.firmwareVersion ?? (opts.linq === false ? PRE_LINQ_FIRMWARE : VIRTUAL_FIRMWARE);
+  // a version that is not dotted numbers: LINQ as asked (drivers assume support for an unknown version)
+  const firmwareHasLinq = (compareVersions(version, LINQ_MIN_FIRMWARE) ?? 0) >= 0;
+  if (opts.linq === true && !firmwareHasLinq)
+    throw new UsageError(
+      `firmware ${version} has no LINQ (it needs ${LINQ_MIN_FIRMWARE} or later), but linq: true was given`,
+      {
+        path: "linq",
+        hint: `give firmwareVersion ${LINQ_MIN_FIRMWARE} or later with linq: true, or leave linq out`,
+      },
+    );
+  return { version, linq: opts.linq ?? firmwareHasLinq };
+}
 /** Q1 instructions one START emulated inline may execute, shared by its sequencers (about a second of emulation) */
 export const VIRTUAL_RUN_INSTRUCTION_BUDGET = 50_000_000;
 /** wall-clock time one START's emulation may take in the emulation worker */

@@ -116,7 +116,7 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
 
   /** LINQ routing commands (linq-scpi.ts); undefined when the command is not one. */
   private linqCommand(slot: number | null, nodes: HeaderNode[], query: boolean, args: ScpiArg[]): Reply | undefined {
-    if (this.opts.linq === false) return undefined; // firmware without LINQ: undefined headers
+    if (!this.firmware.linq) return undefined; // firmware without LINQ: undefined headers
     try {
       return this.linq.command(slot, nodes, query, args);
     } catch (e) {
@@ -132,7 +132,7 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
       ) ?? head;
     switch (canonical + (query ? "?" : "")) {
       case "*IDN?":
-        return `Qblox,Cluster MM,${SERIAL},fwVersion=${this.opts.firmwareVersion ?? "0.11.0"} fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
+        return `Qblox,Cluster MM,${SERIAL},fwVersion=${this.firmware.version} fwBuild=01/01/2026-00:00:00 fwHash=0x0 fwDirty=0 kmodVersion=0.11.0 swVersion=0.11.0 swSCPIVersion=1.0 cfgManSCPIVersion=1.0 q1forgeVirtual=1`;
       case "*RST":
         for (const m of this.modules.values()) m.reset();
         this.errors.length = 0;
@@ -167,7 +167,7 @@ export class VirtualClusterScpiDispatch extends VirtualClusterRunControl {
                 [...this.modules.keys()].map((s) => [
                   `SLOT ${s}`,
                   {
-                    IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=${this.opts.firmwareVersion ?? "0.11.0"}`,
+                    IDN: `Qblox,Cluster ${this.modules.get(s)!.type},${SERIAL}-${s},fwVersion=${this.firmware.version}`,
                   },
                 ]),
               ),

@@ -110,7 +110,7 @@ describe("LINQ routing on the virtual Cluster", () => {
       expect(e).toBeInstanceOf(Q1ForgeError);
       expect([(e as Q1ForgeError).code, (e as Q1ForgeError).message]).toStrictEqual([
         "UNSUPPORTED_FIRMWARE",
-        `the Cluster at ${addr.host}:${addr.port} (firmware 0.11.0) does not accept LINQ routing commands, but the schedule uses real-time feedback routed over LINQ (ids 16)`,
+        `the Cluster at ${addr.host}:${addr.port} (firmware 0.10.0) does not accept LINQ routing commands, but the schedule uses real-time feedback routed over LINQ (ids 16)`,
       ]);
     } finally {
       await ic2.close();
