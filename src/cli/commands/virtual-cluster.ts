@@ -3,11 +3,16 @@ import { VirtualCluster, parseModuleList } from "../../instruments/virtual-clust
 import { parseOptions } from "../args.js";
 import type { CliCommand } from "../types.js";
 
-const HELP = `usage: q1forge virtual-cluster [--port P] [--modules "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF"] [--json]
+const HELP = `usage: q1forge virtual-cluster [--port P] [--modules "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF"] [--run-budget-ms N] [--json]
 
 Runs a virtual Qblox Cluster: a SCPI server on 127.0.0.1:P (default 5025; 0 = any free port)
 that assembles uploaded programs and runs them in the emulator. Stops on SIGINT / SIGTERM.
+  --run-budget-ms N  wall-clock budget of one START's emulation in ms (default 10000): a run whose
+                     emulation takes longer is stopped (sequencers STOPPED, ERROR, FORCED_STOP)
 `;
+
+/** Largest --run-budget-ms: a Node timer's maximum delay (about 24.8 days). */
+const MAX_RUN_BUDGET_MS = 2_147_483_647;
 
 export const command: CliCommand = {
   name: "virtual-cluster",
@@ -17,7 +22,11 @@ export const command: CliCommand = {
       io.stdout(HELP);
       return 0;
     }
-    const o = parseOptions(args, { port: "string", modules: "string", json: "bool" }, "virtual-cluster");
+    const o = parseOptions(
+      args,
+      { port: "string", modules: "string", "run-budget-ms": "string", json: "bool" },
+      "virtual-cluster",
+    );
     const portText = typeof o.port === "string" ? o.port : "5025";
     const port = Number(portText);
     if (!/^\d+$/.test(portText) || port > 65535)
@@ -26,7 +35,17 @@ export const command: CliCommand = {
         hint: "e.g. --port 5025 (0 = any free port)",
       });
     const modules = parseModuleList(typeof o.modules === "string" ? o.modules : "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF");
-    const vc = new VirtualCluster({ modules });
+    let runWallClockBudgetMs: number | undefined;
+    if (typeof o["run-budget-ms"] === "string") {
+      const text = o["run-budget-ms"];
+      runWallClockBudgetMs = Number(text);
+      if (!/^\d+$/.test(text) || runWallClockBudgetMs < 1 || runWallClockBudgetMs > MAX_RUN_BUDGET_MS)
+        throw new UsageError(`--run-budget-ms must be a whole number of ms in 1..${MAX_RUN_BUDGET_MS}, not "${text}"`, {
+          path: "--run-budget-ms",
+          hint: "e.g. --run-budget-ms 60000 lets one run's emulation take a minute",
+        });
+    }
+    const vc = new VirtualCluster({ modules, ...(runWallClockBudgetMs !== undefined ? { runWallClockBudgetMs } : {}) });
     let addr;
     try {
       addr = await vc.start({ port });
