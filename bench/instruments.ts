@@ -165,8 +165,9 @@ async function benchOne(compiled: CompiledSchedule): Promise<Record<string, numb
         session.lazy.push(r.overhead);
         session.lazyWall.push(r.wall);
         session.lazyCpu.push(r.cpu);
-        session.cold.push((await job(variants[i % 2]!)).overhead); // every sequence uploaded
       }
+      // every sequence uploaded: two variants in turn
+      for (let i = 0; i < RUNS; i++) session.cold.push((await job(variants[i % 2]!)).overhead);
     } finally {
       await s.close();
     }

@@ -15,6 +15,9 @@ import type { SessionOptions } from "./session-options.js";
 import { isRF, notePrepared, syncOutputs } from "./session-outputs.js";
 
 const DONE_STATES = new Set(["STOPPED", "IDLE"]);
+/** for the first EARLY_POLL_MS of a run, status polls are at most EARLY_POLL_CAP_MS apart */
+const EARLY_POLL_MS = 200;
+const EARLY_POLL_CAP_MS = 5;
 
 /** prepare → START → poll → retrieve of one compiled schedule (a whole job, or one segment of it). */
 export async function runSegment(
@@ -92,7 +95,9 @@ export async function poll(
     }
     if (now - t0 >= timeout) await coordinator.waitDone(0); // throws RUN_TIMEOUT naming the busy sequencers
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(interval, delay * 2);
+    // status polls back off to the stream interval, but not before the run has had 200 ms: a short
+    // run is seen ending within ~5 ms instead of up to a whole interval late
+    delay = Math.min(Date.now() - t0 < EARLY_POLL_MS ? Math.min(EARLY_POLL_CAP_MS, interval) : interval, delay * 2);
   }
 }
 
