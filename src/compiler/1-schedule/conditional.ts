@@ -3,8 +3,8 @@
  * their body is timed like a loop body; the operation lasts one body ("if") or `max_repetitions`
  * bodies ("repeat"), whatever the measured bits turn out to be.
  */
-import { TimingError } from "../../core/errors.js";
-import type { ConditionalResetSpec, FeedbackOperationSpec } from "../../schedule/feedback.js";
+import { ScheduleError, TimingError } from "../../core/errors.js";
+import type { ConditionalOperationSpec, ConditionalResetSpec, FeedbackOperationSpec } from "../../schedule/feedback.js";
 import type { BlockSpec, OperationSpec, ScheduleDocument, SubScheduleSpec } from "../../schedule/schema.js";
 import type { ConditionalNode, IrNode } from "../ir/nodes.js";
 
@@ -36,6 +36,7 @@ export function conditionalFromSpec<B extends { nodes: IrNode[]; durationNs: num
     });
   }
   const repeat = spec.type === "RepeatUntilSuccess";
+  if (!repeat) checkOneCondition(spec, name, path);
   const maxRepetitions = repeat ? spec.max_repetitions : 1;
   return {
     kind: "conditional",
@@ -146,4 +147,33 @@ function conditionalReset(r: ConditionalResetSpec, tn: boolean): SubScheduleSpec
       ...(tn ? [{ operation: { type: "IdlePulse" as const, duration: "4 ns" } }] : []),
     ],
   };
+}
+
+/**
+ * A ConditionalOperation decides on a measured bit (qubit_name, value) or on a variable (variable,
+ * comparison, threshold), not both: CONDITIONAL_BOTH_CONDITIONS names the fields that do not belong.
+ */
+function checkOneCondition(spec: ConditionalOperationSpec, name: string, path: string): void {
+  if (spec.variable === undefined) {
+    const extra = (["comparison", "threshold"] as const).filter((k) => spec[k] !== undefined);
+    if (extra.length === 0) return;
+    throw new ScheduleError(
+      "CONDITIONAL_BOTH_CONDITIONS",
+      `ConditionalOperation "${name}" gives ${extra.join(" and ")}, which only apply to a branch on a variable, but no "variable"${spec.qubit_name !== undefined ? ` (it branches on the bit of "${spec.qubit_name}")` : ""}`,
+      {
+        path: `${path}/${extra[0]}`,
+        hint: `remove ${extra.map((k) => `"${k}"`).join(" and ")}, or give "variable" instead of "qubit_name"`,
+      },
+    );
+  }
+  const bitFields = (["qubit_name", "value"] as const).filter((k) => spec[k] !== undefined);
+  if (bitFields.length === 0) return;
+  throw new ScheduleError(
+    "CONDITIONAL_BOTH_CONDITIONS",
+    `ConditionalOperation "${name}" gives both "variable" ("${spec.variable}") and ${bitFields.map((k) => `"${k}"`).join(" and ")}; it branches either on a measured bit (qubit_name, value) or on a variable (variable, comparison, threshold)`,
+    {
+      path: `${path}/${bitFields[0]}`,
+      hint: `remove ${bitFields.map((k) => `"${k}"`).join(" and ")} to branch on "${spec.variable}", or remove "variable" (and comparison / threshold) to branch on the measurement`,
+    },
+  );
 }

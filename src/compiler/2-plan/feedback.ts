@@ -464,6 +464,7 @@ function combineGroups(
 /** Pair conditionals with the measurements they consume, list by list (see the file comment). */
 function pairUp(nodes: readonly IrNode[], out: Pair[], counter: { next: number }, list: number): void {
   const latest = new Map<string, Pair["acq"]>();
+  const consumed = new Map<string, { measurement: string; by: string }>();
   for (const n of nodes) {
     if (n.kind === "op") {
       const op = n.op;
@@ -486,10 +487,15 @@ function pairUp(nodes: readonly IrNode[], out: Pair[], counter: { next: number }
           { path: n.path, hint: 'give "qubit_name" (the feedback_trigger_label of a measurement) or "variable"' },
         );
       const acq = latest.get(n.triggerLabel);
-      if (!acq) throw missingMeasurement(n, "earlier in the same schedule or loop body");
+      if (!acq) {
+        const c = consumed.get(n.triggerLabel);
+        if (c) throw resultConsumed(n, c.measurement, c.by, "linq");
+        throw missingMeasurement(n, "earlier in the same schedule or loop body");
+      }
       checkNoAppend(n, n.body);
       out.push({ acq, cond: n, popNs: n.startNs, list });
       latest.delete(n.triggerLabel);
+      consumed.set(n.triggerLabel, { measurement: acq.op.name, by: n.name });
     } else {
       let acq: Pair["acq"] | undefined;
       for (const b of n.body) {
@@ -524,6 +530,27 @@ function checkNoAppend(cond: ConditionalNode, nodes: readonly IrNode[]): void {
         { path: b.op.path, hint: 'use bin_mode "average" for acquisitions inside a ConditionalOperation' },
       );
   }
+}
+
+/**
+ * A ConditionalOperation whose label's latest measurement an earlier conditional already consumed
+ * (one result, one consumer): FEEDBACK_RESULT_CONSUMED naming both conditionals.
+ */
+export function resultConsumed(
+  n: { name: string; path: string; triggerLabel: string },
+  measurement: string,
+  by: string,
+  mode: "linq" | "trigger_network",
+): ScheduleError {
+  return new ScheduleError(
+    "FEEDBACK_RESULT_CONSUMED",
+    `ConditionalOperation "${n.name}" depends on qubit_name "${n.triggerLabel}", but the result of the latest measurement with that label ("${measurement}") was already consumed by ConditionalOperation "${by}"; each result feeds one conditional${mode === "linq" ? " (one send, one fb_pop_data)" : " (one latch reset, one conditional)"}`,
+    {
+      path: n.path,
+      hint: `measure again (a ThresholdedAcquisition with "feedback_trigger_label": "${n.triggerLabel}") between "${by}" and "${n.name}", or put both bodies into the one ConditionalOperation "${by}"`,
+      details: { measurement, consumed_by: by },
+    },
+  );
 }
 
 function missingMeasurement(n: ConditionalNode, where: string): ScheduleError {

@@ -20,6 +20,7 @@ import type { ConditionalNode, IrNode, NodeId, OpNode, TimedSchedule } from "../
 import type { SequencerPlan } from "../ir/plan.js";
 import { mapLists } from "../ir/walk.js";
 import { isAcquisition, isParameterOp } from "../ops/index.js";
+import { resultConsumed } from "./feedback.js";
 
 export type FeedbackMode = "linq" | "trigger_network";
 
@@ -239,6 +240,7 @@ function latchResetOp(p: Pair, seq: SequencerPlan): InlineQ1AsmOp {
 /** Pair conditionals with the measurements they consume, list by list (see the file comment). */
 function pairUp(nodes: readonly IrNode[], out: Pair[], inConditional: boolean): void {
   const latest = new Map<string, Pair["acq"]>();
+  const consumedBy = new Map<string, { measurement: string; by: string }>();
   for (const n of nodes) {
     if (n.kind === "op") {
       const op = n.op;
@@ -270,6 +272,8 @@ function pairUp(nodes: readonly IrNode[], out: Pair[], inConditional: boolean): 
       );
     pairUp(n.body, out, true);
     const acq = latest.get(n.triggerLabel);
+    const consumed = acq ? undefined : consumedBy.get(n.triggerLabel);
+    if (consumed) throw resultConsumed(n, consumed.measurement, consumed.by, "trigger_network");
     if (!acq)
       throw new ScheduleError(
         "FEEDBACK_WITHOUT_MEASUREMENT",
@@ -281,6 +285,7 @@ function pairUp(nodes: readonly IrNode[], out: Pair[], inConditional: boolean): 
       );
     out.push({ acq, cond: n });
     latest.delete(n.triggerLabel);
+    consumedBy.set(n.triggerLabel, { measurement: acq.op.name, by: n.name });
   }
 }
 

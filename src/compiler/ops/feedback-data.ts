@@ -34,6 +34,25 @@ export function existingVariableRegister(ctx: EmitContext, name: string): number
   return variables.get(ctx.b)?.get(name);
 }
 
+/** The register of a variable this operation reads: it must have been set or received earlier on this sequencer. */
+function readVariable(
+  ctx: EmitContext,
+  name: string,
+  op: { name: string; path: string; type: string },
+  field: string,
+): number {
+  const r = existingVariableRegister(ctx, name);
+  if (r !== undefined) return r;
+  throw new ScheduleError(
+    "VARIABLE_UNDEFINED",
+    `${op.type} "${op.name}" reads variable "${name}" (${field}) on ${ctx.seq.key}, where no earlier operation sets it (variables belong to one sequencer)`,
+    {
+      path: `${op.path}/${field}`,
+      hint: `set "${name}" (SetVariable, VariableArithmetic result or ReceiveFeedback) on ${ctx.seq.route.portClock} before ${op.type} "${op.name}", or fix the name`,
+    },
+  );
+}
+
 function planned(
   ids: Record<number, number> | undefined,
   node: number,
@@ -71,16 +90,16 @@ export const FEEDBACK_DATA_HANDLERS: { readonly [K in DataType]: OpHandler<K> } 
     digitalChannelOk: true,
     emit: (op: OpOf<"VariableArithmetic">, _item, ctx) => {
       const operand = (): Operand =>
-        typeof op.operand === "string" ? reg(variableRegister(ctx, op.operand, op)) : imm(op.operand ?? 0);
+        typeof op.operand === "string" ? reg(readVariable(ctx, op.operand, op, "operand")) : imm(op.operand ?? 0);
       const text = op.operand === null ? op.variable : String(op.operand);
       if (op.operation === "move") {
         const src = operand();
         ctx.b.emit("move", [src, reg(variableRegister(ctx, op.result, op))], `${op.result} = ${text}`, op);
       } else if (op.operation === "not") {
-        const src = op.operand === null ? reg(variableRegister(ctx, op.variable, op)) : operand();
+        const src = op.operand === null ? reg(readVariable(ctx, op.variable, op, "variable")) : operand();
         ctx.b.emit("not", [src, reg(variableRegister(ctx, op.result, op))], `${op.result} = not ${text}`, op);
       } else {
-        const a = reg(variableRegister(ctx, op.variable, op));
+        const a = reg(readVariable(ctx, op.variable, op, "variable"));
         const b = operand();
         ctx.b.emit(
           op.operation,
@@ -98,7 +117,7 @@ export const FEEDBACK_DATA_HANDLERS: { readonly [K in DataType]: OpHandler<K> } 
     digitalChannelOk: true,
     emit: (op: OpOf<"SendFeedback">, item, ctx) => {
       const id = planned(ctx.feedback?.plan.sendIdOfNode, item.id, op, ctx) ?? 0;
-      const value = op.variable === null ? imm(op.value) : reg(variableRegister(ctx, op.variable, op));
+      const value = op.variable === null ? imm(op.value) : reg(readVariable(ctx, op.variable, op, "variable"));
       const cfg = ctx.feedback?.plan.comCfgOfNode?.[item.id];
       if (op.bits !== null)
         ctx.b.emitRt(
@@ -180,11 +199,11 @@ export const FEEDBACK_DATA_HANDLERS: { readonly [K in DataType]: OpHandler<K> } 
     placement: "port-clock",
     digitalChannelOk: false,
     emit: (op: OpOf<"VariableVoltageOffset">, _item, ctx) => {
-      const ri = variableRegister(ctx, op.variableI, op);
+      const ri = readVariable(ctx, op.variableI, op, "variable_path_I");
       if (op.variableQ !== null) {
         ctx.b.emit(
           "set_awg_offs",
-          [reg(ri), reg(variableRegister(ctx, op.variableQ, op))],
+          [reg(ri), reg(readVariable(ctx, op.variableQ, op, "variable_path_Q"))],
           `${op.name} offset from ${op.variableI}, ${op.variableQ}`,
           op,
         );
