@@ -45,37 +45,69 @@ class Site implements GateSite {
   }
 }
 
-/** Gates without arguments beyond the element: lowered once per (type, element). */
+/** Gates without arguments beyond the element(s): lowered once per (type, element). */
 const SIMPLE = new Set(["X", "Y", "X90", "Y90", "Z", "Z90", "H", "Reset"]);
 
+/** Marks an element list in a lowering key (so ["q0"] and "q0" differ), and a trie's value slot. */
+const LIST = Symbol("list");
+const VALUE = Symbol("value");
+
 /**
- * The arguments that decide what an unnamed gate without t0 lowers to (its name included), as a key:
- * equal keys lower to the same Composite, so such a gate is lowered once per compile and timing
- * normalises it once. null: lowered on its own (angles as unit strings, Measure coords).
+ * The arguments that decide what an unnamed gate without t0 lowers to (its name included), as a
+ * sequence of primitive values: equal sequences lower to the same Composite, so such a gate is lowered
+ * once per compile and timing normalises it once. null: lowered on its own (angles as unit strings,
+ * Measure coords). Values, not a string key: formatting numbers (Rxy phases) and hashing fresh strings
+ * cost more than the lowering they save.
  */
-function loweringKey(g: GateSpec): string | null {
+function loweringKey(g: GateSpec): unknown[] | null {
   switch (g.type) {
     case "Rxy":
-      return typeof g.theta === "number" && typeof g.phi === "number" ? `Rxy ${g.theta} ${g.phi} ${g.qubit}` : null;
+      return typeof g.theta === "number" && typeof g.phi === "number" ? [g.type, g.qubit, g.theta, g.phi] : null;
     case "Rz":
-      return typeof g.theta === "number" ? `Rz ${g.theta} ${g.qubit}` : null;
+      return typeof g.theta === "number" ? [g.type, g.qubit, g.theta] : null;
     case "CZ":
-      return JSON.stringify(["CZ", g.qC, g.qT]);
+      return [g.type, g.qC, g.qT];
     case "Measure":
       // acq_index does not change the pulses (bins are numbered in execution order)
       return g.coords === undefined
-        ? JSON.stringify(["Measure", g.qubit, g.acq_channel, g.acq_protocol, g.bin_mode, g.feedback_trigger_label])
+        ? withElements([g.type, g.acq_channel, g.acq_protocol, g.bin_mode, g.feedback_trigger_label], g.qubit)
         : null;
     default:
-      return typeof g.qubit === "string" && SIMPLE.has(g.type)
-        ? `${g.type} ${g.qubit}`
-        : JSON.stringify([g.type, g.qubit]);
+      return SIMPLE.has(g.type) ? withElements([g.type], g.qubit) : null;
+  }
+}
+
+function withElements(key: unknown[], qubit: string | string[]): unknown[] {
+  if (typeof qubit === "string") key.push(qubit);
+  else key.push(LIST, qubit.length, ...qubit);
+  return key;
+}
+
+/** Values by key sequence (Map per position, SameValueZero: 0 and −0 are one angle, as the lowering treats them). */
+class KeyTrie<V> {
+  private readonly root = new Map<unknown, unknown>();
+
+  get(key: readonly unknown[]): V | undefined {
+    let node: Map<unknown, unknown> | undefined = this.root;
+    for (let i = 0; i < key.length && node; i++) node = node.get(key[i]) as Map<unknown, unknown> | undefined;
+    return node?.get(VALUE) as V | undefined;
+  }
+
+  set(key: readonly unknown[], value: V): void {
+    let node = this.root;
+    for (const k of key) {
+      let next = node.get(k) as Map<unknown, unknown> | undefined;
+      if (!next) node.set(k, (next = new Map()));
+      node = next;
+    }
+    node.set(VALUE, value);
   }
 }
 
 class GateLowering {
   private readonly blocks = new Map<object, object>();
-  private readonly simple = new Map<string, OperationSpec>();
+  private readonly lowered = new KeyTrie<OperationSpec>();
+  private readonly simple = new Map<string, Map<string, OperationSpec>>();
   readonly clocks = new Map<string, ClockUse>();
   gateCount = 0;
 
@@ -131,12 +163,21 @@ class GateLowering {
 
   private gate(g: GateSpec, base: string, index: number): OperationSpec {
     this.gateCount++;
-    const key = g.name === undefined && g.t0 === undefined ? loweringKey(g) : null;
+    if (g.name !== undefined || g.t0 !== undefined) return this.lower(g, new Site(base, index, g.name ?? gateName(g)));
+    if ("qubit" in g && typeof g.qubit === "string" && SIMPLE.has(g.type)) {
+      // the common case (X q0, Reset q0): by type and element, without building a key
+      let byElement = this.simple.get(g.type);
+      if (!byElement) this.simple.set(g.type, (byElement = new Map()));
+      let lowered = byElement.get(g.qubit);
+      if (!lowered) byElement.set(g.qubit, (lowered = this.lower(g, new Site(base, index, gateName(g)))));
+      return lowered;
+    }
+    const key = loweringKey(g);
     if (key !== null) {
-      let lowered = this.simple.get(key);
+      let lowered = this.lowered.get(key);
       if (!lowered) {
         lowered = this.lower(g, new Site(base, index, gateName(g)));
-        this.simple.set(key, lowered);
+        this.lowered.set(key, lowered);
       }
       return lowered;
     }
