@@ -2,10 +2,22 @@
  * CLI defects from a new-user review (issue 9 / 14 follow-ups): `virtual-cluster --run-budget-ms`,
  * usage-error paths and hints, `run --device` / `run --compiled`. Real TCP to the virtual Cluster.
  */
-import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import type { CliIo } from "../../src/cli/types.js";
+import type { CompiledSchedule } from "../../src/contract/compiled-schedule.js";
+import { simulate } from "../../src/emulator/simulate.js";
 import { ScpiTransport } from "../../src/instruments/transport.js";
+import { TempDir, runCli } from "../fixtures/cli.js";
+import { DATA_DIR, gateSchedule } from "../device/fixtures.js";
+
+const tmp = new TempDir();
+afterAll(() => tmp.remove());
+const device = join(DATA_DIR, "transmon_device_2q.json");
+const hardware2q = join(DATA_DIR, "hardware_2q_rf.json");
+const gates2q = join(DATA_DIR, "quantify_schedule_2q.json");
 
 function io() {
   const out = { stdout: "", stderr: "" };
@@ -59,5 +71,96 @@ describe("q1forge virtual-cluster --run-budget-ms", () => {
       path: "--run-budget-ms",
       hint: "e.g. --run-budget-ms 60000 lets one run's emulation take a minute",
     });
+  });
+});
+
+describe("q1forge run --device / --compiled", () => {
+  type RunJson = { name: string; acquisitions: Record<string, { real: number[]; imag: number[] | null }> };
+
+  it("runs a gate-level schedule with --device, and the same compiled file with --compiled: the emulator's values", async () => {
+    const r = await runCli(["run", "--schedule", gates2q, "--hardware", hardware2q, "--device", device, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const viaDevice = JSON.parse(r.stdout) as RunJson;
+    expect(viaDevice.name).toBe("gates_2q");
+    const out = tmp.path("compiled.json");
+    const c = await runCli([
+      "compile",
+      "--schedule",
+      gates2q,
+      "--hardware",
+      hardware2q,
+      "--device",
+      device,
+      "--out",
+      out,
+    ]);
+    expect(c.code).toBe(0);
+    const rc = await runCli(["run", "--compiled", out, "--json"]);
+    expect(rc.stderr).toBe("");
+    expect(rc.code).toBe(0);
+    const viaCompiled = JSON.parse(rc.stdout) as RunJson;
+    // the values the emulator gives for the compiled schedule, both ways
+    const sim = simulate(JSON.parse(readFileSync(out, "utf8")) as CompiledSchedule);
+    expect(Object.keys(viaDevice.acquisitions).sort()).toEqual(["0", "1"]);
+    for (const ch of ["0", "1"]) {
+      expect(viaDevice.acquisitions[ch]!.real).toEqual(Array.from(sim.acquisitions[ch]!.re));
+      expect(viaDevice.acquisitions[ch]!.imag).toEqual(Array.from(sim.acquisitions[ch]!.im));
+      expect(viaCompiled.acquisitions[ch]).toEqual(viaDevice.acquisitions[ch]);
+    }
+  });
+
+  it("a gate-level schedule without --device is a compile error (exit 1) naming the gate", async () => {
+    const s = tmp.file("g.json", gateSchedule("g", [{ type: "X", qubit: "q0" }]));
+    const r = await runCli(["run", "--schedule", s, "--hardware", hardware2q, "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      code: "GATE_WITHOUT_DEVICE",
+      path: "/schedulables/0/operation",
+      message: 'gate "X q0" (X) needs a device to compile',
+    });
+  });
+
+  it("usage errors (exit 2, JSON on stderr): --compiled with --hardware, neither input, an unreadable device", async () => {
+    const both = await runCli(["run", "--compiled", "c.json", "--hardware", hardware2q, "--json"]);
+    expect(both.code).toBe(2);
+    expect(JSON.parse(both.stderr)).toMatchObject({
+      code: "USAGE",
+      message: "run takes either --compiled or --schedule/--hardware, not --compiled with --hardware",
+      path: "--hardware",
+      hint: "a compiled schedule carries its hardware settings: q1forge run --compiled c.json",
+    });
+    const none = await runCli(["run", "--json"]);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stderr)).toMatchObject({
+      code: "USAGE",
+      message: "run needs --schedule and --hardware, or --compiled",
+      path: "--schedule",
+    });
+    const noDevice = await runCli([
+      "run",
+      "--schedule",
+      gates2q,
+      "--hardware",
+      hardware2q,
+      "--device",
+      tmp.path("none.json"),
+      "--json",
+    ]);
+    expect(noDevice.code).toBe(2);
+    expect(JSON.parse(noDevice.stderr)).toMatchObject({
+      code: "USAGE",
+      message: `cannot read device file "${tmp.path("none.json")}": ENOENT`,
+    });
+  });
+
+  it("--compiled with a file that is not a compiled schedule is a typed error naming the path", async () => {
+    const bad = tmp.file("bad.json", { name: "x" });
+    const r = await runCli(["run", "--compiled", bad, "--json"]);
+    expect(r.code).not.toBe(0);
+    const e = JSON.parse(r.stderr) as { code: string; message: string; hint: string };
+    expect(e.code).toBe("SCHEMA_VALIDATION");
+    expect(e.message.startsWith(`${bad} is not a q1forge CompiledSchedule: `)).toBe(true);
+    expect(e.hint).toBe("pass the output of `q1forge compile`");
   });
 });

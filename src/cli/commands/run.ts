@@ -4,15 +4,22 @@ import type { ExperimentResult } from "../../coordinator/run-experiment.js";
 import { runExperiment } from "../../coordinator/run-experiment.js";
 import { UsageError } from "../../core/errors.js";
 import { parseOptions } from "../args.js";
-import { readScheduleAndHardware, writeOutput } from "../io.js";
+import { readDevice } from "../device-input.js";
+import { readJsonInput, readScheduleAndHardware, writeOutput } from "../io.js";
+import { parseCompiled } from "./simulate.js";
 import { runResultJson } from "../json-output.js";
 import type { CliCommand, CliIo } from "../types.js";
 
-const HELP = `usage: q1forge run --schedule S --hardware H [--cluster host[:port]] [--out results.json] [--json] [--timeout-ms N]
+const HELP = `usage: q1forge run --schedule S --hardware H [--device D] [--cluster host[:port]] [--out results.json] [--json] [--timeout-ms N]
+       q1forge run --compiled C [--cluster host[:port]] [--out results.json] [--json] [--timeout-ms N]
 
 Compiles the schedule and runs it: on the Cluster at --cluster (port 5025, the SCPI default, when
 none is given), or on an in-process virtual Cluster with the modules the schedule uses. Prints a
 short summary (sequencer statuses, stage timings, the first values of each acquisition channel).
+  --device D    the quantum device for gate-level schedules (as for compile): quantify's serialized
+                QuantumDevice or the q1forge device JSON (docs/device.md)
+  --compiled C  run an already compiled schedule (the output of \`q1forge compile\`) instead of
+                --schedule/--hardware/--device
   --out F       write the full results (acquisitions per channel shaped as compiled, sequencer
                 status, stage timings, hardware log) as JSON to F
   --json        the full results as JSON on stdout (with --out: a one-line JSON summary), errors as JSON
@@ -111,6 +118,8 @@ export const command: CliCommand = {
       {
         schedule: "string",
         hardware: "string",
+        device: "string",
+        compiled: "string",
         cluster: "string",
         out: "string",
         json: "bool",
@@ -127,10 +136,27 @@ export const command: CliCommand = {
           hint: "give the run's timeout in milliseconds, e.g. --timeout-ms 10000",
         });
     }
-    const { schedule, hardware } = await readScheduleAndHardware(o, "run", io);
+    let compiled: CompiledSchedule;
     const showProgress = io.isTTY && o.json !== true;
-    if (showProgress) io.stderr(`\r${"compile".padEnd(8)} [${".".repeat(30)}]   0%\x1b[K`);
-    const compiled = compile(schedule, hardware);
+    if (typeof o.compiled === "string") {
+      const extra = (["schedule", "hardware", "device"] as const).find((k) => typeof o[k] === "string");
+      if (extra !== undefined)
+        throw new UsageError(`run takes either --compiled or --schedule/--hardware, not --compiled with --${extra}`, {
+          path: `--${extra}`,
+          hint: "a compiled schedule carries its hardware settings: q1forge run --compiled c.json",
+        });
+      compiled = parseCompiled(await readJsonInput(o.compiled, "compiled schedule", io), o.compiled);
+    } else {
+      if (typeof o.schedule !== "string" && typeof o.hardware !== "string")
+        throw new UsageError("run needs --schedule and --hardware, or --compiled", {
+          path: "--schedule",
+          hint: "q1forge run --schedule s.json --hardware hw.json [--device d.json]  or  q1forge run --compiled c.json",
+        });
+      const { schedule, hardware } = await readScheduleAndHardware(o, "run", io);
+      const device = typeof o.device === "string" ? await readDevice(o.device, io) : undefined;
+      if (showProgress) io.stderr(`\r${"compile".padEnd(8)} [${".".repeat(30)}]   0%\x1b[K`);
+      compiled = compile(schedule, hardware, device ? { device } : {});
+    }
     const onProgress = showProgress ? progress(io, compiled) : undefined;
     onProgress?.(0);
     const result = await runExperiment(compiled, {

@@ -60,7 +60,8 @@ function parseModuleType(v: string): ModuleType {
   return r.data;
 }
 
-function parseCompiled(json: unknown, source: string): CompiledSchedule {
+/** A compiled schedule file (`--compiled`) checked against the CompiledSchedule schema. */
+export function parseCompiled(json: unknown, source: string): CompiledSchedule {
   const r = CompiledScheduleSchema.safeParse(json);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: `/${i.path.map(String).join("/")}`, message: i.message }));
