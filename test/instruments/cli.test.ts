@@ -17,7 +17,10 @@ describe("q1forge run / virtual-cluster usage errors", () => {
   it("run without --schedule exits 2 with a usage error", async () => {
     const { out, cli } = io();
     expect(await main(["run", "--json"], cli)).toBe(2);
-    expect(JSON.parse(out.stderr)).toMatchObject({ code: "USAGE", message: "run needs --schedule and --hardware, or --compiled" });
+    expect(JSON.parse(out.stderr)).toMatchObject({
+      code: "USAGE",
+      message: "run needs --schedule and --hardware, or --compiled",
+    });
   });
   it("virtual-cluster with a bad module list exits 2 naming the entry", async () => {
     const { out, cli } = io();
