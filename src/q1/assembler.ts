@@ -140,21 +140,21 @@ export function validateInstructions(program: readonly Instruction[], opts: Asse
   for (let i = 0; i < program.length; i++) {
     const ins = program[i]!;
     if (ins.mnemonic === "") continue;
-    if (!quickValid(ins.mnemonic, ins.args, isa)) {
+    if (!quickValid(ins.mnemonic, ins.args, isa, labels)) {
       // not certainly valid: the full check throws the error (or accepts, e.g. an undocumented form)
       row.line = ins.line ?? i + 1;
       row.mnemonic = ins.mnemonic;
       row.args = ins.args;
       checkInstruction(row, isa);
+      for (const a of ins.args)
+        if (a.kind === "label" && !labels.has(a.name))
+          throw new Q1AsmError(
+            "UNKNOWN_LABEL",
+            `${ins.mnemonic} refers to label '@${a.name}', which is not defined.`,
+            row.line,
+            1,
+          );
     }
-    for (const a of ins.args)
-      if (a.kind === "label" && !labels.has(a.name))
-        throw new Q1AsmError(
-          "UNKNOWN_LABEL",
-          `${ins.mnemonic} refers to label '@${a.name}', which is not defined.`,
-          row.line,
-          1,
-        );
     count++;
     last = ins.mnemonic;
   }
@@ -420,11 +420,12 @@ const QUICK = new Map<string, { v1: (QuickForm | undefined)[]; v2: (QuickForm | 
 );
 
 /**
- * true when checkInstruction would accept the row: the same rules (mnemonic, operand count, kinds,
- * ranges, same-kind and one-immediate rules, operand shapes) without building a message or a column.
+ * true when checkInstruction would accept the row and its labels are defined: the same rules (mnemonic,
+ * operand count, kinds, ranges, same-kind and one-immediate rules, operand shapes, label references)
+ * without building a message or a column.
  * false means "run checkInstruction", which throws the located error (or accepts what this skips).
  */
-function quickValid(m: string, args: readonly Operand[], isa: 1 | 2): boolean {
+function quickValid(m: string, args: readonly Operand[], isa: 1 | 2, labels: ReadonlySet<string>): boolean {
   const entry = QUICK.get(m);
   if (entry === undefined) return false;
   const f = (isa === 1 ? entry.v1 : entry.v2)[args.length];
@@ -444,7 +445,7 @@ function quickValid(m: string, args: readonly Operand[], isa: 1 | 2): boolean {
       if (!s.reg || !Number.isInteger(r) || r < 0 || r > 63) return false;
       k = 1;
     } else {
-      if (!s.label || a.name === "") return false;
+      if (!s.label || a.name === "" || !labels.has(a.name)) return false;
       k = 2;
     }
     if (s.sameKind) {
