@@ -99,7 +99,9 @@ export function normaliseAcquisition(raw: EmuRawAcquisition, binScale: number): 
   const scope: QbloxAcquisitionEntry["acquisition"]["scope"] = {};
   raw.scope.forEach((s, p) => {
     const div = s.avgCnt > 0 ? full * s.avgCnt : full;
-    scope[`path${p}`] = { data: Array.from(s.data, (v) => v / div), "out-of-range": s.outOfRange, avg_cnt: s.avgCnt };
+    const data = new Array<number>(s.data.length);
+    for (let k = 0; k < data.length; k++) data[k] = s.data[k]! / div;
+    scope[`path${p}`] = { data, "out-of-range": s.outOfRange, avg_cnt: s.avgCnt };
   });
   const b = raw.bins;
   const n = b.valid.length;

@@ -205,22 +205,23 @@ export function describeInstruction(p: CompiledProgram, pc: number): string {
 }
 
 /** Recently loaded programs: a compiled program is immutable, and re-runs of one upload are common. */
-const PROGRAM_CACHE = new Map<string, CompiledProgram>();
+const PROGRAM_CACHE = new Map<string, Map<ModuleType, CompiledProgram>>();
 const PROGRAM_CACHE_SIZE = 16;
 
 /** Assemble Q1ASM text (src/q1) and compile it (cached by text). Assembly errors propagate as Q1AsmError. */
 export function loadProgram(text: string, moduleType: ModuleType): CompiledProgram {
-  const key = `${moduleType}\n${text}`;
-  const hit = PROGRAM_CACHE.get(key);
+  // keyed by the text itself (no key string built per call: a long program's text keeps its hash)
+  const byType = PROGRAM_CACHE.get(text);
+  const hit = byType?.get(moduleType);
   if (hit) {
-    PROGRAM_CACHE.delete(key);
-    PROGRAM_CACHE.set(key, hit);
+    PROGRAM_CACHE.delete(text);
+    PROGRAM_CACHE.set(text, byType!);
     return hit;
   }
   const asm = assemble(text, { moduleType });
   const ins = asm.instructions.map((i, k) => (i.line === undefined ? { ...i, line: asm.lines[k] ?? 0 } : i));
   const program = compileProgram(ins, text);
-  PROGRAM_CACHE.set(key, program);
+  PROGRAM_CACHE.set(text, new Map(byType ?? []).set(moduleType, program));
   if (PROGRAM_CACHE.size > PROGRAM_CACHE_SIZE) PROGRAM_CACHE.delete(PROGRAM_CACHE.keys().next().value!);
   return program;
 }
