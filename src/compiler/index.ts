@@ -26,7 +26,7 @@ import { assignSequencers } from "./2-plan/sequencers.js";
 import { planSweeps, type SweepPlan } from "./2-plan/sweeps.js";
 import { sweepResults } from "./3-emit/sweep-results.js";
 import { planFeedback, type FeedbackPlan } from "./2-plan/feedback.js";
-import { feedbackOptions, insertFeedbackWaits } from "./2-plan/feedback.js";
+import { feedbackOptions, feedbackWarnings, insertFeedbackWaits } from "./2-plan/feedback.js";
 import { planTriggerNetwork, type FeedbackMode, type TriggerNetworkPlan } from "./2-plan/trigger-network.js";
 import { applyTriggerSettings } from "./3-emit/trigger-network.js";
 import { expandConditionalResets } from "./1-schedule/conditional.js";
@@ -222,6 +222,7 @@ export const PIPELINE: readonly Pass[] = [
         : null;
       s.feedback = planFeedback(need(s.timed).nodes, need(s.sequencers), need(s.latencyNs), o);
       if (shifted) s.feedback.insertedWaits = shifted.waits;
+      s.warnings.push(...feedbackWarnings(s.feedback));
     },
   },
   {

@@ -81,7 +81,10 @@ describe("IQ shift rule", () => {
     expect([(e as Q1ForgeError).code, (e as Q1ForgeError).path, (e as Q1ForgeError).message]).toStrictEqual([
       "FEEDBACK_NO_ROOM_FOR_ID",
       "/schedulables/0/operation",
-      'acquisition "measure q0" at 0 ns on cluster0_module2.seq0 needs the 8 ns before it free for fb_acq_iq_shift, fb_acq_iq_id (its LINQ ids), but the sequencer is busy until 0 ns',
+      'acquisition "measure q0" at 0 ns on cluster0_module2.seq0 needs the 8 ns before it free for fb_acq_iq_shift, fb_acq_iq_id (its LINQ ids), but it starts 0 ns after the start of the schedule, so 8 ns of them would come before it',
     ]);
+    expect((e as Q1ForgeError).hint).toBe(
+      'start "measure q0" at 8 ns or later (for example with an IdlePulse of 8 ns before it)',
+    );
   });
 });

@@ -9,6 +9,7 @@ import { simulate } from "../../src/emulator/simulate.js";
 import type { InputSignalModel } from "../../src/emulator/api.js";
 import { Q1ForgeError } from "../../src/core/errors.js";
 import { twoReadoutHardware, twoReadouts } from "./review-fixtures.js";
+import { feedForward, feedbackHardware } from "./fixtures.js";
 
 const BIT1: InputSignalModel = ({ fromNs, toNs }) => new Float32Array(toNs - fromNs).fill(-0.3);
 
@@ -98,5 +99,35 @@ describe("feedback pop order", () => {
       .split("\n")
       .filter((l) => l.includes("fb_pop_data"));
     expect(pops.length).toBe(1);
+  });
+});
+
+describe("feedback warnings", () => {
+  it("feedback_write_combine with readouts ending 8 ns apart: FEEDBACK_WRITE_COMBINE_SKIPPED names both readouts and why", () => {
+    const c = compile(
+      twoReadouts(["q1", "q0"], 2, 100),
+      twoReadoutHardware(undefined, { feedback_write_combine: true }),
+    );
+    expect(c.diagnostics.warnings.filter((w) => w.code.startsWith("FEEDBACK"))).toStrictEqual([
+      {
+        code: "FEEDBACK_WRITE_COMBINE_SKIPPED",
+        message:
+          'feedback_write_combine: the readouts "measure q1" (cluster0_module2.seq1, latency correction 0 ns: window ends at 300 ns), "measure q0" (cluster0_module2.seq0, latency correction 8 ns: window ends at 308 ns) feed conditionals with the same receivers, but "measure q1", "measure q0" cannot be combined: write-combine needs windows that end at the same RT time (their latency corrections differ); they are sent as separate entries (align the windows\' ends, including the latency corrections, to combine them)',
+        path: "/schedulables/2/operation",
+      },
+    ]);
+  });
+
+  it("feedback_insert_wait: each inserted wait is also a FEEDBACK_WAIT_INSERTED compile warning", () => {
+    const c = compile(feedForward(400), feedbackHardware(), { feedbackInsertWait: true });
+    expect(c.diagnostics.feedback_waits?.map((w) => w.wait_ns)).toStrictEqual([136]);
+    expect(c.diagnostics.warnings.filter((w) => w.code.startsWith("FEEDBACK"))).toStrictEqual([
+      {
+        code: "FEEDBACK_WAIT_INSERTED",
+        message:
+          'feedback_insert_wait: conditional "feed-forward q1" (at 700 ns) came 136 ns too early for the result of measurement "Measure q0" on cluster0_module1.seq0 (minimum gap 536 ns from the end of its acquisition window); it and everything after it were delayed by 136 ns',
+        path: "/schedulables/1/operation",
+      },
+    ]);
   });
 });

@@ -17,7 +17,7 @@
 import { ScheduleError, TimingError, ResourceLimitError } from "../../core/errors.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import type { ConditionalNode, IrNode, NodeId, TimedSchedule } from "../ir/nodes.js";
-import type { SequencerPlan } from "../ir/plan.js";
+import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
 import { isAcquisition } from "../ops/index.js";
 import { hasDataOps, planData, type CombinedValueRead, type QueueInterval } from "./feedback-data.js";
 
@@ -117,6 +117,8 @@ export interface FeedbackPlan {
   combinedReadOfConditional?: Record<NodeId, CombinedRead>;
   /** waits inserted by feedback_insert_wait (docs/feedback.md) */
   insertedWaits?: InsertedFeedbackWait[];
+  /** readouts feedback_write_combine could not combine (FEEDBACK_WRITE_COMBINE_SKIPPED) */
+  warnings?: CompileWarning[];
   /**
    * pop order (fb_pop_data discards the entries before the popped one): per receiving sequencer,
    * conditional node id → the conditionals whose results arrived earlier but are used later, popped
@@ -267,7 +269,10 @@ export function planFeedbackTimed(
 
   // write-combine: readouts of one module ending together, feeding "if" conditionals of one list
   // with the same receivers, share one payload (and one routed id)
-  const combined = options.writeCombine ? combineGroups(pairs, seqOfAcq, latencyNs, sequencers, receiversOf) : [];
+  const combineWarnings: CompileWarning[] = [];
+  const combined = options.writeCombine
+    ? combineGroups(pairs, seqOfAcq, latencyNs, sequencers, receiversOf, combineWarnings)
+    : [];
   const tbCfgOfNode: Record<NodeId, { bitPos: number; lengthBytes: number }> = {};
   const combinedReadOfConditional: Record<NodeId, CombinedRead> = {};
   const tbWriteCombine = sequencers.map(() => false);
@@ -400,6 +405,7 @@ export function planFeedbackTimed(
     plan.comCfgOfNode = data.comCfgOfNode;
     plan.combinedReadOfNode = data.combinedReadOfNode;
   }
+  if (combineWarnings.length > 0) plan.warnings = combineWarnings;
   if (order.prefetch) {
     plan.prefetchOfConditional = order.prefetch;
     plan.prefetchedConditionals = order.prefetched;
@@ -432,8 +438,11 @@ function combineGroups(
   latencyNs: readonly number[],
   sequencers: readonly SequencerPlan[],
   receiversOf: (p: Pair, source: number) => number[],
+  warnings: CompileWarning[],
 ): CombineGroup[] {
   const byKey = new Map<string, { p: Pair; source: number; receivers: number[] }[]>();
+  // the same candidates whatever their end time: readouts left alone only because they end apart are reported
+  const candidates = new Map<string, { p: Pair; source: number; endRt: number }[]>();
   for (const p of pairs) {
     if (p.cond.mode !== "if") continue;
     const source = seqOfAcq.get(p.acq.id);
@@ -446,6 +455,25 @@ function combineGroups(
     const l = byKey.get(key) ?? [];
     l.push({ p, source, receivers });
     byKey.set(key, l);
+    const ck = `${p.list}\u0000${src.cluster}\u0000${src.moduleName}\u0000${receivers.join(",")}`;
+    const c = candidates.get(ck) ?? [];
+    c.push({ p, source, endRt });
+    candidates.set(ck, c);
+  }
+  for (const c of candidates.values()) {
+    const ends = new Set(c.map((x) => x.endRt));
+    if (ends.size < 2 || new Set(c.map((x) => x.source)).size < 2) continue;
+    // readouts whose end time no readout of another sequencer shares
+    const alone = c.filter((x) => !c.some((y) => y !== x && y.endRt === x.endRt && y.source !== x.source));
+    if (alone.length === 0) continue;
+    const desc = (x: (typeof c)[number]) =>
+      `"${x.p.acq.op.name}" (${sequencers[x.source]!.key}, latency correction ${latencyNs[x.source] ?? 0} ns: window ends at ${x.endRt} ns)`;
+    const corrections = new Set(c.map((x) => latencyNs[x.source] ?? 0));
+    warnings.push({
+      code: "FEEDBACK_WRITE_COMBINE_SKIPPED",
+      message: `feedback_write_combine: the readouts ${c.map(desc).join(", ")} feed conditionals with the same receivers, but ${alone.map((x) => `"${x.p.acq.op.name}"`).join(", ")} cannot be combined: write-combine needs windows that end at the same RT time${corrections.size > 1 ? " (their latency corrections differ)" : ""}; ${alone.length > 1 ? "they are" : "it is"} sent as separate entries (align the windows' ends, including the latency corrections, to combine them)`,
+      path: alone[0]!.p.acq.op.path,
+    });
   }
   const groups: CombineGroup[] = [];
   for (const l of byKey.values()) {
@@ -866,4 +894,14 @@ export function feedbackOptions(
     insertWait: options.feedbackInsertWait ?? compilerOptions.feedbackInsertWait,
     writeCombine: options.feedbackWriteCombine ?? compilerOptions.feedbackWriteCombine,
   };
+}
+
+/** Compile warnings of the feedback plan: each inserted wait (feedback_insert_wait) and each readout write-combine skipped. */
+export function feedbackWarnings(plan: FeedbackPlan): CompileWarning[] {
+  const out: CompileWarning[] = (plan.insertedWaits ?? []).map((w) => ({
+    code: "FEEDBACK_WAIT_INSERTED",
+    message: `feedback_insert_wait: conditional "${w.conditional}" (at ${w.scheduledNs} ns) came ${w.waitNs} ns too early for the result of measurement "${w.measurement}" on ${w.receiver} (minimum gap ${w.minGapNs} ns from the end of its acquisition window); it and everything after it were delayed by ${w.waitNs} ns`,
+    path: w.path,
+  }));
+  return plan.warnings ? [...plan.warnings, ...out] : out;
 }

@@ -82,12 +82,19 @@ export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
   const b = ctx.b;
   const at = it.startNs - 4 * ins.length;
   if (b.now > at) {
+    const why =
+      at < 0
+        ? `but it starts ${it.startNs} ns after the start of the schedule, so ${-at} ns of them would come before it`
+        : `but the sequencer is busy until ${b.now} ns`;
     throw new TimingError(
       "FEEDBACK_NO_ROOM_FOR_ID",
-      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the ${4 * ins.length} ns before it free for ${ins.map((x) => x.m).join(", ")} (its LINQ ids), but the sequencer is busy until ${b.now} ns`,
+      `acquisition "${it.op.name}" at ${it.startNs} ns on ${ctx.seq.key} needs the ${4 * ins.length} ns before it free for ${ins.map((x) => x.m).join(", ")} (its LINQ ids), ${why}`,
       {
         path: it.op.path,
-        hint: `leave ${4 * ins.length} ns before each acquisition on a sequencer whose measurements share results with different ids, are write-combined or share IQ values`,
+        hint:
+          at < 0
+            ? `start "${it.op.name}" at ${4 * ins.length} ns or later (for example with an IdlePulse of ${4 * ins.length - it.startNs} ns before it)`
+            : `leave ${4 * ins.length} ns before each acquisition on a sequencer whose measurements share results with different ids, are write-combined or share IQ values`,
       },
     );
   }
