@@ -71,7 +71,7 @@ export class ClusterDriverSequencer extends ClusterDriverLinq {
   /** Read-modify-write of the configuration document: one read and one write for any number of parameters. */
   async setSequencerParams(slot: number, seq: number, params: Partial<SequencerConfigParams>): Promise<void> {
     const doc = await this.sequencerConfig(slot, seq);
-    const rejected = writeConfigParams(doc, params);
+    const rejected = writeConfigParams(doc, params, `slot ${slot} sequencer ${seq}`);
     if (rejected.length > 0)
       throw new InstrumentError(
         "UNSUPPORTED",

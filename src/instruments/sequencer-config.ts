@@ -4,6 +4,7 @@
  * (read-modify-write of the document) and the virtual Cluster (which runs the emulator from it).
  */
 import type { TriggerThresholdParams } from "../contract/driver-params.js";
+import { InstrumentError } from "../core/errors.js";
 
 export interface SequencerConfigDoc {
   seq_proc: { sync_en: boolean; trg: { count_threshold: number; threshold_invert: boolean }[] };
@@ -165,11 +166,51 @@ export function readConfigParams(doc: SequencerConfigDoc): Partial<SequencerConf
   return out;
 }
 
-/** Write parameters into a document (mutates it). Returns the names that do not apply (acq params on a control module). */
+/** Sequencer parameters that take true / false (the others take finite numbers). */
+const BOOLEAN_PARAMS = new Set<string>([
+  "sync_en",
+  "mod_en_awg",
+  "marker_ovr_en",
+  "demod_en_acq",
+  "thresholded_acq_trigger_en",
+  "thresholded_acq_trigger_invert",
+  "ttl_acq_auto_bin_incr_en",
+]);
+
+/**
+ * Every value of `params` has its parameter's type: a boolean for the `…_en` / `…_invert` switches,
+ * a finite number for the others (never coerced: `2` is not `true`, `"yes"` is not a switch).
+ * Throws a typed INVALID_PARAMETER error naming the parameter (and `where`, e.g. "slot 2 sequencer 0").
+ */
+export function checkConfigParamTypes(params: Partial<SequencerConfigParams>, where: string): void {
+  for (const [key, value] of Object.entries(params) as [string, unknown][]) {
+    if (value === undefined) continue;
+    const trg = TRIGGER_PARAM.exec(key);
+    const bool = trg ? trg[2] !== "count_threshold" : BOOLEAN_PARAMS.has(key);
+    const ok = bool ? typeof value === "boolean" : typeof value === "number" && Number.isFinite(value);
+    if (ok) continue;
+    const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
+    throw new InstrumentError(
+      "INVALID_PARAMETER",
+      `${key} of ${where} must be ${bool ? "a boolean (true or false)" : "a finite number"}, not ${shown} (${typeof value})`,
+      {
+        path: `${where}/${key}`,
+        hint: bool ? `pass ${key}: true or ${key}: false` : `pass ${key} as a number, e.g. ${key}: 0`,
+      },
+    );
+  }
+}
+
+/**
+ * Write parameters into a document (mutates it). Returns the names that do not apply (acq params on a
+ * control module). Values of the wrong type are refused first (checkConfigParamTypes), the document untouched.
+ */
 export function writeConfigParams(
   doc: SequencerConfigDoc,
   params: Partial<SequencerConfigParams>,
+  where = "the sequencer",
 ): SequencerConfigParamName[] {
+  checkConfigParamTypes(params, where);
   const a = doc.awg[0]!;
   const q = doc.acq[0];
   const rejected: SequencerConfigParamName[] = [];
