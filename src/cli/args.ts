@@ -41,6 +41,28 @@ export function parseOptions(args: string[], spec: OptionSpec, command: string):
 }
 
 /** util.parseArgs' errors, reworded as q1forge usage errors that name the option and the fix. */
+/** An example value per option for "needs a value" hints (options that name a file: file.json). */
+const EXAMPLE_VALUES: Readonly<Record<string, string>> = {
+  "feedback-mode": "trigger_network",
+  "instruction-limit": "warn",
+  "module-type": "QRM",
+  "run-budget-ms": "60000",
+  "timeout-ms": "10000",
+  cluster: "192.168.0.2:5025",
+  from: '"2 us"',
+  to: '"10 us"',
+  host: "127.0.0.1",
+  port: "5025",
+  modules: '"2:QCM,4:QRM"',
+  virtual: '"2:QCM,4:QRM"',
+  store: "redis://127.0.0.1:6379",
+  plot: "plot.html",
+};
+
+function exampleValue(name: string): string {
+  return Object.hasOwn(EXAMPLE_VALUES, name) ? EXAMPLE_VALUES[name]! : "file.json";
+}
+
 function usageErrorOf(e: Error & { code?: string }, spec: OptionSpec, command: string, valid: string): UsageError {
   const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? "";
   switch (e.code) {
@@ -66,7 +88,7 @@ function usageErrorOf(e: Error & { code?: string }, spec: OptionSpec, command: s
         });
       return new UsageError(`option --${name} needs a value`, {
         path: `--${name}`,
-        hint: `e.g. --${name} file.json (a value starting with "-" is written --${name}=-value)`,
+        hint: `e.g. --${name} ${exampleValue(name)} (a value starting with "-" is written --${name}=-value)`,
       });
     }
     default:

@@ -97,7 +97,8 @@ export const MAX_ERROR_QUEUE = 100;
 /** replies a client leaves unread (bytes in the socket's send buffer) before further replies are dropped (-410) */
 export const MAX_UNREAD_REPLY_BYTES = 64 << 20;
 
-export function parseModuleList(spec: string): Record<number, ModuleType> {
+/** "2:QCM,4:QRM" → slot → module type; errors name `option` (the CLI option the list came from). */
+export function parseModuleList(spec: string, option = "--modules"): Record<number, ModuleType> {
   const out: Record<number, ModuleType> = {};
   for (const part of spec
     .split(",")
@@ -108,13 +109,13 @@ export function parseModuleList(spec: string): Record<number, ModuleType> {
     const slot = Number(m?.[1]);
     if (!m || !["QCM", "QRM", "QCM_RF", "QRM_RF", "QRC"].includes(type!) || slot < 1 || slot > 20) {
       throw new UsageError(`bad module entry "${part}" in "${spec}"`, {
-        path: "--modules",
+        path: option,
         hint: 'write slot:type pairs, e.g. "2:QCM,4:QRM,6:QCM_RF,8:QRM_RF" (types QCM, QRM, QCM_RF, QRM_RF, QRC; slots 1..20)',
       });
     }
     if (out[slot])
       throw new UsageError(`slot ${slot} is listed twice in "${spec}"`, {
-        path: "--modules",
+        path: option,
         hint: "give each slot once",
       });
     out[slot] = type as ModuleType;

@@ -1,5 +1,6 @@
 import { UsageError } from "../../core/errors.js";
 import { parseHostPort } from "../../coordinator/run-experiment.js";
+import { parseModuleList } from "../../instruments/virtual-cluster.js";
 import { startService } from "../../service/index.js";
 import { parseOptions } from "../args.js";
 import { readJsonInput } from "../io.js";
@@ -79,6 +80,7 @@ export const command: CliCommand = {
         hint: "pass --cluster host:port for a real Cluster or --virtual for a virtual one, not both",
       });
     if (typeof o.cluster === "string") parseHostPort(o.cluster);
+    if (typeof o.virtual === "string") parseModuleList(o.virtual, "--virtual");
     const hardware = await hardwareOf(o, io);
     const svc = await startService({
       port: portOf(o.port as string | undefined, 8420),
@@ -133,6 +135,7 @@ export const workerCommand: CliCommand = {
         path: "--cluster",
         hint: "e.g. --cluster 192.168.0.2:5025, or --virtual for a virtual Cluster",
       });
+    if (typeof o.virtual === "string") parseModuleList(o.virtual, "--virtual");
     const hardware = await hardwareOf(o, io);
     const { openClusters } = await import("../../service/index.js");
     const { startWorker } = await import("../../service/redis-backend.js");
