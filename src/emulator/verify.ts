@@ -115,6 +115,25 @@ export function findRuntimeErrors(compiled: CompiledSchedule, opts: VerifyOption
   return failures;
 }
 
+/**
+ * A sequencer stopped (endless wait after `wait 0`, or an RT underflow) while its Q1 core was blocked
+ * in fb_pop_data / fb_pull_data: the hint names the blocked instruction and the missing LINQ data.
+ */
+function blockedPopHint(f: SequencerFailure): { code: string; hint: string } | null {
+  const flag = f.flags[0];
+  if (flag !== "FORCED_STOP" && flag !== "SEQUENCE_PROCESSOR_RT_EXEC_COMMAND_UNDERFLOW") return null;
+  const m = /^(?:[\w.]+:\s*)?(fb_pop_data|fb_pull_data)\b\s*([^,\s]*)/.exec(f.lineText ?? "");
+  if (!m) return null;
+  const at = `\`${f.lineText}\` (line ${f.line})`;
+  return {
+    code: flagCode(flag).code,
+    hint:
+      m[1] === "fb_pop_data"
+        ? `the sequencer is blocked in ${at}: no LINQ data was routed to id ${m[2]} for it; route id ${m[2]} to this sequencer (ids 16–255 need a route) and check that the source sends with that id`
+        : `the sequencer is blocked in ${at}: no LINQ data was routed to it; route the source's id to this sequencer and check that the source sends`,
+  };
+}
+
 /** The EmulationError for one failing sequencer (shared by verify and the simulate CLI). */
 export function failureError(
   f: SequencerFailure,
@@ -122,7 +141,7 @@ export function failureError(
   more = 0,
 ): EmulationError {
   const flag = f.flags[0] ?? "UNKNOWN";
-  const { code, hint } = flagCode(flag);
+  const { code, hint } = blockedPopHint(f) ?? flagCode(flag);
   const where = f.line !== null ? ` at Q1ASM line ${f.line}${f.lineText ? ` (\`${f.lineText}\`)` : ""}` : "";
   const op = source ? ` emitted for operation "${source.name}"` : "";
   const msg =

@@ -164,3 +164,65 @@ describe("q1forge run --device / --compiled", () => {
     expect(e.hint).toBe("pass the output of `q1forge compile`");
   });
 });
+
+describe("usage errors name the option given", () => {
+  it("serve --virtual with a bad module entry names --virtual (exit 2)", async () => {
+    const r = await runCli(["serve", "--port", "0", "--virtual", "2:QXM", "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stderr)).toMatchObject({
+      code: "USAGE",
+      message: 'bad module entry "2:QXM" in "2:QXM"',
+      path: "--virtual",
+    });
+  });
+
+  it("an option with no value: the hint gives an example value of that option", async () => {
+    const fm = await runCli(["compile", "--schedule", "s.json", "--hardware", "h.json", "--json", "--feedback-mode"]);
+    expect(fm.code).toBe(2);
+    expect(JSON.parse(fm.stderr)).toMatchObject({
+      code: "USAGE",
+      message: "option --feedback-mode needs a value",
+      path: "--feedback-mode",
+      hint: 'e.g. --feedback-mode trigger_network (a value starting with "-" is written --feedback-mode=-value)',
+    });
+    const dev = await runCli(["run", "--json", "--device"]);
+    expect(JSON.parse(dev.stderr)).toMatchObject({
+      path: "--device",
+      hint: 'e.g. --device file.json (a value starting with "-" is written --device=-value)',
+    });
+  });
+});
+
+describe("simulate: a sequencer blocked in fb_pop_data", () => {
+  const sequence = (program: string) =>
+    tmp.file(`pop-${program.length}.json`, {
+      program,
+      waveforms: { a: { data: [0.5, 0.5, 0.5, 0.5], index: 0 } },
+      weights: {},
+      acquisitions: {},
+    });
+
+  it("after wait 0 (waits forever): the hint names the blocked fb_pop_data and its id, not an endless loop", async () => {
+    const s = sequence(" wait_sync 4\n wait 0\n fb_pop_data 3,R1\n play 0,0,4\n wait 100\n stop\n");
+    const r = await runCli(["simulate", "--sequence", s, "--module-type", "QCM", "--json"]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({
+      code: "FORCED_STOP",
+      path: "cluster0/cluster0_module1/seq0/line 3",
+      hint: "the sequencer is blocked in `fb_pop_data 3,R1` (line 3): no LINQ data was routed to id 3 for it; route id 3 to this sequencer (ids 16–255 need a route) and check that the source sends with that id",
+    });
+  });
+
+  it("without wait 0 (RT underflow): the same hint", async () => {
+    const s = sequence(" wait_sync 4\n fb_pop_data 3,R1\n play 0,0,4\n wait 100\n stop\n");
+    const r = await runCli(["simulate", "--sequence", s, "--module-type", "QCM", "--json"]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({
+      code: "RT_UNDERFLOW",
+      path: "cluster0/cluster0_module1/seq0/line 2",
+      hint: "the sequencer is blocked in `fb_pop_data 3,R1` (line 2): no LINQ data was routed to id 3 for it; route id 3 to this sequencer (ids 16–255 need a route) and check that the source sends with that id",
+    });
+  });
+});
