@@ -6,6 +6,7 @@ import type { CompileRequestSchema, SimulateRequestSchema } from "./schemas.js";
 export function registerCompileRoutes({ pool, route, withHardware }: RouteContext): void {
   route("/v1/compile", "POST", async (req) => {
     const b = withHardware(req.body as z.infer<typeof CompileRequestSchema>);
+    requireInput(b);
     const r = await pool.run({
       op: "compile",
       schedule: b.schedule,

@@ -28,7 +28,9 @@ const AnyJson = z.unknown();
 export const CompileRequestSchema = z
   .object({
     schedule: AnyJson.describe("q1forge schedule JSON or a quantify Schedule JSON (schemas/schedule.schema.json)"),
-    hardware: AnyJson.describe("quantify hardware compilation config (schemas/hardware-config.schema.json)"),
+    hardware: AnyJson.optional().describe(
+      "quantify hardware compilation config (schemas/hardware-config.schema.json); optional when the service was started with --hardware",
+    ),
     device: AnyJson.optional().describe("quantify QuantumDevice JSON (gate-level schedules)"),
     verify: z.boolean().optional().describe("run every compiled program in the emulator first"),
   })

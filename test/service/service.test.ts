@@ -121,6 +121,32 @@ describe("security", () => {
 });
 
 describe("compile and simulate", () => {
+  it("compiles a schedule without hardware only when the service has a default (serve --hardware)", async () => {
+    const none = await http(svc.url, "POST", "/v1/compile", { token: ALICE, body: { schedule: shortSchedule() } });
+    expect(none.status).toBe(400);
+    expect(none.json).toMatchObject({ code: "MISSING_INPUT", path: "body/hardware" });
+    const withDefault = await startService({
+      port: 0,
+      virtual: "1:QCM,2:QRM",
+      store: `sqlite:${join(dir, "default-hw.db")}`,
+      tokens: TOKENS,
+      hardware: HARDWARE,
+      compilePool: pool,
+    });
+    try {
+      const body = { schedule: shortSchedule() };
+      const r = await http(withDefault.url, "POST", "/v1/compile", { token: ALICE, body });
+      const direct = await http(svc.url, "POST", "/v1/compile", {
+        token: ALICE,
+        body: { schedule: shortSchedule(), hardware: HARDWARE },
+      });
+      expect(r.status).toBe(200);
+      expect(r.json.compiled.sequencers).toEqual(direct.json.compiled.sequencers);
+    } finally {
+      await withDefault.close();
+    }
+  });
+
   it("returns a compile error as typed JSON with code, path and hint", async () => {
     const bad = shortSchedule() as { schedulables: { operation: Record<string, unknown> }[] };
     bad.schedulables[1]!.operation = {
