@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
-import { InstrumentError } from "../core/errors.js";
+import { InstrumentError, ScheduleError } from "../core/errors.js";
 import type { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { Idn } from "../instruments/reply-parse.js";
 import { LINQ_MIN_FIRMWARE } from "../instruments/versions.js";
@@ -41,9 +41,38 @@ export function toCompiled(
       hint: "pass a compiled schedule, or open the session with q1forge's openSession (package root), which compiles",
     });
   // LINQ where the firmware has it; otherwise conditional playback over the trigger network
-  if (driver && !driver.capabilities.linq.supported)
-    return compile(what, hardwareConfig, { feedbackMode: "trigger_network" });
+  if (driver && !driver.capabilities.linq.supported) {
+    try {
+      return compile(what, hardwareConfig, { feedbackMode: "trigger_network" });
+    } catch (e) {
+      throw linqOnlyOnThisFirmware(e, driver);
+    }
+  }
   return compile(what, hardwareConfig);
+}
+
+/**
+ * A LINQ-only feature (RepeatUntilSuccess, SendFeedback / ReceiveFeedback) compiled over the trigger
+ * network because the Cluster's firmware has no LINQ: the compiler's hint ("use feedback_mode linq")
+ * cannot help on this Cluster, so say why and what can (docs/feedback.md).
+ */
+function linqOnlyOnThisFirmware(e: unknown, driver: ClusterDriver): unknown {
+  if (
+    !(e instanceof ScheduleError) ||
+    (e.code !== "TRIGGER_NETWORK_LINQ_ONLY" && e.code !== "TRIGGER_NETWORK_REPEAT_UNSUPPORTED")
+  )
+    return e;
+  const fw = driver.capabilities.linq.firmware ?? "unknown";
+  return new ScheduleError(
+    e.code,
+    `${e.message}; this session's Cluster runs firmware ${fw}, which has no LINQ (needs ${LINQ_MIN_FIRMWARE} or later), so the session compiles over the trigger network`,
+    {
+      path: e.path,
+      hint: `on this Cluster remove the operation (the trigger network offers only ConditionalOperation on a measured bit, or on a variable); or update the Cluster firmware to ${LINQ_MIN_FIRMWARE} or later, which has LINQ`,
+      ...(e.details ? { details: e.details } : {}),
+      cause: e,
+    },
+  );
 }
 
 /** Format version, cluster name and module types: refuse what this session cannot run. */
