@@ -26,7 +26,12 @@ import { assignSequencers } from "./2-plan/sequencers.js";
 import { planSweeps, type SweepPlan } from "./2-plan/sweeps.js";
 import { sweepResults } from "./3-emit/sweep-results.js";
 import { planFeedback, type FeedbackPlan } from "./2-plan/feedback.js";
-import { feedbackOptions, feedbackWarnings, insertFeedbackWaits } from "./2-plan/feedback.js";
+import {
+  checkFeedbackCompileOptions,
+  feedbackOptions,
+  feedbackWarnings,
+  insertFeedbackWaits,
+} from "./2-plan/feedback.js";
 import { planTriggerNetwork, type FeedbackMode, type TriggerNetworkPlan } from "./2-plan/trigger-network.js";
 import { applyTriggerSettings } from "./3-emit/trigger-network.js";
 import { expandConditionalResets } from "./1-schedule/conditional.js";
@@ -276,6 +281,7 @@ function replan(s: CompileState, timed: TimedSchedule): { sequencers: SequencerP
 }
 
 export function compile(schedule: unknown, hardware: unknown, options: CompileOptions = {}): CompiledSchedule {
+  checkFeedbackCompileOptions(options);
   const state: CompileState = { scheduleInput: schedule, hardwareInput: hardware, options, warnings: [] };
   const stageMs: Record<string, number> = {};
   for (const pass of PIPELINE) {

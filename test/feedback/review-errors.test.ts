@@ -161,3 +161,40 @@ describe("feedback review: typed errors", () => {
     ]);
   });
 });
+
+describe("feedback compile options (TS API)", () => {
+  const schedule = { name: "o", resources: RES, schedulables: [idle] };
+  const bad = (options: Record<string, unknown>) => {
+    const e = thrown(() => compile(schedule, HW, options as never));
+    return [e.name, e.code, e.path, e.message];
+  };
+  it('feedbackMode "bogus": UsageError at options.feedbackMode', () => {
+    expect(bad({ feedbackMode: "bogus" })).toStrictEqual([
+      "UsageError",
+      "USAGE",
+      "options.feedbackMode",
+      'compile option feedbackMode is "bogus"; it must be "linq" or "trigger_network"',
+    ]);
+  });
+  it('feedbackWriteCombine "yes", feedbackInsertWait 1: UsageError naming the option', () => {
+    expect(bad({ feedbackWriteCombine: "yes" })).toStrictEqual([
+      "UsageError",
+      "USAGE",
+      "options.feedbackWriteCombine",
+      'compile option feedbackWriteCombine is "yes" (string); it must be true or false',
+    ]);
+    expect(bad({ feedbackInsertWait: 1 })).toStrictEqual([
+      "UsageError",
+      "USAGE",
+      "options.feedbackInsertWait",
+      "compile option feedbackInsertWait is 1 (number); it must be true or false",
+    ]);
+  });
+  it("valid values compile", () => {
+    for (const o of [
+      { feedbackMode: "trigger_network" },
+      { feedbackMode: "linq", feedbackInsertWait: false, feedbackWriteCombine: true },
+    ])
+      expect(compile(schedule, HW, o as never).name).toBe("o");
+  });
+});

@@ -14,7 +14,7 @@
  * reached by the module's local route (intra-cast), others through the CMM (multi-cast, or broadcast
  * when every sequencer of the compiled cluster receives it).
  */
-import { ScheduleError, TimingError, ResourceLimitError } from "../../core/errors.js";
+import { ScheduleError, TimingError, ResourceLimitError, UsageError } from "../../core/errors.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import type { ConditionalNode, IrNode, NodeId, TimedSchedule } from "../ir/nodes.js";
 import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
@@ -904,4 +904,34 @@ export function feedbackWarnings(plan: FeedbackPlan): CompileWarning[] {
     path: w.path,
   }));
   return plan.warnings ? [...plan.warnings, ...out] : out;
+}
+
+/**
+ * The feedback options of compile() (TS API, camelCase; checked before anything else): `feedbackMode`
+ * "linq" / "trigger_network", `feedbackInsertWait` and `feedbackWriteCombine` booleans, or undefined.
+ * A wrong value is a UsageError naming the option (path "options.<name>"), not silently the default.
+ */
+export function checkFeedbackCompileOptions(options: unknown): void {
+  if (typeof options !== "object" || options === null) return;
+  const o = options as Record<string, unknown>;
+  const mode = o.feedbackMode;
+  if (mode !== undefined && mode !== "linq" && mode !== "trigger_network")
+    throw new UsageError(
+      `compile option feedbackMode is ${JSON.stringify(mode) ?? String(mode)}; it must be "linq" or "trigger_network"`,
+      {
+        path: "options.feedbackMode",
+        hint: 'pass feedbackMode: "linq" (the default) or "trigger_network", or leave it out',
+      },
+    );
+  for (const name of ["feedbackInsertWait", "feedbackWriteCombine"] as const) {
+    const v = o[name];
+    if (v === undefined || typeof v === "boolean") continue;
+    throw new UsageError(
+      `compile option ${name} is ${JSON.stringify(v) ?? String(v)} (${typeof v}); it must be true or false`,
+      {
+        path: `options.${name}`,
+        hint: `pass ${name}: true or false, or leave it out to use the hardware config's compiler_options.${name === "feedbackInsertWait" ? "feedback_insert_wait" : "feedback_write_combine"}`,
+      },
+    );
+  }
 }
