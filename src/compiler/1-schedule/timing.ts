@@ -74,6 +74,8 @@ class TimingResolver {
   /** first op seen per clock, for the UNKNOWN_CLOCK message */
   private readonly clockUses = new Map<string, ScheduleOp>();
   private readonly inProgress = new Set<string>();
+  /** clock of the last operation recorded in clockUses */
+  private lastClock: string | null = null;
   /** Composites normalised so far (by spec object; never while a sweep is active: its values vary per use) */
   private readonly composites = new Map<
     OperationSpec,
@@ -379,10 +381,17 @@ class TimingResolver {
   }
 
   private primitive(raw: PrimitiveSpec, path: string, name: string): ScheduleOp {
-    const { spec, refs } = this.sweeps.bind(raw, path);
-    const op = normalizePrimitive(spec, { path, name });
-    this.sweeps.record(op, refs);
-    if ("clock" in op && !this.clockUses.has(op.clock)) this.clockUses.set(op.clock, op);
+    let op: ScheduleOp;
+    if (this.sweeps.isActive) {
+      const { spec, refs } = this.sweeps.bind(raw, path);
+      op = normalizePrimitive(spec, { path, name });
+      this.sweeps.record(op, refs);
+    } else op = normalizePrimitive(raw, { path, name }); // outside sweeps: nothing to bind or record
+    if ("clock" in op && op.clock !== this.lastClock) {
+      // operations mostly repeat the previous one's clock (recorded then)
+      if (!this.clockUses.has(op.clock)) this.clockUses.set(op.clock, op);
+      this.lastClock = op.clock;
+    }
     return op;
   }
 
