@@ -7,8 +7,16 @@ import { isProtocolName, PROTOCOLS } from "../core/protocols.js";
 import { originKey, type TimeOrigin } from "./report-time.js";
 import type { SimulationResult, SimWaveformEvent } from "./simulate.js";
 
-// "skipped": a conditional play / acquisition the trigger-network condition skipped (its else wait)
-const REPORT_KINDS: ReadonlySet<string> = new Set(["play", "acquire", "acquire_weighed", "acquire_ttl", "skipped"]);
+// "skipped": a conditional play / acquisition not played (a false trigger-network condition: its else wait;
+// a LINQ branch not taken: where it would have started); "feedback": a LINQ value popped (id, value)
+const REPORT_KINDS: ReadonlySet<string> = new Set([
+  "play",
+  "acquire",
+  "acquire_weighed",
+  "acquire_ttl",
+  "skipped",
+  "feedback",
+]);
 
 export interface SummaryOptions {
   /** report rows in the text summary at most (default 50) */
@@ -155,6 +163,9 @@ export function formatSummary(
       `  ${String(e.repetition ?? "-").padStart(3)}  ${String(e.scheduleNs ?? "-").padStart(8)}  ${String(e.startNs).padStart(7)}  ${String(e.durationNs).padStart(11)}  ${e.kind.padEnd(15)}  ${op.padEnd(40)} ${e.module} ${e.sequencer}  ${gain.padEnd(14)}  ${e.ncoFreqHz !== undefined ? num(e.ncoFreqHz / 1e6) : "-"}  ${e.ncoPhaseDeg !== undefined ? num(e.ncoPhaseDeg) : "-"}`,
     );
     if (e.playedAs) out.push(`        played as ${e.playedAs}`);
+    if (e.kind === "feedback" && e.linqId !== undefined)
+      out.push(`        LINQ id ${e.linqId}: value ${e.linqValue ?? "-"} (thresholded bits: 3 = 1, 2 = 0)`);
+    if (e.kind === "skipped" && e.skipped) out.push(`        ${e.skipped} not played: its condition was false`);
   }
   if (rows.length > maxRows) out.push(`  … ${rows.length - maxRows} more (use --json)`);
   const acqs = Object.entries(result.acquisitions);
@@ -193,6 +204,7 @@ export function reportRowJson(e: ReportRow): Record<string, unknown> {
     ...(e.bin !== undefined ? { bin: e.bin } : {}),
     ...(e.line !== undefined ? { line: e.line } : {}),
     ...(e.skipped ? { skipped: e.skipped } : {}),
+    ...(e.linqId !== undefined ? { linq_id: e.linqId, linq_value: e.linqValue ?? null } : {}),
     ...(e.playedAs ? { played_as: e.playedAs } : {}),
   };
 }

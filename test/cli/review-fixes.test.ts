@@ -226,3 +226,85 @@ describe("simulate: a sequencer blocked in fb_pop_data", () => {
     });
   });
 });
+
+describe("simulate: LINQ conditionals in the waveform report", () => {
+  type Row = Record<string, unknown> & { kind: string; module: string };
+  const activeReset = (threshold?: number) => {
+    const doc = JSON.parse(readFileSync("examples/schedules/active-reset.json", "utf8")) as {
+      schedulables: { operation: { acquisition_info?: { acq_threshold?: number }[] } }[];
+    };
+    if (threshold !== undefined) doc.schedulables[0]!.operation.acquisition_info![0]!.acq_threshold = threshold;
+    return doc;
+  };
+  const simulateRows = async (threshold?: number) => {
+    const sched = tmp.file(`ar-${threshold ?? "x"}.json`, activeReset(threshold));
+    const out = tmp.path(`ar-${threshold ?? "x"}.c.json`);
+    expect(
+      (
+        await runCli([
+          "compile",
+          "--schedule",
+          sched,
+          "--hardware",
+          "hardware-configs/baseband-transmon.json",
+          "--out",
+          out,
+        ])
+      ).code,
+    ).toBe(0);
+    const json = await runCli(["simulate", "--compiled", out, "--json"]);
+    expect(json.code).toBe(0);
+    const text = await runCli(["simulate", "--compiled", out]);
+    return { rows: (JSON.parse(json.stdout) as { events: Row[] }).events, text: text.stdout };
+  };
+
+  it("bit 0: the feedback event (id, value) and the X as a skipped play where it would have started", async () => {
+    const { rows, text } = await simulateRows(1000);
+    const qcm = rows.filter((r) => r.module === "cluster0_module1");
+    expect(qcm).toStrictEqual([
+      {
+        kind: "feedback",
+        cluster: "cluster0",
+        module: "cluster0_module1",
+        slot: 1,
+        sequencer: 0,
+        port_clock: "q0:mw-q0.01",
+        operation: "reset q0",
+        repetition: 0,
+        start_ns: 784,
+        program_start_ns: 800,
+        duration_ns: 0,
+        line: 9,
+        linq_id: 16,
+        linq_value: 2,
+      },
+      {
+        kind: "skipped",
+        cluster: "cluster0",
+        module: "cluster0_module1",
+        slot: 1,
+        sequencer: 0,
+        port_clock: "q0:mw-q0.01",
+        operation: "X q0",
+        repetition: 0,
+        start_ns: 900,
+        program_start_ns: 916,
+        duration_ns: 20,
+        line: 12,
+        skipped: "play",
+      },
+    ]);
+    expect(text).toContain("        LINQ id 16: value 2 (thresholded bits: 3 = 1, 2 = 0)\n");
+    expect(text).toContain("\n    0       900      916           20  skipped          X q0 / q0:mw-q0.01      ");
+    expect(text).toContain("        play not played: its condition was false\n");
+  });
+
+  it("bit 1: the feedback event with value 3 and the X played, nothing skipped", async () => {
+    const { rows } = await simulateRows();
+    const qcm = rows.filter((r) => r.module === "cluster0_module1");
+    expect(qcm.map((r) => [r.kind, r.operation, r.start_ns, r.linq_value ?? null])).toStrictEqual([
+      ["feedback", "reset q0", 784, 3],
+      ["play", "X q0", 900, null],
+    ]);
+  });
+});
