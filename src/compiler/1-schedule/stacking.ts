@@ -34,24 +34,29 @@ interface Placed {
 
 /** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
 function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
-  const lastEnd = new Map<string, number>();
-  // the port-clock of the previous pulse and its latest end, kept out of the map while pulses stay on it
+  // the latest end per port-clock, found through the port's last clock (ports mostly keep one clock)
+  // or the previous pulse's port-clock: about one map lookup per pulse
+  const byPc = new Map<string, { clock: string; end: number }>();
+  const lastOnPort = new Map<string, { clock: string; end: number }>();
   let curPort: string | null = null;
   let curClock: string | null = null;
-  let curPc = "";
-  let curEnd: number | undefined;
+  let cur: { clock: string; end: number } | undefined;
   for (const n of nodes) {
     if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
     if (n.op.port !== curPort || n.op.clock !== curClock) {
-      if (curEnd !== undefined) lastEnd.set(curPc, curEnd);
       curPort = n.op.port;
       curClock = n.op.clock;
-      curPc = keys.key(curPort, curClock);
-      curEnd = lastEnd.get(curPc);
+      cur = lastOnPort.get(curPort);
+      if (cur === undefined || cur.clock !== curClock) {
+        const pc = keys.key(curPort, curClock);
+        cur = byPc.get(pc);
+        if (!cur) byPc.set(pc, (cur = { clock: curClock, end: -Infinity }));
+        lastOnPort.set(curPort, cur);
+      }
     }
-    if (curEnd !== undefined && n.startNs < curEnd) return true;
+    if (n.startNs < cur!.end) return true;
     const e = n.startNs + n.op.durationNs;
-    if (curEnd === undefined || e > curEnd) curEnd = e;
+    if (e > cur!.end) cur!.end = e;
   }
   return false;
 }
