@@ -198,3 +198,27 @@ describe("feedback compile options (TS API)", () => {
       expect(compile(schedule, HW, o as never).name).toBe("o");
   });
 });
+
+describe("acq_threshold range (integrated value)", () => {
+  const sched = (threshold: number) => ({
+    name: "thr",
+    resources: RES,
+    schedulables: [{ ...measure, operation: { ...measure.operation, acq_threshold: threshold } }, idle],
+  });
+  it("1e6 over 200 ns integrates to 200000000: ACQ_THRESHOLD_OUT_OF_RANGE naming the limit for 200 ns", () => {
+    expect(err(sched(1e6))).toStrictEqual({
+      name: "ValueRangeError",
+      code: "ACQ_THRESHOLD_OUT_OF_RANGE",
+      path: "/schedulables/0/operation",
+      message:
+        'acq_threshold 1000000 of "measure q0" on q0:res-q0.ro, integrated over 200 ns, is 200000000, outside the instrument\'s ±16777212 (thresholded_acq_threshold)',
+      hint: "keep |acq_threshold| ≤ 83886 for a 200 ns integration (acq_threshold of the acquisition, or measure.acq_threshold of the device element for a Measure gate)",
+    });
+  });
+  it("83886 over 200 ns (16777200) compiles to thresholded_acq_threshold 16777200", () => {
+    const c = compile(sched(83886), HW);
+    expect(c.clusters.cluster0!.modules.cluster0_module2!.sequencers.seq0!.settings.thresholded_acq_threshold).toBe(
+      16777200,
+    );
+  });
+});

@@ -190,7 +190,7 @@ function sequencerSettings(
   const options = hw.model.portClock(seq.route.portClock);
   const readout = seq.spec.supportsAcquisition;
   const integration = channels.find((c) => c.integrationLengthNs !== null)?.integrationLengthNs ?? null;
-  const thresholded = findThresholded(seq);
+  const thresholded = findThresholded(seq, integration);
   const map = channelMap(seq.route);
   return {
     sync_en: true,
@@ -225,7 +225,10 @@ function sequencerSettings(
   };
 }
 
-function findThresholded(seq: SequencerPlan): { rotation: number; threshold: number; label: string | null } | null {
+function findThresholded(
+  seq: SequencerPlan,
+  integrationNs: number | null = null,
+): { rotation: number; threshold: number; label: string | null } | null {
   let found: { rotation: number; threshold: number; label: string | null; name: string } | null = null;
   forEachOp(seq.nodes, ({ op }) => {
     if (!isAcquisition(op) || !PROTOCOLS[op.type].thresholded) return;
@@ -248,6 +251,16 @@ function findThresholded(seq: SequencerPlan): { rotation: number; threshold: num
         {
           path: op.path,
           hint: "the threshold applies to the integrated value (sum over the integration length); keep it within ±16777212",
+        },
+      );
+    // the instrument compares the integrated value: thresholded_acq_threshold = acq_threshold · integration length
+    if (integrationNs !== null && Math.abs(cur.threshold * integrationNs) > 16777212)
+      throw new ValueRangeError(
+        "ACQ_THRESHOLD_OUT_OF_RANGE",
+        `acq_threshold ${cur.threshold} of "${op.name}" on ${seq.route.portClock}, integrated over ${integrationNs} ns, is ${cur.threshold * integrationNs}, outside the instrument's ±16777212 (thresholded_acq_threshold)`,
+        {
+          path: op.path,
+          hint: `keep |acq_threshold| ≤ ${Math.floor(16777212 / integrationNs)} for a ${integrationNs} ns integration (acq_threshold of the acquisition, or measure.acq_threshold of the device element for a Measure gate)`,
         },
       );
     if (found && (found.rotation !== cur.rotation || found.threshold !== cur.threshold)) {
