@@ -118,6 +118,7 @@ describe("q1forge run --device / --compiled", () => {
       code: "GATE_WITHOUT_DEVICE",
       path: "/schedulables/0/operation",
       message: 'gate "X q0" (X) needs a device to compile',
+      hint: "pass the device config: compile(schedule, hardware, { device }), or --device D.json to q1forge compile or q1forge run",
     });
   });
 

@@ -197,7 +197,7 @@ class GateLowering {
     if (!device) {
       throw new ScheduleError("GATE_WITHOUT_DEVICE", `gate "${name}" (${g.type}) needs a device to compile`, {
         path: site.path,
-        hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
+        hint: "pass the device config: compile(schedule, hardware, { device }), or --device D.json to q1forge compile or q1forge run",
       });
     }
     const t0 = g.t0 === undefined ? 0 : toSI(g.t0, "time", `${site.path}/t0`);

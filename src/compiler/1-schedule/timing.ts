@@ -361,7 +361,7 @@ class TimingResolver {
           `ConditionalReset "${name}" is gate-level and needs a device to compile`,
           {
             path,
-            hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
+            hint: "pass the device config: compile(schedule, hardware, { device }), or --device D.json to q1forge compile or q1forge run",
           },
         );
       default:
@@ -372,7 +372,7 @@ class TimingResolver {
             `gate "${spec.name ?? gateName(spec)}" (${spec.type}) needs a device to compile`,
             {
               path,
-              hint: "pass the device config: compile(schedule, hardware, { device }) or q1forge compile --device D.json",
+              hint: "pass the device config: compile(schedule, hardware, { device }), or --device D.json to q1forge compile or q1forge run",
             },
           );
         }
