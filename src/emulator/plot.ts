@@ -171,9 +171,9 @@ function spansOf(
       (e.playedAs ? `\nplayed as ${e.playedAs}` : "") +
       (e.ncoFreqHz !== undefined ? `\nNCO ${num(e.ncoFreqHz / 1e6)} MHz, phase ${num(e.ncoPhaseDeg ?? 0)}°` : "") +
       (skipped
-        ? `\nskipped: the trigger condition did not hold (the ${e.skipped} took its ${e.durationNs} ns else duration)`
+        ? `\nskipped: its condition was false, so this ${e.skipped} was not played (a set_cond else wait on the trigger network, a branch over it on LINQ)`
         : cond
-          ? "\nconditional: plays only when the trigger condition holds"
+          ? "\nconditional: plays only when its condition (trigger network or LINQ) holds"
           : "");
     return {
       start_ns: e.startNs,
