@@ -94,6 +94,8 @@ export interface AcquisitionOp extends OnPortClock {
   acq_rotation: number | null;
   acq_threshold: number | null;
   feedback_trigger_label: string | null;
+  /** thresholded protocols: false = the shared thresholded bits are sent invalid (fb_acq_tb_valid 0); absent = true */
+  feedback_valid?: boolean;
 }
 
 /** quantify's InlineQ1ASM: Q1ASM text emitted at the operation's time (compiler/ops/inline-q1asm.ts). */

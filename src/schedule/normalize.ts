@@ -10,6 +10,7 @@ import type { AcquisitionSpec, PrimitiveSpec, PulseSpec, Quantity } from "./sche
 import { checkWaveformParams, sampleWeights } from "./waveforms.js";
 import { durationNs, si, t0Ns, type OpContext } from "./quantities.js";
 import { normalizeFeedbackData } from "./feedback-data.js";
+import { normalizeFeedbackValid } from "./feedback-valid.js";
 
 export { MAX_TIME_NS, timeToNs, type OpContext } from "./quantities.js";
 
@@ -287,6 +288,7 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
         acq_rotation: s.acq_rotation === undefined ? 0 : si(s.acq_rotation, "angle", c, "acq_rotation"),
         acq_threshold: s.acq_threshold ?? 0,
         feedback_trigger_label: s.feedback_trigger_label ?? null,
+        ...normalizeFeedbackValid(s, base.name, c.path),
       };
     case "NumericalSeparatedWeightedIntegration":
     case "NumericalWeightedIntegration":
@@ -336,6 +338,7 @@ function acquisition(s: AcquisitionSpec, c: OpContext): AcquisitionOp {
               acq_rotation: s.acq_rotation === undefined ? 0 : si(s.acq_rotation, "angle", c, "acq_rotation"),
               acq_threshold: s.acq_threshold ?? 0,
               feedback_trigger_label: s.feedback_trigger_label ?? null,
+              ...normalizeFeedbackValid(s, base.name, c.path),
             }
           : {}),
       };

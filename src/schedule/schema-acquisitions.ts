@@ -6,6 +6,18 @@ import { Angle, clockRequired, Freq, interpolation, name, port, t0, Time } from 
 
 /* ------------------------------------------------------------ acquisitions */
 
+/**
+ * The validation bit (bit 1) of the thresholded bits this acquisition shares over LINQ
+ * (fb_acq_tb_valid); false marks the result invalid, so no conditional acts on it (docs/feedback.md).
+ */
+const feedbackValid = z
+  .boolean()
+  .optional()
+  .meta({ default: true })
+  .describe(
+    "LINQ validation bit of the shared thresholded bits (fb_acq_tb_valid): false sends the result as invalid, so conditionals skip their body; needs feedback_trigger_label",
+  );
+
 const acqCommon = {
   name,
   t0,
@@ -38,6 +50,7 @@ export const ThresholdedAcquisitionSchema = z.strictObject({
   acq_rotation: Angle.optional().meta({ default: 0 }),
   acq_threshold: z.number().optional().meta({ default: 0 }),
   feedback_trigger_label: z.union([z.string(), z.null()]).optional().meta({ default: null }),
+  feedback_valid: feedbackValid,
 });
 export const NumericalSeparatedWeightedIntegrationSchema = z.strictObject({
   type: z.literal("NumericalSeparatedWeightedIntegration"),
@@ -57,4 +70,5 @@ export const WeightedThresholdedAcquisitionSchema = z.strictObject({
   acq_rotation: Angle.optional().meta({ default: 0 }),
   acq_threshold: z.number().optional().meta({ default: 0 }),
   feedback_trigger_label: z.union([z.string(), z.null()]).optional().meta({ default: null }),
+  feedback_valid: feedbackValid,
 });

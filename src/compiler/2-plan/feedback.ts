@@ -109,6 +109,13 @@ export interface FeedbackPlan {
   tbIdOfNode: Record<NodeId, number>;
   /** conditional node id → the LINQ id its receivers pop */
   idOfConditional: Record<NodeId, number>;
+  /**
+   * feedback_valid: per sequencer, some shared acquisition on it is marked invalid, so it sets the
+   * validation bit (fb_acq_tb_valid) before each shared acquisition; absent when no sequencer does
+   */
+  tbValidPerAcquisition?: boolean[];
+  /** feedback_valid: shared acquisition node id → its validation bit, on those sequencers */
+  tbValidOfNode?: Record<NodeId, boolean>;
   /** write-combine: acquisition node id → its fb_acq_tb_cfg (bit position, payload length in bytes) */
   tbCfgOfNode?: Record<NodeId, { bitPos: number; lengthBytes: number }>;
   /** per sequencer: it takes part in write-combine (fb_acq_tb_cfg and fb_acq_tb_id before every acquisition) */
@@ -396,6 +403,22 @@ export function planFeedbackTimed(
     return ids.size === 1 && !tbWriteCombine[i] ? [...ids][0]! : "per-acquisition";
   });
   const plan: FeedbackPlan = { routes, tbShare, tbIdOfNode, idOfConditional };
+  // feedback_valid: a sequencer with an invalid shared result sets the bit before each shared acquisition
+  const tbValidOfNode: Record<NodeId, boolean> = {};
+  const tbValidPerAcquisition = sequencers.map((seq, i) => {
+    if (!sharing.has(i)) return false;
+    const shared: [NodeId, boolean][] = [];
+    forEachAcquisition(seq.nodes, (id, op) => {
+      if ((tbIdOfNode[id] ?? 0) !== 0) shared.push([id, op.feedback_valid !== false]);
+    });
+    if (shared.every(([, v]) => v)) return false;
+    for (const [id, v] of shared) tbValidOfNode[id] = v;
+    return true;
+  });
+  if (tbValidPerAcquisition.includes(true)) {
+    plan.tbValidPerAcquisition = tbValidPerAcquisition;
+    plan.tbValidOfNode = tbValidOfNode;
+  }
   if (data.any) {
     plan.iqIdOfNode = data.iqIdOfNode;
     plan.iqShiftOfNode = data.iqShiftOfNode;
@@ -609,10 +632,10 @@ function index(nodes: readonly IrNode[], seq: number, acqs: Map<NodeId, number>,
   }
 }
 
-function forEachAcquisition(nodes: readonly IrNode[], visit: (id: NodeId) => void): void {
+function forEachAcquisition(nodes: readonly IrNode[], visit: (id: NodeId, op: AcquisitionOp) => void): void {
   for (const n of nodes) {
     if (n.kind === "op") {
-      if (isAcquisition(n.op) && n.op.type !== "Trace") visit(n.id);
+      if (isAcquisition(n.op) && n.op.type !== "Trace") visit(n.id, n.op);
     } else forEachAcquisition(n.body, visit);
   }
 }

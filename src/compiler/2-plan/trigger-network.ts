@@ -112,6 +112,15 @@ export function planTriggerNetwork(
     forEachThresholded(seq.nodes, (op) => {
       const a = op.feedback_trigger_label === null ? undefined : addressOf.get(op.feedback_trigger_label);
       if (a === undefined) return;
+      if (op.feedback_valid === false)
+        throw new ScheduleError(
+          "FEEDBACK_VALID_TRIGGER_NETWORK",
+          `measurement "${op.name}" on ${seq.key} sets "feedback_valid": false, but the trigger network has no validation bit (only LINQ thresholded bits carry one), so its conditionals would act on it`,
+          {
+            path: `${op.path}/feedback_valid`,
+            hint: 'use "feedback_mode": "linq" (the default), or remove "feedback_valid" (or the ConditionalOperation that consumes it)',
+          },
+        );
       const prev = writeAddress[i];
       if (prev !== null && prev !== a)
         throw new ScheduleError(

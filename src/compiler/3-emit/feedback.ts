@@ -36,6 +36,8 @@ export function headerTbId(ctx: EmitContext): number {
  * each acquisition (emitted before the program waits until the acquisition). On a sequencer that
  * takes part in write-combine, `fb_acq_tb_cfg` (its bit position and the payload length, or 0 for
  * an acquisition that is not combined) and `fb_acq_tb_id` in the 8 ns before each acquisition.
+ * On a sequencer with a shared acquisition marked `feedback_valid: false`, `fb_acq_tb_valid 0` or
+ * `1` in the 4 ns before each shared acquisition (the bit is sticky, so each one sets its own).
  */
 export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
   const f = ctx.feedback;
@@ -61,6 +63,16 @@ export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
         id === 0
           ? "LINQ: do not share the next thresholded bits"
           : `LINQ: share the next thresholded bits with id ${id}`,
+    });
+  }
+  if (plan.tbValidPerAcquisition?.[f.sequencer] === true && id !== 0) {
+    const valid = plan.tbValidOfNode?.[it.id] !== false;
+    ins.push({
+      m: "fb_acq_tb_valid",
+      args: [imm(valid ? 1 : 0)],
+      comment: valid
+        ? "LINQ: the next thresholded bits are valid"
+        : "LINQ: the next thresholded bits are invalid (feedback_valid false): no conditional acts on them",
     });
   }
   if (plan.iqShare?.[f.sequencer] === true) {
@@ -94,7 +106,7 @@ export function beforeAcquisition(it: OpNode, ctx: EmitContext): void {
         hint:
           at < 0
             ? `start "${it.op.name}" at ${4 * ins.length} ns or later (for example with an IdlePulse of ${4 * ins.length - it.startNs} ns before it)`
-            : `leave ${4 * ins.length} ns before each acquisition on a sequencer whose measurements share results with different ids, are write-combined or share IQ values`,
+            : `leave ${4 * ins.length} ns before each acquisition on a sequencer whose measurements share results with different ids, are write-combined, share IQ values or set feedback_valid`,
       },
     );
   }
