@@ -65,6 +65,9 @@ const EMULATED: readonly Mnemonic[] = [
   "acquire_weighed",
   "acquire_weighted",
   "acquire_ttl",
+  // trigger network (src/emulator/trigger-network.ts)
+  "set_latch_en",
+  "latch_rst",
   "wait",
   "wait_sync",
   "wait_trigger",
@@ -75,8 +78,10 @@ const EMULATED: readonly Mnemonic[] = [
   "fb_acq_tb_id",
   "fb_acq_iq_id",
   "fb_acq_iq_shift",
+  "fb_acq_tb_cfg",
   "fb_acq_tb_valid",
   "fb_com_data",
+  "fb_com_cfg",
   "fb_pop_data",
   "fb_pull_data",
 ];
