@@ -28,6 +28,7 @@ import { finishSweeps, resolveSweep, SweepContext } from "./sweep-timing.js";
 import { isGateSpec } from "../../schedule/gates.js";
 import { gateName } from "./gates.js";
 import { opCopier, type OpCopier } from "./op-copy.js";
+import { constraintPath, labelIndex, labelOf, type Labels } from "./timing-labels.js";
 
 interface Scope {
   operations: Record<string, OperationSpec> | undefined;
@@ -44,28 +45,6 @@ interface Constraint {
 }
 
 const POINT: Record<RefPoint, number> = { start: 0, center: 1, end: 2 };
-
-/** How many schedulables before a reference are compared by label before the label map is asked. */
-const NEAR_REFERENCE = 8;
-
-/** The labels of one (sub)schedule's schedulables (unique: checked when built). */
-class Labels {
-  constructor(
-    readonly map: Map<string, number>,
-    private readonly items: readonly SchedulableSpec[],
-  ) {}
-
-  /**
-   * The index of the schedulable labelled `label`, referred to from schedulable `from`. References
-   * mostly name one of the last few schedulables: comparing their labels is cheaper than a lookup in a
-   * map of 100,000 labels (labels are unique, so the answer is the same).
-   */
-  find(label: string, from: number): number | undefined {
-    const stop = Math.max(0, from - NEAR_REFERENCE);
-    for (let k = Math.min(from, this.items.length) - 1; k >= stop; k--) if (this.items[k]!.label === label) return k;
-    return this.map.get(label);
-  }
-}
 
 class TimingResolver {
   readonly clocks = new ClockTable();
@@ -92,7 +71,7 @@ class TimingResolver {
     };
     const items = spec.schedulables;
     const n = items.length;
-    const labels = this.labelIndex(items, path);
+    const labels = labelIndex(items, path);
     // Flat arrays: one schedulable costs no per-constraint objects (100k schedulables must stay cheap).
     const resolved: Resolved[] = new Array(n);
     const dur = new Float64Array(n);
@@ -174,23 +153,6 @@ class TimingResolver {
     }
     if (!isSorted(nodes)) nodes.sort((a, b) => a.startNs - b.startNs);
     return { nodes, durationNs };
-  }
-
-  private labelIndex(items: SchedulableSpec[], path: string): Labels {
-    const labels = new Map<string, number>();
-    for (let i = 0; i < items.length; i++) {
-      const label = items[i]!.label;
-      if (label === undefined) continue;
-      const prev = labels.get(label);
-      if (prev !== undefined) {
-        throw new ScheduleError("DUPLICATE_LABEL", `label "${label}" is used by schedulables ${prev} and ${i}`, {
-          path: `${path}/schedulables/${i}/label`,
-          hint: "give every schedulable in a schedule a unique label",
-        });
-      }
-      labels.set(label, i);
-    }
-    return new Labels(labels, items);
   }
 
   private constraintsOf(item: SchedulableSpec, i: number, path: string, labels: Labels): Constraint[] {
@@ -409,15 +371,6 @@ class TimingResolver {
       );
     }
   }
-}
-
-/** JSON pointer of a schedulable's constraint (`j` −1: the single-constraint fields on the schedulable). */
-function constraintPath(path: string, i: number, j: number): string {
-  return `${path}/schedulables/${i}${j < 0 ? "" : `/timing_constraints/${j}`}`;
-}
-
-function labelOf(items: SchedulableSpec[], i: number): string {
-  return items[i]!.label ?? `#${i}`;
 }
 
 /** Resolve absolute timing of a validated schedule document. */
