@@ -20,7 +20,7 @@ import type { ConditionalNode, IrNode, NodeId, OpNode, TimedSchedule } from "../
 import type { SequencerPlan } from "../ir/plan.js";
 import { mapLists } from "../ir/walk.js";
 import { isAcquisition, isParameterOp } from "../ops/index.js";
-import { resultConsumed } from "./feedback.js";
+import { resultConsumed } from "./feedback-pairing.js";
 
 export type FeedbackMode = "linq" | "trigger_network";
 
