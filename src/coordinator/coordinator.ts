@@ -4,7 +4,8 @@
  * the cache and the run state, so the next prepare() rewrites everything and the next run works.
  *
  * Split by responsibility: the types are in coordinator-types.ts, prepare()'s writes in
- * prepare-clusters.ts, the other-client checks in foreign-access.ts, a finished run's flags in run-flags.ts.
+ * prepare-clusters.ts, the other-client checks in foreign-access.ts, a finished run's flags in run-flags.ts,
+ * the errors of waitDone() and retrieveAcquisitions() in run-errors.ts.
  */
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { InstrumentError, Q1ForgeError } from "../core/errors.js";
@@ -26,6 +27,7 @@ import type { LocalOscillatorDriver } from "./local-oscillator.js";
 import { prepareClusters } from "./prepare-clusters.js";
 import { readAcquisitions } from "./read-acquisitions.js";
 import { checkFlags } from "./run-flags.js";
+import { acquisitionsNotDone, runTimeout } from "./run-errors.js";
 
 export type { CoordinatorOptions, HardwareLogEntry, RunState, SequencerRunStatus } from "./coordinator-types.js";
 
@@ -275,19 +277,7 @@ export class InstrumentCoordinator {
         }
         const elapsed = Date.now() - t0;
         onPoll?.(elapsed);
-        if (elapsed >= timeoutMs) {
-          const busy = st
-            .filter((s) => !DONE_STATES.has(s.state))
-            .map((s) => `${s.module} seq${s.sequencer} (${s.state})`);
-          throw new InstrumentError(
-            "RUN_TIMEOUT",
-            `run not finished after ${timeoutMs} ms: ${busy.join(", ")} still busy`,
-            {
-              path: busy[0] ?? null,
-              hint: "raise the timeout, or look for a sequencer waiting on wait_sync / a trigger; the next start() stops it",
-            },
-          );
-        }
+        if (elapsed >= timeoutMs) throw runTimeout(st, timeoutMs, DONE_STATES);
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(20, delay * 2);
       }
@@ -318,21 +308,7 @@ export class InstrumentCoordinator {
         this.state = "done";
       }
     }
-    if (this.state !== "done" || !this.compiled) {
-      throw new InstrumentError(
-        "RUN_NOT_DONE",
-        `acquisitions requested while the run is ${this.state === "running" ? "still running" : this.state}`,
-        {
-          path: "acquisitions()",
-          hint:
-            this.state === "running"
-              ? "call waitDone() first"
-              : this.state === "failed"
-                ? `the run failed (${this.failure?.message ?? "see the hardware log"}); its data is not returned`
-                : "prepare() and start() a run first",
-        },
-      );
-    }
+    if (this.state !== "done" || !this.compiled) throw acquisitionsNotDone(this.state, this.failure);
     const compiled = this.compiled;
     return this.guard(async () => {
       const out = await readAcquisitions(compiled, (cluster) => this.driver(cluster));
