@@ -6,10 +6,10 @@
  * Built on the InstrumentCoordinator (prepare → start → poll → retrieve, lazy settings); the session
  * adds the queue, the job lifecycle and the output bookkeeping: what every output holds now (`held`)
  * against what it must hold between jobs (`idle`). openSession and the session's parts by job:
- * session-open / -options / -ownership / -compiled / -outputs / -corrections / -runner.ts.
+ * session-open / -options / -ownership / -compiled / -outputs / -corrections / -runner / -errors.ts.
  */
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
-import { InstrumentError, Q1ForgeError } from "../core/errors.js";
+import type { Q1ForgeError } from "../core/errors.js";
 import { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { Idn } from "../instruments/reply-parse.js";
 import type { SimulateOptions } from "../emulator/simulate.js";
@@ -34,6 +34,7 @@ import { syncOutputs, writeIdle } from "./session-outputs.js";
 import { release } from "./session-ownership.js";
 import { runSegment } from "./session-runner.js";
 import { simulationInput } from "./session-simulate.js";
+import { compileUnavailable, jobFailure, restoreFailure, sessionClosed } from "./session-errors.js";
 
 export type { ClusterTarget, ExecuteOptions, SessionCompile, SessionOptions } from "./session-options.js";
 export { openSession } from "./session-open.js";
@@ -205,11 +206,7 @@ export class Session {
     const compiled = isCompiled(what) ? what : undefined;
     const segments = compiled ? null : planSegments(what);
     if (compiled) checkCompiled(compiled, this.clusterName, this.address, this.driver);
-    else if (!this.options.compile)
-      throw new InstrumentError("COMPILE_UNAVAILABLE", "a schedule was given, but this session has no compiler", {
-        path: "execute",
-        hint: "pass a compiled schedule, or open the session with q1forge's openSession (package root), which compiles",
-      });
+    else if (!this.options.compile) throw compileUnavailable();
     const job = new Job(
       this.host,
       `${this.id}-job-${++this.jobCounter}`,
@@ -348,14 +345,7 @@ export class Session {
       }
       finish = () => job.setStatus("completed");
     } catch (e) {
-      const err =
-        e instanceof Q1ForgeError
-          ? e
-          : new InstrumentError("UNSUPPORTED", String(e), {
-              cause: e,
-              path: job.id,
-              hint: "an unexpected non-q1forge failure while running this job; see the session's hardware log and report it if it recurs",
-            });
+      const err = jobFailure(e, job.id);
       const seqs = (err.details?.["sequencers"] as SequencerRunStatus[] | undefined) ?? null;
       if (compiled && seqs) entries.push(...ExecutionReport.fromStatuses(compiled, seqs).entries);
       finish = () => job.fail(err, new ExecutionReport(entries));
@@ -390,22 +380,11 @@ export class Session {
       await syncOutputs(this.coordinator, this.clusterName, this.driver, this.held, this.idle);
       this.lastRestoreError = null;
     } catch (e) {
-      this.lastRestoreError =
-        e instanceof Q1ForgeError
-          ? e
-          : new InstrumentError("UNSUPPORTED", String(e), {
-              cause: e,
-              path: this.id,
-              hint: "restoring the idle outputs of this session failed unexpectedly; close and reopen the session",
-            });
+      this.lastRestoreError = restoreFailure(e, this.id);
     }
   }
 
   private requireOpen(what: string): void {
-    if (this.closed)
-      throw new InstrumentError("SESSION_CLOSED", `${what}() on session ${this.id}, which is closed`, {
-        path: this.id,
-        hint: "open a new session with openSession()",
-      });
+    if (this.closed) throw sessionClosed(what, this.id);
   }
 }
