@@ -4,12 +4,14 @@
  * RT timeline; underflow when the RT timeline is behind the core; queue full → the core stalls).
  * Latched parameters (§4.6) are committed into the signal-state History at upd_param / play / acquire*.
  * The state and RT bookkeeping live in SequencerRtState (sequencer-state.ts), the constants and
- * interfaces in sequencer-types.ts (re-exported here).
+ * interfaces in sequencer-types.ts (re-exported here), the skipped events of a conditional not taken in
+ * sequencer-skipped.ts.
  */
 import { R_W0, R_W1, R_WS } from "./history.js";
 import { describeInstruction, MAX_OPERANDS, Op } from "./program.js";
 import type { LinqEndpoint } from "./linq.js";
 import { SequencerRtState } from "./sequencer-state.js";
+import { skippedBody } from "./sequencer-skipped.js";
 import { Pend, Step, WAIT_SYNC_SLACK_NS } from "./sequencer-types.js";
 
 export {
@@ -66,13 +68,13 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         case Op.JGE:
           if (v0 >= v1) {
             this.branch(pc, arg[b + 2]!, isReg[b + 2]!);
-            if (pc > 0 && (op[pc - 1] === Op.FB_POP || op[pc - 1] === Op.FB_PULL)) this.skippedBody(pc);
+            if (pc > 0 && (op[pc - 1] === Op.FB_POP || op[pc - 1] === Op.FB_PULL)) skippedBody(this, this.sink, pc);
           }
           break;
         case Op.JLT:
           if (v0 < v1) {
             this.branch(pc, arg[b + 2]!, isReg[b + 2]!);
-            if (pc > 0 && (op[pc - 1] === Op.FB_POP || op[pc - 1] === Op.FB_PULL)) this.skippedBody(pc);
+            if (pc > 0 && (op[pc - 1] === Op.FB_POP || op[pc - 1] === Op.FB_PULL)) skippedBody(this, this.sink, pc);
           }
           break;
         case Op.LOOP: {
@@ -241,41 +243,6 @@ export class SequencerEngine extends SequencerRtState implements LinqEndpoint {
         `execution ran past the last instruction after ${describeInstruction(this.program, this.pc - 1)}; end the program with \`stop\``,
         this.pc - 1,
       );
-  }
-
-  /**
-   * A LINQ conditional not taken: the forward branch at `pc`, right after fb_pop_data / fb_pull_data,
-   * jumped over a body (up to its `jmp` to the end). Each play / acquisition of that body is reported as
-   * a "skipped" event at the time it would have started (the body's real-time durations from now).
-   */
-  private skippedBody(pc: number): void {
-    const sink = this.sink;
-    if (!sink.skipped || this.pc <= pc + 1) return;
-    const p = this.program;
-    let t = Math.max(this.trt, this.tq);
-    for (let i = pc + 1; i < this.pc; i++) {
-      const code = p.op[i] as Op;
-      if (code === Op.JMP) break;
-      if (
-        code !== Op.PLAY &&
-        code !== Op.ACQUIRE &&
-        code !== Op.ACQUIRE_WEIGHED &&
-        code !== Op.ACQUIRE_TTL &&
-        code !== Op.WAIT &&
-        code !== Op.UPD_PARAM
-      )
-        continue;
-      const b = i * MAX_OPERANDS,
-        last = b + p.argc[i]! - 1;
-      const dur = p.isReg[last] ? this.regs[p.arg[last]!]! : p.arg[last]!;
-      if (code === Op.PLAY) {
-        // reported with the length of its waveforms, as a play event is
-        const w0 = p.isReg[b] ? this.regs[p.arg[b]!]! : p.arg[b]!;
-        const w1 = p.isReg[b + 1] ? this.regs[p.arg[b + 1]!]! : p.arg[b + 1]!;
-        sink.skipped(this, code, t, Math.max(this.waveLengths.get(w0) ?? 0, this.waveLengths.get(w1) ?? 0), i);
-      } else if (code !== Op.WAIT && code !== Op.UPD_PARAM) sink.skipped(this, code, t, dur, i);
-      t += dur;
-    }
   }
 
   /** Timing (§4.5), conditional playback (§8.3) and the RT action of one instruction. */
