@@ -8,7 +8,7 @@
  * as in quantify). Unchanged parts of the document are shared, not copied; a block or gate object
  * used many times (a loop body) is lowered once. A schedule without gates is returned as is.
  */
-import { DeviceConfigError, ScheduleError } from "../../core/errors.js";
+import { ScheduleError } from "../../core/errors.js";
 import { toSI, type Quantity } from "../../core/units.js";
 import type { BasicTransmonElement, GateSite } from "../../device/elements.js";
 import type { QuantumDevice } from "../../device/load.js";
@@ -16,7 +16,6 @@ import { isGateSpec, type GateSpec, type MeasureGateSpec } from "../../schedule/
 import type {
   AcquisitionSpec,
   BlockSpec,
-  ClockResourceSpec,
   CompositeSpec,
   OperationSpec,
   PulseSpec,
@@ -24,14 +23,7 @@ import type {
   SchedulableSpec,
   SubScheduleSpec,
 } from "../../schedule/schema.js";
-
-/** A clock a lowered gate uses, with the device parameter holding its frequency. */
-interface ClockUse {
-  element: BasicTransmonElement;
-  freq: number | null;
-  param: string;
-  site: GateSite;
-}
+import { withClocks, type ClockUse } from "./gate-clocks.js";
 
 /** Where a gate sits: the JSON pointer is built only when an error needs it. */
 class Site implements GateSite {
@@ -349,47 +341,6 @@ export function gateName(g: GateSpec): string {
     default:
       return `${g.type} ${g.qubit}`;
   }
-}
-
-/** Add the device clocks the gates use to the document's resources (the schedule's own definitions win). */
-function withClocks(doc: ScheduleDocument, clocks: Map<string, ClockUse>): ScheduleDocument {
-  if (clocks.size === 0) return doc;
-  const resources: Record<string, ClockResourceSpec> = { ...(doc.resources ?? {}) };
-  for (const [clock, use] of clocks) {
-    const own = doc.resources?.[clock];
-    if (own !== undefined) {
-      const ownHz = own.freq === null ? null : toSI(own.freq, "frequency", `/resources/${clock}/freq`);
-      if (ownHz !== null && use.freq !== null && ownHz !== use.freq) {
-        throw new ScheduleError(
-          "INCONSISTENT_CLOCK_FREQUENCY",
-          `clock "${clock}" is ${ownHz} Hz in the schedule's resources but ${use.freq} Hz in the device (${use.element.name}.${use.param})`,
-          {
-            path: `/resources/${clock}/freq`,
-            hint: "remove the clock from the schedule's resources or make both frequencies equal",
-          },
-        );
-      }
-      if (ownHz !== null) continue;
-    }
-    if (use.freq === null) {
-      throw new DeviceConfigError(
-        "MISSING_DEVICE_PARAMETER",
-        `gate "${use.site.gate}" needs ${use.element.name}.${use.param} (the frequency of clock "${clock}"), which the device does not define (null or NaN)`,
-        {
-          path: `/elements/${use.element.name}/${use.param.replace(".", "/")}`,
-          hint: `set ${use.param} of element "${use.element.name}" in the device config (or define "${clock}" in the schedule's resources)`,
-          details: {
-            element: use.element.name,
-            parameter: use.param,
-            gate: use.site.gate,
-            schedule_path: use.site.path,
-          },
-        },
-      );
-    }
-    resources[clock] = { freq: use.freq };
-  }
-  return { ...doc, resources };
 }
 
 /** The pass: lower every gate of `doc` with `device` (required as soon as the schedule holds a gate). */
