@@ -57,7 +57,7 @@ export class Job {
   /** the compiled schedule (set when the job was added compiled, or once loading compiled it) */
   compiled: CompiledSchedule | null;
   readonly source: JobSource;
-  resultHandles: ResultHandles;
+  readonly resultHandles: ResultHandles;
   readonly provenance: JobProvenance = {
     compiled_hash: null,
     format: null,
@@ -81,7 +81,7 @@ export class Job {
     this.userAdded = userAdded;
     this.timeAdded = new Date();
     this.compiled = source.compiled ?? null;
-    this.resultHandles = new ResultHandles(this.compiled?.acquisitions ?? {});
+    this.resultHandles = new ResultHandles(this.compiled?.acquisitions ?? null);
   }
 
   get status(): JobStatus {
@@ -269,13 +269,14 @@ export class Job {
   setStatus(s: JobStatus): void {
     if (FINAL_STATUSES.has(this._status)) return;
     if (s === "running") this.ranOnce = true;
+    if (s === "canceled" && !this.resultHandles.isBound()) this.resultHandles.failAll(this.canceledError());
     this._status = s;
     this.emit();
   }
   /** @internal */
   setCompiled(c: CompiledSchedule): void {
     this.compiled = c;
-    this.resultHandles = new ResultHandles(c.acquisitions);
+    this.resultHandles.bind(c.acquisitions);
   }
   /** @internal */
   fail(e: Q1ForgeError, report?: ExecutionReport): void {

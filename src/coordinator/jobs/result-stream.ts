@@ -167,14 +167,33 @@ export class ResultStream {
   }
 }
 
-/** All channels of a job, by acq_channel. */
+/**
+ * All channels of a job, by acq_channel. One object for the job's whole life: a job submitted as a
+ * schedule (not compiled) gets its channels when it compiles (`bind`), so handles taken right after
+ * `execute()` fill in then.
+ */
 export class ResultHandles {
   private readonly streams = new Map<string, ResultStream>();
+  private bound: boolean;
+  private failure: Error | null = null;
+  private readonly listeners = new Set<() => void>();
 
-  constructor(layouts: Record<string, AcquisitionChannelLayout>) {
-    for (const [ch, l] of Object.entries(layouts)) this.streams.set(ch, new ResultStream(l));
+  /** `layouts` null: the job has not compiled yet (channels unknown until `bind`). */
+  constructor(layouts: Record<string, AcquisitionChannelLayout> | null) {
+    this.bound = layouts !== null;
+    for (const [ch, l] of Object.entries(layouts ?? {})) this.streams.set(ch, new ResultStream(l));
   }
 
+  /** @internal the job compiled: its channels (idempotent; channels already there are kept) */
+  bind(layouts: Record<string, AcquisitionChannelLayout>): void {
+    this.add(layouts);
+    this.bound = true;
+    for (const l of [...this.listeners]) l();
+  }
+  /** false until the job compiled (its channels are then known) */
+  isBound(): boolean {
+    return this.bound;
+  }
   /** @internal channels of a later segment */
   add(layouts: Record<string, AcquisitionChannelLayout>): void {
     for (const [ch, l] of Object.entries(layouts)) if (!this.streams.has(ch)) this.streams.set(ch, new ResultStream(l));
@@ -184,6 +203,7 @@ export class ResultHandles {
     return [...this.streams.keys()];
   }
   get(channel: string | number): ResultStream {
+    if (!this.bound) throw this.failure ?? this.notLoaded(`acquisitions/${channel}`);
     const s = this.streams.get(String(channel));
     if (!s)
       throw new InstrumentError("ACQUISITION_MISSING", `the job has no acquisition channel "${channel}"`, {
@@ -194,14 +214,33 @@ export class ResultHandles {
   }
   /** true while any channel may still receive values */
   isProcessing(): boolean {
+    if (!this.bound) return this.failure === null;
     return [...this.streams.values()].some((s) => s.isProcessing());
   }
-  /** Every channel's fetchAll(). */
+  /** Every channel's fetchAll() (JOB_NOT_LOADED before the job compiled; its error if it failed first). */
   fetchAll(): Record<string, AcquisitionData> {
+    if (!this.bound) throw this.failure ?? this.notLoaded("acquisitions");
     return Object.fromEntries([...this.streams].map(([k, s]) => [k, s.fetchAll()]));
   }
   /** Resolve when the job ended (whatever its outcome). */
   async waitForAllValues(opts: { timeout?: number } = {}): Promise<Record<string, AcquisitionData>> {
+    await waitFor(
+      (wake) => {
+        this.listeners.add(wake);
+        return () => this.listeners.delete(wake);
+      },
+      () => {
+        if (this.bound) return true;
+        if (this.failure) throw this.failure;
+        return undefined;
+      },
+      timeoutMs(opts.timeout),
+      () =>
+        new JobTimeoutError(`the job has not compiled after ${opts.timeout} s`, {
+          path: "acquisitions",
+          hint: "raise the timeout; the job is still pending",
+        }),
+    );
     for (const s of this.streams.values()) await s.waitForValues(s.expectedCount, opts);
     return this.fetchAll();
   }
@@ -217,6 +256,18 @@ export class ResultHandles {
   }
   /** @internal */
   failAll(e: Error): void {
+    if (!this.bound && !this.failure) this.failure = e;
     for (const s of this.streams.values()) s.fail(e);
+    for (const l of [...this.listeners]) l();
+  }
+  private notLoaded(path: string): Error {
+    return new InstrumentError(
+      "JOB_NOT_LOADED",
+      "the job has not compiled yet: its acquisition channels are not known",
+      {
+        path,
+        hint: "wait until it runs (await job.waitForExecution()) or use resultHandles.waitForAllValues(); the handles object stays the same",
+      },
+    );
   }
 }
