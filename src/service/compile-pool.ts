@@ -7,11 +7,66 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { Q1ForgeError, type ErrorJson } from "../core/errors.js";
+import { DeviceConfigError, HardwareConfigError, Q1ForgeError, ScheduleError, type ErrorJson } from "../core/errors.js";
+import { MAX_INPUT_DEPTH } from "../core/input-guard.js";
 import { ServiceError } from "./errors.js";
 import { COMPILE_WORKER_DATA, type WorkerReply, type WorkerRequest } from "./compile-worker.js";
 
 type Req = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+
+const DOCUMENTS = [
+  ["schedule", "schedule", ScheduleError],
+  ["hardware", "hardware config", HardwareConfigError],
+  ["device", "device config", DeviceConfigError],
+  ["compiled", "compiled schedule", ScheduleError],
+] as const;
+
+/**
+ * Refuses a request document nested deeper than the library accepts (MAX_INPUT_DEPTH, the same
+ * NESTING_TOO_DEEP error as src/core/input-guard.ts) before it is posted to a worker: structured
+ * cloning is recursive and overflows the stack on a few thousand levels. Iterative (an explicit stack),
+ * so no depth of input can overflow this check itself; the JSON pointer is rebuilt from parent links
+ * only for the error.
+ */
+export function checkRequestDepth(req: Record<string, unknown>): void {
+  for (const [field, what, Cls] of DOCUMENTS) {
+    const root = req[field];
+    if (root === null || typeof root !== "object") continue;
+    type Node = { v: object; depth: number; key: string | null; parent: Node | null };
+    const stack: Node[] = [{ v: root, depth: 0, key: null, parent: null }];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.depth > MAX_INPUT_DEPTH) {
+        const keys: string[] = [];
+        for (let p: Node | null = n; p !== null && p.key !== null; p = p.parent) keys.push(p.key);
+        const path = keys
+          .reverse()
+          .map((k) => `/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`)
+          .join("");
+        throw new Cls(
+          "NESTING_TOO_DEEP",
+          `the ${what} nests deeper than ${MAX_INPUT_DEPTH} levels (or refers to itself) at ${path}`,
+          {
+            path,
+            hint: `flatten it: at most ${MAX_INPUT_DEPTH} levels of JSON objects and arrays (64 nested loops); use repetitions of a LoopOperation instead of nesting`,
+          },
+        );
+      }
+      if (Array.isArray(n.v)) {
+        for (let i = n.v.length - 1; i >= 0; i--) {
+          const c: unknown = n.v[i];
+          if (c !== null && typeof c === "object") stack.push({ v: c, depth: n.depth + 1, key: String(i), parent: n });
+        }
+      } else {
+        const ks = Object.keys(n.v);
+        for (let i = ks.length - 1; i >= 0; i--) {
+          const c: unknown = (n.v as Record<string, unknown>)[ks[i]!];
+          if (c !== null && typeof c === "object") stack.push({ v: c, depth: n.depth + 1, key: ks[i]!, parent: n });
+        }
+      }
+    }
+  }
+}
 
 /** A library error re-thrown on the service side with its original class name, code, path and hint. */
 export class RemoteError extends Q1ForgeError {
@@ -114,6 +169,7 @@ export class CompilePool {
         path: null,
         hint: "retry once the service has been restarted (path null: the whole service, not one item, is stopping)",
       });
+    checkRequestDepth(req as Record<string, unknown>);
     const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     slot.busy++;
     try {
