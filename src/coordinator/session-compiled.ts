@@ -147,6 +147,15 @@ export function checkLinq(c: CompiledSchedule, clusterName: string, address: str
   );
 }
 
+/**
+ * sha256 of the compiled JSON without its wall-clock fields (`diagnostics.stage_ms`, the compile's
+ * stage timings), so identical schedules give identical hashes.
+ */
+export function compiledHash(c: CompiledSchedule): string {
+  const content = { ...c, diagnostics: { ...c.diagnostics, stage_ms: undefined } };
+  return createHash("sha256").update(JSON.stringify(content)).digest("hex");
+}
+
 export function fillProvenance(
   job: Job,
   c: CompiledSchedule,
@@ -155,7 +164,7 @@ export function fillProvenance(
 ): void {
   let h = hashes.get(c);
   if (!h) {
-    h = createHash("sha256").update(JSON.stringify(c)).digest("hex");
+    h = compiledHash(c);
     hashes.set(c, h);
   }
   const p = job.provenance;

@@ -174,7 +174,12 @@ describe("job queue", () => {
       error: null,
     });
     const p = job.provenance;
-    expect(p.compiled_hash).toBe(createHash("sha256").update(JSON.stringify(c)).digest("hex"));
+    const { stage_ms: _timings, ...diagnostics } = c.diagnostics;
+    expect(p.compiled_hash).toBe(
+      createHash("sha256")
+        .update(JSON.stringify({ ...c, diagnostics }))
+        .digest("hex"),
+    );
     expect(p.format).toBe("q1forge.compiled-schedule");
     expect(p.format_version).toBe(1);
     expect(p.compiler_version).toBeNull();
