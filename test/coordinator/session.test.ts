@@ -222,7 +222,8 @@ describe("running jobs", () => {
     expect(final.imag).toEqual(new Array(200).fill(-0.25));
     expect(partial.real).toEqual(final.real.slice(0, partial.real.length));
     expect(job.resultHandles.fetchAll()["1"]!.real).toEqual([0.5]);
-    await expect(stream.waitForValues(500, { timeout: 0 })).resolves.toMatchObject({ shape: [200, 1] });
+    await expect(stream.waitForValues(200, { timeout: 0 })).resolves.toMatchObject({ shape: [200, 1] });
+    await expect(stream.waitForValues(500, { timeout: 0 })).rejects.toMatchObject({ code: "USAGE", path: "n" });
   });
 
   it("waitForValues times out with JOB_TIMEOUT while the bins are not there", async () => {

@@ -6,7 +6,7 @@
  */
 import type { AcquisitionData, AcquisitionResult } from "../../contract/acquisition-results.js";
 import type { AcquisitionChannelLayout } from "../../contract/compiled-schedule.js";
-import { InstrumentError } from "../../core/errors.js";
+import { InstrumentError, UsageError } from "../../core/errors.js";
 import { JobTimeoutError, timeoutMs, waitFor } from "./status.js";
 
 /** A batch of new values of one channel (index = position of values[0] in the row-major result). */
@@ -64,9 +64,22 @@ export class ResultStream {
     };
   }
 
-  /** Resolve once `n` values are there (or the job ended with fewer: then JOB_RESULTS_INCOMPLETE). */
+  /**
+   * Resolve once `n` values are there (or the job ended with fewer: then JOB_RESULTS_INCOMPLETE).
+   * `n` above the channel's size (`expectedCount`) or not a whole number ≥ 0 is a USAGE error (path `n`).
+   */
   waitForValues(n: number, opts: { timeout?: number } = {}): Promise<AcquisitionData> {
-    const want = Math.min(n, this.size);
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > this.size)
+      return Promise.reject(
+        new UsageError(
+          `channel "${this.name}" holds ${this.size} values; waitForValues(${typeof n === "number" ? n : JSON.stringify(n)}) can never resolve`,
+          {
+            path: "n",
+            hint: `wait for a whole number of values from 0 to ${this.size} (expectedCount), or use waitForAllValues()`,
+          },
+        ),
+      );
+    const want = n;
     return waitFor(
       (wake) => this.subscribe(wake),
       () => {
