@@ -13,6 +13,7 @@ import { LocalBackend, type Backend, type LocalCluster } from "./backend.js";
 import { CompilePool } from "./compile-pool.js";
 import { ClusterExecutor } from "./executor.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { lockStore, type StoreLock } from "./store/lock.js";
 
 export interface ServiceOptions {
   host?: string;
@@ -116,8 +117,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
   };
   let backend: Backend;
   let virtuals: VirtualCluster[] = [];
+  let lock: StoreLock | null = null;
   try {
     if (store.kind === "sqlite") {
+      lock = lockStore(store.path); // STORE_IN_USE while another live service holds the store
       const sqlite = new SqliteStore(store.path);
       const failed = await sqlite.failInterrupted("the service stopped while this job was executing");
       if (failed.length) opts.log?.(`marked ${failed.length} interrupted job(s) as error`);
@@ -134,6 +137,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       backend = await RedisBackend.connect(store.url);
     }
   } catch (e) {
+    lock?.release();
     await closePool();
     throw e;
   }
@@ -151,6 +155,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
     await app.listen({ host, port: opts.port ?? 8420 });
   } catch (e) {
     await backend.close();
+    lock?.release();
     await closePool();
     for (const v of virtuals) await v.stop();
     throw new UsageError(`cannot listen on ${host}:${opts.port ?? 8420}: ${(e as Error).message}`, {
@@ -175,6 +180,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<RunningSe
       closed = true;
       await app.close();
       await backend.close();
+      lock?.release();
       await closePool();
       for (const v of virtuals) await v.stop();
     },
