@@ -4,6 +4,8 @@
  * output; `plot()` writes the emulator's HTML plot.
  */
 import { writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { UsageError } from "../../core/errors.js";
 import type { CompiledSchedule } from "../../contract/compiled-schedule.js";
 import { renderPlotHtml, type PlotOptions } from "../../emulator/plot.js";
 import {
@@ -53,7 +55,7 @@ export class SimulatedJob {
           analog: opts.includeAnalog === false ? {} : Object.fromEntries(m.outputs.map((o, i) => [String(i), o])),
           digital: opts.includeDigital === false ? {} : Object.fromEntries(m.markers.map((o, i) => [String(i), o])),
           plot: (path, popts) => {
-            writeFileSync(
+            writePlot(
               path,
               renderPlotHtml(this.only(cname, mname, m), { title: `${this.compiled.name}: ${mname}`, ...popts }),
             );
@@ -68,7 +70,7 @@ export class SimulatedJob {
 
   /** Write the HTML plot of every output to `path`; returns the path. */
   plot(path: string, opts?: PlotOptions): string {
-    writeFileSync(path, renderPlotHtml(this.result, { title: this.compiled.name, ...opts }));
+    writePlot(path, renderPlotHtml(this.result, { title: this.compiled.name, ...opts }));
     return path;
   }
 
@@ -94,5 +96,29 @@ export class SimulatedJob {
       clusters: { [cluster]: { modules: { [module]: m }, endTimeNs: this.result.clusters[cluster]!.endTimeNs } },
       events: this.result.events.filter((e) => e.cluster === cluster && e.module === module),
     };
+  }
+}
+
+/** writeFileSync, with a missing directory or a permission problem as a USAGE error naming the file. */
+function writePlot(path: string, html: string): void {
+  try {
+    writeFileSync(path, html);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    const why =
+      code === "ENOENT"
+        ? `its directory ${dirname(path)} does not exist`
+        : code === "EACCES" || code === "EPERM"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a directory"
+            : (e as Error).message;
+    throw new UsageError(`cannot write the plot ${path}: ${why}`, {
+      path,
+      hint:
+        code === "ENOENT"
+          ? `create the directory ${dirname(path)} first, or give a path in an existing directory`
+          : "give a file path in an existing, writable directory",
+    });
   }
 }
