@@ -4,6 +4,7 @@
  * zero-config default; `RedisBackend` (redis-backend.ts) is the BullMQ scale-out.
  */
 import { EventEmitter } from "node:events";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import { applyControl, notRunning, type ControlOp } from "./control.js";
 import type { ClusterDescription, ClusterExecutor } from "./executor.js";
 import { runClaimedJob, type EventSink } from "./runner.js";
@@ -21,6 +22,11 @@ export interface Backend extends EventSink {
   readonly storeLabel: string;
   clusterNames(): Promise<string[]>;
   clusters(): Promise<ClusterEntry[]>;
+  /**
+   * Refuse (throw the typed error) a compiled schedule the named cluster cannot run, before it is
+   * queued; absent where the cluster is remote (Redis: the worker's session checks at execution).
+   */
+  checkRunnable?(cluster: string, compiled: CompiledSchedule): void;
   /** a new pending job was stored */
   enqueue(job: JobRecord): Promise<void>;
   /** halt the job if it is executing (it was already marked canceled) */
@@ -56,6 +62,10 @@ export class LocalBackend implements Backend {
   ) {
     this.storeLabel = label;
     this.bus.setMaxListeners(0);
+  }
+
+  checkRunnable(cluster: string, compiled: CompiledSchedule): void {
+    this.clustersByName.get(cluster)?.executor.checkRunnable(compiled);
   }
 
   /** Start the dispatchers (after `failInterrupted` on the store). */

@@ -11,6 +11,7 @@ import { compile } from "../compile.js";
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
 import type { AcquisitionData } from "../coordinator/acquisitions.js";
 import type { Job } from "../coordinator/jobs/job.js";
+import { checkCompiled } from "../coordinator/session-compiled.js";
 import { openSession, type Session } from "../coordinator/session.js";
 import { InstrumentError } from "../core/errors.js";
 import { Q1FORGE_VERSION } from "../core/version.js";
@@ -107,6 +108,14 @@ export class ClusterExecutor {
   /** the Cluster's name that compiled schedules must use */
   get clusterName(): string {
     return this.session.clusterName;
+  }
+
+  /**
+   * The check `session.execute` makes before it runs a compiled schedule (format version, cluster
+   * name, a module of the right type in every slot it uses, capabilities): throws its typed error.
+   */
+  checkRunnable(compiled: CompiledSchedule): void {
+    checkCompiled(compiled, this.session.clusterName, this.address, this.session.driver);
   }
 
   async instrumentIdentity(): Promise<Record<string, unknown>> {

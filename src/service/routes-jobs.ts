@@ -4,7 +4,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { z } from "zod";
-import type { ErrorJson } from "../core/errors.js";
+import type { CompiledSchedule } from "../contract/compiled-schedule.js";
+import { Q1ForgeError, type ErrorJson } from "../core/errors.js";
 import { planSegments, type SegmentPlan } from "../coordinator/jobs/segments.js";
 import { RemoteError } from "./compile-pool.js";
 import { handle } from "./compile-worker.js";
@@ -91,6 +92,16 @@ export function registerJobRoutes({
                 verify: false,
               })
             ).text;
+    // refuse at once what the cluster's session would refuse when the job runs (MODULE_MISSING, …):
+    // embedded clusters only; a Redis worker's session checks at execution (docs/service.md)
+    if (!segmented && backend.checkRunnable) {
+      try {
+        backend.checkRunnable(cluster, JSON.parse(text) as CompiledSchedule);
+      } catch (e) {
+        if (!(e instanceof Q1ForgeError)) throw e;
+        throw new ServiceError(422, e.code, e.message, { path: e.path, hint: e.hint });
+      }
+    }
     const named = ((b.compiled ?? b.schedule) as { name?: unknown } | null)?.name;
     const { job, created } = await store.submit({
       id: randomUUID(),
