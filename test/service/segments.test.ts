@@ -232,7 +232,10 @@ describe("compiled schedules at submission (the certainly-valid fast check, zod 
         body: { schedule: shortSchedule({ reps: 3 }), hardware: HARDWARE },
       })
     ).json.compiled;
-    const want = createHash("sha256").update(JSON.stringify(compiled)).digest("hex");
+    // compiled_hash: sha256 of the compiled JSON without diagnostics.stage_ms (docs/jobs.md, provenance)
+    const want = createHash("sha256")
+      .update(JSON.stringify({ ...compiled, diagnostics: { ...compiled.diagnostics, stage_ms: undefined } }))
+      .digest("hex");
     const hashOf = async (body: unknown) => {
       const sub = await http(svc.url, "POST", "/v1/jobs", { token: ALICE, body });
       expect(sub.status).toBe(201);
