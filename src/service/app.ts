@@ -24,6 +24,76 @@ import { SERVICE_VERSION } from "./version.js";
 
 export { openApiDocument } from "./route-table.js";
 
+/** One matcher per route URL (`:param` matches one path segment) with the methods it serves. */
+const ROUTE_MATCHERS: { pattern: RegExp; methods: string[] }[] = (() => {
+  const byUrl = new Map<string, Set<string>>();
+  for (const r of ROUTES) {
+    const set = byUrl.get(r.url) ?? new Set<string>();
+    set.add(r.method);
+    byUrl.set(r.url, set);
+  }
+  return [...byUrl].map(([url, methods]) => ({
+    pattern: new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:\w+/g, "[^/]+")}$`),
+    methods: [...methods].sort(),
+  }));
+})();
+
+/** The methods served on `path` (empty when no route has this URL). */
+function methodsOf(path: string): string[] {
+  const found = new Set<string>();
+  for (const m of ROUTE_MATCHERS) if (m.pattern.test(path)) for (const x of m.methods) found.add(x);
+  return [...found].sort();
+}
+
+/**
+ * A request body as JSON. `__proto__` keys, and `constructor` keys holding `prototype`, are refused
+ * with their JSON pointer: code that copies request objects with Object.assign could otherwise change
+ * object prototypes. The walk runs only when the text may hold such a key, and uses no recursion.
+ */
+function parseJsonBody(text: string): unknown {
+  if (text.length === 0)
+    throw new ServiceError(400, "INPUT_PARSE", "request body is empty", { path: "body", hint: "send a JSON object" });
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ServiceError(400, "INPUT_PARSE", `request body is not valid JSON: ${(e as Error).message}`, {
+      path: "body",
+      hint: "send a JSON object",
+    });
+  }
+  if (!text.includes("__proto__") && !text.includes("constructor") && !text.includes("\\u")) return value;
+  const stack: [unknown, string][] = [[value, ""]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    for (const key of Object.keys(v)) {
+      const child = (v as Record<string, unknown>)[key];
+      const at = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      const poisoned =
+        key === "__proto__" ||
+        (key === "constructor" && child !== null && typeof child === "object" && Object.hasOwn(child, "prototype"));
+      if (poisoned)
+        throw new ServiceError(
+          400,
+          "FORBIDDEN_KEY",
+          `request body has the key "${key}" at ${at}${key === "constructor" ? ' holding "prototype"' : ""}, which could change object prototypes`,
+          { path: `body${at}`, hint: "rename or remove the key; no q1forge document uses it" },
+        );
+      stack.push([child, at]);
+    }
+  }
+  return value;
+}
+
+function unsupportedMediaType(contentType: string | undefined): ServiceError {
+  const what = contentType === undefined ? "no Content-Type" : JSON.stringify(contentType.split(";")[0]!.trim());
+  return new ServiceError(415, "UNSUPPORTED_MEDIA_TYPE", `request body must be application/json, not ${what}`, {
+    path: "Content-Type",
+    hint: "send the body as JSON with Content-Type: application/json",
+  });
+}
+
 export interface AppOptions {
   backend: Backend;
   pool: CompilePool;
@@ -75,7 +145,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     };
   });
 
-  app.setErrorHandler((err: unknown, _req, reply) => {
+  app.setErrorHandler((err: unknown, req, reply) => {
     const e = err as {
       validation?: { instancePath?: string; message?: string; params?: unknown }[];
       part?: string;
@@ -109,10 +179,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       ).toJSON();
     } else if (e.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       status = 415;
-      body = new ServiceError(415, "UNSUPPORTED_MEDIA_TYPE", "request body must be application/json", {
-        path: "Content-Type",
-        hint: "send Content-Type: application/json",
-      }).toJSON();
+      body = unsupportedMediaType(req.headers["content-type"]).toJSON();
     } else if (
       e.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
       e.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
@@ -134,7 +201,33 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       );
     void reply.code(status).type("application/json").serializer(JSON.stringify).send(body);
   });
+  // only JSON bodies: fastify's built-in text/plain parser would hand a string to routes that expect objects
+  app.removeContentTypeParser("text/plain");
+  // our own JSON parser, so that a forbidden key is named with its path instead of "not valid JSON"
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, text, done) => {
+    try {
+      done(null, parseJsonBody(text as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
   app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split("?")[0] ?? "";
+    const allowed = methodsOf(path);
+    if (allowed.length > 0) {
+      const list = allowed.join(", ");
+      void reply
+        .code(405)
+        .header("allow", list)
+        .send(
+          new ServiceError(405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed on ${path}; allowed: ${list}`, {
+            path,
+            hint: `use one of ${list} (GET /openapi.json lists the routes)`,
+          }).toJSON(),
+        );
+      return;
+    }
     void reply.code(404).send(
       new ServiceError(404, "ROUTE_NOT_FOUND", `no route ${req.method} ${req.url.split("?")[0]}`, {
         path: req.url.split("?")[0] ?? null,
@@ -231,7 +324,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const health = async () => ({
     ok: true,
     version: SERVICE_VERSION,
-    store: backend.storeLabel,
+    // the kind only: /healthz needs no token, and a store's path or URL is not for everyone to read
+    store: backend.storeLabel.startsWith("redis") ? "redis" : "sqlite",
     uptime_s: (Date.now() - started) / 1000,
   });
   route("/healthz", "GET", health);

@@ -191,7 +191,13 @@ export const ClusterInfoSchema = z.object({
 
 export const ClusterListSchema = z.object({ clusters: z.array(ClusterInfoSchema) });
 
-export const HealthSchema = z.object({ ok: z.boolean(), version: z.string(), store: z.string(), uptime_s: z.number() });
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  version: z.string(),
+  /** the store's kind only (/healthz needs no token) */
+  store: z.enum(["sqlite", "redis"]),
+  uptime_s: z.number(),
+});
 
 export { CompiledScheduleSchema };
 
