@@ -19,6 +19,7 @@ import {
   type ResultsQuerySchema,
   type SubmitJobRequestSchema,
 } from "./schemas.js";
+import { idempotencyConflict } from "./store/sqlite.js";
 import type { JobRecord } from "./store/types.js";
 
 function jobJson(j: JobRecord, position: number): JobJson {
@@ -71,6 +72,16 @@ export function registerJobRoutes({
       );
     // the request hash identifies a resubmission; only needed with an Idempotency-Key
     const requestHash = key === null ? "" : createHash("sha256").update(JSON.stringify(req.body)).digest("hex");
+    if (key !== null) {
+      // a resubmission is answered before any compile: the same job (200), or 409 for another request
+      // (store.submit below decides again, atomically, for two first submissions racing)
+      const earlier = await store.byIdempotencyKey(user(req), key);
+      if (earlier) {
+        if (earlier.requestHash !== requestHash) throw idempotencyConflict(key, earlier.id);
+        void reply.code(200);
+        return submitAnswer(earlier);
+      }
+    }
     const segmented = b.compiled === undefined ? planSegments(b.schedule) : null;
     // a small compiled schedule is checked here (≈0.1 ms: cheaper than a thread hop); schedules compile,
     // and large compiled schedules are checked, on the worker threads. A schedule with pause points or
@@ -115,13 +126,17 @@ export function registerJobRoutes({
     });
     if (created) await backend.enqueue(job);
     void reply.code(created ? 201 : 200);
+    return submitAnswer(job);
+  });
+
+  async function submitAnswer(job: JobRecord) {
     const position = await store.position(job);
     return {
       id: job.id,
-      status: position >= 0 ? "pending" : ((await store.status(job.id)) ?? job.status),
+      status: position >= 0 ? ("pending" as const) : ((await store.status(job.id)) ?? job.status),
       position_in_queue: position,
     };
-  });
+  }
 
   route("/v1/jobs", "GET", async (req) => {
     const q = req.query as z.infer<typeof JobListQuerySchema>;

@@ -343,6 +343,18 @@ describe("jobs", () => {
     });
     expect(other.status).toBe(422);
     expect(other.json.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    // the key is checked before anything compiles: a reused key with a broken schedule is still named as such
+    const broken = await http(svc.url, "POST", "/v1/jobs", {
+      token: ALICE,
+      body: {
+        schedule: { name: "x", repetitions: 1, schedulables: [{ operation: { type: "NoSuchPulse" } }] },
+        hardware: HARDWARE,
+      },
+      headers,
+    });
+    expect(broken.status).toBe(422);
+    expect(broken.json.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(broken.json.message).toContain(first.json.id);
     await finished(first.json.id);
     const list = (await http(svc.url, "GET", "/v1/jobs?user=alice", { token: ALICE })).json.jobs as { id: string }[];
     expect(list.filter((j) => j.id === first.json.id)).toHaveLength(1);

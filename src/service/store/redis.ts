@@ -124,6 +124,11 @@ export class RedisStore implements JobStore {
     return { job: rec, created: r[0] === 1 };
   }
 
+  async byIdempotencyKey(user: string, key: string): Promise<JobRecord | null> {
+    const id = await this.redis.get(`${P}idem:${user}:${key}`);
+    return id ? this.get(id) : null;
+  }
+
   async get(id: string): Promise<JobRecord | null> {
     const [[, h], [, hist]] = (await this.redis
       .multi()

@@ -238,6 +238,11 @@ export class SqliteStore implements JobStore {
   async submit(job: NewJob) {
     return this.submitTx(job);
   }
+  async byIdempotencyKey(user: string, key: string) {
+    const row = this.st.byKey!.get(user, key) as Row | undefined;
+    return row ? toRecord(row) : null;
+  }
+
   async get(id: string) {
     const r = this.st.byId!.get(id) as Row | undefined;
     return r ? toRecord(r) : null;

@@ -82,6 +82,8 @@ export interface JobStore {
    */
   submit(job: NewJob): Promise<{ job: JobRecord; created: boolean }>;
   get(id: string): Promise<JobRecord | null>;
+  /** the job `user` submitted with this Idempotency-Key, if any (submit() decides atomically; this lets a route answer early) */
+  byIdempotencyKey(user: string, key: string): Promise<JobRecord | null>;
   /** just the status (null for an unknown job) */
   status(id: string): Promise<JobStatus | null>;
   list(filter: JobFilter): Promise<JobRecord[]>;
