@@ -153,6 +153,11 @@ export class LocalBackend implements Backend {
   async close(): Promise<void> {
     this.stopped = true;
     for (const name of [...this.wakeups.keys()]) this.wakeDispatcher(name);
+    // a job halted by the shutdown (SIGTERM) was canceled, not failed: mark it before the halt makes its run throw
+    for (const id of this.current.values()) {
+      const r = await this.store.transition(id, ["loading", "running"], "canceled", "halted: the service shut down");
+      if (r) await this.emit(id, "end", { status: "canceled" });
+    }
     for (const c of this.clustersByName.values()) await c.executor.halt();
     await Promise.race([Promise.all(this.loops), new Promise((r) => setTimeout(r, 2000))]);
     for (const c of this.clustersByName.values()) await c.executor.close();

@@ -96,7 +96,9 @@ export async function runClaimedJob(
       sink.wake(job.id);
       return done;
     }
-    return await store.get(job.id); // canceled while it ran
+    // canceled while it ran: keep what did run (provenance, report), never its results
+    await store.recordEnded(job.id, "canceled", provenance, JSON.stringify(outcome.report));
+    return await store.get(job.id);
   } catch (e) {
     const err = errorJson(e);
     provenance.compiled_hash ||= hashOfText();
@@ -108,8 +110,13 @@ export async function runClaimedJob(
       outcome: { dataset: "null", report },
       event: { event: "end", data: { status: "error", error: err } },
     });
-    if (r) sink.wake(job.id);
-    return r ?? (await store.get(job.id));
+    if (r) {
+      sink.wake(job.id);
+      return r;
+    }
+    // canceled while it ran (the halt made the run fail): provenance and report as for any ended job
+    await store.recordEnded(job.id, "canceled", provenance, report);
+    return await store.get(job.id);
   }
 }
 

@@ -13,7 +13,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VirtualCluster } from "../../src/instruments/virtual-cluster.js";
+import { Redis } from "ioredis";
 import { CompilePool, startService, type RunningService } from "../../src/service/index.js";
+import { RedisStore } from "../../src/service/store/redis.js";
 import {
   aloneValues,
   HARDWARE,
@@ -295,4 +297,46 @@ describe.skipIf(!REDIS)("Redis scale-out", () => {
       await standby.kill("SIGTERM");
     }
   }, 300_000);
+
+  // last: the other tests count every job in the store
+  it("store: a lost race writes no outcome; recordEnded keeps a canceled job's provenance, never results", async () => {
+    const store = new RedisStore(new Redis(url, { maxRetriesPerRequest: 3 }));
+    try {
+      const { job } = await store.submit({
+        id: "race-1",
+        name: "n",
+        cluster: "race-cluster",
+        user: "alice",
+        priority: 0,
+        idempotencyKey: null,
+        requestHash: "",
+        compiled: '{"name":"n"}',
+      });
+      expect(job.status).toBe("pending");
+      await store.transition("race-1", ["pending"], "running");
+      await store.transition("race-1", ["running"], "canceled", "canceled by alice");
+      const lost = await store.transition("race-1", ["running"], "completed", null, {
+        outcome: { dataset: '{"data_vars":{}}', report: "{}" },
+      });
+      expect(lost).toBeNull();
+      expect(await store.results("race-1")).toBeNull();
+      const provenance = {
+        compiled_hash: "ab".repeat(32),
+        compiler_version: "0.1.0",
+        format_version: null,
+        instrument: null,
+        timings_ms: { total: 1 },
+        executor: "session",
+      };
+      expect(await store.recordEnded("race-1", "running", provenance, '{"entries":[]}')).toBe(false);
+      expect(await store.recordEnded("race-1", "canceled", provenance, '{"entries":[]}')).toBe(true);
+      const rec = (await store.get("race-1"))!;
+      expect(rec.status).toBe("canceled");
+      expect(rec.provenance).toEqual(provenance);
+      expect(await store.report("race-1")).toBe('{"entries":[]}');
+      expect(await store.results("race-1")).toBe("null");
+    } finally {
+      store.redis.disconnect();
+    }
+  });
 });

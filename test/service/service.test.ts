@@ -318,6 +318,19 @@ describe("jobs", () => {
     const end = await finished(long.json.id, BOB);
     expect(end.status).toBe("canceled");
     expect(end.status_history.at(-1)).toMatchObject({ status: "canceled", reason: "canceled by root" });
+    // what did run is on record: provenance and execution report (the runner writes them once the halt lands)
+    await waitUntil(
+      async () => (await http(svc.url, "GET", `/v1/jobs/${long.json.id}`, { token: BOB })).json.provenance !== null,
+    );
+    const kept = (await http(svc.url, "GET", `/v1/jobs/${long.json.id}`, { token: BOB })).json;
+    expect(kept.status).toBe("canceled");
+    expect(kept.provenance.compiled_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(kept.provenance.instrument.identity.manufacturer).toBe("Qblox");
+    expect(typeof kept.provenance.timings_ms.total).toBe("number");
+    const report = await http(svc.url, "GET", `/v1/jobs/${long.json.id}/execution-report`, { token: BOB });
+    expect(report.status).toBe(200);
+    expect(report.json.status).toBe("canceled");
+    expect(report.json.provenance.compiled_hash).toBe(kept.provenance.compiled_hash);
     const r = await http(svc.url, "GET", `/v1/jobs/${long.json.id}/results`, { token: BOB });
     expect(r.status).toBe(409);
     expect(r.json.code).toBe("RESULTS_NOT_AVAILABLE");

@@ -53,16 +53,18 @@ redis.call('ZADD', KEYS[6], seq, ARGV[2])
 return {1, ARGV[2]}
 `;
 
-// KEYS: job hash, hist list, pending zset; ARGV: to, change JSON, error JSON|'', provenance JSON|'', from...
+// KEYS: job hash, hist list, pending zset; ARGV: to, change JSON, error JSON|'', provenance JSON|'',
+// outcome flag ('1': write results and report with the change), results, report, from...
 const TRANSITION = `
 local s = redis.call('HGET', KEYS[1], 'status')
 if not s then return false end
-for i = 5, #ARGV do
+for i = 8, #ARGV do
   if ARGV[i] == s then
     redis.call('HSET', KEYS[1], 'status', ARGV[1])
     redis.call('RPUSH', KEYS[2], ARGV[2])
     if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'error', ARGV[3]) end
     if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'provenance', ARGV[4]) end
+    if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'results', ARGV[6], 'report', ARGV[7]) end
     if s == 'pending' then redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'id')) end
     return s
   end
@@ -220,7 +222,6 @@ export class RedisStore implements JobStore {
   ) {
     const cluster = await this.redis.hget(`${P}job:${id}`, "cluster");
     if (cluster === null) return null;
-    if (patch.outcome) await this.saveOutcome(id, patch.outcome.dataset, patch.outcome.report);
     const change: StatusChange = { status: to, time: nowIso(), reason };
     const r = await this.call(
       "q1fTransition",
@@ -231,11 +232,28 @@ export class RedisStore implements JobStore {
       JSON.stringify(change),
       patch.error ? JSON.stringify(patch.error) : "",
       patch.provenance ? JSON.stringify(patch.provenance) : "",
+      // the outcome is written with the change, or not at all (a lost race must not leave results behind)
+      patch.outcome ? "1" : "0",
+      patch.outcome?.dataset ?? "",
+      patch.outcome?.report ?? "",
       ...from,
     );
     if (!r) return null;
     if (patch.event) await this.appendEvent(id, patch.event.event, patch.event.data);
     return this.get(id);
+  }
+  async recordEnded(id: string, status: JobStatus, provenance: Provenance, report: string) {
+    const r = await this.redis.eval(
+      `if redis.call('HGET', KEYS[1], 'status') ~= ARGV[1] then return 0 end
+       redis.call('HSET', KEYS[1], 'provenance', ARGV[2], 'results', 'null', 'report', ARGV[3])
+       return 1`,
+      1,
+      `${P}job:${id}`,
+      status,
+      JSON.stringify(provenance),
+      report,
+    );
+    return r === 1;
   }
   async saveOutcome(id: string, dataset: string, report: string) {
     await this.redis.hset(`${P}job:${id}`, "results", dataset, "report", report);

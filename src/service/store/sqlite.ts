@@ -83,6 +83,7 @@ export class SqliteStore implements JobStore {
   private readonly st: Record<string, Database.Statement>;
   private readonly submitTx: (job: NewJob) => { job: JobRecord; created: boolean };
   private readonly claimTx: (cluster: string) => JobRecord | null;
+  private readonly recordEndedTx: (id: string, status: JobStatus, provenance: Provenance, report: string) => boolean;
   private readonly transitionTx: (
     id: string,
     from: readonly JobStatus[],
@@ -145,6 +146,7 @@ export class SqliteStore implements JobStore {
       update: p(
         `UPDATE jobs SET status = @status, history = @history, error = @error, provenance = @provenance WHERE id = @id`,
       ),
+      setProvenance: p(`UPDATE jobs SET provenance = ? WHERE id = ? AND status = ?`),
       compiled: p(`SELECT compiled FROM job_compiled WHERE id = ?`),
       outcome: p(
         `INSERT INTO job_outcome (id, results, report) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET results = excluded.results, report = excluded.report`,
@@ -225,6 +227,14 @@ export class SqliteStore implements JobStore {
       if (patch.event) this.addEvent(id, patch.event.event, patch.event.data);
       return rec;
     });
+    this.recordEndedTx = this.db.transaction(
+      (id: string, status: JobStatus, provenance: Provenance, report: string) => {
+        const r = this.st.setProvenance!.run(JSON.stringify(provenance), id, status);
+        if (r.changes === 0) return false;
+        this.st.outcome!.run(id, "null", report);
+        return true;
+      },
+    );
     this.claimTx = this.db.transaction((cluster: string) => {
       const row = this.st.next!.get(cluster) as Row | undefined;
       if (!row) return null;
@@ -283,6 +293,9 @@ export class SqliteStore implements JobStore {
     patch: TransitionPatch = {},
   ) {
     return this.transitionTx(id, from, to, reason, patch);
+  }
+  async recordEnded(id: string, status: JobStatus, provenance: Provenance, report: string) {
+    return this.recordEndedTx(id, status, provenance, report);
   }
   async saveOutcome(id: string, dataset: string, report: string) {
     this.st.outcome!.run(id, dataset, report);

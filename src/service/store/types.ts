@@ -103,6 +103,12 @@ export interface JobStore {
     patch?: TransitionPatch,
   ): Promise<JobRecord | null>;
   saveOutcome(id: string, dataset: string, report: string): Promise<void>;
+  /**
+   * A job that ended without the runner's transition (canceled while it ran, halted at shutdown):
+   * store the provenance and execution report of what did run, only if the job is still `status`.
+   * No results: a run that did not finish produced none. Returns whether it was written.
+   */
+  recordEnded(id: string, status: JobStatus, provenance: Provenance, report: string): Promise<boolean>;
   results(id: string): Promise<string | null>;
   report(id: string): Promise<string | null>;
   appendEvent(id: string, event: string, data: unknown): Promise<number>;
