@@ -45,7 +45,9 @@ export function loadTokensFile(path: string): TokenEntry[] {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`the tokens file "${path}" is not JSON: ${(e as Error).message}`, {
+    // V8's message quotes the text around the error, which may be a token: say where, not what
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new UsageError(`the tokens file "${path}" is not JSON${at !== undefined ? ` (at character ${at})` : ""}`, {
       path: "--tokens",
       hint: "fix the JSON syntax of the tokens file (format: docs/service.md)",
     });
@@ -64,19 +66,36 @@ export function loadTokensFile(path: string): TokenEntry[] {
 /** `Q1FORGE_TOKENS="alice=tok1,bob=tok2"` (admins: `alice=tok1:admin`). */
 export function parseTokensEnv(text: string): TokenEntry[] {
   const out: TokenEntry[] = [];
-  for (const part of text
+  const parts = text
     .split(",")
     .map((s) => s.trim())
-    .filter(Boolean)) {
+    .filter(Boolean);
+  parts.forEach((part, k) => {
     const m = part.match(/^([A-Za-z0-9_.@-]{1,64})=([^:]{16,})(:admin)?$/);
-    if (!m)
-      throw new UsageError(`bad entry in Q1FORGE_TOKENS: "${part.slice(0, 20)}…"`, {
-        path: "Q1FORGE_TOKENS",
-        hint: "write user=token pairs separated by commas (tokens of at least 16 characters), e.g. alice=…,bob=…",
-      });
+    if (!m) throw badTokenEntry(part, k);
     out.push({ user: m[1]!, token: m[2]!, admin: m[3] !== undefined });
-  }
+  });
   return out;
+}
+
+/** A bad Q1FORGE_TOKENS entry, named by its position and user, never by its token (errors are logged). */
+function badTokenEntry(part: string, k: number): UsageError {
+  const eq = part.indexOf("=");
+  const user = eq < 0 ? null : part.slice(0, eq);
+  const token = eq < 0 ? "" : part.slice(eq + 1).replace(/:admin$/, "");
+  const why =
+    eq < 0
+      ? "has no '=' between user and token"
+      : !/^[A-Za-z0-9_.@-]{1,64}$/.test(user!)
+        ? "has a user name that is not 1–64 of A–Z a–z 0–9 _ . @ -"
+        : token.length < 16
+          ? `has a token of ${token.length} characters (at least 16 needed)`
+          : "has a ':' in its token (only ':admin' may follow it)";
+  const who = user !== null && /^[A-Za-z0-9_.@-]{1,64}$/.test(user) ? ` (user "${user}")` : "";
+  return new UsageError(`entry ${k + 1} of Q1FORGE_TOKENS${who} ${why}`, {
+    path: "Q1FORGE_TOKENS",
+    hint: "write user=token pairs separated by commas (tokens of at least 16 characters), e.g. alice=…,bob=…",
+  });
 }
 
 export function randomToken(): string {
