@@ -18,6 +18,20 @@ export function registerResultStreamRoute({ backend, store, route, loadJob }: Ro
           hint: "send the id of the last event you received (a non-negative integer), or omit it",
         });
     }
+    // an id the stream never had (a client resuming against another job or a reset store) would
+    // silently skip every event up to it: refuse it
+    if (last > 0 && (await store.eventsAfter(j.id, last - 1)).length === 0) {
+      const count = (await store.eventsAfter(j.id, 0)).length;
+      throw new ServiceError(
+        400,
+        "BAD_LAST_EVENT_ID",
+        `Last-Event-ID ${last} is past the end of job ${j.id}'s stream, which has ${count} event(s) so far`,
+        {
+          path: "Last-Event-ID",
+          hint: "send the id of the last event you received from this job's stream, or omit it to replay from the start",
+        },
+      );
+    }
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });

@@ -237,6 +237,16 @@ describe("jobs", () => {
     // resume after event 2: exactly the events from 3 on
     const resumed = await readSse(svc.url, `/v1/jobs/${sub.json.id}/results/stream`, ALICE, { lastEventId: 2 });
     expect(resumed).toEqual(events.slice(2));
+    // an id past the end of the stream is refused, not waited for (it would skip every event up to it)
+    const past = await http(svc.url, "GET", `/v1/jobs/${sub.json.id}/results/stream`, {
+      token: ALICE,
+      headers: { "last-event-id": String(events.length + 5) },
+    });
+    expect(past.status).toBe(400);
+    expect(past.json.code).toBe("BAD_LAST_EVENT_ID");
+    expect(past.json.message).toBe(
+      `Last-Event-ID ${events.length + 5} is past the end of job ${sub.json.id}'s stream, which has ${events.length} event(s) so far`,
+    );
     const job = (await http(svc.url, "GET", `/v1/jobs/${sub.json.id}`, { token: ALICE })).json;
     expect(job).toMatchObject({ name: "stream me", status: "completed", user_added: "alice", position_in_queue: -1 });
     expect(job.status_history.map((h: { status: string }) => h.status)).toEqual([
