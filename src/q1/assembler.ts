@@ -123,8 +123,16 @@ export function assembleInstructions(program: readonly Instruction[], opts: Asse
  * labels, instruction count, final stop) without building the assembled output or operand columns,
  * reusing one row object. Throws the first Q1AsmError (its column is not meaningful: call
  * `assembleInstructions` for the located error).
+ *
+ * `internIds` (optional, one per row): rows with the same non-negative id are equal rows (q1/intern.ts),
+ * so the operand check runs once per id; −1 rows are each checked. The whole-program checks (labels,
+ * instruction count, final stop) are the same either way.
  */
-export function validateInstructions(program: readonly Instruction[], opts: AssembleOptions = {}): void {
+export function validateInstructions(
+  program: readonly Instruction[],
+  opts: AssembleOptions = {},
+  internIds?: readonly number[],
+): void {
   const isa = opts.isa ?? 1;
   const limit = opts.maxInstructions ?? (opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384);
   const labels = new Set<string>();
@@ -136,11 +144,22 @@ export function validateInstructions(program: readonly Instruction[], opts: Asse
     }
   if (labels.size !== labelled) assembleInstructions(program, opts); // a duplicate label: the located error
   const row: AsmRow = { line: 0, labels: [], mnemonic: "", mnemonicColumn: 1, args: [], argColumns: NO_COLUMNS };
+  const stamp = nextStamp();
   let count = 0;
   let last = "";
   for (let i = 0; i < program.length; i++) {
     const ins = program[i]!;
     if (ins.mnemonic === "") continue;
+    const id = internIds === undefined ? -1 : internIds[i]!;
+    if (id >= 0 && id < MAX_INTERN_ID && (id | 0) === id) {
+      if (id < checkedAt.length && checkedAt[id] === stamp) {
+        count++;
+        last = ins.mnemonic;
+        continue; // an equal row passed above
+      }
+      if (id >= checkedAt.length) growCheckedAt(id);
+      checkedAt[id] = stamp;
+    }
     if (!quickValid(ins.mnemonic, ins.args, isa, labels)) {
       // not certainly valid: the full check throws the error (or accepts, e.g. an undocumented form)
       row.line = ins.line ?? i + 1;
@@ -160,6 +179,28 @@ export function validateInstructions(program: readonly Instruction[], opts: Asse
     last = ins.mnemonic;
   }
   if (count > limit || last !== "stop") assembleInstructions(program, opts); // the located error
+}
+
+/** validateInstructions: per shared-row id, the stamp of the call that checked it (no clearing between calls) */
+let checkedAt = new Int32Array(1024);
+/** ids at or above this are checked like −1 rows (the table above stays small) */
+const MAX_INTERN_ID = 1 << 22;
+let stamps = 0;
+
+function nextStamp(): number {
+  if (++stamps > 0x7fffffff) {
+    checkedAt.fill(0);
+    stamps = 1;
+  }
+  return stamps;
+}
+
+function growCheckedAt(id: number): void {
+  let size = checkedAt.length;
+  while (size <= id) size *= 2;
+  const next = new Int32Array(size);
+  next.set(checkedAt);
+  checkedAt = next;
 }
 
 function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines: number): AssembledProgram {

@@ -25,13 +25,29 @@ export function formatOperand(op: Operand): string {
  * `label:` followed by the instruction, args comma-separated without spaces, `# comment` at the end.
  * Written byte by byte into one reused buffer (room made once per row, integers without
  * number→string conversion): no per-row strings, which matters for programs of 100,000s of rows.
+ *
+ * `internIds` (optional, one per row): rows with the same non-negative id are equal rows (q1/intern.ts);
+ * each id is printed once and its later rows copy those bytes. −1 rows are printed each time.
  */
-export function printProgram(program: readonly Instruction[]): string {
+export function printProgram(program: readonly Instruction[], internIds?: readonly number[]): string {
   let buf = scratch;
   let len = 0;
   nonAscii = false;
+  const stamp = internIds === undefined ? 0 : nextStamp();
   for (let n = 0; n < program.length; n++) {
     const ins = program[n]!;
+    let id = internIds === undefined ? -1 : internIds[n]!;
+    if (!(id >= 0 && id < MAX_INTERN_ID && (id | 0) === id)) id = -1;
+    else if (id >= printedAt.length) growRowTables(id);
+    else if (printedAt[id] === stamp) {
+      // an equal row was printed above: copy its bytes
+      const from = rowStart[id]!;
+      const to = rowEnd[id]!;
+      if (len + (to - from) > buf.length) buf = grow(buf, len, to - from);
+      for (let k = from; k < to; k++) buf[len++] = buf[k]!;
+      continue;
+    }
+    const start = len;
     const label = ins.label;
     const mnemonic = ins.mnemonic;
     const args = ins.args;
@@ -44,11 +60,7 @@ export function printProgram(program: readonly Instruction[]): string {
       need +=
         op.kind === "label" ? 2 + 3 * op.name.length : op.kind === "imm" ? immRoom(op.value) : immRoom(op.index) + 1;
     }
-    if (len + need > buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(buf.length * 2, len + need));
-      buf.copy(next, 0, 0, len);
-      buf = next;
-    }
+    if (len + need > buf.length) buf = grow(buf, len, need);
     if (label !== undefined) {
       len = writeText(buf, len, label);
       buf[len++] = 58; // ':'
@@ -76,6 +88,11 @@ export function printProgram(program: readonly Instruction[]): string {
       len = writeText(buf, len, comment);
     }
     buf[len++] = 10;
+    if (id >= 0) {
+      printedAt[id] = stamp;
+      rowStart[id] = start;
+      rowEnd[id] = len;
+    }
   }
   if (buf.length <= MAX_SCRATCH) scratch = buf; // reused by the next program (the text below is a copy)
   return buf.toString(nonAscii ? "utf8" : "latin1", 0, len);
@@ -86,6 +103,42 @@ let scratch = Buffer.allocUnsafe(1 << 16);
 const MAX_SCRATCH = 1 << 24;
 /** whether the program being printed has non-ASCII text (then it is decoded as UTF-8) */
 let nonAscii = false;
+
+/** A larger print buffer holding the `len` bytes written so far, with room for `need` more. */
+function grow(buf: Buffer, len: number, need: number): Buffer<ArrayBuffer> {
+  const next = Buffer.allocUnsafe(Math.max(buf.length * 2, len + need));
+  buf.copy(next, 0, 0, len);
+  return next;
+}
+
+/** ids at or above this are printed like −1 rows (the tables below stay small) */
+const MAX_INTERN_ID = 1 << 22;
+/** per shared-row id: the stamp of the printProgram call that printed it, and its bytes in the buffer */
+let printedAt = new Int32Array(1024);
+let rowStart = new Int32Array(1024);
+let rowEnd = new Int32Array(1024);
+let stamps = 0;
+
+function nextStamp(): number {
+  if (++stamps > 0x7fffffff) {
+    printedAt.fill(0);
+    stamps = 1;
+  }
+  return stamps;
+}
+
+function growRowTables(id: number): void {
+  let size = printedAt.length;
+  while (size <= id) size *= 2;
+  const widen = (a: Int32Array): Int32Array<ArrayBuffer> => {
+    const next = new Int32Array(size);
+    next.set(a);
+    return next;
+  };
+  printedAt = widen(printedAt);
+  rowStart = widen(rowStart);
+  rowEnd = widen(rowEnd);
+}
 
 /** Bytes an integer operand may take (its text through String() when not a plain integer). */
 function immRoom(v: number): number {

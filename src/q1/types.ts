@@ -29,16 +29,41 @@ const REGS: readonly Operand[] = Array.from({ length: 64 }, (_, index) =>
   Object.freeze({ kind: "reg" as const, index }),
 );
 const IMM_CACHE_LIMIT = 65536;
-const IMMS = new Map<number, Operand>();
+/** cached immediates by value: [0, 65536] and −[1, 65536] (two holey arrays: index loads, no hashing) */
+const IMMS_POS: (Operand | undefined)[] = new Array<Operand | undefined>(IMM_CACHE_LIMIT + 1);
+const IMMS_NEG: (Operand | undefined)[] = new Array<Operand | undefined>(IMM_CACHE_LIMIT + 1);
 
 export const reg = (index: number): Operand => REGS[index] ?? { kind: "reg", index };
 export const imm = (value: number): Operand => {
   if (!Number.isInteger(value) || value < -IMM_CACHE_LIMIT || value > IMM_CACHE_LIMIT) return { kind: "imm", value };
-  let op = IMMS.get(value);
-  if (!op) {
-    op = Object.freeze({ kind: "imm" as const, value });
-    IMMS.set(value, op);
+  const table = value >= 0 ? IMMS_POS : IMMS_NEG;
+  const at = value >= 0 ? value : -value; // −0 is 0
+  let op = table[at];
+  if (op === undefined) {
+    op = Object.freeze({ kind: "imm" as const, value: at === 0 ? 0 : value });
+    table[at] = op;
   }
   return op;
 };
 export const lbl = (name: string): Operand => ({ kind: "label", name });
+
+/** Number of distinct canonical operands: keys of `canonicalKey` are below this. */
+export const CANONICAL_KEYS = 64 + 2 * IMM_CACHE_LIMIT + 2;
+
+/**
+ * A small non-negative integer naming `op` when it is one of the shared operands reg()/imm() return
+ * (then equal keys mean the same object), else −1. Lets instruction tables hash operands without
+ * building strings.
+ */
+export function canonicalKey(op: Operand): number {
+  if (op.kind === "imm") {
+    const v = op.value;
+    if ((v | 0) !== v || v < -IMM_CACHE_LIMIT || v > IMM_CACHE_LIMIT) return -1; // also NaN and fractions
+    return v >= 0 ? (IMMS_POS[v] === op ? 64 + 2 * v : -1) : IMMS_NEG[-v] === op ? 65 - 2 * v : -1;
+  }
+  if (op.kind === "reg") {
+    const r = op.index;
+    return (r | 0) === r && r >= 0 && r < 64 && REGS[r] === op ? r : -1;
+  }
+  return -1;
+}

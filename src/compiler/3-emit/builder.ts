@@ -5,6 +5,7 @@
  */
 import { TimingError, ValueRangeError } from "../../core/errors.js";
 import type { Mnemonic } from "../../q1/instructions.js";
+import { InstructionTable } from "../../q1/intern.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
 import { RegisterAllocator } from "./registers.js";
 import { sharedComment } from "../ops/comments.js";
@@ -37,10 +38,16 @@ export interface OpRef {
   path: string | null;
 }
 
+/**
+ * Unlabelled rows of shared operands are shared instructions (q1/intern.ts: one frozen object per
+ * distinct row, `internIds` names it): never mutate an instruction of `instructions`, replace it.
+ */
 export class ProgramBuilder {
   readonly instructions: Instruction[] = [];
   /** IR node id each instruction was emitted for, −1 for none (source map: instruction i is program line i + 1) */
   readonly lineNodes: number[] = [];
+  /** id of each row in `table` when the row is a shared one, −1 when it is its own object (labelled, …) */
+  readonly internIds: number[] = [];
   /** the node being emitted; set by the program pass before it emits a node's instructions */
   currentNode = -1;
   /** executable instructions (rows with a mnemonic) */
@@ -50,8 +57,8 @@ export class ProgramBuilder {
   private nowNs = 0;
   /** start time of each open loop */
   private loopStarts: number[] = [];
-  /** last real-time instruction whose duration may absorb a short wait (null after a label) */
-  private lastRt: Instruction | null = null;
+  /** row of the last real-time instruction whose duration may absorb a short wait (−1 after a label) */
+  private lastRt = -1;
   private pendingLabel: string | undefined;
   /** the operation being emitted when the instruction limit was first crossed */
   limitCrossedBy: OpRef | null = null;
@@ -60,6 +67,8 @@ export class ProgramBuilder {
     readonly where: string,
     registerLimit: number,
     private readonly instructionLimit: number,
+    /** the shared rows; one table for all programs of a compilation lets them share rows too */
+    readonly table: InstructionTable = new InstructionTable(),
   ) {
     this.registers = new RegisterAllocator(registerLimit, where);
   }
@@ -70,30 +79,57 @@ export class ProgramBuilder {
 
   /** Classical / parameter instruction: no real-time duration. */
   emit(mnemonic: Mnemonic, args: Operand[], comment: string | undefined, by: OpRef): Instruction {
-    for (let k = 0; k < args.length; k++) {
-      const a = args[k]!;
-      if (a.kind === "imm" && !(Number.isInteger(a.value) && a.value >= MIN_IMMEDIATE && a.value <= MAX_IMMEDIATE))
-        throw immediateOutOfRange(mnemonic, a.value, this.where, by);
-    }
-    // one object shape for every instruction (label and comment always present) keeps readers monomorphic
-    const ins: Instruction = { label: this.pendingLabel, mnemonic, args, comment: comment || undefined };
+    this.checkImmediates(mnemonic, args, by);
+    return this.push(mnemonic, args, null, comment || undefined, by);
+  }
+
+  /** Real-time instruction whose last operand is a duration in ns; advances the clock. */
+  emitRt(mnemonic: Mnemonic, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
+    const d = imm(durationNs);
+    this.checkImmediates(mnemonic, args, by);
+    this.checkImmediate(mnemonic, d, by);
+    this.push(mnemonic, args, d, comment || undefined, by);
+    this.nowNs += durationNs;
+    this.lastRt = this.instructions.length - 1;
+  }
+
+  /** Appends the row `mnemonic args… extra # comment`: the shared row when there is one, else a new object. */
+  private push(
+    mnemonic: Mnemonic,
+    args: Operand[],
+    extra: Operand | null,
+    comment: string | undefined,
+    by: OpRef,
+  ): Instruction {
+    const label = this.pendingLabel;
+    // a labelled row is a jump target of its own: never shared
+    const id = label === undefined ? this.table.intern(mnemonic, args, extra, comment) : -1;
+    const ins = id >= 0 ? this.table.rows[id]! : ownRow(label, mnemonic, args, extra, comment);
     this.pendingLabel = undefined;
     this.instructions.push(ins);
+    this.internIds.push(id);
     this.lineNodes.push(this.currentNode);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
     return ins;
   }
 
-  /** Real-time instruction whose last operand is a duration in ns; advances the clock. */
-  emitRt(mnemonic: Mnemonic, args: Operand[], durationNs: number, comment: string | undefined, by: OpRef): void {
-    // a new array of the exact length: push() on the caller's literal would grow its store to ~20
-    // slots, and instructions live until the compile ends (300,000 of them on bench workload d)
-    const d = imm(durationNs);
-    const n = args.length;
-    const full = n === 0 ? [d] : n === 1 ? [args[0]!, d] : n === 2 ? [args[0]!, args[1]!, d] : [...args, d];
-    const ins = this.emit(mnemonic, full, comment, by);
-    this.nowNs += durationNs;
-    this.lastRt = ins;
+  /** Row `row` with its duration (last operand) set to `ns`: a replacement row, never a mutation (rows are shared). */
+  private setDuration(row: number, ns: number): void {
+    const prev = this.instructions[row]!;
+    const args = prev.args.slice(0, -1);
+    const d = imm(ns);
+    const id = prev.label === undefined ? this.table.intern(prev.mnemonic as Mnemonic, args, d, prev.comment) : -1;
+    this.instructions[row] = id >= 0 ? this.table.rows[id]! : ownRow(prev.label, prev.mnemonic, args, d, prev.comment);
+    this.internIds[row] = id;
+  }
+
+  private checkImmediates(mnemonic: Mnemonic, args: readonly Operand[], by: OpRef): void {
+    for (let k = 0; k < args.length; k++) this.checkImmediate(mnemonic, args[k]!, by);
+  }
+
+  private checkImmediate(mnemonic: Mnemonic, a: Operand, by: OpRef): void {
+    if (a.kind === "imm" && !(Number.isInteger(a.value) && a.value >= MIN_IMMEDIATE && a.value <= MAX_IMMEDIATE))
+      throw immediateOutOfRange(mnemonic, a.value, this.where, by);
   }
 
   /**
@@ -102,19 +138,19 @@ export class ProgramBuilder {
    */
   emitRtRegister(mnemonic: Mnemonic, args: Operand[], comment: string | undefined, by: OpRef): void {
     this.emit(mnemonic, args, comment, by);
-    this.lastRt = null;
+    this.lastRt = -1;
   }
 
   /** Move the clock by time spent in register-timed instructions (sweeps of waits, docs/sweeps.md). */
   advance(ns: number): void {
     this.nowNs += ns;
-    this.lastRt = null;
+    this.lastRt = -1;
   }
 
   /** Label the next instruction (a label is a jump target, so no duration folding across it). */
   label(name: string): void {
     this.pendingLabel = name;
-    this.lastRt = null;
+    this.lastRt = -1;
   }
 
   /** Wait until absolute time `t`; `by` is named when `t` is already past. */
@@ -136,10 +172,10 @@ export class ProgramBuilder {
   /** Emit waits for `T` ns (reference 4.5), never a wait below 4 ns. */
   wait(T: number, by: OpRef): void {
     if (T < 4) {
-      const prev = this.lastRt;
+      const prev = this.lastRt < 0 ? undefined : this.instructions[this.lastRt];
       const durArg = prev?.args[prev.args.length - 1];
       if (prev && durArg?.kind === "imm" && durArg.value + T <= MAX_RT_DURATION_NS) {
-        prev.args[prev.args.length - 1] = imm(durArg.value + T); // operands are shared: replace, never mutate
+        this.setDuration(this.lastRt, durArg.value + T); // the row may be shared: replaced, never mutated
         this.nowNs += T;
         return;
       }
@@ -171,7 +207,7 @@ export class ProgramBuilder {
       this.emitRt("wait", [], MAX_WAIT_NS, undefined, by);
       this.emit("loop", [reg(r), lbl(name)], undefined, by);
       this.nowNs += (n - 1) * MAX_WAIT_NS;
-      this.lastRt = null;
+      this.lastRt = -1;
       this.registers.release(r);
     } else {
       for (let i = 0; i < n; i++) this.emitRt("wait", [], MAX_WAIT_NS, i === 0 ? comment : undefined, by);
@@ -184,13 +220,13 @@ export class ProgramBuilder {
   resetClock(): void {
     this.nowNs = 0;
     this.loopStarts = [];
-    this.lastRt = null;
+    this.lastRt = -1;
   }
 
   /** Put the clock back to `t` (the other branch of a conditional starts where the first one did). */
   restartAt(t: number): void {
     this.nowNs = t;
-    this.lastRt = null;
+    this.lastRt = -1;
   }
 
   enterLoop(): void {
@@ -200,6 +236,32 @@ export class ProgramBuilder {
   exitLoop(repetitions: number): void {
     const start = this.loopStarts.pop()!;
     this.nowNs = start + (this.nowNs - start) * repetitions;
-    this.lastRt = null;
+    this.lastRt = -1;
   }
+}
+
+/**
+ * A row of its own: operands at exact length (push() on a caller's literal would grow its store to ~20
+ * slots, and rows live until the compile ends); one object shape for every instruction (label and
+ * comment always present) keeps readers monomorphic.
+ */
+function ownRow(
+  label: string | undefined,
+  mnemonic: Mnemonic | "",
+  args: Operand[],
+  extra: Operand | null,
+  comment: string | undefined,
+): Instruction {
+  const n = args.length;
+  const full =
+    extra === null
+      ? args
+      : n === 0
+        ? [extra]
+        : n === 1
+          ? [args[0]!, extra]
+          : n === 2
+            ? [args[0]!, args[1]!, extra]
+            : [...args, extra];
+  return { label, mnemonic, args: full, comment };
 }

@@ -6,17 +6,11 @@
 import { Q1ForgeError, ResourceLimitError, TimingError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import { assembleInstructions } from "../../q1/assembler.js";
+import { InstructionTable } from "../../q1/intern.js";
 import { imm, lbl, reg, type Instruction } from "../../q1/types.js";
 import type { IrNode } from "../ir/nodes.js";
 import type { AcqChannelPlan, CompileWarning, ProgramPlan, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
-import {
-  handlerOf,
-  emitItem,
-  isAcquisition,
-  isWaveformPulse,
-  type EmitContext,
-  type TimelineItem,
-} from "../ops/index.js";
+import { handlerOf, isAcquisition, isWaveformPulse, type EmitContext, type TimelineItem } from "../ops/index.js";
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
 import { checkProgramAssembles } from "./final-check.js";
@@ -31,6 +25,11 @@ export interface SequencerProgram {
   instructions: Instruction[];
   /** IR node id per program line (index = line − 1), −1 for lines no operation owns */
   lineNodes: number[];
+  /**
+   * per line, the id of its shared row (q1/intern.ts), −1 for a row of its own: lines with equal ids are
+   * equal rows, so printing and the assembly check handle each distinct row once
+   */
+  internIds: number[];
   /** executable instructions (rows with a mnemonic) */
   instructionCount: number;
   registersUsed: number;
@@ -54,8 +53,9 @@ export function generatePrograms(
 ): SequencerProgram[] {
   const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
   for (const ch of plan.acqChannels) channelsBySeq[ch.sequencer]!.push(ch);
+  const table = new InstructionTable(); // the programs of one compilation share their rows
   return plan.sequencers.map((seq, i) =>
-    sequencerProgram(seq, i, plan, waves[i]!, channelsBySeq[i]!, hw, opts, warnings),
+    sequencerProgram(seq, i, plan, waves[i]!, channelsBySeq[i]!, hw, opts, warnings, table),
   );
 }
 
@@ -68,9 +68,10 @@ function sequencerProgram(
   hw: HardwareSetup,
   opts: ProgramOptions,
   warnings: CompileWarning[],
+  table: InstructionTable,
 ): SequencerProgram {
   const where = `${seq.key} (${seq.route.portClock})`;
-  const b = new ProgramBuilder(where, seq.spec.registers, seq.spec.maxInstructions);
+  const b = new ProgramBuilder(where, seq.spec.registers, seq.spec.maxInstructions, table);
   const header: OpRef = { name: "program header", path: null };
   const rfOutputOn = seq.spec.isRF && (hw.model.module(seq.cluster, seq.slot)?.rfOutputOn ?? true);
   const defaultMarker = markerDefault(seq, rfOutputOn);
@@ -161,10 +162,11 @@ function sequencerProgram(
     }
     warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
-  checkProgramAssembles(b.instructions, b.lineNodes, seq.nodes, where, opts.instructionLimit);
+  checkProgramAssembles(b.instructions, b.lineNodes, seq.nodes, where, opts.instructionLimit, b.internIds);
   const program: SequencerProgram = {
     instructions: b.instructions,
     lineNodes: b.lineNodes,
+    internIds: b.internIds,
     instructionCount: b.count,
     registersUsed: b.registers.peak,
     sweeps: sweepRecords(ctx),
@@ -176,10 +178,18 @@ function sequencerProgram(
 /** The program after the hook named in the config, with the source map following the instructions it kept. */
 function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, hooks: QasmHooks): SequencerProgram {
   const fn = qasmHook(hooks, name, seq.route.portClock);
-  const nodeOf = new Map(program.instructions.map((ins, i) => [ins, program.lineNodes[i]!]));
+  // The hook gets a row object (and operand list) of its own per line: rows are shared between lines
+  // (q1/intern.ts), and the source map follows each line's object through the hook's edits.
+  const rows = program.instructions.map((ins): Instruction => ({
+    label: ins.label,
+    mnemonic: ins.mnemonic,
+    args: ins.args.slice(),
+    comment: ins.comment,
+  }));
+  const nodeOf = new Map(rows.map((ins, i) => [ins, program.lineNodes[i]!]));
   let edited: Instruction[];
   try {
-    edited = fn(program.instructions.slice(), {
+    edited = fn(rows, {
       cluster: seq.cluster,
       moduleName: seq.moduleName,
       moduleType: seq.moduleType,
@@ -203,6 +213,7 @@ function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, 
   return {
     instructions: edited,
     lineNodes: edited.map((ins) => nodeOf.get(ins) ?? -1),
+    internIds: edited.map(() => -1), // the hook's rows are its own
     instructionCount: edited.filter((ins) => ins.mnemonic !== "").length,
     registersUsed: program.registersUsed,
     ...(program.sweeps ? { sweeps: program.sweeps } : {}),
@@ -328,7 +339,8 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     const op = it.op;
     const by: OpRef = op;
     // one handler lookup per item (a marker edge's MarkerPulse is a parameter operation)
-    const family = handlerOf(op).family;
+    const handler = handlerOf(op);
+    const family = handler.family;
     const isParameter = family === "parameter";
     const isRealTime = it.kind === "op" && (family === "pulse" || family === "acquisition");
     if (pending && (it.startNs !== pending.t || !(isParameter || isRealTime))) flush();
@@ -346,7 +358,8 @@ function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
     if (it.kind === "op" && family === "acquisition") beforeAcquisition(it, ctx);
     b.waitUntil(it.startNs, by);
     const override = overrides?.get(it.id);
-    const committed = override ? override(it, ctx) : emitItem(it, ctx);
+    // the handler's emit, as emitItem (ops/index.ts) calls it, without a second lookup
+    const committed = override ? override(it, ctx) : handler.emit(op as never, it, ctx);
     if (committed === "needs-update") pending = { t: it.startNs, by };
     else if (isRealTime) pending = null; // play/acquire commit the latched parameters
     const next = items[i + 1];

@@ -1,0 +1,121 @@
+/**
+ * Shared instruction rows. A program of 300,000 rows usually holds a few dozen distinct ones
+ * (`play 0,0,4 # play X (20 ns)`, `wait 36`, …): an unlabelled row whose operands are the shared
+ * operands of reg()/imm() is one frozen Instruction per distinct (mnemonic, operands, comment), and
+ * the row's id in the table lets the printer and the assembly check handle each distinct row once
+ * (printProgram / validateInstructions take the ids).
+ *
+ * The lookup is an open-addressing hash table over integers (mnemonic characters, each operand's value,
+ * a small id per comment text) that compares operands by identity: a hit builds no string and
+ * allocates nothing.
+ */
+import type { Mnemonic } from "./instructions.js";
+import { canonicalKey, type Instruction, type Operand } from "./types.js";
+
+/** Distinct rows one table holds; past it, rows are not shared (−1), so memory stays bounded. */
+const DEFAULT_MAX_ROWS = 1 << 16;
+/** Distinct comment texts one table numbers (past it, rows with a new comment are not shared). */
+const MAX_COMMENTS = 1 << 14;
+
+export class InstructionTable {
+  /** the shared row of each id */
+  readonly rows: Instruction[] = [];
+  /** slot → id + 1 (0 = empty); a power of two at least twice the row limit */
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  private readonly commentIds = new Map<string, number>();
+  /** the last comment looked up and its id (rows of one operation repeat their comment) */
+  private lastComment: string | undefined = undefined;
+  private lastCommentId = -1;
+
+  constructor(readonly maxRows = DEFAULT_MAX_ROWS) {
+    let size = 16;
+    while (size < 2 * maxRows) size *= 2;
+    this.slots = new Int32Array(size);
+    this.mask = size - 1;
+  }
+
+  /**
+   * The id of the shared row `mnemonic args… extra # comment` (`extra`, when not null, is appended to
+   * `args`: a real-time instruction's duration), creating it on first use; −1 when an operand is not
+   * a shared one (a label, a large immediate, a fresh object) or the table is full.
+   */
+  intern(mnemonic: Mnemonic, args: readonly Operand[], extra: Operand | null, comment: string | undefined): number {
+    const m = mnemonic.length;
+    let h = m === 0 ? 0 : Math.imul(mnemonic.charCodeAt(0) * 31 + mnemonic.charCodeAt(m - 1), 0x9e3779b1) ^ m;
+    const n = args.length;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ operandHash(args[i]!), 0x85ebca6b) ^ (h >>> 13);
+    if (extra !== null) h = Math.imul(h ^ operandHash(extra), 0x85ebca6b) ^ (h >>> 13);
+    if (comment !== undefined) {
+      const c = comment === this.lastComment ? this.lastCommentId : this.commentId(comment);
+      if (c < 0) return -1;
+      h = Math.imul(h ^ (c + 1), 0xc2b2ae35) ^ (h >>> 16);
+    }
+    // operands compare by identity: a row found here has the very operand objects asked for
+    const total = extra === null ? n : n + 1;
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let s = h & mask; ; s = (s + 1) & mask) {
+      const e = slots[s]!;
+      if (e === 0) break;
+      const row = this.rows[e - 1]!;
+      if (row.mnemonic !== mnemonic || row.comment !== comment) continue;
+      const a = row.args;
+      if (a.length !== total || (extra !== null && a[n] !== extra)) continue;
+      let same = true;
+      for (let i = 0; i < n; i++)
+        if (a[i] !== args[i]) {
+          same = false;
+          break;
+        }
+      if (same) return e - 1;
+    }
+    // a new row is shared only when its operands are the shared ones (others are fresh objects each time)
+    if (this.rows.length >= this.maxRows) return -1;
+    for (let i = 0; i < n; i++) if (canonicalKey(args[i]!) < 0) return -1;
+    if (extra !== null && canonicalKey(extra) < 0) return -1;
+    return this.add(h, mnemonic, args, extra, comment);
+  }
+
+  /** A new shared row in the first free slot from `h` (its operand list at exact length, both frozen). */
+  private add(
+    h: number,
+    mnemonic: Mnemonic,
+    args: readonly Operand[],
+    extra: Operand | null,
+    comment?: string,
+  ): number {
+    const own = extra === null ? args.slice() : [...args, extra];
+    // one object shape for every instruction (label and comment always present) keeps readers monomorphic
+    const row: Instruction = Object.freeze({
+      label: undefined,
+      mnemonic,
+      args: Object.freeze(own) as Operand[],
+      comment,
+    });
+    const id = this.rows.length;
+    this.rows.push(row);
+    let s = h & this.mask;
+    while (this.slots[s] !== 0) s = (s + 1) & this.mask;
+    this.slots[s] = id + 1;
+    return id;
+  }
+
+  /** A small number per distinct comment text (Map of strings: the text's hash is cached in the string). */
+  private commentId(comment: string): number {
+    let c = this.commentIds.get(comment);
+    if (c === undefined) {
+      if (this.commentIds.size >= MAX_COMMENTS) return -1;
+      c = this.commentIds.size;
+      this.commentIds.set(comment, c);
+    }
+    this.lastComment = comment;
+    this.lastCommentId = c;
+    return c;
+  }
+}
+
+/** An integer of the operand's value for hashing (equal operands hash alike; the table compares identity). */
+function operandHash(op: Operand): number {
+  return op.kind === "imm" ? op.value | 0 : op.kind === "reg" ? op.index + 0x40000000 : 0x50000000;
+}

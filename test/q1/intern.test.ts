@@ -1,0 +1,184 @@
+/**
+ * Shared instruction rows (src/q1/intern.ts) and the two readers that use their ids: printProgram
+ * prints each distinct row once, validateInstructions checks each distinct row once.
+ */
+import { describe, expect, it } from "vitest";
+import { Q1AsmError } from "../../src/core/errors.js";
+import { validateInstructions } from "../../src/q1/assembler.js";
+import { InstructionTable } from "../../src/q1/intern.js";
+import { printProgram } from "../../src/q1/print.js";
+import { canonicalKey, imm, lbl, reg, type Instruction } from "../../src/q1/types.js";
+
+describe("canonicalKey", () => {
+  it("names the shared operands of imm()/reg() and nothing else", () => {
+    expect([canonicalKey(reg(0)), canonicalKey(reg(63)), canonicalKey(imm(0)), canonicalKey(imm(5))]).toEqual([
+      0, 63, 64, 74,
+    ]);
+    expect([canonicalKey(imm(-1)), canonicalKey(imm(65536)), canonicalKey(imm(-65536))]).toEqual([67, 131136, 131137]);
+    // equal values that are not the shared objects, values outside the cache, labels
+    expect(canonicalKey({ kind: "imm", value: 5 })).toBe(-1);
+    expect(canonicalKey({ kind: "reg", index: 3 })).toBe(-1);
+    expect([canonicalKey(imm(65537)), canonicalKey(imm(1.5)), canonicalKey(imm(NaN)), canonicalKey(lbl("a"))]).toEqual([
+      -1, -1, -1, -1,
+    ]);
+  });
+
+  it("imm(-0) is imm(0) (no −0 operand)", () => {
+    expect(imm(-0)).toBe(imm(0));
+    expect(Object.is(imm(-0).kind === "imm" && (imm(-0) as { value: number }).value, 0)).toBe(true);
+  });
+});
+
+describe("InstructionTable", () => {
+  it("one frozen row per distinct (mnemonic, operands, comment)", () => {
+    const t = new InstructionTable();
+    const a = t.intern("play", [imm(0), imm(1)], imm(4), "play X (20 ns)");
+    const b = t.intern("play", [imm(0), imm(1)], imm(4), `play X (${20} ns)`); // equal text, another string
+    const c = t.intern("play", [imm(0), imm(1), imm(4)], null, "play X (20 ns)"); // the duration passed in args
+    expect([a, b, c]).toEqual([0, 0, 0]);
+    expect(t.intern("play", [imm(0), imm(1)], imm(4), undefined)).toBe(1);
+    expect(t.intern("play", [imm(1), imm(0)], imm(4), undefined)).toBe(2);
+    expect(t.intern("play", [imm(0), imm(1)], imm(8), undefined)).toBe(3);
+    expect(t.intern("wait", [], imm(4), undefined)).toBe(4);
+    expect(t.intern("upd_param", [], imm(4), undefined)).toBe(5);
+    expect(t.intern("wait", [], imm(4), undefined)).toBe(4);
+    const row = t.rows[0]!;
+    expect(row).toEqual({
+      label: undefined,
+      mnemonic: "play",
+      args: [imm(0), imm(1), imm(4)],
+      comment: "play X (20 ns)",
+    });
+    expect(Object.isFrozen(row) && Object.isFrozen(row.args)).toBe(true);
+    expect(row.args[2]).toBe(imm(4));
+  });
+
+  it("rows with an operand that is not shared (label, large immediate, fresh object) are not shared", () => {
+    const t = new InstructionTable();
+    expect(t.intern("loop", [reg(0)], lbl("start"), undefined)).toBe(-1);
+    expect(t.intern("move", [imm(100_000), reg(0)], null, undefined)).toBe(-1);
+    expect(t.intern("move", [{ kind: "imm", value: 1 }, reg(0)], null, undefined)).toBe(-1);
+    expect(t.rows).toHaveLength(0);
+    // the shared operand of the same value is
+    expect(t.intern("move", [imm(1), reg(0)], null, undefined)).toBe(0);
+  });
+
+  it("is bounded: past maxRows new rows are not shared, known ones still are", () => {
+    const t = new InstructionTable(3);
+    expect([0, 1, 2, 3].map((v) => t.intern("set_mrk", [imm(v)], null, undefined))).toEqual([0, 1, 2, -1]);
+    expect(t.intern("set_mrk", [imm(1)], null, undefined)).toBe(1);
+    expect(t.rows).toHaveLength(3);
+  });
+});
+
+/** A program of shared rows and rows of their own, with its ids. */
+function sharedProgram(): { rows: Instruction[]; ids: number[] } {
+  const t = new InstructionTable();
+  const rows: Instruction[] = [];
+  const ids: number[] = [];
+  const add = (mnemonic: "play" | "wait" | "set_awg_gain", args: ReturnType<typeof imm>[], comment?: string) => {
+    const id = t.intern(mnemonic, args, null, comment);
+    rows.push(t.rows[id]!);
+    ids.push(id);
+  };
+  rows.push({ label: undefined, mnemonic: "move", args: [imm(3), reg(0)], comment: "iterator" });
+  ids.push(-1);
+  rows.push({ label: "start", mnemonic: "reset_ph", args: [] });
+  ids.push(-1);
+  for (let k = 0; k < 4; k++) {
+    add("set_awg_gain", [imm(100 * (k % 2)), imm(-7)]);
+    add("play", [imm(0), imm(1), imm(4)], "play drive (20 ns)");
+    add("wait", [imm(36)], k === 2 ? "Ångström wait" : undefined);
+  }
+  rows.push({ label: undefined, mnemonic: "set_freq", args: [imm(400_000_000)], comment: undefined });
+  ids.push(-1);
+  rows.push({ label: undefined, mnemonic: "loop", args: [reg(0), lbl("start")] });
+  ids.push(-1);
+  rows.push({ label: undefined, mnemonic: "stop", args: [] });
+  ids.push(-1);
+  return { rows, ids };
+}
+
+describe("printProgram with shared-row ids", () => {
+  it("prints exactly what the plain path prints (labels, own rows, non-ASCII comments)", () => {
+    const { rows, ids } = sharedProgram();
+    const plain = printProgram(rows);
+    expect(printProgram(rows, ids)).toBe(plain);
+    expect(plain.split("\n").slice(0, 6)).toEqual([
+      " move 3,R0 # iterator",
+      "start: reset_ph",
+      " set_awg_gain 0,-7",
+      " play 0,1,4 # play drive (20 ns)",
+      " wait 36",
+      " set_awg_gain 100,-7",
+    ]);
+    expect(plain).toContain(" wait 36 # Ångström wait\n");
+  });
+
+  it("an id printed by an earlier call is printed again, not copied from that call's text", () => {
+    const { rows, ids } = sharedProgram();
+    printProgram(rows, ids);
+    // the same ids naming other rows in the next program
+    const other: Instruction[] = rows.map((r) => ({ ...r, comment: r.comment === undefined ? "x" : undefined }));
+    expect(printProgram(other, ids)).toBe(printProgram(other));
+  });
+
+  it("ids that are not small non-negative integers print each row", () => {
+    const rows: Instruction[] = [
+      { mnemonic: "wait", args: [imm(4)] },
+      { mnemonic: "wait", args: [imm(8)] },
+      { mnemonic: "stop", args: [] },
+    ];
+    expect(printProgram(rows, [1.5, 1.5, -1])).toBe(" wait 4\n wait 8\n stop\n");
+    expect(printProgram(rows, [2 ** 30, 2 ** 30, 7])).toBe(" wait 4\n wait 8\n stop\n");
+  });
+});
+
+describe("validateInstructions with shared-row ids", () => {
+  const errorOf = (f: () => void): Q1AsmError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof Q1AsmError) return e;
+      throw e;
+    }
+    throw new Error("no error");
+  };
+
+  it("accepts a valid program, and throws the same errors as without ids", () => {
+    const { rows, ids } = sharedProgram();
+    expect(() => validateInstructions(rows, {}, ids)).not.toThrow();
+    // the whole-program checks still run: no final stop, too many instructions, undefined label
+    const noStop = rows.slice(0, -1);
+    expect(errorOf(() => validateInstructions(noStop, {}, ids)).message).toBe(
+      errorOf(() => validateInstructions(noStop)).message,
+    );
+    const limit = { maxInstructions: 5 };
+    expect(errorOf(() => validateInstructions(rows, limit, ids)).code).toBe("TOO_MANY_INSTRUCTIONS");
+    const badLabel = rows.map((r) => (r.label === "start" ? { ...r, label: "begin" } : r));
+    expect(errorOf(() => validateInstructions(badLabel, {}, ids)).code).toBe("UNKNOWN_LABEL");
+  });
+
+  it("an invalid shared row is reported at its first line", () => {
+    const t = new InstructionTable();
+    const bad = t.intern("play", [imm(0), imm(1)], imm(2), undefined); // a duration of 2 ns
+    const rows: Instruction[] = [t.rows[bad]!, t.rows[bad]!, { mnemonic: "stop", args: [] }];
+    const withIds = errorOf(() => validateInstructions(rows, {}, [bad, bad, -1]));
+    const without = errorOf(() => validateInstructions(rows));
+    expect([withIds.code, withIds.line, withIds.message]).toEqual([without.code, 1, without.message]);
+  });
+
+  it("a row checked in an earlier call is checked again in the next one", () => {
+    const t = new InstructionTable();
+    const id = t.intern("wait", [], imm(4), undefined);
+    validateInstructions([t.rows[id]!, { mnemonic: "stop", args: [] }], {}, [id, -1]);
+    // the same id now names an invalid row (ids are per program)
+    const rows: Instruction[] = [
+      { mnemonic: "wait", args: [imm(2)] },
+      { mnemonic: "stop", args: [] },
+    ];
+    expect(errorOf(() => validateInstructions(rows, {}, [id, -1])).code).toBe(
+      errorOf(() => validateInstructions(rows)).code,
+    );
+  });
+});
