@@ -79,7 +79,7 @@ export function buildSettings(
       clock: seq.route.clock,
       port_clock: seq.route.portClock,
       sequence: {
-        program: printProgram(prog.instructions),
+        program: printProgram(prog.instructions, prog.internIds),
         waveforms: w.waveforms,
         weights: w.weights,
         acquisitions: Object.fromEntries(
@@ -157,11 +157,20 @@ function sourceMap(
 ): SourceMap {
   const operations: SourceOperation[] = [];
   const lines = new Array<number>(lineNodes.length);
+  // consecutive lines mostly belong to one node (a gain, its play, the wait before the next): a line of
+  // the same node as the line before takes its entry without looking the node up again
+  let prevId = NaN;
+  let prevK = -1;
   for (let l = 0; l < lineNodes.length; l++) {
     const id = lineNodes[l]!;
+    if (id === prevId) {
+      lines[l] = prevK;
+      continue;
+    }
+    prevId = id;
     const node = id < 0 ? undefined : nodes[id];
     if (node === undefined) {
-      lines[l] = -1;
+      lines[l] = prevK = -1;
       continue;
     }
     let k = indexOf[id]!;
@@ -174,7 +183,7 @@ function sourceMap(
       );
       indexOf[id] = k;
     }
-    lines[l] = k;
+    lines[l] = prevK = k;
   }
   for (let k = 0; k < operations.length; k++) indexOf[operations[k]!.id] = -1; // the scratch table is shared by all sequencers
   return { operations, lines };
@@ -190,7 +199,11 @@ function sequencerSettings(
   const options = hw.model.portClock(seq.route.portClock);
   const readout = seq.spec.supportsAcquisition;
   const integration = channels.find((c) => c.integrationLengthNs !== null)?.integrationLengthNs ?? null;
-  const thresholded = findThresholded(seq, integration);
+  // every acquisition of the sequencer is in one of its channels (2-plan/acquisitions.ts), one protocol per
+  // channel: without a thresholded channel there is no thresholded acquisition to walk the nodes for
+  const thresholded = channels.some((c) => PROTOCOLS[c.protocol].thresholded)
+    ? findThresholded(seq, integration)
+    : null;
   const map = channelMap(seq.route);
   return {
     sync_en: true,
