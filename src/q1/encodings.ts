@@ -14,8 +14,10 @@ export const NCO_PHASE_STEPS_PER_DEG = 1e9 / 360;
 /** Python 3 round(): nearest integer, ties to even. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
-  // Math.round rounds ties towards +inf; exact ties go to the even neighbour instead
-  return Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r;
+  // Math.round rounds ties towards +inf; exact ties go to the even neighbour instead. r − x is exact
+  // (r and x are within a factor of 2, or x is an integer), so it is 0.5 exactly for a tie and only
+  // then (the same test as |x mod 1| = 0.5, without the slow floating-point modulo)
+  return r - x === 0.5 ? 2 * Math.round(x / 2) : r;
 }
 
 function encodeNormalised(v: number, what: string, code: string): number {

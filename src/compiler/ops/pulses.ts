@@ -15,8 +15,18 @@ type Pulse<K extends WaveformPulse["type"]> = Extract<WaveformPulse, { type: K }
 
 const PLAY_COMMENTS = new Map<string, Map<number, string>>();
 
+/** the last text playComment returned (consecutive plays mostly repeat it): no map lookups then */
+let lastPlay = { name: "", durationNs: NaN, text: "" };
+
 /** "play <name> (<N> ns)", shared between the many plays of one operation name and duration. */
 function playComment(name: string, durationNs: number): string {
+  if (name === lastPlay.name && durationNs === lastPlay.durationNs) return lastPlay.text;
+  const text = playCommentText(name, durationNs);
+  lastPlay = { name, durationNs, text };
+  return text;
+}
+
+function playCommentText(name: string, durationNs: number): string {
   let byDuration = PLAY_COMMENTS.get(name);
   if (!byDuration) {
     if (PLAY_COMMENTS.size > 10_000) PLAY_COMMENTS.clear(); // a bounded cache for long-lived processes
@@ -45,7 +55,9 @@ function emitPlay(op: WaveformPulse, item: TimelineItem, ctx: EmitContext): Emit
       },
     );
   }
-  ctx.lastPlayEnd = { t: t + op.durationNs, by: op };
+  // updated in place: one object per program, not one per pulse
+  ctx.lastPlayEnd.t = t + op.durationNs;
+  ctx.lastPlayEnd.by = op;
   const k = ctx.waves.playOfNode[item.id] ?? -1;
   const play = k < 0 ? null : ctx.waves.plays[k]!;
   if (!play) {
