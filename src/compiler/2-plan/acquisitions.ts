@@ -7,11 +7,13 @@ import { ResourceLimitError, ScheduleError } from "../../core/errors.js";
 import type { AcquisitionOp } from "../../schedule/model.js";
 import type { AcqChannelPlan, SequencerPlan } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
-import { isAcquisition } from "../ops/index.js";
+import { familyOf, isAcquisition } from "../ops/index.js";
+import { mayHold } from "./sequencers.js";
 
 export function planAcquisitions(sequencers: readonly SequencerPlan[], repetitions: number): AcqChannelPlan[] {
   const plans = new Map<string, AcqChannelPlan>();
   sequencers.forEach((seq, seqIndex) => {
+    if (!mayHold(seq, (type) => familyOf(type) === "acquisition")) return; // many sequencers only play
     let nextIndex = 0;
     let totalBins = 0;
     let integration: { ns: number; op: AcquisitionOp } | null = null;

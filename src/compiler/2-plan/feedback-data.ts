@@ -44,6 +44,15 @@ export function hasDataOps(nodes: readonly IrNode[]): boolean {
 }
 
 /**
+ * hasDataOps, answered from the sequencers' `opTypes` (2-plan/sequencers.ts) when each has them:
+ * every SendFeedback / ReceiveFeedback is placed on its port-clock's sequencer.
+ */
+export function holdsDataOps(timedNodes: readonly IrNode[], sequencers: readonly SequencerPlan[]): boolean {
+  if (!sequencers.every((seq) => seq.opTypes !== undefined)) return hasDataOps(timedNodes);
+  return sequencers.some((seq) => seq.opTypes!.some((type) => DATA_TYPES.has(type)));
+}
+
+/**
  * The IQ shift rule: a full-scale input integrates to L·√2·2^22 over L ns (the integrated path of the
  * demodulated signal, as the emulator computes it), which overflows the signed 32-bit LINQ word from
  * L·√2 = 512 on (L ≥ 363 ns); shift = max(0, floor(log2(L·√2)) − 8) keeps every value in bits

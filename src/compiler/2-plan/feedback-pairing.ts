@@ -5,6 +5,15 @@ import type { ConditionalNode, IrNode, NodeId } from "../ir/nodes.js";
 import { isAcquisition } from "../ops/index.js";
 import type { Pair } from "./feedback-types.js";
 
+/** Whether `nodes` hold a conditional (bodies included); reads node kinds only, no operation. */
+export function hasConditionals(nodes: readonly IrNode[]): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    if (n.kind !== "op" && (n.kind === "conditional" || hasConditionals(n.body))) return true;
+  }
+  return false;
+}
+
 /** Pair conditionals with the measurements they consume, list by list (see the file comment). */
 export function pairUp(nodes: readonly IrNode[], out: Pair[], counter: { next: number }, list: number): void {
   const latest = new Map<string, Pair["acq"]>();

@@ -17,8 +17,8 @@
 import { ScheduleError, ResourceLimitError } from "../../core/errors.js";
 import type { IrNode, NodeId, TimedSchedule } from "../ir/nodes.js";
 import type { CompileWarning, SequencerPlan } from "../ir/plan.js";
-import { hasDataOps, planData } from "./feedback-data.js";
-import { forEachAcquisition, index, pairUp } from "./feedback-pairing.js";
+import { holdsDataOps, planData } from "./feedback-data.js";
+import { forEachAcquisition, hasConditionals, index, pairUp } from "./feedback-pairing.js";
 import { checkLatency, checkQueueDepth, planPopOrder } from "./feedback-timing.js";
 import {
   DEFAULT_FEEDBACK_OPTIONS,
@@ -83,8 +83,9 @@ export function planFeedbackTimed(
   options: FeedbackOptions = DEFAULT_FEEDBACK_OPTIONS,
 ): { plan: FeedbackPlan; late: LateConditional[] } {
   const pairs: Pair[] = [];
-  pairUp(timedNodes, pairs, { next: 1 }, 0);
-  if (pairs.length === 0 && !hasDataOps(timedNodes))
+  // pairUp pairs (and finds fault) at conditionals only: without any it has nothing to do
+  if (hasConditionals(timedNodes)) pairUp(timedNodes, pairs, { next: 1 }, 0);
+  if (pairs.length === 0 && !holdsDataOps(timedNodes, sequencers))
     return { plan: { ...NO_FEEDBACK, tbShare: sequencers.map(() => 0) }, late: [] };
 
   // where each node lives: acquisition id → sequencer, conditional id → sequencers

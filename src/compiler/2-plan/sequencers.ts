@@ -47,6 +47,13 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
   let lastClock: string | null = null;
   let last: PortClockState | undefined;
   let lastType = ""; // type of the previous operation on the same port-clock (checked)
+  // types a port-clock gets besides its own checked ones: clock operations, long-square parts
+  const otherTypes = new Map<string, Set<ScheduleOp["type"]>>();
+  const noteType = (pc: string, type: ScheduleOp["type"]): void => {
+    const set = otherTypes.get(pc);
+    if (set) set.add(type);
+    else otherTypes.set(pc, new Set([type]));
+  };
   const build = (nodes: IrNode[]): Map<string, IrNode[]> => {
     const out = new Map<string, IrNode[]>();
     let curPc: string | null = null;
@@ -92,7 +99,10 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       const placement = handlerOf(op).placement;
       if (placement === "none") continue;
       if (placement === "clock") {
-        for (const pc of clocksUsed.get((op as { clock: string }).clock) ?? []) push(pc, n); // shared, never copied
+        for (const pc of clocksUsed.get((op as { clock: string }).clock) ?? []) {
+          push(pc, n); // shared, never copied
+          noteType(pc, op.type);
+        }
         continue;
       }
       const onPort = op as Extract<ScheduleOp, { port: string }>;
@@ -127,6 +137,7 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
         push(pc, { kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
         push(pc, { kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
         push(pc, { kind: "op", id: n.id, startNs: end, op: parts[2], label: n.label });
+        noteType(pc, parts[0].type);
         needsSort = true;
         continue;
       }
@@ -158,10 +169,19 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       index,
       route,
       nodes,
+      opTypes: [...new Set([...(pcStates.get(pc)?.types ?? []), ...(otherTypes.get(pc) ?? [])])],
     });
   }
   sequencers.sort((a, b) => (a.moduleName === b.moduleName ? a.index - b.index : a.moduleName < b.moduleName ? -1 : 1));
   return sequencers;
+}
+
+/**
+ * Whether a sequencer's nodes may hold an operation whose type passes `test`: false only when the
+ * `opTypes` noted by assignSequencers rule it out (a hand-built plan without them: true, walk).
+ */
+export function mayHold(seq: SequencerPlan, test: (type: ScheduleOp["type"]) => boolean): boolean {
+  return seq.opTypes === undefined || seq.opTypes.some(test);
 }
 
 /** The route of every port-clock that carries an operation with a port, in first-use order. */
@@ -199,8 +219,8 @@ interface PortClockState {
   clock: string;
   pc: string;
   route: PortClockRoute;
-  /** operation types checked to fit the channel */
-  types: Set<string>;
+  /** operation types checked to fit the channel (every type of the port-clock's own operations) */
+  types: Set<ScheduleOp["type"]>;
 }
 
 /**

@@ -172,7 +172,10 @@ export function planTriggerNetwork(
       });
       return mergeByStart(list, added);
     });
-    return { ...seq, nodes };
+    // the latch resets are InlineQ1ASM operations: the noted types must say so (SequencerPlan.opTypes)
+    const opTypes =
+      seq.opTypes && !seq.opTypes.includes("InlineQ1ASM") ? [...seq.opTypes, "InlineQ1ASM" as const] : seq.opTypes;
+    return { ...seq, nodes, ...(opTypes ? { opTypes } : {}) };
   });
 
   return {

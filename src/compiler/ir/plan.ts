@@ -4,7 +4,7 @@
  */
 import type { ModuleType, ModuleSpec } from "../../core/module-catalog.js";
 import type { PortClockRoute } from "../../hardware/model.js";
-import type { AcquisitionOp } from "../../schedule/model.js";
+import type { AcquisitionOp, ScheduleOp } from "../../schedule/model.js";
 import type { IrNode, NodeId, TimedSchedule } from "./nodes.js";
 import type { FeedbackPlan } from "../2-plan/feedback.js";
 import type { TriggerNetworkPlan } from "../2-plan/trigger-network.js";
@@ -22,6 +22,13 @@ export interface SequencerPlan {
   route: PortClockRoute;
   /** this port-clock's nodes, loops kept (a loop node appears on every sequencer its body touches) */
   nodes: IrNode[];
+  /**
+   * The distinct operation types in `nodes` (bodies included), in first-seen order, noted by
+   * 2-plan/sequencers while it builds the list: passes skip walks that would find nothing (no
+   * acquisition, no InlineQ1ASM, …). Absent (a hand-built plan): they walk. A pass that adds
+   * operations of a new type to `nodes` adds the type here.
+   */
+  opTypes?: ScheduleOp["type"][];
 }
 
 /** Acquisition bookkeeping for one acq_channel (reference 2.8 / 3.12). */
@@ -96,7 +103,11 @@ export interface SequencerWaveforms {
   weights: Record<string, WaveformEntry>;
   /** distinct plays of this sequencer */
   plays: PlayInstruction[];
-  /** pulse node id → index into `plays`, −1 when its amplitude is too low to play */
+  /**
+   * pulse node id → index into `plays`, −1 when its amplitude is too low to play. A dense array by
+   * node id (3-emit/waveforms.ts), shared by the sequencers of one compile: read it for this
+   * sequencer's pulse nodes only (other entries are −1 or another sequencer's plays).
+   */
   playOfNode: Record<NodeId, number>;
   /** weighted acquisition node id → weight indices (path 0, path 1) */
   weightsOfNode: Record<NodeId, [number, number]>;

@@ -11,7 +11,7 @@ import { INLINE_Q1ASM_HANDLER } from "./inline-q1asm.js";
 import { FEEDBACK_DATA_HANDLERS } from "./feedback-data.js";
 import type { OpNode } from "../ir/nodes.js";
 import type { EmitContext, MarkerEdge } from "./emit-context.js";
-import type { AcquisitionHandler, EmitResult, OpHandler, OpTable, OpType, PulseHandler } from "./types.js";
+import type { AcquisitionHandler, EmitResult, Family, OpHandler, OpTable, OpType, PulseHandler } from "./types.js";
 
 export const OPS: OpTable = {
   ...PULSE_HANDLERS,
@@ -25,41 +25,57 @@ export const OPS: OpTable = {
 // keyed property load on OPS, which turns megamorphic with 21 keys.
 const HANDLERS = new Map<string, OpHandler<OpType>>(Object.entries(OPS) as [string, OpHandler<OpType>][]);
 
+// Passes ask about one node after the other, and neighbours mostly share a type: the last type's
+// handler is kept, so a run of one type costs a string identity compare (the type strings are
+// literals of schedule/normalize.ts, internalised) instead of a Map lookup per node.
+let lastType = "";
+let lastHandler: OpHandler<OpType> | undefined;
+
 export function handlerOf(op: ScheduleOp): OpHandler<OpType> {
-  return HANDLERS.get(op.type)!;
+  const type = op.type;
+  if (type === lastType) return lastHandler!;
+  const handler = HANDLERS.get(type)!;
+  lastType = type;
+  lastHandler = handler;
+  return handler;
+}
+
+/** The family of an operation type (for questions about types, e.g. `SequencerPlan.opTypes`). */
+export function familyOf(type: OpType): Family {
+  return HANDLERS.get(type)!.family;
 }
 
 export function isWaveformPulse(op: ScheduleOp): op is WaveformPulse {
-  return HANDLERS.get(op.type)!.family === "pulse";
+  return handlerOf(op).family === "pulse";
 }
 
 export function isAcquisition(op: ScheduleOp): op is AcquisitionOp {
-  return HANDLERS.get(op.type)!.family === "acquisition";
+  return handlerOf(op).family === "acquisition";
 }
 
 /** Latched parameter operations (committed by upd_param or the next play/acquire). */
 export function isParameterOp(op: ScheduleOp): boolean {
-  return HANDLERS.get(op.type)!.family === "parameter";
+  return handlerOf(op).family === "parameter";
 }
 
 /** Clock operations: no port, placed on every sequencer whose port-clock uses the clock. */
 export function isClockOp(
   op: ScheduleOp,
 ): op is Extract<ScheduleOp, { type: "SetClockFrequency" | "ShiftClockPhase" | "ResetClockPhase" }> {
-  return HANDLERS.get(op.type)!.placement === "clock";
+  return handlerOf(op).placement === "clock";
 }
 
 export function pulseHandler(op: WaveformPulse): PulseHandler<WaveformPulse["type"]> {
-  return HANDLERS.get(op.type) as PulseHandler<WaveformPulse["type"]>;
+  return handlerOf(op) as PulseHandler<WaveformPulse["type"]>;
 }
 
 export function acquisitionHandler(op: AcquisitionOp): AcquisitionHandler<AcquisitionOp["type"]> {
-  return HANDLERS.get(op.type) as AcquisitionHandler<AcquisitionOp["type"]>;
+  return handlerOf(op) as AcquisitionHandler<AcquisitionOp["type"]>;
 }
 
 /** Emit one placed operation (or marker edge) through its kind's handler. */
 export function emitItem(item: OpNode | MarkerEdge, ctx: EmitContext): EmitResult {
-  return HANDLERS.get(item.op.type)!.emit(item.op as never, item, ctx);
+  return handlerOf(item.op).emit(item.op as never, item, ctx);
 }
 
 export { type EmitContext, type TimelineItem, type MarkerEdge } from "./emit-context.js";

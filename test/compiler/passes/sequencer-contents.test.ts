@@ -1,0 +1,185 @@
+/**
+ * SequencerPlan.opTypes: the operation types 2-plan/sequencers notes while it builds each node list,
+ * and the walks later passes skip with them (acquisitions, feedback, InlineQ1ASM waveforms); a plan
+ * without them (hand-built) is walked as before.
+ */
+import { describe, expect, it } from "vitest";
+import { resolveTiming } from "../../../src/compiler/1-schedule/timing.js";
+import { planAcquisitions } from "../../../src/compiler/2-plan/acquisitions.js";
+import { NO_FEEDBACK, planFeedback } from "../../../src/compiler/2-plan/feedback.js";
+import { hasConditionals } from "../../../src/compiler/2-plan/feedback-pairing.js";
+import { relativeLatencies } from "../../../src/compiler/2-plan/latency.js";
+import { assignSequencers, mayHold } from "../../../src/compiler/2-plan/sequencers.js";
+import { planTriggerNetwork } from "../../../src/compiler/2-plan/trigger-network.js";
+import { generateWaveforms } from "../../../src/compiler/3-emit/waveforms.js";
+import type { ConditionalNode, IrNode } from "../../../src/compiler/ir/nodes.js";
+import type { SequencerPlan } from "../../../src/compiler/ir/plan.js";
+import { familyOf, handlerOf, isAcquisition, isWaveformPulse } from "../../../src/compiler/ops/index.js";
+import { loadHardwareConfig } from "../../../src/hardware/load.js";
+import type { ScheduleOp } from "../../../src/schedule/model.js";
+import { parseScheduleDocument } from "../../../src/schedule/parse.js";
+import { basebandHardware, RESOURCES } from "../fixtures.js";
+import { gauss, idle, loopNode, opNode, Q0, RO0, square, ssb, timed } from "./ir-builders.js";
+
+const hw = loadHardwareConfig(basebandHardware());
+
+const setClockFrequency = (clock: string): ScheduleOp => ({
+  type: "SetClockFrequency",
+  name: "f",
+  path: "/f",
+  t0Ns: 0,
+  clock,
+  durationNs: 0,
+  clock_freq_new: 101e6,
+});
+
+const byPort = (seqs: SequencerPlan[], port: string): SequencerPlan => seqs.find((s) => s.route.port === port)!;
+const sorted = (types: readonly string[] | undefined): string[] => [...(types ?? [])].sort();
+
+describe("SequencerPlan.opTypes (2-plan/sequencers)", () => {
+  it("notes each sequencer's own types, the clock operations it receives and the parts of long squares", () => {
+    const seqs = assignSequencers(
+      timed(
+        [
+          opNode(0, 0, setClockFrequency("q0.01")),
+          opNode(1, 0, gauss("g", Q0, 0.5)),
+          loopNode(2, 40, 3, 200, [opNode(3, 40, square("long", Q0, 0.5, 200))]),
+          opNode(4, 640, ssb("m", RO0, "0")),
+          opNode(5, 1640, idle("rest", 100)),
+        ],
+        1740,
+      ),
+      hw,
+    );
+    const q0 = byPort(seqs, "q0:mw");
+    // the 200 ns square is played as offsets and a 4 ns square tail
+    expect(sorted(q0.opTypes)).toStrictEqual(["GaussPulse", "SetClockFrequency", "SquarePulse", "VoltageOffset"]);
+    expect(byPort(seqs, "q0:res").opTypes).toStrictEqual(["SSBIntegrationComplex"]);
+    expect(JSON.parse(JSON.stringify(seqs))).toStrictEqual(seqs);
+  });
+
+  it("mayHold: false only when the noted types rule it out; without opTypes a pass must walk", () => {
+    const [seq] = assignSequencers(timed([opNode(0, 0, gauss("g", Q0, 0.5))], 40), hw);
+    expect(mayHold(seq!, (t) => t === "GaussPulse")).toBe(true);
+    expect(mayHold(seq!, (t) => familyOf(t) === "acquisition")).toBe(false);
+    const { opTypes: _, ...handBuilt } = seq!;
+    expect(mayHold(handBuilt, (t) => familyOf(t) === "acquisition")).toBe(true);
+  });
+
+  it("planAcquisitions skips sequencers whose opTypes hold no acquisition, and walks a plan without opTypes", () => {
+    const seqs = assignSequencers(
+      timed([opNode(0, 0, gauss("g", Q0, 0.5)), opNode(1, 40, ssb("m", RO0, "0"))], 1040),
+      hw,
+    );
+    const expected = [{ channel: "0", sequencer: seqs.indexOf(byPort(seqs, "q0:res")), binOfNode: { 1: 0 } }];
+    const pick = (plans: ReturnType<typeof planAcquisitions>) =>
+      plans.map((p) => ({ channel: p.channel, sequencer: p.sequencer, binOfNode: p.binOfNode }));
+    expect(pick(planAcquisitions(seqs, 1))).toStrictEqual(expected);
+    const handBuilt = seqs.map(({ opTypes: _, ...s }) => s);
+    expect(pick(planAcquisitions(handBuilt, 1))).toStrictEqual(expected);
+    // the noted types are trusted: a list that (wrongly) says "no acquisition" is not walked
+    const lying = seqs.map((s) => ({ ...s, opTypes: [] }));
+    expect(planAcquisitions(lying, 1)).toStrictEqual([]);
+  });
+
+  it("trigger-network LatchResets are InlineQ1ASM operations: the receiver's opTypes gain the type", () => {
+    const doc = parseScheduleDocument({
+      name: "tn",
+      feedback_mode: "trigger_network",
+      resources: RESOURCES,
+      schedulables: [
+        {
+          label: "m",
+          operation: {
+            type: "ThresholdedAcquisition",
+            port: "q0:res",
+            clock: "q0.ro",
+            duration: "1 us",
+            acq_channel: 0,
+            acq_threshold: 0,
+            feedback_trigger_label: "q0",
+          },
+        },
+        {
+          rel_time: "364 ns",
+          operation: {
+            type: "ConditionalOperation",
+            qubit_name: "q0",
+            body: {
+              schedulables: [
+                { operation: { type: "SquarePulse", amp: 0.5, duration: "20 ns", port: "q0:mw", clock: "q0.01" } },
+              ],
+            },
+          },
+        },
+        { operation: { type: "IdlePulse", duration: "4 ns" } },
+      ],
+    });
+    const t = resolveTiming(doc);
+    const seqs = assignSequencers(t, hw);
+    const q0 = byPort(seqs, "q0:mw");
+    expect(q0.opTypes).toStrictEqual(["SquarePulse"]);
+    const r = planTriggerNetwork(t, seqs, relativeLatencies(seqs, hw));
+    const after = byPort(r.sequencers, "q0:mw");
+    expect(after.opTypes).toStrictEqual(["SquarePulse", "InlineQ1ASM"]);
+    // and 3-emit/waveforms walks it for inline waveforms (none here): the play is still found
+    const w = generateWaveforms(r.sequencers)[r.sequencers.indexOf(after)]!;
+    expect(w.plays).toStrictEqual([{ wave0: 0, wave1: 0, gain0: 0.5, gain1: 0 }]);
+  });
+});
+
+describe("2-plan/feedback without conditionals", () => {
+  const cond = (id: number, body: IrNode[]): ConditionalNode => ({
+    kind: "conditional",
+    id,
+    startNs: 0,
+    mode: "if",
+    triggerLabel: "q0",
+    value: 1,
+    maxRepetitions: 1,
+    bodyDurationNs: 20,
+    body,
+    name: "c",
+    path: "/c",
+    label: null,
+  });
+
+  it("hasConditionals finds a conditional at any depth and reads no operation", () => {
+    const noOp = { kind: "op", id: 9, startNs: 0, label: null } as unknown as IrNode; // no `op`: never read
+    expect(hasConditionals([noOp, loopNode(1, 0, 2, 20, [noOp])])).toBe(false);
+    expect(hasConditionals([noOp, loopNode(1, 0, 2, 20, [loopNode(2, 0, 2, 20, [cond(3, [])])])])).toBe(true);
+  });
+
+  it("a schedule without conditionals or LINQ values has no feedback plan (also for a hand-built plan)", () => {
+    const t = timed([opNode(0, 0, gauss("g", Q0, 0.5)), opNode(1, 40, ssb("m", RO0, "0"))], 1040);
+    const seqs = assignSequencers(t, hw);
+    const lat = relativeLatencies(seqs, hw);
+    const none = { ...NO_FEEDBACK, tbShare: seqs.map(() => 0) };
+    expect(planFeedback(t.nodes, seqs, lat)).toStrictEqual(none);
+    expect(
+      planFeedback(
+        t.nodes,
+        seqs.map(({ opTypes: _, ...s }) => s),
+        lat,
+      ),
+    ).toStrictEqual(none);
+  });
+});
+
+describe("ops/index.ts handler lookups (the last type's handler kept)", () => {
+  it("answers right for every type, also when types alternate", () => {
+    const g = gauss("g", Q0, 0.5);
+    const m = ssb("m", RO0, "0");
+    const o = setClockFrequency("q0.01");
+    for (const op of [g, m, g, g, o, m, o, g]) {
+      expect(handlerOf(op).family).toBe(familyOf(op.type));
+      expect(isWaveformPulse(op)).toBe(op.type === "GaussPulse");
+      expect(isAcquisition(op)).toBe(op.type === "SSBIntegrationComplex");
+    }
+    expect([familyOf("GaussPulse"), familyOf("SSBIntegrationComplex"), familyOf("IdlePulse")]).toStrictEqual([
+      "pulse",
+      "acquisition",
+      "idle",
+    ]);
+  });
+});
