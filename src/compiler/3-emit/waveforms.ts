@@ -9,7 +9,8 @@ import type { AcquisitionOp, InlineQ1AsmOp, ScheduleOp, WaveformPulse } from "..
 import type { SampleFilter } from "./distortion/software.js";
 import type { PlayInstruction, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
-import { acquisitionHandler, isAcquisition, isWaveformPulse, pulseHandler } from "../ops/index.js";
+import { acquisitionHandler, handlerOf, pulseHandler } from "../ops/index.js";
+import { mayHold } from "../2-plan/sequencers.js";
 
 /** A path whose peak is below this is not played (quantify: 2/2^16). */
 const NULL_AMPLITUDE = 2 / 65536;
@@ -33,23 +34,30 @@ export function generateWaveforms(
   filterOf: (seq: SequencerPlan) => SampleFilter | null = () => null,
 ): SequencerWaveforms[] {
   const shapeCache = new ShapeCache();
-  return sequencers.map((seq) => {
+  const playTable = new PlayTable();
+  return sequencers.map((seq, seqNo) => {
     const filter = filterOf(seq);
-    return sequencerWaveforms(seq, filter ? new ShapeCache(filter) : shapeCache);
+    return sequencerWaveforms(seq, seqNo, filter ? new ShapeCache(filter) : shapeCache, playTable);
   });
 }
 
-function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): SequencerWaveforms {
+function sequencerWaveforms(
+  seq: SequencerPlan,
+  seqNo: number,
+  shapeCache: ShapeCache,
+  playTable: PlayTable,
+): SequencerWaveforms {
+  const playOfNode = playTable.writer(seqNo);
   const out: SequencerWaveforms = {
     waveforms: {},
     weights: {},
     plays: [],
-    playOfNode: {},
+    playOfNode: playOfNode.array,
     weightsOfNode: {},
     totalSamples: 0,
   };
-  // Plays are looked up by shape, not by operation: 100,000 pulses share a handful of shapes.
-  const playOfShape = new Map<NormalisedShape, number>();
+  // Plays are looked up by shape, not by operation: 100,000 pulses share a handful of shapes. Each
+  // cached shape remembers its play on the sequencer that last asked (`seqNo` tells which).
   const weightsOfOp = new Map<ScheduleOp, [number, number]>(); // a library acquisition placed many times
   const waveIndex = new Map<string, number>();
   const weightIndex = new Map<string, number>();
@@ -59,7 +67,7 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
 
   // InlineQ1ASM waveforms keep their given indices (quantify's behaviour); the compiler's own
   // waveforms take the lowest indices not reserved by them.
-  const reserved = inlineWaveforms(seq, out, limit);
+  const reserved = mayHold(seq, (type) => type === "InlineQ1ASM") ? inlineWaveforms(seq, out, limit) : NO_INDICES;
   let nextIndex = 0;
   const addWave = (hash: string, data: Float64Array, op: ScheduleOp): number => {
     const hit = waveIndex.get(hash);
@@ -90,9 +98,9 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
   };
 
   const playOf = (op: WaveformPulse): number => {
-    const shape = shapeCache.get(op);
-    const known = playOfShape.get(shape);
-    if (known !== undefined) return known;
+    const entry = shapeCache.get(op);
+    if (entry.playSeq === seqNo) return entry.play;
+    const shape = entry.shape;
     if (shape.im !== null && !complexChannel) {
       throw new ScheduleError(
         "COMPLEX_ON_REAL_CHANNEL",
@@ -121,7 +129,8 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
       play = { wave0: w, wave1: w, gain0: 0, gain1: shape.ampIm };
     }
     const k = play === null ? -1 : out.plays.push(play) - 1;
-    playOfShape.set(shape, k);
+    entry.playSeq = seqNo;
+    entry.play = k;
     return k;
   };
 
@@ -167,10 +176,61 @@ function sequencerWaveforms(seq: SequencerPlan, shapeCache: ShapeCache): Sequenc
 
   forEachOp(seq.nodes, (node) => {
     const op = node.op;
-    if (isWaveformPulse(op)) out.playOfNode[node.id] = playOf(op);
-    else if (isAcquisition(op) && acquisitionHandler(op).weighted) out.weightsOfNode[node.id] = weightsOf(op);
+    const family = handlerOf(op).family;
+    if (family === "pulse") playOfNode.set(node.id, playOf(op as WaveformPulse));
+    else if (family === "acquisition" && acquisitionHandler(op as AcquisitionOp).weighted)
+      out.weightsOfNode[node.id] = weightsOf(op as AcquisitionOp);
   });
+  out.playOfNode = playOfNode.array; // the shared array, or this sequencer's copy
   return out;
+}
+
+const NO_INDICES: ReadonlySet<number> = new Set();
+
+/**
+ * `SequencerWaveforms.playOfNode` as dense arrays indexed by node id (a record with sparse integer
+ * keys costs ~100 ns per write in V8 and turns into a dictionary when a sequencer holds fewer than
+ * about one id in nine). A pulse node is placed on one sequencer only, so the sequencers of one
+ * compile share one array (memory in proportion to the node ids, not to ids × sequencers); entries
+ * of nodes that are not this sequencer's pulses hold −1 or another sequencer's play. Should two
+ * sequencers claim one node id (hand-built IR), the second one goes on in a copy of its own.
+ */
+class PlayTable {
+  readonly shared: number[] = [];
+  /** 1 + the number of the sequencer that wrote each entry of `shared` (0: none) */
+  owner = new Int32Array(1024);
+
+  writer(seqNo: number): PlayWriter {
+    return new PlayWriter(this, seqNo + 1);
+  }
+}
+
+class PlayWriter {
+  array: number[];
+
+  constructor(
+    private readonly table: PlayTable,
+    private readonly mark: number,
+  ) {
+    this.array = table.shared;
+  }
+
+  set(id: number, play: number): void {
+    let a = this.array;
+    if (a === this.table.shared) {
+      let owner = this.table.owner;
+      if (id >= owner.length) {
+        const grown = new Int32Array(Math.max(owner.length * 2, id + 1));
+        grown.set(owner);
+        this.table.owner = owner = grown;
+      }
+      const o = owner[id]!;
+      if (o === 0) owner[id] = this.mark;
+      else if (o !== this.mark) a = this.array = a.slice(); // another sequencer's node: a copy of our own
+    }
+    while (a.length < id) a.push(-1);
+    a[id] = play;
+  }
 }
 
 const pointer = (name: string): string => name.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -253,44 +313,98 @@ function checkGain(g: number, op: WaveformPulse): void {
   }
 }
 
+/** A cached shape, its key, and its play on the sequencer that last asked for it. */
+interface ShapeEntry {
+  key: number[] | string;
+  shape: NormalisedShape;
+  /** the next entry whose key hashes alike */
+  next: ShapeEntry | null;
+  /** `play` is the index into `plays` of the sequencer with this number (−1: none yet) */
+  playSeq: number;
+  play: number;
+}
+
 /**
- * Cache of normalised shapes keyed by the numeric parameters through nested Maps, so that looking
- * up 100,000 pulses never formats a float as text.
+ * Cache of normalised shapes by the handler's exact shape key (pulses.ts `shapeKey`): numeric keys by
+ * a hash of their numbers with the numbers compared on a hit (equal as Map keys compare: −0 = 0,
+ * NaN = NaN), so looking up 100,000 pulses neither formats a float as text nor walks nested Maps;
+ * text keys (sample lists) by a Map. The last operation object asked for is remembered: a library
+ * operation placed many times in a row is one comparison.
  */
 class ShapeCache {
-  private readonly root = new Map<number, unknown>();
-  private readonly byText = new Map<string, NormalisedShape>();
+  private readonly byHash = new Map<number, ShapeEntry>();
+  private readonly byText = new Map<string, ShapeEntry>();
+  private lastOp: WaveformPulse | null = null;
+  private lastEntry: ShapeEntry | null = null;
 
   constructor(private readonly filter: SampleFilter | null = null) {}
 
-  get(op: WaveformPulse): NormalisedShape {
-    const params = pulseHandler(op).shapeKey(op as never);
-    if (typeof params === "string") {
-      const key = params;
-      let hit = this.byText.get(key);
-      if (!hit) {
-        hit = normalise(op, this.filter);
-        this.byText.set(key, hit);
-      }
-      return hit;
-    }
-    let level = this.root;
-    for (let i = 0; i < params.length - 1; i++) {
-      let next = level.get(params[i]!) as Map<number, unknown> | undefined;
-      if (!next) {
-        next = new Map();
-        level.set(params[i]!, next);
-      }
-      level = next;
-    }
-    const last = params[params.length - 1]!;
-    let shape = level.get(last) as NormalisedShape | undefined;
-    if (!shape) {
-      shape = normalise(op, this.filter);
-      level.set(last, shape);
-    }
-    return shape;
+  get(op: WaveformPulse): ShapeEntry {
+    if (op === this.lastOp) return this.lastEntry!;
+    const key = pulseHandler(op).shapeKey(op as never);
+    const entry = typeof key === "string" ? this.byTextKey(key, op) : this.byNumbers(key, op);
+    this.lastOp = op;
+    this.lastEntry = entry;
+    return entry;
   }
+
+  private byTextKey(key: string, op: WaveformPulse): ShapeEntry {
+    let entry = this.byText.get(key);
+    if (!entry) {
+      entry = { key, shape: normalise(op, this.filter), next: null, playSeq: -1, play: -1 };
+      this.byText.set(key, entry);
+    }
+    return entry;
+  }
+
+  private byNumbers(key: number[], op: WaveformPulse): ShapeEntry {
+    const h = hashNumbers(key);
+    const first = this.byHash.get(h) ?? null;
+    for (let e = first; e !== null; e = e.next) {
+      if (typeof e.key !== "string" && sameNumbers(e.key, key)) return e;
+    }
+    const entry: ShapeEntry = { key, shape: normalise(op, this.filter), next: first, playSeq: -1, play: -1 };
+    this.byHash.set(h, entry);
+    return entry;
+  }
+}
+
+const F64 = new Float64Array(1);
+const I32 = new Int32Array(F64.buffer);
+
+/** A 30-bit hash (a small integer as Map key) of numbers, alike for numbers equal as Map keys compare them. */
+export function hashNumbers(key: readonly number[]): number {
+  let h = Math.imul(0x811c9dc5 ^ key.length, 0x01000193);
+  for (let i = 0; i < key.length; i++) {
+    const x = key[i]!;
+    let lo: number, hi: number;
+    if ((x | 0) === x) {
+      lo = x | 0; // −0 | 0 is 0
+      hi = 0;
+    } else if (x !== x) {
+      lo = 0x7ff80000; // every NaN alike
+      hi = -1;
+    } else {
+      F64[0] = x;
+      lo = I32[0]!;
+      hi = I32[1]!;
+    }
+    h = Math.imul(h ^ lo, 0x01000193);
+    h = Math.imul(h ^ hi, 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  return h & 0x3fffffff;
+}
+
+/** Equal element by element as Map keys compare (SameValueZero: −0 = 0, NaN = NaN). */
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y && (x === x || y === y)) return false;
+  }
+  return true;
 }
 
 function normalise(op: WaveformPulse, filter: SampleFilter | null): NormalisedShape {

@@ -14,6 +14,8 @@ import { generatePrograms } from "../../../src/compiler/3-emit/program.js";
 import { buildSettings } from "../../../src/compiler/3-emit/settings.js";
 import { generateWaveforms } from "../../../src/compiler/3-emit/waveforms.js";
 import type { TimedSchedule } from "../../../src/compiler/ir/nodes.js";
+import { forEachOp } from "../../../src/compiler/ir/walk.js";
+import { isWaveformPulse } from "../../../src/compiler/ops/index.js";
 import type { CompileWarning } from "../../../src/compiler/ir/plan.js";
 import { basebandHardware } from "../fixtures.js";
 import { allIds, runPasses, type PassResults } from "./run-passes.js";
@@ -79,10 +81,20 @@ describe.each(CASES)("IR of %s", (_name, schedule, options) => {
   it("pass outputs key per-node results by ids that exist in the TimedSchedule", () => {
     const ids = new Set(allIds(r.stacked.nodes));
     for (const ch of r.acqChannels) for (const id of Object.keys(ch.binOfNode)) expect(ids.has(Number(id))).toBe(true);
-    for (const w of r.waveforms) {
-      for (const id of Object.keys(w.playOfNode)) expect(ids.has(Number(id))).toBe(true);
+    r.sequencers.forEach((seq, i) => {
+      const w = r.waveforms[i]!;
+      // playOfNode is dense by node id (shared by the sequencers): every pulse node of this sequencer
+      // has its play (or −1), a played entry is a node of the schedule, and no entry lies past the ids
+      forEachOp(seq.nodes, (n) => {
+        if (!isWaveformPulse(n.op)) return;
+        const k = w.playOfNode[n.id]!;
+        expect(k === -1 || (k >= 0 && k < w.plays.length)).toBe(true);
+      });
+      const played = Object.entries(w.playOfNode).filter(([, k]) => k >= 0);
+      for (const [id] of played) expect(ids.has(Number(id))).toBe(true);
+      expect(Object.keys(w.playOfNode).length).toBeLessThanOrEqual(r.stacked.nextNodeId);
       for (const id of Object.keys(w.weightsOfNode)) expect(ids.has(Number(id))).toBe(true);
-    }
+    });
     for (const p of r.programs) for (const id of p.lineNodes) expect(id === -1 || ids.has(id)).toBe(true);
   });
 
