@@ -9,7 +9,7 @@ import type { AcquisitionOp, AcquisitionProtocol, BinModeName, ScheduleOp, Wavef
 import type { AcquisitionSpec, PrimitiveSpec, PulseSpec, Quantity } from "./schema.js";
 import { checkWaveformParams, sampleWeights } from "./waveforms.js";
 import { durationNs, si, t0Ns, type OpContext } from "./quantities.js";
-import { normalizeFeedbackData } from "./feedback-data.js";
+import { FEEDBACK_DATA_TYPES, normalizeFeedbackData } from "./feedback-data.js";
 import { normalizeFeedbackValid } from "./feedback-valid.js";
 
 export { MAX_TIME_NS, timeToNs, type OpContext } from "./quantities.js";
@@ -365,17 +365,24 @@ const ACQUISITION_TYPES = new Set<string>([
   "WeightedThresholdedAcquisition",
 ] satisfies AcquisitionProtocol[]);
 
+/** Every primitive type's normaliser, looked up once per operation (the type sets are disjoint). */
+const NORMALIZERS: ReadonlyMap<string, (spec: PrimitiveSpec, ctx: OpContext) => ScheduleOp> = (() => {
+  const m = new Map<string, (spec: PrimitiveSpec, ctx: OpContext) => ScheduleOp>();
+  for (const t of ACQUISITION_TYPES) m.set(t, (spec, ctx) => acquisition(spec as AcquisitionSpec, ctx));
+  for (const t of FEEDBACK_DATA_TYPES) m.set(t, (spec, ctx) => normalizeFeedbackData(spec, ctx)!);
+  for (const [t, handler] of Object.entries(pulses))
+    m.set(t, handler as (spec: PrimitiveSpec, ctx: OpContext) => ScheduleOp);
+  return m;
+})();
+
 /** Normalise one primitive operation. */
 export function normalizePrimitive(spec: PrimitiveSpec, ctx: OpContext): ScheduleOp {
-  if (ACQUISITION_TYPES.has(spec.type)) return acquisition(spec as AcquisitionSpec, ctx);
-  const data = normalizeFeedbackData(spec, ctx);
-  if (data) return data;
-  const handler = pulses[spec.type as PulseSpec["type"]] as Handler<PulseSpec["type"]> | undefined;
-  if (!handler) {
+  const normalize = NORMALIZERS.get(spec.type);
+  if (normalize === undefined) {
     throw new ScheduleError("UNKNOWN_OPERATION", `unknown operation type "${spec.type}"`, {
       path: ctx.path,
       hint: `use one of: ${Object.keys(pulses).join(", ")}, ${[...ACQUISITION_TYPES].join(", ")}`,
     });
   }
-  return handler(spec as never, ctx);
+  return normalize(spec, ctx);
 }

@@ -5,43 +5,141 @@
 import { ScheduleError } from "../../core/errors.js";
 import type { SchedulableSpec } from "../../schedule/schema.js";
 
-/** How many schedulables before a reference are compared by label before the label map is asked. */
+/** How many schedulables before a reference are compared by label before the label index is asked. */
 const NEAR_REFERENCE = 8;
 
-/** The labels of one (sub)schedule's schedulables (unique: checked when built). */
+/**
+ * Probes one lookup may take in the open-addressing table before the index gives up on it and uses a
+ * Map instead (labels crafted to collide must not make the check quadratic).
+ */
+const MAX_PROBES = 32;
+
+/** Per-process seed of the label hash (collisions cannot be prepared in advance). */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/** A 32-bit hash of a label (FNV-1a over UTF-16 code units, seeded, with a final avalanche). */
+export function labelHash(s: string): number {
+  let h = SEED ^ 0x811c9dc5;
+  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 12);
+}
+
+/**
+ * The labels of one (sub)schedule's schedulables (unique: checked when built). An open-addressing
+ * table of schedulable indices (typed arrays: nothing per label for the garbage collector), or a
+ * Map when the table met a long probe sequence.
+ */
 export class Labels {
-  constructor(
-    readonly map: Map<string, number>,
+  private constructor(
     private readonly items: readonly SchedulableSpec[],
+    /** slot → schedulable index + 1 (0: empty) */
+    private readonly slots: Int32Array | null,
+    /** slot → hash of its label */
+    private readonly hashes: Int32Array | null,
+    private readonly map: Map<string, number> | null,
+    /** how many schedulables have a label */
+    readonly size: number,
+    /** a label sits at most this many slots after its hash's slot */
+    private readonly maxProbes: number,
   ) {}
 
   /**
+   * Index the labels of `items`; DUPLICATE_LABEL at the second use of a label. `maxProbes` (tests) is
+   * the probe sequence length after which the index becomes a Map.
+   */
+  static of(items: readonly SchedulableSpec[], path: string, maxProbes = MAX_PROBES): Labels {
+    let cap = 8;
+    while (cap < 2 * items.length) cap *= 2; // at most half full
+    const slots = new Int32Array(cap);
+    const hashes = new Int32Array(cap);
+    const mask = cap - 1;
+    let count = 0;
+    for (let i = 0; i < items.length; i++) {
+      const label = items[i]!.label;
+      if (label === undefined) continue;
+      count++;
+      const h = labelHash(label);
+      let s = h & mask;
+      let probes = 0;
+      for (;;) {
+        const at = slots[s]!;
+        if (at === 0) break;
+        if (hashes[s] === h && items[at - 1]!.label === label) throw duplicate(label, at - 1, i, path);
+        if (++probes > maxProbes) {
+          const map = labelMap(items, path);
+          return new Labels(items, null, null, map, map.size, maxProbes);
+        }
+        s = (s + 1) & mask;
+      }
+      slots[s] = i + 1;
+      hashes[s] = h;
+    }
+    return new Labels(items, slots, hashes, null, count, maxProbes);
+  }
+
+  /**
    * The index of the schedulable labelled `label`, referred to from schedulable `from`. References
-   * mostly name one of the last few schedulables: comparing their labels is cheaper than a lookup in a
-   * map of 100,000 labels (labels are unique, so the answer is the same).
+   * mostly name one of the last few schedulables: comparing their labels is cheaper than hashing the
+   * label (labels are unique, so the answer is the same).
    */
   find(label: string, from: number): number | undefined {
     const stop = Math.max(0, from - NEAR_REFERENCE);
     for (let k = Math.min(from, this.items.length) - 1; k >= stop; k--) if (this.items[k]!.label === label) return k;
-    return this.map.get(label);
+    if (this.map !== null) return this.map.get(label);
+    const slots = this.slots;
+    const hashes = this.hashes;
+    if (slots === null || hashes === null) return undefined;
+    const mask = slots.length - 1;
+    const h = labelHash(label);
+    // a label sits at most maxProbes slots after its hash's slot (else the index is a Map)
+    for (let s = h & mask, probes = 0; probes <= this.maxProbes; s = (s + 1) & mask, probes++) {
+      const at = slots[s]!;
+      if (at === 0) return undefined;
+      if (hashes[s] === h && this.items[at - 1]!.label === label) return at - 1;
+    }
+    return undefined;
+  }
+
+  /** Whether the index fell back to a Map (tests). */
+  get isMap(): boolean {
+    return this.map !== null;
+  }
+
+  /** The first `n` labels in document order (for hints). */
+  first(n: number): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.items.length && out.length < n; i++) {
+      const label = this.items[i]!.label;
+      if (label !== undefined) out.push(label);
+    }
+    return out;
   }
 }
 
-export function labelIndex(items: SchedulableSpec[], path: string): Labels {
+/** The Map form of the index (after a long probe sequence): the same duplicate check, in document order. */
+function labelMap(items: readonly SchedulableSpec[], path: string): Map<string, number> {
   const labels = new Map<string, number>();
   for (let i = 0; i < items.length; i++) {
     const label = items[i]!.label;
     if (label === undefined) continue;
     const prev = labels.get(label);
-    if (prev !== undefined) {
-      throw new ScheduleError("DUPLICATE_LABEL", `label "${label}" is used by schedulables ${prev} and ${i}`, {
-        path: `${path}/schedulables/${i}/label`,
-        hint: "give every schedulable in a schedule a unique label",
-      });
-    }
+    if (prev !== undefined) throw duplicate(label, prev, i, path);
     labels.set(label, i);
   }
-  return new Labels(labels, items);
+  return labels;
+}
+
+function duplicate(label: string, prev: number, i: number, path: string): ScheduleError {
+  return new ScheduleError("DUPLICATE_LABEL", `label "${label}" is used by schedulables ${prev} and ${i}`, {
+    path: `${path}/schedulables/${i}/label`,
+    hint: "give every schedulable in a schedule a unique label",
+  });
+}
+
+export function labelIndex(items: SchedulableSpec[], path: string): Labels {
+  return Labels.of(items, path);
 }
 
 /** JSON pointer of a schedulable's constraint (`j` −1: the single-constraint fields on the schedulable). */

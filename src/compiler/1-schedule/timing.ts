@@ -11,7 +11,7 @@ import type { ScheduleOp } from "../../schedule/model.js";
 import type { IrNode, TimedSchedule } from "../ir/nodes.js";
 import { emit, isSorted, numberNodes, operationDuration, type Block, type Resolved } from "./placement.js";
 import { conditionalFromSpec } from "./conditional.js";
-import { MAX_TIME_NS, normalizePrimitive, timeToNs } from "../../schedule/normalize.js";
+import { MAX_TIME_NS, normalizePrimitive, timeToNs, type OpContext } from "../../schedule/normalize.js";
 import { secondsToGridNs } from "../../core/units.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
 import type {
@@ -44,7 +44,8 @@ interface Constraint {
   relNs: number;
 }
 
-const POINT: Record<RefPoint, number> = { start: 0, center: 1, end: 2 };
+/** A reference point as a fraction ×2 of the duration (compared, not looked up in a record: it runs per schedulable). */
+const point = (p: RefPoint): number => (p === "start" ? 0 : p === "center" ? 1 : 2);
 
 class TimingResolver {
   readonly clocks = new ClockTable();
@@ -81,9 +82,10 @@ class TimingResolver {
     const rel0 = new Float64Array(n);
     const extra = new Map<number, Constraint[]>(); // schedulables with more than one constraint
     const tmp: Constraint = { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 };
+    const itemsPath = `${path}/schedulables/`; // built once: each operation's path is itemsPath + i + "/operation"
     for (let i = 0; i < n; i++) {
       const item = items[i]!;
-      const r = this.operation(item.operation, `${path}/schedulables/${i}/operation`, scope);
+      const r = this.operation(item.operation, itemsPath + i + "/operation", scope);
       resolved[i] = r;
       dur[i] = "kind" in r ? r.durationNs : r.t0Ns + r.durationNs;
       if (item.timing_constraints === undefined) {
@@ -149,7 +151,7 @@ class TimingResolver {
         );
       }
       if (t + dur[i]! > durationNs) durationNs = t + dur[i]!;
-      emit(nodes, resolved[i]!, t, items[i]!.label);
+      emit(nodes, resolved[i]!, smallInteger(t), items[i]!.label);
     }
     if (!isSorted(nodes)) nodes.sort((a, b) => a.startNs - b.startNs);
     return { nodes, durationNs };
@@ -198,15 +200,15 @@ class TimingResolver {
           `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`,
           {
             path: `${constraintPath(path, i, j)}/ref_schedulable`,
-            hint: `refer to a label of this schedule${labels.map.size ? ` (${[...labels.map.keys()].slice(0, 10).join(", ")})` : ""}`,
+            hint: `refer to a label of this schedule${labels.size ? ` (${labels.first(10).join(", ")})` : ""}`,
           },
         );
       }
       ref = found;
     }
     out.ref = ref;
-    out.refPt = c.ref_pt === undefined ? 2 : POINT[c.ref_pt];
-    out.refPtNew = c.ref_pt_new === undefined ? 0 : POINT[c.ref_pt_new];
+    out.refPt = c.ref_pt === undefined ? 2 : point(c.ref_pt);
+    out.refPtNew = c.ref_pt_new === undefined ? 0 : point(c.ref_pt_new);
     const swept = this.sweeps.isActive
       ? this.sweeps.relTimeNs(c.rel_time, `${constraintPath(path, i, j)}/rel_time`)
       : null;
@@ -342,13 +344,19 @@ class TimingResolver {
     }
   }
 
+  /** The context of the operation being normalised (normalizePrimitive reads it during the call only). */
+  private readonly ctx: OpContext = { path: "", name: "" };
+
   private primitive(raw: PrimitiveSpec, path: string, name: string): ScheduleOp {
     let op: ScheduleOp;
+    const ctx = this.ctx;
+    ctx.path = path;
+    ctx.name = name;
     if (this.sweeps.isActive) {
       const { spec, refs } = this.sweeps.bind(raw, path);
-      op = normalizePrimitive(spec, { path, name });
+      op = normalizePrimitive(spec, ctx);
       this.sweeps.record(op, refs);
-    } else op = normalizePrimitive(raw, { path, name }); // outside sweeps: nothing to bind or record
+    } else op = normalizePrimitive(raw, ctx); // outside sweeps: nothing to bind or record
     if ("clock" in op && op.clock !== this.lastClock) {
       // operations mostly repeat the previous one's clock (recorded then)
       if (!this.clockUses.has(op.clock)) this.clockUses.set(op.clock, op);
@@ -371,6 +379,16 @@ class TimingResolver {
       );
     }
   }
+}
+
+/**
+ * `t` (an integer read from a Float64Array, so a boxed double) as a small integer when it is one. The
+ * nodes' `startNs` field then stays a small-integer field: a double field would box every node's start
+ * in a heap number of its own (16 bytes more per node for the garbage collector to copy).
+ */
+function smallInteger(t: number): number {
+  const i = t | 0;
+  return i === t ? i : t;
 }
 
 /** Resolve absolute timing of a validated schedule document. */
