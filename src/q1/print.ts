@@ -26,74 +26,16 @@ export function formatOperand(op: Operand): string {
  * Written byte by byte into one reused buffer (room made once per row, integers without
  * number→string conversion): no per-row strings, which matters for programs of 100,000s of rows.
  *
- * `internIds` (optional, one per row): rows with the same non-negative id are equal rows (q1/intern.ts);
- * each id is printed once and its later rows copy those bytes. −1 rows are printed each time.
+ * `internIds` (optional, one per row): rows with the same non-negative id are equal rows (q1/intern.ts).
+ * Each id is printed once; later rows of an id copy bytes already written, and a stretch of rows that
+ * repeats the rows after an earlier occurrence is one copy (unrolled loops, pulse trains). −1 rows are
+ * printed each time.
  */
 export function printProgram(program: readonly Instruction[], internIds?: readonly number[]): string {
-  let buf = scratch;
-  let len = 0;
+  out = scratch;
   nonAscii = false;
-  const stamp = internIds === undefined ? 0 : nextStamp();
-  for (let n = 0; n < program.length; n++) {
-    const ins = program[n]!;
-    let id = internIds === undefined ? -1 : internIds[n]!;
-    if (!(id >= 0 && id < MAX_INTERN_ID && (id | 0) === id)) id = -1;
-    else if (id >= printedAt.length) growRowTables(id);
-    else if (printedAt[id] === stamp) {
-      // an equal row was printed above: copy its bytes
-      const from = rowStart[id]!;
-      const to = rowEnd[id]!;
-      if (len + (to - from) > buf.length) buf = grow(buf, len, to - from);
-      for (let k = from; k < to; k++) buf[len++] = buf[k]!;
-      continue;
-    }
-    const start = len;
-    const label = ins.label;
-    const mnemonic = ins.mnemonic;
-    const args = ins.args;
-    const comment = ins.comment;
-    // room for the whole row (3 UTF-8 bytes per UTF-16 unit at most)
-    let need = 2 + 3 * mnemonic.length + (label !== undefined ? 3 * label.length + 1 : 0);
-    if (comment) need += 3 + 3 * comment.length;
-    for (let i = 0; i < args.length; i++) {
-      const op = args[i]!;
-      need +=
-        op.kind === "label" ? 2 + 3 * op.name.length : op.kind === "imm" ? immRoom(op.value) : immRoom(op.index) + 1;
-    }
-    if (len + need > buf.length) buf = grow(buf, len, need);
-    if (label !== undefined) {
-      len = writeText(buf, len, label);
-      buf[len++] = 58; // ':'
-    }
-    if (mnemonic !== "") {
-      buf[len++] = 32;
-      len = writeText(buf, len, mnemonic);
-      for (let i = 0; i < args.length; i++) {
-        buf[len++] = i === 0 ? 32 : 44; // ' ' or ','
-        const op = args[i]!;
-        if (op.kind === "imm") len = writeInt(buf, len, op.value);
-        else if (op.kind === "reg") {
-          buf[len++] = 82; // 'R'
-          len = writeInt(buf, len, op.index);
-        } else {
-          buf[len++] = 64; // '@'
-          len = writeText(buf, len, op.name);
-        }
-      }
-    }
-    if (comment) {
-      buf[len++] = 32;
-      buf[len++] = 35; // '#'
-      buf[len++] = 32;
-      len = writeText(buf, len, comment);
-    }
-    buf[len++] = 10;
-    if (id >= 0) {
-      printedAt[id] = stamp;
-      rowStart[id] = start;
-      rowEnd[id] = len;
-    }
-  }
+  const len = internIds === undefined ? printRows(program) : printShared(program, internIds);
+  const buf = out;
   if (buf.length <= MAX_SCRATCH) scratch = buf; // reused by the next program (the text below is a copy)
   return buf.toString(nonAscii ? "utf8" : "latin1", 0, len);
 }
@@ -101,8 +43,123 @@ export function printProgram(program: readonly Instruction[], internIds?: readon
 /** The print buffer, reused across programs (printing is synchronous); kept only up to MAX_SCRATCH bytes. */
 let scratch = Buffer.allocUnsafe(1 << 16);
 const MAX_SCRATCH = 1 << 24;
+/** the buffer of the program being printed (`scratch` or a larger one) */
+let out = scratch;
 /** whether the program being printed has non-ASCII text (then it is decoded as UTF-8) */
 let nonAscii = false;
+
+function printRows(program: readonly Instruction[]): number {
+  let len = 0;
+  for (let n = 0; n < program.length; n++) len = writeRow(len, program[n]!);
+  return len;
+}
+
+/**
+ * printProgram with shared-row ids. The copy waiting to be written ("run") is `runBytes` bytes from
+ * `runFrom` to the end of the text; the next row extends it when it has the id of row `runNext`
+ * (the row after the run's source so far). Per id: the last row that had it and where its bytes are.
+ */
+function printShared(program: readonly Instruction[], ids: readonly number[]): number {
+  const stamp = nextStamp();
+  let len = 0;
+  let runFrom = 0;
+  let runBytes = 0;
+  let runNext = 0;
+  for (let n = 0; n < program.length; n++) {
+    const raw = ids[n]!;
+    const id = raw >= 0 && raw < MAX_INTERN_ID && (raw | 0) === raw ? raw : -1;
+    if (id >= 0 && id < seenAt.length && seenAt[id] === stamp) {
+      if (runBytes > 0 && ids[runNext] === id) runNext++;
+      else {
+        if (runBytes > 0) len = copyRun(len, runFrom, runBytes);
+        runBytes = 0;
+        runFrom = lastByte[id]!;
+        runNext = lastRow[id]! + 1;
+      }
+      lastRow[id] = n;
+      lastByte[id] = len + runBytes;
+      runBytes += rowBytes[id]!;
+      continue;
+    }
+    if (runBytes > 0) len = copyRun(len, runFrom, runBytes);
+    runBytes = 0;
+    const start = len;
+    len = writeRow(len, program[n]!);
+    if (id >= 0) {
+      if (id >= seenAt.length) growRowTables(id);
+      seenAt[id] = stamp;
+      lastRow[id] = n;
+      lastByte[id] = start;
+      rowBytes[id] = len - start;
+    }
+  }
+  if (runBytes > 0) len = copyRun(len, runFrom, runBytes);
+  return len;
+}
+
+/**
+ * Appends `bytes` bytes copied from `from` (< len) as a byte-by-byte forward copy would: the source may
+ * run into the bytes being written (a repeating stretch), so it is copied in chunks that only read
+ * bytes already written — the first `len − from` bytes, then twice as many, and so on.
+ */
+function copyRun(len: number, from: number, bytes: number): number {
+  if (len + bytes > out.length) out = grow(out, len, bytes);
+  const buf = out;
+  const period = len - from;
+  for (let done = 0; done < bytes;) {
+    const c = Math.min(bytes - done, period + done);
+    if (c < 64) for (let k = 0; k < c; k++) buf[len + done + k] = buf[from + k]!;
+    else buf.copyWithin(len + done, from, from + c);
+    done += c;
+  }
+  return len + bytes;
+}
+
+/** Appends one row (making room for it first) and returns the new length. */
+function writeRow(len: number, ins: Instruction): number {
+  const label = ins.label;
+  const mnemonic = ins.mnemonic;
+  const args = ins.args;
+  const comment = ins.comment;
+  // room for the whole row (3 UTF-8 bytes per UTF-16 unit at most)
+  let need = 2 + 3 * mnemonic.length + (label !== undefined ? 3 * label.length + 1 : 0);
+  if (comment) need += 3 + 3 * comment.length;
+  for (let i = 0; i < args.length; i++) {
+    const op = args[i]!;
+    need +=
+      op.kind === "label" ? 2 + 3 * op.name.length : op.kind === "imm" ? immRoom(op.value) : immRoom(op.index) + 1;
+  }
+  if (len + need > out.length) out = grow(out, len, need);
+  const buf = out;
+  if (label !== undefined) {
+    len = writeText(buf, len, label);
+    buf[len++] = 58; // ':'
+  }
+  if (mnemonic !== "") {
+    buf[len++] = 32;
+    len = writeText(buf, len, mnemonic);
+    for (let i = 0; i < args.length; i++) {
+      buf[len++] = i === 0 ? 32 : 44; // ' ' or ','
+      const op = args[i]!;
+      if (op.kind === "imm") len = writeInt(buf, len, op.value);
+      else if (op.kind === "reg") {
+        buf[len++] = 82; // 'R'
+        len = writeInt(buf, len, op.index);
+      } else {
+        buf[len++] = 64; // '@'
+        len = writeText(buf, len, op.name);
+      }
+    }
+  }
+  if (comment) {
+    buf[len++] = 32;
+    buf[len++] = 35; // '#'
+    buf[len++] = 32;
+    len = writeText(buf, len, comment);
+  }
+  buf[len++] = 10;
+  return len;
+}
 
 /** A larger print buffer holding the `len` bytes written so far, with room for `need` more. */
 function grow(buf: Buffer, len: number, need: number): Buffer<ArrayBuffer> {
@@ -113,31 +170,33 @@ function grow(buf: Buffer, len: number, need: number): Buffer<ArrayBuffer> {
 
 /** ids at or above this are printed like −1 rows (the tables below stay small) */
 const MAX_INTERN_ID = 1 << 22;
-/** per shared-row id: the stamp of the printProgram call that printed it, and its bytes in the buffer */
-let printedAt = new Int32Array(1024);
-let rowStart = new Int32Array(1024);
-let rowEnd = new Int32Array(1024);
+/** per shared-row id: the stamp of the printProgram call that printed it, its last row, its bytes */
+let seenAt = new Int32Array(1024);
+let lastRow = new Int32Array(1024);
+let lastByte = new Int32Array(1024);
+let rowBytes = new Int32Array(1024);
 let stamps = 0;
 
 function nextStamp(): number {
   if (++stamps > 0x7fffffff) {
-    printedAt.fill(0);
+    seenAt.fill(0);
     stamps = 1;
   }
   return stamps;
 }
 
 function growRowTables(id: number): void {
-  let size = printedAt.length;
+  let size = seenAt.length;
   while (size <= id) size *= 2;
   const widen = (a: Int32Array): Int32Array<ArrayBuffer> => {
     const next = new Int32Array(size);
     next.set(a);
     return next;
   };
-  printedAt = widen(printedAt);
-  rowStart = widen(rowStart);
-  rowEnd = widen(rowEnd);
+  seenAt = widen(seenAt);
+  lastRow = widen(lastRow);
+  lastByte = widen(lastByte);
+  rowBytes = widen(rowBytes);
 }
 
 /** Bytes an integer operand may take (its text through String() when not a plain integer). */

@@ -134,6 +134,79 @@ describe("printProgram with shared-row ids", () => {
   });
 });
 
+describe("printProgram copies repeating stretches", () => {
+  /** A deterministic pseudo-random sequence (xorshift32). */
+  const random = (seed: number) => () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+
+  it("equals the plain path on programs of repeated stretches, own rows and non-ASCII comments", () => {
+    const next = random(12345);
+    for (let trial = 0; trial < 200; trial++) {
+      const t = new InstructionTable();
+      const alphabet = 1 + Math.floor(next() * 12);
+      const rows: Instruction[] = [];
+      const ids: number[] = [];
+      const push = (k: number) => {
+        const id = t.intern("wait", [], imm(4 + k), k % 5 === 4 ? `ünïcode ${k}` : k % 3 === 0 ? `w${k}` : undefined);
+        rows.push(t.rows[id]!);
+        ids.push(id);
+      };
+      while (rows.length < 400) {
+        const r = next();
+        if (r < 0.1) {
+          rows.push({
+            label: undefined,
+            mnemonic: "set_freq",
+            args: [imm(1_000_000 + rows.length)],
+            comment: undefined,
+          });
+          ids.push(-1);
+        } else if (r < 0.5 && rows.length > 0) {
+          // repeat a stretch of earlier rows, possibly overlapping the rows it produces
+          const from = Math.floor(next() * rows.length);
+          const count = 1 + Math.floor(next() * 60);
+          for (let i = 0; i < count; i++) {
+            rows.push(rows[from + i]!);
+            ids.push(ids[from + i]!);
+          }
+        } else push(Math.floor(next() * alphabet));
+      }
+      rows.push({ mnemonic: "stop", args: [] });
+      ids.push(-1);
+      expect(printProgram(rows, ids)).toBe(printProgram(rows));
+    }
+  });
+
+  it("a program of one repeated block prints every line", () => {
+    const t = new InstructionTable();
+    const block = [
+      t.intern("set_awg_gain", [imm(3274), imm(0)], null, undefined),
+      t.intern("play", [imm(0), imm(0)], imm(4), "play GaussPulse (20 ns)"),
+      t.intern("wait", [], imm(36), undefined),
+    ];
+    const ids = Array.from({ length: 30_000 }, (_, i) => block[i % 3]!);
+    const text = printProgram(
+      ids.map((id) => t.rows[id]!),
+      ids,
+    );
+    expect(text.length).toBe(
+      10_000 *
+        (" set_awg_gain 3274,0\n".length + " play 0,0,4 # play GaussPulse (20 ns)\n".length + " wait 36\n".length),
+    );
+    expect(text.split("\n").slice(-4)).toEqual([
+      " set_awg_gain 3274,0",
+      " play 0,0,4 # play GaussPulse (20 ns)",
+      " wait 36",
+      "",
+    ]);
+    expect(new Set(text.split("\n")).size).toBe(4);
+  });
+});
+
 describe("validateInstructions with shared-row ids", () => {
   const errorOf = (f: () => void): Q1AsmError => {
     try {
