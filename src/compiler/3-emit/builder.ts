@@ -44,10 +44,9 @@ export interface OpRef {
  */
 export class ProgramBuilder {
   readonly instructions: Instruction[] = [];
-  /** IR node id each instruction was emitted for, −1 for none (source map: instruction i is program line i + 1) */
-  readonly lineNodes: number[] = [];
-  /** id of each row in `table` when the row is a shared one, −1 when it is its own object (labelled, …) */
-  readonly internIds: number[] = [];
+  /** per row: the IR node and the shared-row id (typed arrays while emitting: cheaper than growing lists) */
+  private rowNodes = new Int32Array(1024);
+  private rowIds = new Int32Array(1024);
   /** the node being emitted; set by the program pass before it emits a node's instructions */
   currentNode = -1;
   /** executable instructions (rows with a mnemonic) */
@@ -75,6 +74,16 @@ export class ProgramBuilder {
 
   get now(): number {
     return this.nowNs;
+  }
+
+  /** IR node id each instruction was emitted for, −1 for none (source map: instruction i is program line i + 1); a new list */
+  get lineNodes(): number[] {
+    return listOf(this.rowNodes, this.instructions.length);
+  }
+
+  /** id of each row in `table` when the row is a shared one, −1 when it is its own object (labelled, …); a new list */
+  get internIds(): number[] {
+    return listOf(this.rowIds, this.instructions.length);
   }
 
   /** Classical / parameter instruction: no real-time duration. */
@@ -106,9 +115,11 @@ export class ProgramBuilder {
     const id = label === undefined ? this.table.intern(mnemonic, args, extra, comment) : -1;
     const ins = id >= 0 ? this.table.rows[id]! : ownRow(label, mnemonic, args, extra, comment);
     this.pendingLabel = undefined;
+    const row = this.instructions.length;
+    if (row === this.rowIds.length) this.growRows();
+    this.rowIds[row] = id;
+    this.rowNodes[row] = this.currentNode;
     this.instructions.push(ins);
-    this.internIds.push(id);
-    this.lineNodes.push(this.currentNode);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
     return ins;
   }
@@ -120,7 +131,17 @@ export class ProgramBuilder {
     const d = imm(ns);
     const id = prev.label === undefined ? this.table.intern(prev.mnemonic as Mnemonic, args, d, prev.comment) : -1;
     this.instructions[row] = id >= 0 ? this.table.rows[id]! : ownRow(prev.label, prev.mnemonic, args, d, prev.comment);
-    this.internIds[row] = id;
+    this.rowIds[row] = id;
+  }
+
+  private growRows(): void {
+    const widen = (a: Int32Array): Int32Array<ArrayBuffer> => {
+      const next = new Int32Array(2 * a.length);
+      next.set(a);
+      return next;
+    };
+    this.rowIds = widen(this.rowIds);
+    this.rowNodes = widen(this.rowNodes);
   }
 
   private checkImmediates(mnemonic: Mnemonic, args: readonly Operand[], by: OpRef): void {
@@ -264,4 +285,11 @@ function ownRow(
             ? [args[0]!, args[1]!, extra]
             : [...args, extra];
   return { label, mnemonic, args: full, comment };
+}
+
+/** The first `n` values of `a` as a plain list (pass outputs are plain data). */
+function listOf(a: Int32Array, n: number): number[] {
+  const list = new Array<number>(n);
+  for (let i = 0; i < n; i++) list[i] = a[i]!;
+  return list;
 }

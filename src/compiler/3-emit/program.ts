@@ -162,11 +162,13 @@ function sequencerProgram(
     }
     warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
-  checkProgramAssembles(b.instructions, b.lineNodes, seq.nodes, where, opts.instructionLimit, b.internIds);
+  const lineNodes = b.lineNodes;
+  const internIds = b.internIds;
+  checkProgramAssembles(b.instructions, lineNodes, seq.nodes, where, opts.instructionLimit, internIds);
   const program: SequencerProgram = {
     instructions: b.instructions,
-    lineNodes: b.lineNodes,
-    internIds: b.internIds,
+    lineNodes,
+    internIds,
     instructionCount: b.count,
     registersUsed: b.registers.peak,
     sweeps: sweepRecords(ctx),
