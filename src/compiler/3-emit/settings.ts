@@ -51,7 +51,7 @@ export function buildSettings(
   const channelsBySeq = plan.sequencers.map((): AcqChannelPlan[] => []);
   for (const ch of plan.acqChannels) channelsBySeq[ch.sequencer]!.push(ch);
   const freqs = plan.frequencies;
-  const nodes = nodeTable(plan.sequencers, plan.timed.nextNodeId);
+  const nodes = sourceColumns(plan.sequencers, plan.timed.nextNodeId);
   const indexOf = new Int32Array(plan.timed.nextNodeId).fill(-1);
 
   plan.sequencers.forEach((seq, i) => {
@@ -136,25 +136,42 @@ export function buildSettings(
   return { clusters: { ...clusters }, localOscillators, acquisitions };
 }
 
-/** Every node of the schedule by id (one dense array per compilation, no per-node objects). */
-function nodeTable(sequencers: readonly SequencerPlan[], size: number): (IrNode | undefined)[] {
-  const table = new Array<IrNode | undefined>(size).fill(undefined);
+/** What the source map names of each node, by node id (name undefined: no such node). */
+interface SourceColumns {
+  name: (string | undefined)[];
+  path: (string | null)[];
+  label: (string | null)[];
+}
+
+/**
+ * The source-map fields of every node of the schedule, read in one walk of the plan into dense columns
+ * (no per-node objects): the lines loop below then reads arrays in id order instead of following each
+ * node to its operation again, which costs a cache miss or two per node on large schedules.
+ */
+function sourceColumns(sequencers: readonly SequencerPlan[], size: number): SourceColumns {
+  const name = new Array<string | undefined>(size).fill(undefined);
+  const path = new Array<string | null>(size).fill(null);
+  const label = new Array<string | null>(size).fill(null);
   const add = (nodes: readonly IrNode[]): void => {
     for (const node of nodes) {
-      table[node.id] = node;
-      if (node.kind !== "op") add(node.body);
+      const id = node.id;
+      if (node.kind === "op") {
+        name[id] = node.op.name;
+        path[id] = node.op.path;
+      } else {
+        name[id] = node.name;
+        path[id] = node.path;
+        add(node.body);
+      }
+      label[id] = node.label;
     }
   };
   for (const seq of sequencers) add(seq.nodes);
-  return table;
+  return { name, path, label };
 }
 
 /** Program line → operation table of one sequencer, operations listed once, in first-line order. */
-function sourceMap(
-  nodes: readonly (IrNode | undefined)[],
-  lineNodes: readonly number[],
-  indexOf: Int32Array,
-): SourceMap {
+function sourceMap(nodes: SourceColumns, lineNodes: readonly number[], indexOf: Int32Array): SourceMap {
   const operations: SourceOperation[] = [];
   const lines = new Array<number>(lineNodes.length);
   // consecutive lines mostly belong to one node (a gain, its play, the wait before the next): a line of
@@ -168,19 +185,15 @@ function sourceMap(
       continue;
     }
     prevId = id;
-    const node = id < 0 ? undefined : nodes[id];
-    if (node === undefined) {
+    const name = id < 0 ? undefined : nodes.name[id];
+    if (name === undefined) {
       lines[l] = prevK = -1;
       continue;
     }
     let k = indexOf[id]!;
     if (k < 0) {
       k = operations.length;
-      operations.push(
-        node.kind === "op"
-          ? { id, name: node.op.name, path: node.op.path, label: node.label }
-          : { id, name: node.name, path: node.path, label: node.label },
-      );
+      operations.push({ id, name, path: nodes.path[id] as string | null, label: nodes.label[id] as string | null });
       indexOf[id] = k;
     }
     lines[l] = prevK = k;
