@@ -15,6 +15,7 @@ import {
 } from "./instructions.js";
 import { parseProgram } from "./parser.js";
 import { formatOperand } from "./print.js";
+import { sharedRowId } from "./intern.js";
 import { quickValid } from "./quick-check.js";
 import { nearest } from "./suggest.js";
 import type { Instruction, Operand } from "./types.js";
@@ -124,15 +125,10 @@ export function assembleInstructions(program: readonly Instruction[], opts: Asse
  * reusing one row object. Throws the first Q1AsmError (its column is not meaningful: call
  * `assembleInstructions` for the located error).
  *
- * `internIds` (optional, one per row): rows with the same non-negative id are equal rows (q1/intern.ts),
- * so the operand check runs once per id; −1 rows are each checked. The whole-program checks (labels,
- * instruction count, final stop) are the same either way.
+ * A shared row (q1/intern.ts: one frozen object per distinct row) has its operands checked once; the
+ * whole-program checks (labels, instruction count, final stop) cover every line.
  */
-export function validateInstructions(
-  program: readonly Instruction[],
-  opts: AssembleOptions = {},
-  internIds?: readonly number[],
-): void {
+export function validateInstructions(program: readonly Instruction[], opts: AssembleOptions = {}): void {
   const isa = opts.isa ?? 1;
   const limit = opts.maxInstructions ?? (opts.moduleType ? MAX_INSTRUCTIONS[opts.moduleType] : 16384);
   const labels = new Set<string>();
@@ -150,15 +146,16 @@ export function validateInstructions(
   for (let i = 0; i < program.length; i++) {
     const ins = program[i]!;
     if (ins.mnemonic === "") continue;
-    const id = internIds === undefined ? -1 : internIds[i]!;
-    if (id >= 0 && id < MAX_INTERN_ID && (id | 0) === id) {
-      if (id < checkedAt.length && checkedAt[id] === stamp) {
+    const id = sharedRowId(ins);
+    if (id >= 0 && id < MAX_SHARED_ID) {
+      if (id < checkedAt.length && checkedAt[id] === stamp && checkedRow[id] === ins) {
         count++;
         last = ins.mnemonic;
-        continue; // an equal row passed above
+        continue; // this very row passed above
       }
       if (id >= checkedAt.length) growCheckedAt(id);
       checkedAt[id] = stamp;
+      checkedRow[id] = ins;
     }
     if (!quickValid(ins.mnemonic, ins.args, isa, labels)) {
       // not certainly valid: the full check throws the error (or accepts, e.g. an undocumented form)
@@ -181,10 +178,11 @@ export function validateInstructions(
   if (count > limit || last !== "stop") assembleInstructions(program, opts); // the located error
 }
 
-/** validateInstructions: per shared-row id, the stamp of the call that checked it (no clearing between calls) */
+/** validateInstructions: per shared-row id, the stamp of the call that checked it and the row (no clearing between calls) */
 let checkedAt = new Int32Array(1024);
-/** ids at or above this are checked like −1 rows (the table above stays small) */
-const MAX_INTERN_ID = 1 << 22;
+let checkedRow = new Array<Instruction | undefined>(1024).fill(undefined);
+/** rows of ids at or above this are checked line by line (the tables above stay small) */
+const MAX_SHARED_ID = 1 << 22;
 let stamps = 0;
 
 function nextStamp(): number {
@@ -201,6 +199,9 @@ function growCheckedAt(id: number): void {
   const next = new Int32Array(size);
   next.set(checkedAt);
   checkedAt = next;
+  const rows = new Array<Instruction | undefined>(size).fill(undefined);
+  for (let i = 0; i < checkedRow.length; i++) rows[i] = checkedRow[i];
+  checkedRow = rows;
 }
 
 function assembleRows(rows: readonly AsmRow[], opts: AssembleOptions, totalLines: number): AssembledProgram {

@@ -1,9 +1,11 @@
 /**
  * Shared instruction rows. A program of 300,000 rows usually holds a few dozen distinct ones
  * (`play 0,0,4 # play X (20 ns)`, `wait 36`, …): an unlabelled row whose operands are the shared
- * operands of reg()/imm() is one frozen Instruction per distinct (mnemonic, operands, comment), and
- * the row's id in the table lets the printer and the assembly check handle each distinct row once
- * (printProgram / validateInstructions take the ids).
+ * operands of reg()/imm() is one frozen Instruction per distinct (mnemonic, operands, comment).
+ * Each carries its id in the table under a hidden symbol key (`sharedRowId`), so the printer and the
+ * assembly check handle each distinct row once: printProgram / validateInstructions use the id as a
+ * slot and the row's identity to confirm it (rows of another table, or copies, are simply handled
+ * row by row). Frozen, so equal identity means equal text forever.
  *
  * The lookup is an open-addressing hash table over integers (mnemonic characters, each operand's value,
  * a small id per comment text) that compares operands by identity: a hit builds no string and
@@ -16,6 +18,15 @@ import { canonicalKey, type Instruction, type Operand } from "./types.js";
 const DEFAULT_MAX_ROWS = 1 << 16;
 /** Distinct comment texts one table numbers (past it, rows with a new comment are not shared). */
 const MAX_COMMENTS = 1 << 14;
+
+/** The key of a shared row's id: a symbol, not enumerable, so JSON, equality checks and copies never see it. */
+const ROW_ID: unique symbol = Symbol("q1forge.sharedRowId");
+type SharedRow = Instruction & { readonly [ROW_ID]?: number };
+
+/** The id of a shared row in its table (a small non-negative integer), −1 for any other instruction. */
+export function sharedRowId(ins: Instruction): number {
+  return (ins as SharedRow)[ROW_ID] ?? -1;
+}
 
 export class InstructionTable {
   /** the shared row of each id */
@@ -87,13 +98,10 @@ export class InstructionTable {
   ): number {
     const own = extra === null ? args.slice() : [...args, extra];
     // one object shape for every instruction (label and comment always present) keeps readers monomorphic
-    const row: Instruction = Object.freeze({
-      label: undefined,
-      mnemonic,
-      args: Object.freeze(own) as Operand[],
-      comment,
-    });
     const id = this.rows.length;
+    const row: Instruction = { label: undefined, mnemonic, args: Object.freeze(own) as Operand[], comment };
+    Object.defineProperty(row, ROW_ID, { value: id, enumerable: false });
+    Object.freeze(row);
     this.rows.push(row);
     let s = h & this.mask;
     while (this.slots[s] !== 0) s = (s + 1) & this.mask;

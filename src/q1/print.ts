@@ -1,3 +1,4 @@
+import { sharedRowId } from "./intern.js";
 import type { Instruction, Operand } from "./types.js";
 
 const IMM_TEXT = new Map<number, string>();
@@ -26,15 +27,14 @@ export function formatOperand(op: Operand): string {
  * Written byte by byte into one reused buffer (room made once per row, integers without
  * number→string conversion): no per-row strings, which matters for programs of 100,000s of rows.
  *
- * `internIds` (optional, one per row): rows with the same non-negative id are equal rows (q1/intern.ts).
- * Each id is printed once; later rows of an id copy bytes already written, and a stretch of rows that
- * repeats the rows after an earlier occurrence is one copy (unrolled loops, pulse trains). −1 rows are
- * printed each time.
+ * Shared rows (q1/intern.ts: one frozen object per distinct row) are printed once; later lines of the
+ * same row copy bytes already written, and a stretch of lines that repeats the lines after an earlier
+ * occurrence is one copy (unrolled loops, pulse trains). Other rows are printed line by line.
  */
-export function printProgram(program: readonly Instruction[], internIds?: readonly number[]): string {
+export function printProgram(program: readonly Instruction[]): string {
   out = scratch;
   nonAscii = false;
-  const len = internIds === undefined ? printRows(program) : printShared(program, internIds);
+  const len = printLines(program);
   const buf = out;
   if (buf.length <= MAX_SCRATCH) scratch = buf; // reused by the next program (the text below is a copy)
   return buf.toString(nonAscii ? "utf8" : "latin1", 0, len);
@@ -48,28 +48,23 @@ let out = scratch;
 /** whether the program being printed has non-ASCII text (then it is decoded as UTF-8) */
 let nonAscii = false;
 
-function printRows(program: readonly Instruction[]): number {
-  let len = 0;
-  for (let n = 0; n < program.length; n++) len = writeRow(len, program[n]!);
-  return len;
-}
-
 /**
- * printProgram with shared-row ids. The copy waiting to be written ("run") is `runBytes` bytes from
- * `runFrom` to the end of the text; the next row extends it when it has the id of row `runNext`
- * (the row after the run's source so far). Per id: the last row that had it and where its bytes are.
+ * The lines of `program`. The copy waiting to be written ("run") is `runBytes` bytes from `runFrom` to
+ * the end of the text; the next line extends it when it is the very row of line `runNext` (the line
+ * after the run's source so far). Per shared-row id, for the row printed under it in this call (its
+ * identity confirms the slot): the last line that had it and where its bytes are.
  */
-function printShared(program: readonly Instruction[], ids: readonly number[]): number {
+function printLines(program: readonly Instruction[]): number {
   const stamp = nextStamp();
   let len = 0;
   let runFrom = 0;
   let runBytes = 0;
   let runNext = 0;
   for (let n = 0; n < program.length; n++) {
-    const raw = ids[n]!;
-    const id = raw >= 0 && raw < MAX_INTERN_ID && (raw | 0) === raw ? raw : -1;
-    if (id >= 0 && id < seenAt.length && seenAt[id] === stamp) {
-      if (runBytes > 0 && ids[runNext] === id) runNext++;
+    const ins = program[n]!;
+    const id = sharedRowId(ins);
+    if (id >= 0 && id < seenAt.length && seenAt[id] === stamp && seenRow[id] === ins) {
+      if (runBytes > 0 && program[runNext] === ins) runNext++;
       else {
         if (runBytes > 0) len = copyRun(len, runFrom, runBytes);
         runBytes = 0;
@@ -84,10 +79,11 @@ function printShared(program: readonly Instruction[], ids: readonly number[]): n
     if (runBytes > 0) len = copyRun(len, runFrom, runBytes);
     runBytes = 0;
     const start = len;
-    len = writeRow(len, program[n]!);
-    if (id >= 0) {
+    len = writeRow(len, ins);
+    if (id >= 0 && id < MAX_SHARED_ID) {
       if (id >= seenAt.length) growRowTables(id);
       seenAt[id] = stamp;
+      seenRow[id] = ins;
       lastRow[id] = n;
       lastByte[id] = start;
       rowBytes[id] = len - start;
@@ -168,10 +164,11 @@ function grow(buf: Buffer, len: number, need: number): Buffer<ArrayBuffer> {
   return next;
 }
 
-/** ids at or above this are printed like −1 rows (the tables below stay small) */
-const MAX_INTERN_ID = 1 << 22;
-/** per shared-row id: the stamp of the printProgram call that printed it, its last row, its bytes */
+/** rows of ids at or above this are printed line by line (the tables below stay small) */
+const MAX_SHARED_ID = 1 << 22;
+/** per shared-row id: the stamp of the printProgram call that printed it, the row, its last line, its bytes */
 let seenAt = new Int32Array(1024);
+let seenRow = new Array<Instruction | undefined>(1024).fill(undefined);
 let lastRow = new Int32Array(1024);
 let lastByte = new Int32Array(1024);
 let rowBytes = new Int32Array(1024);
@@ -194,6 +191,9 @@ function growRowTables(id: number): void {
     return next;
   };
   seenAt = widen(seenAt);
+  const rows = new Array<Instruction | undefined>(size).fill(undefined);
+  for (let i = 0; i < seenRow.length; i++) rows[i] = seenRow[i];
+  seenRow = rows;
   lastRow = widen(lastRow);
   lastByte = widen(lastByte);
   rowBytes = widen(rowBytes);

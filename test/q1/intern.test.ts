@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { Q1AsmError } from "../../src/core/errors.js";
 import { validateInstructions } from "../../src/q1/assembler.js";
-import { InstructionTable } from "../../src/q1/intern.js";
+import { InstructionTable, sharedRowId } from "../../src/q1/intern.js";
 import { printProgram } from "../../src/q1/print.js";
 import { canonicalKey, imm, lbl, reg, type Instruction } from "../../src/q1/types.js";
 
@@ -71,39 +71,50 @@ describe("InstructionTable", () => {
   });
 });
 
-/** A program of shared rows and rows of their own, with its ids. */
-function sharedProgram(): { rows: Instruction[]; ids: number[] } {
+/** A program of shared rows and rows of their own. */
+function sharedProgram(): Instruction[] {
   const t = new InstructionTable();
   const rows: Instruction[] = [];
-  const ids: number[] = [];
-  const add = (mnemonic: "play" | "wait" | "set_awg_gain", args: ReturnType<typeof imm>[], comment?: string) => {
-    const id = t.intern(mnemonic, args, null, comment);
-    rows.push(t.rows[id]!);
-    ids.push(id);
-  };
+  const add = (mnemonic: "play" | "wait" | "set_awg_gain", args: ReturnType<typeof imm>[], comment?: string) =>
+    rows.push(t.rows[t.intern(mnemonic, args, null, comment)]!);
   rows.push({ label: undefined, mnemonic: "move", args: [imm(3), reg(0)], comment: "iterator" });
-  ids.push(-1);
   rows.push({ label: "start", mnemonic: "reset_ph", args: [] });
-  ids.push(-1);
   for (let k = 0; k < 4; k++) {
     add("set_awg_gain", [imm(100 * (k % 2)), imm(-7)]);
     add("play", [imm(0), imm(1), imm(4)], "play drive (20 ns)");
     add("wait", [imm(36)], k === 2 ? "Ångström wait" : undefined);
   }
   rows.push({ label: undefined, mnemonic: "set_freq", args: [imm(400_000_000)], comment: undefined });
-  ids.push(-1);
   rows.push({ label: undefined, mnemonic: "loop", args: [reg(0), lbl("start")] });
-  ids.push(-1);
   rows.push({ label: undefined, mnemonic: "stop", args: [] });
-  ids.push(-1);
-  return { rows, ids };
+  return rows;
 }
 
-describe("printProgram with shared-row ids", () => {
-  it("prints exactly what the plain path prints (labels, own rows, non-ASCII comments)", () => {
-    const { rows, ids } = sharedProgram();
-    const plain = printProgram(rows);
-    expect(printProgram(rows, ids)).toBe(plain);
+/** Copies of the rows: no shared-row ids, so printing and checking them goes line by line. */
+const plainCopies = (rows: readonly Instruction[]): Instruction[] => rows.map((r) => ({ ...r }));
+
+describe("sharedRowId", () => {
+  it("is the row's id in its table, hidden from keys, JSON and equality; copies have none", () => {
+    const t = new InstructionTable();
+    t.intern("wait", [], imm(4), undefined);
+    const row = t.rows[t.intern("play", [imm(0), imm(1)], imm(4), "c")]!;
+    expect(sharedRowId(row)).toBe(1);
+    expect(Object.keys(row)).toEqual(["label", "mnemonic", "args", "comment"]);
+    expect(row).toStrictEqual({ label: undefined, mnemonic: "play", args: [imm(0), imm(1), imm(4)], comment: "c" });
+    expect(JSON.stringify(row)).toBe(
+      '{"mnemonic":"play","args":[{"kind":"imm","value":0},{"kind":"imm","value":1},{"kind":"imm","value":4}],"comment":"c"}',
+    );
+    expect(sharedRowId({ ...row })).toBe(-1);
+    expect(sharedRowId(JSON.parse(JSON.stringify(row)) as Instruction)).toBe(-1);
+    expect(sharedRowId({ mnemonic: "stop", args: [] })).toBe(-1);
+  });
+});
+
+describe("printProgram with shared rows", () => {
+  it("prints exactly what line-by-line printing prints (labels, own rows, non-ASCII comments)", () => {
+    const rows = sharedProgram();
+    const plain = printProgram(plainCopies(rows));
+    expect(printProgram(rows)).toBe(plain);
     expect(plain.split("\n").slice(0, 6)).toEqual([
       " move 3,R0 # iterator",
       "start: reset_ph",
@@ -115,22 +126,18 @@ describe("printProgram with shared-row ids", () => {
     expect(plain).toContain(" wait 36 # Ångström wait\n");
   });
 
-  it("an id printed by an earlier call is printed again, not copied from that call's text", () => {
-    const { rows, ids } = sharedProgram();
-    printProgram(rows, ids);
-    // the same ids naming other rows in the next program
-    const other: Instruction[] = rows.map((r) => ({ ...r, comment: r.comment === undefined ? "x" : undefined }));
-    expect(printProgram(other, ids)).toBe(printProgram(other));
-  });
-
-  it("ids that are not small non-negative integers print each row", () => {
-    const rows: Instruction[] = [
-      { mnemonic: "wait", args: [imm(4)] },
-      { mnemonic: "wait", args: [imm(8)] },
-      { mnemonic: "stop", args: [] },
-    ];
-    expect(printProgram(rows, [1.5, 1.5, -1])).toBe(" wait 4\n wait 8\n stop\n");
-    expect(printProgram(rows, [2 ** 30, 2 ** 30, 7])).toBe(" wait 4\n wait 8\n stop\n");
+  it("rows of two tables with the same id in one program, and in consecutive programs, print as themselves", () => {
+    const a = new InstructionTable();
+    const b = new InstructionTable();
+    const a0 = a.rows[a.intern("wait", [], imm(4), undefined)]!;
+    const b0 = b.rows[b.intern("wait", [], imm(8), undefined)]!;
+    expect([sharedRowId(a0), sharedRowId(b0)]).toEqual([0, 0]);
+    const stop: Instruction = { mnemonic: "stop", args: [] };
+    expect(printProgram([a0, b0, a0, a0, b0, b0, a0, stop])).toBe(
+      " wait 4\n wait 8\n wait 4\n wait 4\n wait 8\n wait 8\n wait 4\n stop\n",
+    );
+    expect(printProgram([a0, a0, stop])).toBe(" wait 4\n wait 4\n stop\n");
+    expect(printProgram([b0, b0, stop])).toBe(" wait 8\n wait 8\n stop\n");
   });
 });
 
@@ -149,11 +156,9 @@ describe("printProgram copies repeating stretches", () => {
       const t = new InstructionTable();
       const alphabet = 1 + Math.floor(next() * 12);
       const rows: Instruction[] = [];
-      const ids: number[] = [];
       const push = (k: number) => {
         const id = t.intern("wait", [], imm(4 + k), k % 5 === 4 ? `ünïcode ${k}` : k % 3 === 0 ? `w${k}` : undefined);
         rows.push(t.rows[id]!);
-        ids.push(id);
       };
       while (rows.length < 400) {
         const r = next();
@@ -164,20 +169,15 @@ describe("printProgram copies repeating stretches", () => {
             args: [imm(1_000_000 + rows.length)],
             comment: undefined,
           });
-          ids.push(-1);
         } else if (r < 0.5 && rows.length > 0) {
           // repeat a stretch of earlier rows, possibly overlapping the rows it produces
           const from = Math.floor(next() * rows.length);
           const count = 1 + Math.floor(next() * 60);
-          for (let i = 0; i < count; i++) {
-            rows.push(rows[from + i]!);
-            ids.push(ids[from + i]!);
-          }
+          for (let i = 0; i < count; i++) rows.push(rows[from + i]!);
         } else push(Math.floor(next() * alphabet));
       }
       rows.push({ mnemonic: "stop", args: [] });
-      ids.push(-1);
-      expect(printProgram(rows, ids)).toBe(printProgram(rows));
+      expect(printProgram(rows)).toBe(printProgram(plainCopies(rows)));
     }
   });
 
@@ -188,11 +188,7 @@ describe("printProgram copies repeating stretches", () => {
       t.intern("play", [imm(0), imm(0)], imm(4), "play GaussPulse (20 ns)"),
       t.intern("wait", [], imm(36), undefined),
     ];
-    const ids = Array.from({ length: 30_000 }, (_, i) => block[i % 3]!);
-    const text = printProgram(
-      ids.map((id) => t.rows[id]!),
-      ids,
-    );
+    const text = printProgram(Array.from({ length: 30_000 }, (_, i) => t.rows[block[i % 3]!]!));
     expect(text.length).toBe(
       10_000 *
         (" set_awg_gain 3274,0\n".length + " play 0,0,4 # play GaussPulse (20 ns)\n".length + " wait 36\n".length),
@@ -207,7 +203,7 @@ describe("printProgram copies repeating stretches", () => {
   });
 });
 
-describe("validateInstructions with shared-row ids", () => {
+describe("validateInstructions with shared rows", () => {
   const errorOf = (f: () => void): Q1AsmError => {
     try {
       f();
@@ -218,40 +214,39 @@ describe("validateInstructions with shared-row ids", () => {
     throw new Error("no error");
   };
 
-  it("accepts a valid program, and throws the same errors as without ids", () => {
-    const { rows, ids } = sharedProgram();
-    expect(() => validateInstructions(rows, {}, ids)).not.toThrow();
+  it("accepts a valid program, and throws the same errors as line-by-line checking", () => {
+    const rows = sharedProgram();
+    expect(() => validateInstructions(rows)).not.toThrow();
     // the whole-program checks still run: no final stop, too many instructions, undefined label
     const noStop = rows.slice(0, -1);
-    expect(errorOf(() => validateInstructions(noStop, {}, ids)).message).toBe(
-      errorOf(() => validateInstructions(noStop)).message,
+    expect(errorOf(() => validateInstructions(noStop)).message).toBe(
+      errorOf(() => validateInstructions(plainCopies(noStop))).message,
     );
     const limit = { maxInstructions: 5 };
-    expect(errorOf(() => validateInstructions(rows, limit, ids)).code).toBe("TOO_MANY_INSTRUCTIONS");
+    expect(errorOf(() => validateInstructions(rows, limit)).code).toBe("TOO_MANY_INSTRUCTIONS");
     const badLabel = rows.map((r) => (r.label === "start" ? { ...r, label: "begin" } : r));
-    expect(errorOf(() => validateInstructions(badLabel, {}, ids)).code).toBe("UNKNOWN_LABEL");
+    expect(errorOf(() => validateInstructions(badLabel)).code).toBe("UNKNOWN_LABEL");
   });
 
   it("an invalid shared row is reported at its first line", () => {
     const t = new InstructionTable();
-    const bad = t.intern("play", [imm(0), imm(1)], imm(2), undefined); // a duration of 2 ns
-    const rows: Instruction[] = [t.rows[bad]!, t.rows[bad]!, { mnemonic: "stop", args: [] }];
-    const withIds = errorOf(() => validateInstructions(rows, {}, [bad, bad, -1]));
-    const without = errorOf(() => validateInstructions(rows));
-    expect([withIds.code, withIds.line, withIds.message]).toEqual([without.code, 1, without.message]);
+    const bad = t.rows[t.intern("play", [imm(0), imm(1)], imm(2), undefined)]!; // a duration of 2 ns
+    const rows: Instruction[] = [bad, bad, { mnemonic: "stop", args: [] }];
+    const shared = errorOf(() => validateInstructions(rows));
+    const plain = errorOf(() => validateInstructions(plainCopies(rows)));
+    expect([shared.code, shared.line, shared.message]).toEqual([plain.code, 1, plain.message]);
   });
 
-  it("a row checked in an earlier call is checked again in the next one", () => {
-    const t = new InstructionTable();
-    const id = t.intern("wait", [], imm(4), undefined);
-    validateInstructions([t.rows[id]!, { mnemonic: "stop", args: [] }], {}, [id, -1]);
-    // the same id now names an invalid row (ids are per program)
-    const rows: Instruction[] = [
-      { mnemonic: "wait", args: [imm(2)] },
-      { mnemonic: "stop", args: [] },
-    ];
-    expect(errorOf(() => validateInstructions(rows, {}, [id, -1])).code).toBe(
-      errorOf(() => validateInstructions(rows)).code,
+  it("a row of another table under the same id is checked for itself", () => {
+    const a = new InstructionTable();
+    const b = new InstructionTable();
+    const ok = a.rows[a.intern("wait", [], imm(4), undefined)]!;
+    const bad = b.rows[b.intern("wait", [], imm(2), undefined)]!;
+    const stop: Instruction = { mnemonic: "stop", args: [] };
+    validateInstructions([ok, stop]);
+    expect(errorOf(() => validateInstructions([ok, bad, stop])).line).toBe(2);
+    expect(errorOf(() => validateInstructions([bad, stop])).code).toBe(
+      errorOf(() => validateInstructions(plainCopies([bad, stop]))).code,
     );
   });
 });

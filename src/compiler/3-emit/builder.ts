@@ -5,7 +5,7 @@
  */
 import { TimingError, ValueRangeError } from "../../core/errors.js";
 import type { Mnemonic } from "../../q1/instructions.js";
-import { InstructionTable } from "../../q1/intern.js";
+import { InstructionTable, sharedRowId } from "../../q1/intern.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../q1/types.js";
 import { RegisterAllocator } from "./registers.js";
 import { sharedComment } from "../ops/comments.js";
@@ -40,13 +40,12 @@ export interface OpRef {
 
 /**
  * Unlabelled rows of shared operands are shared instructions (q1/intern.ts: one frozen object per
- * distinct row, `internIds` names it): never mutate an instruction of `instructions`, replace it.
+ * distinct row): never mutate an instruction of `instructions`, replace it.
  */
 export class ProgramBuilder {
   readonly instructions: Instruction[] = [];
-  /** per row: the IR node and the shared-row id (typed arrays while emitting: cheaper than growing lists) */
+  /** per row: the IR node (a typed array while emitting: cheaper than a growing list) */
   private rowNodes = new Int32Array(1024);
-  private rowIds = new Int32Array(1024);
   /** the node being emitted; set by the program pass before it emits a node's instructions */
   currentNode = -1;
   /** executable instructions (rows with a mnemonic) */
@@ -83,7 +82,7 @@ export class ProgramBuilder {
 
   /** id of each row in `table` when the row is a shared one, −1 when it is its own object (labelled, …); a new list */
   get internIds(): number[] {
-    return listOf(this.rowIds, this.instructions.length);
+    return this.instructions.map(sharedRowId);
   }
 
   /** Classical / parameter instruction: no real-time duration. */
@@ -116,8 +115,7 @@ export class ProgramBuilder {
     const ins = id >= 0 ? this.table.rows[id]! : ownRow(label, mnemonic, args, extra, comment);
     this.pendingLabel = undefined;
     const row = this.instructions.length;
-    if (row === this.rowIds.length) this.growRows();
-    this.rowIds[row] = id;
+    if (row === this.rowNodes.length) this.growRows();
     this.rowNodes[row] = this.currentNode;
     this.instructions.push(ins);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
@@ -131,17 +129,12 @@ export class ProgramBuilder {
     const d = imm(ns);
     const id = prev.label === undefined ? this.table.intern(prev.mnemonic as Mnemonic, args, d, prev.comment) : -1;
     this.instructions[row] = id >= 0 ? this.table.rows[id]! : ownRow(prev.label, prev.mnemonic, args, d, prev.comment);
-    this.rowIds[row] = id;
   }
 
   private growRows(): void {
-    const widen = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const next = new Int32Array(2 * a.length);
-      next.set(a);
-      return next;
-    };
-    this.rowIds = widen(this.rowIds);
-    this.rowNodes = widen(this.rowNodes);
+    const next = new Int32Array(2 * this.rowNodes.length);
+    next.set(this.rowNodes);
+    this.rowNodes = next;
   }
 
   private checkImmediates(mnemonic: Mnemonic, args: readonly Operand[], by: OpRef): void {

@@ -18,15 +18,13 @@ export function checkProgramAssembles(
   nodes: readonly IrNode[],
   where: string,
   instructionLimit: "error" | "warn",
-  /** shared-row id per line (q1/intern.ts), −1 for a row of its own: each distinct shared row is checked once */
-  internIds?: readonly number[],
 ): void {
   try {
     try {
       // the common case: cheap pass/fail. With instructionLimit "warn" the program may knowingly exceed
       // the instruction memory (reported as a warning): no limit here, so that no full assembly runs.
       const opts = instructionLimit === "warn" ? { maxInstructions: Infinity } : {};
-      validateInstructions(instructions, opts, internIds);
+      validateInstructions(instructions, opts);
     } catch {
       assembleInstructions(instructions, instructionLimit === "warn" ? { maxInstructions: Infinity } : {}); // located error
     }

@@ -25,11 +25,6 @@ export interface SequencerProgram {
   instructions: Instruction[];
   /** IR node id per program line (index = line − 1), −1 for lines no operation owns */
   lineNodes: number[];
-  /**
-   * per line, the id of its shared row (q1/intern.ts), −1 for a row of its own: lines with equal ids are
-   * equal rows, so printing and the assembly check handle each distinct row once
-   */
-  internIds: number[];
   /** executable instructions (rows with a mnemonic) */
   instructionCount: number;
   registersUsed: number;
@@ -163,12 +158,10 @@ function sequencerProgram(
     warnings.push({ code: "INSTRUCTION_LIMIT_EXCEEDED", message: msg, path: b.limitCrossedBy.path });
   }
   const lineNodes = b.lineNodes;
-  const internIds = b.internIds;
-  checkProgramAssembles(b.instructions, lineNodes, seq.nodes, where, opts.instructionLimit, internIds);
+  checkProgramAssembles(b.instructions, lineNodes, seq.nodes, where, opts.instructionLimit);
   const program: SequencerProgram = {
     instructions: b.instructions,
     lineNodes,
-    internIds,
     instructionCount: b.count,
     registersUsed: b.registers.peak,
     sweeps: sweepRecords(ctx),
@@ -215,7 +208,6 @@ function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, 
   return {
     instructions: edited,
     lineNodes: edited.map((ins) => nodeOf.get(ins) ?? -1),
-    internIds: edited.map(() => -1), // the hook's rows are its own
     instructionCount: edited.filter((ins) => ins.mnemonic !== "").length,
     registersUsed: program.registersUsed,
     ...(program.sweeps ? { sweeps: program.sweeps } : {}),

@@ -79,7 +79,7 @@ export function buildSettings(
       clock: seq.route.clock,
       port_clock: seq.route.portClock,
       sequence: {
-        program: printProgram(prog.instructions, prog.internIds),
+        program: printProgram(prog.instructions),
         waveforms: w.waveforms,
         weights: w.weights,
         acquisitions: Object.fromEntries(
