@@ -15,6 +15,7 @@ import type { IrNode, TimedSchedule } from "../ir/nodes.js";
 import type { CompileWarning } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
 import { isWaveformPulse } from "../ops/index.js";
+import { withOpTypes } from "./op-types.js";
 
 const RF_TYPES = new Set(["QCM_RF", "QRM_RF", "QRC"]);
 
@@ -89,5 +90,5 @@ export function autoRfSwitch(timed: TimedSchedule, hw: HardwareSetup, warnings: 
   }
   if (added.length === 0) return timed;
   const nodes = [...timed.nodes, ...added].sort((a, b) => a.startNs - b.startNs);
-  return { ...timed, nodes, nextNodeId: next };
+  return { ...timed, nodes, nextNodeId: next, ...withOpTypes(timed, ["MarkerPulse"]) };
 }

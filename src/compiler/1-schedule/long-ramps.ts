@@ -11,8 +11,10 @@ import type { HardwareSetup } from "../../hardware/setup.js";
 import type { VoltageOffsetOp, WaveformPulse } from "../../schedule/model.js";
 import type { IrNode, TimedSchedule } from "../ir/nodes.js";
 import { mapLists } from "../ir/walk.js";
+import { mayContain, withOpTypes } from "./op-types.js";
 
 export function stitchLongRamps(timed: TimedSchedule, hw: HardwareSetup): TimedSchedule {
+  if (!mayContain(timed, "RampPulse")) return timed; // no ramp: nothing to walk for
   let next = timed.nextNodeId;
   const stitchable = new Map<string, boolean>();
   const canStitch = (op: Extract<WaveformPulse, { type: "RampPulse" }>): boolean => {
@@ -47,7 +49,8 @@ export function stitchLongRamps(timed: TimedSchedule, hw: HardwareSetup): TimedS
     return out ?? list; // the parts take the ramp's place: in its port-clock's order they follow one another
   };
   const nodes = mapLists(timed.nodes, rewrite);
-  return nodes === timed.nodes ? timed : { ...timed, nodes, nextNodeId: next };
+  if (nodes === timed.nodes) return timed;
+  return { ...timed, nodes, nextNodeId: next, ...withOpTypes(timed, ["VoltageOffset"]) }; // the parts' offsets
 }
 
 /** Ramps at least this long are stitched (issue 13 item 10; quantify `long_ramp_pulse`). */

@@ -13,6 +13,7 @@ import type { CompileWarning } from "../ir/plan.js";
 import { PortClockKeys } from "../ir/port-clock.js";
 import { mapLists } from "../ir/walk.js";
 import { isWaveformPulse } from "../ops/index.js";
+import { withOpTypes } from "./op-types.js";
 
 /**
  * `warnings` (optional) receives one OVERLAPPING_PULSES_SUMMED warning per pair of overlapping pulses,
@@ -22,7 +23,9 @@ export function stackPulses(timed: TimedSchedule, warnings?: CompileWarning[]): 
   const keys = new PortClockKeys();
   const ids = { next: timed.nextNodeId };
   const nodes = mapLists(timed.nodes, (list) => (hasOverlap(list, keys) ? stackList(list, keys, ids, warnings) : list));
-  return nodes === timed.nodes ? timed : { ...timed, nodes, nextNodeId: ids.next };
+  if (nodes === timed.nodes) return timed;
+  // the segments are squares or numerical pulses (TimedSchedule.opTypes)
+  return { ...timed, nodes, nextNodeId: ids.next, ...withOpTypes(timed, ["SquarePulse", "NumericalPulse"]) };
 }
 
 interface Placed {
@@ -32,31 +35,48 @@ interface Placed {
   end: number;
 }
 
+/** The latest end of a port-clock's pulses so far (hasOverlap). */
+interface PortClockEnd {
+  port: string;
+  clock: string;
+  end: number;
+}
+
+/** How many port-clocks hasOverlap compares by identity before it asks its map. */
+const RECENT_PORT_CLOCKS = 8;
+
 /** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
 function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
-  // the latest end per port-clock, found through the port's last clock (ports mostly keep one clock)
-  // or the previous pulse's port-clock: about one map lookup per pulse
-  const byPc = new Map<string, { clock: string; end: number }>();
-  const lastOnPort = new Map<string, { clock: string; end: number }>();
-  let curPort: string | null = null;
-  let curClock: string | null = null;
-  let cur: { clock: string; end: number } | undefined;
-  for (const n of nodes) {
+  // the latest end per port-clock: the few port-clocks seen last are compared by identity (lists mostly
+  // cycle through a few port-clocks: no map lookup per pulse), the map holds all of them
+  const byPc = new Map<string, PortClockEnd>();
+  const recent: PortClockEnd[] = [];
+  let evict = 0;
+  let cur: PortClockEnd | undefined;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
-    if (n.op.port !== curPort || n.op.clock !== curClock) {
-      curPort = n.op.port;
-      curClock = n.op.clock;
-      cur = lastOnPort.get(curPort);
-      if (cur === undefined || cur.clock !== curClock) {
-        const pc = keys.key(curPort, curClock);
+    const { port, clock } = n.op;
+    if (cur === undefined || port !== cur.port || clock !== cur.clock) {
+      cur = undefined;
+      for (let k = 0; k < recent.length; k++) {
+        const e = recent[k]!;
+        if (e.port === port && e.clock === clock) {
+          cur = e;
+          break;
+        }
+      }
+      if (cur === undefined) {
+        const pc = keys.key(port, clock);
         cur = byPc.get(pc);
-        if (!cur) byPc.set(pc, (cur = { clock: curClock, end: -Infinity }));
-        lastOnPort.set(curPort, cur);
+        if (cur === undefined) byPc.set(pc, (cur = { port, clock, end: -Infinity }));
+        if (recent.length < RECENT_PORT_CLOCKS) recent.push(cur);
+        else recent[evict++ % RECENT_PORT_CLOCKS] = cur;
       }
     }
-    if (n.startNs < cur!.end) return true;
+    if (n.startNs < cur.end) return true;
     const e = n.startNs + n.op.durationNs;
-    if (e > cur!.end) cur!.end = e;
+    if (e > cur.end) cur.end = e;
   }
   return false;
 }

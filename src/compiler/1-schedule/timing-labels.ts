@@ -28,16 +28,14 @@ export function labelHash(s: string): number {
 
 /**
  * The labels of one (sub)schedule's schedulables (unique: checked when built). An open-addressing
- * table of schedulable indices (typed arrays: nothing per label for the garbage collector), or a
- * Map when the table met a long probe sequence.
+ * table in one typed array (nothing per label for the garbage collector; a slot's index and hash side
+ * by side, so a probe touches one cache line), or a Map when the table met a long probe sequence.
  */
 export class Labels {
   private constructor(
     private readonly items: readonly SchedulableSpec[],
-    /** slot → schedulable index + 1 (0: empty) */
-    private readonly slots: Int32Array | null,
-    /** slot → hash of its label */
-    private readonly hashes: Int32Array | null,
+    /** slot s: [2s] schedulable index + 1 (0: empty), [2s + 1] hash of its label; null: no labels */
+    private readonly table: Int32Array | null,
     private readonly map: Map<string, number> | null,
     /** how many schedulables have a label */
     readonly size: number,
@@ -50,33 +48,36 @@ export class Labels {
    * the probe sequence length after which the index becomes a Map.
    */
   static of(items: readonly SchedulableSpec[], path: string, maxProbes = MAX_PROBES): Labels {
-    let cap = 8;
-    while (cap < 2 * items.length) cap *= 2; // at most half full
-    const slots = new Int32Array(cap);
-    const hashes = new Int32Array(cap);
-    const mask = cap - 1;
+    let table: Int32Array | null = null; // allocated at the first label
+    let mask = 0;
     let count = 0;
     for (let i = 0; i < items.length; i++) {
       const label = items[i]!.label;
       if (label === undefined) continue;
+      if (table === null) {
+        let cap = 8;
+        while (cap < 2 * (items.length - i)) cap *= 2; // at most half full
+        table = new Int32Array(2 * cap);
+        mask = cap - 1;
+      }
       count++;
       const h = labelHash(label);
       let s = h & mask;
       let probes = 0;
       for (;;) {
-        const at = slots[s]!;
+        const at = table[2 * s]!;
         if (at === 0) break;
-        if (hashes[s] === h && items[at - 1]!.label === label) throw duplicate(label, at - 1, i, path);
+        if (table[2 * s + 1] === h && items[at - 1]!.label === label) throw duplicate(label, at - 1, i, path);
         if (++probes > maxProbes) {
           const map = labelMap(items, path);
-          return new Labels(items, null, null, map, map.size, maxProbes);
+          return new Labels(items, null, map, map.size, maxProbes);
         }
         s = (s + 1) & mask;
       }
-      slots[s] = i + 1;
-      hashes[s] = h;
+      table[2 * s] = i + 1;
+      table[2 * s + 1] = h;
     }
-    return new Labels(items, slots, hashes, null, count, maxProbes);
+    return new Labels(items, table, null, count, maxProbes);
   }
 
   /**
@@ -88,16 +89,15 @@ export class Labels {
     const stop = Math.max(0, from - NEAR_REFERENCE);
     for (let k = Math.min(from, this.items.length) - 1; k >= stop; k--) if (this.items[k]!.label === label) return k;
     if (this.map !== null) return this.map.get(label);
-    const slots = this.slots;
-    const hashes = this.hashes;
-    if (slots === null || hashes === null) return undefined;
-    const mask = slots.length - 1;
+    const table = this.table;
+    if (table === null) return undefined;
+    const mask = table.length / 2 - 1;
     const h = labelHash(label);
     // a label sits at most maxProbes slots after its hash's slot (else the index is a Map)
     for (let s = h & mask, probes = 0; probes <= this.maxProbes; s = (s + 1) & mask, probes++) {
-      const at = slots[s]!;
+      const at = table[2 * s]!;
       if (at === 0) return undefined;
-      if (hashes[s] === h && this.items[at - 1]!.label === label) return at - 1;
+      if (table[2 * s + 1] === h && this.items[at - 1]!.label === label) return at - 1;
     }
     return undefined;
   }

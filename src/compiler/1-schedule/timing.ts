@@ -56,6 +56,9 @@ class TimingResolver {
   private readonly inProgress = new Set<string>();
   /** clock of the last operation recorded in clockUses */
   private lastClock: string | null = null;
+  /** the operation types normalised (TimedSchedule.opTypes), and the last one added */
+  readonly opTypes = new Set<ScheduleOp["type"]>();
+  private lastType: string | null = null;
   /** Composites normalised so far (by spec object; never while a sweep is active: its values vary per use) */
   private readonly composites = new Map<
     OperationSpec,
@@ -357,6 +360,11 @@ class TimingResolver {
       op = normalizePrimitive(spec, ctx);
       this.sweeps.record(op, refs);
     } else op = normalizePrimitive(raw, ctx); // outside sweeps: nothing to bind or record
+    if (op.type !== this.lastType) {
+      // operations mostly repeat the previous one's type: one identity compare, a set insert on a change
+      this.opTypes.add(op.type);
+      this.lastType = op.type;
+    }
     if ("clock" in op && op.clock !== this.lastClock) {
       // operations mostly repeat the previous one's clock (recorded then)
       if (!this.clockUses.has(op.clock)) this.clockUses.set(op.clock, op);
@@ -413,5 +421,6 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
     clocks: resolver.clocks.clocks,
     nodes: top.nodes,
     nextNodeId,
+    opTypes: [...resolver.opTypes],
   };
 }

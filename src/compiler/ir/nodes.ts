@@ -123,4 +123,11 @@ export interface TimedSchedule {
   nodes: IrNode[];
   /** the next free node id: passes that add nodes take ids from here and return the new value */
   nextNodeId: NodeId;
+  /**
+   * The distinct operation types in `nodes` (bodies included; a superset once a pass removed some),
+   * noted by 1-schedule/timing while it normalises the operations: a pass skips a walk that would find
+   * nothing (1-schedule/long-ramps without a RampPulse). Absent (a hand-built schedule): passes walk.
+   * A pass that adds operations of a type not listed adds the type here.
+   */
+  opTypes?: ScheduleOp["type"][];
 }
