@@ -138,7 +138,7 @@ describe("stacking's overlap check over many port-clocks", () => {
     nodes.sort((a, b) => a.startNs - b.startNs);
     const out = stackPulses(timed(nodes, 100));
     const q3 = out.nodes
-      .filter((n) => (n as OpNode).op.port === "q3:mw")
+      .filter((n) => ((n as OpNode).op as { port?: string }).port === "q3:mw")
       .map((n) => [n.startNs, (n as OpNode).op.durationNs, (n as OpNode).op.type]);
     expect(q3).toEqual([
       [0, 20, "SquarePulse"],
