@@ -12,6 +12,8 @@ import { sharedComment } from "../ops/comments.js";
 
 export const MAX_WAIT_NS = 65532;
 const NO_TAIL: readonly number[] = [];
+/** the operands before a wait's duration: none (one frozen list, not a new one per wait) */
+const NO_OPERANDS = Object.freeze([]) as unknown as Operand[];
 const waitComment = (T: string | number): string => `auto generated wait (${T} ns)`;
 const MAX_RT_DURATION_NS = 65535;
 /** waits of more than this many max-length chunks become a register loop */
@@ -218,16 +220,16 @@ export class ProgramBuilder {
       this.emit("move", [imm(n), reg(r)], comment, by);
       const name = `wait${this.count}`;
       this.label(name);
-      this.emitRt("wait", [], MAX_WAIT_NS, undefined, by);
+      this.emitRt("wait", NO_OPERANDS, MAX_WAIT_NS, undefined, by);
       this.emit("loop", [reg(r), lbl(name)], undefined, by);
       this.nowNs += (n - 1) * MAX_WAIT_NS;
       this.lastRt = -1;
       this.registers.release(r);
     } else {
-      for (let i = 0; i < n; i++) this.emitRt("wait", [], MAX_WAIT_NS, i === 0 ? comment : undefined, by);
+      for (let i = 0; i < n; i++) this.emitRt("wait", NO_OPERANDS, MAX_WAIT_NS, i === 0 ? comment : undefined, by);
     }
-    for (const w of tail) this.emitRt("wait", [], w, n === 0 ? comment : undefined, by);
-    if (rest > 0) this.emitRt("wait", [], rest, n === 0 && tail.length === 0 ? comment : undefined, by);
+    for (const w of tail) this.emitRt("wait", NO_OPERANDS, w, n === 0 ? comment : undefined, by);
+    if (rest > 0) this.emitRt("wait", NO_OPERANDS, rest, n === 0 && tail.length === 0 ? comment : undefined, by);
   }
 
   /** Restart the schedule clock at 0 (the header before the repetition loop is not schedule time). */

@@ -10,13 +10,17 @@ import type { SequencerFrequencies, SequencerPlan } from "../ir/plan.js";
 import type { OpNode } from "../ir/nodes.js";
 import { someOp } from "../ir/walk.js";
 
-/** The encoded `set_freq` argument of the repetition header, or null when none is needed. */
+/**
+ * The encoded `set_freq` argument of the repetition header, or null when none is needed.
+ * `setsFrequency`: whether the program has a SetClockFrequency (found by the caller's walk of the nodes).
+ */
 export function headerFrequencyReset(
   seq: SequencerPlan,
   freq: SequencerFrequencies,
+  setsFrequency = someOp(seq.nodes, isSetClockFrequency),
 ): { steps: number; hz: number } | null {
   if (!freq.ncoEnabled || freq.ifHz === null) return null;
-  return someOp(seq.nodes, isSetClockFrequency) ? { steps: encodeFrequency(freq.ifHz), hz: freq.ifHz } : null;
+  return setsFrequency ? { steps: encodeFrequency(freq.ifHz), hz: freq.ifHz } : null;
 }
 
 const isSetClockFrequency = (node: OpNode): boolean => node.op.type === "SetClockFrequency";

@@ -101,7 +101,8 @@ function sequencerProgram(
   });
   b.label("start");
   b.emit("reset_ph", [], undefined, header);
-  const freqReset = headerFrequencyReset(seq, plan.frequencies.bySequencer[i]!);
+  const facts = scanNodes(seq.nodes, { setsFrequency: false, hasMarkerPulses: false });
+  const freqReset = headerFrequencyReset(seq, plan.frequencies.bySequencer[i]!, facts.setsFrequency);
   if (freqReset) b.emit("set_freq", [imm(freqReset.steps)], `every repetition starts at ${freqReset.hz} Hz`, header);
   b.emitRt("upd_param", [], 4, undefined, header);
   // The header and the loop header's 4 ns are not part of the schedule's time (reference 4.2).
@@ -121,6 +122,8 @@ function sequencerProgram(
     tempRegisters: null,
     lastGain: null,
     lastPlayEnd: { t: -Infinity, by: null },
+    playOperands: [],
+    hasMarkerPulses: facts.hasMarkerPulses,
     lastAcqStart: { t: -Infinity, by: null },
     lastFreqUpdate: -Infinity,
     lastPhaseUpdate: -Infinity,
@@ -214,9 +217,25 @@ function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, 
   };
 }
 
-/** Expand marker pulses into edges, keeping time order (stable). */
-function timeline(nodes: IrNode[]): TimelineItem[] {
-  if (!nodes.some((n) => n.kind === "op" && n.op.type === "MarkerPulse")) return nodes;
+/** What the header and the timeline need to know about a sequencer's nodes: one walk, not one per question. */
+interface NodeFacts {
+  setsFrequency: boolean;
+  hasMarkerPulses: boolean;
+}
+
+function scanNodes(nodes: readonly IrNode[], facts: NodeFacts): NodeFacts {
+  for (let i = 0; i < nodes.length && !(facts.setsFrequency && facts.hasMarkerPulses); i++) {
+    const node = nodes[i]!;
+    if (node.kind !== "op") scanNodes(node.body, facts);
+    else if (node.op.type === "SetClockFrequency") facts.setsFrequency = true;
+    else if (node.op.type === "MarkerPulse") facts.hasMarkerPulses = true;
+  }
+  return facts;
+}
+
+/** Expand marker pulses into edges, keeping time order (stable); `markers` false: the program has none. */
+function timeline(nodes: IrNode[], markers = true): TimelineItem[] {
+  if (!markers || !nodes.some((n) => n.kind === "op" && n.op.type === "MarkerPulse")) return nodes;
   const items: TimelineItem[] = [];
   let needsSort = false;
   for (const n of nodes) {
@@ -277,7 +296,7 @@ function isRealTimeIo(it: TimelineItem): boolean {
 }
 
 function emitNodes(nodes: IrNode[], ctx: EmitContext): void {
-  const items = timeline(nodes);
+  const items = timeline(nodes, ctx.hasMarkerPulses);
   const b = ctx.b;
   // register-sweep overrides of operations (registered by emitSweep before it emits a body)
   let overrides = sweepOverrides(ctx);

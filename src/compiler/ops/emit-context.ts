@@ -3,7 +3,7 @@
  * this folder emit), and the marker rules every handler uses (reference 3.8).
  */
 import { Q1ForgeError, ScheduleError, TimingError } from "../../core/errors.js";
-import { imm } from "../../q1/types.js";
+import { imm, type Operand } from "../../q1/types.js";
 import type { MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
 import type { ProgramBuilder, OpRef } from "../3-emit/builder.js";
 import type { NodeId, LoopNode, OpNode, ConditionalNode, SweepNode } from "../ir/nodes.js";
@@ -41,6 +41,10 @@ export interface EmitContext {
   /** gain pair latched by the last play in straight-line code, packed as (g0 + 2^15)·2^16 + (g1 + 2^15); null after labels */
   lastGain: number | null;
   lastPlayEnd: { t: number; by: OpRef | null };
+  /** per index into `waves.plays`, its encoded gains and operand lists, made on the play's first use (ops/pulses.ts) */
+  playOperands: (PlayOperands | undefined)[];
+  /** whether the program has MarkerPulses at all (else no list needs expanding into marker edges) */
+  hasMarkerPulses: boolean;
   lastAcqStart: { t: number; by: OpRef | null };
   lastFreqUpdate: number;
   lastPhaseUpdate: number;
@@ -49,6 +53,16 @@ export interface EmitContext {
   feedback?: { plan: FeedbackPlan; sequencer: number };
   /** trigger-network conditional playback plan (2-plan/trigger-network.ts); absent = not that mode */
   triggerNetwork?: TriggerNetworkPlan;
+}
+
+/** The operands of one distinct play: built once, shared by all its set_awg_gain / play rows. */
+export interface PlayOperands {
+  /** the gain pair packed as (g0 + 2^15)·2^16 + (g1 + 2^15) (compared with `lastGain`) */
+  gains: number;
+  /** set_awg_gain g0,g1 (frozen: shared) */
+  gainArgs: readonly Operand[];
+  /** play wave0,wave1 without the duration (frozen: shared) */
+  playArgs: readonly Operand[];
 }
 
 /** Value written by `set_mrk` at program start (reference 3.8). */

@@ -6,9 +6,16 @@
 import { TimingError } from "../../core/errors.js";
 import type { Complex } from "../../hardware/resolved.js";
 import { encodeGain } from "../../q1/encodings.js";
-import { imm } from "../../q1/types.js";
+import { imm, type Operand } from "../../q1/types.js";
 import type { WaveformPulse } from "../../schedule/model.js";
-import { debugMarkerOff, debugMarkerOn, type EmitContext, type TimelineItem } from "./emit-context.js";
+import {
+  debugMarkerOff,
+  debugMarkerOn,
+  type EmitContext,
+  type PlayOperands,
+  type TimelineItem,
+} from "./emit-context.js";
+import type { PlayInstruction } from "../ir/plan.js";
 import type { EmitResult, PulseHandler } from "./types.js";
 
 type Pulse<K extends WaveformPulse["type"]> = Extract<WaveformPulse, { type: K }>;
@@ -64,18 +71,30 @@ function emitPlay(op: WaveformPulse, item: TimelineItem, ctx: EmitContext): Emit
     b.emitRt("upd_param", [], 4, `${op.name} has too low amplitude to be played, updating parameters instead`, op);
     return "done";
   }
+  const operands = ctx.playOperands[k] ?? playOperands(ctx, k, play);
+  debugMarkerOn(ctx, "play", op);
+  if (ctx.lastGain !== operands.gains) {
+    // the play below names the operation
+    b.emit("set_awg_gain", operands.gainArgs as Operand[], undefined, op);
+    ctx.lastGain = operands.gains;
+  }
+  b.emitRt("play", operands.playArgs as Operand[], 4, playComment(op.name, op.durationNs), op);
+  debugMarkerOff(ctx, op);
+  return "done";
+}
+
+/** The encoded gains and operand lists of play `k`, made once per program and play. */
+function playOperands(ctx: EmitContext, k: number, play: PlayInstruction): PlayOperands {
   // gains were range-checked with the operation named when the waveforms were planned
   const g0 = encodeGain(play.gain0, "gain path I");
   const g1 = encodeGain(play.gain1, "gain path Q");
-  debugMarkerOn(ctx, "play", op);
-  const packed = (g0 + 32768) * 65536 + (g1 + 32768);
-  if (ctx.lastGain !== packed) {
-    b.emit("set_awg_gain", [imm(g0), imm(g1)], undefined, op); // the play below names the operation
-    ctx.lastGain = packed;
-  }
-  b.emitRt("play", [imm(play.wave0), imm(play.wave1)], 4, playComment(op.name, op.durationNs), op);
-  debugMarkerOff(ctx, op);
-  return "done";
+  const operands: PlayOperands = {
+    gains: (g0 + 32768) * 65536 + (g1 + 32768),
+    gainArgs: Object.freeze([imm(g0), imm(g1)]),
+    playArgs: Object.freeze([imm(play.wave0), imm(play.wave1)]),
+  };
+  ctx.playOperands[k] = operands;
+  return operands;
 }
 
 /** x + 0 turns −0 into 0 (JSON has no −0, and the IR must survive a JSON round trip). */
