@@ -39,14 +39,45 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     }
     return yes;
   };
-  // per port-clock: its key, route and the operation types checked to fit its channel; found through
-  // the port's last port-clock (ports mostly keep one clock) or the previous operation's
+  // per port-clock: its key, route and the operation types checked to fit its channel
   const pcStates = new Map<string, PortClockState>();
   const lastOnPort = new Map<string, PortClockState>();
-  let lastPort: string | null = null;
-  let lastClock: string | null = null;
-  let last: PortClockState | undefined;
-  let lastType = ""; // type of the previous operation on the same port-clock (checked)
+  let last: PortClockState | null = null;
+  /**
+   * The state of an operation's port-clock, found without a lookup when it is the previous
+   * operation's, or the one that followed the previous operation's port-clock last time
+   * (interleaved port-clocks, q0 q1 q2 q0 q1 q2 …); else through the port's last port-clock (ports
+   * mostly keep one clock) or the key.
+   */
+  const stateOf = (port: string, clock: string): PortClockState => {
+    if (last !== null) {
+      if (last.port === port && last.clock === clock) return last;
+      const guess = last.next;
+      if (guess !== null && guess.port === port && guess.clock === clock) return (last = guess);
+    }
+    let st = lastOnPort.get(port);
+    if (st === undefined || st.clock !== clock) {
+      const key = keys.key(port, clock);
+      st = pcStates.get(key);
+      if (!st) {
+        st = {
+          port,
+          clock,
+          pc: key,
+          route: routes.get(key)!,
+          types: new Set(),
+          lastType: "",
+          next: null,
+          level: -1,
+          list: [],
+        };
+        pcStates.set(key, st);
+      }
+      lastOnPort.set(port, st);
+    }
+    if (last !== null) last.next = st;
+    return (last = st);
+  };
   // types a port-clock gets besides its own checked ones: clock operations, long-square parts
   const otherTypes = new Map<string, Set<ScheduleOp["type"]>>();
   const noteType = (pc: string, type: ScheduleOp["type"]): void => {
@@ -54,24 +85,29 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     if (set) set.add(type);
     else otherTypes.set(pc, new Set([type]));
   };
+  let levels = 0; // numbers the node lists being built (each build call), for PortClockState.level
   const build = (nodes: IrNode[]): Map<string, IrNode[]> => {
     const out = new Map<string, IrNode[]>();
-    let curPc: string | null = null;
-    let curList: IrNode[] = [];
-    const push = (pc: string, node: IrNode): void => {
-      if (pc !== curPc) {
-        let l = out.get(pc);
-        if (!l) out.set(pc, (l = []));
-        curPc = pc;
-        curList = l;
+    const level = levels++;
+    const listOf = (pc: string): IrNode[] => {
+      let l = out.get(pc);
+      if (!l) out.set(pc, (l = []));
+      return l;
+    };
+    /** append to the list of a port-clock state (kept on the state while this list is built) */
+    const pushTo = (st: PortClockState, node: IrNode): void => {
+      if (st.level !== level) {
+        st.level = level;
+        st.list = listOf(st.pc);
       }
-      curList.push(node);
+      st.list.push(node);
     };
     let needsSort = false;
-    for (const n of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i]!;
       if (n.kind === "loop") {
         for (const [pc, body] of build(n.body)) {
-          push(pc, {
+          listOf(pc).push({
             kind: "loop",
             id: n.id,
             startNs: n.startNs,
@@ -87,12 +123,12 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       }
       if (n.kind === "sweep") {
         // each sequencer with operations in the body runs its own copy of the sweep loop
-        for (const [pc, body] of build(n.body)) push(pc, { ...n, body });
+        for (const [pc, body] of build(n.body)) listOf(pc).push({ ...n, body });
         continue;
       }
       if (n.kind === "conditional") {
         // each sequencer with operations in the body gets its own part of it (and receives the bit)
-        for (const [pc, body] of build(n.body)) push(pc, { ...n, body });
+        for (const [pc, body] of build(n.body)) listOf(pc).push({ ...n, body });
         continue;
       }
       const op = n.op;
@@ -100,48 +136,36 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       if (placement === "none") continue;
       if (placement === "clock") {
         for (const pc of clocksUsed.get((op as { clock: string }).clock) ?? []) {
-          push(pc, n); // shared, never copied
+          listOf(pc).push(n); // shared, never copied
           noteType(pc, op.type);
         }
         continue;
       }
       const onPort = op as Extract<ScheduleOp, { port: string }>;
-      // consecutive operations mostly share a port-clock: its key and route are looked up once for them
-      if (onPort.port !== lastPort || onPort.clock !== lastClock) {
-        lastPort = onPort.port;
-        lastClock = onPort.clock;
-        let st = lastOnPort.get(lastPort);
-        if (st === undefined || st.clock !== lastClock) {
-          const key = keys.key(lastPort, lastClock);
-          st = pcStates.get(key);
-          if (!st) pcStates.set(key, (st = { clock: lastClock, pc: key, route: routes.get(key)!, types: new Set() }));
-          lastOnPort.set(lastPort, st);
-        }
-        last = st;
-        lastType = "";
-      }
-      const { pc, route, types } = last!;
+      const st = stateOf(onPort.port, onPort.clock);
       // whether an operation fits its channel depends on its type and the route only: checked once per pair
-      if (op.type !== lastType && !types.has(op.type)) {
-        checkOperationFitsChannel(onPort, route);
-        types.add(op.type);
+      if (op.type !== st.lastType) {
+        if (!st.types.has(op.type)) {
+          checkOperationFitsChannel(onPort, st.route);
+          st.types.add(op.type);
+        }
+        st.lastType = op.type;
       }
-      lastType = op.type;
-      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(route)) {
+      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(st.route)) {
         let parts = expansions.get(op);
         if (!parts) {
           parts = longSquareParts(op);
           expansions.set(op, parts);
         }
         const end = n.startNs + op.durationNs - 4;
-        push(pc, { kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
-        push(pc, { kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
-        push(pc, { kind: "op", id: n.id, startNs: end, op: parts[2], label: n.label });
-        noteType(pc, parts[0].type);
+        pushTo(st, { kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
+        pushTo(st, { kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
+        pushTo(st, { kind: "op", id: n.id, startNs: end, op: parts[2], label: n.label });
+        noteType(st.pc, parts[0].type);
         needsSort = true;
         continue;
       }
-      push(pc, n);
+      pushTo(st, n);
     }
     if (needsSort) for (const l of out.values()) sortByStart(l);
     return out;
@@ -188,19 +212,29 @@ export function mayHold(seq: SequencerPlan, test: (type: ScheduleOp["type"]) => 
 function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys): Map<string, PortClockRoute> {
   // all used port-clocks first: quantify's version-0.1 input rule depends on which ones are in use
   const firstOp = new Map<string, Extract<ScheduleOp, { port: string }>>();
-  let lastPort: string | null = null;
-  let lastClock: string | null = null;
-  const clockOfPort = new Map<string, string>(); // the port's last clock (its port-clock is recorded)
+  // as in assignSequencers' stateOf: the previous operation's port-clock, or the one that followed it
+  // last time, is recognised without a lookup
+  const seen = new Map<string, SeenPortClock>();
+  let last: SeenPortClock | null = null;
   forEachOp(timed.nodes, ({ op }) => {
     if (handlerOf(op).placement !== "port-clock") return;
-    const onPort = op as Extract<ScheduleOp, { port: string }>;
-    if (onPort.port === lastPort && onPort.clock === lastClock) return; // the same port-clock as the last one
-    lastPort = onPort.port;
-    lastClock = onPort.clock;
-    if (clockOfPort.get(lastPort) === lastClock) return;
-    clockOfPort.set(lastPort, lastClock);
-    const pc = keys.key(onPort.port, onPort.clock);
-    if (!firstOp.has(pc)) firstOp.set(pc, onPort);
+    const { port, clock } = op as Extract<ScheduleOp, { port: string }>;
+    if (last !== null) {
+      if (last.port === port && last.clock === clock) return;
+      const guess = last.next;
+      if (guess !== null && guess.port === port && guess.clock === clock) {
+        last = guess;
+        return;
+      }
+    }
+    const pc = keys.key(port, clock);
+    let st = seen.get(pc);
+    if (!st) {
+      seen.set(pc, (st = { port, clock, next: null }));
+      firstOp.set(pc, op as Extract<ScheduleOp, { port: string }>);
+    }
+    if (last !== null) last.next = st;
+    last = st;
   });
   try {
     return hw.routesFor([...firstOp.values()]);
@@ -215,12 +249,27 @@ function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys):
   }
 }
 
+interface SeenPortClock {
+  port: string;
+  clock: string;
+  /** the port-clock of the operation that followed its last operation */
+  next: SeenPortClock | null;
+}
+
 interface PortClockState {
+  port: string;
   clock: string;
   pc: string;
   route: PortClockRoute;
   /** operation types checked to fit the channel (every type of the port-clock's own operations) */
   types: Set<ScheduleOp["type"]>;
+  /** the type of its last operation (checked): a run of one type skips the set */
+  lastType: string;
+  /** the port-clock of the operation that followed its last operation */
+  next: PortClockState | null;
+  /** `list` is this port-clock's list in the node list numbered `level` (a build call) */
+  level: number;
+  list: IrNode[];
 }
 
 /**

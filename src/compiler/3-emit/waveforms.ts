@@ -47,7 +47,7 @@ function sequencerWaveforms(
   shapeCache: ShapeCache,
   playTable: PlayTable,
 ): SequencerWaveforms {
-  const playOfNode = playTable.writer(seqNo);
+  const playOfNode = playTable.writer();
   const out: SequencerWaveforms = {
     waveforms: {},
     weights: {},
@@ -192,44 +192,36 @@ const NO_INDICES: ReadonlySet<number> = new Set();
  * keys costs ~100 ns per write in V8 and turns into a dictionary when a sequencer holds fewer than
  * about one id in nine). A pulse node is placed on one sequencer only, so the sequencers of one
  * compile share one array (memory in proportion to the node ids, not to ids × sequencers); entries
- * of nodes that are not this sequencer's pulses hold −1 or another sequencer's play. Should two
- * sequencers claim one node id (hand-built IR), the second one goes on in a copy of its own.
+ * of nodes that are not this sequencer's pulses hold −1 or another sequencer's play. A sequencer that
+ * finds its node's entry already written (two sequencers with one node id: hand-built IR) goes on in
+ * a copy of its own.
  */
 class PlayTable {
   readonly shared: number[] = [];
-  /** 1 + the number of the sequencer that wrote each entry of `shared` (0: none) */
-  owner = new Int32Array(1024);
+  /** ids whose entry in `shared` a sequencer wrote as −1 (a pulse too low to play) */
+  readonly unplayed = new Set<number>();
 
-  writer(seqNo: number): PlayWriter {
-    return new PlayWriter(this, seqNo + 1);
+  writer(): PlayWriter {
+    return new PlayWriter(this);
   }
 }
 
 class PlayWriter {
   array: number[];
 
-  constructor(
-    private readonly table: PlayTable,
-    private readonly mark: number,
-  ) {
+  constructor(private readonly table: PlayTable) {
     this.array = table.shared;
   }
 
   set(id: number, play: number): void {
     let a = this.array;
-    if (a === this.table.shared) {
-      let owner = this.table.owner;
-      if (id >= owner.length) {
-        const grown = new Int32Array(Math.max(owner.length * 2, id + 1));
-        grown.set(owner);
-        this.table.owner = owner = grown;
-      }
-      const o = owner[id]!;
-      if (o === 0) owner[id] = this.mark;
-      else if (o !== this.mark) a = this.array = a.slice(); // another sequencer's node: a copy of our own
-    }
+    const shared = a === this.table.shared;
+    const unplayed = this.table.unplayed;
+    if (shared && id < a.length && (a[id] !== -1 || (unplayed.size !== 0 && unplayed.has(id))))
+      a = this.array = a.slice(); // the entry is taken: go on in a copy of our own
     while (a.length < id) a.push(-1);
     a[id] = play;
+    if (play === -1 && a === this.table.shared) unplayed.add(id);
   }
 }
 

@@ -159,6 +159,15 @@ describe("playOfNode: one dense array by node id", () => {
     expect(playOf(wb!, 1)).toStrictEqual([0, 0, 0.75, 0]);
   });
 
+  it("an entry written −1 (too low to play) is taken too: the other sequencer with that id goes on in a copy", () => {
+    const [a] = plan([opNode(0, 0, square("a", Q0, 0.5)), opNode(1, 40, square("quiet", Q0, 1e-6))]);
+    const [b] = plan([opNode(1, 40, square("b", Q1, 0.75))]);
+    const [wa, wb] = generateWaveforms([a!, b!]);
+    expect(wa!.playOfNode).toStrictEqual([0, -1]);
+    expect(wb!.playOfNode).toStrictEqual([0, 0]);
+    expect(playOf(wb!, 1)).toStrictEqual([0, 0, 0.75, 0]);
+  });
+
   it("a pulse below 2/65536 of full scale maps to −1", () => {
     const [w] = generateWaveforms(
       plan([opNode(0, 0, square("loud", Q0, 0.5)), opNode(1, 40, square("quiet", Q0, 1e-6))]),
