@@ -19,7 +19,7 @@ import { loadHardwareConfig } from "../../../src/hardware/load.js";
 import type { ScheduleOp } from "../../../src/schedule/model.js";
 import { parseScheduleDocument } from "../../../src/schedule/parse.js";
 import { basebandHardware, RESOURCES } from "../fixtures.js";
-import { gauss, idle, loopNode, opNode, Q0, RO0, square, ssb, timed } from "./ir-builders.js";
+import { gauss, idle, loopNode, opNode, Q0, Q1, RO0, square, ssb, timed } from "./ir-builders.js";
 
 const hw = loadHardwareConfig(basebandHardware());
 
@@ -125,6 +125,56 @@ describe("SequencerPlan.opTypes (2-plan/sequencers)", () => {
     // and 3-emit/waveforms walks it for inline waveforms (none here): the play is still found
     const w = generateWaveforms(r.sequencers)[r.sequencers.indexOf(after)]!;
     expect(w.plays).toStrictEqual([{ wave0: 0, wave1: 0, gain0: 0.5, gain1: 0 }]);
+  });
+});
+
+describe("2-plan/sequencers: port-clocks found by the previous operation's and its last successor", () => {
+  const idsOf = (seqs: SequencerPlan[], port: string): number[] => byPort(seqs, port).nodes.map((n) => n.id);
+
+  it("interleaved port-clocks whose order changes go to the right lists, loops included", () => {
+    const seqs = assignSequencers(
+      timed(
+        [
+          opNode(0, 0, gauss("a", Q0, 0.5)),
+          opNode(1, 0, gauss("b", Q1, 0.5)),
+          opNode(2, 40, gauss("c", Q0, 0.5)),
+          opNode(3, 40, gauss("d", Q1, 0.5)),
+          opNode(4, 80, ssb("m", RO0, "0")), // the successor of q1 changes
+          opNode(5, 80, gauss("e", Q0, 0.5)),
+          opNode(6, 120, gauss("f", Q1, 0.5)), // q0 → q1 again
+          opNode(7, 120, gauss("g", Q0, 0.5)),
+          loopNode(8, 1100, 2, 40, [opNode(9, 1100, gauss("h", Q1, 0.5)), opNode(10, 1100, gauss("i", Q0, 0.5))]),
+          opNode(11, 1180, gauss("j", Q1, 0.5)),
+        ],
+        1200,
+      ),
+      hw,
+    );
+    expect(idsOf(seqs, "q0:mw")).toStrictEqual([0, 2, 5, 7, 8]);
+    expect(idsOf(seqs, "q1:mw")).toStrictEqual([1, 3, 6, 8, 11]);
+    expect(idsOf(seqs, "q0:res")).toStrictEqual([4]);
+    const loopOf = (port: string) => byPort(seqs, port).nodes.find((n) => n.kind === "loop")!;
+    expect(loopOf("q0:mw").kind === "loop" && loopOf("q0:mw").body.map((n) => n.id)).toStrictEqual([10]);
+    expect(loopOf("q1:mw").kind === "loop" && loopOf("q1:mw").body.map((n) => n.id)).toStrictEqual([9]);
+  });
+
+  it("a type that does not fit its channel is refused at its first operation, also after a run of others", () => {
+    const ssbOnDrive = {
+      ...(ssb("wrong", RO0, "0") as object),
+      port: "q0:mw",
+      clock: "q0.01",
+      name: "wrong",
+    } as ScheduleOp;
+    const nodes = [
+      opNode(0, 0, gauss("a", Q0, 0.5)),
+      opNode(1, 0, gauss("b", Q1, 0.5)),
+      opNode(2, 40, gauss("c", Q0, 0.5)),
+      opNode(3, 40, gauss("d", Q1, 0.5)),
+      opNode(4, 80, ssbOnDrive),
+    ];
+    expect(() => assignSequencers(timed(nodes, 1100), hw)).toThrow(
+      expect.objectContaining({ code: "ACQUISITION_ON_CONTROL_MODULE", path: "/wrong" }),
+    );
   });
 });
 
