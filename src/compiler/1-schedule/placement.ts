@@ -78,7 +78,8 @@ export function isSorted(nodes: IrNode[]): boolean {
 
 /** Give every node of the finished tree its id, in document order (loops before their bodies). */
 export function numberNodes(nodes: IrNode[], next: number): number {
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     node.id = next++;
     if (node.kind !== "op") next = numberNodes(node.body, next);
   }

@@ -389,7 +389,8 @@ function affineSplit(base: SweepBlock, moved: SweepBlock, delta: number): number
 
 /** Fill the bindings of every SweepNode in the numbered tree. */
 export function finishSweeps(nodes: readonly IrNode[], ctx: SweepContext): void {
-  for (const n of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
     if (n.kind === "op") continue;
     if (n.kind === "sweep") ctx.bindingsOf(n);
     finishSweeps(n.body, ctx);

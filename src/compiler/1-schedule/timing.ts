@@ -56,6 +56,8 @@ class TimingResolver {
   private readonly inProgress = new Set<string>();
   /** clock of the last operation recorded in clockUses */
   private lastClock: string | null = null;
+  /** Sweep operations resolved (none: finishSweeps has no SweepNode to find) */
+  sweepsSeen = 0;
   /** the operation types normalised (TimedSchedule.opTypes), and the last one added */
   readonly opTypes = new Set<ScheduleOp["type"]>();
   private lastType: string | null = null;
@@ -311,6 +313,7 @@ class TimingResolver {
         return { kind: "schedule", block, durationNs: block.durationNs };
       }
       case "Sweep": {
+        this.sweepsSeen++;
         const libraries: unknown[] = [];
         for (let s: Scope | null = scope; s; s = s.parent) if (s.operations) libraries.push(s.operations);
         const node = resolveSweep(this.sweeps, spec, path, name, libraries, () =>
@@ -413,7 +416,7 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
     });
   }
   const nextNodeId = numberNodes(top.nodes, 0);
-  finishSweeps(top.nodes, resolver.sweeps);
+  if (resolver.sweepsSeen > 0) finishSweeps(top.nodes, resolver.sweeps);
   return {
     name: doc.name,
     repetitions: doc.repetitions ?? 1,

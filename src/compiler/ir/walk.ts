@@ -14,7 +14,9 @@ export function forEachOp(
   visit: (node: OpNode, loops: LoopStack) => void,
   loops: LoopStack = [],
 ): void {
-  for (const node of nodes) {
+  // an index loop: a for-of runs an iterator (one result object per node until the loop is optimised)
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     switch (node.kind) {
       case "op":
         visit(node, loops);
@@ -65,7 +67,8 @@ export function mapLists(nodes: IrNode[], rewrite: (list: IrNode[]) => IrNode[])
 
 /** Index of every node by id (loops and operations), for lookups from pass outputs keyed by id. */
 export function nodesById(nodes: readonly IrNode[], out: Map<number, IrNode> = new Map()): Map<number, IrNode> {
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     out.set(node.id, node);
     if (node.kind !== "op") nodesById(node.body, out);
   }
