@@ -1,8 +1,8 @@
 /**
  * Shared instruction rows. A program of 300,000 rows usually holds a few dozen distinct ones
  * (`play 0,0,4 # play X (20 ns)`, `wait 36`, …): an unlabelled row whose operands are the shared
- * operands of reg()/imm() is one frozen Instruction per distinct (mnemonic, operands, comment).
- * Each carries its id in the table under a hidden symbol key (`sharedRowId`), so the printer and the
+ * operands of reg()/imm() is one frozen Instruction per distinct (mnemonic, operands, comment) once it
+ * repeats. Each carries its id in the table under a hidden symbol key (`sharedRowId`), so the printer and the
  * assembly check handle each distinct row once: printProgram / validateInstructions use the id as a
  * slot and the row's identity to confirm it (rows of another table, or copies, are simply handled
  * row by row). Frozen, so equal identity means equal text forever.
@@ -29,22 +29,21 @@ export function sharedRowId(ins: Instruction): number {
 }
 
 export class InstructionTable {
-  /** the shared row of each id */
+  /** the row of each id (frozen and shared from its second use on) */
   readonly rows: Instruction[] = [];
-  /** slot → id + 1 (0 = empty); a power of two at least twice the row limit */
-  private readonly slots: Int32Array;
-  private readonly mask: number;
+  /** slot → id + 1 (0 = empty); a power of two, at least twice the rows (doubled as rows are added) */
+  private slots = new Int32Array(64);
+  private mask = 63;
+  /** the hash of each row (for re-slotting when the table doubles) */
+  private readonly hashes: number[] = [];
+  /** whether each row has been asked for twice, and so is frozen and carries its id (`share`) */
+  private readonly shared: boolean[] = [];
   private readonly commentIds = new Map<string, number>();
   /** the last comment looked up and its id (rows of one operation repeat their comment) */
   private lastComment: string | undefined = undefined;
   private lastCommentId = -1;
 
-  constructor(readonly maxRows = DEFAULT_MAX_ROWS) {
-    let size = 16;
-    while (size < 2 * maxRows) size *= 2;
-    this.slots = new Int32Array(size);
-    this.mask = size - 1;
-  }
+  constructor(readonly maxRows = DEFAULT_MAX_ROWS) {}
 
   /**
    * The id of the shared row `mnemonic args… extra # comment` (`extra`, when not null, is appended to
@@ -55,8 +54,15 @@ export class InstructionTable {
     const m = mnemonic.length;
     let h = m === 0 ? 0 : Math.imul(mnemonic.charCodeAt(0) * 31 + mnemonic.charCodeAt(m - 1), 0x9e3779b1) ^ m;
     const n = args.length;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ operandHash(args[i]!), 0x85ebca6b) ^ (h >>> 13);
-    if (extra !== null) h = Math.imul(h ^ operandHash(extra), 0x85ebca6b) ^ (h >>> 13);
+    for (let i = 0; i < n; i++) {
+      const a = args[i]!;
+      if (a.kind === "label") return -1; // a jump: never a shared row (labels are per program)
+      h = Math.imul(h ^ operandHash(a), 0x85ebca6b) ^ (h >>> 13);
+    }
+    if (extra !== null) {
+      if (extra.kind === "label") return -1;
+      h = Math.imul(h ^ operandHash(extra), 0x85ebca6b) ^ (h >>> 13);
+    }
     if (comment !== undefined) {
       const c = comment === this.lastComment ? this.lastCommentId : this.commentId(comment);
       if (c < 0) return -1;
@@ -79,7 +85,10 @@ export class InstructionTable {
           same = false;
           break;
         }
-      if (same) return e - 1;
+      if (same) {
+        if (!this.shared[e - 1]) this.share(e - 1);
+        return e - 1;
+      }
     }
     // a new row is shared only when its operands are the shared ones (others are fresh objects each time)
     if (this.rows.length >= this.maxRows) return -1;
@@ -88,7 +97,11 @@ export class InstructionTable {
     return this.add(h, mnemonic, args, extra, comment);
   }
 
-  /** A new shared row in the first free slot from `h` (its operand list at exact length, both frozen). */
+  /**
+   * A new row in the first free slot from `h` (its operand list at exact length). It is the line's own
+   * row until asked for again: most rows of a program either repeat many times or never, and freezing
+   * and naming a row that never repeats would cost more than the row itself.
+   */
   private add(
     h: number,
     mnemonic: Mnemonic,
@@ -99,14 +112,36 @@ export class InstructionTable {
     const own = extra === null ? args.slice() : [...args, extra];
     // one object shape for every instruction (label and comment always present) keeps readers monomorphic
     const id = this.rows.length;
-    const row: Instruction = { label: undefined, mnemonic, args: Object.freeze(own) as Operand[], comment };
+    if (2 * (id + 1) > this.slots.length) this.grow();
+    const row: Instruction = { label: undefined, mnemonic, args: own, comment };
+    this.rows.push(row);
+    this.shared.push(false);
+    this.hashes.push(h);
+    this.place(h, id);
+    return id;
+  }
+
+  /** Row `id` asked for a second time: frozen (with its operand list) and named by its id from now on. */
+  private share(id: number): void {
+    const row = this.rows[id]!;
+    Object.freeze(row.args);
     Object.defineProperty(row, ROW_ID, { value: id, enumerable: false });
     Object.freeze(row);
-    this.rows.push(row);
+    this.shared[id] = true;
+  }
+
+  /** Puts row `id` in the first free slot from its hash. */
+  private place(h: number, id: number): void {
     let s = h & this.mask;
     while (this.slots[s] !== 0) s = (s + 1) & this.mask;
     this.slots[s] = id + 1;
-    return id;
+  }
+
+  /** Doubles the slots (a small table costs little to create: most compilations have few distinct rows). */
+  private grow(): void {
+    this.slots = new Int32Array(2 * this.slots.length);
+    this.mask = this.slots.length - 1;
+    for (let id = 0; id < this.rows.length; id++) this.place(this.hashes[id]!, id);
   }
 
   /** A small number per distinct comment text (Map of strings: the text's hash is cached in the string). */

@@ -29,6 +29,12 @@ describe("canonicalKey", () => {
   });
 });
 
+/** The table's row for these parts, asked for twice: shared (frozen, with its id). */
+function sharedRow(t: InstructionTable, ...parts: Parameters<InstructionTable["intern"]>): Instruction {
+  t.intern(...parts);
+  return t.rows[t.intern(...parts)]!;
+}
+
 describe("InstructionTable", () => {
   it("one frozen row per distinct (mnemonic, operands, comment)", () => {
     const t = new InstructionTable();
@@ -61,6 +67,18 @@ describe("InstructionTable", () => {
     expect(t.rows).toHaveLength(0);
     // the shared operand of the same value is
     expect(t.intern("move", [imm(1), reg(0)], null, undefined)).toBe(0);
+  });
+
+  it("grows: thousands of distinct rows keep their ids", () => {
+    const t = new InstructionTable();
+    const ids = Array.from({ length: 5000 }, (_, v) =>
+      t.intern("wait", [], imm(4 + v), v % 7 === 0 ? `w${v}` : undefined),
+    );
+    expect(ids).toEqual(Array.from({ length: 5000 }, (_, v) => v));
+    expect(
+      Array.from({ length: 5000 }, (_, v) => t.intern("wait", [], imm(4 + v), v % 7 === 0 ? `w${v}` : undefined)),
+    ).toEqual(ids);
+    expect(t.rows[4999]!.args).toEqual([imm(5003)]);
   });
 
   it("is bounded: past maxRows new rows are not shared, known ones still are", () => {
@@ -97,8 +115,11 @@ describe("sharedRowId", () => {
   it("is the row's id in its table, hidden from keys, JSON and equality; copies have none", () => {
     const t = new InstructionTable();
     t.intern("wait", [], imm(4), undefined);
-    const row = t.rows[t.intern("play", [imm(0), imm(1)], imm(4), "c")]!;
-    expect(sharedRowId(row)).toBe(1);
+    const once = t.rows[t.intern("play", [imm(0), imm(1)], imm(8), "c")]!;
+    expect([sharedRowId(once), Object.isFrozen(once)]).toEqual([-1, false]); // asked for once: the line's own row
+    const row = sharedRow(t, "play", [imm(0), imm(1)], imm(4), "c");
+    expect(sharedRowId(row)).toBe(2);
+    expect(Object.isFrozen(row) && Object.isFrozen(row.args)).toBe(true);
     expect(Object.keys(row)).toEqual(["label", "mnemonic", "args", "comment"]);
     expect(row).toStrictEqual({ label: undefined, mnemonic: "play", args: [imm(0), imm(1), imm(4)], comment: "c" });
     expect(JSON.stringify(row)).toBe(
@@ -129,8 +150,8 @@ describe("printProgram with shared rows", () => {
   it("rows of two tables with the same id in one program, and in consecutive programs, print as themselves", () => {
     const a = new InstructionTable();
     const b = new InstructionTable();
-    const a0 = a.rows[a.intern("wait", [], imm(4), undefined)]!;
-    const b0 = b.rows[b.intern("wait", [], imm(8), undefined)]!;
+    const a0 = sharedRow(a, "wait", [], imm(4), undefined);
+    const b0 = sharedRow(b, "wait", [], imm(8), undefined);
     expect([sharedRowId(a0), sharedRowId(b0)]).toEqual([0, 0]);
     const stop: Instruction = { mnemonic: "stop", args: [] };
     expect(printProgram([a0, b0, a0, a0, b0, b0, a0, stop])).toBe(
@@ -230,7 +251,8 @@ describe("validateInstructions with shared rows", () => {
 
   it("an invalid shared row is reported at its first line", () => {
     const t = new InstructionTable();
-    const bad = t.rows[t.intern("play", [imm(0), imm(1)], imm(2), undefined)]!; // a duration of 2 ns
+    const bad = sharedRow(t, "play", [imm(0), imm(1)], imm(2), undefined); // a duration of 2 ns
+    expect(sharedRowId(bad)).toBe(0);
     const rows: Instruction[] = [bad, bad, { mnemonic: "stop", args: [] }];
     const shared = errorOf(() => validateInstructions(rows));
     const plain = errorOf(() => validateInstructions(plainCopies(rows)));
@@ -240,8 +262,9 @@ describe("validateInstructions with shared rows", () => {
   it("a row of another table under the same id is checked for itself", () => {
     const a = new InstructionTable();
     const b = new InstructionTable();
-    const ok = a.rows[a.intern("wait", [], imm(4), undefined)]!;
-    const bad = b.rows[b.intern("wait", [], imm(2), undefined)]!;
+    const ok = sharedRow(a, "wait", [], imm(4), undefined);
+    const bad = sharedRow(b, "wait", [], imm(2), undefined);
+    expect([sharedRowId(ok), sharedRowId(bad)]).toEqual([0, 0]);
     const stop: Instruction = { mnemonic: "stop", args: [] };
     validateInstructions([ok, stop]);
     expect(errorOf(() => validateInstructions([ok, bad, stop])).line).toBe(2);
