@@ -15,7 +15,7 @@
  * ignored. A subschema with any other keyword answers false whenever it is reached.
  */
 import { isReserved } from "./input-guard.js";
-import { anyValue, isPlainObject, lengthIn, MAX_DEPTH, NEVER } from "./schema-check-runtime.js";
+import { anyValue, lengthIn, MAX_DEPTH, NEVER } from "./schema-check-runtime.js";
 
 type Schema = boolean | Record<string, unknown>;
 
@@ -72,6 +72,41 @@ const TYPE_TEST: Readonly<Record<string, (x: string) => string>> = {
   array: (x) => `Array.isArray(${x})`,
 };
 
+const COMPOSITE_KEYWORDS = new Set(["$ref", "allOf", "anyOf", "oneOf"]);
+
+/**
+ * Whether `sch` has composite keywords only, at least one of which must hold for every value (an
+ * empty allOf alone would accept anything, so it does not count).
+ */
+function isCompositeOnly(sch: Record<string, unknown>): boolean {
+  const keys = Object.keys(sch);
+  // `type: "object"` beside a discriminated oneOf (parse.ts adds it) is implied: the dispatch refuses non-objects
+  const impliedType = (k: string) =>
+    k === "type" && sch["type"] === "object" && "oneOf" in sch && "discriminator" in sch;
+  if (!keys.every((k) => COMPOSITE_KEYWORDS.has(k) || ANNOTATIONS.has(k) || impliedType(k))) return false;
+  const allOf = sch["allOf"];
+  return "$ref" in sch || "anyOf" in sch || "oneOf" in sch || (Array.isArray(allOf) && allOf.length > 0);
+}
+
+/** A literal value the guard accepts as it is (a finite number, a boolean, null, a string that is not reserved). */
+const guardAccepts = (x: unknown): boolean => (typeof x === "string" ? !isReserved(x) : isPrimitive(x));
+
+/**
+ * The guard's check of a leaf value `x` after its type test, or null when the type test and the
+ * enum / const already imply it: a literal the guard accepts, integers (finite), booleans, null.
+ */
+function leafGuard(sch: Record<string, unknown>, x: string): string | null {
+  if (Array.isArray(sch["enum"]) && sch["enum"].every(guardAccepts)) return null;
+  if ("const" in sch && guardAccepts(sch["const"])) return null;
+  const types = Array.isArray(sch["type"]) ? (sch["type"] as unknown[]) : [sch["type"]];
+  const strings = types.includes("string");
+  const numbers = types.includes("number");
+  if (!strings && !numbers) return null; // integer (Number.isInteger: finite), boolean, null
+  if (strings && !numbers) return `(typeof ${x} !== "string" || !R(${x}))`;
+  if (numbers && !strings) return `(typeof ${x} !== "number" || Number.isFinite(${x}))`;
+  return `(typeof ${x} === "string" ? !R(${x}) : typeof ${x} !== "number" || Number.isFinite(${x}))`;
+}
+
 /** Thrown while generating: the schema uses something this check does not handle (its node then answers false). */
 class Unhandled extends Error {}
 
@@ -127,7 +162,10 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
       const min = "minLength" in sch ? sch["minLength"] : 0;
       const max = "maxLength" in sch ? sch["maxLength"] : Infinity;
       if (typeof min !== "number" || typeof max !== "number") throw new Unhandled();
-      out.push(`(typeof ${x} !== "string" || L(${x}, ${lit(min)}, ${max === Infinity ? "Infinity" : lit(max)}))`);
+      // at least one code point without a maximum is "not empty": no call (labels, ports, clocks)
+      if (min === 1 && max === Infinity) out.push(`(typeof ${x} !== "string" || ${x}.length !== 0)`);
+      else if (!(min <= 0 && max === Infinity))
+        out.push(`(typeof ${x} !== "string" || L(${x}, ${lit(min)}, ${max === Infinity ? "Infinity" : lit(max)}))`);
     }
     if ("pattern" in sch) {
       if (typeof sch["pattern"] !== "string") throw new Unhandled();
@@ -167,7 +205,8 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
         throw e;
       }
       // the type test comes first, so `x` is a primitive when the guard's part runs
-      conds.push(`(typeof ${x} === "string" ? !R(${x}) : typeof ${x} !== "number" || Number.isFinite(${x}))`);
+      const guard = leafGuard(sch, x);
+      if (guard !== null) conds.push(guard);
       return `(${conds.join(" && ")})`;
     }
     // a $ref alone calls the definition's function directly
@@ -212,18 +251,8 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
     return f;
   };
 
-  const fnBody = (sch: Record<string, unknown>): string => {
-    if (!keywordsOk(sch)) throw new Unhandled();
-    const lines: string[] = [];
-    // the guard's checks on this value itself
-    lines.push(
-      `if (typeof v === "string") { if (R(v)) return false; }`,
-      `else if (typeof v === "number") { if (!Number.isFinite(v)) return false; }`,
-      `else if (typeof v === "object" && v !== null) { if (d >= ${MAX_DEPTH}) return false; }`,
-      `else if (typeof v !== "boolean" && v !== null) return false;`,
-    );
-    for (const c of scalarConds(sch, "v")) lines.push(`if (!${c}) return false;`);
-
+  /** The checks of `allOf`, `anyOf`, `oneOf` (with a discriminator) and `$ref` on `v`, as statements. */
+  const compositeLines = (sch: Record<string, unknown>): string[] => {
     const composite: string[] = [];
     if ("$ref" in sch) {
       if (typeof sch["$ref"] !== "string") throw new Unhandled();
@@ -257,6 +286,32 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
       );
     }
 
+    return composite;
+  };
+
+  /**
+   * A subschema of composite keywords only (`anyOf` / `oneOf` / `allOf` / `$ref`): every branch is a
+   * leaf check (with the guard's check of its type), a generated function (which runs the guard's
+   * checks on `v` itself) or `true` (anyValue: the guard's checks) — so `v` is valid only if the guard
+   * accepts it, and the body needs no guard checks of its own (a discriminated value is one schedule
+   * operation: this saves two of its three plain-object checks).
+   */
+  const compositeBody = (sch: Record<string, unknown>): string => [...compositeLines(sch), "return true;"].join("\n");
+
+  const fnBody = (sch: Record<string, unknown>): string => {
+    if (!keywordsOk(sch)) throw new Unhandled();
+    if (isCompositeOnly(sch)) return compositeBody(sch);
+    const lines: string[] = [];
+    // the guard's checks on this value itself
+    lines.push(
+      `if (typeof v === "string") { if (R(v)) return false; }`,
+      `else if (typeof v === "number") { if (!Number.isFinite(v)) return false; }`,
+      `else if (typeof v === "object" && v !== null) { if (d >= ${MAX_DEPTH}) return false; }`,
+      `else if (typeof v !== "boolean" && v !== null) return false;`,
+    );
+    for (const c of scalarConds(sch, "v")) lines.push(`if (!${c}) return false;`);
+
+    const composite = compositeLines(sch);
     const objectKeywords = "properties" in sch || "additionalProperties" in sch || "propertyNames" in sch;
     const arrayKeywords = "items" in sch || "prefixItems" in sch;
     const num = (k: string, dflt: number): number => {
@@ -287,7 +342,8 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
       arr.push(`if (!${check(rest, "x", "d + 1")}) return false; }`);
     } else if (composite.length === 0) arr.push(`if (!A(v, d)) return false;`);
 
-    const obj: string[] = [`if (!P(v)) return false;`];
+    // a plain object (the guard's isPlainObject, inline: `O` is Object.prototype)
+    const obj: string[] = [`{ const p = Object.getPrototypeOf(v); if (p !== O && p !== null) return false; }`];
     for (const r of required) obj.push(`if (v[${lit(r)}] === undefined) return false;`);
     if (objectKeywords) {
       const props = (sch["properties"] ?? {}) as Record<string, Schema>;
@@ -318,8 +374,8 @@ export function compileSchemaCheck(root: Record<string, unknown>): (value: unkno
   const top = check(root, "v", "0");
   const source = `"use strict";\n${fns.join("\n")}\nreturn function (v) { return ${top}; };`;
   // code generated from the schema above (property names as JSON string literals, patterns as RegExp constants)
-  const make = new Function("R", "K", "A", "P", "L", "N", source) as (...args: unknown[]) => (v: unknown) => boolean;
-  const checkTop = make(isReserved, consts, anyValue, isPlainObject, lengthIn, NEVER);
+  const make = new Function("R", "K", "A", "O", "L", "N", source) as (...args: unknown[]) => (v: unknown) => boolean;
+  const checkTop = make(isReserved, consts, anyValue, Object.prototype, lengthIn, NEVER);
   return (value) => {
     try {
       return checkTop(value);
