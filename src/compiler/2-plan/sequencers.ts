@@ -9,38 +9,110 @@ import { allocateSequencers } from "../../hardware/allocate.js";
 import type { PortClockRoute } from "../../hardware/model.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
 import type { ScheduleOp } from "../../schedule/model.js";
-import type { IrNode, TimedSchedule } from "../ir/nodes.js";
+import type { IrNode, OpNode, TimedSchedule } from "../ir/nodes.js";
 import type { SequencerPlan } from "../ir/plan.js";
 import { PortClockKeys } from "../ir/port-clock.js";
-import { forEachOp } from "../ir/walk.js";
 import { handlerOf, isAcquisition } from "../ops/index.js";
 import { LONG_SQUARE_NS, longSquareParts, type LongSquareParts } from "./long-pulses.js";
 
+type PortOp = Extract<ScheduleOp, { port: string }>;
+
+/**
+ * One walk over the schedule builds every port-clock's node list, notes the port-clocks in
+ * first-use order (their routes are resolved together afterwards: quantify's version-0.1 input rule
+ * depends on which ones are in use) and defers what needs a route: the channel checks (run in the
+ * walk's order, so the first failure is the one a check during the walk would have raised) and the
+ * long squares (expanded where the route allows offsets). A clock operation goes to the port-clocks
+ * of its clock known when it is met; should one of them be first used later, the walk is repeated
+ * with all of them known.
+ */
 export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): SequencerPlan[] {
   const keys = new PortClockKeys();
-  const routes = routeAll(timed, hw, keys);
-  const clocksUsed = new Map<string, string[]>(); // clock → port-clocks, in first-use order
-  for (const route of routes.values()) {
-    const list = clocksUsed.get(route.clock);
-    if (list) list.push(route.portClock);
-    else clocksUsed.set(route.clock, [route.portClock]);
-  }
-  // one expansion per operation object: a library operation placed 1,000 times shares its parts
-  const expansions = new Map<ScheduleOp, LongSquareParts>();
-  // A software-corrected port-clock keeps long squares as waveforms so the filter sees them (quantify
-  // would stitch them into offsets and then leave them uncorrected); digital channels have no offsets.
-  const stitchableByPc = new Map<string, boolean>();
-  const stitchable = (route: PortClockRoute): boolean => {
-    let yes = stitchableByPc.get(route.portClock);
-    if (yes === undefined) {
-      yes =
-        !route.channelName.startsWith("digital") && hw.model.portClock(route.portClock).distortion?.kind !== "software";
-      stitchableByPc.set(route.portClock, yes);
+  let lists = buildLists(timed.nodes, keys, null);
+  const routes = resolveRoutes(hw, lists.firstOp);
+  if (lists.clockOpsMissed) {
+    const clocksUsed = new Map<string, string[]>(); // clock → port-clocks, in first-use order
+    for (const route of routes.values()) {
+      const list = clocksUsed.get(route.clock);
+      if (list) list.push(route.portClock);
+      else clocksUsed.set(route.clock, [route.portClock]);
     }
-    return yes;
+    lists = buildLists(timed.nodes, keys, clocksUsed);
+  }
+  // whether an operation fits its channel depends on its type and the route only: checked once per pair
+  for (const { op, pc } of lists.checks) checkOperationFitsChannel(op, routes.get(pc)!);
+  expandLongSquares(lists, routes, hw);
+
+  const perPortClock = lists.levels[0]!.out;
+  const allocation = allocateSequencers([...perPortClock.keys()].map((pc) => routes.get(pc)!));
+  const sequencers: SequencerPlan[] = [];
+  for (const [pc, nodes] of perPortClock) {
+    const route = routes.get(pc)!;
+    const index = allocation.get(pc);
+    if (index === undefined)
+      throw new ResourceLimitError(
+        "OUT_OF_SEQUENCERS",
+        `no sequencer allocated for port-clock ${pc} on ${route.moduleName}`,
+        { path: pc, hint: `use fewer port-clocks on ${route.moduleName} or move some to another module` },
+      );
+    sequencers.push({
+      key: `${route.moduleName}.seq${index}`,
+      cluster: route.cluster,
+      moduleName: route.moduleName,
+      slot: route.slot,
+      moduleType: route.moduleType,
+      spec: hw.moduleSpec(route.moduleType),
+      index,
+      route,
+      nodes,
+      opTypes: [...new Set([...(lists.states.get(pc)?.types ?? []), ...(lists.otherTypes.get(pc) ?? [])])],
+    });
+  }
+  sequencers.sort((a, b) => (a.moduleName === b.moduleName ? a.index - b.index : a.moduleName < b.moduleName ? -1 : 1));
+  return sequencers;
+}
+
+/**
+ * Whether a sequencer's nodes may hold an operation whose type passes `test`: false only when the
+ * `opTypes` noted by assignSequencers rule it out (a hand-built plan without them: true, walk).
+ */
+export function mayHold(seq: SequencerPlan, test: (type: ScheduleOp["type"]) => boolean): boolean {
+  return seq.opTypes === undefined || seq.opTypes.some(test);
+}
+
+/** What the walk of buildLists found. */
+interface Lists {
+  /** per node list built (the top level first, then each loop / sweep / conditional body): port-clock → its list */
+  levels: Level[];
+  /** the first operation of every port-clock, in first-use order */
+  firstOp: Map<string, PortOp>;
+  /** the first operation of each (port-clock, type), in walk order: checked against the route */
+  checks: { op: PortOp; pc: string }[];
+  states: Map<string, PortClockState>;
+  /** types a port-clock gets besides its own: clock operations, long-square parts */
+  otherTypes: Map<string, Set<ScheduleOp["type"]>>;
+  /** a clock operation was met before some port-clock of its clock was first used */
+  clockOpsMissed: boolean;
+}
+
+interface Level {
+  out: Map<string, IrNode[]>;
+  /** per port-clock, the positions in its list of square pulses long enough to play as offsets */
+  longSquares: Map<string, number[]> | null;
+}
+
+/** The node lists per port-clock (see assignSequencers); `clocksUsed` null: clock operations go to the port-clocks known so far. */
+function buildLists(nodes: IrNode[], keys: PortClockKeys, clocksUsed: Map<string, string[]> | null): Lists {
+  const found: Lists = {
+    levels: [],
+    firstOp: new Map(),
+    checks: [],
+    states: new Map(),
+    otherTypes: new Map(),
+    clockOpsMissed: false,
   };
-  // per port-clock: its key, route and the operation types checked to fit its channel
-  const pcStates = new Map<string, PortClockState>();
+  const clocksSeen = new Map<string, string[]>(); // clock → port-clocks so far, in first-use order
+  const clockOpTargets = new Map<string, number>(); // clock → fewest port-clocks a clock operation was given
   const lastOnPort = new Map<string, PortClockState>();
   let last: PortClockState | null = null;
   /**
@@ -49,7 +121,8 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
    * (interleaved port-clocks, q0 q1 q2 q0 q1 q2 …); else through the port's last port-clock (ports
    * mostly keep one clock) or the key.
    */
-  const stateOf = (port: string, clock: string): PortClockState => {
+  const stateOf = (op: PortOp): PortClockState => {
+    const { port, clock } = op;
     if (last !== null) {
       if (last.port === port && last.clock === clock) return last;
       const guess = last.next;
@@ -58,51 +131,34 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
     let st = lastOnPort.get(port);
     if (st === undefined || st.clock !== clock) {
       const key = keys.key(port, clock);
-      st = pcStates.get(key);
+      st = found.states.get(key);
       if (!st) {
-        st = {
-          port,
-          clock,
-          pc: key,
-          route: routes.get(key)!,
-          types: new Set(),
-          lastType: "",
-          next: null,
-          level: -1,
-          list: [],
-        };
-        pcStates.set(key, st);
+        st = { port, clock, pc: key, types: new Set(), lastType: "", next: null, level: -1, list: [] };
+        found.states.set(key, st);
+        found.firstOp.set(key, op);
+        const seen = clocksSeen.get(clock);
+        if (seen) seen.push(key);
+        else clocksSeen.set(clock, [key]);
       }
       lastOnPort.set(port, st);
     }
     if (last !== null) last.next = st;
     return (last = st);
   };
-  // types a port-clock gets besides its own checked ones: clock operations, long-square parts
-  const otherTypes = new Map<string, Set<ScheduleOp["type"]>>();
   const noteType = (pc: string, type: ScheduleOp["type"]): void => {
-    const set = otherTypes.get(pc);
+    const set = found.otherTypes.get(pc);
     if (set) set.add(type);
-    else otherTypes.set(pc, new Set([type]));
+    else found.otherTypes.set(pc, new Set([type]));
   };
-  let levels = 0; // numbers the node lists being built (each build call), for PortClockState.level
   const build = (nodes: IrNode[]): Map<string, IrNode[]> => {
-    const out = new Map<string, IrNode[]>();
-    const level = levels++;
+    const level: Level = { out: new Map(), longSquares: null };
+    const id = found.levels.push(level) - 1;
+    const out = level.out;
     const listOf = (pc: string): IrNode[] => {
       let l = out.get(pc);
       if (!l) out.set(pc, (l = []));
       return l;
     };
-    /** append to the list of a port-clock state (kept on the state while this list is built) */
-    const pushTo = (st: PortClockState, node: IrNode): void => {
-      if (st.level !== level) {
-        st.level = level;
-        st.list = listOf(st.pc);
-      }
-      st.list.push(node);
-    };
-    let needsSort = false;
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i]!;
       if (n.kind === "loop") {
@@ -135,107 +191,91 @@ export function assignSequencers(timed: TimedSchedule, hw: HardwareSetup): Seque
       const placement = handlerOf(op).placement;
       if (placement === "none") continue;
       if (placement === "clock") {
-        for (const pc of clocksUsed.get((op as { clock: string }).clock) ?? []) {
+        const clock = (op as { clock: string }).clock;
+        const targets = (clocksUsed ?? clocksSeen).get(clock) ?? [];
+        for (const pc of targets) {
           listOf(pc).push(n); // shared, never copied
           noteType(pc, op.type);
         }
+        const fewest = clockOpTargets.get(clock);
+        if (fewest === undefined || targets.length < fewest) clockOpTargets.set(clock, targets.length);
         continue;
       }
-      const onPort = op as Extract<ScheduleOp, { port: string }>;
-      const st = stateOf(onPort.port, onPort.clock);
-      // whether an operation fits its channel depends on its type and the route only: checked once per pair
+      const st = stateOf(op as PortOp);
       if (op.type !== st.lastType) {
         if (!st.types.has(op.type)) {
-          checkOperationFitsChannel(onPort, st.route);
+          found.checks.push({ op: op as PortOp, pc: st.pc });
           st.types.add(op.type);
         }
         st.lastType = op.type;
       }
-      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS && stitchable(st.route)) {
-        let parts = expansions.get(op);
-        if (!parts) {
-          parts = longSquareParts(op);
-          expansions.set(op, parts);
-        }
-        const end = n.startNs + op.durationNs - 4;
-        pushTo(st, { kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
-        pushTo(st, { kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
-        pushTo(st, { kind: "op", id: n.id, startNs: end, op: parts[2], label: n.label });
-        noteType(st.pc, parts[0].type);
-        needsSort = true;
-        continue;
+      if (st.level !== id) {
+        st.level = id;
+        st.list = listOf(st.pc);
       }
-      pushTo(st, n);
+      if (op.type === "SquarePulse" && op.durationNs >= LONG_SQUARE_NS) {
+        level.longSquares ??= new Map();
+        const at = level.longSquares.get(st.pc);
+        if (at) at.push(st.list.length);
+        else level.longSquares.set(st.pc, [st.list.length]);
+      }
+      st.list.push(n);
     }
-    if (needsSort) for (const l of out.values()) sortByStart(l);
     return out;
   };
-  const perPortClock = build(timed.nodes);
-
-  const allocation = allocateSequencers([...perPortClock.keys()].map((pc) => routes.get(pc)!));
-  const sequencers: SequencerPlan[] = [];
-  for (const [pc, nodes] of perPortClock) {
-    const route = routes.get(pc)!;
-    const index = allocation.get(pc);
-    if (index === undefined)
-      throw new ResourceLimitError(
-        "OUT_OF_SEQUENCERS",
-        `no sequencer allocated for port-clock ${pc} on ${route.moduleName}`,
-        { path: pc, hint: `use fewer port-clocks on ${route.moduleName} or move some to another module` },
-      );
-    sequencers.push({
-      key: `${route.moduleName}.seq${index}`,
-      cluster: route.cluster,
-      moduleName: route.moduleName,
-      slot: route.slot,
-      moduleType: route.moduleType,
-      spec: hw.moduleSpec(route.moduleType),
-      index,
-      route,
-      nodes,
-      opTypes: [...new Set([...(pcStates.get(pc)?.types ?? []), ...(otherTypes.get(pc) ?? [])])],
-    });
+  build(nodes);
+  for (const [clock, fewest] of clockOpTargets) {
+    if (fewest < (clocksSeen.get(clock)?.length ?? 0)) found.clockOpsMissed = true;
   }
-  sequencers.sort((a, b) => (a.moduleName === b.moduleName ? a.index - b.index : a.moduleName < b.moduleName ? -1 : 1));
-  return sequencers;
+  return found;
 }
 
 /**
- * Whether a sequencer's nodes may hold an operation whose type passes `test`: false only when the
- * `opTypes` noted by assignSequencers rule it out (a hand-built plan without them: true, walk).
+ * Long square pulses on port-clocks whose route allows offsets become offset on, offset off and a
+ * 4 ns tail (long-pulses.ts), in place in their lists; every list of a node list that got parts is
+ * sorted by start (the parts sit at the pulse's end). A software-corrected port-clock keeps long
+ * squares as waveforms so the filter sees them (quantify would stitch them into offsets and then
+ * leave them uncorrected); digital channels have no offsets.
  */
-export function mayHold(seq: SequencerPlan, test: (type: ScheduleOp["type"]) => boolean): boolean {
-  return seq.opTypes === undefined || seq.opTypes.some(test);
+function expandLongSquares(lists: Lists, routes: Map<string, PortClockRoute>, hw: HardwareSetup): void {
+  // one expansion per operation object: a library operation placed 1,000 times shares its parts
+  const expansions = new Map<ScheduleOp, LongSquareParts>();
+  for (const level of lists.levels) {
+    if (level.longSquares === null) continue;
+    let expanded = false;
+    for (const [pc, at] of level.longSquares) {
+      const route = routes.get(pc)!;
+      if (route.channelName.startsWith("digital") || hw.model.portClock(pc).distortion?.kind === "software") continue;
+      const list = level.out.get(pc)!;
+      const src = list.slice();
+      list.length = 0;
+      let from = 0;
+      for (const k of at) {
+        for (let j = from; j < k; j++) list.push(src[j]!);
+        const n = src[k]! as OpNode & { op: Extract<ScheduleOp, { type: "SquarePulse" }> };
+        let parts = expansions.get(n.op);
+        if (!parts) {
+          parts = longSquareParts(n.op);
+          expansions.set(n.op, parts);
+        }
+        const end = n.startNs + n.op.durationNs - 4;
+        list.push({ kind: "op", id: n.id, startNs: n.startNs, op: parts[0], label: n.label });
+        list.push({ kind: "op", id: n.id, startNs: end, op: parts[1], label: n.label });
+        list.push({ kind: "op", id: n.id, startNs: end, op: parts[2], label: n.label });
+        from = k + 1;
+      }
+      for (let j = from; j < src.length; j++) list.push(src[j]!);
+      const types = lists.otherTypes.get(pc);
+      if (types) types.add("VoltageOffset");
+      else lists.otherTypes.set(pc, new Set(["VoltageOffset"]));
+      expanded = true;
+    }
+    if (expanded) for (const l of level.out.values()) sortByStart(l);
+  }
 }
 
-/** The route of every port-clock that carries an operation with a port, in first-use order. */
-function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys): Map<string, PortClockRoute> {
-  // all used port-clocks first: quantify's version-0.1 input rule depends on which ones are in use
-  const firstOp = new Map<string, Extract<ScheduleOp, { port: string }>>();
-  // as in assignSequencers' stateOf: the previous operation's port-clock, or the one that followed it
-  // last time, is recognised without a lookup
-  const seen = new Map<string, SeenPortClock>();
-  let last: SeenPortClock | null = null;
-  forEachOp(timed.nodes, ({ op }) => {
-    if (handlerOf(op).placement !== "port-clock") return;
-    const { port, clock } = op as Extract<ScheduleOp, { port: string }>;
-    if (last !== null) {
-      if (last.port === port && last.clock === clock) return;
-      const guess = last.next;
-      if (guess !== null && guess.port === port && guess.clock === clock) {
-        last = guess;
-        return;
-      }
-    }
-    const pc = keys.key(port, clock);
-    let st = seen.get(pc);
-    if (!st) {
-      seen.set(pc, (st = { port, clock, next: null }));
-      firstOp.set(pc, op as Extract<ScheduleOp, { port: string }>);
-    }
-    if (last !== null) last.next = st;
-    last = st;
-  });
+/** The routes of the port-clocks (one operation each, in first-use order), errors naming the operation. */
+function resolveRoutes(hw: HardwareSetup, firstOp: Map<string, PortOp>): Map<string, PortClockRoute> {
   try {
     return hw.routesFor([...firstOp.values()]);
   } catch (e) {
@@ -249,25 +289,17 @@ function routeAll(timed: TimedSchedule, hw: HardwareSetup, keys: PortClockKeys):
   }
 }
 
-interface SeenPortClock {
-  port: string;
-  clock: string;
-  /** the port-clock of the operation that followed its last operation */
-  next: SeenPortClock | null;
-}
-
 interface PortClockState {
   port: string;
   clock: string;
   pc: string;
-  route: PortClockRoute;
-  /** operation types checked to fit the channel (every type of the port-clock's own operations) */
+  /** operation types of the port-clock's own operations (each checked to fit the channel once) */
   types: Set<ScheduleOp["type"]>;
-  /** the type of its last operation (checked): a run of one type skips the set */
+  /** the type of its last operation: a run of one type skips the set */
   lastType: string;
   /** the port-clock of the operation that followed its last operation */
   next: PortClockState | null;
-  /** `list` is this port-clock's list in the node list numbered `level` (a build call) */
+  /** `list` is this port-clock's list in `Lists.levels[level]` */
   level: number;
   list: IrNode[];
 }

@@ -178,6 +178,84 @@ describe("2-plan/sequencers: port-clocks found by the previous operation's and i
   });
 });
 
+describe("2-plan/sequencers: one walk, route-dependent steps after it", () => {
+  const shape = (nodes: IrNode[]): unknown[] =>
+    nodes.map((n) => (n.kind === "op" ? [n.id, n.startNs, n.op.type] : [n.id, n.kind, shape(n.body)]));
+
+  it("a clock operation met before a port-clock of its clock is first used still reaches it (loops kept)", () => {
+    const seqs = assignSequencers(
+      timed(
+        [
+          opNode(0, 0, gauss("a", Q1, 0.5)),
+          loopNode(1, 40, 2, 20, [opNode(2, 40, setClockFrequency("q0.01"))]),
+          opNode(3, 80, gauss("b", Q0, 0.5)),
+          opNode(4, 120, setClockFrequency("q0.01")),
+        ],
+        200,
+      ),
+      hw,
+    );
+    expect(shape(byPort(seqs, "q0:mw").nodes)).toStrictEqual([
+      [1, "loop", [[2, 40, "SetClockFrequency"]]],
+      [3, 80, "GaussPulse"],
+      [4, 120, "SetClockFrequency"],
+    ]);
+    expect(shape(byPort(seqs, "q1:mw").nodes)).toStrictEqual([[0, 0, "GaussPulse"]]);
+    expect(sorted(byPort(seqs, "q0:mw").opTypes)).toStrictEqual(["GaussPulse", "SetClockFrequency"]);
+  });
+
+  it("long squares become offsets and a tail in place, inside loops too, lists sorted by start", () => {
+    const seqs = assignSequencers(
+      timed(
+        [
+          loopNode(0, 0, 2, 300, [
+            opNode(1, 0, square("long", Q0, 0.5, 200)),
+            opNode(2, 100, gauss("g", Q1, 0.5)),
+            opNode(3, 120, gauss("h", Q0, 0.5, 20)), // inside the long square's span: starts before its end parts
+          ]),
+          opNode(4, 600, square("short", Q0, 0.5, 20)),
+        ],
+        700,
+      ),
+      hw,
+    );
+    expect(shape(byPort(seqs, "q0:mw").nodes)).toStrictEqual([
+      [
+        0,
+        "loop",
+        [
+          [1, 0, "VoltageOffset"],
+          [3, 120, "GaussPulse"],
+          [1, 196, "VoltageOffset"],
+          [1, 196, "SquarePulse"],
+        ],
+      ],
+      [4, 600, "SquarePulse"],
+    ]);
+  });
+
+  it("of two operations that do not fit their channels, the first in schedule order is refused", () => {
+    const onDrive = (name: string, type: "SSBIntegrationComplex" | "ThresholdedAcquisition"): ScheduleOp =>
+      ({
+        ...(ssb(name, RO0, "0") as object),
+        type,
+        port: "q0:mw",
+        clock: "q0.01",
+        name,
+        path: `/${name}`,
+      }) as ScheduleOp;
+    const run = (a: ScheduleOp, b: ScheduleOp) => () =>
+      assignSequencers(timed([opNode(0, 0, gauss("g", Q0, 0.5)), opNode(1, 40, a), opNode(2, 1100, b)], 2200), hw);
+    const refused = { code: "ACQUISITION_ON_CONTROL_MODULE" };
+    expect(run(onDrive("x", "SSBIntegrationComplex"), onDrive("y", "ThresholdedAcquisition"))).toThrow(
+      expect.objectContaining({ ...refused, path: "/x" }),
+    );
+    expect(run(onDrive("y", "ThresholdedAcquisition"), onDrive("x", "SSBIntegrationComplex"))).toThrow(
+      expect.objectContaining({ ...refused, path: "/y" }),
+    );
+  });
+});
+
 describe("2-plan/feedback without conditionals", () => {
   const cond = (id: number, body: IrNode[]): ConditionalNode => ({
     kind: "conditional",
