@@ -41,7 +41,9 @@ export function applyCrosstalk(timed: TimedSchedule, hw: HardwareSetup): TimedSc
     }
     return out;
   });
-  return { ...timed, nodes, nextNodeId };
+  // the copies overlap the pulses of their port-clocks: stacking must look (TimedSchedule.overlapFree)
+  const { overlapFree: _, ...rest } = timed;
+  return { ...rest, nodes, nextNodeId };
 }
 
 /** The pulse multiplied by complex c (through its handler) and moved to (port, clock). */

@@ -71,11 +71,6 @@ function shifted(nodes: IrNode[], offset: number, prefix: string | null): IrNode
   });
 }
 
-export function isSorted(nodes: IrNode[]): boolean {
-  for (let i = 1; i < nodes.length; i++) if (nodes[i]!.startNs < nodes[i - 1]!.startNs) return false;
-  return true;
-}
-
 /** Give every node of the finished tree its id, in document order (loops before their bodies). */
 export function numberNodes(nodes: IrNode[], next: number): number {
   for (let i = 0; i < nodes.length; i++) {

@@ -14,12 +14,20 @@ import { PortClockKeys } from "../ir/port-clock.js";
 import { mapLists } from "../ir/walk.js";
 import { isWaveformPulse } from "../ops/index.js";
 import { withOpTypes } from "./op-types.js";
+import { hasOverlap } from "./overlap.js";
 
 /**
  * `warnings` (optional) receives one OVERLAPPING_PULSES_SUMMED warning per pair of overlapping pulses,
  * naming both, so a user sees that their amplitudes were added.
  */
 export function stackPulses(timed: TimedSchedule, warnings?: CompileWarning[]): TimedSchedule {
+  if (timed.overlapFree === undefined) return stackAll(timed, warnings);
+  // the overlap note of 1-schedule/timing is read here and not passed on (a later pass may add overlapping nodes)
+  const { overlapFree, ...rest } = timed;
+  return overlapFree ? rest : stackAll(rest, warnings);
+}
+
+function stackAll(timed: TimedSchedule, warnings: CompileWarning[] | undefined): TimedSchedule {
   const keys = new PortClockKeys();
   const ids = { next: timed.nextNodeId };
   const nodes = mapLists(timed.nodes, (list) => (hasOverlap(list, keys) ? stackList(list, keys, ids, warnings) : list));
@@ -33,52 +41,6 @@ interface Placed {
   op: WaveformPulse;
   start: number;
   end: number;
-}
-
-/** The latest end of a port-clock's pulses so far (hasOverlap). */
-interface PortClockEnd {
-  port: string;
-  clock: string;
-  end: number;
-}
-
-/** How many port-clocks hasOverlap compares by identity before it asks its map. */
-const RECENT_PORT_CLOCKS = 8;
-
-/** Whether any two waveform pulses of one port-clock overlap in this list (nodes are sorted by start). */
-function hasOverlap(nodes: IrNode[], keys: PortClockKeys): boolean {
-  // the latest end per port-clock: the few port-clocks seen last are compared by identity (lists mostly
-  // cycle through a few port-clocks: no map lookup per pulse), the map holds all of them
-  const byPc = new Map<string, PortClockEnd>();
-  const recent: PortClockEnd[] = [];
-  let evict = 0;
-  let cur: PortClockEnd | undefined;
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i]!;
-    if (n.kind !== "op" || !isWaveformPulse(n.op) || n.op.durationNs <= 0) continue;
-    const { port, clock } = n.op;
-    if (cur === undefined || port !== cur.port || clock !== cur.clock) {
-      cur = undefined;
-      for (let k = 0; k < recent.length; k++) {
-        const e = recent[k]!;
-        if (e.port === port && e.clock === clock) {
-          cur = e;
-          break;
-        }
-      }
-      if (cur === undefined) {
-        const pc = keys.key(port, clock);
-        cur = byPc.get(pc);
-        if (cur === undefined) byPc.set(pc, (cur = { port, clock, end: -Infinity }));
-        if (recent.length < RECENT_PORT_CLOCKS) recent.push(cur);
-        else recent[evict++ % RECENT_PORT_CLOCKS] = cur;
-      }
-    }
-    if (n.startNs < cur.end) return true;
-    const e = n.startNs + n.op.durationNs;
-    if (e > cur.end) cur.end = e;
-  }
-  return false;
 }
 
 /** One list of siblings (loop bodies are stacked on their own by mapLists). */

@@ -9,7 +9,9 @@
 import { ScheduleError, TimingError } from "../../core/errors.js";
 import type { ScheduleOp } from "../../schedule/model.js";
 import type { IrNode, TimedSchedule } from "../ir/nodes.js";
-import { emit, isSorted, numberNodes, operationDuration, type Block, type Resolved } from "./placement.js";
+import { emit, numberNodes, operationDuration, type Block, type Resolved } from "./placement.js";
+import { OverlapScan } from "./overlap.js";
+import { PortClockKeys } from "../ir/port-clock.js";
 import { conditionalFromSpec } from "./conditional.js";
 import { MAX_TIME_NS, normalizePrimitive, timeToNs, type OpContext } from "../../schedule/normalize.js";
 import { secondsToGridNs } from "../../core/units.js";
@@ -56,6 +58,10 @@ class TimingResolver {
   private readonly inProgress = new Set<string>();
   /** clock of the last operation recorded in clockUses */
   private lastClock: string | null = null;
+  /** port-clock keys for the overlap scans */
+  private readonly keys = new PortClockKeys();
+  /** no list placed so far has overlapping pulses on a port-clock (TimedSchedule.overlapFree) */
+  overlapFree = true;
   /** Sweep operations resolved (none: finishSweeps has no SweepNode to find) */
   sweepsSeen = 0;
   /** the operation types normalised (TimedSchedule.opTypes), and the last one added */
@@ -143,6 +149,11 @@ class TimingResolver {
     if (topLevel) for (let i = 0; i < n; i++) if (abs[i]! < shift) shift = abs[i]!;
     const nodes: IrNode[] = [];
     let durationNs = 0;
+    // nodes are placed in schedulable order; while that is start order (the common case) the overlap
+    // check of 1-schedule/stacking runs along (TimedSchedule.overlapFree), and no sort is needed
+    const scan = new OverlapScan(this.keys);
+    let sorted = true;
+    let last = -Infinity;
     for (let i = 0; i < n; i++) {
       const t = abs[i]! - shift;
       if (!Number.isInteger(t)) {
@@ -156,9 +167,19 @@ class TimingResolver {
         );
       }
       if (t + dur[i]! > durationNs) durationNs = t + dur[i]!;
+      const before = nodes.length;
       emit(nodes, resolved[i]!, smallInteger(t), items[i]!.label);
+      for (let k = before; sorted && k < nodes.length; k++) {
+        const node = nodes[k]!;
+        if (node.startNs < last) sorted = false;
+        else {
+          last = node.startNs;
+          if (!scan.overlap) scan.add(node);
+        }
+      }
     }
-    if (!isSorted(nodes)) nodes.sort((a, b) => a.startNs - b.startNs);
+    if (!sorted) nodes.sort((a, b) => a.startNs - b.startNs);
+    if (!sorted || scan.overlap) this.overlapFree = false; // an unsorted list is left to stacking's own check
     return { nodes, durationNs };
   }
 
@@ -425,5 +446,6 @@ export function resolveTiming(doc: ScheduleDocument): TimedSchedule {
     nodes: top.nodes,
     nextNodeId,
     opTypes: [...resolver.opTypes],
+    overlapFree: resolver.overlapFree,
   };
 }

@@ -130,4 +130,11 @@ export interface TimedSchedule {
    * A pass that adds operations of a type not listed adds the type here.
    */
   opTypes?: ScheduleOp["type"][];
+  /**
+   * true: no two waveform pulses of one port-clock overlap in any list of siblings (the top level, each
+   * body), checked by 1-schedule/timing while it places the nodes; 1-schedule/stacking then has
+   * nothing to do, and drops the note (a later pass may add overlapping nodes). A pass before stacking
+   * that may add overlapping pulses drops it too (crosstalk). Absent or false: stacking walks.
+   */
+  overlapFree?: boolean;
 }
