@@ -101,7 +101,7 @@ function sequencerProgram(
   });
   b.label("start");
   b.emit("reset_ph", [], undefined, header);
-  const facts = scanNodes(seq.nodes, { setsFrequency: false, hasMarkerPulses: false });
+  const facts = nodeFacts(seq);
   const freqReset = headerFrequencyReset(seq, plan.frequencies.bySequencer[i]!, facts.setsFrequency);
   if (freqReset) b.emit("set_freq", [imm(freqReset.steps)], `every repetition starts at ${freqReset.hz} Hz`, header);
   b.emitRt("upd_param", [], 4, undefined, header);
@@ -221,6 +221,13 @@ function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, 
 interface NodeFacts {
   setsFrequency: boolean;
   hasMarkerPulses: boolean;
+}
+
+/** From the types 2-plan/sequencers noted for the list (`opTypes`), else from one walk of it. */
+function nodeFacts(seq: SequencerPlan): NodeFacts {
+  const types = seq.opTypes;
+  if (types === undefined) return scanNodes(seq.nodes, { setsFrequency: false, hasMarkerPulses: false });
+  return { setsFrequency: types.includes("SetClockFrequency"), hasMarkerPulses: types.includes("MarkerPulse") };
 }
 
 function scanNodes(nodes: readonly IrNode[], facts: NodeFacts): NodeFacts {
