@@ -7,6 +7,7 @@ import { ResourceLimitError, ValueRangeError, ScheduleError } from "../../core/e
 import { sampleWaveform } from "../../schedule/waveforms.js";
 import type { AcquisitionOp, InlineQ1AsmOp, ScheduleOp, WaveformPulse } from "../../schedule/model.js";
 import type { SampleFilter } from "./distortion/software.js";
+import type { IrNode } from "../ir/nodes.js";
 import type { PlayInstruction, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
 import { acquisitionHandler, handlerOf, pulseHandler } from "../ops/index.js";
@@ -174,13 +175,22 @@ function sequencerWaveforms(
     return result;
   };
 
-  forEachOp(seq.nodes, (node) => {
-    const op = node.op;
-    const family = handlerOf(op).family;
-    if (family === "pulse") playOfNode.set(node.id, playOf(op as WaveformPulse));
-    else if (family === "acquisition" && acquisitionHandler(op as AcquisitionOp).weighted)
-      out.weightsOfNode[node.id] = weightsOf(op as AcquisitionOp);
-  });
+  // the pass's one walk over every node: a plain loop (forEachOp would call a closure per node)
+  const visit = (nodes: readonly IrNode[]): void => {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (node.kind !== "op") {
+        visit(node.body);
+        continue;
+      }
+      const op = node.op;
+      const family = handlerOf(op).family;
+      if (family === "pulse") playOfNode.set(node.id, playOf(op as WaveformPulse));
+      else if (family === "acquisition" && acquisitionHandler(op as AcquisitionOp).weighted)
+        out.weightsOfNode[node.id] = weightsOf(op as AcquisitionOp);
+    }
+  };
+  visit(seq.nodes);
   out.playOfNode = playOfNode.array; // the shared array, or this sequencer's copy
   return out;
 }
@@ -219,7 +229,7 @@ class PlayWriter {
     const unplayed = this.table.unplayed;
     if (shared && id < a.length && (a[id] !== -1 || (unplayed.size !== 0 && unplayed.has(id))))
       a = this.array = a.slice(); // the entry is taken: go on in a copy of our own
-    while (a.length < id) a.push(-1);
+    for (let n = a.length; n < id; n++) a.push(-1);
     a[id] = play;
     if (play === -1 && a === this.table.shared) unplayed.add(id);
   }
@@ -308,23 +318,25 @@ function checkGain(g: number, op: WaveformPulse): void {
 /** A cached shape, its key, and its play on the sequencer that last asked for it. */
 interface ShapeEntry {
   key: number[] | string;
+  /** hashNumbers(key) of a numeric key */
+  hash: number;
   shape: NormalisedShape;
-  /** the next entry whose key hashes alike */
-  next: ShapeEntry | null;
   /** `play` is the index into `plays` of the sequencer with this number (−1: none yet) */
   playSeq: number;
   play: number;
 }
 
 /**
- * Cache of normalised shapes by the handler's exact shape key (pulses.ts `shapeKey`): numeric keys by
- * a hash of their numbers with the numbers compared on a hit (equal as Map keys compare: −0 = 0,
- * NaN = NaN), so looking up 100,000 pulses neither formats a float as text nor walks nested Maps;
- * text keys (sample lists) by a Map. The last operation object asked for is remembered: a library
- * operation placed many times in a row is one comparison.
+ * Cache of normalised shapes by the handler's exact shape key (pulses.ts `shapeKey`): numeric keys in
+ * an open-addressing table by a hash of their numbers, the numbers compared on a hit (equal as Map
+ * keys compare: −0 = 0, NaN = NaN), so looking up 100,000 pulses neither formats a float as text nor
+ * walks nested Maps; text keys (sample lists) by a Map. The last operation object asked for is
+ * remembered: a library operation placed many times in a row is one comparison.
  */
 class ShapeCache {
-  private readonly byHash = new Map<number, ShapeEntry>();
+  /** numeric-key entries by hash, linear probing; a power of two, at most half full */
+  private slots: (ShapeEntry | null)[] = new Array<ShapeEntry | null>(16).fill(null);
+  private used = 0;
   private readonly byText = new Map<string, ShapeEntry>();
   private lastOp: WaveformPulse | null = null;
   private lastEntry: ShapeEntry | null = null;
@@ -343,21 +355,40 @@ class ShapeCache {
   private byTextKey(key: string, op: WaveformPulse): ShapeEntry {
     let entry = this.byText.get(key);
     if (!entry) {
-      entry = { key, shape: normalise(op, this.filter), next: null, playSeq: -1, play: -1 };
+      entry = { key, hash: -1, shape: normalise(op, this.filter), playSeq: -1, play: -1 };
       this.byText.set(key, entry);
     }
     return entry;
   }
 
   private byNumbers(key: number[], op: WaveformPulse): ShapeEntry {
-    const h = hashNumbers(key);
-    const first = this.byHash.get(h) ?? null;
-    for (let e = first; e !== null; e = e.next) {
-      if (typeof e.key !== "string" && sameNumbers(e.key, key)) return e;
+    const hash = hashNumbers(key);
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let i = hash & mask;
+    for (;;) {
+      const e = slots[i]!;
+      if (e === null) break; // an empty slot: the key is new, its entry goes here
+      if (e.hash === hash && sameNumbers(e.key as number[], key)) return e;
+      i = (i + 1) & mask;
     }
-    const entry: ShapeEntry = { key, shape: normalise(op, this.filter), next: first, playSeq: -1, play: -1 };
-    this.byHash.set(h, entry);
+    const entry: ShapeEntry = { key, hash, shape: normalise(op, this.filter), playSeq: -1, play: -1 };
+    slots[i] = entry;
+    if (++this.used * 2 > slots.length) this.grow();
     return entry;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const slots = new Array<ShapeEntry | null>(old.length * 2).fill(null);
+    const mask = slots.length - 1;
+    for (const e of old) {
+      if (e === null) continue;
+      let i = e.hash & mask;
+      while (slots[i] !== null) i = (i + 1) & mask;
+      slots[i] = e;
+    }
+    this.slots = slots;
   }
 }
 
