@@ -95,6 +95,17 @@ describe("waveform de-duplication by shape key", () => {
     expect([w!.playOfNode[0], w!.playOfNode[1], w!.playOfNode[2]]).toStrictEqual([0, 1, 0]);
   });
 
+  it("many distinct shapes (the table grows): each keeps its play, repeats find it", () => {
+    const amps = Array.from({ length: 100 }, (_, k) => (k + 1) / 128);
+    const nodes = [...amps, ...amps.slice().reverse()].map((amp, i) => opNode(i, i * 40, square(`p${i}`, Q0, amp)));
+    const [w] = generateWaveforms(plan(nodes, 200 * 40));
+    expect(w!.plays).toHaveLength(100);
+    for (let i = 0; i < 200; i++) {
+      const k = i < 100 ? i : 199 - i;
+      expect([w!.playOfNode[i], w!.plays[k]!.gain0]).toStrictEqual([k, amps[k]]);
+    }
+  });
+
   it("keys of different pulse kinds, lengths and sample lists stay apart", () => {
     const [w] = generateWaveforms(
       plan([
