@@ -59,6 +59,8 @@ export class ProgramBuilder {
   private loopStarts: number[] = [];
   /** row of the last real-time instruction whose duration may absorb a short wait (−1 after a label) */
   private lastRt = -1;
+  /** the last `wait <ns>` without comment that `wait` emitted, when its row is shared (for `repeat`) */
+  private lastWait: { ns: number; row: Instruction | null } = { ns: -1, row: null };
   private pendingLabel: string | undefined;
   /** the operation being emitted when the instruction limit was first crossed */
   limitCrossedBy: OpRef | null = null;
@@ -103,6 +105,30 @@ export class ProgramBuilder {
     this.lastRt = this.instructions.length - 1;
   }
 
+  /**
+   * Appends `row` again: a shared row of this builder's table that `sharedLast()` returned when the
+   * caller emitted the same instruction before (a play's rows, a repeated wait), with its real-time
+   * duration (−1: none). No lookup. False when it cannot (a label is pending, or the row is not a shared
+   * row of this table): the caller then emits as usual.
+   */
+  repeat(row: Instruction, by: OpRef, durationNs = -1): boolean {
+    if (this.pendingLabel !== undefined) return false;
+    const id = sharedRowId(row);
+    if (id < 0 || this.table.rows[id] !== row) return false;
+    this.append(row, by);
+    if (durationNs >= 0) {
+      this.nowNs += durationNs;
+      this.lastRt = this.instructions.length - 1;
+    }
+    return true;
+  }
+
+  /** The last row when it is a shared row (one `repeat` can append again), else null. */
+  sharedLast(): Instruction | null {
+    const row = this.instructions[this.instructions.length - 1];
+    return row !== undefined && sharedRowId(row) >= 0 ? row : null;
+  }
+
   /** Appends the row `mnemonic args… extra # comment`: the shared row when there is one, else a new object. */
   private push(
     mnemonic: Mnemonic,
@@ -116,12 +142,16 @@ export class ProgramBuilder {
     const id = label === undefined ? this.table.intern(mnemonic, args, extra, comment) : -1;
     const ins = id >= 0 ? this.table.rows[id]! : ownRow(label, mnemonic, args, extra, comment);
     this.pendingLabel = undefined;
+    this.append(ins, by);
+    return ins;
+  }
+
+  private append(ins: Instruction, by: OpRef): void {
     const row = this.instructions.length;
     if (row === this.rowNodes.length) this.growRows();
     this.rowNodes[row] = this.currentNode;
     this.instructions.push(ins);
     if (++this.count > this.instructionLimit && this.limitCrossedBy === null) this.limitCrossedBy = by;
-    return ins;
   }
 
   /** Row `row` with its duration (last operand) set to `ns`: a replacement row, never a mutation (rows are shared). */
@@ -229,7 +259,15 @@ export class ProgramBuilder {
       for (let i = 0; i < n; i++) this.emitRt("wait", NO_OPERANDS, MAX_WAIT_NS, i === 0 ? comment : undefined, by);
     }
     for (const w of tail) this.emitRt("wait", NO_OPERANDS, w, n === 0 ? comment : undefined, by);
-    if (rest > 0) this.emitRt("wait", NO_OPERANDS, rest, n === 0 && tail.length === 0 ? comment : undefined, by);
+    if (rest > 0) {
+      const restComment = n === 0 && tail.length === 0 ? comment : undefined;
+      // gaps repeat (the wait between pulses of a train): the last plain wait's row is appended again
+      const again = restComment === undefined && rest === this.lastWait.ns ? this.lastWait.row : null;
+      if (again === null || !this.repeat(again, by, rest)) {
+        this.emitRt("wait", NO_OPERANDS, rest, restComment, by);
+        if (restComment === undefined) this.lastWait = { ns: rest, row: this.sharedLast() };
+      }
+    }
   }
 
   /** Restart the schedule clock at 0 (the header before the repetition loop is not schedule time). */

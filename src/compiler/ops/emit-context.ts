@@ -3,7 +3,7 @@
  * this folder emit), and the marker rules every handler uses (reference 3.8).
  */
 import { Q1ForgeError, ScheduleError, TimingError } from "../../core/errors.js";
-import { imm, type Operand } from "../../q1/types.js";
+import { imm, type Instruction, type Operand } from "../../q1/types.js";
 import type { MarkerPulseOp, ScheduleOp } from "../../schedule/model.js";
 import type { ProgramBuilder, OpRef } from "../3-emit/builder.js";
 import type { NodeId, LoopNode, OpNode, ConditionalNode, SweepNode } from "../ir/nodes.js";
@@ -63,6 +63,10 @@ export interface PlayOperands {
   gainArgs: readonly Operand[];
   /** play wave0,wave1 without the duration (frozen: shared) */
   playArgs: readonly Operand[];
+  /** the shared rows last emitted for this play (ProgramBuilder.repeat appends them again), and the play's comment */
+  gainRow: Instruction | null;
+  playRow: Instruction | null;
+  playComment: string;
 }
 
 /** Value written by `set_mrk` at program start (reference 3.8). */

@@ -73,12 +73,21 @@ function emitPlay(op: WaveformPulse, item: TimelineItem, ctx: EmitContext): Emit
   }
   const operands = ctx.playOperands[k] ?? playOperands(ctx, k, play);
   debugMarkerOn(ctx, "play", op);
+  // a play repeated: its rows are appended again without a lookup (ProgramBuilder.repeat)
   if (ctx.lastGain !== operands.gains) {
-    // the play below names the operation
-    b.emit("set_awg_gain", operands.gainArgs as Operand[], undefined, op);
+    if (operands.gainRow === null || !b.repeat(operands.gainRow, op)) {
+      // the play below names the operation
+      b.emit("set_awg_gain", operands.gainArgs as Operand[], undefined, op);
+      operands.gainRow = b.sharedLast();
+    }
     ctx.lastGain = operands.gains;
   }
-  b.emitRt("play", operands.playArgs as Operand[], 4, playComment(op.name, op.durationNs), op);
+  const comment = playComment(op.name, op.durationNs);
+  if (operands.playRow === null || operands.playComment !== comment || !b.repeat(operands.playRow, op, 4)) {
+    b.emitRt("play", operands.playArgs as Operand[], 4, comment, op);
+    operands.playRow = b.sharedLast();
+    operands.playComment = comment;
+  }
   debugMarkerOff(ctx, op);
   return "done";
 }
@@ -92,6 +101,9 @@ function playOperands(ctx: EmitContext, k: number, play: PlayInstruction): PlayO
     gains: (g0 + 32768) * 65536 + (g1 + 32768),
     gainArgs: Object.freeze([imm(g0), imm(g1)]),
     playArgs: Object.freeze([imm(play.wave0), imm(play.wave1)]),
+    gainRow: null,
+    playRow: null,
+    playComment: "",
   };
   ctx.playOperands[k] = operands;
   return operands;

@@ -64,6 +64,58 @@ describe("ProgramBuilder shares equal rows", () => {
   });
 });
 
+describe("ProgramBuilder.repeat", () => {
+  it("appends a shared row of its table again, with its duration; refuses other rows and a pending label", () => {
+    const table = new InstructionTable();
+    const b = fresh(table);
+    b.emitRt("play", [imm(0), imm(1)], 4, "p", by);
+    expect(b.sharedLast()).toBeNull(); // asked for once: not shared yet
+    b.emitRt("play", [imm(0), imm(1)], 4, "p", by);
+    const row = b.sharedLast()!;
+    expect(row).toBe(b.instructions[0]);
+    expect(b.repeat(row, by, 4)).toBe(true);
+    expect([b.instructions.length, b.count, b.now]).toEqual([3, 3, 12]);
+    expect(b.instructions[2]).toBe(row);
+    // a short gap after a repeated row folds into a replacement, as after emitRt
+    b.waitUntil(14, by);
+    expect(text(b)).toEqual([" play 0,1,4 # p", " play 0,1,4 # p", " play 0,1,6 # p"]);
+    // not after a label, not an unshared row, not a row of another table
+    b.label("here");
+    expect(b.repeat(row, by, 4)).toBe(false);
+    b.emitRt("play", [imm(0), imm(1)], 4, "p", by);
+    expect(b.instructions.at(-1)!.label).toBe("here");
+    expect(b.repeat({ mnemonic: "play", args: [imm(0), imm(1), imm(4)], comment: "p" }, by, 4)).toBe(false);
+    const other = fresh();
+    other.emit("set_mrk", [imm(1)], undefined, by);
+    other.emit("set_mrk", [imm(1)], undefined, by);
+    expect(b.repeat(other.sharedLast()!, by)).toBe(false);
+    expect(b.count).toBe(4);
+  });
+
+  it("waits of a repeated gap are one row, printed as before", () => {
+    const b = fresh();
+    for (let k = 0; k < 4; k++) {
+      b.waitUntil(40 * k, by);
+      b.emitRt("play", [imm(0), imm(0)], 4, undefined, by);
+    }
+    b.label("end");
+    b.waitUntil(160, by);
+    expect(text(b)).toEqual([
+      " play 0,0,4",
+      " wait 36",
+      " play 0,0,4",
+      " wait 36",
+      " play 0,0,4",
+      " wait 36",
+      " play 0,0,4",
+      "end: wait 36",
+    ]);
+    expect(b.instructions[5]).toBe(b.instructions[3]);
+    expect(b.instructions[7]!.label).toBe("end");
+    expect(b.now).toBe(160);
+  });
+});
+
 describe("the short-gap fold replaces its row", () => {
   it("does not change another line that shares the row", () => {
     const b = fresh();
