@@ -18,6 +18,8 @@ import { canonicalKey, type Instruction, type Operand } from "./types.js";
 const DEFAULT_MAX_ROWS = 1 << 16;
 /** Distinct comment texts one table numbers (past it, rows with a new comment are not shared). */
 const MAX_COMMENTS = 1 << 14;
+/** imm() shares immediates up to this magnitude (src/q1/types.ts); larger ones are never shared operands */
+const SHARED_IMM_LIMIT = 65536;
 
 /** The key of a shared row's id: a symbol, not enumerable, so JSON, equality checks and copies never see it. */
 const ROW_ID: unique symbol = Symbol("q1forge.sharedRowId");
@@ -54,13 +56,15 @@ export class InstructionTable {
     const m = mnemonic.length;
     let h = m === 0 ? 0 : Math.imul(mnemonic.charCodeAt(0) * 31 + mnemonic.charCodeAt(m - 1), 0x9e3779b1) ^ m;
     const n = args.length;
+    // refused before the comment is looked up: jumps (labels are per program) and immediates outside
+    // the shared range (frequencies, phases: mostly one-off rows)
     for (let i = 0; i < n; i++) {
       const a = args[i]!;
-      if (a.kind === "label") return -1; // a jump: never a shared row (labels are per program)
+      if (a.kind === "label" || (a.kind === "imm" && !(Math.abs(a.value) <= SHARED_IMM_LIMIT))) return -1;
       h = Math.imul(h ^ operandHash(a), 0x85ebca6b) ^ (h >>> 13);
     }
     if (extra !== null) {
-      if (extra.kind === "label") return -1;
+      if (extra.kind === "label" || (extra.kind === "imm" && !(Math.abs(extra.value) <= SHARED_IMM_LIMIT))) return -1;
       h = Math.imul(h ^ operandHash(extra), 0x85ebca6b) ^ (h >>> 13);
     }
     if (comment !== undefined) {
