@@ -11,6 +11,7 @@ import type { IrNode } from "../ir/nodes.js";
 import type { PlayInstruction, SequencerPlan, SequencerWaveforms } from "../ir/plan.js";
 import { forEachOp } from "../ir/walk.js";
 import { acquisitionHandler, handlerOf, pulseHandler } from "../ops/index.js";
+import { SHAPE_KEY_MAX } from "../ops/types.js";
 import { mayHold } from "../2-plan/sequencers.js";
 
 /** A path whose peak is below this is not played (quantify: 2/2^16). */
@@ -345,7 +346,7 @@ class ShapeCache {
 
   get(op: WaveformPulse): ShapeEntry {
     if (op === this.lastOp) return this.lastEntry!;
-    const key = pulseHandler(op).shapeKey(op as never);
+    const key = pulseHandler(op).shapeKey(op as never, KEY);
     const entry = typeof key === "string" ? this.byTextKey(key, op) : this.byNumbers(key, op);
     this.lastOp = op;
     this.lastEntry = entry;
@@ -361,17 +362,19 @@ class ShapeCache {
     return entry;
   }
 
-  private byNumbers(key: number[], op: WaveformPulse): ShapeEntry {
-    const hash = hashNumbers(key);
+  /** The entry of the `n` numbers in KEY (copied into the entry only when new). */
+  private byNumbers(n: number, op: WaveformPulse): ShapeEntry {
+    const hash = hashNumbers(KEY, n);
     const slots = this.slots;
     const mask = slots.length - 1;
     let i = hash & mask;
     for (;;) {
       const e = slots[i]!;
       if (e === null) break; // an empty slot: the key is new, its entry goes here
-      if (e.hash === hash && sameNumbers(e.key as number[], key)) return e;
+      if (e.hash === hash && sameNumbers(e.key as number[], KEY, n)) return e;
       i = (i + 1) & mask;
     }
+    const key = Array.from(KEY.subarray(0, n));
     const entry: ShapeEntry = { key, hash, shape: normalise(op, this.filter), playSeq: -1, play: -1 };
     slots[i] = entry;
     if (++this.used * 2 > slots.length) this.grow();
@@ -392,13 +395,18 @@ class ShapeCache {
   }
 }
 
+/** The shape key being looked up (written by PulseHandler.shapeKey; compilation is synchronous). */
+const KEY = new Float64Array(SHAPE_KEY_MAX);
 const F64 = new Float64Array(1);
 const I32 = new Int32Array(F64.buffer);
 
-/** A 30-bit hash (a small integer as Map key) of numbers, alike for numbers equal as Map keys compare them. */
-export function hashNumbers(key: readonly number[]): number {
-  let h = Math.imul(0x811c9dc5 ^ key.length, 0x01000193);
-  for (let i = 0; i < key.length; i++) {
+/**
+ * A 30-bit hash (a small integer as Map key) of the first `n` numbers of `key`, alike for numbers
+ * equal as Map keys compare them.
+ */
+export function hashNumbers(key: ArrayLike<number>, n = key.length): number {
+  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  for (let i = 0; i < n; i++) {
     const x = key[i]!;
     let lo: number, hi: number;
     if ((x | 0) === x) {
@@ -420,9 +428,10 @@ export function hashNumbers(key: readonly number[]): number {
 }
 
 /** Equal element by element as Map keys compare (SameValueZero: −0 = 0, NaN = NaN). */
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
+/** Whether `a` is the first `n` numbers of `b` (−0 = 0, NaN = NaN, as Map keys compare). */
+function sameNumbers(a: readonly number[], b: ArrayLike<number>, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) {
     const x = a[i]!;
     const y = b[i]!;
     if (x !== y && (x === x || y === y)) return false;

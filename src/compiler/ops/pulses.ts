@@ -115,13 +115,29 @@ const isReal = (c: Complex): boolean => Math.abs(c.im) < 1e-15;
 const magnitude = (c: Complex): number => Math.hypot(c.re, c.im);
 const degrees = (c: Complex): number => (Math.atan2(c.im, c.re) * 180) / Math.PI;
 
+/**
+ * Writes a shape key's numbers into `out` and returns `n`, how many of them count (the rest are
+ * padding). Fixed arity: no rest array per pulse (100,000 pulses ask for their key).
+ */
+function key(out: Float64Array, n: number, a: number, b: number, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0): number {
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
+  out[4] = e;
+  out[5] = f;
+  out[6] = g;
+  out[7] = h;
+  return n;
+}
+
 /** Common fields of every pulse handler. */
 const PULSE = { family: "pulse", placement: "port-clock", digitalChannelOk: false, emit: emitPlay } as const;
 
 export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandler<K> } = {
   SquarePulse: {
     ...PULSE,
-    shapeKey: (op) => [0, op.durationNs, op.amp, op.ampImag],
+    shapeKey: (op, o) => key(o, 4, 0, op.durationNs, op.amp, op.ampImag),
     scale: (op, c) => ({
       ...op,
       amp: nz(op.amp * c.re - op.ampImag * c.im),
@@ -130,28 +146,28 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   },
   RampPulse: {
     ...PULSE,
-    shapeKey: (op) => [1, op.durationNs, op.amp, op.offset],
+    shapeKey: (op, o) => key(o, 4, 1, op.durationNs, op.amp, op.offset),
     scale: (op, c) => (isReal(c) ? { ...op, amp: nz(op.amp * c.re), offset: nz(op.offset * c.re) } : null),
   },
   StaircasePulse: {
     ...PULSE,
-    shapeKey: (op) => [2, op.durationNs, op.start_amp, op.final_amp, op.num_steps],
+    shapeKey: (op, o) => key(o, 5, 2, op.durationNs, op.start_amp, op.final_amp, op.num_steps),
     scale: (op, c) =>
       isReal(c) ? { ...op, start_amp: nz(op.start_amp * c.re), final_amp: nz(op.final_amp * c.re) } : null,
   },
   SoftSquarePulse: {
     ...PULSE,
-    shapeKey: (op) => [3, op.durationNs, op.amp],
+    shapeKey: (op, o) => key(o, 3, 3, op.durationNs, op.amp),
     scale: (op, c) => (isReal(c) ? { ...op, amp: nz(op.amp * c.re) } : null),
   },
   ChirpPulse: {
     ...PULSE,
-    shapeKey: (op) => [4, op.durationNs, op.amp, op.start_freq, op.end_freq],
+    shapeKey: (op, o) => key(o, 5, 4, op.durationNs, op.amp, op.start_freq, op.end_freq),
     scale: (op, c) => (isReal(c) ? { ...op, amp: nz(op.amp * c.re) } : null),
   },
   DRAGPulse: {
     ...PULSE,
-    shapeKey: (op) => [5, op.durationNs, op.G_amp, op.D_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1],
+    shapeKey: (op, o) => key(o, 7, 5, op.durationNs, op.G_amp, op.D_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1),
     scale: (op, c) => ({
       ...op,
       G_amp: nz(op.G_amp * magnitude(c)),
@@ -161,26 +177,29 @@ export const PULSE_HANDLERS: { readonly [K in WaveformPulse["type"]]: PulseHandl
   },
   GaussPulse: {
     ...PULSE,
-    shapeKey: (op) => [6, op.durationNs, op.G_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1],
+    shapeKey: (op, o) => key(o, 6, 6, op.durationNs, op.G_amp, op.phase, op.sigma ?? -1, op.nr_sigma ?? -1),
     scale: (op, c) => ({ ...op, G_amp: nz(op.G_amp * magnitude(c)), phase: nz(op.phase + degrees(c)) }),
   },
   SuddenNetZeroPulse: {
     ...PULSE,
-    shapeKey: (op) => [
-      7,
-      op.durationNs,
-      op.amp_A,
-      op.amp_B,
-      op.net_zero_A_scale,
-      op.t_pulse,
-      op.t_phi,
-      op.t_integral_correction,
-    ],
+    shapeKey: (op, o) =>
+      key(
+        o,
+        8,
+        7,
+        op.durationNs,
+        op.amp_A,
+        op.amp_B,
+        op.net_zero_A_scale,
+        op.t_pulse,
+        op.t_phi,
+        op.t_integral_correction,
+      ),
     scale: (op, c) => (isReal(c) ? { ...op, amp_A: nz(op.amp_A * c.re) } : null),
   },
   SkewedHermitePulse: {
     ...PULSE,
-    shapeKey: (op) => [8, op.durationNs, op.amplitude, op.skewness, op.phase],
+    shapeKey: (op, o) => key(o, 5, 8, op.durationNs, op.amplitude, op.skewness, op.phase),
     scale: (op, c) => ({ ...op, amplitude: nz(op.amplitude * magnitude(c)), phase: nz(op.phase + degrees(c)) }),
   },
   NumericalPulse: {

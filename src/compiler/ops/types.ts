@@ -34,10 +34,16 @@ interface HandlerBase<K extends OpType> {
   emit: (op: OpOf<K>, item: TimelineItem, ctx: EmitContext) => EmitResult;
 }
 
+/** The most numbers a pulse's shape key has (PulseHandler.shapeKey). */
+export const SHAPE_KEY_MAX = 8;
+
 export interface PulseHandler<K extends OpType> extends HandlerBase<K> {
   family: "pulse";
-  /** the numbers that determine the samples (not port, time or name), or a text key for sample lists */
-  shapeKey: (op: OpOf<K> & WaveformPulse) => number[] | string;
+  /**
+   * The numbers that determine the samples (not port, time or name), written into `out` (at most
+   * SHAPE_KEY_MAX of them; no array per pulse), returning how many; or a text key for sample lists.
+   */
+  shapeKey: (op: OpOf<K> & WaveformPulse, out: Float64Array) => number | string;
   /** the pulse times complex c on another port-clock; null when the kind is real by construction and c is not real */
   scale: (op: OpOf<K> & WaveformPulse, c: Complex) => OpOf<K> | null;
 }

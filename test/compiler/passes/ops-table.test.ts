@@ -12,7 +12,13 @@ import {
   OPS,
   pulseHandler,
 } from "../../../src/compiler/ops/index.js";
-import type { Family, OpTable, OpType, Placement } from "../../../src/compiler/ops/types.js";
+import {
+  SHAPE_KEY_MAX,
+  type Family,
+  type OpTable,
+  type OpType,
+  type Placement,
+} from "../../../src/compiler/ops/types.js";
 import type { AcquisitionOp, ScheduleOp, WaveformPulse } from "../../../src/schedule/model.js";
 import { OPERATION_TYPES } from "../../../src/schedule/schema.js";
 import { GATE_TYPES } from "../../../src/schedule/gates.js";
@@ -101,6 +107,24 @@ describe("the operation table", () => {
     expect(Object.keys(ACQUISITION_FLAGS).sort()).toStrictEqual(
       TYPES.filter((t) => EXPECTED[t][0] === "acquisition").sort(),
     );
+  });
+
+  it("shape keys are written into the caller's buffer: exact numbers, count returned, no array", () => {
+    const out = new Float64Array(SHAPE_KEY_MAX).fill(99);
+    const gauss = { type: "GaussPulse", durationNs: 20, G_amp: 0.3, phase: 90, sigma: null, nr_sigma: 4 };
+    expect(pulseHandler(gauss as WaveformPulse).shapeKey(gauss as never, out)).toBe(6);
+    expect(Array.from(out.subarray(0, 6))).toStrictEqual([6, 20, 0.3, 90, -1, 4]);
+    const square = { type: "SquarePulse", durationNs: 40, amp: 0.5, ampImag: -0.25 };
+    expect(pulseHandler(square as WaveformPulse).shapeKey(square as never, out)).toBe(4);
+    expect(Array.from(out.subarray(0, 4))).toStrictEqual([0, 40, 0.5, -0.25]);
+    const numerical = {
+      type: "NumericalPulse",
+      durationNs: 4,
+      interpolation: "linear",
+      samples_re: [0, 1],
+      t_samples: [0, 2e-9],
+    };
+    expect(pulseHandler(numerical as WaveformPulse).shapeKey(numerical as never, out)).toBe("4|linear|0,1||0,2e-9");
   });
 
   it("pulseHandler / acquisitionHandler return the table's entries", () => {
