@@ -30,6 +30,7 @@ import { finishSweeps, resolveSweep, SweepContext } from "./sweep-timing.js";
 import { isGateSpec } from "../../schedule/gates.js";
 import { gateName } from "./gates.js";
 import { opCopier, type OpCopier } from "./op-copy.js";
+import { operationPath } from "./operation-paths.js";
 import { constraintPath, labelIndex, labelOf, type Labels } from "./timing-labels.js";
 
 interface Scope {
@@ -93,10 +94,9 @@ class TimingResolver {
     const rel0 = new Float64Array(n);
     const extra = new Map<number, Constraint[]>(); // schedulables with more than one constraint
     const tmp: Constraint = { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 };
-    const itemsPath = `${path}/schedulables/`; // built once: each operation's path is itemsPath + i + "/operation"
     for (let i = 0; i < n; i++) {
       const item = items[i]!;
-      const r = this.operation(item.operation, itemsPath + i + "/operation", scope);
+      const r = this.operation(item.operation, operationPath(path, i), scope);
       resolved[i] = r;
       dur[i] = "kind" in r ? r.durationNs : r.t0Ns + r.durationNs;
       if (item.timing_constraints === undefined) {
