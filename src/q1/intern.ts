@@ -20,6 +20,22 @@ const DEFAULT_MAX_ROWS = 1 << 16;
 const MAX_COMMENTS = 1 << 14;
 /** imm() shares immediates up to this magnitude (src/q1/types.ts); larger ones are never shared operands */
 const SHARED_IMM_LIMIT = 65536;
+/**
+ * Slots a lookup probes before it gives up (the row is then the line's own, not shared): with the
+ * per-process seed below, rows crafted to collide cannot make interning quadratic.
+ */
+const MAX_PROBES = 32;
+/** Per-process seed of the row hash (operand values come from user input). */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/** murmur3's finaliser: every input bit reaches the low bits that pick the slot. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
 
 /** The key of a shared row's id: a symbol, not enumerable, so JSON, equality checks and copies never see it. */
 const ROW_ID: unique symbol = Symbol("q1forge.sharedRowId");
@@ -45,7 +61,11 @@ export class InstructionTable {
   private lastComment: string | undefined = undefined;
   private lastCommentId = -1;
 
-  constructor(readonly maxRows = DEFAULT_MAX_ROWS) {}
+  constructor(
+    readonly maxRows = DEFAULT_MAX_ROWS,
+    /** slots a lookup probes before the row is left unshared (tests lower it) */
+    private readonly maxProbes = MAX_PROBES,
+  ) {}
 
   /**
    * The id of the shared row `mnemonic args… extra # comment` (`extra`, when not null, is appended to
@@ -54,7 +74,7 @@ export class InstructionTable {
    */
   intern(mnemonic: Mnemonic, args: readonly Operand[], extra: Operand | null, comment: string | undefined): number {
     const m = mnemonic.length;
-    let h = m === 0 ? 0 : Math.imul(mnemonic.charCodeAt(0) * 31 + mnemonic.charCodeAt(m - 1), 0x9e3779b1) ^ m;
+    let h = SEED ^ (m === 0 ? 0 : Math.imul(mnemonic.charCodeAt(0) * 31 + mnemonic.charCodeAt(m - 1), 0x9e3779b1) ^ m);
     const n = args.length;
     // refused before the comment is looked up: jumps (labels are per program) and immediates outside
     // the shared range (frequencies, phases: mostly one-off rows)
@@ -72,13 +92,16 @@ export class InstructionTable {
       if (c < 0) return -1;
       h = Math.imul(h ^ (c + 1), 0xc2b2ae35) ^ (h >>> 16);
     }
+    h = fmix(h);
     // operands compare by identity: a row found here has the very operand objects asked for
     const total = extra === null ? n : n + 1;
     const slots = this.slots;
     const mask = this.mask;
-    for (let s = h & mask; ; s = (s + 1) & mask) {
+    for (let s = h & mask, probes = 0; ; s = (s + 1) & mask, probes++) {
+      if (probes > this.maxProbes) return -1; // a long run of colliding rows: not shared
       const e = slots[s]!;
       if (e === 0) break;
+
       const row = this.rows[e - 1]!;
       if (row.mnemonic !== mnemonic || row.comment !== comment) continue;
       const a = row.args;
@@ -113,10 +136,11 @@ export class InstructionTable {
     extra: Operand | null,
     comment?: string,
   ): number {
-    const own = extra === null ? args.slice() : [...args, extra];
-    // one object shape for every instruction (label and comment always present) keeps readers monomorphic
     const id = this.rows.length;
     if (2 * (id + 1) > this.slots.length) this.grow();
+    if (this.freeSlot(h) < 0) return -1; // its slot is too far from home: the row stays the line's own
+    const own = extra === null ? args.slice() : [...args, extra];
+    // one object shape for every instruction (label and comment always present) keeps readers monomorphic
     const row: Instruction = { label: undefined, mnemonic, args: own, comment };
     this.rows.push(row);
     this.shared.push(false);
@@ -132,6 +156,13 @@ export class InstructionTable {
     Object.defineProperty(row, ROW_ID, { value: id, enumerable: false });
     Object.freeze(row);
     this.shared[id] = true;
+  }
+
+  /** The first free slot within maxProbes of `h`'s slot, −1 when there is none. */
+  private freeSlot(h: number): number {
+    for (let s = h & this.mask, probes = 0; probes <= this.maxProbes; s = (s + 1) & this.mask, probes++)
+      if (this.slots[s] === 0) return s;
+    return -1;
   }
 
   /** Puts row `id` in the first free slot from its hash. */

@@ -59,6 +59,21 @@ describe("InstructionTable", () => {
     expect(row.args[2]).toBe(imm(4));
   });
 
+  it("a row whose slot run is longer than the probe limit stays unshared; every shared id still names its own row", () => {
+    // probe limit 0: any row whose home slot is taken is left to its line (−1) instead of probing on
+    const t = new InstructionTable(1 << 16, 0);
+    const ids: number[] = [];
+    for (let g = 0; g < 200; g++) ids.push(t.intern("set_awg_gain", [imm(g), imm(-g)], null, undefined));
+    const refused = ids.filter((id) => id < 0).length;
+    expect(refused).toBeGreaterThan(0); // 200 rows in 512 slots: some home slots collide
+    expect(t.rows).toHaveLength(200 - refused);
+    ids.forEach((id, g) => {
+      if (id < 0) return;
+      expect(t.rows[id]!.args).toEqual([imm(g), imm(-g)]);
+      expect(t.intern("set_awg_gain", [imm(g), imm(-g)], null, undefined)).toBe(id); // found again, same id
+    });
+  });
+
   it("rows with an operand that is not shared (label, large immediate, fresh object) are not shared", () => {
     const t = new InstructionTable();
     expect(t.intern("loop", [reg(0)], lbl("start"), undefined)).toBe(-1);

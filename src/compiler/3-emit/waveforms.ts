@@ -368,10 +368,12 @@ class ShapeCache {
     const slots = this.slots;
     const mask = slots.length - 1;
     let i = hash & mask;
-    for (;;) {
+    for (let probes = 0; ; probes++) {
       const e = slots[i]!;
       if (e === null) break; // an empty slot: the key is new, its entry goes here
       if (e.hash === hash && sameNumbers(e.key as number[], KEY, n)) return e;
+      // shapes crafted to collide: the key goes to the text table (exact, linear), never a long probe
+      if (probes >= MAX_PROBES) return this.byTextKey(numbersText(KEY, n), op);
       i = (i + 1) & mask;
     }
     const key = Array.from(KEY.subarray(0, n));
@@ -397,6 +399,23 @@ class ShapeCache {
 
 /** The shape key being looked up (written by PulseHandler.shapeKey; compilation is synchronous). */
 const KEY = new Float64Array(SHAPE_KEY_MAX);
+/** Slots a numeric-key lookup probes before the key goes to the text table. */
+const MAX_PROBES = 32;
+/** Per-process seed of hashNumbers (shape parameters come from user input). */
+const SEED = (Math.random() * 0x100000000) | 0;
+
+/**
+ * The exact text of the first `n` numbers of `key` as a text-table key: "#" first (no sample-list key
+ * starts so), −0 written as 0 and every NaN alike, as the numeric table compares them.
+ */
+export function numbersText(key: ArrayLike<number>, n: number): string {
+  let t = "#";
+  for (let i = 0; i < n; i++) {
+    const x = key[i]!;
+    t += `${x === 0 ? 0 : x}|`; // String(NaN) is "NaN" for every NaN; 0 covers −0
+  }
+  return t;
+}
 const F64 = new Float64Array(1);
 const I32 = new Int32Array(F64.buffer);
 
@@ -405,7 +424,7 @@ const I32 = new Int32Array(F64.buffer);
  * equal as Map keys compare them.
  */
 export function hashNumbers(key: ArrayLike<number>, n = key.length): number {
-  let h = Math.imul(0x811c9dc5 ^ n, 0x01000193);
+  let h = Math.imul(SEED ^ 0x811c9dc5 ^ n, 0x01000193);
   for (let i = 0; i < n; i++) {
     const x = key[i]!;
     let lo: number, hi: number;
@@ -424,6 +443,12 @@ export function hashNumbers(key: ArrayLike<number>, n = key.length): number {
     h = Math.imul(h ^ hi, 0x5bd1e995);
     h ^= h >>> 15;
   }
+  // murmur3's finaliser: every bit of every number reaches the low bits that pick the slot
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h & 0x3fffffff;
 }
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { assignSequencers } from "../../../src/compiler/2-plan/sequencers.js";
-import { generateWaveforms, hashNumbers } from "../../../src/compiler/3-emit/waveforms.js";
+import { generateWaveforms, hashNumbers, numbersText } from "../../../src/compiler/3-emit/waveforms.js";
 import type { IrNode } from "../../../src/compiler/ir/nodes.js";
 import type { SequencerPlan, SequencerWaveforms } from "../../../src/compiler/ir/plan.js";
 import { loadHardwareConfig } from "../../../src/hardware/load.js";
@@ -118,6 +118,13 @@ describe("waveform de-duplication by shape key", () => {
     );
     expect([0, 1, 2, 3, 4].map((id) => w!.playOfNode[id])).toStrictEqual([0, 1, 2, 3, 2]);
     expect(Object.keys(w!.waveforms)).toHaveLength(4);
+  });
+
+  it("numbersText (the text-table key of a shape whose slot run is too long): exact, −0 as 0, NaN alike", () => {
+    const k = new Float64Array([6, 20, 0.1, -0, Number.NaN, 4]);
+    expect(numbersText(k, 6)).toBe("#6|20|0.1|0|NaN|4|");
+    expect(numbersText(k, 3)).toBe("#6|20|0.1|");
+    expect(numbersText([0, 20, 0.30000000000000004, 0], 4)).not.toBe(numbersText([0, 20, 0.3, 0], 4));
   });
 
   it("hashNumbers: integers and equal doubles hash alike, NaN alike, and the result is a small integer", () => {
