@@ -22,6 +22,9 @@ import {
 import { idempotencyConflict } from "./store/sqlite.js";
 import type { JobRecord } from "./store/types.js";
 
+/** The store's 0-based place → the 1-based position the jobs API reports (job.positionInQueue()); −1 stays. */
+const oneBased = (position: number): number => (position < 0 ? -1 : position + 1);
+
 function jobJson(j: JobRecord, position: number): JobJson {
   return {
     id: j.id,
@@ -31,7 +34,7 @@ function jobJson(j: JobRecord, position: number): JobJson {
     priority: j.priority,
     user_added: j.user,
     time_added: j.timeAdded,
-    position_in_queue: position,
+    position_in_queue: oneBased(position),
     status_history: j.history,
     error: j.error,
     provenance: j.provenance,
@@ -134,7 +137,7 @@ export function registerJobRoutes({
     return {
       id: job.id,
       status: position >= 0 ? ("pending" as const) : ((await store.status(job.id)) ?? job.status),
-      position_in_queue: position,
+      position_in_queue: oneBased(position),
     };
   }
 

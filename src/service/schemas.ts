@@ -83,7 +83,10 @@ export const SubmitJobRequestSchema = z
 export const SubmitJobResponseSchema = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
-  position_in_queue: z.number().int().describe("-1 when no longer pending"),
+  position_in_queue: z
+    .number()
+    .int()
+    .describe("1 for the next job to run (as job.positionInQueue()); -1 when no longer pending"),
 });
 
 export const StatusChangeSchema = z.object({

@@ -187,7 +187,7 @@ describe("pause points and input streams through the service (SQLite)", () => {
       token: ALICE,
       body: { schedule: segmentedSchedule(), hardware: HARDWARE },
     });
-    expect(second.json).toMatchObject({ status: "pending", position_in_queue: 0 });
+    expect(second.json).toMatchObject({ status: "pending", position_in_queue: 1 });
     const early = await http(svc.url, "POST", `/v1/jobs/${second.json.id}/resume`, { token: ALICE });
     expect(early.status).toBe(409);
     expect(early.json).toMatchObject({ code: "JOB_NOT_RUNNING" });

@@ -294,13 +294,13 @@ describe("jobs", () => {
         token: ALICE,
         body: { schedule: shortSchedule(), hardware: HARDWARE },
       });
-      expect([a.json.position_in_queue, b.json.position_in_queue]).toEqual([0, 1]);
+      expect([a.json.position_in_queue, b.json.position_in_queue]).toEqual([1, 2]); // 1-based, as job.positionInQueue()
       const forbidden = await http(svc.url, "DELETE", `/v1/jobs/${a.json.id}`, { token: BOB });
       expect(forbidden.status).toBe(403);
       expect(forbidden.json.code).toBe("FORBIDDEN");
       const del = await http(svc.url, "DELETE", `/v1/jobs/${a.json.id}`, { token: ALICE });
       expect(del.json).toEqual({ id: a.json.id, canceled: true, status: "canceled" });
-      expect((await http(svc.url, "GET", `/v1/jobs/${b.json.id}`, { token: ALICE })).json.position_in_queue).toBe(0);
+      expect((await http(svc.url, "GET", `/v1/jobs/${b.json.id}`, { token: ALICE })).json.position_in_queue).toBe(1);
       expect((await http(svc.url, "GET", `/v1/jobs/${a.json.id}`, { token: ALICE })).json.position_in_queue).toBe(-1);
       const again = await http(svc.url, "DELETE", `/v1/jobs/${a.json.id}`, { token: ADMIN });
       expect(again.json).toEqual({ id: a.json.id, canceled: false, status: "canceled" });
@@ -414,7 +414,7 @@ describe("jobs", () => {
       const pos: number[] = [];
       for (const n of expected)
         pos.push((await http(fresh.url, "GET", `/v1/jobs/${ids[n]}`, { token: ALICE })).json.position_in_queue);
-      expect(pos).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(pos).toEqual([1, 2, 3, 4, 5, 6]);
       fb.resumeDispatch();
       for (const id of Object.values(ids))
         await waitUntil(
