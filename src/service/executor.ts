@@ -168,6 +168,9 @@ export class ClusterExecutor {
       }
     };
     follow();
+    // pause and resume are told after the bins the session handed to the result streams before them:
+    // the streams' for-await loops deliver on microtasks, so the call waits for the next macrotask
+    const waits: Promise<void>[] = [];
     const off = job.onChange(() => {
       follow();
       if (!sawRunning && job.status === "running") {
@@ -176,13 +179,15 @@ export class ClusterExecutor {
       }
       if (job.pausedAt !== paused) {
         paused = job.pausedAt;
-        hooks.onWait?.(paused === null ? null : { kind: "pause", name: paused });
+        const point = paused === null ? null : { kind: "pause" as const, name: paused };
+        waits.push(new Promise<void>((resolve) => setImmediate(() => resolve(hooks.onWait?.(point)))));
       }
     });
     try {
       const status = await job.wait();
       follow();
       await Promise.all(streams);
+      await Promise.all(waits);
       this.last = job.executionReport().toJSON();
       if (status === "canceled")
         throw new InstrumentError("JOB_CANCELED", `job was halted`, {

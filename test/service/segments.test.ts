@@ -60,6 +60,8 @@ describe("pause points and input streams through the service (SQLite)", () => {
 
     const untilPaused = await readSseUntil(svc.url, stream, ALICE, (e) => e.event === "paused");
     expect(untilPaused.at(-1)!.data).toEqual({ kind: "pause", name: "calibrate" });
+    // the first segment's bins (channel 0) are all in the stream before it says paused
+    expect(untilPaused.filter((e) => e.event === "bins").map((e) => e.data.acq_channel)).toContain("0");
     const job = await http(svc.url, "GET", `/v1/jobs/${id}`, { token: ALICE });
     expect(job.json.status).toBe("running");
 
@@ -129,6 +131,12 @@ describe("pause points and input streams through the service (SQLite)", () => {
     expect(names.slice(0, 3)).toEqual(["status", "status", "status"]);
     expect(names.filter((n) => n === "paused")).toHaveLength(1);
     expect(names.indexOf("resumed")).toBeGreaterThan(names.indexOf("paused"));
+    const lastBinOfFirstSegment = events.reduce(
+      (last, e, i) => (e.event === "bins" && e.data.acq_channel === "0" ? i : last),
+      -1,
+    );
+    expect(lastBinOfFirstSegment).toBeGreaterThan(0);
+    expect(lastBinOfFirstSegment).toBeLessThan(names.indexOf("paused"));
     expect(events.at(-1)).toMatchObject({ event: "end", data: { status: "completed" } });
     const binned = new Set(events.filter((e) => e.event === "bins").map((e) => e.data.acq_channel));
     expect([...binned].sort()).toEqual(["0", "1", "2"]);
