@@ -26,7 +26,7 @@ import { LazyCache } from "./lazy-cache.js";
 import type { LocalOscillatorDriver } from "./local-oscillator.js";
 import { prepareClusters } from "./prepare-clusters.js";
 import { readAcquisitions } from "./read-acquisitions.js";
-import { checkFlags } from "./run-flags.js";
+import { checkFlags, forcedStopOf, sequencerStopped } from "./run-flags.js";
 import { acquisitionsNotDone, runTimeout } from "./run-errors.js";
 
 export type { CoordinatorOptions, HardwareLogEntry, RunState, SequencerRunStatus } from "./coordinator-types.js";
@@ -275,6 +275,7 @@ export class InstrumentCoordinator {
           this.state = "done";
           return st;
         }
+        await this.failIfForcedStop(st);
         const elapsed = Date.now() - t0;
         onPoll?.(elapsed);
         if (elapsed >= timeoutMs) throw runTimeout(st, timeoutMs, DONE_STATES);
@@ -295,6 +296,30 @@ export class InstrumentCoordinator {
       await this.verifyRun("during the run");
       this.state = "done";
       return statuses;
+    });
+  }
+
+  /**
+   * While the run goes on: when a sequencer of it was stopped by someone else (FORCED_STOP), the run's
+   * data is incomplete whatever the others do, so the others are stopped now and the run fails with
+   * SEQUENCER_STOPPED naming that sequencer, instead of once the rest of the run has played out.
+   */
+  async failIfForcedStop(st: readonly SequencerRunStatus[]): Promise<void> {
+    const stopped = forcedStopOf(st);
+    if (stopped === undefined || this.state !== "running") return;
+    await this.guard(async () => {
+      // only this run's sequencers: another client may be running others of the Cluster
+      for (const u of this.used) {
+        const s = st.find((x) => x.cluster === u.cluster && x.slot === u.slot && x.sequencer === u.seq);
+        if (s !== undefined && DONE_STATES.has(s.state)) continue;
+        await this.driver(u.cluster).stop({ slot: u.slot, seq: u.seq });
+        this.record(
+          `${u.cluster} slot ${u.slot} seq ${u.seq}`,
+          "stop",
+          `${stopped.module} seq${stopped.sequencer} was force-stopped`,
+        );
+      }
+      throw sequencerStopped(stopped);
     });
   }
 

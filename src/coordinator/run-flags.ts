@@ -11,17 +11,8 @@ export function checkFlags(st: SequencerRunStatus[], record: WriteLog): void {
     for (const f of [...s.infoFlags, ...s.warnFlags])
       if (f !== "ACQ_BINNING_DONE" && !f.startsWith("ACQ_SCOPE_DONE"))
         record(`${s.cluster} slot ${s.slot} seq ${s.sequencer}`, "flag", f);
-  const stopped = st.find((s) => s.infoFlags.includes("FORCED_STOP") || s.warnFlags.includes("FORCED_STOP"));
-  if (stopped)
-    throw new InstrumentError(
-      "SEQUENCER_STOPPED",
-      `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP${stopped.log ? `: ${stopped.log}` : ""}): its data is incomplete`,
-      {
-        path: `${stopped.module}/seq${stopped.sequencer}`,
-        hint: "another client or a STOP command ended the run; start it again (one client per sequencer at a time)",
-        details: { sequencers: [stopped] },
-      },
-    );
+  const stopped = forcedStopOf(st);
+  if (stopped) throw sequencerStopped(stopped);
   const bad = st.filter((s) => s.errFlags.length > 0 || s.status === "ERROR");
   if (bad.length === 0) return;
   const text = bad
@@ -34,4 +25,22 @@ export function checkFlags(st: SequencerRunStatus[], record: WriteLog): void {
       : "see the flags and log; fix the program or settings and run again",
     details: { sequencers: bad },
   });
+}
+
+/** The first sequencer that reports FORCED_STOP (stopped by a STOP it did not run to), if any. */
+export function forcedStopOf(st: readonly SequencerRunStatus[]): SequencerRunStatus | undefined {
+  return st.find((s) => s.infoFlags.includes("FORCED_STOP") || s.warnFlags.includes("FORCED_STOP"));
+}
+
+/** SEQUENCER_STOPPED naming a sequencer stopped before it finished. */
+export function sequencerStopped(stopped: SequencerRunStatus): InstrumentError {
+  return new InstrumentError(
+    "SEQUENCER_STOPPED",
+    `sequencer ${stopped.sequencer} of ${stopped.module} (slot ${stopped.slot}) was stopped before it finished (FORCED_STOP${stopped.log ? `: ${stopped.log}` : ""}): its data is incomplete`,
+    {
+      path: `${stopped.module}/seq${stopped.sequencer}`,
+      hint: "another client or a STOP command ended the run; start it again (one client per sequencer at a time)",
+      details: { sequencers: [stopped] },
+    },
+  );
 }

@@ -88,6 +88,7 @@ export async function poll(
     }
     const st = await coordinator.status();
     if (st.every((s) => DONE_STATES.has(s.state))) return { halted: false, statuses: st };
+    await coordinator.failIfForcedStop(st); // another client stopped part of the run: fail now, not at its end
     const now = Date.now();
     if (streaming && now - lastStream >= interval) {
       await pollStreams(driver, job, compiled);

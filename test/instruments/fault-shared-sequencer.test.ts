@@ -161,6 +161,29 @@ describe("a run stopped by another client", () => {
     }
   });
 
+  it("a FORCED_STOP while the run's other sequencers still play fails the run at once and stops them", async () => {
+    const other = await ClusterDriver.connect({ ...vc.address, timeoutMs: 2000 });
+    try {
+      await a.prepare(A);
+      await a.start();
+      await other.stop({ slot: 4, seq: 0 }); // the QRM's sequencer; the QCM's plays on (the run lasts 400 ms)
+      const err = await a.waitDone(5000).catch((e: unknown) => e);
+      expect((err as Q1ForgeError).code).toBe("SEQUENCER_STOPPED");
+      expect((err as Q1ForgeError).path).toBe("cluster0_module4/seq0");
+      // the QCM's sequencer was stopped by the coordinator, not waited for
+      const stops = a.hardwareLog.filter((e) => e.action === "stop");
+      expect(stops).toContainEqual(
+        expect.objectContaining({
+          target: "cluster0 slot 2 seq 0",
+          detail: "cluster0_module4 seq0 was force-stopped",
+        }),
+      );
+      expect((await other.sequencerStatus(2, 0)).state).toBe("STOPPED");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("FORCED_STOP seen first by retrieveAcquisitions() is refused too", async () => {
     const other = await ClusterDriver.connect({ ...vc.address, timeoutMs: 2000 });
     try {
