@@ -3,9 +3,8 @@
  * is emitted by its handler in ../ops/. Output per sequencer: the instruction list, the IR node of
  * every line (the source map) and the resources used.
  */
-import { Q1ForgeError, ResourceLimitError, TimingError } from "../../core/errors.js";
+import { ResourceLimitError, TimingError } from "../../core/errors.js";
 import type { HardwareSetup } from "../../hardware/setup.js";
-import { assembleInstructions } from "../../q1/assembler.js";
 import { InstructionTable } from "../../q1/intern.js";
 import { imm, lbl, reg, type Instruction } from "../../q1/types.js";
 import type { IrNode } from "../ir/nodes.js";
@@ -14,7 +13,7 @@ import { handlerOf, isAcquisition, isWaveformPulse, type EmitContext, type Timel
 import { debugMarkers, markerDefault } from "../ops/emit-context.js";
 import { ProgramBuilder, type OpRef } from "./builder.js";
 import { checkProgramAssembles } from "./final-check.js";
-import { qasmHook, type QasmHooks } from "./hooks.js";
+import { applyHook, type QasmHooks } from "./hooks.js";
 import { headerFrequencyReset } from "./frequency-reset.js";
 import { emitSweep, sweepOverrides, sweepRecords, type SweepEmitRecord } from "./sweeps.js";
 import { beforeAcquisition, emitConditional, headerTbId } from "./feedback.js";
@@ -171,50 +170,6 @@ function sequencerProgram(
   };
   const hookName = hw.model.portClock(seq.route.portClock).qasmHookFunc;
   return hookName === null ? program : applyHook(program, seq, hookName, opts.qasmHooks);
-}
-
-/** The program after the hook named in the config, with the source map following the instructions it kept. */
-function applyHook(program: SequencerProgram, seq: SequencerPlan, name: string, hooks: QasmHooks): SequencerProgram {
-  const fn = qasmHook(hooks, name, seq.route.portClock);
-  // The hook gets a row object (and operand list) of its own per line: rows are shared between lines
-  // (q1/intern.ts), and the source map follows each line's object through the hook's edits.
-  const rows = program.instructions.map((ins): Instruction => ({
-    label: ins.label,
-    mnemonic: ins.mnemonic,
-    args: ins.args.slice(),
-    comment: ins.comment,
-  }));
-  const nodeOf = new Map(rows.map((ins, i) => [ins, program.lineNodes[i]!]));
-  let edited: Instruction[];
-  try {
-    edited = fn(rows, {
-      cluster: seq.cluster,
-      moduleName: seq.moduleName,
-      moduleType: seq.moduleType,
-      sequencer: seq.index,
-      portClock: seq.route.portClock,
-    });
-    // The hook's program must still be valid Q1ASM for this module (operands, labels, limits, stop).
-    assembleInstructions(edited, { moduleType: seq.moduleType });
-  } catch (e) {
-    const what = e instanceof Q1ForgeError ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    throw new Q1ForgeError(
-      "QASM_HOOK_FAILED",
-      `Q1ASM hook "${name}" failed for ${seq.key} (${seq.route.portClock}): ${what}`,
-      {
-        path: `/hardware_options/sequencer_options/${seq.route.portClock}/qasm_hook_func`,
-        hint: "the hook must return a valid instruction list; operands are shared and frozen, so replace them instead of mutating",
-        cause: e,
-      },
-    );
-  }
-  return {
-    instructions: edited,
-    lineNodes: edited.map((ins) => nodeOf.get(ins) ?? -1),
-    instructionCount: edited.filter((ins) => ins.mnemonic !== "").length,
-    registersUsed: program.registersUsed,
-    ...(program.sweeps ? { sweeps: program.sweeps } : {}),
-  };
 }
 
 /** What the header and the timeline need to know about a sequencer's nodes: one walk, not one per question. */
