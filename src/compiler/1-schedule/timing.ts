@@ -13,25 +13,17 @@ import { emit, numberNodes, operationDuration, type Block, type Resolved } from 
 import { OverlapScan } from "./overlap.js";
 import { PortClockKeys } from "../ir/port-clock.js";
 import { conditionalFromSpec } from "./conditional.js";
-import { MAX_TIME_NS, normalizePrimitive, timeToNs, type OpContext } from "../../schedule/normalize.js";
-import { secondsToGridNs } from "../../core/units.js";
+import { normalizePrimitive, type OpContext } from "../../schedule/normalize.js";
 import { ClockTable, pointerKey } from "../../schedule/resources.js";
-import type {
-  BlockSpec,
-  OperationSpec,
-  PrimitiveSpec,
-  RefPoint,
-  ScheduleDocument,
-  SchedulableSpec,
-  TimingConstraintSpec,
-} from "../../schedule/schema.js";
+import type { BlockSpec, OperationSpec, PrimitiveSpec, ScheduleDocument } from "../../schedule/schema.js";
 import { topologicalOrder } from "../../schedule/timing-order.js";
 import { finishSweeps, resolveSweep, SweepContext } from "./sweep-timing.js";
 import { isGateSpec } from "../../schedule/gates.js";
 import { gateName } from "./gates.js";
 import { opCopier, type OpCopier } from "./op-copy.js";
 import { operationPath } from "./operation-paths.js";
-import { constraintPath, labelIndex, labelOf, type Labels } from "./timing-labels.js";
+import { labelIndex, labelOf } from "./timing-labels.js";
+import { constraint, constraintsOf, type Constraint } from "./timing-constraints.js";
 
 interface Scope {
   operations: Record<string, OperationSpec> | undefined;
@@ -39,16 +31,6 @@ interface Scope {
   parent: Scope | null;
   cache: Map<string, Resolved>;
 }
-
-interface Constraint {
-  ref: number; // -1: none (first schedulable)
-  refPt: number; // 0 start, 1 center, 2 end (fraction ×2 of the duration)
-  refPtNew: number;
-  relNs: number;
-}
-
-/** A reference point as a fraction ×2 of the duration (compared, not looked up in a record: it runs per schedulable). */
-const point = (p: RefPoint): number => (p === "start" ? 0 : p === "center" ? 1 : 2);
 
 class TimingResolver {
   readonly clocks = new ClockTable();
@@ -100,13 +82,13 @@ class TimingResolver {
       resolved[i] = r;
       dur[i] = "kind" in r ? r.durationNs : r.t0Ns + r.durationNs;
       if (item.timing_constraints === undefined) {
-        this.constraint(item, item, i, path, -1, labels, tmp);
+        constraint(item, item, i, path, -1, labels, this.sweeps, tmp);
         ref0[i] = tmp.ref;
         refPt0[i] = tmp.refPt;
         refPtNew0[i] = tmp.refPtNew;
         rel0[i] = tmp.relNs;
       } else {
-        const list = this.constraintsOf(item, i, path, labels);
+        const list = constraintsOf(item, i, path, labels, this.sweeps);
         const c = list[0]!;
         ref0[i] = c.ref;
         refPt0[i] = c.refPt;
@@ -181,74 +163,6 @@ class TimingResolver {
     if (!sorted) nodes.sort((a, b) => a.startNs - b.startNs);
     if (!sorted || scan.overlap) this.overlapFree = false; // an unsorted list is left to stacking's own check
     return { nodes, durationNs };
-  }
-
-  private constraintsOf(item: SchedulableSpec, i: number, path: string, labels: Labels): Constraint[] {
-    if (
-      item.ref_schedulable !== undefined ||
-      item.ref_pt !== undefined ||
-      item.ref_pt_new !== undefined ||
-      item.rel_time !== undefined
-    ) {
-      throw new ScheduleError(
-        "CONFLICTING_CONSTRAINTS",
-        `schedulable "${item.label ?? `#${i}`}" has both timing_constraints and ref_schedulable/ref_pt/ref_pt_new/rel_time`,
-        {
-          path: `${path}/schedulables/${i}`,
-          hint: "move the single-constraint fields into timing_constraints",
-        },
-      );
-    }
-    return (item.timing_constraints ?? []).map((c, j) =>
-      this.constraint(item, c, i, path, j, labels, { ref: -1, refPt: 2, refPtNew: 0, relNs: 0 }),
-    );
-  }
-
-  /**
-   * Fill `out` with one constraint with defaults applied (ref = previous schedulable). `j` is the index
-   * in timing_constraints, −1 for the single-constraint fields on the schedulable itself.
-   */
-  private constraint(
-    item: SchedulableSpec,
-    c: TimingConstraintSpec,
-    i: number,
-    path: string,
-    j: number,
-    labels: Labels,
-    out: Constraint,
-  ): Constraint {
-    let ref = i - 1;
-    if (c.ref_schedulable !== undefined && c.ref_schedulable !== null) {
-      const found = labels.find(c.ref_schedulable, i);
-      if (found === undefined) {
-        throw new TimingError(
-          "DANGLING_REFERENCE",
-          `schedulable "${item.label ?? `#${i}`}" refers to unknown label "${c.ref_schedulable}"`,
-          {
-            path: `${constraintPath(path, i, j)}/ref_schedulable`,
-            hint: `refer to a label of this schedule${labels.size ? ` (${labels.first(10).join(", ")})` : ""}`,
-          },
-        );
-      }
-      ref = found;
-    }
-    out.ref = ref;
-    out.refPt = c.ref_pt === undefined ? 2 : point(c.ref_pt);
-    out.refPtNew = c.ref_pt_new === undefined ? 0 : point(c.ref_pt_new);
-    const swept = this.sweeps.isActive
-      ? this.sweeps.relTimeNs(c.rel_time, `${constraintPath(path, i, j)}/rel_time`)
-      : null;
-    if (swept !== null) out.relNs = swept;
-    else if (c.rel_time === undefined) out.relNs = 0;
-    else {
-      // the common case (a number of seconds on the grid) without building the error path
-      const plain = typeof c.rel_time === "number" ? secondsToGridNs(c.rel_time) : Number.NaN;
-      out.relNs =
-        plain === plain && Math.abs(plain) <= MAX_TIME_NS
-          ? plain
-          : timeToNs(c.rel_time, `${constraintPath(path, i, j)}/rel_time`);
-    }
-    return out;
   }
 
   private operation(op: string | OperationSpec, path: string, scope: Scope): Resolved {
