@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { Q1AsmError } from "../../src/core/errors.js";
-import { validateInstructions } from "../../src/q1/assembler.js";
+import { validateInstructions } from "../../src/q1/validate-quick.js";
 import { InstructionTable, sharedRowId } from "../../src/q1/intern.js";
 import { printProgram } from "../../src/q1/print.js";
 import { canonicalKey, imm, lbl, reg, type Instruction } from "../../src/q1/types.js";

@@ -5,7 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { assembleInstructions, validateInstructions } from "../../src/q1/assembler.js";
+import { assembleInstructions } from "../../src/q1/assembler.js";
+import { validateInstructions } from "../../src/q1/validate-quick.js";
 import { INSTRUCTION_SPECS } from "../../src/q1/instructions.js";
 import { imm, lbl, reg, type Instruction, type Operand } from "../../src/q1/types.js";
 

@@ -6,7 +6,8 @@
  * whose instruction fails (through the program's line → node table).
  */
 import { Q1ForgeError, ValueRangeError } from "../../core/errors.js";
-import { assembleInstructions, validateInstructions } from "../../q1/assembler.js";
+import { assembleInstructions } from "../../q1/assembler.js";
+import { validateInstructions } from "../../q1/validate-quick.js";
 import { formatOperand } from "../../q1/print.js";
 import type { Instruction } from "../../q1/types.js";
 import type { IrNode } from "../ir/nodes.js";
