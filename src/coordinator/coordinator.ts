@@ -4,7 +4,8 @@
  * the cache and the run state, so the next prepare() rewrites everything and the next run works.
  *
  * Split by responsibility: the types are in coordinator-types.ts, prepare()'s writes in
- * prepare-clusters.ts, the other-client checks in foreign-access.ts, a finished run's flags in run-flags.ts,
+ * prepare-clusters.ts, the other-client checks in foreign-access.ts, the arming and start of a run in
+ * start-run.ts, a finished run's flags and a forced stop in run-flags.ts,
  * the errors of waitDone() and retrieveAcquisitions() in run-errors.ts.
  */
 import type { CompiledSchedule } from "../contract/compiled-schedule.js";
@@ -21,12 +22,14 @@ import type {
   SequencerRunStatus,
   UsedSequencer,
 } from "./coordinator-types.js";
-import { foreignAccess, verifyHeld, verifyRun } from "./foreign-access.js";
+import type { WriteLog } from "./apply-settings.js";
+import { verifyRun } from "./foreign-access.js";
 import { LazyCache } from "./lazy-cache.js";
 import type { LocalOscillatorDriver } from "./local-oscillator.js";
 import { prepareClusters } from "./prepare-clusters.js";
 import { readAcquisitions } from "./read-acquisitions.js";
-import { checkFlags, forcedStopOf, sequencerStopped } from "./run-flags.js";
+import { checkFlags, forcedStopOf, stopRunOnForcedStop } from "./run-flags.js";
+import { armAndStart, verifyAllHeld } from "./start-run.js";
 import { acquisitionsNotDone, runTimeout } from "./run-errors.js";
 
 export type { CoordinatorOptions, HardwareLogEntry, RunState, SequencerRunStatus } from "./coordinator-types.js";
@@ -181,57 +184,15 @@ export class InstrumentCoordinator {
         hint: "call prepare(compiled) first",
       });
     await this.guard(async () => {
-      const slotsOf = (cname: string) => new Set(this.used.filter((u) => u.cluster === cname).map((u) => u.slot));
       const base = new Map<string, Generation>();
-      let held = true;
-      for (const [cname, drv] of Object.entries(this.clusters))
-        for (const slot of slotsOf(cname))
-          if (
-            !(await verifyHeld(drv, cname, slot, base, this.cache, (target, action, detail) =>
-              this.record(target, action, detail),
-            ))
-          )
-            held = false;
-      if (!held) {
+      const record: WriteLog = (target, action, detail) => this.record(target, action, detail);
+      if (!(await verifyAllHeld(this.clusters, this.used, base, this.cache, record))) {
         await this.prepareAll(this.compiled!);
         base.clear();
-        for (const [cname, drv] of Object.entries(this.clusters))
-          for (const slot of slotsOf(cname))
-            await verifyHeld(drv, cname, slot, base, this.cache, (target, action, detail) =>
-              this.record(target, action, detail),
-            );
+        await verifyAllHeld(this.clusters, this.used, base, this.cache, record);
       }
       this.runGenerations.clear();
-      // per cluster one round trip: STOP, clear the readouts' data, ARM the used sequencers
-      for (const [cname, drv] of Object.entries(this.clusters)) {
-        const mine = this.used.filter((u) => u.cluster === cname);
-        if (mine.length > 0) await drv.stopClearArm(mine);
-      }
-      // then START each cluster and read the counters of its sequencers in the same round trip
-      const after = new Map<string, Generation>();
-      for (const [cname, drv] of Object.entries(this.clusters)) {
-        const mine = this.used.filter((u) => u.cluster === cname);
-        if (mine.length > 0) {
-          const gens = await drv.startAndReadGenerations(mine);
-          mine.forEach((u, i) => {
-            const g = gens?.[i];
-            if (g) after.set(`${u.cluster}/${u.slot}/${u.seq}`, g);
-          });
-        }
-        this.record(cname, "start", mine.map((u) => `slot ${u.slot} seq ${u.seq}`).join(", "));
-      }
-      for (const u of this.used) {
-        const g = after.get(`${u.cluster}/${u.slot}/${u.seq}`);
-        if (!g) continue;
-        const b = base.get(`${u.cluster}/${u.slot}/${u.seq}`);
-        if (!b || g.configOthers !== b.configOthers || g.runOthers !== b.runOthers)
-          throw foreignAccess(
-            u,
-            g.configOthers !== b?.configOthers ? "re-configured" : "armed, started or stopped",
-            "while this run was being started",
-          );
-        this.runGenerations.set(`${u.cluster}/${u.slot}/${u.seq}`, g);
-      }
+      await armAndStart(this.clusters, this.used, base, this.runGenerations, record);
       this.state = "running";
     });
   }
@@ -307,20 +268,16 @@ export class InstrumentCoordinator {
   async failIfForcedStop(st: readonly SequencerRunStatus[]): Promise<void> {
     const stopped = forcedStopOf(st);
     if (stopped === undefined || this.state !== "running") return;
-    await this.guard(async () => {
-      // only this run's sequencers: another client may be running others of the Cluster
-      for (const u of this.used) {
-        const s = st.find((x) => x.cluster === u.cluster && x.slot === u.slot && x.sequencer === u.seq);
-        if (s !== undefined && DONE_STATES.has(s.state)) continue;
-        await this.driver(u.cluster).stop({ slot: u.slot, seq: u.seq });
-        this.record(
-          `${u.cluster} slot ${u.slot} seq ${u.seq}`,
-          "stop",
-          `${stopped.module} seq${stopped.sequencer} was force-stopped`,
-        );
-      }
-      throw sequencerStopped(stopped);
-    });
+    await this.guard(() =>
+      stopRunOnForcedStop(
+        stopped,
+        st,
+        this.used,
+        DONE_STATES,
+        (cluster) => this.driver(cluster),
+        (target, action, detail) => this.record(target, action, detail),
+      ),
+    );
   }
 
   /** Acquisitions per acq channel in the compiled shape. Refuses unless the run is done. */

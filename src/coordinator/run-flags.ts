@@ -1,10 +1,12 @@
 /**
  * The flags of a finished run (src/coordinator/coordinator.ts): unexpected flags go to the hardware
- * log; a FORCED_STOP is SEQUENCER_STOPPED, error flags are SEQUENCER_ERROR.
+ * log; a FORCED_STOP is SEQUENCER_STOPPED, error flags are SEQUENCER_ERROR. A FORCED_STOP seen while
+ * the run goes on stops the run's other sequencers first (stopRunOnForcedStop).
  */
 import { InstrumentError } from "../core/errors.js";
+import type { ClusterDriver } from "../instruments/cluster-driver.js";
 import type { WriteLog } from "./apply-settings.js";
-import type { SequencerRunStatus } from "./coordinator-types.js";
+import type { SequencerRunStatus, UsedSequencer } from "./coordinator-types.js";
 
 export function checkFlags(st: SequencerRunStatus[], record: WriteLog): void {
   for (const s of st)
@@ -43,4 +45,30 @@ export function sequencerStopped(stopped: SequencerRunStatus): InstrumentError {
       details: { sequencers: [stopped] },
     },
   );
+}
+
+/**
+ * A sequencer of the running run was stopped by someone else (`stopped`, FORCED_STOP): the run's data is
+ * incomplete whatever the others do, so the run's sequencers not yet done are stopped now (only this
+ * run's: another client may be running others of the Cluster) and SEQUENCER_STOPPED names `stopped`.
+ */
+export async function stopRunOnForcedStop(
+  stopped: SequencerRunStatus,
+  st: readonly SequencerRunStatus[],
+  used: readonly UsedSequencer[],
+  done: ReadonlySet<string>,
+  driver: (cluster: string) => ClusterDriver,
+  record: WriteLog,
+): Promise<never> {
+  for (const u of used) {
+    const s = st.find((x) => x.cluster === u.cluster && x.slot === u.slot && x.sequencer === u.seq);
+    if (s !== undefined && done.has(s.state)) continue;
+    await driver(u.cluster).stop({ slot: u.slot, seq: u.seq });
+    record(
+      `${u.cluster} slot ${u.slot} seq ${u.seq}`,
+      "stop",
+      `${stopped.module} seq${stopped.sequencer} was force-stopped`,
+    );
+  }
+  throw sequencerStopped(stopped);
 }
