@@ -63,27 +63,43 @@ function parseJsonBody(text: string): unknown {
     });
   }
   if (!text.includes("__proto__") && !text.includes("constructor") && !text.includes("\\u")) return value;
-  const stack: [unknown, string][] = [[value, ""]];
+  // objects and arrays only, each with its parent: a pointer is built only for the key refused
+  const stack: Visit[] = [{ value, parent: null, key: "" }];
   while (stack.length > 0) {
-    const [v, path] = stack.pop()!;
-    if (v === null || typeof v !== "object") continue;
+    const at = stack.pop()!;
+    const v = at.value as Record<string, unknown>;
     for (const key of Object.keys(v)) {
-      const child = (v as Record<string, unknown>)[key];
-      const at = `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      const poisoned =
-        key === "__proto__" ||
-        (key === "constructor" && child !== null && typeof child === "object" && Object.hasOwn(child, "prototype"));
-      if (poisoned)
+      const child = v[key];
+      const isObject = child !== null && typeof child === "object";
+      if (key === "__proto__" || (key === "constructor" && isObject && Object.hasOwn(child, "prototype"))) {
+        const where = pointerOf({ value: child, parent: at, key });
         throw new ServiceError(
           400,
           "FORBIDDEN_KEY",
-          `request body has the key "${key}" at ${at}${key === "constructor" ? ' holding "prototype"' : ""}, which could change object prototypes`,
-          { path: `body${at}`, hint: "rename or remove the key; no q1forge document uses it" },
+          `request body has the key "${key}" at ${where}${key === "constructor" ? ' holding "prototype"' : ""}, which could change object prototypes`,
+          { path: `body${where}`, hint: "rename or remove the key; no q1forge document uses it" },
         );
-      stack.push([child, at]);
+      }
+      if (isObject) stack.push({ value: child, parent: at, key });
     }
   }
   return value;
+}
+
+interface Visit {
+  value: unknown;
+  parent: Visit | null;
+  key: string;
+}
+
+/** The JSON pointer of a visited value, from its chain of parents. */
+function pointerOf(v: Visit): string {
+  const keys: string[] = [];
+  for (let at: Visit | null = v; at !== null && at.parent !== null; at = at.parent) keys.push(at.key);
+  return keys
+    .reverse()
+    .map((k) => `/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`)
+    .join("");
 }
 
 function unsupportedMediaType(contentType: string | undefined): ServiceError {

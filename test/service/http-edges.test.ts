@@ -71,6 +71,14 @@ describe("forbidden keys", () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
   }
+  it("names a forbidden key deep in the body by its JSON pointer", async () => {
+    const raw = '{"schedule":{"name":"x","schedulables":[{"label":"a/b"},{"operation":{"__proto__":{"x":1}}}]}}';
+    const r = await http(svc.url, "POST", "/v1/compile", { token: TOKEN, raw });
+    expect(r.status).toBe(400);
+    expect(r.json.code).toBe("FORBIDDEN_KEY");
+    expect(r.json.path).toBe("body/schedule/schedulables/1/operation/__proto__");
+  });
+
   it("still answers malformed JSON with 400 INPUT_PARSE", async () => {
     const r = await http(svc.url, "POST", "/v1/compile", { token: TOKEN, raw: '{"schedule":' });
     expect(r.status).toBe(400);
