@@ -22,9 +22,10 @@ const MAX_COMMENTS = 1 << 14;
 const SHARED_IMM_LIMIT = 65536;
 /**
  * Slots a lookup probes before it gives up (the row is then the line's own, not shared): with the
- * per-process seed below, rows crafted to collide cannot make interning quadratic.
+ * per-process seed below, rows crafted to collide cannot make interning quadratic. Far above the
+ * runs a table at most half full has (a lower cap, 32, left ordinary rows unshared now and then).
  */
-const MAX_PROBES = 32;
+const MAX_PROBES = 128;
 /** Per-process seed of the row hash (operand values come from user input). */
 const SEED = (Math.random() * 0x100000000) | 0;
 

@@ -104,8 +104,8 @@ export class ShapeCache {
 
 /** The shape key being looked up (written by PulseHandler.shapeKey; compilation is synchronous). */
 const KEY = new Float64Array(SHAPE_KEY_MAX);
-/** Slots a numeric-key lookup probes before the key goes to the text table. */
-const MAX_PROBES = 32;
+/** Slots a numeric-key lookup probes before the key goes to the text table (far above a half-full table's runs). */
+const MAX_PROBES = 128;
 /** Per-process seed of hashNumbers (shape parameters come from user input). */
 const SEED = (Math.random() * 0x100000000) | 0;
 
