@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CompilePool, startService } from "../../src/service/index.js";
-import { HARDWARE, http, shortSchedule } from "./helpers.js";
+import { HARDWARE, http, shortSchedule, waitUntil } from "./helpers.js";
 
 const TOKEN = "stop-token-0123456789abc";
 let dir: string;
@@ -21,14 +21,6 @@ afterAll(async () => {
   await pool.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function until(check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("shutdown while a job runs", () => {
   it("stores the halted job as canceled (reason: the service shut down) with its provenance", async () => {
@@ -46,8 +38,9 @@ describe("shutdown while a job runs", () => {
     const sub = await http(first.url, "POST", "/v1/jobs", { token: TOKEN, body: { schedule, hardware: HARDWARE } });
     expect(sub.status).toBe(201);
     const id = sub.json.id as string;
-    await until(
+    await waitUntil(
       async () => (await http(first.url, "GET", `/v1/jobs/${id}`, { token: TOKEN })).json.status === "running",
+      60_000,
     );
     await first.close();
 
